@@ -1,0 +1,782 @@
+package dev.echo.core.protocol;
+
+import dev.echo.core.MemberId;
+import dev.echo.core.StateMachine;
+import dev.echo.core.protocol.ProtocolCounters.Counter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * One member of one process group: the pure, deterministic protocol core (ARCHITECTURE.md, The core). Feed it
+ * inputs with {@link #step}, then carry out the outputs from {@link #drainOutputs}. It reads no clock, starts no
+ * thread and does no I/O; the same inputs always give the same outputs.
+ *
+ * <p>Implements PROTOCOL.md §4 (replication, 1.5 rounds, pipelining), §5 (durability ordering: acks and votes are
+ * released only once the journal reported them durable), §6 (pre-vote, leader lease, check-quorum, no-op,
+ * exactly-once sessions, leadership transfer) and §9 (status, ReadIndex reads) for a configuration fixed at
+ * construction; membership changes arrive with their own work.
+ *
+ * <p>Threading: not thread-safe. One thread (a group loop, or the simulator) calls every method. The
+ * {@link StateMachine} is called from inside {@link #step} on that thread.
+ */
+public final class GroupProtocol {
+    private final MemberId self;
+    private final ProtocolOptions options;
+    private final QuorumSystem configuration;
+    private final StateMachine stateMachine;
+    private final DeterministicRandom random;
+    private final ReplicationLog log;
+    private final Durability durability;
+    private final ClientSessions sessions;
+    private final PendingOperations pending;
+    private final ProtocolCounters counters = new ProtocolCounters();
+    private final List<Output> outputs = new ArrayList<>();
+
+    private Role role = Role.FOLLOWER;
+    private long term;
+    private Optional<MemberId> votedFor;
+    private Optional<MemberId> leaderId = Optional.empty();
+    private Leader leader;
+    private final TreeSet<MemberId> votes = new TreeSet<>();
+
+    private long commitIndex;
+    private long lastApplied;
+    private int electionElapsed;
+    private int electionTimeout;
+    /** Ticks since a live leader was last heard (or, at the leader, 0): the lease of PROTOCOL.md §6. */
+    private long ticksSinceLeaderContact = Long.MAX_VALUE / 2;
+
+    // Follower bookkeeping for the current leader and term.
+    private long verifiedIndex;
+    private long lastAckedMatch;
+    private boolean ackPending;
+    private long readRoundSeen;
+
+    // What the step being processed changed, persisted at its end as one write.
+    private boolean hardStateDirty;
+    private long writeFrom = Long.MAX_VALUE;
+
+    private MemberStatus reportedStatus;
+    private long reportedTerm = -1;
+    private Optional<MemberId> reportedLeader = Optional.empty();
+
+    /** The roles of PROTOCOL.md §6. */
+    public enum Role {
+        /** Follows a leader (or waits for one). */
+        FOLLOWER,
+        /** Runs a pre-vote; its term is unchanged. */
+        PRE_CANDIDATE,
+        /** Asks for votes in a new term. */
+        CANDIDATE,
+        /** Leads its term. */
+        LEADER
+    }
+
+    /**
+     * Creates a member from its recovered durable state.
+     *
+     * @param self this member
+     * @param configuration the group's configuration; must contain {@code self}
+     * @param options validated tunables
+     * @param recovered what the journal holds for this member (term, vote, log)
+     * @param stateMachine the application's state, empty: it is rebuilt by applying the committed log
+     * @param seed seeds election timeouts; give each member its own
+     */
+    public GroupProtocol(
+            MemberId self,
+            QuorumSystem configuration,
+            ProtocolOptions options,
+            RecoveredState recovered,
+            StateMachine stateMachine,
+            long seed) {
+        this.self = Objects.requireNonNull(self, "self");
+        this.configuration = Objects.requireNonNull(configuration, "configuration");
+        this.options = Objects.requireNonNull(options, "options");
+        this.stateMachine = Objects.requireNonNull(stateMachine, "stateMachine");
+        if (!configuration.members().contains(self)) {
+            throw new IllegalArgumentException(self + " is not a member of " + configuration);
+        }
+        this.random = new DeterministicRandom(seed);
+        this.log = new ReplicationLog(recovered.entries());
+        this.durability = new Durability(log.lastIndex());
+        this.sessions = new ClientSessions(options.maxSessions(), options.sessionTtlEntries());
+        this.pending = new PendingOperations(options.maxPendingRequests(), options.retryTicks());
+        this.term = recovered.hardState().term();
+        this.votedFor = recovered.hardState().votedFor();
+        resetElectionTimer();
+        reportStatus();
+    }
+
+    /** Processes one input. Never throws for bad input: it is ignored and counted in {@link #counters()}. */
+    public void step(Input input) {
+        if (input instanceof Input.Tick) {
+            tick();
+        } else if (input instanceof Input.Receive receive) {
+            receive(receive.message());
+        } else if (input instanceof Input.Persisted persisted) {
+            persisted(persisted.ticket());
+        } else if (input instanceof Input.Submit submit) {
+            submit(submit);
+        } else if (input instanceof Input.OpenSession open) {
+            submitPayload(new Entry.OpenSession(open.clientId()));
+        } else if (input instanceof Input.Read read) {
+            read(read);
+        } else if (input instanceof Input.TransferLeadership transfer) {
+            transferLeadership(transfer.target());
+        }
+        finishStep();
+    }
+
+    /** Returns and clears the outputs produced since the last call. */
+    public List<Output> drainOutputs() {
+        List<Output> drained = new ArrayList<>(outputs);
+        outputs.clear();
+        return drained;
+    }
+
+    // ---------------------------------------------------------------- ticks and elections
+
+    private void tick() {
+        if (role == Role.LEADER) {
+            ticksSinceLeaderContact = 0;
+            leader.tick();
+        } else {
+            ticksSinceLeaderContact = Math.min(ticksSinceLeaderContact + 1, Long.MAX_VALUE / 2);
+            if (++electionElapsed >= electionTimeout && configuration.isVoter(self)) {
+                startPreVote();
+            }
+        }
+        for (PendingOperations.PendingRequest request : pending.requestsDueForRetry()) {
+            dispatch(request);
+        }
+        for (PendingOperations.PendingRead read : pending.readsDueForRetry()) {
+            requestReadIndex(read);
+        }
+    }
+
+    private void startPreVote() {
+        role = Role.PRE_CANDIDATE;
+        leaderId = Optional.empty();
+        leader = null;
+        votes.clear();
+        votes.add(self);
+        resetElectionTimer();
+        broadcastToVoters(new Message.PreVoteRequest(self, term + 1, log.lastIndex(), log.lastTerm()));
+        if (configuration.isQuorum(votes::contains)) {
+            startElection(false);
+        }
+    }
+
+    private void startElection(boolean leadershipTransfer) {
+        role = Role.CANDIDATE;
+        term++;
+        votedFor = Optional.of(self);
+        hardStateDirty = true;
+        leaderId = Optional.empty();
+        leader = null;
+        votes.clear();
+        votes.add(self);
+        resetElectionTimer();
+        broadcastToVoters(new Message.VoteRequest(self, term, log.lastIndex(), log.lastTerm(), leadershipTransfer));
+        // Our own vote counts only once durable: checked again when the persist completes.
+        maybeWinElection();
+    }
+
+    private void maybeWinElection() {
+        if (role != Role.CANDIDATE || hardStateDirty || !durability.hardStateDurable()) {
+            return;
+        }
+        if (configuration.isQuorum(votes::contains)) {
+            becomeLeader();
+        }
+    }
+
+    private void becomeLeader() {
+        role = Role.LEADER;
+        leaderId = Optional.of(self);
+        ticksSinceLeaderContact = 0;
+        leader = new Leader(this);
+        if (!options.has(Mutation.SKIP_NOOP)) {
+            appendAsLeader(new Entry.NoOp());
+        }
+        leader.replicateToAll();
+        for (PendingOperations.PendingRequest request : pending.requests()) {
+            dispatch(request);
+        }
+        for (PendingOperations.PendingRead read : pending.reads()) {
+            requestReadIndex(read);
+        }
+    }
+
+    private void becomeFollower(long newTerm, Optional<MemberId> newLeader) {
+        if (newTerm > term) {
+            term = newTerm;
+            votedFor = Optional.empty();
+            hardStateDirty = true;
+        }
+        boolean leaderChanged = !newLeader.equals(leaderId);
+        role = Role.FOLLOWER;
+        leader = null;
+        leaderId = newLeader;
+        votes.clear();
+        if (leaderChanged) {
+            verifiedIndex = 0;
+            lastAckedMatch = 0;
+            ackPending = false;
+            readRoundSeen = 0;
+        }
+        resetElectionTimer();
+    }
+
+    /** A leader that lost contact with a quorum steps down (check-quorum, PROTOCOL.md §6). */
+    void stepDown() {
+        becomeFollower(term, Optional.empty());
+    }
+
+    private void resetElectionTimer() {
+        electionElapsed = 0;
+        electionTimeout = options.electionTimeoutMinTicks()
+                + random.nextInt(options.electionTimeoutMaxTicks() - options.electionTimeoutMinTicks());
+    }
+
+    private boolean inLeaderLease() {
+        return ticksSinceLeaderContact < options.electionTimeoutMinTicks()
+                && !options.has(Mutation.VOTE_WHILE_LEADER_LIVE);
+    }
+
+    private boolean candidateLogUpToDate(long lastLogIndex, long lastLogTerm) {
+        return lastLogTerm > log.lastTerm() || (lastLogTerm == log.lastTerm() && lastLogIndex >= log.lastIndex());
+    }
+
+    // ---------------------------------------------------------------- messages
+
+    private void receive(Message message) {
+        if (message.from().equals(self) || !configuration.members().contains(message.from())) {
+            counters.increment(Counter.UNKNOWN_SENDER);
+            return;
+        }
+        if (!MessageChecks.wellFormed(message, options)) {
+            counters.increment(Counter.MALFORMED_MESSAGE);
+            return;
+        }
+        if (message instanceof Message.PreVoteRequest request) {
+            onPreVoteRequest(request);
+            return;
+        }
+        if (message instanceof Message.PreVoteResponse response) {
+            onPreVoteResponse(response);
+            return;
+        }
+        if (message instanceof Message.VoteRequest request
+                && request.term() > term
+                && !request.leadershipTransfer()
+                && inLeaderLease()) {
+            counters.increment(Counter.VOTE_IN_LEASE); // §6: ignore, do not even adopt the term
+            return;
+        }
+        if (message.term() > term) {
+            Optional<MemberId> newLeader =
+                    message instanceof Message.AppendRequest ? Optional.of(message.from()) : Optional.<MemberId>empty();
+            becomeFollower(message.term(), newLeader);
+        }
+        if (message instanceof Message.VoteRequest request) {
+            onVoteRequest(request);
+        } else if (message instanceof Message.VoteResponse response) {
+            onVoteResponse(response);
+        } else if (message instanceof Message.AppendRequest request) {
+            onAppendRequest(request);
+        } else if (message instanceof Message.AppendResponse response) {
+            if (role == Role.LEADER && response.term() == term) {
+                leader.onAppendResponse(response);
+            } else {
+                counters.increment(Counter.STALE_TERM);
+            }
+        } else if (message instanceof Message.TimeoutNow timeoutNow) {
+            if (timeoutNow.term() == term && role == Role.FOLLOWER && leaderId.equals(Optional.of(timeoutNow.from()))) {
+                startElection(true);
+            } else {
+                counters.increment(Counter.STALE_TERM);
+            }
+        } else if (message instanceof Message.ForwardRequest forward) {
+            onForwardRequest(forward);
+        } else if (message instanceof Message.ReadIndexRequest request) {
+            if (role == Role.LEADER) {
+                leader.registerRead(request.from(), request.readId());
+            } else {
+                counters.increment(Counter.NOT_LEADER);
+            }
+        } else if (message instanceof Message.ReadIndexResponse response) {
+            onReadIndexResponse(response);
+        }
+    }
+
+    private void onPreVoteRequest(Message.PreVoteRequest request) {
+        boolean granted = request.term() > term
+                && !inLeaderLease()
+                && candidateLogUpToDate(request.lastLogIndex(), request.lastLogTerm());
+        if (!granted && request.term() > term && inLeaderLease()) {
+            counters.increment(Counter.VOTE_IN_LEASE);
+        }
+        send(request.from(), new Message.PreVoteResponse(self, granted ? request.term() : term, granted));
+    }
+
+    private void onPreVoteResponse(Message.PreVoteResponse response) {
+        if (role == Role.PRE_CANDIDATE && response.granted() && response.term() == term + 1) {
+            votes.add(response.from());
+            if (configuration.isQuorum(votes::contains)) {
+                startElection(false);
+            }
+        } else if (!response.granted() && response.term() > term) {
+            becomeFollower(response.term(), Optional.empty());
+        }
+    }
+
+    private void onVoteRequest(Message.VoteRequest request) {
+        if (request.term() < term) {
+            send(request.from(), new Message.VoteResponse(self, term, false));
+            return;
+        }
+        boolean canVote = votedFor.isEmpty() || votedFor.get().equals(request.from());
+        boolean leaseHolds = inLeaderLease() && !request.leadershipTransfer();
+        boolean granted = canVote
+                && role != Role.LEADER
+                && !leaseHolds
+                && candidateLogUpToDate(request.lastLogIndex(), request.lastLogTerm());
+        if (granted) {
+            if (votedFor.isEmpty()) {
+                votedFor = Optional.of(request.from());
+                hardStateDirty = true;
+            }
+            electionElapsed = 0;
+        }
+        // Held by send() until the vote is durable (PROTOCOL.md §5).
+        send(request.from(), new Message.VoteResponse(self, term, granted));
+    }
+
+    private void onVoteResponse(Message.VoteResponse response) {
+        if (role == Role.CANDIDATE && response.term() == term && response.granted()) {
+            votes.add(response.from());
+            maybeWinElection();
+        }
+    }
+
+    private void onAppendRequest(Message.AppendRequest request) {
+        if (request.term() < term) {
+            counters.increment(Counter.STALE_TERM);
+            send(request.from(), new Message.AppendResponse(self, term, false, 0, 0, 0, 0));
+            return;
+        }
+        if (role == Role.LEADER) {
+            throw new IllegalStateException("invariant §11.1: two leaders in term " + term);
+        }
+        if (role != Role.FOLLOWER || leaderId.isEmpty()) {
+            becomeFollower(term, Optional.of(request.from()));
+        }
+        leaderId = Optional.of(request.from());
+        electionElapsed = 0;
+        ticksSinceLeaderContact = 0;
+        readRoundSeen = Math.max(readRoundSeen, request.readRound());
+
+        if (request.prevIndex() > log.lastIndex()) {
+            send(request.from(), rejection(log.lastIndex() + 1, 0));
+            return;
+        }
+        if (!log.matches(request.prevIndex(), request.prevTerm())) {
+            long conflictTerm = log.termAt(request.prevIndex());
+            check(request.prevIndex() > commitIndex, "§11.6: conflict at committed index " + request.prevIndex());
+            send(request.from(), rejection(log.firstIndexOfTerm(conflictTerm, request.prevIndex()), conflictTerm));
+            return;
+        }
+        boolean wrote = false;
+        for (Entry entry : request.entries()) {
+            if (entry.index() <= log.lastIndex()) {
+                if (log.termAt(entry.index()) == entry.term()) {
+                    continue; // duplicate or reordered: never truncate without a real conflict (§4)
+                }
+                truncateFrom(entry.index());
+            }
+            log.append(entry);
+            markWritten(entry.index());
+            wrote = true;
+        }
+        long lastNew = request.prevIndex() + request.entries().size();
+        if (options.has(Mutation.TRUNCATE_ON_SHORTER_APPEND) && log.lastIndex() > lastNew && lastNew >= commitIndex) {
+            truncateFrom(lastNew + 1);
+        }
+        verifiedIndex = Math.min(Math.max(verifiedIndex, lastNew), log.lastIndex());
+        long newCommit = Math.min(request.commitIndex(), verifiedIndex);
+        if (newCommit > commitIndex) {
+            advanceCommit(newCommit);
+        }
+        if (wrote && !options.has(Mutation.ACK_BEFORE_FSYNC)) {
+            ackPending = true; // sent from persisted() once the entries are durable
+        } else {
+            sendAck();
+        }
+    }
+
+    private Message.AppendResponse rejection(long conflictIndex, long conflictTerm) {
+        return new Message.AppendResponse(self, term, false, 0, conflictIndex, conflictTerm, readRoundSeen);
+    }
+
+    private void sendAck() {
+        long match = options.has(Mutation.ACK_BEFORE_FSYNC)
+                ? verifiedIndex
+                : Math.min(verifiedIndex, durability.durableIndex());
+        lastAckedMatch = Math.max(lastAckedMatch, match);
+        ackPending = verifiedIndex > match;
+        leaderId.ifPresent(to -> send(to, new Message.AppendResponse(self, term, true, match, 0, 0, readRoundSeen)));
+    }
+
+    private void truncateFrom(long index) {
+        check(index > commitIndex, "§11.6: truncating committed index " + index + " (commit " + commitIndex + ")");
+        log.truncateFrom(index);
+        durability.truncatedFrom(index);
+        markWritten(index);
+    }
+
+    private void markWritten(long index) {
+        writeFrom = Math.min(writeFrom, index);
+    }
+
+    private void onForwardRequest(Message.ForwardRequest forward) {
+        if (role != Role.LEADER || leader.transferring()) {
+            counters.increment(Counter.NOT_LEADER); // the forwarding member retries
+            return;
+        }
+        appendAsLeader(forward.payload());
+        leader.replicateToAll();
+    }
+
+    private void onReadIndexResponse(Message.ReadIndexResponse response) {
+        PendingOperations.PendingRead read = pending.read(response.readId());
+        if (read != null && response.term() == term && leaderId.equals(Optional.of(response.from()))) {
+            read.readIndex = Math.max(read.readIndex, response.readIndex());
+            completeReadyReads();
+        }
+    }
+
+    // ---------------------------------------------------------------- durability
+
+    private void persisted(long ticket) {
+        List<Output.Send> released = durability.persisted(ticket);
+        if (released == null) {
+            counters.increment(Counter.BAD_PERSIST_TICKET);
+            return;
+        }
+        outputs.addAll(released);
+        if (role == Role.CANDIDATE) {
+            maybeWinElection();
+        } else if (role == Role.LEADER) {
+            leader.maybeCommit();
+        } else if (ackPending && leaderId.isPresent()) {
+            if (Math.min(verifiedIndex, durability.durableIndex()) > lastAckedMatch) {
+                sendAck();
+            }
+        }
+    }
+
+    private void finishStep() {
+        long last = log.lastIndex();
+        boolean logWritten = writeFrom != Long.MAX_VALUE;
+        if (hardStateDirty || logWritten) {
+            long first = logWritten ? writeFrom : last + 1;
+            Optional<HardState> hardState =
+                    hardStateDirty ? Optional.of(new HardState(term, votedFor)) : Optional.empty();
+            long ticket = durability.issue(last, hardStateDirty);
+            outputs.add(new Output.Persist(ticket, hardState, first, log.suffix(first)));
+            hardStateDirty = false;
+            writeFrom = Long.MAX_VALUE;
+        }
+        reportStatus();
+    }
+
+    /** Sends now, or holds the message until the term/vote it depends on is durable (PROTOCOL.md §5). */
+    void send(MemberId to, Message message) {
+        Output.Send send = new Output.Send(to, message);
+        if (!durability.holdIfNeeded(send, hardStateDirty)) {
+            outputs.add(send);
+        }
+    }
+
+    private void broadcastToVoters(Message message) {
+        for (MemberId member : configuration.members()) {
+            if (!member.equals(self) && configuration.isVoter(member)) {
+                send(member, message);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- client requests
+
+    private void submit(Input.Submit submit) {
+        if (submit.sequence() < 1 || submit.ackedSequence() < 0 || submit.ackedSequence() >= submit.sequence()) {
+            refuse(submit.clientId(), submit.sequence(), RejectReason.INVALID);
+        } else if (submit.command().length > options.maxCommandBytes()) {
+            refuse(submit.clientId(), submit.sequence(), RejectReason.TOO_LARGE);
+        } else {
+            submitPayload(new Entry.Command(
+                    submit.clientId(),
+                    submit.sequence(),
+                    submit.ackedSequence(),
+                    submit.command().clone()));
+        }
+    }
+
+    private void submitPayload(Entry.Payload payload) {
+        PendingOperations.RequestKey key = PendingOperations.RequestKey.of(payload);
+        if (pending.request(key) != null) {
+            return; // already waiting here; it completes once for everyone
+        }
+        if (pending.isFull()) {
+            refuse(key.clientId(), key.sequence(), RejectReason.OVERLOADED);
+            return;
+        }
+        if (status() == MemberStatus.NO_QUORUM) {
+            refuse(key.clientId(), key.sequence(), RejectReason.NO_QUORUM);
+            return;
+        }
+        dispatch(pending.addRequest(payload));
+    }
+
+    private void refuse(long clientId, long sequence, RejectReason reason) {
+        counters.increment(Counter.REQUEST_REFUSED);
+        Output.Rejected rejected = new Output.Rejected(reason);
+        outputs.add(
+                sequence == 0
+                        ? new Output.SessionOpened(clientId, rejected)
+                        : new Output.Completed(clientId, sequence, rejected));
+    }
+
+    /** Appends the request (as leader, once), or forwards it to the leader; retried on a timer until applied. */
+    private void dispatch(PendingOperations.PendingRequest request) {
+        if (role == Role.LEADER) {
+            if (leader.transferring()) {
+                return;
+            }
+            boolean stillInLog = request.appendedIndex > 0
+                    && log.matches(request.appendedIndex, request.appendedTerm)
+                    && request.appendedTerm == term;
+            if (!stillInLog) {
+                Entry entry = appendAsLeader(request.payload);
+                request.appendedIndex = entry.index();
+                request.appendedTerm = entry.term();
+                leader.replicateToAll();
+            }
+        } else if (leaderId.isPresent()) {
+            send(leaderId.get(), new Message.ForwardRequest(self, term, request.payload));
+        }
+    }
+
+    Entry appendAsLeader(Entry.Payload payload) {
+        Entry entry = new Entry(log.lastIndex() + 1, term, payload);
+        log.append(entry);
+        markWritten(entry.index());
+        return entry;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    private void read(Input.Read read) {
+        if (read.query().length > options.maxCommandBytes()) {
+            outputs.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(RejectReason.TOO_LARGE)));
+        } else if (read.stale()) {
+            byte[] answer = stateMachine.query(read.query());
+            outputs.add(new Output.ReadCompleted(read.readId(), new Output.Committed(lastApplied, answer, true)));
+        } else if (pending.hasRead(read.readId())) {
+            outputs.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(RejectReason.INVALID)));
+        } else if (pending.isFull()) {
+            outputs.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(RejectReason.OVERLOADED)));
+        } else if (status() == MemberStatus.NO_QUORUM) {
+            outputs.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(RejectReason.NO_QUORUM)));
+        } else {
+            requestReadIndex(pending.addRead(read.readId(), read.query()));
+        }
+    }
+
+    private void requestReadIndex(PendingOperations.PendingRead read) {
+        if (role == Role.LEADER) {
+            leader.registerRead(self, read.readId);
+        } else if (leaderId.isPresent()) {
+            send(leaderId.get(), new Message.ReadIndexRequest(self, term, read.readId));
+        }
+    }
+
+    /** The leader confirmed {@code readIndex} for a read of this member. */
+    void localReadIndexConfirmed(long readId, long readIndex) {
+        PendingOperations.PendingRead read = pending.read(readId);
+        if (read != null) {
+            read.readIndex = Math.max(read.readIndex, readIndex);
+            completeReadyReads();
+        }
+    }
+
+    private void completeReadyReads() {
+        for (PendingOperations.PendingRead read : pending.takeReadyReads(lastApplied)) {
+            byte[] answer = stateMachine.query(read.query);
+            outputs.add(new Output.ReadCompleted(read.readId, new Output.Committed(lastApplied, answer, false)));
+        }
+    }
+
+    // ---------------------------------------------------------------- leadership transfer
+
+    private void transferLeadership(MemberId target) {
+        if (role != Role.LEADER || target.equals(self) || !configuration.isVoter(target)) {
+            counters.increment(Counter.TRANSFER_REFUSED);
+            return;
+        }
+        leader.startTransfer(target);
+    }
+
+    // ---------------------------------------------------------------- commit and apply
+
+    /** Raises the commit index (never lowers it: invariant §11.8) and applies what became committed. */
+    void advanceCommit(long newCommit) {
+        check(newCommit <= log.lastIndex(), "§11.8: commit " + newCommit + " beyond last index " + log.lastIndex());
+        if (newCommit <= commitIndex) {
+            return;
+        }
+        commitIndex = newCommit;
+        while (lastApplied < commitIndex) {
+            apply(log.entry(++lastApplied));
+        }
+        completeReadyReads();
+    }
+
+    private void apply(Entry entry) {
+        Entry.Payload payload = entry.payload();
+        if (payload instanceof Entry.OpenSession open) {
+            sessions.open(open.clientId(), entry.index());
+            complete(
+                    new PendingOperations.RequestKey(open.clientId(), 0),
+                    new Output.Committed(entry.index(), new byte[0], false));
+        } else if (payload instanceof Entry.Command command) {
+            complete(
+                    new PendingOperations.RequestKey(command.clientId(), command.sequence()),
+                    applyCommand(entry.index(), command));
+        }
+        sessions.expire(entry.index());
+    }
+
+    private Output.Outcome applyCommand(long index, Entry.Command command) {
+        ClientSessions.Decision decision = sessions.decide(command.clientId(), command.sequence());
+        if (decision instanceof ClientSessions.Refuse refuse) {
+            sessions.acknowledge(command.clientId(), command.ackedSequence(), index);
+            return new Output.Rejected(refuse.reason());
+        }
+        if (decision instanceof ClientSessions.Duplicate duplicate) {
+            sessions.acknowledge(command.clientId(), command.ackedSequence(), index);
+            return new Output.Committed(duplicate.index(), duplicate.result(), false);
+        }
+        byte[] result = Objects.requireNonNull(stateMachine.apply(index, command.command()), "state machine result");
+        sessions.recordApplied(command.clientId(), command.sequence(), command.ackedSequence(), index, result);
+        return new Output.Committed(index, result, false);
+    }
+
+    private void complete(PendingOperations.RequestKey key, Output.Outcome outcome) {
+        if (pending.completeRequest(key) != null) {
+            outputs.add(
+                    key.sequence() == 0
+                            ? new Output.SessionOpened(key.clientId(), outcome)
+                            : new Output.Completed(key.clientId(), key.sequence(), outcome));
+        }
+    }
+
+    // ---------------------------------------------------------------- status
+
+    /** This member's status (PROTOCOL.md §9). */
+    public MemberStatus status() {
+        if (role == Role.LEADER) {
+            return MemberStatus.LEADER;
+        }
+        return role == Role.FOLLOWER && leaderId.isPresent() ? MemberStatus.FOLLOWER : MemberStatus.NO_QUORUM;
+    }
+
+    private void reportStatus() {
+        MemberStatus status = status();
+        if (status != reportedStatus || term != reportedTerm || !leaderId.equals(reportedLeader)) {
+            reportedStatus = status;
+            reportedTerm = term;
+            reportedLeader = leaderId;
+            outputs.add(new Output.StatusChanged(status, term, leaderId));
+        }
+    }
+
+    static void check(boolean condition, String invariant) {
+        if (!condition) {
+            throw new IllegalStateException("protocol invariant violated: " + invariant);
+        }
+    }
+
+    // ---------------------------------------------------------------- read-only accessors (runtime, simulator)
+
+    /** This member's id. */
+    public MemberId self() {
+        return self;
+    }
+
+    /** Current role. */
+    public Role role() {
+        return role;
+    }
+
+    /** Current term. */
+    public long term() {
+        return term;
+    }
+
+    /** The vote cast in the current term, if any. */
+    public Optional<MemberId> votedFor() {
+        return votedFor;
+    }
+
+    /** The leader this member follows (itself when leading), if known. */
+    public Optional<MemberId> leaderId() {
+        return leaderId;
+    }
+
+    /** Highest index known committed. */
+    public long commitIndex() {
+        return commitIndex;
+    }
+
+    /** Highest index applied to the state machine. */
+    public long lastApplied() {
+        return lastApplied;
+    }
+
+    /** Highest log index reported durable. */
+    public long durableIndex() {
+        return durability.durableIndex();
+    }
+
+    /** Read-only view of the log. */
+    public ReplicationLog log() {
+        return log;
+    }
+
+    /** The configuration in force. */
+    public QuorumSystem configuration() {
+        return configuration;
+    }
+
+    /** Counters of ignored and refused input. */
+    public ProtocolCounters counters() {
+        return counters;
+    }
+
+    ProtocolOptions options() {
+        return options;
+    }
+
+    Durability durability() {
+        return durability;
+    }
+
+    ReplicationLog mutableLog() {
+        return log;
+    }
+}

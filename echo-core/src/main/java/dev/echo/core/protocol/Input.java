@@ -1,0 +1,80 @@
+package dev.echo.core.protocol;
+
+import dev.echo.core.MemberId;
+import java.util.Objects;
+
+/**
+ * Everything that can happen to a group member: the only argument of {@link GroupProtocol#step}. Immutable.
+ */
+public sealed interface Input {
+    /** One unit of logical time has passed. The runtime (or simulator) decides how long a tick is. */
+    record Tick() implements Input {}
+
+    /**
+     * A message from another member arrived.
+     *
+     * @param message the message, already authenticated and decoded by the transport
+     */
+    record Receive(Message message) implements Input {
+        /** Requires a message. */
+        public Receive {
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /**
+     * The journal made everything up to and including {@code ticket}'s {@link Output.Persist} durable.
+     *
+     * @param ticket the ticket of the newest durable persist
+     */
+    record Persisted(long ticket) implements Input {}
+
+    /**
+     * A client opens an exactly-once session. Completes with {@link Output.SessionOpened}.
+     *
+     * @param clientId the session id; unique per client (for example random 64 bits)
+     */
+    record OpenSession(long clientId) implements Input {}
+
+    /**
+     * A client submits a command in its session. Completes with {@link Output.Completed}. Re-submitting the same
+     * (clientId, sequence), here or at another member, never applies it twice.
+     *
+     * @param clientId the session
+     * @param sequence the command's number, from 1
+     * @param ackedSequence every sequence up to this one has had its answer delivered
+     * @param command the application's bytes
+     */
+    record Submit(long clientId, long sequence, long ackedSequence, byte[] command) implements Input {
+        /** Validates the coordinates. */
+        public Submit {
+            Objects.requireNonNull(command, "command");
+        }
+    }
+
+    /**
+     * A read of the state machine. Completes with {@link Output.ReadCompleted}.
+     *
+     * @param readId caller's id for the read, echoed in the completion
+     * @param query the application's query bytes
+     * @param stale true to answer from local state at once (labelled stale); false for a linearizable ReadIndex read
+     */
+    record Read(long readId, byte[] query, boolean stale) implements Input {
+        /** Requires a query. */
+        public Read {
+            Objects.requireNonNull(query, "query");
+        }
+    }
+
+    /**
+     * Ask the leader to hand leadership to {@code target} (PROTOCOL.md §6).
+     *
+     * @param target the member that should become leader
+     */
+    record TransferLeadership(MemberId target) implements Input {
+        /** Requires a target. */
+        public TransferLeadership {
+            Objects.requireNonNull(target, "target");
+        }
+    }
+}

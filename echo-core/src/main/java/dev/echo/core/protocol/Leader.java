@@ -1,0 +1,281 @@
+package dev.echo.core.protocol;
+
+import dev.echo.core.MemberId;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The leader's half of the protocol for one term: per-follower replication with a bounded pipeline (PROTOCOL.md
+ * §4), commit by quorum of every configuration in force plus {@code minCopies} (§4.3), check-quorum (§6), ReadIndex
+ * confirmation rounds (§9) and leadership transfer (§6). Lives exactly as long as its member leads the term. Not
+ * thread-safe.
+ */
+final class Leader {
+    private final GroupProtocol member;
+    private final ProtocolOptions options;
+    private final ReplicationLog log;
+    private final TreeMap<MemberId, Progress> followers = new TreeMap<>();
+    /** Members heard from since the last check-quorum (PROTOCOL.md §6). */
+    private final TreeSet<MemberId> recentlyActive = new TreeSet<>();
+
+    private int heartbeatElapsed;
+    private int checkQuorumElapsed;
+
+    private long readRound;
+    private final List<ReadBarrier> reads = new ArrayList<>();
+
+    private Optional<MemberId> transferTarget = Optional.empty();
+    private int transferElapsed;
+
+    /** A read waiting for quorum confirmation of this leadership at {@code round}. */
+    private record ReadBarrier(MemberId requester, long readId, long readIndex, long round) {}
+
+    Leader(GroupProtocol member) {
+        this.member = member;
+        this.options = member.options();
+        this.log = member.mutableLog();
+        for (MemberId id : member.configuration().members()) {
+            if (!id.equals(member.self())) {
+                followers.put(id, new Progress(log.lastIndex() + 1));
+            }
+        }
+    }
+
+    boolean transferring() {
+        return transferTarget.isPresent();
+    }
+
+    void tick() {
+        if (++heartbeatElapsed >= options.heartbeatTicks()) {
+            heartbeatElapsed = 0;
+            heartbeat();
+        }
+        if (transferTarget.isPresent() && ++transferElapsed >= options.electionTimeoutMinTicks()) {
+            transferTarget = Optional.empty(); // gave up; accept writes again
+        }
+        if (++checkQuorumElapsed >= options.electionTimeoutMinTicks()) {
+            checkQuorumElapsed = 0;
+            recentlyActive.add(member.self());
+            boolean quorumAlive = member.configuration().isQuorum(recentlyActive::contains);
+            recentlyActive.clear();
+            if (!quorumAlive) {
+                member.stepDown();
+            }
+        }
+    }
+
+    private void heartbeat() {
+        for (Progress progress : followers.values()) {
+            if ((!progress.inflight.isEmpty() || progress.probeSent) && ++progress.heartbeatsWithoutProgress >= 2) {
+                progress.probeFrom(progress.matchIndex + 1); // presume the requests lost: resend
+            }
+            progress.probeSent = false;
+        }
+        sendRound();
+    }
+
+    /** Sends every follower what its window allows, or an empty append carrying commit index and read round. */
+    private void sendRound() {
+        for (var follower : followers.entrySet()) {
+            Progress progress = follower.getValue();
+            if (!replicate(follower.getKey(), progress)) {
+                sendAppend(follower.getKey(), progress.matchIndex + 1, List.of());
+            }
+        }
+    }
+
+    void replicateToAll() {
+        for (var follower : followers.entrySet()) {
+            replicate(follower.getKey(), follower.getValue());
+        }
+    }
+
+    /** Sends what the window allows; returns whether anything was sent. */
+    private boolean replicate(MemberId to, Progress progress) {
+        boolean sent = false;
+        if (progress.probing) {
+            if (!progress.probeSent) {
+                List<Entry> entries = slice(progress.nextIndex);
+                sendAppend(to, progress.nextIndex, entries);
+                progress.probeSent = true;
+                sent = true;
+            }
+            return sent;
+        }
+        while (progress.inflight.size() < options.maxInflightAppends() && progress.nextIndex <= log.lastIndex()) {
+            List<Entry> entries = slice(progress.nextIndex);
+            sendAppend(to, progress.nextIndex, entries);
+            long last = entries.get(entries.size() - 1).index();
+            progress.inflight.addLast(last);
+            progress.nextIndex = last + 1;
+            sent = true;
+        }
+        return sent;
+    }
+
+    private List<Entry> slice(long from) {
+        return log.slice(from, options.maxEntriesPerAppend(), options.maxAppendBytes());
+    }
+
+    private void sendAppend(MemberId to, long firstIndex, List<Entry> entries) {
+        long prevIndex = firstIndex - 1;
+        member.send(
+                to,
+                new Message.AppendRequest(
+                        member.self(),
+                        member.term(),
+                        prevIndex,
+                        log.termAt(prevIndex),
+                        entries,
+                        member.commitIndex(),
+                        readRound));
+    }
+
+    void onAppendResponse(Message.AppendResponse response) {
+        Progress progress = followers.get(response.from());
+        if (progress == null) {
+            return;
+        }
+        recentlyActive.add(response.from());
+        progress.readRoundAcked = Math.max(progress.readRoundAcked, response.readRound());
+        if (response.success()) {
+            GroupProtocol.check(
+                    response.matchIndex() <= log.lastIndex(),
+                    "follower acknowledged " + response.matchIndex() + " beyond leader's last " + log.lastIndex());
+            progress.acknowledged(response.matchIndex());
+            maybeCommit();
+            if (transferTarget.equals(Optional.of(response.from())) && progress.matchIndex == log.lastIndex()) {
+                member.send(response.from(), new Message.TimeoutNow(member.self(), member.term()));
+            }
+        } else {
+            progress.probeFrom(nextIndexAfterRejection(response));
+        }
+        replicate(response.from(), progress);
+        confirmReads();
+    }
+
+    /** Fast back-off with the follower's conflict hint (PROTOCOL.md §8). */
+    private long nextIndexAfterRejection(Message.AppendResponse response) {
+        long next = response.conflictIndex();
+        if (response.conflictTerm() > 0) {
+            long lastOfTerm = log.lastIndexOfTerm(response.conflictTerm());
+            if (lastOfTerm > 0) {
+                next = lastOfTerm + 1;
+            }
+        }
+        return Math.max(1, Math.min(next, log.lastIndex() + 1));
+    }
+
+    /**
+     * Advances the commit index to the highest entry held durably by a quorum of every configuration in force and
+     * by at least {@code minCopies} members. Only entries of the current term commit by counting (Raft Figure 8);
+     * earlier ones commit with them.
+     */
+    void maybeCommit() {
+        long ownDurable = member.durability().durableIndex();
+        for (long index = log.lastIndex(); index > member.commitIndex(); index--) {
+            if (log.termAt(index) != member.term() && !options.has(Mutation.COMMIT_OLD_TERM_BY_COUNTING)) {
+                break; // terms only decrease going back: no current-term entry below
+            }
+            TreeSet<MemberId> holders = new TreeSet<>();
+            if (ownDurable >= index) {
+                holders.add(member.self());
+            }
+            for (var follower : followers.entrySet()) {
+                if (follower.getValue().matchIndex >= index) {
+                    holders.add(follower.getKey());
+                }
+            }
+            if (holders.size() >= options.minCopies() && member.configuration().isQuorum(holders::contains)) {
+                boolean committedInTermBefore = committedInTerm();
+                member.advanceCommit(index);
+                if (!committedInTermBefore && committedInTerm()) {
+                    startWaitingReads(); // only now is the commit index a safe read index (§9)
+                }
+                return;
+            }
+        }
+    }
+
+    /** Whether an entry of this term is committed: only then is the commit index a safe read index (§9). */
+    private boolean committedInTerm() {
+        return member.commitIndex() > 0 && log.termAt(member.commitIndex()) == member.term()
+                || options.has(Mutation.SKIP_NOOP);
+    }
+
+    void registerRead(MemberId requester, long readId) {
+        if (!committedInTerm()) {
+            reads.add(new ReadBarrier(requester, readId, -1, -1)); // started once the no-op commits
+            return;
+        }
+        reads.add(new ReadBarrier(requester, readId, member.commitIndex(), ++readRound));
+        if (followers.isEmpty()) {
+            confirmReads();
+        } else {
+            sendRound();
+        }
+    }
+
+    private void startWaitingReads() {
+        boolean started = false;
+        for (int i = 0; i < reads.size(); i++) {
+            ReadBarrier read = reads.get(i);
+            if (read.round() < 0) {
+                reads.set(i, new ReadBarrier(read.requester(), read.readId(), member.commitIndex(), ++readRound));
+                started = true;
+            }
+        }
+        if (started) {
+            if (followers.isEmpty()) {
+                confirmReads();
+            } else {
+                sendRound();
+            }
+        }
+    }
+
+    /** Answers every read whose round a quorum has echoed: this member was still leader when it was issued. */
+    private void confirmReads() {
+        Iterator<ReadBarrier> it = reads.iterator();
+        while (it.hasNext()) {
+            ReadBarrier read = it.next();
+            if (read.round() < 0 || !roundConfirmed(read.round())) {
+                continue;
+            }
+            it.remove();
+            if (read.requester().equals(member.self())) {
+                member.localReadIndexConfirmed(read.readId(), read.readIndex());
+            } else {
+                member.send(
+                        read.requester(),
+                        new Message.ReadIndexResponse(member.self(), member.term(), read.readId(), read.readIndex()));
+            }
+        }
+    }
+
+    private boolean roundConfirmed(long round) {
+        TreeSet<MemberId> confirmed = new TreeSet<>();
+        confirmed.add(member.self());
+        for (var follower : followers.entrySet()) {
+            if (follower.getValue().readRoundAcked >= round) {
+                confirmed.add(follower.getKey());
+            }
+        }
+        return member.configuration().isQuorum(confirmed::contains);
+    }
+
+    void startTransfer(MemberId target) {
+        transferTarget = Optional.of(target);
+        transferElapsed = 0;
+        Progress progress = followers.get(target);
+        if (progress != null && progress.matchIndex == log.lastIndex()) {
+            member.send(target, new Message.TimeoutNow(member.self(), member.term()));
+        } else if (progress != null) {
+            replicate(target, progress);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package dev.echo.core.protocol;
+
+/**
+ * A member's view of its standing in the group (PROTOCOL.md §9). Membership states come with the membership work.
+ */
+public enum MemberStatus {
+    /** Leads the primary component: accepts writes. */
+    LEADER,
+    /** Follows a live leader of the primary component: forwards writes to it. */
+    FOLLOWER,
+    /** Hears no live leader: new writes are rejected with {@link RejectReason#NO_QUORUM}, nothing is lost. */
+    NO_QUORUM
+}

@@ -1,0 +1,140 @@
+package dev.echo.core.protocol;
+
+import dev.echo.core.MemberId;
+import java.util.List;
+
+/**
+ * Messages members of one group exchange (PROTOCOL.md §4–6, §9). Every message names its sender and a term.
+ * Immutable values; the transport encodes them (echo-transport-netty) or passes them by reference (simulator).
+ */
+public sealed interface Message {
+    /** The sending member. */
+    MemberId from();
+
+    /** The sender's term (for pre-votes: the term the sender proposes). */
+    long term();
+
+    /**
+     * Pre-vote (PROTOCOL.md §6): would you vote for me in {@code term}? Changes no state at the receiver.
+     *
+     * @param from candidate
+     * @param term the term the candidate would start (its current term + 1)
+     * @param lastLogIndex candidate's last index
+     * @param lastLogTerm candidate's last term
+     */
+    record PreVoteRequest(MemberId from, long term, long lastLogIndex, long lastLogTerm) implements Message {}
+
+    /**
+     * Answer to a pre-vote.
+     *
+     * @param from voter
+     * @param term the proposed term if granted, otherwise the voter's current term
+     * @param granted whether the voter would vote
+     */
+    record PreVoteResponse(MemberId from, long term, boolean granted) implements Message {}
+
+    /**
+     * Request for a vote in {@code term}.
+     *
+     * @param from candidate
+     * @param term candidate's term
+     * @param lastLogIndex candidate's last index
+     * @param lastLogTerm candidate's last term
+     * @param leadershipTransfer true when the old leader asked for this election; overrides the leader lease
+     */
+    record VoteRequest(MemberId from, long term, long lastLogIndex, long lastLogTerm, boolean leadershipTransfer)
+            implements Message {}
+
+    /**
+     * Answer to a vote request; a grant is sent only after the vote is durable.
+     *
+     * @param from voter
+     * @param term voter's term
+     * @param granted whether the vote was granted
+     */
+    record VoteResponse(MemberId from, long term, boolean granted) implements Message {}
+
+    /**
+     * Replication and heartbeat (PROTOCOL.md §4): entries after (prevIndex, prevTerm) and the leader's commit index.
+     *
+     * @param from leader
+     * @param term leader's term
+     * @param prevIndex index before the first entry
+     * @param prevTerm term at prevIndex
+     * @param entries consecutive entries from prevIndex + 1; empty for a heartbeat
+     * @param commitIndex leader's commit index
+     * @param readRound leader's read-confirmation round, echoed in the response (ReadIndex, PROTOCOL.md §9)
+     */
+    record AppendRequest(
+            MemberId from,
+            long term,
+            long prevIndex,
+            long prevTerm,
+            List<Entry> entries,
+            long commitIndex,
+            long readRound)
+            implements Message {
+        /** Freezes the entry list. */
+        public AppendRequest {
+            entries = List.copyOf(entries);
+        }
+    }
+
+    /**
+     * Answer to an {@link AppendRequest}. A success is sent only once the acknowledged entries are durable.
+     *
+     * @param from follower
+     * @param term follower's term
+     * @param success whether the log matched at prevIndex
+     * @param matchIndex on success: the index up to which the follower's log durably matches the leader's
+     * @param conflictIndex on failure: where the leader should retry (fast back-off hint)
+     * @param conflictTerm on failure: the follower's term at the conflicting index, 0 if its log is too short
+     * @param readRound the highest read round the follower has seen from this leader
+     */
+    record AppendResponse(
+            MemberId from,
+            long term,
+            boolean success,
+            long matchIndex,
+            long conflictIndex,
+            long conflictTerm,
+            long readRound)
+            implements Message {}
+
+    /**
+     * Leadership transfer: the leader asks its chosen successor to start an election at once.
+     *
+     * @param from leader
+     * @param term leader's term
+     */
+    record TimeoutNow(MemberId from, long term) implements Message {}
+
+    /**
+     * A client request forwarded by a member that is not the leader (PROTOCOL.md §6). The member retries with the
+     * same coordinates until it sees the outcome applied; duplicates are harmless.
+     *
+     * @param from forwarding member
+     * @param term its term
+     * @param payload an {@link Entry.Command} or {@link Entry.OpenSession}
+     */
+    record ForwardRequest(MemberId from, long term, Entry.Payload payload) implements Message {}
+
+    /**
+     * A follower asks the leader for a read index (PROTOCOL.md §9).
+     *
+     * @param from follower
+     * @param term its term
+     * @param readId the follower's id for the read
+     */
+    record ReadIndexRequest(MemberId from, long term, long readId) implements Message {}
+
+    /**
+     * The leader's answer: once the follower has applied {@code readIndex}, it may answer the read.
+     *
+     * @param from leader
+     * @param term leader's term
+     * @param readId the follower's id for the read
+     * @param readIndex the confirmed read index
+     */
+    record ReadIndexResponse(MemberId from, long term, long readId, long readIndex) implements Message {}
+}

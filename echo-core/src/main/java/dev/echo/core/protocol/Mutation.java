@@ -1,0 +1,19 @@
+package dev.echo.core.protocol;
+
+/**
+ * Deliberate protocol bugs, each breaking one guarded rule, so the simulator's own tests can prove that its checks
+ * catch them (ARCHITECTURE.md, Testing pyramid). Never enabled outside those tests: {@link ProtocolOptions} defaults
+ * to none.
+ */
+public enum Mutation {
+    /** Commit an earlier-term entry by counting replicas (Raft Figure 8; PROTOCOL.md §4.3). */
+    COMMIT_OLD_TERM_BY_COUNTING,
+    /** Acknowledge appended entries before they are durable (PROTOCOL.md §5). */
+    ACK_BEFORE_FSYNC,
+    /** Grant (pre-)votes while a leader is live (PROTOCOL.md §6). */
+    VOTE_WHILE_LEADER_LIVE,
+    /** A new leader appends no no-op and serves reads before committing in its term (PROTOCOL.md §6). */
+    SKIP_NOOP,
+    /** Truncate the log after every Append's last entry, conflict or not (PROTOCOL.md §4). */
+    TRUNCATE_ON_SHORTER_APPEND
+}

@@ -1,0 +1,91 @@
+package dev.echo.core.protocol;
+
+import dev.echo.core.MemberId;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a member asks its runtime to do, drained after each {@link GroupProtocol#step}. The runtime must carry
+ * out {@link Persist}s in ticket order and report each with {@link Input.Persisted}; every {@link Send} may go out
+ * at once, because the core itself holds back messages that must follow a persist (PROTOCOL.md §5).
+ */
+public sealed interface Output {
+    /**
+     * Send a message to another member. Loss is tolerated; the protocol retries.
+     *
+     * @param to the receiving member
+     * @param message the message
+     */
+    record Send(MemberId to, Message message) implements Output {}
+
+    /**
+     * Make state durable, then report {@link Input.Persisted} with this ticket. Persists are applied in ticket
+     * order. The log part means: discard every entry at index {@code firstIndex} or later, then append
+     * {@code entries} (which start at {@code firstIndex}); no log part when {@code entries} is empty and
+     * {@code firstIndex} is past the last index.
+     *
+     * @param ticket increasing number of this persist
+     * @param hardState new term/vote to record, if changed
+     * @param firstIndex first log index written (or truncated from)
+     * @param entries the entries to append from {@code firstIndex}
+     */
+    record Persist(long ticket, Optional<HardState> hardState, long firstIndex, List<Entry> entries) implements Output {
+        /** Freezes the entries. */
+        public Persist {
+            entries = List.copyOf(entries);
+        }
+    }
+
+    /**
+     * A submitted command's outcome, delivered at the member where it was submitted.
+     *
+     * @param clientId the session
+     * @param sequence the command's number
+     * @param outcome committed with a result, or certainly not applied
+     */
+    record Completed(long clientId, long sequence, Outcome outcome) implements Output {}
+
+    /**
+     * A session open finished.
+     *
+     * @param clientId the session
+     * @param outcome committed, or certainly not applied
+     */
+    record SessionOpened(long clientId, Outcome outcome) implements Output {}
+
+    /**
+     * A read finished.
+     *
+     * @param readId the caller's id
+     * @param outcome committed (the answer, with the applied index it reflects) or rejected
+     */
+    record ReadCompleted(long readId, Outcome outcome) implements Output {}
+
+    /**
+     * This member's status changed (PROTOCOL.md §9).
+     *
+     * @param status the new status
+     * @param term the current term: a fencing epoch
+     * @param leader the leader this member follows, if known
+     */
+    record StatusChanged(MemberStatus status, long term, Optional<MemberId> leader) implements Output {}
+
+    /** Outcome of a client operation. */
+    sealed interface Outcome {}
+
+    /**
+     * Applied at {@code index} with {@code result} (for reads: answered from state at applied index {@code index}).
+     *
+     * @param index log index of the command (or the applied index a read reflects)
+     * @param result the state machine's result bytes
+     * @param stale true only for reads answered from local state without a ReadIndex round
+     */
+    record Committed(long index, byte[] result, boolean stale) implements Outcome {}
+
+    /**
+     * Certainly not applied by this attempt.
+     *
+     * @param reason why
+     */
+    record Rejected(RejectReason reason) implements Outcome {}
+}

@@ -1,0 +1,46 @@
+package dev.echo.core.protocol;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Counts of inputs a member ignored or refused, so that bad or stale input is visible without ever throwing.
+ * Not thread-safe; read it from the thread that steps the member.
+ */
+public final class ProtocolCounters {
+    /** What was counted. */
+    public enum Counter {
+        /** A message from a member outside the configuration, or from itself. */
+        UNKNOWN_SENDER,
+        /** A message whose fields are impossible (negative or inconsistent indexes, oversized batch). */
+        MALFORMED_MESSAGE,
+        /** A message from an older term that needed no answer. */
+        STALE_TERM,
+        /** A (pre-)vote request refused or ignored because a leader is live. */
+        VOTE_IN_LEASE,
+        /** A forwarded request or read that reached a member that is not the leader. */
+        NOT_LEADER,
+        /** A persisted report with a ticket that is not in flight. */
+        BAD_PERSIST_TICKET,
+        /** A client request refused at submission (no quorum, overload, bad arguments). */
+        REQUEST_REFUSED,
+        /** A leadership transfer request that could not be started. */
+        TRANSFER_REFUSED
+    }
+
+    private final EnumMap<Counter, Long> counts = new EnumMap<>(Counter.class);
+
+    void increment(Counter counter) {
+        counts.merge(counter, 1L, Long::sum);
+    }
+
+    /** The current count of {@code counter}. */
+    public long get(Counter counter) {
+        return counts.getOrDefault(counter, 0L);
+    }
+
+    /** A snapshot of every non-zero count. */
+    public Map<Counter, Long> snapshot() {
+        return new EnumMap<>(counts);
+    }
+}

@@ -1,0 +1,148 @@
+package dev.echo.core.protocol;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Tunables of the protocol core, in ticks, counts and bytes. Immutable; validated on construction so that a wrong
+ * setting fails loudly at start-up, not in the middle of an election.
+ *
+ * @param electionTimeoutMinTicks a follower waits at least this long without a leader before a pre-vote; also the
+ *     leader lease during which votes are refused
+ * @param electionTimeoutMaxTicks election timeouts are drawn uniformly from [min, max)
+ * @param heartbeatTicks the leader's heartbeat interval; must be well below the minimum election timeout
+ * @param maxEntriesPerAppend most entries in one AppendRequest
+ * @param maxAppendBytes most entry bytes in one AppendRequest (a single larger entry still goes alone)
+ * @param maxInflightAppends pipeline window: AppendRequests in flight per follower
+ * @param minCopies an entry commits only when at least this many members hold it durably (PROTOCOL.md §4.3)
+ * @param retryTicks a member re-forwards an unanswered client request or read after this long
+ * @param maxPendingRequests most client requests and reads waiting at one member (backpressure)
+ * @param maxCommandBytes largest command or query accepted
+ * @param maxSessions most client sessions remembered; the least recently used is evicted beyond it
+ * @param sessionTtlEntries a session unused for this many log entries expires (log time, deterministic)
+ * @param mutations deliberate bugs for the simulator's self-tests; empty in every real deployment
+ */
+public record ProtocolOptions(
+        int electionTimeoutMinTicks,
+        int electionTimeoutMaxTicks,
+        int heartbeatTicks,
+        int maxEntriesPerAppend,
+        int maxAppendBytes,
+        int maxInflightAppends,
+        int minCopies,
+        int retryTicks,
+        int maxPendingRequests,
+        int maxCommandBytes,
+        int maxSessions,
+        long sessionTtlEntries,
+        Set<Mutation> mutations) {
+
+    /** Validates every bound. */
+    public ProtocolOptions {
+        require(electionTimeoutMinTicks >= 2, "electionTimeoutMinTicks must be >= 2");
+        require(electionTimeoutMaxTicks > electionTimeoutMinTicks, "electionTimeoutMaxTicks must exceed the minimum");
+        require(
+                heartbeatTicks >= 1 && heartbeatTicks * 2 <= electionTimeoutMinTicks,
+                "heartbeatTicks must be >= 1 and at most half the minimum election timeout");
+        require(maxEntriesPerAppend >= 1, "maxEntriesPerAppend must be >= 1");
+        require(maxAppendBytes >= 1024, "maxAppendBytes must be >= 1024");
+        require(maxInflightAppends >= 1, "maxInflightAppends must be >= 1");
+        require(minCopies >= 1, "minCopies must be >= 1");
+        require(retryTicks >= 1, "retryTicks must be >= 1");
+        require(maxPendingRequests >= 1, "maxPendingRequests must be >= 1");
+        require(
+                maxCommandBytes >= 1 && maxCommandBytes < maxAppendBytes,
+                "maxCommandBytes must be in 1..maxAppendBytes");
+        require(maxSessions >= 1, "maxSessions must be >= 1");
+        require(sessionTtlEntries >= 1, "sessionTtlEntries must be >= 1");
+        mutations = mutations.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(mutations));
+    }
+
+    /** Safe defaults for a LAN with 10 ms ticks: election timeout 150–300 ms, heartbeat 50 ms. */
+    public static ProtocolOptions defaults() {
+        return new ProtocolOptions(15, 30, 5, 512, 1 << 20, 32, 1, 20, 100_000, 1 << 19, 100_000, 10_000_000, Set.of());
+    }
+
+    /** A copy with {@code minCopies} replaced. */
+    public ProtocolOptions withMinCopies(int copies) {
+        return new ProtocolOptions(
+                electionTimeoutMinTicks,
+                electionTimeoutMaxTicks,
+                heartbeatTicks,
+                maxEntriesPerAppend,
+                maxAppendBytes,
+                maxInflightAppends,
+                copies,
+                retryTicks,
+                maxPendingRequests,
+                maxCommandBytes,
+                maxSessions,
+                sessionTtlEntries,
+                mutations);
+    }
+
+    /** A copy with the given deliberate bugs (simulator self-tests only). */
+    public ProtocolOptions withMutations(Set<Mutation> bugs) {
+        return new ProtocolOptions(
+                electionTimeoutMinTicks,
+                electionTimeoutMaxTicks,
+                heartbeatTicks,
+                maxEntriesPerAppend,
+                maxAppendBytes,
+                maxInflightAppends,
+                minCopies,
+                retryTicks,
+                maxPendingRequests,
+                maxCommandBytes,
+                maxSessions,
+                sessionTtlEntries,
+                bugs);
+    }
+
+    /** A copy with the batching and pipeline bounds replaced. */
+    public ProtocolOptions withBatching(int entriesPerAppend, int inflightAppends) {
+        return new ProtocolOptions(
+                electionTimeoutMinTicks,
+                electionTimeoutMaxTicks,
+                heartbeatTicks,
+                entriesPerAppend,
+                maxAppendBytes,
+                inflightAppends,
+                minCopies,
+                retryTicks,
+                maxPendingRequests,
+                maxCommandBytes,
+                maxSessions,
+                sessionTtlEntries,
+                mutations);
+    }
+
+    /** A copy with session bounds replaced. */
+    public ProtocolOptions withSessions(int sessions, long ttlEntries) {
+        return new ProtocolOptions(
+                electionTimeoutMinTicks,
+                electionTimeoutMaxTicks,
+                heartbeatTicks,
+                maxEntriesPerAppend,
+                maxAppendBytes,
+                maxInflightAppends,
+                minCopies,
+                retryTicks,
+                maxPendingRequests,
+                maxCommandBytes,
+                sessions,
+                ttlEntries,
+                mutations);
+    }
+
+    /** Whether a deliberate bug is switched on. */
+    public boolean has(Mutation mutation) {
+        return mutations.contains(mutation);
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

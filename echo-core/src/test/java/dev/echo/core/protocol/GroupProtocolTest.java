@@ -1,0 +1,331 @@
+package dev.echo.core.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.echo.core.MemberId;
+import dev.echo.core.StateMachine;
+import dev.echo.core.protocol.ProtocolCounters.Counter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Step-level tests in the openraft style: build a state, step one input, assert the exact outputs. Section numbers
+ * refer to PROTOCOL.md.
+ */
+class GroupProtocolTest {
+    static final MemberId A = MemberId.of("a");
+    static final MemberId B = MemberId.of("b");
+    static final MemberId C = MemberId.of("c");
+    static final Configuration ABC = Configuration.ofVoters(List.of(new Voter(A, 1), new Voter(B, 1), new Voter(C, 1)));
+    static final ProtocolOptions OPTIONS = ProtocolOptions.defaults();
+
+    /** Echoes each command; counts applications. */
+    static final class EchoMachine implements StateMachine {
+        int applied;
+
+        @Override
+        public byte[] apply(long index, byte[] command) {
+            applied++;
+            return command;
+        }
+
+        @Override
+        public byte[] query(byte[] query) {
+            return query;
+        }
+    }
+
+    static GroupProtocol member(MemberId id, Configuration configuration, RecoveredState recovered) {
+        GroupProtocol member = new GroupProtocol(id, configuration, OPTIONS, recovered, new EchoMachine(), 42);
+        member.drainOutputs(); // the initial status report
+        return member;
+    }
+
+    static List<Output> step(GroupProtocol member, Input input) {
+        member.step(input);
+        return member.drainOutputs();
+    }
+
+    static Entry entry(long index, long term) {
+        return new Entry(index, term, new Entry.NoOp());
+    }
+
+    static Message.AppendRequest append(
+            MemberId from, long term, long prevIndex, long prevTerm, List<Entry> entries, long commit) {
+        return new Message.AppendRequest(from, term, prevIndex, prevTerm, entries, commit, 0);
+    }
+
+    static <T> List<T> only(List<Output> outputs, Class<T> type) {
+        List<T> found = new ArrayList<>();
+        for (Output output : outputs) {
+            if (type.isInstance(output)) {
+                found.add(type.cast(output));
+            }
+        }
+        return found;
+    }
+
+    /** Ticks {@code member} until it starts a pre-vote; returns that step's outputs. */
+    static List<Output> tickUntilPreVote(GroupProtocol member) {
+        for (int i = 0; i < OPTIONS.electionTimeoutMaxTicks(); i++) {
+            List<Output> outputs = step(member, new Input.Tick());
+            if (!only(outputs, Output.Send.class).isEmpty()) {
+                return outputs;
+            }
+        }
+        throw new AssertionError("no pre-vote within the maximum election timeout");
+    }
+
+    /** Drives {@code a} to leader of term 1 with b's vote; returns the outputs of becoming leader. */
+    static List<Output> electA(GroupProtocol a) {
+        tickUntilPreVote(a);
+        step(a, new Input.Receive(new Message.PreVoteResponse(B, 1, true)));
+        step(a, new Input.Persisted(1));
+        return step(a, new Input.Receive(new Message.VoteResponse(B, 1, true)));
+    }
+
+    @Test
+    void timeoutStartsPreVoteWithoutChangingTermOrWritingAnything() { // §6 pre-vote
+        GroupProtocol a = member(A, ABC, RecoveredState.EMPTY);
+        List<Output> outputs = tickUntilPreVote(a);
+        assertEquals(
+                List.of(
+                        new Output.Send(B, new Message.PreVoteRequest(A, 1, 0, 0)),
+                        new Output.Send(C, new Message.PreVoteRequest(A, 1, 0, 0))),
+                outputs);
+        assertEquals(0, a.term());
+        assertEquals(GroupProtocol.Role.PRE_CANDIDATE, a.role());
+    }
+
+    @Test
+    void voteRequestsWaitUntilTheNewTermIsDurable() { // §5: nothing sent in a term before it is durable
+        GroupProtocol a = member(A, ABC, RecoveredState.EMPTY);
+        tickUntilPreVote(a);
+        List<Output> outputs = step(a, new Input.Receive(new Message.PreVoteResponse(B, 1, true)));
+        assertEquals(
+                List.of(new Output.Persist(1, Optional.of(new HardState(1, Optional.of(A))), 1, List.of())),
+                only(outputs, Output.Persist.class));
+        assertTrue(only(outputs, Output.Send.class).isEmpty(), "vote requests sent before the term was durable");
+
+        List<Output> released = step(a, new Input.Persisted(1));
+        assertEquals(
+                List.of(
+                        new Output.Send(B, new Message.VoteRequest(A, 1, 0, 0, false)),
+                        new Output.Send(C, new Message.VoteRequest(A, 1, 0, 0, false))),
+                only(released, Output.Send.class));
+    }
+
+    @Test
+    void newLeaderAppendsNoOpAndReplicatesIt() { // §6 no-op
+        GroupProtocol a = member(A, ABC, RecoveredState.EMPTY);
+        List<Output> outputs = electA(a);
+        Entry noOp = entry(1, 1);
+        assertEquals(GroupProtocol.Role.LEADER, a.role());
+        assertEquals(
+                List.of(new Output.Persist(2, Optional.empty(), 1, List.of(noOp))),
+                only(outputs, Output.Persist.class));
+        assertEquals(
+                List.of(
+                        new Output.Send(B, append(A, 1, 0, 0, List.of(noOp), 0)),
+                        new Output.Send(C, append(A, 1, 0, 0, List.of(noOp), 0))),
+                only(outputs, Output.Send.class));
+    }
+
+    @Test
+    void leaderCommitsOnlyWhenAQuorumHoldsTheEntryDurably() { // §4.3, §5: the leader counts itself once durable
+        GroupProtocol a = member(A, ABC, RecoveredState.EMPTY);
+        electA(a);
+        step(a, new Input.Receive(new Message.AppendResponse(B, 1, true, 1, 0, 0, 0)));
+        assertEquals(0, a.commitIndex(), "committed with only b durable");
+        step(a, new Input.Persisted(2));
+        assertEquals(1, a.commitIndex());
+    }
+
+    @Test
+    void followerAcknowledgesOnlyAfterTheEntriesAreDurable() { // §4.2, §5
+        GroupProtocol b = member(B, ABC, RecoveredState.EMPTY);
+        Entry e1 = entry(1, 1);
+        List<Output> outputs = step(b, new Input.Receive(append(A, 1, 0, 0, List.of(e1), 0)));
+        assertEquals(
+                List.of(new Output.Persist(1, Optional.of(new HardState(1, Optional.empty())), 1, List.of(e1))),
+                only(outputs, Output.Persist.class));
+        assertTrue(only(outputs, Output.Send.class).isEmpty(), "acknowledged before fsync");
+
+        List<Output> after = step(b, new Input.Persisted(1));
+        assertEquals(
+                List.of(new Output.Send(A, new Message.AppendResponse(B, 1, true, 1, 0, 0, 0))),
+                only(after, Output.Send.class));
+    }
+
+    @Test
+    void voteIsGrantedOnlyOnceDurable() { // §5, §11.2
+        GroupProtocol b = member(B, ABC, RecoveredState.EMPTY);
+        List<Output> outputs = step(b, new Input.Receive(new Message.VoteRequest(A, 1, 0, 0, false)));
+        assertEquals(
+                List.of(new Output.Persist(1, Optional.of(new HardState(1, Optional.of(A))), 1, List.of())),
+                only(outputs, Output.Persist.class));
+        assertTrue(only(outputs, Output.Send.class).isEmpty());
+        assertEquals(
+                List.of(new Output.Send(A, new Message.VoteResponse(B, 1, true))),
+                only(step(b, new Input.Persisted(1)), Output.Send.class));
+    }
+
+    @Test
+    void votesAreIgnoredWhileALeaderIsLive() { // §6 leader lease
+        GroupProtocol b = member(B, ABC, RecoveredState.EMPTY);
+        step(b, new Input.Receive(append(A, 1, 0, 0, List.of(), 0)));
+        step(b, new Input.Persisted(1));
+        List<Output> outputs = step(b, new Input.Receive(new Message.VoteRequest(C, 2, 5, 1, false)));
+        assertEquals(List.of(), outputs);
+        assertEquals(1, b.term());
+        assertEquals(1, b.counters().get(Counter.VOTE_IN_LEASE));
+
+        List<Output> transfer = step(b, new Input.Receive(new Message.VoteRequest(C, 2, 5, 1, true)));
+        assertEquals(2, b.term(), "a leadership transfer overrides the lease");
+        assertEquals(1, only(transfer, Output.Persist.class).size());
+    }
+
+    @Test
+    void conflictingAppendIsRejectedWithATermHint() { // §8 fast back-off
+        RecoveredState recovered =
+                new RecoveredState(new HardState(1, Optional.empty()), List.of(entry(1, 1), entry(2, 1)));
+        GroupProtocol b = member(B, ABC, recovered);
+        List<Output> outputs = step(b, new Input.Receive(append(A, 2, 2, 2, List.of(), 0)));
+        assertTrue(only(outputs, Output.Send.class).isEmpty(), "answered in term 2 before term 2 was durable");
+        assertEquals(
+                List.of(new Output.Send(A, new Message.AppendResponse(B, 2, false, 0, 1, 1, 0))),
+                only(step(b, new Input.Persisted(1)), Output.Send.class));
+        assertEquals(2, b.log().lastIndex(), "rejection must not touch the log");
+    }
+
+    @Test
+    void reorderedShorterAppendNeverTruncates() { // §4: truncate only on a real conflict
+        GroupProtocol b = member(B, ABC, RecoveredState.EMPTY);
+        step(b, new Input.Receive(append(A, 1, 0, 0, List.of(entry(1, 1), entry(2, 1)), 0)));
+        List<Output> outputs = step(b, new Input.Receive(append(A, 1, 0, 0, List.of(entry(1, 1)), 0)));
+        assertTrue(only(outputs, Output.Persist.class).isEmpty());
+        assertEquals(2, b.log().lastIndex());
+    }
+
+    @Test
+    void realConflictTruncatesAndReplaces() { // §4
+        RecoveredState recovered =
+                new RecoveredState(new HardState(1, Optional.empty()), List.of(entry(1, 1), entry(2, 1)));
+        GroupProtocol b = member(B, ABC, recovered);
+        Entry replacement = entry(2, 2);
+        List<Output> outputs = step(b, new Input.Receive(append(A, 2, 1, 1, List.of(replacement), 0)));
+        assertEquals(
+                List.of(new Output.Persist(
+                        1, Optional.of(new HardState(2, Optional.empty())), 2, List.of(replacement))),
+                only(outputs, Output.Persist.class));
+        assertEquals(2, b.log().termAt(2));
+    }
+
+    @Test
+    void malformedAndStrangeInputIsCountedNeverThrown() { // §10
+        GroupProtocol b = member(B, ABC, RecoveredState.EMPTY);
+        // entries that do not follow prevIndex
+        assertEquals(List.of(), step(b, new Input.Receive(append(A, 1, 0, 0, List.of(entry(3, 1)), 0))));
+        // an entry from a future term
+        assertEquals(List.of(), step(b, new Input.Receive(append(A, 1, 0, 0, List.of(entry(1, 5)), 0))));
+        // a sender outside the configuration
+        assertEquals(List.of(), step(b, new Input.Receive(append(MemberId.of("z"), 1, 0, 0, List.of(), 0))));
+        // a persisted report for a ticket never issued
+        assertEquals(List.of(), step(b, new Input.Persisted(99)));
+        assertEquals(2, b.counters().get(Counter.MALFORMED_MESSAGE));
+        assertEquals(1, b.counters().get(Counter.UNKNOWN_SENDER));
+        assertEquals(1, b.counters().get(Counter.BAD_PERSIST_TICKET));
+        assertEquals(0, b.term());
+    }
+
+    @Test
+    void writesWithoutAQuorumAreRejectedNotLost() { // §9
+        GroupProtocol b = member(B, ABC, RecoveredState.EMPTY);
+        assertEquals(MemberStatus.NO_QUORUM, b.status());
+        List<Output> outputs = step(b, new Input.Submit(7, 1, 0, new byte[] {1}));
+        assertEquals(List.of(new Output.Completed(7, 1, new Output.Rejected(RejectReason.NO_QUORUM))), outputs);
+    }
+
+    @Test
+    void singleMemberCommitsAndAnswersDuplicatesFromTheSessionTable() { // §6 exactly-once
+        Configuration solo = Configuration.ofVoters(List.of(new Voter(A, 1)));
+        EchoMachine machine = new EchoMachine();
+        GroupProtocol a = new GroupProtocol(A, solo, OPTIONS, RecoveredState.EMPTY, machine, 1);
+        Driver driver = new Driver(a);
+        driver.tickUntilLeader();
+        driver.run(new Input.OpenSession(9));
+        List<Output> first = driver.run(new Input.Submit(9, 1, 0, new byte[] {42}));
+        Output.Completed done = only(first, Output.Completed.class).get(0);
+        Output.Committed committed = (Output.Committed) done.outcome();
+        assertArrayEquals(new byte[] {42}, committed.result());
+
+        List<Output> again = driver.run(new Input.Submit(9, 1, 0, new byte[] {42}));
+        Output.Committed duplicate =
+                (Output.Committed) only(again, Output.Completed.class).get(0).outcome();
+        assertEquals(committed.index(), duplicate.index(), "a duplicate answers with the original index");
+        assertEquals(1, machine.applied, "applied twice");
+
+        List<Output> invalid = driver.run(new Input.Submit(9, 2, 2, new byte[] {42}));
+        assertEquals(List.of(new Output.Completed(9, 2, new Output.Rejected(RejectReason.INVALID))), invalid);
+        assertEquals(1, machine.applied);
+    }
+
+    @Test
+    void optionsRejectUnsafeSettings() {
+        ProtocolOptions d = ProtocolOptions.defaults();
+        org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class,
+                () -> new ProtocolOptions(
+                        10,
+                        20,
+                        8,
+                        d.maxEntriesPerAppend(),
+                        d.maxAppendBytes(),
+                        d.maxInflightAppends(),
+                        1,
+                        5,
+                        10,
+                        100,
+                        10,
+                        10,
+                        Set.of()));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> d.withMinCopies(0));
+    }
+
+    /** Runs a single-member group: carries out persists immediately. */
+    static final class Driver {
+        final GroupProtocol member;
+
+        Driver(GroupProtocol member) {
+            this.member = member;
+        }
+
+        List<Output> run(Input input) {
+            List<Output> all = new ArrayList<>();
+            member.step(input);
+            List<Output> outputs = member.drainOutputs();
+            while (!outputs.isEmpty()) {
+                all.addAll(outputs);
+                List<Output> next = new ArrayList<>();
+                for (Output.Persist persist : only(outputs, Output.Persist.class)) {
+                    member.step(new Input.Persisted(persist.ticket()));
+                    next.addAll(member.drainOutputs());
+                }
+                outputs = next;
+            }
+            return all;
+        }
+
+        void tickUntilLeader() {
+            for (int i = 0; i < 100 && member.role() != GroupProtocol.Role.LEADER; i++) {
+                run(new Input.Tick());
+            }
+            assertEquals(GroupProtocol.Role.LEADER, member.role());
+        }
+    }
+}
