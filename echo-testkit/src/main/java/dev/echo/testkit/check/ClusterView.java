@@ -1,0 +1,24 @@
+package dev.echo.testkit.check;
+
+import dev.echo.core.protocol.ProtocolOptions;
+import dev.echo.core.protocol.QuorumSystem;
+import dev.echo.testkit.sim.SimNode;
+import java.util.List;
+
+/** What every checker may read about the simulated cluster. */
+public interface ClusterView {
+    /** Every member, up or down. */
+    List<SimNode> nodes();
+
+    /** The checkers' mirror of member {@code node}'s log. */
+    LogMirror mirror(int node);
+
+    /** The ghost log of commits. */
+    CommittedLog committed();
+
+    /** The configuration in force (fixed for now). */
+    QuorumSystem configuration();
+
+    /** The members' protocol options. */
+    ProtocolOptions options();
+}

@@ -1,0 +1,34 @@
+package dev.echo.testkit.check;
+
+import dev.echo.core.MemberId;
+import dev.echo.core.protocol.GroupProtocol;
+import dev.echo.testkit.sim.SimNode;
+import java.util.TreeSet;
+
+/**
+ * PROTOCOL.md §11.12: when a leader commits an entry, the entry is on the disks (durably) of a quorum of the
+ * configuration in force and of at least {@code minCopies} members.
+ */
+public final class CommitNeedsDurableQuorum implements Invariant {
+    @Override
+    public void afterStep(StepRecord step, ClusterView cluster) {
+        if (step.after().role() != GroupProtocol.Role.LEADER
+                || step.after().commitIndex() <= step.before().commitIndex()) {
+            return;
+        }
+        long index = step.after().commitIndex();
+        long term = step.node().core().orElseThrow().log().termAt(index);
+        TreeSet<MemberId> holders = new TreeSet<>();
+        for (SimNode node : cluster.nodes()) {
+            if (node.disk().termAt(index) == term) {
+                holders.add(node.id());
+            }
+        }
+        if (!cluster.configuration().isQuorum(holders::contains)
+                || holders.size() < cluster.options().minCopies()) {
+            throw new InvariantViolation(
+                    "§11.12 commit needs a durable quorum",
+                    step.node().id() + " committed " + index + " (term " + term + ") durable only on " + holders);
+        }
+    }
+}

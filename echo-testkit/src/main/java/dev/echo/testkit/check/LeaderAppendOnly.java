@@ -1,0 +1,27 @@
+package dev.echo.testkit.check;
+
+import dev.echo.core.protocol.GroupProtocol;
+import dev.echo.core.protocol.Output;
+
+/** PROTOCOL.md §11.5: a leader never overwrites or removes its own entries during its term. */
+public final class LeaderAppendOnly implements Invariant {
+    @Override
+    public void afterStep(StepRecord step, ClusterView cluster) {
+        boolean ledThroughout = step.before().role() == GroupProtocol.Role.LEADER
+                && step.after().role() == GroupProtocol.Role.LEADER
+                && step.before().term() == step.after().term();
+        if (!ledThroughout) {
+            return;
+        }
+        for (Output output : step.outputs()) {
+            if (output instanceof Output.Persist persist
+                    && persist.firstIndex() <= step.before().lastIndex()) {
+                throw new InvariantViolation(
+                        "§11.5 leader append-only",
+                        step.node().id() + " rewrote its log from " + persist.firstIndex() + " (last "
+                                + step.before().lastIndex() + ") in term "
+                                + step.after().term());
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.echo.testkit.check;
+
+import dev.echo.core.protocol.Output;
+import dev.echo.core.protocol.ReplicationLog;
+import java.util.ArrayList;
+
+/**
+ * The checkers' copy of one member's in-memory log as prefix hashes, maintained from the member's
+ * {@link Output.Persist} outputs: if the core ever changed its log without saying so, the mirror and the log
+ * diverge and the checker reports it. Not thread-safe.
+ */
+public final class LogMirror {
+    /** prefix[i] = hash of entries 1..i; prefix[0] = 0. */
+    private final ArrayList<Long> prefix = new ArrayList<>();
+
+    LogMirror() {
+        prefix.add(0L);
+    }
+
+    /** Index of the last mirrored entry. */
+    public long lastIndex() {
+        return prefix.size() - 1;
+    }
+
+    /** Hash of the prefix 1..{@code index}. */
+    public long prefixHash(long index) {
+        return prefix.get((int) index);
+    }
+
+    /** Rebuilds the mirror from {@code log} (after a restart). */
+    void rebuild(ReplicationLog log) {
+        prefix.subList(1, prefix.size()).clear();
+        extend(log, 1);
+    }
+
+    /** Applies {@code persist}'s log change, reading the new entries from {@code log}. */
+    void apply(Output.Persist persist, ReplicationLog log) {
+        long first = persist.firstIndex();
+        if (first <= lastIndex()) {
+            prefix.subList((int) first, prefix.size()).clear();
+        }
+        extend(log, first);
+    }
+
+    private void extend(ReplicationLog log, long from) {
+        for (long i = Math.max(from, prefix.size()); i <= log.lastIndex(); i++) {
+            prefix.add(EntryHash.chain(prefix.get((int) i - 1), log.entry(i)));
+        }
+    }
+}

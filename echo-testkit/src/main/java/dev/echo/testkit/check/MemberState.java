@@ -1,0 +1,34 @@
+package dev.echo.testkit.check;
+
+import dev.echo.core.MemberId;
+import dev.echo.core.protocol.GroupProtocol;
+import java.util.Optional;
+
+/**
+ * The observable state of one member at one moment, captured before and after each step.
+ *
+ * @param role role
+ * @param term current term
+ * @param votedFor vote in the term
+ * @param commitIndex commit index
+ * @param lastApplied applied index
+ * @param lastIndex last log index
+ */
+public record MemberState(
+        GroupProtocol.Role role,
+        long term,
+        Optional<MemberId> votedFor,
+        long commitIndex,
+        long lastApplied,
+        long lastIndex) {
+    /** Captures {@code core}'s state now. */
+    public static MemberState of(GroupProtocol core) {
+        return new MemberState(
+                core.role(),
+                core.term(),
+                core.votedFor(),
+                core.commitIndex(),
+                core.lastApplied(),
+                core.log().lastIndex());
+    }
+}

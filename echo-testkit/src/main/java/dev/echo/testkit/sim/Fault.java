@@ -1,0 +1,45 @@
+package dev.echo.testkit.sim;
+
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+
+/** The kinds of fault the simulator injects; {@code --faults} picks a subset. */
+public enum Fault {
+    /** Members crash (losing everything not yet durable) and restart from their disk. */
+    CRASH,
+    /** A crash tears the write in progress: a prefix of it survives (the journal truncates the rest). */
+    TORN_WRITE,
+    /** The members split into two sides that cannot talk. */
+    PARTITION,
+    /** One member cannot send to another while still receiving from it (asymmetric). */
+    ONE_WAY,
+    /** Messages are lost. */
+    LOSS,
+    /** Messages are delivered twice. */
+    DUPLICATE,
+    /** Message delays vary widely, so messages overtake each other. */
+    REORDER,
+    /** Members' clocks tick at different rates. */
+    CLOCK_DRIFT;
+
+    /** Parses {@code all} or a comma-separated list such as {@code crash,partition}. */
+    public static Set<Fault> parse(String spec) {
+        if (spec.equalsIgnoreCase("all")) {
+            return EnumSet.allOf(Fault.class);
+        }
+        if (spec.equalsIgnoreCase("none")) {
+            return EnumSet.noneOf(Fault.class);
+        }
+        Set<Fault> faults = EnumSet.noneOf(Fault.class);
+        for (String name : spec.split(",")) {
+            try {
+                faults.add(Fault.valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown fault '" + name + "'; known: all, none, "
+                        + EnumSet.allOf(Fault.class).toString().toLowerCase(Locale.ROOT));
+            }
+        }
+        return faults;
+    }
+}

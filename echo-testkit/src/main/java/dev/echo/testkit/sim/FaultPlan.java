@@ -1,0 +1,110 @@
+package dev.echo.testkit.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * Draws and injects one fault during the fault phase, and schedules its repair. Everything is drawn from the
+ * simulation's seeded random source. Not thread-safe.
+ */
+final class FaultPlan {
+    private final Simulation sim;
+    private final SimNetwork network;
+    private final SplittableRandom random;
+    private final Set<Fault> enabled;
+
+    FaultPlan(Simulation sim, SimNetwork network, SplittableRandom random, Set<Fault> enabled) {
+        this.sim = sim;
+        this.network = network;
+        this.random = random;
+        this.enabled = enabled;
+    }
+
+    /** The faults injected as events (torn writes ride on crashes, clock drift is set at start). */
+    static List<Fault> kindsToInject(Set<Fault> faults) {
+        List<Fault> kinds = new ArrayList<>(faults);
+        kinds.remove(Fault.TORN_WRITE);
+        kinds.remove(Fault.CLOCK_DRIFT);
+        return kinds;
+    }
+
+    void injectOne(List<SimNode> nodes) {
+        List<Fault> kinds = kindsToInject(enabled);
+        Fault fault = kinds.get(random.nextInt(kinds.size()));
+        long repairAfter = random.nextLong(300_000, 4_000_000);
+        switch (fault) {
+            case CRASH -> {
+                SimNode victim = nodes.get(random.nextInt(nodes.size()));
+                sim.crash(victim, enabled.contains(Fault.TORN_WRITE) && random.nextBoolean());
+                sim.schedule(sim.now() + repairAfter, () -> sim.restart(victim));
+            }
+            case PARTITION -> {
+                boolean[] left = new boolean[nodes.size()];
+                for (int i = 0; i < left.length; i++) {
+                    left[i] = random.nextBoolean();
+                }
+                for (int a = 0; a < left.length; a++) {
+                    for (int b = 0; b < left.length; b++) {
+                        if (left[a] != left[b]) {
+                            network.cut(a, b);
+                        }
+                    }
+                }
+                sim.traceLine("  fault: partition " + sides(left));
+                sim.schedule(sim.now() + repairAfter, this::healLinks);
+            }
+            case ONE_WAY -> {
+                int a = random.nextInt(nodes.size());
+                boolean deaf = random.nextBoolean();
+                for (int b = 0; b < nodes.size(); b++) {
+                    if (b != a) {
+                        if (deaf) {
+                            network.cut(b, a); // a can send but not receive
+                        } else {
+                            network.cut(a, b); // a can receive but not send
+                        }
+                    }
+                }
+                sim.traceLine("  fault: one-way, n" + (a + 1) + (deaf ? " cannot receive" : " cannot send"));
+                sim.schedule(sim.now() + repairAfter, this::healLinks);
+            }
+            case LOSS -> {
+                network.lossRate = random.nextDouble() * 0.3;
+                sim.traceLine("  fault: loss " + network.lossRate);
+                sim.schedule(sim.now() + repairAfter, () -> network.lossRate = 0);
+            }
+            case DUPLICATE -> {
+                network.duplicateRate = random.nextDouble() * 0.2;
+                sim.traceLine("  fault: duplicate " + network.duplicateRate);
+                sim.schedule(sim.now() + repairAfter, () -> network.duplicateRate = 0);
+            }
+            case REORDER -> {
+                network.jitterMicros = random.nextLong(5_000, 40_000);
+                sim.traceLine("  fault: jitter " + network.jitterMicros + "us");
+                sim.schedule(sim.now() + repairAfter, () -> network.jitterMicros = 1_500);
+            }
+            default -> throw new IllegalStateException("not an injected fault: " + fault);
+        }
+    }
+
+    private void healLinks() {
+        double loss = network.lossRate;
+        double duplicate = network.duplicateRate;
+        long jitter = network.jitterMicros;
+        network.healAll();
+        network.lossRate = loss;
+        network.duplicateRate = duplicate;
+        network.jitterMicros = jitter;
+        sim.traceLine("  repair: links healed");
+    }
+
+    private static String sides(boolean[] left) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < left.length; i++) {
+            out.append(left[i] ? 'L' : 'R');
+        }
+        return out.toString();
+    }
+}

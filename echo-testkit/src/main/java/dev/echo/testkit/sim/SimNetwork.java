@@ -1,0 +1,55 @@
+package dev.echo.testkit.sim;
+
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+
+/**
+ * The simulated network's current weather: which directed links are cut, how often messages are lost or
+ * duplicated, and how much their delays vary (which reorders them). Decisions draw from the simulation's seeded
+ * random source. Not thread-safe.
+ */
+final class SimNetwork {
+    private final SplittableRandom random;
+    /** Cut links, encoded as {@code from * 64 + to}. */
+    private final TreeSet<Integer> cut = new TreeSet<>();
+
+    double lossRate;
+    double duplicateRate;
+    long baseDelayMicros = 300;
+    long jitterMicros = 1_500;
+
+    SimNetwork(SplittableRandom random) {
+        this.random = random;
+    }
+
+    boolean linkUp(int from, int to) {
+        return !cut.contains(from * 64 + to);
+    }
+
+    void cut(int from, int to) {
+        cut.add(from * 64 + to);
+    }
+
+    void healAll() {
+        cut.clear();
+        lossRate = 0;
+        duplicateRate = 0;
+        jitterMicros = 1_500;
+    }
+
+    boolean anyCut() {
+        return !cut.isEmpty();
+    }
+
+    /** How many copies of a message to deliver: 0 (lost or cut), 1, or 2 (duplicated). */
+    int copies(int from, int to) {
+        if (!linkUp(from, to) || random.nextDouble() < lossRate) {
+            return 0;
+        }
+        return random.nextDouble() < duplicateRate ? 2 : 1;
+    }
+
+    long delayMicros() {
+        return baseDelayMicros + random.nextLong(jitterMicros + 1);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.echo.testkit.sim;
+
+import dev.echo.core.MemberId;
+import dev.echo.core.protocol.GroupProtocol;
+import java.util.Optional;
+
+/**
+ * One simulated member: its protocol core while it is up, its disk always, and the recording state machine of its
+ * current incarnation. Read by the invariant checkers; changed only by the {@link Simulation}. Not thread-safe.
+ */
+public final class SimNode {
+    private final int index;
+    private final MemberId id;
+    private final SimDisk disk = new SimDisk();
+    GroupProtocol core;
+    RecordingStateMachine stateMachine;
+    int incarnation;
+    long tickPeriodMicros;
+
+    SimNode(int index, MemberId id) {
+        this.index = index;
+        this.id = id;
+    }
+
+    /** Position of the member in the simulation (0-based). */
+    public int index() {
+        return index;
+    }
+
+    /** The member's id. */
+    public MemberId id() {
+        return id;
+    }
+
+    /** The member's disk. */
+    public SimDisk disk() {
+        return disk;
+    }
+
+    /** The running core, empty while the member is crashed. */
+    public Optional<GroupProtocol> core() {
+        return Optional.ofNullable(core);
+    }
+
+    /** The state machine of the current incarnation. */
+    public RecordingStateMachine stateMachine() {
+        return stateMachine;
+    }
+
+    /** Whether the member is up. */
+    public boolean alive() {
+        return core != null;
+    }
+
+    /** How many times the member has been restarted. */
+    public int incarnation() {
+        return incarnation;
+    }
+}

@@ -1,0 +1,335 @@
+package dev.echo.testkit.sim;
+
+import dev.echo.core.MemberId;
+import dev.echo.core.protocol.Configuration;
+import dev.echo.core.protocol.GroupProtocol;
+import dev.echo.core.protocol.Input;
+import dev.echo.core.protocol.Message;
+import dev.echo.core.protocol.Output;
+import dev.echo.core.protocol.ProtocolOptions;
+import dev.echo.core.protocol.Voter;
+import dev.echo.testkit.check.InvariantChecker;
+import dev.echo.testkit.check.InvariantViolation;
+import dev.echo.testkit.check.MemberState;
+import dev.echo.testkit.check.StepRecord;
+import dev.echo.testkit.lin.KvLinearizability;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+
+/**
+ * Runs the real protocol core of N members under a seeded, simulated world: network (delay, loss, duplication,
+ * reordering, symmetric and one-way partitions), per-member clocks, crashes that lose everything not yet durable,
+ * torn writes, and a client workload. Every invariant of PROTOCOL.md §11 it knows is checked after every step; at
+ * the end the client history is checked for linearizability, and after the faults heal the group must commit
+ * again within a bound. One seed fixes everything: the same options replay the same run (same trace hash).
+ *
+ * <p>Single-threaded; one instance per run.
+ */
+public final class Simulation {
+    static final long TICK_MICROS = 10_000;
+
+    private final SimulationOptions options;
+    private final SplittableRandom random;
+    private final PriorityQueue<Event> queue = new PriorityQueue<>();
+    private final List<SimNode> nodes = new ArrayList<>();
+    private final SimNetwork network;
+    private final Configuration configuration;
+    private final ProtocolOptions protocolOptions;
+    private final InvariantChecker checker;
+    private final Workload workload;
+    private final PrintStream trace;
+    private long now;
+    private long eventSequence;
+    private long steps;
+    private long traceHash = 1469598103934665603L;
+
+    private record Event(long time, long sequence, Runnable action) implements Comparable<Event> {
+        @Override
+        public int compareTo(Event o) {
+            int c = Long.compare(time, o.time);
+            return c != 0 ? c : Long.compare(sequence, o.sequence);
+        }
+    }
+
+    private Simulation(SimulationOptions options, PrintStream trace) {
+        this.options = options;
+        this.trace = trace;
+        this.random = new SplittableRandom(options.seed());
+        this.network = new SimNetwork(random.split());
+        int count = options.members() == 0 ? 3 + random.nextInt(5) : options.members();
+        List<Voter> voters = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            MemberId id = MemberId.of("n" + (i + 1));
+            nodes.add(new SimNode(i, id));
+            voters.add(new Voter(id, 1 + random.nextInt(3)));
+        }
+        this.configuration = Configuration.ofVoters(voters);
+        int[] entriesPerAppend = {1, 3, 64};
+        int[] inflightAppends = {1, 2, 8, 32};
+        this.protocolOptions = ProtocolOptions.defaults()
+                .withMinCopies(1 + random.nextInt(Math.min(2, count)))
+                .withBatching(
+                        entriesPerAppend[random.nextInt(entriesPerAppend.length)],
+                        inflightAppends[random.nextInt(inflightAppends.length)])
+                .withMutations(options.mutations());
+        this.checker = new InvariantChecker(nodes, configuration, protocolOptions);
+        this.workload = new Workload(this, random.split(), checker.exactlyOnce(), options.clients());
+    }
+
+    /** Runs one simulation; {@code trace} receives a readable transcript, or null for none. */
+    public static SimulationResult run(SimulationOptions options, PrintStream trace) {
+        return new Simulation(options, trace).execute();
+    }
+
+    private SimulationResult execute() {
+        boolean drift = options.faults().contains(Fault.CLOCK_DRIFT);
+        for (SimNode node : nodes) {
+            double rate = drift ? 0.9 + 0.2 * random.nextDouble() : 1.0;
+            node.tickPeriodMicros = Math.round(TICK_MICROS * rate);
+            start(node);
+        }
+        long faultEnd = options.faultPhaseMillis() * 1000;
+        long deadline = faultEnd + options.livenessBoundMillis() * 1000;
+        if (!FaultPlan.kindsToInject(options.faults()).isEmpty()) {
+            schedule(random.nextLong(200_000, 600_000), this::injectFault);
+        }
+        schedule(faultEnd, this::heal);
+        workload.start();
+        Optional<String> failure = Optional.empty();
+        try {
+            while (!queue.isEmpty() && !workload.committedAfterHeal()) {
+                Event event = queue.poll();
+                if (event.time() > deadline) {
+                    break;
+                }
+                now = event.time();
+                event.action().run();
+            }
+            if (!workload.committedAfterHeal()) {
+                failure = Optional.of("liveness: no write committed within " + options.livenessBoundMillis()
+                        + " ms of healing every fault");
+            }
+            workload.finish();
+            checker.atEnd();
+            if (failure.isEmpty()) {
+                failure =
+                        KvLinearizability.check(workload.history().operations()).map(m -> "linearizability: " + m);
+            }
+        } catch (InvariantViolation violation) {
+            failure = Optional.of(violation.getMessage());
+        } catch (IllegalStateException bug) {
+            failure = Optional.of("core assertion: " + bug.getMessage());
+        }
+        failure.ifPresent(f -> traceLine("FAIL " + f));
+        return new SimulationResult(options, nodes.size(), failure, steps, now, traceHash, workload.history());
+    }
+
+    // ---------------------------------------------------------------- scheduling and stepping
+
+    long now() {
+        return now;
+    }
+
+    void schedule(long atMicros, Runnable action) {
+        queue.add(new Event(Math.max(atMicros, now), eventSequence++, action));
+    }
+
+    SimNode randomAliveNode() {
+        List<SimNode> alive = new ArrayList<>();
+        for (SimNode node : nodes) {
+            if (node.alive()) {
+                alive.add(node);
+            }
+        }
+        return alive.isEmpty() ? null : alive.get(random.nextInt(alive.size()));
+    }
+
+    /** Steps {@code node} with {@code input}, checks every invariant, and carries out the outputs. */
+    void input(SimNode node, Input input) {
+        GroupProtocol core = node.core;
+        MemberState before = MemberState.of(core);
+        core.step(input);
+        List<Output> outputs = core.drainOutputs();
+        MemberState after = MemberState.of(core);
+        steps++;
+        traceHash = mixTrace(traceHash, node.index(), input, after, outputs.size());
+        if (trace != null) {
+            traceLine(String.format(
+                    "%9.3fms %-3s %-12s -> %s", now / 1000.0, node.id(), describe(input), describe(after, outputs)));
+        }
+        checker.afterStep(new StepRecord(now, node, input, outputs, before, after, node.stateMachine.drainRecent()));
+        carryOut(node, outputs);
+    }
+
+    private void carryOut(SimNode node, List<Output> outputs) {
+        for (Output output : outputs) {
+            if (output instanceof Output.Send send) {
+                deliver(node, send);
+            } else if (output instanceof Output.Persist persist) {
+                int incarnation = node.incarnation;
+                long latency = 100 + random.nextLong(1_900);
+                long doneAt = node.disk().write(persist, now, latency);
+                schedule(doneAt, () -> {
+                    if (node.alive() && node.incarnation == incarnation) {
+                        node.disk().complete(persist.ticket());
+                        input(node, new Input.Persisted(persist.ticket()));
+                    }
+                });
+            } else {
+                workload.onOutput(output);
+            }
+        }
+    }
+
+    private void deliver(SimNode from, Output.Send send) {
+        SimNode to = nodeById(send.to());
+        int copies = network.copies(from.index(), to.index());
+        for (int i = 0; i < copies; i++) {
+            Message message = send.message();
+            schedule(now + network.delayMicros(), () -> {
+                if (to.alive()) {
+                    input(to, new Input.Receive(message));
+                }
+            });
+        }
+    }
+
+    private SimNode nodeById(MemberId id) {
+        for (SimNode node : nodes) {
+            if (node.id().equals(id)) {
+                return node;
+            }
+        }
+        throw new IllegalArgumentException("no member " + id);
+    }
+
+    // ---------------------------------------------------------------- crashes, restarts, faults
+
+    private void start(SimNode node) {
+        node.stateMachine = new RecordingStateMachine(index -> node.core.log().entry(index));
+        node.core = new GroupProtocol(
+                node.id(),
+                configuration,
+                protocolOptions,
+                node.disk().recover(),
+                node.stateMachine,
+                options.seed() * 31 + node.index() * 1_000_003L + node.incarnation);
+        checker.afterRestart(node.index());
+        traceLine(String.format(
+                "%9.3fms %-3s START incarnation %d, term %d, log %d",
+                now / 1000.0,
+                node.id(),
+                node.incarnation,
+                node.core.term(),
+                node.core.log().lastIndex()));
+        carryOut(node, node.core.drainOutputs());
+        int incarnation = node.incarnation;
+        schedule(now + random.nextLong(node.tickPeriodMicros), () -> tickLoop(node, incarnation));
+    }
+
+    private void tickLoop(SimNode node, int incarnation) {
+        if (node.alive() && node.incarnation == incarnation) {
+            input(node, new Input.Tick());
+            schedule(now + node.tickPeriodMicros, () -> tickLoop(node, incarnation));
+        }
+    }
+
+    void crash(SimNode node, boolean torn) {
+        if (!node.alive()) {
+            return;
+        }
+        node.core = null;
+        node.incarnation++;
+        node.disk().crash(torn, random);
+        traceLine(String.format("%9.3fms %-3s CRASH%s", now / 1000.0, node.id(), torn ? " (torn write)" : ""));
+    }
+
+    void restart(SimNode node) {
+        if (!node.alive()) {
+            start(node);
+        }
+    }
+
+    private void injectFault() {
+        if (now >= options.faultPhaseMillis() * 1000) {
+            return;
+        }
+        new FaultPlan(this, network, random, options.faults()).injectOne(nodes);
+        schedule(now + random.nextLong(100_000, 800_000), this::injectFault);
+    }
+
+    private void heal() {
+        network.healAll();
+        for (SimNode node : nodes) {
+            restart(node);
+        }
+        traceLine(String.format("%9.3fms HEAL every fault; liveness phase begins", now / 1000.0));
+        workload.healed(now);
+    }
+
+    // ---------------------------------------------------------------- trace
+
+    void traceLine(String line) {
+        if (trace != null) {
+            trace.println(line);
+        }
+    }
+
+    private static long mixTrace(long hash, int node, Input input, MemberState after, int outputs) {
+        long h = hash;
+        for (long v : new long[] {
+            node,
+            input.getClass().hashCode(),
+            after.term(),
+            after.commitIndex(),
+            after.lastIndex(),
+            after.role().ordinal(),
+            outputs
+        }) {
+            h = (h ^ v) * 1099511628211L;
+        }
+        return h;
+    }
+
+    private static String describe(Input input) {
+        if (input instanceof Input.Receive receive) {
+            Message m = receive.message();
+            return m.getClass().getSimpleName() + " from " + m.from() + " t" + m.term();
+        }
+        return input.getClass().getSimpleName();
+    }
+
+    private static String describe(MemberState state, List<Output> outputs) {
+        StringBuilder out = new StringBuilder();
+        out.append(state.role())
+                .append(" t")
+                .append(state.term())
+                .append(" last ")
+                .append(state.lastIndex())
+                .append(" commit ")
+                .append(state.commitIndex());
+        for (Output output : outputs) {
+            if (output instanceof Output.Send send) {
+                out.append(" | send ")
+                        .append(send.message().getClass().getSimpleName())
+                        .append(" to ")
+                        .append(send.to());
+            } else if (output instanceof Output.Persist persist) {
+                out.append(" | persist#")
+                        .append(persist.ticket())
+                        .append(" from ")
+                        .append(persist.firstIndex())
+                        .append(" +")
+                        .append(persist.entries().size())
+                        .append(persist.hardState().map(h -> " " + h).orElse(""));
+            } else {
+                out.append(" | ").append(output);
+            }
+        }
+        return out.toString();
+    }
+}

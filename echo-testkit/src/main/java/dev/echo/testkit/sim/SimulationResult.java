@@ -1,0 +1,28 @@
+package dev.echo.testkit.sim;
+
+import java.util.Optional;
+
+/**
+ * The outcome of one simulated run.
+ *
+ * @param options what was run (its seed replays it)
+ * @param members how many members the run had
+ * @param failure the first rule broken, or empty when the run passed
+ * @param steps protocol steps executed
+ * @param simulatedMicros simulated time at the end
+ * @param traceHash hash of every step: equal for equal runs
+ * @param history the client history
+ */
+public record SimulationResult(
+        SimulationOptions options,
+        int members,
+        Optional<String> failure,
+        long steps,
+        long simulatedMicros,
+        long traceHash,
+        History history) {
+    /** Whether every check passed. */
+    public boolean passed() {
+        return failure.isEmpty();
+    }
+}

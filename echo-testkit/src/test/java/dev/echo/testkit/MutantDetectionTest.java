@@ -1,0 +1,59 @@
+package dev.echo.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.echo.core.protocol.Mutation;
+import dev.echo.testkit.sim.Fault;
+import dev.echo.testkit.sim.Simulation;
+import dev.echo.testkit.sim.SimulationOptions;
+import dev.echo.testkit.sim.SimulationResult;
+import java.util.EnumSet;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A simulator that never fails proves nothing: for each guarded rule, switch on the deliberate bug that breaks it
+ * and require the simulator to report a violation of the expected rule within a bounded number of seeds.
+ */
+class MutantDetectionTest {
+    /** Where and how to look for each bug: the fault mix that exposes it, the seed bound, the rule expected. */
+    record Hunt(int members, Set<Fault> faults, int maxSeeds, String expectedRule) {}
+
+    static Hunt huntFor(Mutation mutation) {
+        Set<Fault> all = EnumSet.allOf(Fault.class);
+        return switch (mutation) {
+            // Raft Figure 8 needs a leader to commit an old-term entry alone (small Append batches) and crash at
+            // once, then a member with a conflicting newer entry to win: rare, so the hunt is long.
+            case COMMIT_OLD_TERM_BY_COUNTING -> new Hunt(3, EnumSet.of(Fault.CRASH, Fault.PARTITION), 300, "§11.6");
+            case ACK_BEFORE_FSYNC -> new Hunt(0, all, 50, "§11.12");
+            case VOTE_WHILE_LEADER_LIVE -> new Hunt(0, all, 50, "§6");
+            // Without the no-op a new leader serves reads from a stale commit index.
+            case SKIP_NOOP -> new Hunt(0, all, 300, "linearizability");
+            case TRUNCATE_ON_SHORTER_APPEND ->
+                new Hunt(3, EnumSet.of(Fault.REORDER, Fault.DUPLICATE, Fault.CRASH), 300, "§11");
+        };
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mutation.class)
+    void simulatorCatchesTheBug(Mutation mutation) {
+        Hunt hunt = huntFor(mutation);
+        for (long seed = 1; seed <= hunt.maxSeeds(); seed++) {
+            SimulationOptions options = SimulationOptions.defaults(seed)
+                    .withMembers(hunt.members())
+                    .withFaults(hunt.faults())
+                    .withMutations(EnumSet.of(mutation));
+            SimulationResult result = Simulation.run(options, null);
+            if (!result.passed()) {
+                String failure = result.failure().orElseThrow();
+                assertTrue(
+                        failure.contains(hunt.expectedRule()),
+                        mutation + " was caught at seed " + seed + ", but as: " + failure);
+                return;
+            }
+        }
+        fail(mutation + " survived " + hunt.maxSeeds() + " seeds: the checks cannot see it");
+    }
+}
