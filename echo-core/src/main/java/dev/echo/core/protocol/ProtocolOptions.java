@@ -65,74 +65,84 @@ public record ProtocolOptions(
 
     /** A copy with {@code minCopies} replaced. */
     public ProtocolOptions withMinCopies(int copies) {
-        return new ProtocolOptions(
-                electionTimeoutMinTicks,
-                electionTimeoutMaxTicks,
-                heartbeatTicks,
-                maxEntriesPerAppend,
-                maxAppendBytes,
-                maxInflightAppends,
-                copies,
-                retryTicks,
-                maxPendingRequests,
-                maxCommandBytes,
-                maxSessions,
-                sessionTtlEntries,
-                mutations);
+        Builder b = toBuilder();
+        b.minCopies = copies;
+        return b.build();
     }
 
     /** A copy with the given deliberate bugs (simulator self-tests only). */
     public ProtocolOptions withMutations(Set<Mutation> bugs) {
-        return new ProtocolOptions(
-                electionTimeoutMinTicks,
-                electionTimeoutMaxTicks,
-                heartbeatTicks,
-                maxEntriesPerAppend,
-                maxAppendBytes,
-                maxInflightAppends,
-                minCopies,
-                retryTicks,
-                maxPendingRequests,
-                maxCommandBytes,
-                maxSessions,
-                sessionTtlEntries,
-                bugs);
+        Builder b = toBuilder();
+        b.mutations = bugs;
+        return b.build();
     }
 
     /** A copy with the batching and pipeline bounds replaced. */
     public ProtocolOptions withBatching(int entriesPerAppend, int inflightAppends) {
-        return new ProtocolOptions(
-                electionTimeoutMinTicks,
-                electionTimeoutMaxTicks,
-                heartbeatTicks,
-                entriesPerAppend,
-                maxAppendBytes,
-                inflightAppends,
-                minCopies,
-                retryTicks,
-                maxPendingRequests,
-                maxCommandBytes,
-                maxSessions,
-                sessionTtlEntries,
-                mutations);
+        Builder b = toBuilder();
+        b.maxEntriesPerAppend = entriesPerAppend;
+        b.maxInflightAppends = inflightAppends;
+        return b.build();
     }
 
     /** A copy with session bounds replaced. */
     public ProtocolOptions withSessions(int sessions, long ttlEntries) {
-        return new ProtocolOptions(
-                electionTimeoutMinTicks,
-                electionTimeoutMaxTicks,
-                heartbeatTicks,
-                maxEntriesPerAppend,
-                maxAppendBytes,
-                maxInflightAppends,
-                minCopies,
-                retryTicks,
-                maxPendingRequests,
-                maxCommandBytes,
-                sessions,
-                ttlEntries,
-                mutations);
+        Builder b = toBuilder();
+        b.maxSessions = sessions;
+        b.sessionTtlEntries = ttlEntries;
+        return b.build();
+    }
+
+    private Builder toBuilder() {
+        Builder b = new Builder();
+        b.electionTimeoutMinTicks = electionTimeoutMinTicks;
+        b.electionTimeoutMaxTicks = electionTimeoutMaxTicks;
+        b.heartbeatTicks = heartbeatTicks;
+        b.maxEntriesPerAppend = maxEntriesPerAppend;
+        b.maxAppendBytes = maxAppendBytes;
+        b.maxInflightAppends = maxInflightAppends;
+        b.minCopies = minCopies;
+        b.retryTicks = retryTicks;
+        b.maxPendingRequests = maxPendingRequests;
+        b.maxCommandBytes = maxCommandBytes;
+        b.maxSessions = maxSessions;
+        b.sessionTtlEntries = sessionTtlEntries;
+        b.mutations = mutations;
+        return b;
+    }
+
+    /** Mutable copy of every field, so each {@code with…} changes only what it names. */
+    private static final class Builder {
+        int electionTimeoutMinTicks;
+        int electionTimeoutMaxTicks;
+        int heartbeatTicks;
+        int maxEntriesPerAppend;
+        int maxAppendBytes;
+        int maxInflightAppends;
+        int minCopies;
+        int retryTicks;
+        int maxPendingRequests;
+        int maxCommandBytes;
+        int maxSessions;
+        long sessionTtlEntries;
+        Set<Mutation> mutations;
+
+        ProtocolOptions build() {
+            return new ProtocolOptions(
+                    electionTimeoutMinTicks,
+                    electionTimeoutMaxTicks,
+                    heartbeatTicks,
+                    maxEntriesPerAppend,
+                    maxAppendBytes,
+                    maxInflightAppends,
+                    minCopies,
+                    retryTicks,
+                    maxPendingRequests,
+                    maxCommandBytes,
+                    maxSessions,
+                    sessionTtlEntries,
+                    mutations);
+        }
     }
 
     /** Whether a deliberate bug is switched on. */
