@@ -276,6 +276,42 @@ class GroupProtocolTest {
     }
 
     @Test
+    void leaderHandsOverToAnUpToDateTarget() { // §6 leadership transfer
+        GroupProtocol a = member(A, ABC, RecoveredState.EMPTY);
+        electA(a);
+        step(a, new Input.Persisted(2));
+        step(a, new Input.Receive(new Message.AppendResponse(B, 1, true, 1, 0, 0, 0)));
+        List<Output> outputs = step(a, new Input.TransferLeadership(B));
+        assertEquals(List.of(new Output.Send(B, new Message.TimeoutNow(A, 1))), only(outputs, Output.Send.class));
+        List<Output> paused = step(a, new Input.Submit(3, 1, 0, new byte[] {1}));
+        assertEquals(List.of(), only(paused, Output.Persist.class), "appended while handing over");
+    }
+
+    @Test
+    void transferTargetStartsAnElectionThatOverridesTheLease() { // §6
+        GroupProtocol b = member(B, ABC, RecoveredState.EMPTY);
+        step(b, new Input.Receive(append(A, 1, 0, 0, List.of(), 0)));
+        step(b, new Input.Persisted(1));
+        List<Output> outputs = step(b, new Input.Receive(new Message.TimeoutNow(A, 1)));
+        assertEquals(GroupProtocol.Role.CANDIDATE, b.role());
+        assertEquals(
+                List.of(new Output.Persist(2, Optional.of(new HardState(2, Optional.of(B))), 1, List.of())),
+                only(outputs, Output.Persist.class));
+        assertEquals(
+                List.of(
+                        new Output.Send(A, new Message.VoteRequest(B, 2, 0, 0, true)),
+                        new Output.Send(C, new Message.VoteRequest(B, 2, 0, 0, true))),
+                only(step(b, new Input.Persisted(2)), Output.Send.class));
+    }
+
+    @Test
+    void transferToANonVoterOrFromAFollowerIsRefused() {
+        GroupProtocol b = member(B, ABC, RecoveredState.EMPTY);
+        assertEquals(List.of(), step(b, new Input.TransferLeadership(C)));
+        assertEquals(1, b.counters().get(Counter.TRANSFER_REFUSED));
+    }
+
+    @Test
     void optionsRejectUnsafeSettings() {
         ProtocolOptions d = ProtocolOptions.defaults();
         org.junit.jupiter.api.Assertions.assertThrows(
