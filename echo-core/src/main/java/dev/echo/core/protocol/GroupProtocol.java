@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
@@ -26,6 +27,9 @@ public final class GroupProtocol {
     private final MemberId self;
     private final ProtocolOptions options;
     private final QuorumSystem configuration;
+    /** The configuration's members, computed once: consulted on every message. */
+    private final SortedSet<MemberId> members;
+
     private final StateMachine stateMachine;
     private final DeterministicRandom random;
     private final ReplicationLog log;
@@ -96,7 +100,8 @@ public final class GroupProtocol {
         this.configuration = Objects.requireNonNull(configuration, "configuration");
         this.options = Objects.requireNonNull(options, "options");
         this.stateMachine = Objects.requireNonNull(stateMachine, "stateMachine");
-        if (!configuration.members().contains(self)) {
+        this.members = configuration.members();
+        if (!members.contains(self)) {
             throw new IllegalArgumentException(self + " is not a member of " + configuration);
         }
         this.random = new DeterministicRandom(seed);
@@ -254,7 +259,7 @@ public final class GroupProtocol {
     // ---------------------------------------------------------------- messages
 
     private void receive(Message message) {
-        if (message.from().equals(self) || !configuration.members().contains(message.from())) {
+        if (message.from().equals(self) || !members.contains(message.from())) {
             counters.increment(Counter.UNKNOWN_SENDER);
             return;
         }
@@ -503,7 +508,7 @@ public final class GroupProtocol {
     }
 
     private void broadcastToVoters(Message message) {
-        for (MemberId member : configuration.members()) {
+        for (MemberId member : members) {
             if (!member.equals(self) && configuration.isVoter(member)) {
                 send(member, message);
             }
@@ -776,7 +781,7 @@ public final class GroupProtocol {
         return durability;
     }
 
-    ReplicationLog mutableLog() {
-        return log;
+    SortedSet<MemberId> members() {
+        return members;
     }
 }

@@ -37,8 +37,8 @@ final class Leader {
     Leader(GroupProtocol member) {
         this.member = member;
         this.options = member.options();
-        this.log = member.mutableLog();
-        for (MemberId id : member.configuration().members()) {
+        this.log = member.log();
+        for (MemberId id : member.members()) {
             if (!id.equals(member.self())) {
                 followers.put(id, new Progress(log.lastIndex() + 1));
             }
