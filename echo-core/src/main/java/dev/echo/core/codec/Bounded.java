@@ -1,0 +1,63 @@
+package dev.echo.core.codec;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Bounds-checked reads from a {@link ByteBuffer}: every read first checks that the bytes are there, and every length
+ * is checked against its limit before anything of that size is allocated.
+ *
+ * <p>Stateless; thread-safe.
+ */
+final class Bounded {
+    private Bounded() {}
+
+    static void need(ByteBuffer in, int bytes, String field) throws CodecException {
+        if (in.remaining() < bytes) {
+            throw new CodecException(
+                    CodecException.Reason.TRUNCATED, field + " needs " + bytes + " bytes, " + in.remaining() + " left");
+        }
+    }
+
+    static byte getByte(ByteBuffer in, String field) throws CodecException {
+        need(in, 1, field);
+        return in.get();
+    }
+
+    static int getInt(ByteBuffer in, String field) throws CodecException {
+        need(in, 4, field);
+        return in.getInt();
+    }
+
+    static long getLong(ByteBuffer in, String field) throws CodecException {
+        need(in, 8, field);
+        return in.getLong();
+    }
+
+    static long getNonNegativeLong(ByteBuffer in, String field) throws CodecException {
+        long value = getLong(in, field);
+        if (value < 0) {
+            throw new CodecException(CodecException.Reason.INVALID_VALUE, field + " is negative: " + value);
+        }
+        return value;
+    }
+
+    /** Reads a length and checks it against {@code max} before the caller allocates. */
+    static int getLength(ByteBuffer in, int max, String field) throws CodecException {
+        int length = getInt(in, field);
+        if (length < 0) {
+            throw new CodecException(CodecException.Reason.INVALID_VALUE, field + " is negative: " + length);
+        }
+        if (length > max) {
+            throw new CodecException(CodecException.Reason.OVERSIZED, field + " " + length + " exceeds " + max);
+        }
+        return length;
+    }
+
+    static byte[] getBytes(ByteBuffer in, int max, String field) throws CodecException {
+        int length = getLength(in, max, field);
+        need(in, length, field);
+        byte[] bytes = new byte[length];
+        in.get(bytes);
+        return bytes;
+    }
+}

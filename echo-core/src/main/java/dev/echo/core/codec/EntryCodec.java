@@ -1,0 +1,293 @@
+package dev.echo.core.codec;
+
+import dev.echo.core.MemberId;
+import dev.echo.core.protocol.Configuration;
+import dev.echo.core.protocol.Entry;
+import dev.echo.core.protocol.HardState;
+import dev.echo.core.protocol.JointConfiguration;
+import dev.echo.core.protocol.QuorumSystem;
+import dev.echo.core.protocol.Voter;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * The binary form of log entries, configurations and term/vote state, shared by the journal and the wire so that an
+ * entry has exactly one encoding. Big-endian; every variable-length field is a length or count followed by its
+ * bytes, and decoding checks every length against {@link #maxCommandBytes()} or the protocol's own bounds before
+ * allocating.
+ *
+ * <p>Immutable and thread-safe. Encoding writes into a caller-supplied buffer that must have
+ * {@link #payloadSize} (or {@link #entrySize}) bytes remaining.
+ */
+public final class EntryCodec {
+    private static final byte NO_OP = 0;
+    private static final byte OPEN_SESSION = 1;
+    private static final byte COMMAND = 2;
+    private static final byte CONFIGURATION = 3;
+
+    private static final byte SINGLE = 1;
+    private static final byte JOINT = 2;
+
+    private final int maxCommandBytes;
+
+    /**
+     * Creates a codec that refuses commands larger than {@code maxCommandBytes}.
+     *
+     * @param maxCommandBytes the largest application command accepted, at least 0
+     */
+    public EntryCodec(int maxCommandBytes) {
+        if (maxCommandBytes < 0) {
+            throw new IllegalArgumentException("maxCommandBytes must not be negative: " + maxCommandBytes);
+        }
+        this.maxCommandBytes = maxCommandBytes;
+    }
+
+    /** The largest application command this codec encodes or decodes. */
+    public int maxCommandBytes() {
+        return maxCommandBytes;
+    }
+
+    /** Exact encoded size of an entry: index, term and payload. */
+    public int entrySize(Entry entry) {
+        return 16 + payloadSize(entry.payload());
+    }
+
+    /** Writes index, term and payload. */
+    public void writeEntry(Entry entry, ByteBuffer out) {
+        out.putLong(entry.index());
+        out.putLong(entry.term());
+        writePayload(entry.payload(), out);
+    }
+
+    /** Reads what {@link #writeEntry} wrote. */
+    public Entry readEntry(ByteBuffer in) throws CodecException {
+        long index = Bounded.getLong(in, "entry index");
+        long term = Bounded.getLong(in, "entry term");
+        if (index < 1 || term < 1) {
+            throw new CodecException(CodecException.Reason.INVALID_VALUE, "entry index/term " + index + "/" + term);
+        }
+        return new Entry(index, term, readPayload(in));
+    }
+
+    /** Exact encoded size of a payload, including its type tag. */
+    public int payloadSize(Entry.Payload payload) {
+        if (payload instanceof Entry.NoOp) {
+            return 1;
+        }
+        if (payload instanceof Entry.OpenSession) {
+            return 1 + 8;
+        }
+        if (payload instanceof Entry.Command command) {
+            return 1 + 24 + 4 + command.command().length;
+        }
+        return 1 + quorumSystemSize(((Entry.ConfigurationChange) payload).configuration());
+    }
+
+    /**
+     * Writes a payload.
+     *
+     * @throws IllegalArgumentException if a command is larger than {@link #maxCommandBytes()}
+     */
+    public void writePayload(Entry.Payload payload, ByteBuffer out) {
+        if (payload instanceof Entry.NoOp) {
+            out.put(NO_OP);
+        } else if (payload instanceof Entry.OpenSession open) {
+            out.put(OPEN_SESSION).putLong(open.clientId());
+        } else if (payload instanceof Entry.Command command) {
+            if (command.command().length > maxCommandBytes) {
+                throw new IllegalArgumentException(
+                        "command of " + command.command().length + " bytes exceeds " + maxCommandBytes);
+            }
+            out.put(COMMAND)
+                    .putLong(command.clientId())
+                    .putLong(command.sequence())
+                    .putLong(command.ackedSequence())
+                    .putInt(command.command().length)
+                    .put(command.command());
+        } else {
+            out.put(CONFIGURATION);
+            writeQuorumSystem(((Entry.ConfigurationChange) payload).configuration(), out);
+        }
+    }
+
+    /** Reads what {@link #writePayload} wrote. */
+    public Entry.Payload readPayload(ByteBuffer in) throws CodecException {
+        byte tag = Bounded.getByte(in, "payload type");
+        switch (tag) {
+            case NO_OP:
+                return new Entry.NoOp();
+            case OPEN_SESSION:
+                return new Entry.OpenSession(Bounded.getLong(in, "client id"));
+            case COMMAND:
+                long clientId = Bounded.getLong(in, "client id");
+                long sequence = Bounded.getLong(in, "sequence");
+                long acked = Bounded.getLong(in, "acked sequence");
+                if (sequence < 1 || acked < 0 || acked >= sequence) {
+                    throw new CodecException(
+                            CodecException.Reason.INVALID_VALUE, "session coordinates " + sequence + "/" + acked);
+                }
+                byte[] bytes = Bounded.getBytes(in, maxCommandBytes, "command");
+                return new Entry.Command(clientId, sequence, acked, bytes);
+            case CONFIGURATION:
+                return new Entry.ConfigurationChange(readQuorumSystem(in));
+            default:
+                throw new CodecException(CodecException.Reason.UNKNOWN_TYPE, "payload type " + tag);
+        }
+    }
+
+    /** Exact encoded size of a configuration (single or joint). */
+    public static int quorumSystemSize(QuorumSystem system) {
+        if (system instanceof JointConfiguration joint) {
+            return 1 + configurationSize(joint.old()) + configurationSize(joint.next());
+        }
+        return 1 + configurationSize((Configuration) system);
+    }
+
+    /** Writes a configuration (single or joint). */
+    public static void writeQuorumSystem(QuorumSystem system, ByteBuffer out) {
+        if (system instanceof JointConfiguration joint) {
+            out.put(JOINT);
+            writeConfiguration(joint.old(), out);
+            writeConfiguration(joint.next(), out);
+        } else {
+            out.put(SINGLE);
+            writeConfiguration((Configuration) system, out);
+        }
+    }
+
+    /** Reads what {@link #writeQuorumSystem} wrote. */
+    public static QuorumSystem readQuorumSystem(ByteBuffer in) throws CodecException {
+        byte kind = Bounded.getByte(in, "configuration kind");
+        if (kind == SINGLE) {
+            return readConfiguration(in);
+        }
+        if (kind == JOINT) {
+            return new JointConfiguration(readConfiguration(in), readConfiguration(in));
+        }
+        throw new CodecException(CodecException.Reason.UNKNOWN_TYPE, "configuration kind " + kind);
+    }
+
+    private static int configurationSize(Configuration configuration) {
+        int size = 2;
+        for (Voter voter : configuration.voters()) {
+            size += memberIdSize(voter.id()) + 4;
+        }
+        for (MemberId learner : configuration.learners()) {
+            size += memberIdSize(learner);
+        }
+        return size;
+    }
+
+    private static void writeConfiguration(Configuration configuration, ByteBuffer out) {
+        out.put((byte) configuration.voters().size());
+        for (Voter voter : configuration.voters()) {
+            writeMemberId(voter.id(), out);
+            out.putInt(voter.weight());
+        }
+        out.put((byte) configuration.learners().size());
+        for (MemberId learner : configuration.learners()) {
+            writeMemberId(learner, out);
+        }
+    }
+
+    private static Configuration readConfiguration(ByteBuffer in) throws CodecException {
+        int voterCount = count(in, "voter count");
+        List<Voter> voters = new ArrayList<>(voterCount);
+        for (int i = 0; i < voterCount; i++) {
+            MemberId id = readMemberId(in);
+            int weight = Bounded.getInt(in, "weight");
+            if (weight < 1 || weight > Voter.MAX_WEIGHT) {
+                throw new CodecException(CodecException.Reason.INVALID_VALUE, "weight " + weight);
+            }
+            voters.add(new Voter(id, weight));
+        }
+        int learnerCount = count(in, "learner count");
+        SortedSet<MemberId> learners = new TreeSet<>();
+        for (int i = 0; i < learnerCount; i++) {
+            learners.add(readMemberId(in));
+        }
+        try {
+            return new Configuration(voters, learners);
+        } catch (IllegalArgumentException invalid) {
+            throw new CodecException(CodecException.Reason.INVALID_VALUE, invalid.getMessage());
+        }
+    }
+
+    private static int count(ByteBuffer in, String field) throws CodecException {
+        int count = Bounded.getByte(in, field) & 0xFF;
+        if (count > Configuration.MAX_MEMBERS) {
+            throw new CodecException(
+                    CodecException.Reason.OVERSIZED, field + " " + count + " exceeds " + Configuration.MAX_MEMBERS);
+        }
+        return count;
+    }
+
+    /** Exact encoded size of a member id: a length byte and its ASCII characters. */
+    public static int memberIdSize(MemberId id) {
+        return 1 + id.value().length();
+    }
+
+    /** Writes a member id. */
+    public static void writeMemberId(MemberId id, ByteBuffer out) {
+        out.put((byte) id.value().length());
+        out.put(id.value().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Reads what {@link #writeMemberId} wrote, refusing anything {@link MemberId} would refuse. */
+    public static MemberId readMemberId(ByteBuffer in) throws CodecException {
+        int length = Bounded.getByte(in, "member id length") & 0xFF;
+        if (length == 0 || length > MemberId.MAX_LENGTH) {
+            throw new CodecException(CodecException.Reason.INVALID_VALUE, "member id length " + length);
+        }
+        Bounded.need(in, length, "member id");
+        byte[] ascii = new byte[length];
+        in.get(ascii);
+        try {
+            return new MemberId(new String(ascii, StandardCharsets.US_ASCII));
+        } catch (IllegalArgumentException invalid) {
+            throw new CodecException(CodecException.Reason.INVALID_VALUE, invalid.getMessage());
+        }
+    }
+
+    /** Exact encoded size of a term/vote state. */
+    public static int hardStateSize(HardState state) {
+        return 8 + 1 + state.votedFor().map(EntryCodec::memberIdSize).orElse(0);
+    }
+
+    /** Writes a term and an optional vote. */
+    public static void writeHardState(HardState state, ByteBuffer out) {
+        out.putLong(state.term());
+        if (state.votedFor().isPresent()) {
+            out.put((byte) 1);
+            writeMemberId(state.votedFor().get(), out);
+        } else {
+            out.put((byte) 0);
+        }
+    }
+
+    /** Reads what {@link #writeHardState} wrote. */
+    public static HardState readHardState(ByteBuffer in) throws CodecException {
+        long term = Bounded.getNonNegativeLong(in, "term");
+        byte hasVote = Bounded.getByte(in, "vote flag");
+        if (hasVote == 0) {
+            return new HardState(term, Optional.empty());
+        }
+        if (hasVote != 1) {
+            throw new CodecException(CodecException.Reason.INVALID_VALUE, "vote flag " + hasVote);
+        }
+        return new HardState(term, Optional.of(readMemberId(in)));
+    }
+
+    /** Throws unless {@code in} has been read to its end. */
+    public static void requireFullyRead(ByteBuffer in, String what) throws CodecException {
+        if (in.hasRemaining()) {
+            throw new CodecException(
+                    CodecException.Reason.TRAILING_BYTES, in.remaining() + " bytes after the end of " + what);
+        }
+    }
+}
