@@ -1,6 +1,11 @@
 /**
- * The file journal: segments of checksummed records, one writer thread per node doing one force per batch,
- * recovery that truncates a torn tail, and the snapshot store. Not built yet (see the journal issue); the
- * module exists so the build, the dependency rules and the launchers already have their final shape.
+ * The file journal: one per node, shared by every group the node hosts.
+ *
+ * <p>Records ({@code RecordFormat}) live in preallocated segment files; each segment starts with a header that
+ * summarises every group (identity, term/vote, snapshot position, last index), so old segments can be deleted once no
+ * group needs their entries. One writer thread drains all groups' persists, writes them, forces <b>once</b> per batch
+ * and then reports each group durable; a SEAL record after each forced batch lets recovery distinguish a torn write
+ * (cut silently: it was never acknowledged) from damage to forced data (a typed fault for the group, which is then
+ * repaired by a snapshot from its leader). See {@code Recovery} for the exact rules and docs/architecture.md.
  */
 package dev.echo.journal;

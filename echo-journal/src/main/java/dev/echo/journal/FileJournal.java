@@ -1,0 +1,255 @@
+package dev.echo.journal;
+
+import dev.echo.core.codec.EntryCodec;
+import dev.echo.core.protocol.Entry;
+import dev.echo.core.protocol.HardState;
+import dev.echo.core.storage.GroupIdentity;
+import dev.echo.core.storage.GroupJournal;
+import dev.echo.core.storage.Journal;
+import dev.echo.core.storage.PersistListener;
+import dev.echo.core.storage.RecoveredGroup;
+import dev.echo.core.storage.StorageException;
+import dev.echo.core.storage.StorageException.Reason;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The file journal: one per node, shared by all its groups (see the package description for the format and the
+ * recovery rules).
+ *
+ * <p>Threading: thread-safe. {@link #open}, {@link #openGroup} and {@link #close} block on disk I/O.
+ */
+public final class FileJournal implements Journal {
+    private final JournalOptions options;
+    private final EntryCodec codec;
+    private final DirectoryOwner owner;
+    private final ConcurrentNavigableMap<Integer, GroupState> groups = new ConcurrentSkipListMap<>();
+    private final ConcurrentNavigableMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+    private final SegmentAllocator allocator;
+    private final JournalWriter writer;
+    private final StorageException unattributedDamage;
+    private volatile boolean closed;
+
+    private FileJournal(JournalOptions options, DirectoryOwner owner) throws StorageException {
+        this.options = options;
+        this.owner = owner;
+        this.codec = new EntryCodec(options.maxRecordBytes());
+        Recovery recovery = new Recovery(options, codec);
+        recovery.run(segmentFiles());
+        for (GroupState group : recovery.groups.values()) {
+            group.writtenLastIndex = group.index.lastIndex();
+            groups.put(group.number, group);
+        }
+        for (Segment segment : recovery.segments) {
+            segments.put(segment.sequence, segment);
+        }
+        this.unattributedDamage = recovery.unattributedDamage;
+        this.allocator = new SegmentAllocator(options);
+        this.writer = new JournalWriter(options, groups, segments, allocator);
+        writer.start(recovery.lastSegmentEnd >= 0 ? recovery.lastSegmentEnd : -1);
+    }
+
+    /**
+     * Opens (or creates) the journal in {@code options.directory()} and recovers every group's state.
+     *
+     * @throws StorageException {@code WRONG_OWNER} if the directory belongs to another node or cluster,
+     *     {@code ILLEGAL_STATE} if it is already open, {@code UNKNOWN_RECORD_TYPE} or {@code UNSUPPORTED_VERSION}
+     *     for data written by a newer version, {@code IO} if the files cannot be read
+     */
+    public static FileJournal open(JournalOptions options) throws StorageException {
+        DirectoryOwner owner = DirectoryOwner.claim(options);
+        try {
+            return new FileJournal(options, owner);
+        } catch (StorageException | RuntimeException e) {
+            owner.close();
+            throw e;
+        }
+    }
+
+    JournalOptions options() {
+        return options;
+    }
+
+    @Override
+    public SortedSet<String> groupNames() {
+        SortedSet<String> names = new TreeSet<>();
+        for (GroupState group : groups.values()) {
+            names.add(group.identity.groupName());
+        }
+        return names;
+    }
+
+    @Override
+    public synchronized GroupJournal openGroup(GroupIdentity identity, PersistListener listener)
+            throws StorageException {
+        checkOpen();
+        GroupState state = find(identity.groupName());
+        if (state == null) {
+            state = register(identity);
+        } else if (!state.identity.member().equals(identity.member())) {
+            throw new StorageException(
+                    Reason.WRONG_OWNER,
+                    "group " + identity.groupName() + " is recorded for member " + state.identity.member() + ", not "
+                            + identity.member());
+        } else if (state.handle != null) {
+            throw new StorageException(Reason.ILLEGAL_STATE, "group " + identity.groupName() + " is already open");
+        }
+        FileSnapshotStore snapshots = new FileSnapshotStore(
+                options.directory().resolve("snapshots").resolve(identity.groupName()),
+                options.fileLayer(),
+                state.index::snapshotIndex);
+        long snapshotIndex = state.index.snapshotIndex();
+        if (state.fault == null && snapshotIndex > 0 && !snapshots.has(snapshotIndex)) {
+            state.fault(new StorageException(
+                    Reason.MISSING_SNAPSHOT,
+                    "group " + identity.groupName() + " log starts after snapshot " + snapshotIndex
+                            + ", which is missing or damaged"));
+        }
+        Optional<StorageException> fault = Optional.ofNullable(state.fault);
+        RecoveredGroup placeholder = new RecoveredGroup(
+                state.identity, state.hardState, snapshotIndex, state.index.snapshotTerm(), List.of(), fault);
+        FileGroupJournal handle = new FileGroupJournal(this, state, placeholder, listener, snapshots, codec);
+        List<Entry> entries = new ArrayList<>();
+        if (fault.isEmpty()) {
+            long next = snapshotIndex + 1;
+            while (next <= state.index.lastIndex()) {
+                List<Entry> chunk = handle.read(next, state.index.lastIndex() + 1, 16L << 20);
+                entries.addAll(chunk);
+                next += chunk.size();
+            }
+        }
+        RecoveredGroup recovered = new RecoveredGroup(
+                state.identity, state.hardState, snapshotIndex, state.index.snapshotTerm(), entries, fault);
+        FileGroupJournal opened = new FileGroupJournal(this, state, recovered, listener, snapshots, codec);
+        state.handle = opened;
+        return opened;
+    }
+
+    private GroupState find(String name) {
+        for (GroupState group : groups.values()) {
+            if (group.identity.groupName().equals(name)) {
+                return group;
+            }
+        }
+        return null;
+    }
+
+    private GroupState register(GroupIdentity identity) throws StorageException {
+        int number = groups.isEmpty() ? 1 : groups.lastKey() + 1;
+        GroupState state = new GroupState(number, identity, HardState.INITIAL, new LogIndex(0, 0));
+        if (unattributedDamage != null) {
+            state.fault(unattributedDamage); // its registration may have been in the damaged bytes
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        writer.submit(new Work.Register(state, done));
+        try {
+            done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException(Reason.ILLEGAL_STATE, "interrupted while registering a group", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof StorageException failed
+                    ? failed
+                    : new StorageException(Reason.WRITE_FAILED, "cannot register group", e.getCause());
+        }
+        return state;
+    }
+
+    void submit(Work work) throws StorageException {
+        checkOpen();
+        writer.submit(work);
+    }
+
+    void checkOpen() throws StorageException {
+        if (closed) {
+            throw new StorageException(Reason.ILLEGAL_STATE, "journal " + options.directory() + " is closed");
+        }
+    }
+
+    /** Reads the payload of the record at {@code position}, checking it is the expected entry and intact. */
+    ByteBuffer readRecord(long position, int group, long index) throws StorageException {
+        if (position == LogIndex.UNAVAILABLE) {
+            throw new StorageException(Reason.MISSING_SEGMENT, "entry " + index + " is in a missing segment");
+        }
+        Segment segment = segments.get(LogIndex.segmentOf(position));
+        if (segment == null) {
+            throw new StorageException(Reason.ILLEGAL_STATE, "entry " + index + " was compacted away");
+        }
+        long offset = LogIndex.offsetOf(position);
+        try {
+            ByteBuffer header = ByteBuffer.allocate(RecordFormat.HEADER_BYTES);
+            segment.file.readFully(header, offset);
+            if (!RecordFormat.isValidHeader(header, 0, Integer.MAX_VALUE)
+                    || header.getInt(12) != group
+                    || header.getLong(24) != index
+                    || header.getInt(0) > options.maxRecordBytes()) {
+                throw new StorageException(
+                        Reason.CORRUPT_RECORD,
+                        "record of entry " + index + " at segment " + segment.sequence + " offset " + offset
+                                + " is damaged");
+            }
+            int length = header.getInt(0);
+            ByteBuffer record = ByteBuffer.allocate(length);
+            segment.file.readFully(record, offset);
+            if (record.position() < length || !RecordFormat.isValidPayload(record, 0)) {
+                throw new StorageException(
+                        Reason.CORRUPT_RECORD,
+                        "entry " + index + " at segment " + segment.sequence + " offset " + offset
+                                + " fails its checksum");
+            }
+            record.limit(length).position(RecordFormat.HEADER_BYTES);
+            return record.slice();
+        } catch (IOException e) {
+            throw new StorageException(Reason.IO, "cannot read segment " + segment.path, e);
+        }
+    }
+
+    private List<Path> segmentFiles() throws StorageException {
+        List<Path> found = new ArrayList<>();
+        try {
+            for (Path path : options.fileLayer().list(options.directory())) {
+                if (path.getFileName().toString().endsWith(Segment.PREALLOCATED_SUFFIX)) {
+                    options.fileLayer().delete(path); // prepared but never used
+                } else if (Segment.sequenceOf(path) >= 0) {
+                    found.add(path);
+                }
+            }
+        } catch (IOException e) {
+            throw new StorageException(Reason.IO, "cannot list journal directory " + options.directory(), e);
+        }
+        return found;
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        try {
+            writer.submit(new Work.Stop(stopped));
+            stopped.join();
+        } catch (StorageException failedEarlier) {
+            // The writer already stopped (fail-stop); there is nothing left to flush.
+        }
+        writer.join();
+        allocator.close();
+        for (Segment segment : segments.values()) {
+            segment.closeQuietly();
+        }
+        owner.close();
+    }
+}

@@ -1,0 +1,38 @@
+package dev.echo.journal;
+
+import dev.echo.core.protocol.HardState;
+import dev.echo.core.storage.GroupIdentity;
+import dev.echo.core.storage.StorageException;
+
+/**
+ * Everything the journal knows about one group: identity, durable term/vote, log index and any recovery fault.
+ *
+ * <p>Threading: the writer thread (and, before it starts, recovery) owns {@link #hardState} and {@link #fault}; the
+ * {@link LogIndex} is shared with readers and synchronizes itself.
+ */
+final class GroupState {
+    final int number;
+    final GroupIdentity identity;
+    final LogIndex index;
+    HardState hardState;
+    StorageException fault;
+    /** The writer's view of the last index, ahead of {@link #index} by what is still in its staging buffer. */
+    long writtenLastIndex;
+    /** The handle the runtime opened, or {@code null} while the group is only known from recovery. */
+    volatile FileGroupJournal handle;
+
+    GroupState(int number, GroupIdentity identity, HardState hardState, LogIndex index) {
+        this.number = number;
+        this.identity = identity;
+        this.hardState = hardState;
+        this.index = index;
+        this.writtenLastIndex = index.lastIndex();
+    }
+
+    /** Records a fault, keeping the first one found. */
+    void fault(StorageException found) {
+        if (fault == null) {
+            fault = found;
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.echo.journal;
+
+import dev.echo.core.MemberId;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Settings of a {@link FileJournal}, built with {@link #builder(Path, String, String)}; every value is validated
+ * when built. Immutable and thread-safe.
+ *
+ * @param directory where segments, the identity file and snapshots live
+ * @param clusterId the cluster this node belongs to; the journal refuses a directory of another cluster
+ * @param nodeId this node's id; the journal refuses a directory of another node
+ * @param segmentBytes size of each preallocated segment file
+ * @param maxRecordBytes largest record (one entry with its header); larger entries are refused
+ * @param writeBufferBytes size of the writer's staging buffer; a batch larger than this takes several writes but
+ *     still one force
+ * @param preallocate whether segments are zero-filled ahead of use (faster forces, and stale bytes never look like
+ *     records); turned off only by tests that cut files
+ * @param fileLayer the file system, replaceable to inject faults
+ */
+public record JournalOptions(
+        Path directory,
+        String clusterId,
+        String nodeId,
+        int segmentBytes,
+        int maxRecordBytes,
+        int writeBufferBytes,
+        boolean preallocate,
+        FileLayer fileLayer) {
+    /** Default segment size: 64 MiB. */
+    public static final int DEFAULT_SEGMENT_BYTES = 64 << 20;
+    /** Default largest record: 4 MiB. */
+    public static final int DEFAULT_MAX_RECORD_BYTES = 4 << 20;
+    /** Default writer staging buffer: 1 MiB. */
+    public static final int DEFAULT_WRITE_BUFFER_BYTES = 1 << 20;
+    /** Smallest segment accepted (for tests that want many segments). */
+    public static final int MIN_SEGMENT_BYTES = 4096;
+
+    /** Validates every setting. */
+    public JournalOptions {
+        Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(fileLayer, "fileLayer");
+        requireName(clusterId, "clusterId");
+        requireName(nodeId, "nodeId");
+        if (segmentBytes < MIN_SEGMENT_BYTES) {
+            throw new IllegalArgumentException(
+                    "segmentBytes must be at least " + MIN_SEGMENT_BYTES + ": " + segmentBytes);
+        }
+        if (maxRecordBytes < 256 || maxRecordBytes > segmentBytes / 2) {
+            throw new IllegalArgumentException(
+                    "maxRecordBytes must be in 256..segmentBytes/2 (" + segmentBytes / 2 + "): " + maxRecordBytes);
+        }
+        if (writeBufferBytes < 4096) {
+            throw new IllegalArgumentException("writeBufferBytes must be at least 4096: " + writeBufferBytes);
+        }
+    }
+
+    /** Starts options for a journal in {@code directory}, owned by {@code nodeId} of {@code clusterId}. */
+    public static Builder builder(Path directory, String clusterId, String nodeId) {
+        return new Builder(directory, clusterId, nodeId);
+    }
+
+    private static void requireName(String value, String field) {
+        try {
+            MemberId.of(value);
+        } catch (IllegalArgumentException | NullPointerException invalid) {
+            throw new IllegalArgumentException(
+                    field + " must have 1..64 characters from [A-Za-z0-9._-]: '" + value + "'");
+        }
+    }
+
+    /** Builds {@link JournalOptions}; not thread-safe. */
+    public static final class Builder {
+        private final Path directory;
+        private final String clusterId;
+        private final String nodeId;
+        private int segmentBytes = DEFAULT_SEGMENT_BYTES;
+        private int maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
+        private int writeBufferBytes = DEFAULT_WRITE_BUFFER_BYTES;
+        private boolean preallocate = true;
+        private FileLayer fileLayer = FileLayer.nio();
+
+        private Builder(Path directory, String clusterId, String nodeId) {
+            this.directory = directory;
+            this.clusterId = clusterId;
+            this.nodeId = nodeId;
+        }
+
+        /** Size of each segment file. */
+        public Builder segmentBytes(int bytes) {
+            this.segmentBytes = bytes;
+            return this;
+        }
+
+        /** Largest record accepted. */
+        public Builder maxRecordBytes(int bytes) {
+            this.maxRecordBytes = bytes;
+            return this;
+        }
+
+        /** Size of the writer's staging buffer. */
+        public Builder writeBufferBytes(int bytes) {
+            this.writeBufferBytes = bytes;
+            return this;
+        }
+
+        /** Whether segments are zero-filled ahead of use. */
+        public Builder preallocate(boolean enabled) {
+            this.preallocate = enabled;
+            return this;
+        }
+
+        /** The file system to use. */
+        public Builder fileLayer(FileLayer layer) {
+            this.fileLayer = layer;
+            return this;
+        }
+
+        /** Validates and builds. */
+        public JournalOptions build() {
+            return new JournalOptions(
+                    directory,
+                    clusterId,
+                    nodeId,
+                    segmentBytes,
+                    maxRecordBytes,
+                    writeBufferBytes,
+                    preallocate,
+                    fileLayer);
+        }
+    }
+}

@@ -1,0 +1,430 @@
+package dev.echo.journal;
+
+import dev.echo.core.storage.StorageException;
+import dev.echo.core.storage.StorageException.Reason;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The journal's single writer (ARCHITECTURE.md "The runtime"): it drains every queued persist of every group, copies
+ * the records into one staging buffer, writes, does <b>one</b> force for the whole batch, and only then reports each
+ * group's highest ticket durable. A SEAL record after each forced batch lets recovery tell a torn write from damage
+ * to forced data.
+ *
+ * <p>Threading: {@link #submit} is called from any thread; everything else runs on the writer thread. A failed write
+ * or force stops the writer for good (fail-stop) and fails every waiter with a typed error.
+ */
+final class JournalWriter implements Runnable {
+    private static final int SPIN_ITERATIONS = 2_000;
+    private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private final JournalOptions options;
+    private final Map<Integer, GroupState> groups;
+    private final ConcurrentNavigableMap<Long, Segment> segments;
+    private final SegmentAllocator allocator;
+    private final ConcurrentLinkedQueue<Work> queue = new ConcurrentLinkedQueue<>();
+    private final ByteBuffer buffer;
+    private final ByteBuffer small = ByteBuffer.allocate(RecordFormat.HEADER_BYTES + 64);
+    private final List<Runnable> indexUpdates = new ArrayList<>();
+    private final List<FileGroupJournal> touched = new ArrayList<>();
+    private final List<Work.Register> registered = new ArrayList<>();
+
+    private volatile Thread thread;
+    private volatile boolean parked;
+    private volatile StorageException failure;
+    private Segment current;
+    private long position;
+    private long bufferStart;
+    private boolean sealPending;
+    private boolean compacted;
+    private Work.Stop stop;
+
+    JournalWriter(
+            JournalOptions options,
+            Map<Integer, GroupState> groups,
+            ConcurrentNavigableMap<Long, Segment> segments,
+            SegmentAllocator allocator) {
+        this.options = options;
+        this.groups = groups;
+        this.segments = segments;
+        this.allocator = allocator;
+        this.buffer = ByteBuffer.allocateDirect(options.writeBufferBytes());
+    }
+
+    /** Starts a new segment after {@code previousEnd} of the last one (or the first segment) and starts the thread. */
+    void start(long previousEnd) throws StorageException {
+        try {
+            current = null;
+            openNextSegment(previousEnd);
+            flush();
+            current.file.force();
+        } catch (IOException e) {
+            throw new StorageException(Reason.WRITE_FAILED, "cannot start a segment", e);
+        }
+        Thread writer = new Thread(this, "echo-journal-writer-" + options.nodeId());
+        writer.setDaemon(true);
+        thread = writer;
+        writer.start();
+    }
+
+    /** The failure that stopped the writer, or {@code null}. */
+    StorageException failure() {
+        return failure;
+    }
+
+    /** Queues work; never blocks. */
+    void submit(Work work) throws StorageException {
+        StorageException failed = failure;
+        if (failed != null) {
+            throw failed;
+        }
+        queue.offer(work);
+        if (parked) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Waits for the writer thread to end. */
+    void join() {
+        Thread writer = thread;
+        if (writer == null || writer == Thread.currentThread()) {
+            return;
+        }
+        boolean interrupted = false;
+        while (writer.isAlive()) {
+            try {
+                writer.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (stop == null) {
+                Work work = awaitWork();
+                if (sealPending) {
+                    placeSeal();
+                }
+                process(work);
+                long batchLimit = options.writeBufferBytes() * 4L;
+                while (stop == null && position - bufferStart < batchLimit && (work = queue.poll()) != null) {
+                    process(work);
+                }
+                completeBatch();
+            }
+            placeSeal(); // a clean shutdown leaves its last batch sealed, so recovery can prove it durable
+            flush();
+            current.file.force();
+            stop.done().complete(null);
+        } catch (IOException e) {
+            fail(e);
+        } catch (RuntimeException | Error e) {
+            fail(e);
+            throw e;
+        }
+    }
+
+    private Work awaitWork() throws IOException {
+        int idle = 0;
+        while (true) {
+            Work work = queue.poll();
+            if (work != null) {
+                return work;
+            }
+            if (sealPending) {
+                placeSeal();
+                flush(); // not forced: the seal only needs to survive a process crash, see Recovery
+                continue;
+            }
+            if (idle < SPIN_ITERATIONS) {
+                idle++;
+                Thread.onSpinWait();
+                continue;
+            }
+            parked = true;
+            if (queue.isEmpty()) {
+                LockSupport.parkNanos(this, PARK_NANOS);
+            }
+            parked = false;
+        }
+    }
+
+    private void process(Work work) throws IOException {
+        if (work instanceof Work.Append append) {
+            processAppend(append);
+        } else if (work instanceof Work.Compact compact) {
+            processCompact(compact);
+        } else if (work instanceof Work.Register register) {
+            GroupState group = register.group();
+            ByteBuffer record =
+                    ByteBuffer.allocate(RecordFormat.recordSize(SegmentHeader.identitySize(group.identity)));
+            int start = RecordFormat.begin(record);
+            SegmentHeader.writeIdentity(group.identity, record);
+            RecordFormat.finish(record, start, RecordType.GROUP, group.number, 0, 0);
+            record.flip();
+            place(record);
+            groups.put(group.number, group);
+            registered.add(register);
+        } else {
+            stop = (Work.Stop) work;
+        }
+    }
+
+    private void processAppend(Work.Append append) throws IOException {
+        FileGroupJournal handle = append.group();
+        GroupState group = handle.state();
+        ByteBuffer records = append.records();
+        int[] offsets = append.entryOffsets();
+        int hardStateEnd = offsets.length > 0 ? offsets[0] : records.limit();
+        if (hardStateEnd > 0) {
+            place(records.duplicate().limit(hardStateEnd).position(0));
+            group.hardState = append.hardState();
+        }
+        long firstIndex = append.firstIndex();
+        if (offsets.length > 0 || firstIndex <= group.writtenLastIndex) {
+            if (firstIndex <= group.index.snapshotIndex() || firstIndex > group.writtenLastIndex + 1) {
+                handle.breakStream(new StorageException(
+                        Reason.ILLEGAL_STATE,
+                        "persist from index " + firstIndex + " does not fit log " + group.index.snapshotIndex() + ".."
+                                + group.writtenLastIndex));
+                return;
+            }
+            if (firstIndex <= group.writtenLastIndex) {
+                placeSmall(RecordType.TRUNCATE, group.number, 0, firstIndex, -1);
+                group.writtenLastIndex = firstIndex - 1;
+                indexUpdates.add(() -> group.index.truncateFrom(firstIndex));
+            }
+        }
+        for (int i = 0; i < offsets.length; i++) {
+            int end = i + 1 < offsets.length ? offsets[i + 1] : records.limit();
+            long at = place(records.duplicate().limit(end).position(offsets[i]));
+            long index = firstIndex + i;
+            long term = append.terms()[i];
+            indexUpdates.add(() -> group.index.append(index, term, at));
+        }
+        if (offsets.length > 0) {
+            group.writtenLastIndex = firstIndex + offsets.length - 1;
+        }
+        report(handle, append.ticket());
+    }
+
+    private void processCompact(Work.Compact compact) throws IOException {
+        FileGroupJournal handle = compact.group();
+        GroupState group = handle.state();
+        flush(); // the index must be current to decide whether the suffix matches
+        long index = compact.snapshot().index();
+        long term = compact.snapshot().term();
+        if (index > group.index.snapshotIndex()) {
+            boolean keepSuffix = group.fault == null && group.index.matches(index, term);
+            placeSmall(RecordType.COMPACT, group.number, term, index, keepSuffix ? 1 : 0);
+            flush();
+            group.index.compact(index, term, keepSuffix);
+            group.writtenLastIndex = group.index.lastIndex();
+            if (!keepSuffix) {
+                group.fault = null;
+            }
+            compacted = true;
+        }
+        report(handle, compact.ticket());
+    }
+
+    private void report(FileGroupJournal handle, long ticket) {
+        if (handle.reportTicket < 0) {
+            touched.add(handle);
+        }
+        handle.reportTicket = ticket;
+    }
+
+    private void completeBatch() throws IOException {
+        flush();
+        forceCurrent();
+        sealPending = true;
+        if (compacted) {
+            compacted = false;
+            deleteUnneededSegments(); // before reporting, so a caller that saw the ticket sees the space freed
+        }
+        for (FileGroupJournal handle : touched) {
+            long ticket = handle.reportTicket;
+            handle.reportTicket = -1;
+            handle.listener().persisted(ticket);
+        }
+        touched.clear();
+        for (Work.Register register : registered) {
+            register.done().complete(null);
+        }
+        registered.clear();
+    }
+
+    private void deleteUnneededSegments() throws IOException {
+        long oldestNeeded = current.sequence;
+        for (GroupState group : groups.values()) {
+            oldestNeeded = Math.min(oldestNeeded, group.index.oldestSegment());
+        }
+        boolean deleted = false;
+        for (Segment segment : segments.headMap(oldestNeeded).values()) {
+            segments.remove(segment.sequence);
+            segment.closeQuietly();
+            options.fileLayer().delete(segment.path);
+            deleted = true;
+        }
+        if (deleted) {
+            options.fileLayer().forceDirectory(options.directory());
+        }
+    }
+
+    private void placeSeal() throws IOException {
+        sealPending = false;
+        placeSmall(RecordType.SEAL, 0, 0, 0, -1);
+    }
+
+    private void placeSmall(RecordType type, int group, long term, long index, int flag) throws IOException {
+        small.clear();
+        int start = RecordFormat.begin(small);
+        if (flag >= 0) {
+            small.put((byte) flag);
+        }
+        RecordFormat.finish(small, start, type, group, term, index);
+        small.flip();
+        place(small);
+    }
+
+    /** Appends one record's bytes at the end of the journal and returns its packed position. */
+    private long place(ByteBuffer record) throws IOException {
+        int length = record.remaining();
+        if (position + length > options.segmentBytes()) {
+            roll();
+        }
+        long at = LogIndex.pack(current.sequence, position);
+        if (length > buffer.remaining()) {
+            flush();
+        }
+        if (length > buffer.capacity()) {
+            current.file.writeFully(record, position);
+            bufferStart = position + length;
+        } else {
+            buffer.put(record);
+        }
+        position += length;
+        return at;
+    }
+
+    /** Writes the staging buffer (without forcing) and publishes the index updates of what it held. */
+    private void flush() throws IOException {
+        buffer.flip();
+        if (buffer.hasRemaining()) {
+            current.file.writeFully(buffer, bufferStart);
+        }
+        buffer.clear();
+        bufferStart = position;
+        for (Runnable update : indexUpdates) {
+            update.run();
+        }
+        indexUpdates.clear();
+    }
+
+    private void forceCurrent() throws IOException {
+        try {
+            current.file.force();
+        } catch (IOException e) {
+            throw new ForceFailed(e);
+        }
+    }
+
+    private void roll() throws IOException {
+        flush();
+        forceCurrent();
+        openNextSegment(position);
+    }
+
+    private void openNextSegment(long previousEnd) throws IOException {
+        long sequence = current == null ? (segments.isEmpty() ? 1 : segments.lastKey() + 1) : current.sequence + 1;
+        Path path = allocator.take(sequence);
+        Segment segment = new Segment(sequence, path, options.fileLayer().open(path));
+        segments.put(sequence, segment);
+        current = segment;
+        position = 0;
+        bufferStart = 0;
+        SegmentHeader header =
+                new SegmentHeader(options.clusterId(), options.nodeId(), sequence, previousEnd, summaries());
+        int size = header.encodedSize();
+        if (RecordFormat.recordSize(size) > options.segmentBytes() / 2) {
+            throw new IOException("segment header of " + size + " bytes does not fit segments of "
+                    + options.segmentBytes() + " bytes: too many groups for this segment size");
+        }
+        ByteBuffer record = ByteBuffer.allocate(RecordFormat.recordSize(size));
+        int start = RecordFormat.begin(record);
+        header.write(record);
+        RecordFormat.finish(record, start, RecordType.SEGMENT_HEADER, 0, 0, sequence);
+        record.flip();
+        place(record);
+    }
+
+    private List<SegmentHeader.GroupSummary> summaries() {
+        List<SegmentHeader.GroupSummary> summaries = new ArrayList<>(groups.size());
+        for (GroupState group : groups.values()) {
+            summaries.add(new SegmentHeader.GroupSummary(
+                    group.number,
+                    group.identity,
+                    group.hardState,
+                    group.index.snapshotIndex(),
+                    group.index.snapshotTerm(),
+                    group.writtenLastIndex,
+                    group.fault != null));
+        }
+        return summaries;
+    }
+
+    private void fail(Throwable cause) {
+        Reason reason = cause instanceof ForceFailed ? Reason.FORCE_FAILED : Reason.WRITE_FAILED;
+        Throwable root = cause instanceof ForceFailed ? cause.getCause() : cause;
+        StorageException failed = new StorageException(
+                reason,
+                "journal stopped after a failed " + (reason == Reason.FORCE_FAILED ? "force" : "write") + ": "
+                        + root.getMessage(),
+                root);
+        failure = failed;
+        for (GroupState group : groups.values()) {
+            FileGroupJournal handle = group.handle;
+            if (handle != null) {
+                handle.listener().failed(failed);
+            }
+        }
+        for (Work.Register register : registered) {
+            register.done().completeExceptionally(failed);
+        }
+        Work work;
+        while ((work = queue.poll()) != null) {
+            if (work instanceof Work.Register register) {
+                register.done().completeExceptionally(failed);
+            } else if (work instanceof Work.Stop stopping) {
+                stopping.done().complete(null);
+            }
+        }
+        if (stop != null) {
+            stop.done().complete(null);
+        }
+    }
+
+    /** Distinguishes a failed force from a failed write inside the writer. */
+    private static final class ForceFailed extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ForceFailed(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+}

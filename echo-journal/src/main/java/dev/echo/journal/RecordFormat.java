@@ -1,0 +1,101 @@
+package dev.echo.journal;
+
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
+
+/**
+ * The journal record layout (ARCHITECTURE.md "Formats"), big-endian, each record padded with zeros to a multiple of
+ * {@link #ALIGNMENT} bytes:
+ *
+ * <pre>
+ * 0  int   length        header + payload, without padding
+ * 4  int   payloadCrc    CRC32C of the payload
+ * 8  byte  type          {@link RecordType}
+ * 9  byte  version       {@link #VERSION}
+ * 10 short reserved      0
+ * 12 int   group         group number (0 for journal-level records)
+ * 16 long  term
+ * 24 long  index
+ * 32 int   headerCrc     CRC32C of bytes 0..31
+ * 36       payload
+ * </pre>
+ *
+ * <p>The header has its own checksum so that damage to a payload can be pinned to its group, and so that recovery can
+ * tell a real record from stale or random bytes when it looks past a damaged one. Stateless; thread-safe.
+ */
+final class RecordFormat {
+    static final int HEADER_BYTES = 36;
+    static final int ALIGNMENT = 8;
+    static final byte VERSION = 1;
+
+    private static final ThreadLocal<CRC32C> CRC = ThreadLocal.withInitial(CRC32C::new);
+
+    private RecordFormat() {}
+
+    /** The record's size on disk, including padding. */
+    static int paddedLength(int length) {
+        return (length + ALIGNMENT - 1) & -ALIGNMENT;
+    }
+
+    /** Reserves the header at the buffer's position and returns where the record starts. */
+    static int begin(ByteBuffer out) {
+        int start = out.position();
+        out.position(start + HEADER_BYTES);
+        return start;
+    }
+
+    /**
+     * Completes a record whose payload was written after {@link #begin}: fills in the header and both checksums and
+     * pads with zeros to the alignment.
+     */
+    static void finish(ByteBuffer out, int start, RecordType type, int group, long term, long index) {
+        int end = out.position();
+        int length = end - start;
+        out.putInt(start, length);
+        out.putInt(start + 4, crc(out, start + HEADER_BYTES, length - HEADER_BYTES));
+        out.put(start + 8, type.code);
+        out.put(start + 9, VERSION);
+        out.putShort(start + 10, (short) 0);
+        out.putInt(start + 12, group);
+        out.putLong(start + 16, term);
+        out.putLong(start + 24, index);
+        out.putInt(start + 32, crc(out, start, 32));
+        int padded = paddedLength(length);
+        for (int i = length; i < padded; i++) {
+            out.put((byte) 0);
+        }
+    }
+
+    /** Encoded size of a record with a payload of {@code payloadBytes}, including padding. */
+    static int recordSize(int payloadBytes) {
+        return paddedLength(HEADER_BYTES + payloadBytes);
+    }
+
+    /** CRC32C of {@code length} bytes of {@code buffer} from absolute {@code offset}, without moving its position. */
+    static int crc(ByteBuffer buffer, int offset, int length) {
+        CRC32C crc = CRC.get();
+        crc.reset();
+        ByteBuffer view = buffer.duplicate();
+        view.limit(offset + length).position(offset);
+        crc.update(view);
+        return (int) crc.getValue();
+    }
+
+    /** Whether the 36 bytes at {@code offset} are a header with a valid checksum and a plausible length. */
+    static boolean isValidHeader(ByteBuffer buffer, int offset, int limit) {
+        if (offset + HEADER_BYTES > limit) {
+            return false;
+        }
+        int length = buffer.getInt(offset);
+        if (length < HEADER_BYTES || length > limit - offset) {
+            return false;
+        }
+        return buffer.getInt(offset + 32) == crc(buffer, offset, 32);
+    }
+
+    /** Whether the payload of the record with a valid header at {@code offset} matches its checksum. */
+    static boolean isValidPayload(ByteBuffer buffer, int offset) {
+        int length = buffer.getInt(offset);
+        return buffer.getInt(offset + 4) == crc(buffer, offset + HEADER_BYTES, length - HEADER_BYTES);
+    }
+}

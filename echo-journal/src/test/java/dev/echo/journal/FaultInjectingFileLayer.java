@@ -1,0 +1,110 @@
+package dev.echo.journal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A {@link FileLayer} over the real one that injects the disk faults of the journal issue: short writes (at most
+ * {@link #maxBytesPerWrite} per call), a failing write and a failing force, switched on at any moment by a test.
+ * Thread-safe: the switches are volatile.
+ */
+final class FaultInjectingFileLayer implements FileLayer {
+    private final FileLayer real = FileLayer.nio();
+    volatile int maxBytesPerWrite = Integer.MAX_VALUE;
+    volatile boolean failWrites;
+    volatile boolean failForces;
+
+    @Override
+    public StorageFile open(Path path) throws IOException {
+        return new Faulty(real.open(path));
+    }
+
+    @Override
+    public StorageFile openReadOnly(Path path) throws IOException {
+        return real.openReadOnly(path);
+    }
+
+    @Override
+    public List<Path> list(Path directory) throws IOException {
+        return real.list(directory);
+    }
+
+    @Override
+    public boolean exists(Path path) {
+        return real.exists(path);
+    }
+
+    @Override
+    public void delete(Path path) throws IOException {
+        real.delete(path);
+    }
+
+    @Override
+    public void moveAtomically(Path from, Path to) throws IOException {
+        real.moveAtomically(from, to);
+    }
+
+    @Override
+    public void forceDirectory(Path directory) throws IOException {
+        if (failForces) {
+            throw new IOException("injected: directory force failed");
+        }
+        real.forceDirectory(directory);
+    }
+
+    @Override
+    public void createDirectories(Path directory) throws IOException {
+        real.createDirectories(directory);
+    }
+
+    private final class Faulty implements StorageFile {
+        private final StorageFile file;
+
+        Faulty(StorageFile file) {
+            this.file = file;
+        }
+
+        @Override
+        public int write(ByteBuffer source, long position) throws IOException {
+            if (failWrites) {
+                throw new IOException("injected: write failed (no space left on device)");
+            }
+            int allowed = Math.min(source.remaining(), maxBytesPerWrite);
+            ByteBuffer part = source.duplicate();
+            part.limit(part.position() + allowed);
+            int written = file.write(part, position);
+            source.position(source.position() + written);
+            return written;
+        }
+
+        @Override
+        public int read(ByteBuffer target, long position) throws IOException {
+            return file.read(target, position);
+        }
+
+        @Override
+        public void force() throws IOException {
+            if (failForces) {
+                throw new IOException("injected: fsync failed (EIO)");
+            }
+            file.force();
+        }
+
+        @Override
+        public long size() throws IOException {
+            return file.size();
+        }
+
+        @Override
+        public void truncate(long size) throws IOException {
+            file.truncate(size);
+        }
+
+        @Override
+        public void close() throws IOException {
+            file.close();
+        }
+    }
+}
