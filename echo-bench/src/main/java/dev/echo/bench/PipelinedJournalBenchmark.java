@@ -1,0 +1,127 @@
+package dev.echo.bench;
+
+import dev.echo.core.MemberId;
+import dev.echo.core.protocol.Entry;
+import dev.echo.core.protocol.Output;
+import dev.echo.core.storage.GroupIdentity;
+import dev.echo.core.storage.GroupJournal;
+import dev.echo.core.storage.PersistListener;
+import dev.echo.core.storage.StorageException;
+import dev.echo.journal.FileJournal;
+import dev.echo.journal.JournalOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Durable records/s with N appenders each keeping one 128-byte append in flight, driven the way the runtime drives
+ * the journal: group loops do not block on a force, they hand it over and react to the report. Here one thread plays
+ * every appender's loop: each operation waits for the next durability report and immediately issues that group's
+ * next append, so exactly {@code appenders} records are always in flight. Compare with
+ * {@link JournalBenchmark#bareWriteForce} (forces/s of a bare write+force) in the same run.
+ *
+ * <p>Run: {@code bin/echo-bench jmh 'JournalBenchmark'} (both classes match).
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 3)
+@Fork(1)
+@State(Scope.Thread)
+public class PipelinedJournalBenchmark {
+    private static final int COMMAND_BYTES = 128 - 36 - 29;
+
+    @Param({"1", "16", "256"})
+    int appenders;
+
+    private Path directory;
+    private FileJournal journal;
+    private Appender[] groups;
+    private final ConcurrentLinkedQueue<Appender> reported = new ConcurrentLinkedQueue<>();
+    private volatile Thread driver;
+    private final byte[] command = new byte[COMMAND_BYTES];
+
+    private final class Appender implements PersistListener {
+        final GroupJournal group;
+        long ticket;
+
+        Appender(int number) throws StorageException {
+            group = journal.openGroup(new GroupIdentity("p-" + number, MemberId.of("n1"), 1), this);
+        }
+
+        void append() throws StorageException {
+            long next = ++ticket;
+            Entry entry = new Entry(next, 1, new Entry.Command(1, next, next - 1, command));
+            group.persist(new Output.Persist(next, Optional.empty(), next, List.of(entry)));
+        }
+
+        @Override
+        public void persisted(long ticket) {
+            reported.offer(this);
+            LockSupport.unpark(driver);
+        }
+
+        @Override
+        public void failed(StorageException cause) {
+            throw new IllegalStateException("journal failed during the benchmark", cause);
+        }
+    }
+
+    /** Opens a fresh journal and puts one append of every appender in flight. */
+    @Setup(Level.Trial)
+    public void open() throws IOException, StorageException {
+        driver = Thread.currentThread();
+        directory = Files.createTempDirectory(JournalBenchmark.benchDirectory(), "echo-journal-pipelined");
+        journal = FileJournal.open(
+                JournalOptions.builder(directory, "bench", "node-1").build());
+        groups = new Appender[appenders];
+        for (int i = 0; i < appenders; i++) {
+            groups[i] = new Appender(i);
+        }
+        for (Appender appender : groups) {
+            appender.append();
+        }
+    }
+
+    /** Closes the journal and deletes its files. */
+    @TearDown(Level.Trial)
+    public void close() throws IOException {
+        journal.close();
+        JournalBenchmark.deleteRecursively(directory);
+    }
+
+    /** One durable record: wait for a report, refill that appender. */
+    @Benchmark
+    @Threads(1)
+    public void durableRecord() throws StorageException {
+        Appender done;
+        int spins = 0;
+        while ((done = reported.poll()) == null) {
+            if (spins++ < 10_000) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(this, 100_000);
+            }
+        }
+        done.append();
+    }
+}
