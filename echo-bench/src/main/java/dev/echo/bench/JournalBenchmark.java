@@ -52,7 +52,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @Fork(1)
 public class JournalBenchmark {
     /** Record payload so that header (36) + entry payload (29 + command) = 128 bytes exactly. */
-    private static final int COMMAND_BYTES = 128 - 36 - 29;
+    static final int COMMAND_BYTES = 128 - 36 - 29;
 
     /** A lone appender spins through a typical force rather than pay a wake-up; many appenders park at once. */
     private static final long SPIN_NANOS_WHEN_ALONE = TimeUnit.MILLISECONDS.toNanos(2);
@@ -101,9 +101,8 @@ public class JournalBenchmark {
 
         void appendDurably() throws StorageException {
             long next = ++ticket;
-            Entry entry = new Entry(next, 1, new Entry.Command(1, next, next - 1, command));
             waiter = Thread.currentThread();
-            group.persist(new Output.Persist(next, Optional.empty(), next, List.of(entry)));
+            group.persist(oneRecord(next, command));
             long spinUntil = System.nanoTime() + spinNanos;
             while (durable < next) {
                 if (System.nanoTime() < spinUntil) {
@@ -189,6 +188,12 @@ public class JournalBenchmark {
         file.channel.write(file.record, file.position);
         file.position = (file.position + 128) % BareFile.FILE_BYTES;
         file.channel.force(false);
+    }
+
+    /** The persist both journal benchmarks issue: entry {@code ticket} of a one-record-per-ticket log. */
+    static Output.Persist oneRecord(long ticket, byte[] command) {
+        Entry entry = new Entry(ticket, 1, new Entry.Command(1, ticket, ticket - 1, command));
+        return new Output.Persist(ticket, Optional.empty(), ticket, List.of(entry));
     }
 
     static Path benchDirectory() {

@@ -1,8 +1,6 @@
 package dev.echo.bench;
 
 import dev.echo.core.MemberId;
-import dev.echo.core.protocol.Entry;
-import dev.echo.core.protocol.Output;
 import dev.echo.core.storage.GroupIdentity;
 import dev.echo.core.storage.GroupJournal;
 import dev.echo.core.storage.PersistListener;
@@ -12,8 +10,6 @@ import dev.echo.journal.JournalOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -48,8 +44,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 @State(Scope.Thread)
 public class PipelinedJournalBenchmark {
-    private static final int COMMAND_BYTES = 128 - 36 - 29;
-
     @Param({"1", "16", "256"})
     int appenders;
 
@@ -58,7 +52,7 @@ public class PipelinedJournalBenchmark {
     private Appender[] groups;
     private final ConcurrentLinkedQueue<Appender> reported = new ConcurrentLinkedQueue<>();
     private volatile Thread driver;
-    private final byte[] command = new byte[COMMAND_BYTES];
+    private final byte[] command = new byte[JournalBenchmark.COMMAND_BYTES];
 
     private final class Appender implements PersistListener {
         final GroupJournal group;
@@ -69,9 +63,7 @@ public class PipelinedJournalBenchmark {
         }
 
         void append() throws StorageException {
-            long next = ++ticket;
-            Entry entry = new Entry(next, 1, new Entry.Command(1, next, next - 1, command));
-            group.persist(new Output.Persist(next, Optional.empty(), next, List.of(entry)));
+            group.persist(JournalBenchmark.oneRecord(++ticket, command));
         }
 
         @Override

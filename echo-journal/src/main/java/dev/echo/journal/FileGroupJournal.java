@@ -1,6 +1,5 @@
 package dev.echo.journal;
 
-import dev.echo.core.codec.CodecException;
 import dev.echo.core.codec.EntryCodec;
 import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.HardState;
@@ -13,9 +12,7 @@ import dev.echo.core.storage.SnapshotStore;
 import dev.echo.core.storage.StorageException;
 import dev.echo.core.storage.StorageException.Reason;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * One group's handle on the {@link FileJournal}. Persists are encoded here, on the group's thread, so the writer only
@@ -153,39 +150,7 @@ final class FileGroupJournal implements GroupJournal {
 
     @Override
     public List<Entry> read(long fromIndex, long toIndexExclusive, long maxBytes) throws StorageException {
-        journal.checkOpen();
-        LogIndex index = state.index;
-        long[] positions;
-        long[] terms;
-        synchronized (index) {
-            if (fromIndex <= index.snapshotIndex()
-                    || toIndexExclusive > index.lastIndex() + 1
-                    || fromIndex > toIndexExclusive) {
-                throw new StorageException(
-                        Reason.ILLEGAL_STATE,
-                        "read " + fromIndex + ".." + (toIndexExclusive - 1) + " outside the log "
-                                + (index.snapshotIndex() + 1) + ".." + index.lastIndex());
-            }
-            int count = (int) Math.min(toIndexExclusive - fromIndex, 1 << 20);
-            positions = new long[count];
-            terms = new long[count];
-            for (int i = 0; i < count; i++) {
-                positions[i] = index.positionAt(fromIndex + i);
-                terms[i] = index.termAt(fromIndex + i);
-            }
-        }
-        List<Entry> entries = new ArrayList<>();
-        long bytes = 0;
-        for (int i = 0; i < positions.length && (entries.isEmpty() || bytes < maxBytes); i++) {
-            ByteBuffer payload = journal.readRecord(positions[i], state.number, fromIndex + i);
-            bytes += payload.remaining();
-            try {
-                entries.add(new Entry(fromIndex + i, terms[i], codec.readPayload(payload)));
-            } catch (CodecException e) {
-                throw new StorageException(Reason.CORRUPT_RECORD, "entry " + (fromIndex + i) + ": " + e.getMessage());
-            }
-        }
-        return entries;
+        return journal.readEntries(state, fromIndex, toIndexExclusive, maxBytes);
     }
 
     @Override
@@ -201,10 +166,5 @@ final class FileGroupJournal implements GroupJournal {
     @Override
     public SnapshotStore snapshots() {
         return snapshots;
-    }
-
-    /** The recovered fault, if any (for diagnostics). */
-    Optional<StorageException> fault() {
-        return recovered.fault();
     }
 }

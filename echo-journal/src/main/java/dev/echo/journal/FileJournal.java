@@ -1,5 +1,6 @@
 package dev.echo.journal;
 
+import dev.echo.core.codec.CodecException;
 import dev.echo.core.codec.EntryCodec;
 import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.HardState;
@@ -56,7 +57,7 @@ public final class FileJournal implements Journal {
         this.unattributedDamage = recovery.unattributedDamage;
         this.allocator = new SegmentAllocator(options);
         this.writer = new JournalWriter(options, groups, segments, allocator);
-        writer.start(recovery.lastSegmentEnd >= 0 ? recovery.lastSegmentEnd : -1);
+        writer.start(recovery.lastSegmentEnd);
     }
 
     /**
@@ -116,14 +117,11 @@ public final class FileJournal implements Journal {
                             + ", which is missing or damaged"));
         }
         Optional<StorageException> fault = Optional.ofNullable(state.fault);
-        RecoveredGroup placeholder = new RecoveredGroup(
-                state.identity, state.hardState, snapshotIndex, state.index.snapshotTerm(), List.of(), fault);
-        FileGroupJournal handle = new FileGroupJournal(this, state, placeholder, listener, snapshots, codec);
         List<Entry> entries = new ArrayList<>();
         if (fault.isEmpty()) {
             long next = snapshotIndex + 1;
             while (next <= state.index.lastIndex()) {
-                List<Entry> chunk = handle.read(next, state.index.lastIndex() + 1, 16L << 20);
+                List<Entry> chunk = readEntries(state, next, state.index.lastIndex() + 1, 16L << 20);
                 entries.addAll(chunk);
                 next += chunk.size();
             }
@@ -176,8 +174,46 @@ public final class FileJournal implements Journal {
         }
     }
 
+    /** Reads a group's entries {@code [fromIndex, toIndexExclusive)}, as {@link GroupJournal#read} describes. */
+    List<Entry> readEntries(GroupState state, long fromIndex, long toIndexExclusive, long maxBytes)
+            throws StorageException {
+        checkOpen();
+        LogIndex index = state.index;
+        long[] positions;
+        long[] terms;
+        synchronized (index) {
+            if (fromIndex <= index.snapshotIndex()
+                    || toIndexExclusive > index.lastIndex() + 1
+                    || fromIndex > toIndexExclusive) {
+                throw new StorageException(
+                        Reason.ILLEGAL_STATE,
+                        "read " + fromIndex + ".." + (toIndexExclusive - 1) + " outside the log "
+                                + (index.snapshotIndex() + 1) + ".." + index.lastIndex());
+            }
+            int count = (int) Math.min(toIndexExclusive - fromIndex, 1 << 20);
+            positions = new long[count];
+            terms = new long[count];
+            for (int i = 0; i < count; i++) {
+                positions[i] = index.positionAt(fromIndex + i);
+                terms[i] = index.termAt(fromIndex + i);
+            }
+        }
+        List<Entry> entries = new ArrayList<>();
+        long bytes = 0;
+        for (int i = 0; i < positions.length && (entries.isEmpty() || bytes < maxBytes); i++) {
+            ByteBuffer payload = readRecord(positions[i], state.number, fromIndex + i);
+            bytes += payload.remaining();
+            try {
+                entries.add(new Entry(fromIndex + i, terms[i], codec.readPayload(payload)));
+            } catch (CodecException e) {
+                throw new StorageException(Reason.CORRUPT_RECORD, "entry " + (fromIndex + i) + ": " + e.getMessage());
+            }
+        }
+        return entries;
+    }
+
     /** Reads the payload of the record at {@code position}, checking it is the expected entry and intact. */
-    ByteBuffer readRecord(long position, int group, long index) throws StorageException {
+    private ByteBuffer readRecord(long position, int group, long index) throws StorageException {
         if (position == LogIndex.UNAVAILABLE) {
             throw new StorageException(Reason.MISSING_SEGMENT, "entry " + index + " is in a missing segment");
         }

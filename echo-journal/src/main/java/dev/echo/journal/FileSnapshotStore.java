@@ -212,6 +212,7 @@ final class FileSnapshotStore implements SnapshotStore {
         private final StorageFile file;
         private final CRC32C crc = new CRC32C();
         private final OutputStream stream;
+        private final long headerLength;
         private long position;
         private boolean done;
 
@@ -219,6 +220,7 @@ final class FileSnapshotStore implements SnapshotStore {
             this.meta = meta;
             this.temporary = temporary;
             this.file = file;
+            this.headerLength = headerLength;
             this.position = headerLength;
             this.stream = new BufferedOutputStream(
                     new OutputStream() {
@@ -249,7 +251,7 @@ final class FileSnapshotStore implements SnapshotStore {
         public void commit() throws StorageException {
             try {
                 stream.flush();
-                long dataLength = position - encodeHeader(meta).limit();
+                long dataLength = position - headerLength;
                 ByteBuffer trailer = ByteBuffer.allocate(12).putLong(dataLength).putInt((int) crc.getValue());
                 trailer.flip();
                 file.writeFully(trailer, position);

@@ -75,11 +75,6 @@ final class JournalWriter implements Runnable {
         writer.start();
     }
 
-    /** The failure that stopped the writer, or {@code null}. */
-    StorageException failure() {
-        return failure;
-    }
-
     /** Queues work; never blocks. */
     void submit(Work work) throws StorageException {
         StorageException failed = failure;

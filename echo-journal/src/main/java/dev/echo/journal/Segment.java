@@ -46,7 +46,6 @@ final class Segment {
             file.close();
         } catch (IOException ignored) {
             // Closing after the data was forced (or the journal failed) cannot lose anything acknowledged.
-            return;
         }
     }
 }
