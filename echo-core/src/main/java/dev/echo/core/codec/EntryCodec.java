@@ -209,7 +209,12 @@ public final class EntryCodec {
         int learnerCount = count(in, "learner count");
         SortedSet<MemberId> learners = new TreeSet<>();
         for (int i = 0; i < learnerCount; i++) {
-            learners.add(readMemberId(in));
+            MemberId learner = readMemberId(in);
+            // Written in ascending order; anything else is not an encoding this codec produced.
+            if (!learners.isEmpty() && learners.last().compareTo(learner) >= 0) {
+                throw new CodecException(CodecException.Reason.INVALID_VALUE, "learners out of order at " + learner);
+            }
+            learners.add(learner);
         }
         try {
             return new Configuration(voters, learners);

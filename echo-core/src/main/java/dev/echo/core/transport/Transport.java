@@ -1,0 +1,52 @@
+package dev.echo.core.transport;
+
+import dev.echo.core.MemberId;
+
+/**
+ * Carries envelopes between this node's members and their peers. Delivery is best effort: messages may be lost,
+ * duplicated or reordered (the protocol retries and tolerates all three), but a delivered envelope is always one a
+ * peer of the same cluster really sent, intact.
+ *
+ * <p>Threading: thread-safe. {@link #send} never blocks: when a peer's bounded outbound queue is full, or the peer is
+ * unknown, or the message is larger than {@link #maxMessageBytes()}, the message is dropped, counted in
+ * {@link #metrics()}, and {@code send} returns {@code false}. {@link #start} and {@link #close} may block briefly
+ * (binding and releasing sockets); call them at start-up and shut-down, not from a group loop or an I/O thread.
+ */
+public interface Transport extends AutoCloseable {
+    /** The member this transport speaks for. */
+    MemberId self();
+
+    /**
+     * Binds and starts delivering received envelopes to {@code listener}.
+     *
+     * @throws TransportException {@code BIND_FAILED} if the local address cannot be bound, {@code ILLEGAL_STATE} if
+     *     already started or closed
+     */
+    void start(TransportListener listener) throws TransportException;
+
+    /**
+     * Queues {@code envelope} for {@code to}; returns at once.
+     *
+     * @return {@code true} if queued or sent, {@code false} if dropped (and counted)
+     */
+    boolean send(MemberId to, Envelope envelope);
+
+    /**
+     * Tells the transport where {@code member} can be reached, for members that join after start-up. Transports that
+     * need no addresses ignore it.
+     */
+    default void updatePeer(MemberId member, PeerAddress address) {}
+
+    /**
+     * The largest encoded message this transport carries. The runtime keeps the core's batches (and snapshot chunks)
+     * below it.
+     */
+    int maxMessageBytes();
+
+    /** A consistent-enough snapshot of the counters; cheap, callable from any thread. */
+    TransportMetrics metrics();
+
+    /** Stops sending and receiving and releases sockets and threads. Idempotent; queued messages are discarded. */
+    @Override
+    void close();
+}

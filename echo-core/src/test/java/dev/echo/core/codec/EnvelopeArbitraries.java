@@ -1,0 +1,104 @@
+package dev.echo.core.codec;
+
+import dev.echo.core.MemberId;
+import dev.echo.core.protocol.Configuration;
+import dev.echo.core.protocol.Entry;
+import dev.echo.core.protocol.JointConfiguration;
+import dev.echo.core.protocol.Message;
+import dev.echo.core.protocol.QuorumSystem;
+import dev.echo.core.protocol.Voter;
+import dev.echo.core.transport.Envelope;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+
+/** jqwik generators for every message type, with values across their whole valid range. */
+final class EnvelopeArbitraries {
+    static final int MAX_COMMAND = 512;
+    static final int MAX_ENTRIES = 16;
+
+    private EnvelopeArbitraries() {}
+
+    static Arbitrary<Envelope> envelopes() {
+        return Combinators.combine(names(), Arbitraries.longs().greaterOrEqual(0), messages())
+                .as(Envelope::new);
+    }
+
+    static Arbitrary<Message> messages() {
+        Arbitrary<MemberId> from = names().map(MemberId::of);
+        Arbitrary<Long> term = Arbitraries.longs().between(1, Long.MAX_VALUE);
+        Arbitrary<Long> index = Arbitraries.longs().greaterOrEqual(0);
+        Arbitrary<Boolean> flag = Arbitraries.of(true, false);
+        return Arbitraries.oneOf(List.of(
+                Combinators.combine(from, term, index, index).as(Message.PreVoteRequest::new),
+                Combinators.combine(from, term, flag).as(Message.PreVoteResponse::new),
+                Combinators.combine(from, term, index, index, flag).as(Message.VoteRequest::new),
+                Combinators.combine(from, term, flag).as(Message.VoteResponse::new),
+                Combinators.combine(from, term, index, index, entryLists(), index, index)
+                        .as(Message.AppendRequest::new),
+                Combinators.combine(from, term, flag, index, index, index, index)
+                        .as(Message.AppendResponse::new),
+                Combinators.combine(from, term).as(Message.TimeoutNow::new),
+                Combinators.combine(from, term, payloads()).as(Message.ForwardRequest::new),
+                Combinators.combine(from, term, Arbitraries.longs()).as(Message.ReadIndexRequest::new),
+                Combinators.combine(from, term, Arbitraries.longs(), index).as(Message.ReadIndexResponse::new)));
+    }
+
+    static Arbitrary<String> names() {
+        return Arbitraries.strings()
+                .withChars("abcxyzABZ0189._-")
+                .ofMinLength(1)
+                .ofMaxLength(MemberId.MAX_LENGTH);
+    }
+
+    private static Arbitrary<List<Entry>> entryLists() {
+        return Combinators.combine(
+                        Arbitraries.longs().between(1, Long.MAX_VALUE / 2),
+                        Arbitraries.longs().between(1, Long.MAX_VALUE),
+                        payloads().list().ofMaxSize(MAX_ENTRIES))
+                .as((first, term, payloads) -> {
+                    List<Entry> entries = new ArrayList<>();
+                    for (int i = 0; i < payloads.size(); i++) {
+                        entries.add(new Entry(first + i, term, payloads.get(i)));
+                    }
+                    return entries;
+                });
+    }
+
+    private static Arbitrary<Entry.Payload> payloads() {
+        Arbitrary<Entry.Payload> command = Combinators.combine(
+                        Arbitraries.longs(),
+                        Arbitraries.longs().between(1, Long.MAX_VALUE),
+                        Arbitraries.bytes().array(byte[].class).ofMaxSize(MAX_COMMAND))
+                .as((client, sequence, bytes) -> new Entry.Command(client, sequence, sequence - 1, bytes));
+        return Arbitraries.oneOf(List.of(
+                Arbitraries.just(new Entry.NoOp()),
+                Arbitraries.longs().map(Entry.OpenSession::new),
+                command,
+                configurations().map(Entry.ConfigurationChange::new)));
+    }
+
+    private static Arbitrary<QuorumSystem> configurations() {
+        Arbitrary<Configuration> single = Arbitraries.integers().between(1, 6).flatMap(voters -> Arbitraries.integers()
+                .between(1, Voter.MAX_WEIGHT)
+                .list()
+                .ofSize(voters)
+                .map(weights -> {
+                    List<Voter> list = new ArrayList<>();
+                    for (int i = 0; i < weights.size(); i++) {
+                        list.add(new Voter(MemberId.of("m" + i), weights.get(i)));
+                    }
+                    TreeSet<MemberId> learners = new TreeSet<>();
+                    for (int i = 0; i < weights.get(0) % 4; i++) {
+                        learners.add(MemberId.of("learner" + i));
+                    }
+                    return new Configuration(list, learners);
+                }));
+        return Arbitraries.oneOf(List.of(
+                single.map(c -> (QuorumSystem) c),
+                Combinators.combine(single, single).as(JointConfiguration::new)));
+    }
+}

@@ -1,0 +1,145 @@
+package dev.echo.transport.netty;
+
+import dev.echo.core.codec.CodecException;
+import dev.echo.core.codec.MessageCodec;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connecting side of the handshake on an outbound (send-only) connection: sends the hello, waits for the
+ * welcome of the member it meant to reach (with TLS: whose certificate names it), then tells its {@link PeerLink}
+ * the connection is ready. A refusal is counted and logged and the link retries with backoff. Anything the peer
+ * sends after the welcome is a protocol violation and closes the connection.
+ *
+ * <p>Not shareable; runs on the channel's event loop.
+ */
+final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientHandshakeHandler.class);
+
+    private final NettyTcpTransport transport;
+    private final PeerLink link;
+    private ScheduledFuture<?> timeout;
+    private boolean welcomed;
+
+    ClientHandshakeHandler(NettyTcpTransport transport, PeerLink link) {
+        this.transport = transport;
+        this.link = link;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        TcpTransportOptions options = transport.options();
+        ctx.writeAndFlush(Frames.handshake(
+                ctx.alloc(),
+                new Handshake.Hello(
+                        MessageCodec.VERSION,
+                        options.clusterId(),
+                        transport.self(),
+                        options.incarnation(),
+                        link.member())));
+        long millis = options.handshakeTimeout().toMillis();
+        timeout = ctx.executor()
+                .schedule(
+                        () -> {
+                            LOG.warn("No handshake answer from {} within {} ms; reconnecting", link.member(), millis);
+                            ctx.close();
+                        },
+                        millis,
+                        TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        Handshake handshake;
+        try {
+            if (welcomed) {
+                throw new CodecException(CodecException.Reason.UNKNOWN_TYPE, "data on a send-only connection");
+            }
+            handshake = Handshake.read(frame);
+        } catch (CodecException malformed) {
+            transport.counters().decodeError();
+            LOG.warn("Closing connection to {}: {}", link.member(), malformed.getMessage());
+            ctx.close();
+            return;
+        } finally {
+            frame.release();
+        }
+        cancelTimeout();
+        if (handshake instanceof Handshake.Refusal refusal) {
+            transport.counters().handshakeRefused();
+            LOG.warn("{} refused our connection: {}", link.member(), refusal.reason());
+            ctx.close();
+            return;
+        }
+        Optional<String> problem = check(ctx, handshake);
+        if (problem.isPresent()) {
+            transport.counters().handshakeRefused();
+            LOG.warn("Closing connection to {}: {}", link.member(), problem.get());
+            ctx.close();
+            return;
+        }
+        welcomed = true;
+        link.connected(ctx.channel());
+    }
+
+    private Optional<String> check(ChannelHandlerContext ctx, Handshake handshake) {
+        if (!(handshake instanceof Handshake.Welcome welcome)) {
+            return Optional.of("expected a welcome, got " + handshake.getClass().getSimpleName());
+        }
+        if (!welcome.member().equals(link.member())) {
+            return Optional.of("the peer at that address is " + welcome.member());
+        }
+        if (PeerCertificates.isTls(ctx.channel()) && transport.options().requireNameMatch()) {
+            Optional<String> name = PeerCertificates.commonName(ctx.channel());
+            if (name.isEmpty() || !name.get().equals(link.member().value())) {
+                transport.counters().authFailure();
+                return Optional.of("its certificate names " + name.orElse("(none)"));
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            link.scheduleDrain();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (!TlsFailures.handleEvent(ctx, event, transport.counters(), LOG)) {
+            ctx.fireUserEventTriggered(event);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelTimeout();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!TlsFailures.isTls(cause)) {
+            LOG.debug("Closing connection to {}: {}", link.member(), cause.toString());
+        }
+        ctx.close();
+    }
+
+    private void cancelTimeout() {
+        if (timeout != null) {
+            timeout.cancel(false);
+            timeout = null;
+        }
+    }
+}

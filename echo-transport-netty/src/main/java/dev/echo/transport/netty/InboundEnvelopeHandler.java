@@ -1,0 +1,61 @@
+package dev.echo.transport.netty;
+
+import dev.echo.core.MemberId;
+import dev.echo.core.codec.CodecException;
+import dev.echo.core.transport.Envelope;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decodes the frames of an authenticated connection and hands each envelope to the transport's listener. A frame
+ * that does not decode, or that claims another sender than the handshake established, closes the connection (the
+ * peer reconnects; the protocol retries).
+ *
+ * <p>Not shareable; runs on the channel's event loop and never runs protocol code.
+ */
+final class InboundEnvelopeHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(InboundEnvelopeHandler.class);
+
+    private final NettyTcpTransport transport;
+    private final MemberId peer;
+
+    InboundEnvelopeHandler(NettyTcpTransport transport, MemberId peer) {
+        this.transport = transport;
+        this.peer = peer;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        Envelope envelope;
+        try {
+            envelope = transport.options().codec().decode(frame.nioBuffer());
+        } catch (CodecException malformed) {
+            transport.counters().decodeError();
+            LOG.warn(
+                    "Closing connection from {} ({}): {}", peer, ctx.channel().remoteAddress(), malformed.getMessage());
+            ctx.close();
+            return;
+        } finally {
+            frame.release();
+        }
+        if (!envelope.from().equals(peer)) {
+            transport.counters().authFailure();
+            LOG.warn("Closing connection from {}: it sent a message as {}", peer, envelope.from());
+            ctx.close();
+            return;
+        }
+        transport.deliver(envelope);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!TlsFailures.isTls(cause)) {
+            LOG.warn("Closing connection from {}: {}", peer, cause.toString());
+        }
+        ctx.close();
+    }
+}

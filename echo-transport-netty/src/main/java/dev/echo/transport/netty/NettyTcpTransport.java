@@ -1,0 +1,213 @@
+package dev.echo.transport.netty;
+
+import dev.echo.core.MemberId;
+import dev.echo.core.transport.Envelope;
+import dev.echo.core.transport.PeerAddress;
+import dev.echo.core.transport.Transport;
+import dev.echo.core.transport.TransportCounters;
+import dev.echo.core.transport.TransportException;
+import dev.echo.core.transport.TransportListener;
+import dev.echo.core.transport.TransportMetrics;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Echo over TCP (PROTOCOL.md §10): one send-only connection to each peer and one accepted connection from each,
+ * length-prefixed frames, a handshake that checks wire version, cluster id and member identity before any message is
+ * read, optional TLS 1.3 with mutual authentication, reconnection with backoff, a bounded queue per peer and one
+ * flush per batch of queued messages.
+ *
+ * <p>Threading: thread-safe. {@link #send} encodes on the caller's thread and never blocks; Netty event loop threads
+ * do all I/O, decode frames and call the listener; they never run protocol code. {@link #start} and {@link #close}
+ * block while binding and releasing.
+ */
+public final class NettyTcpTransport implements Transport {
+    private static final Logger LOG = LoggerFactory.getLogger(NettyTcpTransport.class);
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 << 10, 1 << 20);
+
+    private final TcpTransportOptions options;
+    private final TransportCounters counters = new TransportCounters();
+    private final ConcurrentMap<MemberId, PeerAddress> addresses;
+    private final ConcurrentMap<MemberId, PeerLink> links = new ConcurrentHashMap<>();
+    private final ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+    private volatile TransportListener listener;
+    private volatile boolean closed;
+    private EventLoopGroup loops;
+    private Channel server;
+    private Bootstrap clientBootstrap;
+
+    /** Creates a transport; nothing is bound until {@link #start}. */
+    public NettyTcpTransport(TcpTransportOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.addresses = new ConcurrentHashMap<>(options.peers());
+    }
+
+    @Override
+    public MemberId self() {
+        return options.self();
+    }
+
+    @Override
+    public synchronized void start(TransportListener receiver) throws TransportException {
+        Objects.requireNonNull(receiver, "listener");
+        if (closed || listener != null) {
+            throw new TransportException(TransportException.Reason.ILLEGAL_STATE, "already started or closed", null);
+        }
+        listener = receiver;
+        loops = new NioEventLoopGroup(options.ioThreads(), new DefaultThreadFactory("echo-tcp-" + self(), true));
+        clientBootstrap = new Bootstrap()
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        options.connectTimeout().toMillis())
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
+        try {
+            server = new ServerBootstrap()
+                    .group(loops)
+                    .channel(NioServerSocketChannel.class)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel channel) {
+                            options.tls().ifPresent(tls -> channel.pipeline()
+                                    .addLast("tls", tls.server().newHandler(channel.alloc())));
+                            channel.pipeline().addLast("frames", new FrameDecoder(counters));
+                            channel.pipeline().addLast("handshake", new ServerHandshakeHandler(NettyTcpTransport.this));
+                        }
+                    })
+                    .bind(options.bind())
+                    .syncUninterruptibly()
+                    .channel();
+        } catch (RuntimeException bindFailure) {
+            loops.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            closed = true;
+            throw new TransportException(
+                    TransportException.Reason.BIND_FAILED, "cannot listen on " + options.bind(), bindFailure);
+        }
+        LOG.info(
+                "{} listening on {}{}",
+                self(),
+                server.localAddress(),
+                options.tls().isPresent() ? " (TLS)" : "");
+        for (MemberId peer : addresses.keySet()) {
+            link(peer).ensureConnected();
+        }
+    }
+
+    /** The address actually bound (useful with port 0). */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    @Override
+    public boolean send(MemberId to, Envelope envelope) {
+        if (closed || listener == null || !addresses.containsKey(to)) {
+            counters.dropped();
+            return false;
+        }
+        ByteBuf frame = Frames.envelope(alloc, options.codec(), envelope);
+        if (frame == null || !link(to).enqueue(frame)) {
+            counters.dropped();
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public void updatePeer(MemberId member, PeerAddress address) {
+        if (member.equals(self())) {
+            return;
+        }
+        addresses.put(member, Objects.requireNonNull(address, "address"));
+        if (listener != null && !closed) {
+            link(member).ensureConnected();
+        }
+    }
+
+    @Override
+    public int maxMessageBytes() {
+        return options.codec().maxMessageBytes();
+    }
+
+    @Override
+    public TransportMetrics metrics() {
+        return counters.snapshot();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed && loops == null) {
+            return;
+        }
+        closed = true;
+        links.values().forEach(PeerLink::close);
+        if (server != null) {
+            server.close().syncUninterruptibly();
+        }
+        accepted.close().awaitUninterruptibly();
+        if (loops != null) {
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            loops = null;
+        }
+    }
+
+    TcpTransportOptions options() {
+        return options;
+    }
+
+    TransportCounters counters() {
+        return counters;
+    }
+
+    PeerAddress addressOf(MemberId member) {
+        return addresses.get(member);
+    }
+
+    /** The pipeline of an outbound connection to {@code link}'s peer at {@code address}. */
+    void initOutbound(SocketChannel channel, PeerLink link, PeerAddress address) {
+        options.tls().ifPresent(tls -> channel.pipeline()
+                .addLast("tls", tls.client().newHandler(channel.alloc(), address.host(), address.port())));
+        channel.pipeline().addLast("frames", new FrameDecoder(counters));
+        channel.pipeline().addLast("handshake", new ClientHandshakeHandler(this, link));
+    }
+
+    void inboundAccepted(Channel channel) {
+        accepted.add(channel);
+    }
+
+    void deliver(Envelope envelope) {
+        counters.delivered();
+        try {
+            listener.received(envelope);
+        } catch (RuntimeException listenerBug) {
+            LOG.error("Transport listener failed on a message from {}", envelope.from(), listenerBug);
+        }
+    }
+
+    private PeerLink link(MemberId peer) {
+        return links.computeIfAbsent(peer, id -> new PeerLink(this, id, loops.next(), clientBootstrap));
+    }
+}

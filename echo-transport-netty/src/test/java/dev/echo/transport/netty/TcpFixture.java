@@ -1,0 +1,97 @@
+package dev.echo.transport.netty;
+
+import dev.echo.core.MemberId;
+import dev.echo.core.codec.MessageCodec;
+import dev.echo.core.transport.PeerAddress;
+import dev.echo.core.transport.Transport;
+import dev.echo.core.transport.TransportException;
+import dev.echo.testkit.transport.TransportConformance;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.UnaryOperator;
+
+/**
+ * TCP transports for members a, b, c (and more) on loopback ports, plain or TLS. Not thread-safe; one per test.
+ */
+class TcpFixture implements TransportConformance.Fixture {
+    static final int QUEUE_MESSAGES = 1000;
+    static final String CLUSTER = "conformance";
+
+    private final MessageCodec codec = new MessageCodec(64 << 10, 64, 1 << 20);
+    private final Map<MemberId, Integer> ports = new TreeMap<>();
+    private final boolean tls;
+
+    TcpFixture(boolean tls, List<String> members) {
+        this.tls = tls;
+        for (String member : members) {
+            ports.put(MemberId.of(member), Ports.freeTcp());
+        }
+    }
+
+    TcpFixture(boolean tls) {
+        this(tls, List.of("a", "b", "c"));
+    }
+
+    @Override
+    public MessageCodec codec() {
+        return codec;
+    }
+
+    @Override
+    public Transport create(MemberId member) throws TransportException {
+        return new NettyTcpTransport(options(member, UnaryOperator.identity()));
+    }
+
+    /** Options for {@code member}, adjusted by {@code adjust} (for security tests: wrong cluster, rogue keys). */
+    TcpTransportOptions options(MemberId member, UnaryOperator<TcpTransportOptions.Builder> adjust)
+            throws TransportException {
+        TcpTransportOptions.Builder builder = TcpTransportOptions.builder(
+                        member, CLUSTER, new InetSocketAddress(InetAddress.getLoopbackAddress(), ports.get(member)))
+                .codec(codec)
+                .queue(QUEUE_MESSAGES, 16 << 20)
+                .reconnect(Duration.ofMillis(10), Duration.ofMillis(200));
+        ports.forEach((peer, port) -> {
+            if (!peer.equals(member)) {
+                builder.peer(peer, new PeerAddress("127.0.0.1", port));
+            }
+        });
+        if (tls) {
+            builder.tls(TestPki.get().credentials(member.value()));
+        }
+        return adjust.apply(builder).build();
+    }
+
+    @Override
+    public void injectGarbage(MemberId target, byte[] bytes) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), ports.get(target))) {
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            out.write(bytes);
+            out.flush();
+            // Wait for the peer to close the connection on us: that is the expected answer to garbage.
+            InputStream in = socket.getInputStream();
+            byte[] sink = new byte[1024];
+            try {
+                while (in.read(sink) >= 0) {
+                    // discard whatever it says before closing
+                }
+            } catch (SocketTimeoutException | java.net.SocketException closedOrSilent) {
+                // Closed by a reset, or kept open waiting for more bytes: either way the bytes were refused.
+            }
+        }
+    }
+
+    @Override
+    public int queueBound() {
+        return QUEUE_MESSAGES;
+    }
+}
