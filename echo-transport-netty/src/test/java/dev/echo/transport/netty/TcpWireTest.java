@@ -1,0 +1,210 @@
+package dev.echo.transport.netty;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.echo.core.MemberId;
+import dev.echo.core.codec.MessageCodec;
+import dev.echo.core.protocol.Entry;
+import dev.echo.core.protocol.Message;
+import dev.echo.core.transport.Envelope;
+import dev.echo.testkit.transport.Inbox;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.DefaultChannelPipeline;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The TCP wire seen from a raw socket: the documented frame format is accepted; after a valid handshake an oversized
+ * length, a bit-flipped frame or a message in another member's name closes the connection and is counted; a silent
+ * connection is closed at the handshake timeout; no exception ever reaches the end of a Netty pipeline. A peer that
+ * stops reading costs at most the bounded queue.
+ */
+class TcpWireTest {
+    private static final MemberId A = MemberId.of("a");
+    private static final MemberId B = MemberId.of("b");
+    private static final Duration PATIENCE = Duration.ofSeconds(10);
+
+    private final TcpFixture fixture = new TcpFixture(false);
+    private final Inbox inbox = new Inbox();
+    private final ListAppender<ILoggingEvent> pipelineTail = new ListAppender<>();
+    private NettyTcpTransport a;
+
+    @BeforeEach
+    void startA() throws Exception {
+        ((Logger) LoggerFactory.getLogger(DefaultChannelPipeline.class)).addAppender(pipelineTail);
+        pipelineTail.start();
+        a = new NettyTcpTransport(
+                fixture.options(A, builder -> builder.timeouts(Duration.ofSeconds(2), Duration.ofMillis(300))));
+        a.start(inbox);
+    }
+
+    @AfterEach
+    void stop() {
+        a.close();
+        ((Logger) LoggerFactory.getLogger(DefaultChannelPipeline.class)).detachAppender(pipelineTail);
+        assertEquals(List.of(), pipelineTail.list, "exceptions reached the end of a pipeline");
+    }
+
+    @Test
+    void aRawClientSpeakingTheDocumentedFormatIsHeard() throws Exception {
+        try (Socket socket = handshaken(B)) {
+            write(socket, frame(envelope(B, 42)));
+            assertTrue(Inbox.await(() -> inbox.contains(envelope(B, 42)), PATIENCE));
+        }
+    }
+
+    @Test
+    void anOversizedLengthAfterTheHandshakeClosesTheConnection() throws Exception {
+        try (Socket socket = handshaken(B)) {
+            byte[] length = {0x7F, 0, 0, 0};
+            write(socket, length);
+            assertClosed(socket);
+        }
+        assertTrue(a.metrics().decodeErrors() >= 1);
+        assertEquals(List.of(), inbox.all());
+    }
+
+    @Test
+    void aMessageInAnotherMembersNameClosesTheConnection() throws Exception {
+        try (Socket socket = handshaken(B)) {
+            write(socket, frame(envelope(MemberId.of("c"), 1)));
+            assertClosed(socket);
+        }
+        assertEquals(1, a.metrics().authFailures());
+        assertEquals(List.of(), inbox.all());
+    }
+
+    @Test
+    void bitFlippedFramesAreDeliveredIntactOrRefused() throws Exception {
+        Random random = new Random(7);
+        MessageCodec codec = fixture.codec();
+        for (int trial = 0; trial < 60; trial++) {
+            byte[] frame = frame(appendWithCommand(B, trial));
+            int bit = 32 + random.nextInt((frame.length - 4) * 8); // keep the length prefix: flip the message
+            frame[bit / 8] ^= (byte) (1 << (bit % 8));
+            int before = inbox.all().size();
+            long refusedBefore = a.metrics().decodeErrors() + a.metrics().authFailures();
+            try (Socket socket = handshaken(B)) {
+                write(socket, frame);
+                write(socket, frame(envelope(B, 1_000 + trial))); // a marker behind it
+                assertTrue(Inbox.await(
+                        () -> inbox.all().size() > before
+                                || a.metrics().decodeErrors() + a.metrics().authFailures() > refusedBefore,
+                        PATIENCE));
+            }
+            for (Envelope delivered : inbox.all().subList(before, inbox.all().size())) {
+                // Whatever got through decoded completely and speaks for the member the handshake established.
+                assertEquals(B, delivered.from());
+            }
+        }
+    }
+
+    @Test
+    void aConnectionThatNeverIntroducesItselfIsClosed() throws Exception {
+        try (Socket socket =
+                new Socket(InetAddress.getLoopbackAddress(), a.localAddress().getPort())) {
+            socket.setSoTimeout(5000);
+            assertClosed(socket);
+        }
+        assertTrue(Inbox.await(() -> a.metrics().handshakeRefusals() == 1, PATIENCE));
+    }
+
+    @Test
+    void aPeerThatStopsReadingCostsAtMostTheBoundedQueue() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            MemberId sink = MemberId.of("sink");
+            a.updatePeer(sink, new dev.echo.core.transport.PeerAddress("127.0.0.1", silent.getLocalPort()));
+            try (Socket accepted = silent.accept()) {
+                // Answer the hello, then never read again.
+                DataInputStream in = new DataInputStream(accepted.getInputStream());
+                in.readFully(new byte[in.readInt()]);
+                write(accepted, handshakeFrame(new Handshake.Welcome(sink, 0)));
+                Envelope large = appendWithCommand(A, 1);
+                int attempts = 100_000;
+                int accepted1 = 0;
+                for (int i = 0; i < attempts; i++) {
+                    if (a.send(sink, large)) {
+                        accepted1++;
+                    }
+                }
+                long dropped = a.metrics().dropped();
+                assertTrue(dropped > attempts / 2, "dropped " + dropped);
+                assertTrue(accepted1 < attempts / 2, "accepted " + accepted1);
+            }
+        }
+    }
+
+    private Socket handshaken(MemberId as) throws IOException {
+        Socket socket =
+                new Socket(InetAddress.getLoopbackAddress(), a.localAddress().getPort());
+        socket.setSoTimeout(5000);
+        write(socket, handshakeFrame(new Handshake.Hello(MessageCodec.VERSION, TcpFixture.CLUSTER, as, 0, A)));
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        byte[] answer = new byte[in.readInt()];
+        in.readFully(answer);
+        assertEquals(Handshake.WELCOME, answer[4], "the transport welcomed us");
+        return socket;
+    }
+
+    private static void assertClosed(Socket socket) throws IOException {
+        try {
+            int read;
+            do {
+                read = socket.getInputStream().read();
+            } while (read >= 0);
+        } catch (SocketException reset) {
+            // A reset is a close too.
+        } catch (SocketTimeoutException stillOpen) {
+            throw new AssertionError("connection still open", stillOpen);
+        }
+    }
+
+    private static byte[] handshakeFrame(Handshake handshake) {
+        ByteBuf buf = Frames.handshake(ByteBufAllocator.DEFAULT, handshake);
+        byte[] bytes = new byte[buf.readableBytes()];
+        buf.readBytes(bytes);
+        buf.release();
+        return bytes;
+    }
+
+    private byte[] frame(Envelope envelope) {
+        ByteBuf buf = Frames.envelope(ByteBufAllocator.DEFAULT, fixture.codec(), envelope);
+        byte[] bytes = new byte[buf.readableBytes()];
+        buf.readBytes(bytes);
+        buf.release();
+        return bytes;
+    }
+
+    private static void write(Socket socket, byte[] bytes) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(bytes);
+        out.flush();
+    }
+
+    private static Envelope envelope(MemberId from, long marker) {
+        return new Envelope("g", 0, new Message.AppendRequest(from, 1, 0, 0, List.of(), marker, 0));
+    }
+
+    private static Envelope appendWithCommand(MemberId from, int marker) {
+        Entry entry = new Entry(1, 1, new Entry.Command(9, 1, 0, new byte[1000]));
+        return new Envelope("g", 0, new Message.AppendRequest(from, 1, 0, 0, List.of(entry), marker, 0));
+    }
+}
