@@ -4,10 +4,7 @@ import dev.echo.core.codec.CodecException;
 import dev.echo.core.codec.MessageCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.Optional;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,15 +16,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Not shareable; runs on the channel's event loop.
  */
-final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
+final class ClientHandshakeHandler extends HandshakeStage {
     private static final Logger LOG = LoggerFactory.getLogger(ClientHandshakeHandler.class);
 
     private final NettyTcpTransport transport;
     private final PeerLink link;
-    private ScheduledFuture<?> timeout;
     private boolean welcomed;
 
     ClientHandshakeHandler(NettyTcpTransport transport, PeerLink link) {
+        super(transport, LOG);
         this.transport = transport;
         this.link = link;
     }
@@ -43,15 +40,7 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
                         transport.self(),
                         options.incarnation(),
                         link.member())));
-        long millis = options.handshakeTimeout().toMillis();
-        timeout = ctx.executor()
-                .schedule(
-                        () -> {
-                            LOG.warn("No handshake answer from {} within {} ms; reconnecting", link.member(), millis);
-                            ctx.close();
-                        },
-                        millis,
-                        TimeUnit.MILLISECONDS);
+        startTimeout(ctx, () -> LOG.warn("No handshake answer from {} in time; reconnecting", link.member()));
         ctx.fireChannelActive();
     }
 
@@ -116,30 +105,10 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (!TlsFailures.handleEvent(ctx, event, transport.counters(), LOG)) {
-            ctx.fireUserEventTriggered(event);
-        }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        cancelTimeout();
-        ctx.fireChannelInactive();
-    }
-
-    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (!TlsFailures.isTls(cause)) {
             LOG.debug("Closing connection to {}: {}", link.member(), cause.toString());
         }
         ctx.close();
-    }
-
-    private void cancelTimeout() {
-        if (timeout != null) {
-            timeout.cancel(false);
-            timeout = null;
-        }
     }
 }

@@ -5,10 +5,7 @@ import dev.echo.core.codec.MessageCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.Optional;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,31 +16,24 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Not shareable; runs on the channel's event loop.
  */
-final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
+final class ServerHandshakeHandler extends HandshakeStage {
     private static final Logger LOG = LoggerFactory.getLogger(ServerHandshakeHandler.class);
 
     private final NettyTcpTransport transport;
-    private ScheduledFuture<?> timeout;
 
     ServerHandshakeHandler(NettyTcpTransport transport) {
+        super(transport, LOG);
         this.transport = transport;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        long millis = transport.options().handshakeTimeout().toMillis();
-        timeout = ctx.executor()
-                .schedule(
-                        () -> {
-                            LOG.warn(
-                                    "Closing connection from {}: no handshake within {} ms",
-                                    ctx.channel().remoteAddress(),
-                                    millis);
-                            transport.counters().handshakeRefused();
-                            ctx.close();
-                        },
-                        millis,
-                        TimeUnit.MILLISECONDS);
+        startTimeout(ctx, () -> {
+            LOG.warn(
+                    "Closing connection from {}: no handshake in time",
+                    ctx.channel().remoteAddress());
+            transport.counters().handshakeRefused();
+        });
         ctx.fireChannelActive();
     }
 
@@ -120,19 +110,6 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (!TlsFailures.handleEvent(ctx, event, transport.counters(), LOG)) {
-            ctx.fireUserEventTriggered(event);
-        }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        cancelTimeout();
-        ctx.fireChannelInactive();
-    }
-
-    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (!TlsFailures.isTls(cause)) {
             LOG.warn(
@@ -141,12 +118,5 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
                     cause.toString());
         }
         ctx.close();
-    }
-
-    private void cancelTimeout() {
-        if (timeout != null) {
-            timeout.cancel(false);
-            timeout = null;
-        }
     }
 }
