@@ -85,6 +85,14 @@ public record ProtocolOptions(
         return b.build();
     }
 
+    /** A copy with the size bounds replaced: entry bytes per AppendRequest and the largest command or query. */
+    public ProtocolOptions withSizes(int appendBytes, int commandBytes) {
+        Builder b = toBuilder();
+        b.maxAppendBytes = appendBytes;
+        b.maxCommandBytes = commandBytes;
+        return b.build();
+    }
+
     /** A copy with session bounds replaced. */
     public ProtocolOptions withSessions(int sessions, long ttlEntries) {
         Builder b = toBuilder();

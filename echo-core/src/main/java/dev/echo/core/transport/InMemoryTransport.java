@@ -1,6 +1,7 @@
 package dev.echo.core.transport;
 
 import dev.echo.core.MemberId;
+import dev.echo.core.codec.MessageCodec;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 
@@ -68,6 +69,11 @@ public final class InMemoryTransport implements Transport {
     @Override
     public int maxMessageBytes() {
         return network.codec().maxMessageBytes();
+    }
+
+    @Override
+    public MessageCodec codec() {
+        return network.codec();
     }
 
     @Override

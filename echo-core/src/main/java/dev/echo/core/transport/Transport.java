@@ -1,6 +1,7 @@
 package dev.echo.core.transport;
 
 import dev.echo.core.MemberId;
+import dev.echo.core.codec.MessageCodec;
 
 /**
  * Carries envelopes between this node's members and their peers. Delivery is best effort: messages may be lost,
@@ -42,6 +43,13 @@ public interface Transport extends AutoCloseable {
      * below it.
      */
     int maxMessageBytes();
+
+    /**
+     * The codec, and so the limits (message bytes, entries per message, command bytes), this transport encodes and
+     * decodes with. The runtime checks the protocol's batching against it before a group starts, because a peer
+     * drops what exceeds them.
+     */
+    MessageCodec codec();
 
     /** A consistent-enough snapshot of the counters; cheap, callable from any thread. */
     TransportMetrics metrics();

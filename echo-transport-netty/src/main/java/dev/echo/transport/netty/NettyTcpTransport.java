@@ -1,6 +1,7 @@
 package dev.echo.transport.netty;
 
 import dev.echo.core.MemberId;
+import dev.echo.core.codec.MessageCodec;
 import dev.echo.core.transport.Envelope;
 import dev.echo.core.transport.PeerAddress;
 import dev.echo.core.transport.Transport;
@@ -150,6 +151,11 @@ public final class NettyTcpTransport implements Transport {
     @Override
     public int maxMessageBytes() {
         return options.codec().maxMessageBytes();
+    }
+
+    @Override
+    public MessageCodec codec() {
+        return options.codec();
     }
 
     @Override

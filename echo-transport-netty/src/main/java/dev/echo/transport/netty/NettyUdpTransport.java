@@ -2,6 +2,7 @@ package dev.echo.transport.netty;
 
 import dev.echo.core.MemberId;
 import dev.echo.core.codec.CodecException;
+import dev.echo.core.codec.MessageCodec;
 import dev.echo.core.transport.Envelope;
 import dev.echo.core.transport.PeerAddress;
 import dev.echo.core.transport.Transport;
@@ -142,6 +143,11 @@ public final class NettyUdpTransport implements Transport {
     @Override
     public int maxMessageBytes() {
         return options.codec().maxMessageBytes();
+    }
+
+    @Override
+    public MessageCodec codec() {
+        return options.codec();
     }
 
     @Override

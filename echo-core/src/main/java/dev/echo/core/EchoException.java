@@ -1,0 +1,67 @@
+package dev.echo.core;
+
+/**
+ * Why an operation on a {@link ReplicatedGroup} or an {@link EchoNode} failed. {@link #certainlyNotApplied()} tells a
+ * client whether it may simply retry (the operation had no effect) or must treat the outcome as unknown (a timeout:
+ * it may or may not have been applied; retrying through the same {@link ReplicatedGroup} is still exactly-once only
+ * while the original attempt is pending).
+ *
+ * <p>Immutable; safe to share between threads.
+ */
+public final class EchoException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** What went wrong. */
+    public enum Reason {
+        /** This member hears no live leader of a quorum: writes are paused, nothing was applied. */
+        NO_QUORUM(true),
+        /** Too many operations are in flight at this member (backpressure); nothing was applied. */
+        OVERLOADED(true),
+        /** The command or query exceeds the configured size limit; nothing was applied. */
+        TOO_LARGE(true),
+        /** The client session expired (too long idle); nothing was applied. A new session is opened on retry. */
+        SESSION_EXPIRED(true),
+        /** The request was malformed; nothing was applied. */
+        INVALID(true),
+        /** The group or node was closed before the operation was accepted; nothing was applied. */
+        CLOSED(true),
+        /** The node's storage failed (fail-stop) or this member's log is damaged; outcome unknown. */
+        STORAGE_FAILED(false),
+        /** No outcome within the request timeout: the operation may or may not have been applied. */
+        TIMEOUT(false);
+
+        private final boolean certainlyNotApplied;
+
+        Reason(boolean certainlyNotApplied) {
+            this.certainlyNotApplied = certainlyNotApplied;
+        }
+
+        /** Whether an operation failing for this reason certainly had no effect. */
+        public boolean certainlyNotApplied() {
+            return certainlyNotApplied;
+        }
+    }
+
+    private final Reason reason;
+
+    /** Creates an exception with its reason and a message for people. */
+    public EchoException(Reason reason, String message) {
+        this(reason, message, null);
+    }
+
+    /** Creates an exception with its reason, a message for people and the cause. */
+    public EchoException(Reason reason, String message, Throwable cause) {
+        super(reason + ": " + message, cause);
+        this.reason = reason;
+    }
+
+    /** What went wrong. */
+    public Reason reason() {
+        return reason;
+    }
+
+    /** Whether the failed operation certainly had no effect, so that retrying it is safe. */
+    public boolean certainlyNotApplied() {
+        return reason.certainlyNotApplied();
+    }
+}

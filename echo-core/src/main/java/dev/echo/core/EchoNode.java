@@ -1,0 +1,166 @@
+package dev.echo.core;
+
+import dev.echo.core.runtime.NodeRuntime;
+import dev.echo.core.storage.Journal;
+import dev.echo.core.transport.Transport;
+import dev.echo.core.transport.TransportException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One process's membership in the world of Echo groups: one {@link Transport}, one {@link Journal}, and any number of
+ * groups, each run by a group loop pinned to a small pool of loop threads (ARCHITECTURE.md "The runtime"). The node
+ * owns the transport and the journal from {@link Builder#build}: {@link #close} closes them.
+ *
+ * <pre>{@code
+ * try (EchoNode node = EchoNode.builder(MemberId.of("n1")).transport(transport).journal(journal).build()) {
+ *     node.start();
+ *     ReplicatedGroup config = node.join("config", options, new ConfigMap(), new GroupListener() {});
+ *     config.submit(command).join();
+ * }
+ * }</pre>
+ *
+ * <p>Threading: thread-safe. {@link #start}, {@link #join} and {@link #close} block (binding sockets, opening the
+ * journal, stopping loops); do not call them from a group loop or a transport thread.
+ */
+public final class EchoNode implements AutoCloseable {
+    private final MemberId self;
+    private final NodeRuntime runtime;
+
+    private EchoNode(MemberId self, NodeRuntime runtime) {
+        this.self = self;
+        this.runtime = runtime;
+    }
+
+    /** A builder for the node whose member id (in every group it joins) is {@code self}. */
+    public static Builder builder(MemberId self) {
+        return new Builder(self);
+    }
+
+    /** This node's member id. */
+    public MemberId self() {
+        return self;
+    }
+
+    /**
+     * Starts the transport and the loop threads.
+     *
+     * @return this node
+     * @throws TransportException if the transport cannot bind
+     * @throws IllegalStateException if already started or closed
+     */
+    public EchoNode start() throws TransportException {
+        runtime.start();
+        return this;
+    }
+
+    /**
+     * Joins group {@code name} as this node's member: recovers its journal (replaying the log into an empty
+     * {@code stateMachine}) and starts taking part.
+     *
+     * @param stateMachine the application's state for this group, empty; called on the group loop, in log order
+     * @param listener status and view events, called on the group loop; must not block
+     * @throws EchoException {@code STORAGE_FAILED} if the group's journal is damaged or cannot be opened
+     * @throws IllegalArgumentException if the options do not include this member or cannot fit the transport
+     * @throws IllegalStateException if the node is not started or already hosts the group
+     */
+    public ReplicatedGroup join(String name, GroupOptions options, StateMachine stateMachine, GroupListener listener) {
+        return new ReplicatedGroup(runtime.join(
+                name,
+                Objects.requireNonNull(options, "options"),
+                Objects.requireNonNull(stateMachine, "stateMachine"),
+                Objects.requireNonNull(listener, "listener")));
+    }
+
+    /**
+     * Invoker mode only: runs due ticks and every group with pending work once, on the caller's thread.
+     *
+     * @return whether anything ran
+     */
+    public boolean runPending() {
+        return runtime.runPending();
+    }
+
+    /** Envelopes received for groups this node does not host (dropped). */
+    public long unroutableMessages() {
+        return runtime.unroutable();
+    }
+
+    /**
+     * Closes every group (pending operations fail with {@code CLOSED}), stops the loop threads, then closes the
+     * transport and the journal (which forces what is queued). Idempotent.
+     */
+    @Override
+    public void close() {
+        runtime.close();
+    }
+
+    /** Collects a node's parts; {@link #build} validates them. Not thread-safe. */
+    public static final class Builder {
+        private final MemberId self;
+        private Transport transport;
+        private Journal journal;
+        private Duration tick = Duration.ofMillis(10);
+        private int loopThreads = Math.min(4, Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        private boolean invoker;
+
+        private Builder(MemberId self) {
+            this.self = Objects.requireNonNull(self, "self");
+        }
+
+        /** The transport to reach peers; its member must be this node's. */
+        public Builder transport(Transport value) {
+            transport = value;
+            return this;
+        }
+
+        /** The journal all groups of this node share. */
+        public Builder journal(Journal value) {
+            journal = value;
+            return this;
+        }
+
+        /** Length of one protocol tick (default 10 ms; {@code ProtocolOptions} counts in ticks). */
+        public Builder tick(Duration value) {
+            tick = value;
+            return this;
+        }
+
+        /** Number of loop threads groups are pinned to (default: half the processors, 1 to 4). */
+        public Builder loopThreads(int value) {
+            loopThreads = value;
+            return this;
+        }
+
+        /** Invoker mode: no loop threads; the application drives everything with {@link EchoNode#runPending}. */
+        public Builder invoker(boolean value) {
+            invoker = value;
+            return this;
+        }
+
+        /**
+         * Validates and builds.
+         *
+         * @throws IllegalArgumentException naming the missing or wrong part
+         */
+        public EchoNode build() {
+            if (transport == null) {
+                throw new IllegalArgumentException("a transport is required");
+            }
+            if (journal == null) {
+                throw new IllegalArgumentException("a journal is required");
+            }
+            if (!transport.self().equals(self)) {
+                throw new IllegalArgumentException(
+                        "the transport speaks for " + transport.self() + ", not for this node " + self);
+            }
+            if (tick == null || tick.toMillis() < 1 || tick.toSeconds() > 10) {
+                throw new IllegalArgumentException("tick must be 1 ms to 10 s: " + tick);
+            }
+            if (loopThreads < 1 || loopThreads > 256) {
+                throw new IllegalArgumentException("loopThreads must be 1..256: " + loopThreads);
+            }
+            return new EchoNode(self, new NodeRuntime(self, transport, journal, tick.toNanos(), loopThreads, invoker));
+        }
+    }
+}

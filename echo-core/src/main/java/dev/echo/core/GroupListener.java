@@ -1,0 +1,25 @@
+package dev.echo.core;
+
+/**
+ * What a {@link ReplicatedGroup} tells the application about its member. Every method has an empty default.
+ *
+ * <p>Threading: called on the group's loop thread, in the order the events happen, never concurrently for one group.
+ * Implementations must return quickly and must not block or call blocking methods of Echo: the group makes no
+ * progress while a callback runs.
+ */
+public interface GroupListener {
+    /** The member's status changed (role, term or leader). */
+    default void statusChanged(GroupStatus status) {}
+
+    /** The member lost the quorum: writes fail with {@link EchoException.Reason#NO_QUORUM} until it is regained. */
+    default void quorumLost(GroupStatus status) {}
+
+    /** The member is part of a working quorum again. */
+    default void quorumRegained(GroupStatus status) {}
+
+    /** The group's membership changed; delivered in log order at every member. */
+    default void viewChanged(View view) {}
+
+    /** The node's journal failed (fail-stop) or this member's log is damaged; the member stops taking part. */
+    default void storageFaulted(EchoException cause) {}
+}

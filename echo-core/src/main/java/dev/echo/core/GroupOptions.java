@@ -1,0 +1,134 @@
+package dev.echo.core;
+
+import dev.echo.core.protocol.Configuration;
+import dev.echo.core.protocol.ProtocolOptions;
+import dev.echo.core.protocol.Voter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeSet;
+
+/**
+ * How a member takes part in one group: the group's initial membership, the protocol's tunables, and the limits of
+ * this member's client side. Immutable; built with {@link #builder}, which validates and names a wrong value.
+ *
+ * @param configuration the initial voters (rank order, weights) and learners; every member must be given the same
+ * @param protocol the protocol core's tunables, in ticks of the node's tick length
+ * @param maxInFlight most submitted operations and reads waiting for an outcome at this member
+ * @param waitWhenFull when {@code maxInFlight} is reached: wait (up to the request timeout) instead of failing at
+ *     once with {@link EchoException.Reason#OVERLOADED}
+ * @param requestTimeout an operation with no outcome after this long fails with
+ *     {@link EchoException.Reason#TIMEOUT} (outcome unknown)
+ * @param incarnation this member's incarnation when the group is first created on this node
+ * @param maxInboxMessages messages from peers waiting for the group loop; beyond it they are dropped and counted
+ */
+public record GroupOptions(
+        Configuration configuration,
+        ProtocolOptions protocol,
+        int maxInFlight,
+        boolean waitWhenFull,
+        Duration requestTimeout,
+        long incarnation,
+        int maxInboxMessages) {
+    /** Validates every setting. */
+    public GroupOptions {
+        Objects.requireNonNull(configuration, "configuration");
+        Objects.requireNonNull(protocol, "protocol");
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight must be at least 1: " + maxInFlight);
+        }
+        if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+            throw new IllegalArgumentException("requestTimeout must be positive: " + requestTimeout);
+        }
+        if (incarnation < 0) {
+            throw new IllegalArgumentException("incarnation must not be negative: " + incarnation);
+        }
+        if (maxInboxMessages < 16) {
+            throw new IllegalArgumentException("maxInboxMessages must be at least 16: " + maxInboxMessages);
+        }
+    }
+
+    /** A builder; add at least one voter. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Collects settings; {@link #build} validates them. Not thread-safe. */
+    public static final class Builder {
+        private final List<Voter> voters = new ArrayList<>();
+        private final TreeSet<MemberId> learners = new TreeSet<>();
+        private ProtocolOptions protocol = ProtocolOptions.defaults();
+        private int maxInFlight = 10_000;
+        private boolean waitWhenFull;
+        private Duration requestTimeout = Duration.ofSeconds(30);
+        private long incarnation;
+        private int maxInboxMessages = 8192;
+
+        private Builder() {}
+
+        /** Adds a voter with weight 1; the first voter added ranks first (breaks ties). */
+        public Builder voter(MemberId member) {
+            return voter(member, 1);
+        }
+
+        /** Adds a voter with {@code weight}; voters rank in the order they are added. */
+        public Builder voter(MemberId member, int weight) {
+            voters.add(new Voter(member, weight));
+            return this;
+        }
+
+        /** Adds a learner: a non-voting member that receives the committed stream. */
+        public Builder learner(MemberId member) {
+            learners.add(Objects.requireNonNull(member, "member"));
+            return this;
+        }
+
+        /** The protocol's tunables (default {@link ProtocolOptions#defaults()}). */
+        public Builder protocol(ProtocolOptions value) {
+            protocol = value;
+            return this;
+        }
+
+        /** In-flight limit, and whether to wait or fail when it is reached (default 10,000, fail). */
+        public Builder maxInFlight(int value, boolean waitWhenFull) {
+            maxInFlight = value;
+            this.waitWhenFull = waitWhenFull;
+            return this;
+        }
+
+        /** Request timeout (default 30 s). */
+        public Builder requestTimeout(Duration value) {
+            requestTimeout = value;
+            return this;
+        }
+
+        /** Incarnation recorded when the group is first created on this node (default 0). */
+        public Builder incarnation(long value) {
+            incarnation = value;
+            return this;
+        }
+
+        /** Inbox bound for messages from peers (default 8192). */
+        public Builder maxInboxMessages(int value) {
+            maxInboxMessages = value;
+            return this;
+        }
+
+        /** Validates and builds. */
+        public GroupOptions build() {
+            if (voters.isEmpty()) {
+                throw new IllegalArgumentException("a group needs at least one voter");
+            }
+            return new GroupOptions(
+                    new Configuration(voters, learners),
+                    protocol,
+                    maxInFlight,
+                    waitWhenFull,
+                    requestTimeout,
+                    incarnation,
+                    maxInboxMessages);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.echo.core;
+
+import dev.echo.core.runtime.GroupHandle;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * This member's handle on one process group: submit commands to the replicated state machine, read it, watch the
+ * member's status and the group's view. Obtained from {@link EchoNode#join}.
+ *
+ * <p>Threading: thread-safe; no method blocks except {@link #submit} and {@link #read} when the group was configured to
+ * wait for in-flight room ({@link GroupOptions#waitWhenFull()}). Futures complete on the group's loop thread:
+ * dependent actions attached with {@code thenApply} and the like run there too and must not block; use the
+ * {@code ...Async} variants to run them elsewhere.
+ *
+ * <p>Outcomes: a future completes with the state machine's result, or fails with an {@link EchoException} whose
+ * {@link EchoException#certainlyNotApplied()} says whether the operation may simply be retried.
+ */
+public final class ReplicatedGroup implements AutoCloseable {
+    private final GroupHandle handle;
+
+    ReplicatedGroup(GroupHandle handle) {
+        this.handle = handle;
+    }
+
+    /** The group's name. */
+    public String name() {
+        return handle.name();
+    }
+
+    /**
+     * Replicates {@code command} and applies it, once, at every member in log order. Exactly-once: the command
+     * carries this member's session coordinates and is re-forwarded across leader changes until its outcome is
+     * known; it is never applied twice.
+     *
+     * @return the result of {@link StateMachine#apply} at this member
+     */
+    public CompletableFuture<byte[]> submit(byte[] command) {
+        return handle.submit(command);
+    }
+
+    /** A linearizable read: answered from local state once this member has applied the leader's confirmed index. */
+    public CompletableFuture<byte[]> read(byte[] query) {
+        return handle.read(query, false);
+    }
+
+    /** A read answered at once from this member's state, which may lag the leader's (labelled stale). */
+    public CompletableFuture<byte[]> readStale(byte[] query) {
+        return handle.read(query, true);
+    }
+
+    /** This member's current status in the group. */
+    public GroupStatus status() {
+        return handle.status();
+    }
+
+    /**
+     * Completes when this member is part of a working quorum: at once if it is, otherwise once it is (after the
+     * first election, or when the quorum is regained). Fails with {@code CLOSED} or {@code STORAGE_FAILED} if the
+     * group stops first. Writes submitted without the quorum fail fast with {@code NO_QUORUM}.
+     */
+    public CompletableFuture<GroupStatus> whenQuorum() {
+        return handle.whenQuorum();
+    }
+
+    /** The group's membership as this member currently sees it. */
+    public View view() {
+        return handle.view();
+    }
+
+    /** Asks the leader (if this member is it) to hand leadership to {@code target}. */
+    public void transferLeadership(MemberId target) {
+        handle.transferLeadership(target);
+    }
+
+    /** Stops the group at this member (its journal stays); pending operations fail with {@code CLOSED}. Idempotent. */
+    @Override
+    public void close() {
+        handle.close();
+    }
+}

@@ -1,0 +1,23 @@
+package dev.echo.core;
+
+import dev.echo.core.protocol.Voter;
+import java.util.List;
+import java.util.Objects;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * A group's membership as a member sees it: the voters in rank order (the first breaks ties), their weights, the
+ * learners, and the epoch (the log index of the configuration; 0 for the initial one). Immutable.
+ *
+ * @param voters voting members in rank order, with weights
+ * @param learners non-voting members that receive the committed stream
+ * @param epoch the log index at which this configuration took effect, 0 for the initial configuration
+ */
+public record View(List<Voter> voters, SortedSet<MemberId> learners, long epoch) {
+    /** Freezes the lists. */
+    public View {
+        voters = List.copyOf(voters);
+        learners = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(Objects.requireNonNull(learners)));
+    }
+}

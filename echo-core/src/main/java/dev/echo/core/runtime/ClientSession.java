@@ -1,0 +1,209 @@
+package dev.echo.core.runtime;
+
+import dev.echo.core.EchoException;
+import dev.echo.core.protocol.Input;
+import dev.echo.core.protocol.Output;
+import dev.echo.core.protocol.RejectReason;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * This member's exactly-once client session in one group (PROTOCOL.md §6): it opens the session before the first
+ * command, numbers commands, tells the core which answers have been delivered (so it may forget them), matches
+ * outcomes to futures, and fails what times out. A command is submitted once: the core itself re-forwards it across
+ * leader changes until it sees the outcome.
+ *
+ * <p>Not thread-safe: owned by the group's loop thread.
+ */
+final class ClientSession {
+    private final long clientId;
+    private final Consumer<Input> core;
+    private final Runnable released;
+    private final Map<Long, Pending> commands = new HashMap<>();
+    private final Map<Long, Pending> reads = new HashMap<>();
+    private final ArrayDeque<Pending> waitingForSession = new ArrayDeque<>();
+    private final PriorityQueue<Long> finishedAbove = new PriorityQueue<>();
+    private boolean open;
+    private boolean opening;
+    private long nextSequence;
+    private long finishedUpTo;
+    private long nextReadId;
+
+    /** One operation waiting for its outcome. */
+    private static final class Pending {
+        final byte[] bytes;
+        final boolean read;
+        final boolean stale;
+        final CompletableFuture<byte[]> future;
+        final long deadlineNanos;
+
+        Pending(byte[] bytes, boolean read, boolean stale, CompletableFuture<byte[]> future, long deadlineNanos) {
+            this.bytes = bytes;
+            this.read = read;
+            this.stale = stale;
+            this.future = future;
+            this.deadlineNanos = deadlineNanos;
+        }
+    }
+
+    /**
+     * Creates a session.
+     *
+     * @param clientId the session id, unique per member and life (random)
+     * @param core steps an input into the core
+     * @param released called once per finished operation (frees an in-flight permit)
+     */
+    ClientSession(long clientId, Consumer<Input> core, Runnable released) {
+        this.clientId = clientId;
+        this.core = core;
+        this.released = released;
+    }
+
+    void submit(byte[] command, CompletableFuture<byte[]> future, long deadlineNanos) {
+        Pending pending = new Pending(command, false, false, future, deadlineNanos);
+        if (!open) {
+            waitingForSession.add(pending);
+            if (!opening) {
+                opening = true;
+                core.accept(new Input.OpenSession(clientId));
+            }
+            return;
+        }
+        send(pending);
+    }
+
+    void read(byte[] query, boolean stale, CompletableFuture<byte[]> future, long deadlineNanos) {
+        long readId = ++nextReadId;
+        reads.put(readId, new Pending(query, true, stale, future, deadlineNanos));
+        core.accept(new Input.Read(readId, query, stale));
+    }
+
+    void sessionOpened(Output.Outcome outcome) {
+        opening = false;
+        if (outcome instanceof Output.Committed) {
+            open = true;
+            for (Pending pending = waitingForSession.poll(); pending != null; pending = waitingForSession.poll()) {
+                send(pending);
+            }
+        } else {
+            RejectReason reason = ((Output.Rejected) outcome).reason();
+            for (Pending pending = waitingForSession.poll(); pending != null; pending = waitingForSession.poll()) {
+                fail(pending, rejected(reason));
+            }
+        }
+    }
+
+    void completed(long sequence, Output.Outcome outcome) {
+        Pending pending = commands.remove(sequence);
+        if (pending == null) {
+            return; // timed out earlier; its answer is no longer awaited
+        }
+        finished(sequence);
+        if (outcome instanceof Output.Committed committed) {
+            succeed(pending, committed.result());
+        } else {
+            RejectReason reason = ((Output.Rejected) outcome).reason();
+            if (reason == RejectReason.SESSION_EXPIRED) {
+                open = false; // the next command opens the session again
+            }
+            fail(pending, rejected(reason));
+        }
+    }
+
+    void readCompleted(long readId, Output.Outcome outcome) {
+        Pending pending = reads.remove(readId);
+        if (pending == null) {
+            return;
+        }
+        if (outcome instanceof Output.Committed committed) {
+            succeed(pending, committed.result());
+        } else {
+            fail(pending, rejected(((Output.Rejected) outcome).reason()));
+        }
+    }
+
+    /** Fails every operation whose deadline has passed with {@code TIMEOUT} (outcome unknown). */
+    void expire(long nowNanos) {
+        expire(commands, nowNanos, true);
+        expire(reads, nowNanos, false);
+        for (Iterator<Pending> it = waitingForSession.iterator(); it.hasNext(); ) {
+            Pending pending = it.next();
+            if (nowNanos - pending.deadlineNanos >= 0) {
+                it.remove();
+                fail(pending, new EchoException(EchoException.Reason.TIMEOUT, "the session did not open in time"));
+            }
+        }
+    }
+
+    /** Fails everything still waiting, with {@code cause}. */
+    void failAll(EchoException cause) {
+        commands.values().forEach(pending -> fail(pending, cause));
+        reads.values().forEach(pending -> fail(pending, cause));
+        waitingForSession.forEach(pending -> fail(pending, cause));
+        commands.clear();
+        reads.clear();
+        waitingForSession.clear();
+    }
+
+    private void expire(Map<Long, Pending> pendings, long nowNanos, boolean commandsMap) {
+        for (Iterator<Map.Entry<Long, Pending>> it = pendings.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, Pending> entry = it.next();
+            if (nowNanos - entry.getValue().deadlineNanos >= 0) {
+                it.remove();
+                if (commandsMap) {
+                    // Given up on: the client was told "unknown", nobody will ask for this answer again.
+                    finished(entry.getKey());
+                }
+                fail(
+                        entry.getValue(),
+                        new EchoException(
+                                EchoException.Reason.TIMEOUT,
+                                "no outcome in time; it may or may not have been applied"));
+            }
+        }
+    }
+
+    private void send(Pending pending) {
+        long sequence = ++nextSequence;
+        commands.put(sequence, pending);
+        core.accept(new Input.Submit(clientId, sequence, finishedUpTo, pending.bytes));
+    }
+
+    /** Advances the acknowledged sequence over every contiguous finished one. */
+    private void finished(long sequence) {
+        finishedAbove.add(sequence);
+        while (!finishedAbove.isEmpty() && finishedAbove.peek() == finishedUpTo + 1) {
+            finishedUpTo = finishedAbove.poll();
+        }
+    }
+
+    private void succeed(Pending pending, byte[] result) {
+        released.run();
+        pending.future.complete(result);
+    }
+
+    private void fail(Pending pending, EchoException cause) {
+        released.run();
+        pending.future.completeExceptionally(cause);
+    }
+
+    static EchoException rejected(RejectReason reason) {
+        switch (reason) {
+            case NO_QUORUM:
+                return new EchoException(EchoException.Reason.NO_QUORUM, "this member hears no live leader");
+            case OVERLOADED:
+                return new EchoException(EchoException.Reason.OVERLOADED, "too many requests pending at this member");
+            case TOO_LARGE:
+                return new EchoException(EchoException.Reason.TOO_LARGE, "the command or query is too large");
+            case SESSION_EXPIRED:
+                return new EchoException(EchoException.Reason.SESSION_EXPIRED, "the client session expired");
+            default:
+                return new EchoException(EchoException.Reason.INVALID, "rejected: " + reason);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.echo.core.runtime;
+
+import dev.echo.core.EchoException;
+import dev.echo.core.GroupStatus;
+import dev.echo.core.MemberId;
+import dev.echo.core.View;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The client side of one group at this member, behind {@link dev.echo.core.ReplicatedGroup}: admission through the
+ * in-flight limit, then a hand-off to the group loop. Internal.
+ *
+ * <p>Thread-safe. Only {@link #submit} and {@link #read} with {@code waitWhenFull} may block (for a permit).
+ */
+public final class GroupHandle {
+    private final GroupLoop loop;
+    private final Semaphore inFlight;
+    private final boolean waitWhenFull;
+    private final long timeoutNanos;
+    private final int maxCommandBytes;
+    private final Runnable onClose;
+    private volatile boolean closed;
+
+    GroupHandle(
+            GroupLoop loop,
+            Semaphore inFlight,
+            boolean waitWhenFull,
+            Duration requestTimeout,
+            int maxCommandBytes,
+            Runnable onClose) {
+        this.loop = loop;
+        this.inFlight = inFlight;
+        this.waitWhenFull = waitWhenFull;
+        this.timeoutNanos = requestTimeout.toNanos();
+        this.maxCommandBytes = maxCommandBytes;
+        this.onClose = onClose;
+    }
+
+    /** The group's name. */
+    public String name() {
+        return loop.name();
+    }
+
+    /** Submits a command; see {@link dev.echo.core.ReplicatedGroup#submit}. */
+    public CompletableFuture<byte[]> submit(byte[] command) {
+        Objects.requireNonNull(command, "command");
+        CompletableFuture<byte[]> future = new CompletableFuture<>();
+        if (admit(command, future)) {
+            loop.offerClient(new GroupLoop.Submit(command.clone(), future, System.nanoTime() + timeoutNanos));
+        }
+        return future;
+    }
+
+    /** Reads; see {@link dev.echo.core.ReplicatedGroup#read}. */
+    public CompletableFuture<byte[]> read(byte[] query, boolean stale) {
+        Objects.requireNonNull(query, "query");
+        CompletableFuture<byte[]> future = new CompletableFuture<>();
+        if (admit(query, future)) {
+            loop.offerClient(new GroupLoop.Read(query.clone(), stale, future, System.nanoTime() + timeoutNanos));
+        }
+        return future;
+    }
+
+    /** Asks the leader to hand leadership to {@code target}. */
+    public void transferLeadership(MemberId target) {
+        loop.offerClient(new GroupLoop.Transfer(Objects.requireNonNull(target, "target")));
+    }
+
+    /** The member's current status. */
+    public GroupStatus status() {
+        return loop.status();
+    }
+
+    /** Completes once this member has the quorum (at once if it has it); fails if the group stops first. */
+    public CompletableFuture<GroupStatus> whenQuorum() {
+        return loop.whenQuorum();
+    }
+
+    /** The group's current membership as this member sees it. */
+    public View view() {
+        return loop.view();
+    }
+
+    /** Messages from peers dropped because this group's inbox was full. */
+    public long droppedMessages() {
+        return loop.droppedMessages();
+    }
+
+    /** Stops the group at this member; pending operations fail with {@code CLOSED}. Idempotent. */
+    public CompletableFuture<Void> close() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (closed) {
+            done.complete(null);
+            return done;
+        }
+        closed = true;
+        loop.offerClient(new GroupLoop.Close(done));
+        return done.whenComplete((ignored, error) -> onClose.run());
+    }
+
+    private boolean admit(byte[] bytes, CompletableFuture<byte[]> future) {
+        if (closed) {
+            future.completeExceptionally(
+                    new EchoException(EchoException.Reason.CLOSED, "group " + name() + " is closed"));
+            return false;
+        }
+        if (bytes.length > maxCommandBytes) {
+            future.completeExceptionally(new EchoException(
+                    EchoException.Reason.TOO_LARGE, bytes.length + " bytes exceed the limit of " + maxCommandBytes));
+            return false;
+        }
+        boolean admitted;
+        try {
+            admitted = waitWhenFull ? inFlight.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS) : inFlight.tryAcquire();
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            admitted = false;
+        }
+        if (!admitted) {
+            future.completeExceptionally(new EchoException(
+                    EchoException.Reason.OVERLOADED, "too many operations in flight in group " + name()));
+        }
+        return admitted;
+    }
+}

@@ -1,0 +1,363 @@
+package dev.echo.core.runtime;
+
+import dev.echo.core.EchoException;
+import dev.echo.core.GroupListener;
+import dev.echo.core.GroupStatus;
+import dev.echo.core.MemberId;
+import dev.echo.core.View;
+import dev.echo.core.protocol.Configuration;
+import dev.echo.core.protocol.GroupProtocol;
+import dev.echo.core.protocol.Input;
+import dev.echo.core.protocol.JointConfiguration;
+import dev.echo.core.protocol.MemberStatus;
+import dev.echo.core.protocol.Message;
+import dev.echo.core.protocol.Output;
+import dev.echo.core.protocol.QuorumSystem;
+import dev.echo.core.storage.GroupJournal;
+import dev.echo.core.storage.PersistListener;
+import dev.echo.core.storage.StorageException;
+import dev.echo.core.transport.Envelope;
+import dev.echo.core.transport.Transport;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One group at this member, driven serially on its {@link LoopThread}: it steps the core with what arrived (messages,
+ * client operations, ticks, durability reports), then carries out the outputs in order: persists to the journal
+ * (never waiting for disk), sends to the transport, outcomes to client futures, status to the listener.
+ *
+ * <p>Hand-off: transport threads call {@link #offerMessage} (bounded: beyond the bound messages are dropped and
+ * counted; the protocol retries); the journal's writer calls {@link #persisted}, which only raises a number; clients
+ * call {@link #offerClient}. Everything else runs on the loop thread. The core's durability ordering holds because
+ * the core itself holds back sends that must follow a persist until {@code Persisted} arrives.
+ */
+public final class GroupLoop implements PersistListener {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupLoop.class);
+    private static final int MAX_EVENTS_PER_RUN = 512;
+
+    private final String name;
+    private final long incarnation;
+    private final GroupProtocol core;
+    private final GroupJournal journal;
+    private final Transport transport;
+    private final LoopThread thread;
+    private final GroupListener listener;
+    private final int maxInboxMessages;
+    private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger inboxMessages = new AtomicInteger();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final AtomicLong durableTicket = new AtomicLong();
+    private final AtomicReference<StorageException> storageFailure = new AtomicReference<>();
+    private final AtomicLong droppedMessages = new AtomicLong();
+    private final ClientSession session;
+    private final Runnable permitReleased;
+    private EchoException stopCause;
+    private final ConcurrentLinkedQueue<CompletableFuture<GroupStatus>> quorumWaiters = new ConcurrentLinkedQueue<>();
+    private volatile GroupStatus status;
+    private volatile View view;
+    private long steppedDurable;
+    private boolean stopped;
+
+    /** A client operation handed to the loop. */
+    sealed interface ClientOp {}
+
+    /** Submit a command. */
+    record Submit(byte[] command, CompletableFuture<byte[]> future, long deadlineNanos) implements ClientOp {}
+
+    /** Read the state. */
+    record Read(byte[] query, boolean stale, CompletableFuture<byte[]> future, long deadlineNanos)
+            implements ClientOp {}
+
+    /** Hand leadership to a member. */
+    record Transfer(MemberId target) implements ClientOp {}
+
+    /** Stop the group at this member. */
+    record Close(CompletableFuture<Void> done) implements ClientOp {}
+
+    GroupLoop(
+            String name,
+            long incarnation,
+            GroupProtocol core,
+            GroupJournal journal,
+            Transport transport,
+            LoopThread thread,
+            GroupListener listener,
+            int maxInboxMessages,
+            long clientId,
+            Runnable permitReleased) {
+        this.name = name;
+        this.incarnation = incarnation;
+        this.core = core;
+        this.journal = journal;
+        this.transport = transport;
+        this.thread = thread;
+        this.listener = listener;
+        this.maxInboxMessages = maxInboxMessages;
+        this.session = new ClientSession(clientId, core::step, permitReleased);
+        this.permitReleased = permitReleased;
+        this.status = snapshotStatus(core.status());
+        this.view = viewOf(core.configuration(), 0);
+    }
+
+    String name() {
+        return name;
+    }
+
+    GroupStatus status() {
+        return status;
+    }
+
+    View view() {
+        return view;
+    }
+
+    long droppedMessages() {
+        return droppedMessages.get();
+    }
+
+    /** From a transport thread: queue a message, or drop it if the inbox is full. */
+    void offerMessage(Message message) {
+        if (inboxMessages.incrementAndGet() > maxInboxMessages) {
+            inboxMessages.decrementAndGet();
+            droppedMessages.incrementAndGet();
+            return;
+        }
+        inbox.add(message);
+        schedule();
+    }
+
+    /** A future completed (on the loop thread) once this member has the quorum; at once if it has it now. */
+    CompletableFuture<GroupStatus> whenQuorum() {
+        CompletableFuture<GroupStatus> waiter = new CompletableFuture<>();
+        quorumWaiters.add(waiter);
+        schedule(); // the loop completes it if the quorum is already there
+        return waiter;
+    }
+
+    /** From a client thread: queue an operation (already admitted by the in-flight limit). */
+    void offerClient(ClientOp op) {
+        inbox.add(op);
+        schedule();
+    }
+
+    @Override
+    public void persisted(long ticket) {
+        durableTicket.accumulateAndGet(ticket, Math::max);
+        schedule();
+    }
+
+    @Override
+    public void failed(StorageException cause) {
+        storageFailure.compareAndSet(null, cause);
+        schedule();
+    }
+
+    private void schedule() {
+        if (scheduled.compareAndSet(false, true)) {
+            thread.schedule(this);
+        }
+    }
+
+    /** On the loop thread: one tick of logical time, and request deadlines. */
+    void tick() {
+        if (stopped) {
+            return;
+        }
+        core.step(new Input.Tick());
+        session.expire(System.nanoTime());
+        flushOutputs();
+    }
+
+    /** On the loop thread: process what arrived, then carry out the outputs. */
+    void run() {
+        scheduled.set(false);
+        if (stopped) {
+            rejectQueued();
+            return;
+        }
+        if (checkStorage()) {
+            return;
+        }
+        long durable = durableTicket.get();
+        if (durable > steppedDurable) {
+            steppedDurable = durable;
+            core.step(new Input.Persisted(durable));
+        }
+        for (int i = 0; i < MAX_EVENTS_PER_RUN; i++) {
+            Object event = inbox.poll();
+            if (event == null) {
+                break;
+            }
+            if (event instanceof Message message) {
+                inboxMessages.decrementAndGet();
+                core.step(new Input.Receive(message));
+            } else if (!handleClient((ClientOp) event)) {
+                return;
+            }
+        }
+        flushOutputs();
+        if (status.hasQuorum()) {
+            for (CompletableFuture<GroupStatus> waiter = quorumWaiters.poll();
+                    waiter != null;
+                    waiter = quorumWaiters.poll()) {
+                waiter.complete(status);
+            }
+        }
+        if (!inbox.isEmpty() || durableTicket.get() > steppedDurable) {
+            schedule();
+        }
+    }
+
+    private boolean handleClient(ClientOp op) {
+        if (op instanceof Submit submit) {
+            session.submit(submit.command(), submit.future(), submit.deadlineNanos());
+        } else if (op instanceof Read read) {
+            session.read(read.query(), read.stale(), read.future(), read.deadlineNanos());
+        } else if (op instanceof Transfer transfer) {
+            core.step(new Input.TransferLeadership(transfer.target()));
+        } else if (op instanceof Close close) {
+            flushOutputs();
+            stop(
+                    new EchoException(EchoException.Reason.CLOSED, "group " + name + " was closed"),
+                    GroupStatus.Role.CLOSED);
+            close.done().complete(null);
+            return false;
+        }
+        return true;
+    }
+
+    private void flushOutputs() {
+        List<Output> outputs = core.drainOutputs();
+        for (Output output : outputs) {
+            if (stopped) {
+                return; // a persist just failed: nothing after it goes out (fail-stop)
+            }
+            if (output instanceof Output.Send send) {
+                transport.send(send.to(), new Envelope(name, incarnation, send.message()));
+            } else if (output instanceof Output.Persist persist) {
+                persist(persist);
+            } else if (output instanceof Output.Completed completed) {
+                session.completed(completed.sequence(), completed.outcome());
+            } else if (output instanceof Output.SessionOpened opened) {
+                session.sessionOpened(opened.outcome());
+            } else if (output instanceof Output.ReadCompleted read) {
+                session.readCompleted(read.readId(), read.outcome());
+            } else if (output instanceof Output.StatusChanged changed) {
+                statusChanged(changed);
+            }
+        }
+        GroupStatus current = status;
+        if (current.commitIndex() != core.commitIndex() || current.lastApplied() != core.lastApplied()) {
+            status = new GroupStatus(
+                    current.role(), current.term(), current.leader(), core.commitIndex(), core.lastApplied());
+        }
+    }
+
+    private void persist(Output.Persist persist) {
+        if (stopped) {
+            return;
+        }
+        try {
+            journal.persist(persist);
+        } catch (StorageException cause) {
+            storageFailure.compareAndSet(null, cause);
+            checkStorage();
+        }
+    }
+
+    /** Fail-stop on a storage failure: nothing more is acknowledged, every waiter is told. */
+    private boolean checkStorage() {
+        StorageException cause = storageFailure.get();
+        if (cause == null || stopped) {
+            return stopped;
+        }
+        LOG.error("Group {} stops: storage failed: {}", name, cause.getMessage());
+        EchoException failure =
+                new EchoException(EchoException.Reason.STORAGE_FAILED, "storage failed: " + cause.getMessage(), cause);
+        stop(failure, GroupStatus.Role.STORAGE_FAULTED);
+        callListener(() -> listener.storageFaulted(failure));
+        return true;
+    }
+
+    private void stop(EchoException cause, GroupStatus.Role role) {
+        stopped = true;
+        stopCause = cause;
+        session.failAll(cause);
+        for (CompletableFuture<GroupStatus> waiter = quorumWaiters.poll();
+                waiter != null;
+                waiter = quorumWaiters.poll()) {
+            waiter.completeExceptionally(cause);
+        }
+        rejectQueued();
+        GroupStatus current = status;
+        status = new GroupStatus(role, current.term(), Optional.empty(), current.commitIndex(), current.lastApplied());
+        callListener(() -> listener.statusChanged(status));
+    }
+
+    /** After a stop: operations that raced with it fail with the stop's cause; messages are dropped. */
+    private void rejectQueued() {
+        for (Object event = inbox.poll(); event != null; event = inbox.poll()) {
+            CompletableFuture<byte[]> future = null;
+            if (event instanceof Submit submit) {
+                future = submit.future();
+            } else if (event instanceof Read read) {
+                future = read.future();
+            } else if (event instanceof Close close) {
+                close.done().complete(null);
+            }
+            if (future != null) {
+                permitReleased.run();
+                future.completeExceptionally(stopCause);
+            }
+        }
+    }
+
+    private void statusChanged(Output.StatusChanged changed) {
+        GroupStatus before = status;
+        GroupStatus after = snapshotStatus(changed.status());
+        status = after;
+        callListener(() -> listener.statusChanged(after));
+        if (before.hasQuorum() && !after.hasQuorum()) {
+            callListener(() -> listener.quorumLost(after));
+        } else if (!before.hasQuorum() && after.hasQuorum()) {
+            callListener(() -> listener.quorumRegained(after));
+        }
+    }
+
+    private GroupStatus snapshotStatus(MemberStatus memberStatus) {
+        GroupStatus.Role role;
+        switch (memberStatus) {
+            case LEADER:
+                role = GroupStatus.Role.LEADER;
+                break;
+            case FOLLOWER:
+                role = GroupStatus.Role.FOLLOWER;
+                break;
+            default:
+                role = GroupStatus.Role.NO_QUORUM;
+        }
+        return new GroupStatus(role, core.term(), core.leaderId(), core.commitIndex(), core.lastApplied());
+    }
+
+    private void callListener(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException bug) {
+            LOG.error("GroupListener of group {} threw", name, bug);
+        }
+    }
+
+    static View viewOf(QuorumSystem system, long epoch) {
+        Configuration configuration =
+                system instanceof JointConfiguration joint ? joint.next() : (Configuration) system;
+        return new View(configuration.voters(), configuration.learners(), epoch);
+    }
+}

@@ -1,0 +1,110 @@
+package dev.echo.core.runtime;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One loop thread: it runs the groups pinned to it, one at a time, whenever they have work, and ticks every group
+ * once per tick. When idle it parks until the next tick or until a group is scheduled (an unpark), so an idle node
+ * costs one wake-up per tick per loop thread, not per group.
+ *
+ * <p>Thread-safe: {@link #schedule} from any thread; {@link #runOnce} only from the owning thread (or the invoker).
+ */
+public final class LoopThread {
+    private final ConcurrentLinkedQueue<GroupLoop> ready = new ConcurrentLinkedQueue<>();
+    private final List<GroupLoop> groups = new CopyOnWriteArrayList<>();
+    private final long tickNanos;
+    private volatile Thread thread;
+    private volatile boolean parked;
+    private volatile boolean running = true;
+    private long nextTick;
+
+    LoopThread(long tickNanos) {
+        this.tickNanos = tickNanos;
+        this.nextTick = System.nanoTime() + tickNanos;
+    }
+
+    void start(String name) {
+        Thread started = new Thread(this::run, name);
+        started.setDaemon(true);
+        thread = started;
+        started.start();
+    }
+
+    void add(GroupLoop group) {
+        groups.add(group);
+    }
+
+    void remove(GroupLoop group) {
+        groups.remove(group);
+    }
+
+    int groupCount() {
+        return groups.size();
+    }
+
+    /** Makes {@code group} run soon; wakes the thread if it is parked. */
+    void schedule(GroupLoop group) {
+        ready.add(group);
+        if (parked) {
+            Thread owner = thread;
+            if (owner != null) {
+                LockSupport.unpark(owner);
+            }
+        }
+    }
+
+    /**
+     * Runs due ticks and every scheduled group once.
+     *
+     * @return whether there was any work
+     */
+    boolean runOnce() {
+        boolean worked = false;
+        long now = System.nanoTime();
+        if (now - nextTick >= 0) {
+            for (GroupLoop group : groups) {
+                group.tick();
+            }
+            nextTick += tickNanos;
+            if (now - nextTick >= 0) {
+                nextTick = now + tickNanos; // fell behind: skip ticks rather than run a burst of them
+            }
+            worked = true;
+        }
+        for (GroupLoop group = ready.poll(); group != null; group = ready.poll()) {
+            group.run();
+            worked = true;
+        }
+        return worked;
+    }
+
+    void stop() {
+        running = false;
+        Thread owner = thread;
+        if (owner != null) {
+            LockSupport.unpark(owner);
+            try {
+                owner.join(5_000);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void run() {
+        while (running) {
+            if (runOnce()) {
+                continue;
+            }
+            parked = true;
+            // Re-check after announcing the park: a schedule() that saw parked == false has already queued.
+            if (ready.isEmpty() && running) {
+                LockSupport.parkNanos(this, Math.max(1, nextTick - System.nanoTime()));
+            }
+            parked = false;
+        }
+    }
+}

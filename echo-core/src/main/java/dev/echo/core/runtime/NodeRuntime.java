@@ -1,0 +1,277 @@
+package dev.echo.core.runtime;
+
+import dev.echo.core.EchoException;
+import dev.echo.core.GroupListener;
+import dev.echo.core.GroupOptions;
+import dev.echo.core.MemberId;
+import dev.echo.core.StateMachine;
+import dev.echo.core.codec.MessageCodec;
+import dev.echo.core.protocol.GroupProtocol;
+import dev.echo.core.protocol.ProtocolOptions;
+import dev.echo.core.protocol.RecoveredState;
+import dev.echo.core.storage.GroupIdentity;
+import dev.echo.core.storage.GroupJournal;
+import dev.echo.core.storage.Journal;
+import dev.echo.core.storage.PersistListener;
+import dev.echo.core.storage.RecoveredGroup;
+import dev.echo.core.storage.StorageException;
+import dev.echo.core.transport.Envelope;
+import dev.echo.core.transport.Transport;
+import dev.echo.core.transport.TransportException;
+import dev.echo.core.transport.TransportListener;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The machinery of one {@link dev.echo.core.EchoNode}: its transport, journal, loop threads and groups. It routes
+ * every received envelope to its group's loop and pins each group to the least loaded loop thread. Internal.
+ *
+ * <p>Thread-safe. {@link #join} and {@link #close} block (journal I/O, waiting for loops to stop).
+ */
+public final class NodeRuntime implements TransportListener {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeRuntime.class);
+    /** Room for an AppendRequest's header and per-entry framing above its entry bytes. */
+    private static final int MESSAGE_OVERHEAD = 4096;
+
+    private final MemberId self;
+    private final Transport transport;
+    private final Journal journal;
+    private final List<LoopThread> threads = new ArrayList<>();
+    private final boolean invoker;
+    private final ConcurrentMap<String, GroupLoop> groups = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, GroupHandle> handles = new ConcurrentHashMap<>();
+    private final AtomicLong unroutable = new AtomicLong();
+    private final SecureRandom random = new SecureRandom();
+    private volatile boolean started;
+    private volatile boolean closed;
+
+    /**
+     * Creates the runtime; nothing runs until {@link #start}.
+     *
+     * @param invoker if true, no loop threads are started: the caller drives everything with {@link #runPending}
+     */
+    public NodeRuntime(
+            MemberId self, Transport transport, Journal journal, long tickNanos, int loopThreads, boolean invoker) {
+        this.self = self;
+        this.transport = transport;
+        this.journal = journal;
+        this.invoker = invoker;
+        for (int i = 0; i < loopThreads; i++) {
+            threads.add(new LoopThread(tickNanos));
+        }
+    }
+
+    /** Starts the transport and the loop threads. */
+    public synchronized void start() throws TransportException {
+        if (started || closed) {
+            throw new IllegalStateException("node " + self + " is already started or closed");
+        }
+        transport.start(this);
+        if (!invoker) {
+            for (int i = 0; i < threads.size(); i++) {
+                threads.get(i).start("echo-loop-" + self + "-" + i);
+            }
+        }
+        started = true;
+    }
+
+    /**
+     * Joins group {@code name} at this member: opens (or recovers) its journal, builds its core and starts its loop.
+     *
+     * @throws EchoException {@code STORAGE_FAILED} if the group's journal is damaged or cannot be opened
+     * @throws IllegalArgumentException if the options cannot work with this transport or do not include this member
+     * @throws IllegalStateException if the node is not started, is closed, or already hosts the group
+     */
+    public synchronized GroupHandle join(
+            String name, GroupOptions options, StateMachine stateMachine, GroupListener listener) {
+        Envelope.requireGroupName(name);
+        if (!started || closed) {
+            throw new IllegalStateException("node " + self + " is not running");
+        }
+        if (groups.containsKey(name)) {
+            throw new IllegalStateException("group " + name + " is already joined at " + self);
+        }
+        checkFitsTransport(options.protocol(), transport.codec());
+        if (!options.configuration().members().contains(self)) {
+            throw new IllegalArgumentException(
+                    self + " is not a member of group " + name + ": " + options.configuration());
+        }
+        DeferredPersistListener durable = new DeferredPersistListener();
+        GroupJournal groupJournal;
+        try {
+            groupJournal = journal.openGroup(new GroupIdentity(name, self, options.incarnation()), durable);
+        } catch (StorageException cause) {
+            throw new EchoException(
+                    EchoException.Reason.STORAGE_FAILED,
+                    "cannot open group " + name + ": " + cause.getMessage(),
+                    cause);
+        }
+        RecoveredGroup recovered = groupJournal.recovered();
+        if (recovered.fault().isPresent()) {
+            StorageException fault = recovered.fault().get();
+            throw new EchoException(
+                    EchoException.Reason.STORAGE_FAILED,
+                    "group " + name + " has a damaged log (" + fault.getMessage()
+                            + "); it must be repaired by a snapshot from the leader",
+                    fault);
+        }
+        if (recovered.snapshotIndex() > 0) {
+            throw new EchoException(
+                    EchoException.Reason.STORAGE_FAILED,
+                    "group " + name + " has a compacted log; snapshots are not supported by this build");
+        }
+        GroupProtocol core = new GroupProtocol(
+                self,
+                options.configuration(),
+                options.protocol(),
+                new RecoveredState(recovered.hardState(), recovered.entries()),
+                stateMachine,
+                random.nextLong());
+        LoopThread thread = threads.stream()
+                .min(Comparator.comparingInt(LoopThread::groupCount))
+                .orElseThrow();
+        Semaphore inFlight = new Semaphore(options.maxInFlight());
+        GroupLoop loop = new GroupLoop(
+                name,
+                recovered.identity().incarnation(),
+                core,
+                groupJournal,
+                transport,
+                thread,
+                listener,
+                options.maxInboxMessages(),
+                random.nextLong(),
+                inFlight::release);
+        durable.target = loop;
+        thread.add(loop);
+        groups.put(name, loop);
+        GroupHandle handle = new GroupHandle(
+                loop,
+                inFlight,
+                options.waitWhenFull(),
+                options.requestTimeout(),
+                options.protocol().maxCommandBytes(),
+                () -> forget(name, loop, thread));
+        handles.put(name, handle);
+        LOG.info(
+                "{} joined group {} ({} entries recovered, term {})",
+                self,
+                name,
+                recovered.entries().size(),
+                recovered.hardState().term());
+        return handle;
+    }
+
+    /** Invoker mode: runs due ticks and ready groups on the caller's thread; returns whether anything ran. */
+    public boolean runPending() {
+        boolean worked = false;
+        for (LoopThread thread : threads) {
+            worked |= thread.runOnce();
+        }
+        return worked;
+    }
+
+    /** Envelopes for groups this node does not host, dropped. */
+    public long unroutable() {
+        return unroutable.get();
+    }
+
+    @Override
+    public void received(Envelope envelope) {
+        GroupLoop loop = groups.get(envelope.group());
+        if (loop == null) {
+            unroutable.incrementAndGet();
+            return;
+        }
+        loop.offerMessage(envelope.message());
+    }
+
+    /** Closes every group, then the loop threads, the transport and the journal. Idempotent. */
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        for (GroupHandle handle : handles.values()) {
+            closing.add(handle.close());
+        }
+        for (CompletableFuture<Void> done : closing) {
+            awaitClosed(done);
+        }
+        threads.forEach(LoopThread::stop);
+        transport.close();
+        journal.close();
+    }
+
+    private void awaitClosed(CompletableFuture<Void> done) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!done.isDone() && System.nanoTime() < deadline) {
+            if (invoker) {
+                runPending();
+            } else {
+                try {
+                    done.get(10, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (ExecutionException | TimeoutException notYet) {
+                    // keep waiting until the deadline
+                }
+            }
+        }
+    }
+
+    private void forget(String name, GroupLoop loop, LoopThread thread) {
+        groups.remove(name, loop);
+        handles.remove(name);
+        thread.remove(loop);
+    }
+
+    /** A peer drops what exceeds its codec's limits, so a group whose batches could exceed them must not start. */
+    static void checkFitsTransport(ProtocolOptions protocol, MessageCodec codec) {
+        if (protocol.maxEntriesPerAppend() > codec.maxEntriesPerMessage()) {
+            throw new IllegalArgumentException("maxEntriesPerAppend " + protocol.maxEntriesPerAppend()
+                    + " exceeds the transport's " + codec.maxEntriesPerMessage() + " entries per message");
+        }
+        if (protocol.maxCommandBytes() > codec.maxCommandBytes()) {
+            throw new IllegalArgumentException("maxCommandBytes " + protocol.maxCommandBytes()
+                    + " exceeds the transport's " + codec.maxCommandBytes());
+        }
+        long largest = (long) Math.max(protocol.maxAppendBytes(), protocol.maxCommandBytes()) + MESSAGE_OVERHEAD;
+        if (largest > codec.maxMessageBytes()) {
+            throw new IllegalArgumentException("an AppendRequest of maxAppendBytes " + protocol.maxAppendBytes()
+                    + " (or one command of " + protocol.maxCommandBytes() + ") plus " + MESSAGE_OVERHEAD
+                    + " bytes of framing exceeds the transport's largest message of " + codec.maxMessageBytes());
+        }
+    }
+
+    /** Forwards durability reports to a loop that does not exist yet when the journal group is opened. */
+    private static final class DeferredPersistListener implements PersistListener {
+        private volatile GroupLoop target;
+
+        @Override
+        public void persisted(long ticket) {
+            target.persisted(ticket);
+        }
+
+        @Override
+        public void failed(StorageException cause) {
+            target.failed(cause);
+        }
+    }
+}

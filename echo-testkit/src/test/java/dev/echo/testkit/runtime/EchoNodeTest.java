@@ -1,0 +1,323 @@
+package dev.echo.testkit.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.echo.core.EchoException;
+import dev.echo.core.EchoNode;
+import dev.echo.core.GroupListener;
+import dev.echo.core.GroupOptions;
+import dev.echo.core.GroupStatus;
+import dev.echo.core.MemberId;
+import dev.echo.core.ReplicatedGroup;
+import dev.echo.core.codec.MessageCodec;
+import dev.echo.core.protocol.ProtocolOptions;
+import dev.echo.core.transport.InMemoryNetwork;
+import dev.echo.testkit.storage.InMemoryJournal;
+import dev.echo.testkit.transport.Inbox;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The runtime with real threads over the in-memory transport and journal: three nodes commit and read, commands are
+ * exactly-once across a leadership change, a member without quorum fails writes fast with a typed error and tells
+ * its listener, backpressure, invoker mode, bad configuration, and close. (Protocol behaviour is proven in the
+ * simulator; these tests show the runtime wires it to threads, journal and transport correctly.)
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class EchoNodeTest {
+    private static final List<MemberId> MEMBERS = List.of(MemberId.of("n1"), MemberId.of("n2"), MemberId.of("n3"));
+    private static final Duration PATIENCE = Duration.ofSeconds(20);
+
+    private final InMemoryNetwork network = new InMemoryNetwork(new MessageCodec(1 << 20, 1024, 8 << 20));
+    private final Map<MemberId, InMemoryJournal> journals = new LinkedHashMap<>();
+    private final Map<MemberId, EchoNode> nodes = new LinkedHashMap<>();
+    private final Map<MemberId, ReplicatedGroup> groups = new LinkedHashMap<>();
+    private final Map<MemberId, Counter> counters = new LinkedHashMap<>();
+    private final List<String> events = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void closeNodes() {
+        nodes.values().forEach(EchoNode::close);
+    }
+
+    @Test
+    void threeNodesCommitAndReadLinearizably() throws Exception {
+        startAll();
+        long expected = 0;
+        for (int i = 1; i <= 50; i++) {
+            MemberId via = MEMBERS.get(i % 3);
+            expected += i;
+            assertEquals(expected, Counter.decode(submitWithRetry(via, i)));
+        }
+        for (MemberId member : MEMBERS) {
+            assertEquals(
+                    expected,
+                    Counter.decode(groups.get(member).read(new byte[0]).get(10, TimeUnit.SECONDS)));
+        }
+        long total = expected;
+        assertTrue(Inbox.await(() -> MEMBERS.stream().allMatch(m -> stale(m) == total), PATIENCE));
+    }
+
+    @Test
+    void commandsAreAppliedExactlyOnceAcrossALeadershipChange() throws Exception {
+        startAll();
+        submitWithRetry(MEMBERS.get(0), 1);
+        List<CompletableFuture<byte[]>> inFlight = new ArrayList<>();
+        MemberId leader = leader();
+        MemberId successor =
+                MEMBERS.stream().filter(m -> !m.equals(leader)).findFirst().orElseThrow();
+        for (int i = 0; i < 200; i++) {
+            inFlight.add(groups.get(MEMBERS.get(i % 3)).submit(Counter.encode(1)));
+            if (i == 100) {
+                groups.get(leader).transferLeadership(successor);
+            }
+        }
+        int committed = 1;
+        for (CompletableFuture<byte[]> future : inFlight) {
+            try {
+                future.get(30, TimeUnit.SECONDS);
+                committed++;
+            } catch (ExecutionException failed) {
+                EchoException cause = (EchoException) failed.getCause();
+                assertTrue(cause.certainlyNotApplied(), cause.toString());
+            }
+        }
+        int expected = committed;
+        assertTrue(
+                Inbox.await(() -> MEMBERS.stream().allMatch(m -> stale(m) == expected), PATIENCE),
+                "every member applied each committed command once: expected " + expected);
+    }
+
+    @Test
+    void withoutQuorumWritesFailFastAndTheListenerIsTold() throws Exception {
+        startAll();
+        submitWithRetry(MEMBERS.get(0), 5);
+        MemberId survivor = MEMBERS.get(0);
+        nodes.remove(MEMBERS.get(1)).close();
+        nodes.remove(MEMBERS.get(2)).close();
+        assertTrue(Inbox.await(() -> !groups.get(survivor).status().hasQuorum(), PATIENCE));
+        ExecutionException failed = assertThrows(
+                ExecutionException.class,
+                () -> groups.get(survivor).submit(Counter.encode(1)).get(10, TimeUnit.SECONDS));
+        EchoException cause = (EchoException) failed.getCause();
+        assertEquals(EchoException.Reason.NO_QUORUM, cause.reason());
+        assertTrue(cause.certainlyNotApplied());
+        assertTrue(events.contains(survivor + " lost"), events.toString());
+        events.clear();
+        start(MEMBERS.get(1)); // recovers from its journal
+        assertTrue(Inbox.await(() -> events.contains(survivor + " regained"), PATIENCE), events.toString());
+        assertEquals(6, Counter.decode(submitWithRetry(survivor, 1)));
+    }
+
+    @Test
+    void aFullGroupFailsFastWithOverloaded() throws Exception {
+        MemberId solo = MemberId.of("solo");
+        try (EchoNode node = EchoNode.builder(solo)
+                .transport(network.transport(solo))
+                .journal(new InMemoryJournal())
+                .invoker(true)
+                .build()
+                .start()) {
+            GroupOptions options =
+                    GroupOptions.builder().voter(solo).maxInFlight(1, false).build();
+            ReplicatedGroup group = node.join("g", options, new Counter(), new GroupListener() {});
+            drive(node, group.whenQuorum());
+            CompletableFuture<byte[]> first = group.submit(Counter.encode(1));
+            ExecutionException refused = assertThrows(ExecutionException.class, () -> group.submit(Counter.encode(1))
+                    .get());
+            assertEquals(EchoException.Reason.OVERLOADED, ((EchoException) refused.getCause()).reason());
+            drive(node, first);
+            assertEquals(1, Counter.decode(first.get()));
+            CompletableFuture<byte[]> second = group.submit(Counter.encode(2));
+            drive(node, second);
+            assertEquals(3, Counter.decode(second.get()), "room again once the first finished");
+        }
+    }
+
+    @Test
+    void badConfigurationIsRefusedWithAClearError() throws Exception {
+        MemberId solo = MemberId.of("solo");
+        assertThrows(
+                IllegalArgumentException.class, () -> EchoNode.builder(solo).build());
+        assertThrows(IllegalArgumentException.class, () -> EchoNode.builder(solo)
+                .transport(network.transport(MemberId.of("other")))
+                .journal(new InMemoryJournal())
+                .build());
+        try (EchoNode node = EchoNode.builder(solo)
+                .transport(network.transport(solo))
+                .journal(new InMemoryJournal())
+                .build()
+                .start()) {
+            IllegalArgumentException notMember = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> node.join(
+                            "g",
+                            GroupOptions.builder().voter(MemberId.of("x")).build(),
+                            new Counter(),
+                            new GroupListener() {}));
+            assertTrue(notMember.getMessage().contains("not a member"), notMember.getMessage());
+            GroupOptions tooBig = GroupOptions.builder()
+                    .voter(solo)
+                    .protocol(ProtocolOptions.defaults().withBatching(4096, 32))
+                    .build();
+            IllegalArgumentException batching = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> node.join("g", tooBig, new Counter(), new GroupListener() {}));
+            assertTrue(batching.getMessage().contains("maxEntriesPerAppend"), batching.getMessage());
+            node.join("g", GroupOptions.builder().voter(solo).build(), new Counter(), new GroupListener() {});
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> node.join(
+                            "g", GroupOptions.builder().voter(solo).build(), new Counter(), new GroupListener() {}));
+        }
+    }
+
+    @Test
+    void closeFailsPendingAndLaterOperationsWithClosedAndIsIdempotent() throws Exception {
+        MemberId solo = MemberId.of("solo");
+        EchoNode node = EchoNode.builder(solo)
+                .transport(network.transport(solo))
+                .journal(new InMemoryJournal())
+                .invoker(true)
+                .build()
+                .start();
+        ReplicatedGroup group =
+                node.join("g", GroupOptions.builder().voter(solo).build(), new Counter(), new GroupListener() {});
+        drive(node, group.whenQuorum());
+        CompletableFuture<byte[]> pending = group.submit(Counter.encode(1));
+        node.close();
+        node.close();
+        ExecutionException closed = assertThrows(ExecutionException.class, () -> pending.get(5, TimeUnit.SECONDS));
+        assertEquals(EchoException.Reason.CLOSED, ((EchoException) closed.getCause()).reason());
+        ExecutionException later = assertThrows(
+                ExecutionException.class, () -> group.submit(Counter.encode(1)).get());
+        assertEquals(EchoException.Reason.CLOSED, ((EchoException) later.getCause()).reason());
+        assertEquals(GroupStatus.Role.CLOSED, group.status().role());
+    }
+
+    @Test
+    void aThousandGroupsShareOneNodeWithoutRunawayThreadsOrMemory() throws Exception {
+        MemberId solo = MemberId.of("solo");
+        int threadsBefore = Thread.activeCount();
+        try (EchoNode node = EchoNode.builder(solo)
+                .transport(network.transport(solo))
+                .journal(new InMemoryJournal())
+                .loopThreads(2)
+                .build()
+                .start()) {
+            List<ReplicatedGroup> many = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                many.add(node.join(
+                        "g" + i, GroupOptions.builder().voter(solo).build(), new Counter(), new GroupListener() {}));
+            }
+            for (ReplicatedGroup group : many) {
+                group.whenQuorum().get(30, TimeUnit.SECONDS);
+            }
+            List<CompletableFuture<byte[]>> results = new ArrayList<>();
+            for (ReplicatedGroup group : many) {
+                results.add(group.submit(Counter.encode(7)));
+            }
+            for (CompletableFuture<byte[]> result : results) {
+                assertEquals(7, Counter.decode(result.get(30, TimeUnit.SECONDS)));
+            }
+            assertTrue(
+                    Thread.activeCount() - threadsBefore <= 4,
+                    "threads grew by " + (Thread.activeCount() - threadsBefore));
+            Runtime runtime = Runtime.getRuntime();
+            System.gc();
+            long usedMiB = (runtime.totalMemory() - runtime.freeMemory()) >> 20;
+            assertTrue(usedMiB < 512, usedMiB + " MiB in use with 1,000 groups");
+        }
+    }
+
+    private static void drive(EchoNode node, CompletableFuture<?> until) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!until.isDone()) {
+            assertTrue(System.nanoTime() < deadline, "invoker mode made no progress");
+            if (!node.runPending()) {
+                Thread.sleep(1); // nothing due yet: the next tick is a few milliseconds away
+            }
+        }
+    }
+
+    private void startAll() throws Exception {
+        for (MemberId member : MEMBERS) {
+            journals.put(member, new InMemoryJournal());
+            start(member);
+        }
+    }
+
+    private void start(MemberId member) throws Exception {
+        InMemoryJournal journal = journals.get(member);
+        if (nodes.containsKey(member) || groups.containsKey(member)) {
+            journal = journal.reopen();
+            journals.put(member, journal);
+        }
+        EchoNode node = EchoNode.builder(member)
+                .transport(network.transport(member))
+                .journal(journal)
+                .build()
+                .start();
+        Counter counter = new Counter();
+        GroupOptions.Builder options = GroupOptions.builder();
+        MEMBERS.forEach(options::voter);
+        ReplicatedGroup group = node.join("counter", options.build(), counter, new GroupListener() {
+            @Override
+            public void quorumLost(GroupStatus status) {
+                events.add(member + " lost");
+            }
+
+            @Override
+            public void quorumRegained(GroupStatus status) {
+                events.add(member + " regained");
+            }
+        });
+        nodes.put(member, node);
+        groups.put(member, group);
+        counters.put(member, counter);
+    }
+
+    private byte[] submitWithRetry(MemberId via, long amount) throws Exception {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (true) {
+            try {
+                return groups.get(via).submit(Counter.encode(amount)).get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException failed) {
+                EchoException cause = (EchoException) failed.getCause();
+                assertTrue(cause.certainlyNotApplied(), "only safe-to-retry failures are retried: " + cause);
+                assertTrue(System.nanoTime() < deadline, "no quorum in time: " + cause);
+                Thread.sleep(20); // the group is still electing its first leader
+            }
+        }
+    }
+
+    private MemberId leader() {
+        assertTrue(Inbox.await(
+                () -> MEMBERS.stream().anyMatch(m -> groups.get(m).status().role() == GroupStatus.Role.LEADER),
+                PATIENCE));
+        return MEMBERS.stream()
+                .filter(m -> groups.get(m).status().role() == GroupStatus.Role.LEADER)
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private long stale(MemberId member) {
+        try {
+            return Counter.decode(groups.get(member).readStale(new byte[0]).get(5, TimeUnit.SECONDS));
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+}
