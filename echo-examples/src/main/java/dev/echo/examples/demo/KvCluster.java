@@ -1,0 +1,168 @@
+package dev.echo.examples.demo;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A local echo-kv cluster of separate JVM processes on loopback, each with its own data directory, for the demo and
+ * the multi-process tests: start, kill (SIGKILL), restart, and clean up by process handle and directory.
+ *
+ * <p>Not thread-safe: one controlling thread.
+ */
+public final class KvCluster implements AutoCloseable {
+    private final Path root;
+    private final List<String> ids;
+    private final Map<String, Integer> peerPorts = new LinkedHashMap<>();
+    private final Map<String, Integer> clientPorts = new LinkedHashMap<>();
+    private final Map<String, Process> processes = new LinkedHashMap<>();
+
+    /**
+     * Prepares a cluster of {@code size} members {@code n1..nN} under {@code root}, with peer ports from
+     * {@code basePort} and client ports from {@code basePort + 100}.
+     */
+    public KvCluster(Path root, int size, int basePort) {
+        this.root = root;
+        this.ids = new ArrayList<>();
+        for (int i = 1; i <= size; i++) {
+            String id = "n" + i;
+            ids.add(id);
+            peerPorts.put(id, basePort + i);
+            clientPorts.put(id, basePort + 100 + i);
+        }
+    }
+
+    /** The member ids in rank order. */
+    public List<String> ids() {
+        return List.copyOf(ids);
+    }
+
+    /** The RESP port of {@code id}. */
+    public int clientPort(String id) {
+        return clientPorts.get(id);
+    }
+
+    /** Whether {@code id}'s process is running. */
+    public boolean isRunning(String id) {
+        Process process = processes.get(id);
+        return process != null && process.isAlive();
+    }
+
+    /** Starts {@code id}'s process (again, after a kill: it recovers from its data directory). */
+    public void start(String id) throws IOException {
+        Path data = root.resolve(id);
+        Files.createDirectories(data);
+        StringBuilder members = new StringBuilder();
+        for (String member : ids) {
+            members.append(members.length() == 0 ? "" : ",")
+                    .append(member)
+                    .append("=127.0.0.1:")
+                    .append(peerPorts.get(member));
+        }
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.echo.examples.kv.EchoKv",
+                "--id",
+                id,
+                "--data",
+                data.toString(),
+                "--members",
+                members.toString(),
+                "--client",
+                "127.0.0.1:" + clientPorts.get(id)));
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        root.resolve(id + ".log").toFile()))
+                .start();
+        processes.put(id, process);
+    }
+
+    /** Kills {@code id}'s process with SIGKILL: no shutdown hook, no flush; the journal is all that survives. */
+    public void kill(String id) {
+        Process process = processes.get(id);
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A client connection to {@code id}, or an exception if it does not answer. */
+    public RespClient client(String id, int timeoutMillis) throws IOException {
+        return new RespClient("127.0.0.1", clientPorts.get(id), timeoutMillis);
+    }
+
+    /** Waits until {@code id} answers PING, up to {@code timeoutMillis}. */
+    public boolean awaitUp(String id, long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (System.currentTimeMillis() < deadline) {
+            try (RespClient client = client(id, 1000)) {
+                if ("PONG".equals(client.call("PING"))) {
+                    return true;
+                }
+            } catch (IOException notYet) {
+                Thread.sleep(50); // the process is still starting
+            }
+        }
+        return false;
+    }
+
+    /** {@code INFO} of {@code id} as name → value, empty if it does not answer. */
+    public Map<String, String> info(String id) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        try (RespClient client = client(id, 2000)) {
+            Object reply = client.call("INFO");
+            if (reply instanceof String text) {
+                for (String line : text.split("\r\n")) {
+                    int colon = line.indexOf(':');
+                    if (colon > 0) {
+                        fields.put(line.substring(0, colon), line.substring(colon + 1));
+                    }
+                }
+            }
+        } catch (IOException down) {
+            // an empty map says it did not answer
+        }
+        return fields;
+    }
+
+    /** The member that reports itself leader, or {@code null}. */
+    public String leader() {
+        for (String id : ids) {
+            if (isRunning(id) && "leader".equals(info(id).get("role"))) {
+                return id;
+            }
+        }
+        return null;
+    }
+
+    /** Kills every process and deletes the data directories. */
+    @Override
+    public void close() throws IOException {
+        for (String id : ids) {
+            kill(id);
+        }
+        if (Files.exists(root)) {
+            try (Stream<Path> files = Files.walk(root)) {
+                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
+    }
+}

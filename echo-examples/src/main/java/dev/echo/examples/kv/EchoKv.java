@@ -1,0 +1,189 @@
+package dev.echo.examples.kv;
+
+import dev.echo.core.EchoNode;
+import dev.echo.core.GroupListener;
+import dev.echo.core.GroupOptions;
+import dev.echo.core.GroupStatus;
+import dev.echo.core.MemberId;
+import dev.echo.core.ReplicatedGroup;
+import dev.echo.core.protocol.ProtocolOptions;
+import dev.echo.core.transport.PeerAddress;
+import dev.echo.core.transport.Transport;
+import dev.echo.journal.FileJournal;
+import dev.echo.journal.JournalOptions;
+import dev.echo.transport.netty.NettyTcpTransport;
+import dev.echo.transport.netty.NettyUdpTransport;
+import dev.echo.transport.netty.TcpTransportOptions;
+import dev.echo.transport.netty.TlsCredentials;
+import dev.echo.transport.netty.UdpTransportOptions;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.redis.RedisArrayAggregator;
+import io.netty.handler.codec.redis.RedisBulkStringAggregator;
+import io.netty.handler.codec.redis.RedisDecoder;
+import io.netty.handler.codec.redis.RedisEncoder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code bin/echo-kv}: one member of a replicated key-value store that speaks RESP2. Each process is one Echo node
+ * with one group ("kv"), a file journal in its data directory, a peer transport (TCP, TLS or UDP) and a RESP
+ * listener for clients. Runs until killed; a SIGTERM closes it gracefully (the journal is forced).
+ *
+ * <p>Threading: the RESP listener has its own Netty event loop; replies are written there; Echo's loops do the rest.
+ */
+public final class EchoKv implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EchoKv.class);
+    private static final String GROUP = "kv";
+
+    private final KvOptions options;
+    private final EchoNode node;
+    private final ReplicatedGroup group;
+    private final EventLoopGroup clientLoops;
+    private final Channel clientServer;
+
+    private EchoKv(KvOptions options) throws Exception {
+        this.options = options;
+        Files.createDirectories(options.dataDirectory());
+        FileJournal journal = FileJournal.open(JournalOptions.builder(
+                        options.dataDirectory(),
+                        options.clusterId(),
+                        options.id().value())
+                .build());
+        Transport transport;
+        try {
+            transport = transport(options);
+        } catch (Exception | Error failure) {
+            journal.close();
+            throw failure;
+        }
+        node = EchoNode.builder(options.id())
+                .transport(transport)
+                .journal(journal)
+                .build()
+                .start();
+        GroupOptions.Builder groupOptions = GroupOptions.builder().protocol(protocol(options));
+        options.members()
+                .keySet()
+                .forEach(m -> groupOptions.voter(m, options.weights().getOrDefault(m, 1)));
+        group = node.join(GROUP, groupOptions.build(), new KvStore(), new GroupListener() {
+            @Override
+            public void quorumLost(GroupStatus status) {
+                LOG.warn("{} lost the quorum: writes are paused (NOQUORUM) until it is regained", options.id());
+            }
+
+            @Override
+            public void quorumRegained(GroupStatus status) {
+                LOG.info("{} has the quorum: {} in term {}", options.id(), status.role(), status.term());
+            }
+        });
+        clientLoops = new NioEventLoopGroup(2, new DefaultThreadFactory("echo-kv-resp", true));
+        int maxBulk = protocol(options).maxCommandBytes() / 2;
+        RespHandler.InfoSource info =
+                () -> "member_id:" + options.id() + "\r\ntransport:" + options.transport() + "\r\n";
+        clientServer = new ServerBootstrap()
+                .group(clientLoops)
+                .channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        channel.pipeline()
+                                .addLast(new RedisDecoder(true))
+                                .addLast(new RequestLimits(maxBulk, 1 << 20))
+                                .addLast(new RedisBulkStringAggregator())
+                                .addLast(new RedisArrayAggregator(1 << 20, 4))
+                                .addLast(new RedisEncoder())
+                                .addLast(new RespHandler(group, options.staleReads(), info));
+                    }
+                })
+                .bind(new InetSocketAddress(
+                        options.clientBind().host(), options.clientBind().port()))
+                .syncUninterruptibly()
+                .channel();
+    }
+
+    /** Starts a member from command-line arguments; blocks until the process is told to stop. */
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            System.out.println(KvOptions.USAGE);
+            return;
+        }
+        KvOptions options;
+        try {
+            options = KvOptions.parse(args);
+        } catch (IllegalArgumentException wrong) {
+            System.err.println("echo-kv: " + wrong.getMessage());
+            System.err.println("Try bin/echo-kv --help");
+            System.exit(2);
+            return;
+        }
+        EchoKv server = new EchoKv(options);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.close();
+                            stopped.countDown();
+                        },
+                        "echo-kv-shutdown"));
+        System.out.println("echo-kv " + options.id() + " ready: clients on " + options.clientBind() + ", peers on "
+                + options.peerBind() + " (" + options.transport() + ")");
+        System.out.flush();
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        clientServer.close().syncUninterruptibly();
+        clientLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        node.close();
+    }
+
+    private static Transport transport(KvOptions options) throws Exception {
+        InetSocketAddress bind = new InetSocketAddress(
+                options.peerBind().host(), options.peerBind().port());
+        if (options.transport().equals("udp")) {
+            byte[] key = Files.readAllBytes(options.udpKeyFile().orElseThrow());
+            UdpTransportOptions.Builder udp = UdpTransportOptions.builder(options.id(), bind, key);
+            peers(options).forEach(udp::peer);
+            return new NettyUdpTransport(udp.build());
+        }
+        TcpTransportOptions.Builder tcp = TcpTransportOptions.builder(options.id(), options.clusterId(), bind);
+        peers(options).forEach(tcp::peer);
+        if (options.transport().equals("tls")) {
+            char[] password = options.tlsPassword().toCharArray();
+            tcp.tls(TlsCredentials.fromPkcs12(
+                    options.tlsKeyStore().orElseThrow(),
+                    password,
+                    options.tlsTrustStore().orElseThrow(),
+                    password));
+        }
+        return new NettyTcpTransport(tcp.build());
+    }
+
+    private static Map<MemberId, PeerAddress> peers(KvOptions options) {
+        Map<MemberId, PeerAddress> peers = new LinkedHashMap<>(options.members());
+        peers.remove(options.id());
+        return peers;
+    }
+
+    /** Batches sized for the transport: UDP carries at most one 64,000-byte datagram per message. */
+    private static ProtocolOptions protocol(KvOptions options) {
+        ProtocolOptions defaults = ProtocolOptions.defaults();
+        return options.transport().equals("udp") ? defaults.withBatching(64, 32).withSizes(40_000, 16 << 10) : defaults;
+    }
+}

@@ -1,0 +1,151 @@
+package dev.echo.examples.kv;
+
+import dev.echo.core.MemberId;
+import dev.echo.core.transport.PeerAddress;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The command line of {@code bin/echo-kv}, parsed and validated. Every address is configurable so members can run on
+ * separate hosts. Immutable.
+ *
+ * @param id this member's id
+ * @param dataDirectory where the journal lives
+ * @param members every voter in rank order with the address peers reach it at (this member's is its advertised
+ *     address)
+ * @param weights voting weights (default 1)
+ * @param peerBind where this member listens for peers (default: its advertised address)
+ * @param clientBind where this member listens for RESP clients
+ * @param transport tcp, tls or udp
+ * @param clusterId peers of another cluster are refused
+ * @param tlsKeyStore PKCS#12 key store (tls)
+ * @param tlsTrustStore PKCS#12 trust store (tls)
+ * @param tlsPassword password of both stores (tls)
+ * @param udpKeyFile file holding the cluster key (udp), at least 16 bytes
+ * @param staleReads answer GET and MGET from local state instead of linearizably
+ */
+record KvOptions(
+        MemberId id,
+        Path dataDirectory,
+        Map<MemberId, PeerAddress> members,
+        Map<MemberId, Integer> weights,
+        PeerAddress peerBind,
+        PeerAddress clientBind,
+        String transport,
+        String clusterId,
+        Optional<Path> tlsKeyStore,
+        Optional<Path> tlsTrustStore,
+        String tlsPassword,
+        Optional<Path> udpKeyFile,
+        boolean staleReads) {
+
+    static final String USAGE = String.join(
+            "\n",
+            "Usage: bin/echo-kv --id ID --data DIR --members ID=HOST:PORT,... --client HOST:PORT [options]",
+            "",
+            "A replicated key-value server that speaks RESP2 (redis-cli, redis-benchmark): PING, GET, SET",
+            "[NX|XX|IFEQ old], DEL, INCR, MGET, INFO. Reads are linearizable unless --stale-reads.",
+            "",
+            "  --id ID                 this member's id ([A-Za-z0-9._-], 1..64 characters)",
+            "  --data DIR              data directory (journal), created if missing",
+            "  --members LIST          every voter in rank order: id=host:port,... (the first breaks ties);",
+            "                          this member's entry is the address peers reach it at (advertised)",
+            "  --weights LIST          voting weights: id=weight,... (default 1 each)",
+            "  --peer-bind HOST:PORT   where to listen for peers (default: this member's advertised address)",
+            "  --client HOST:PORT      where to listen for RESP clients",
+            "  --transport KIND        tcp (default), tls or udp",
+            "  --cluster-id ID         cluster name; peers of another cluster are refused (default echo-kv)",
+            "  --tls-keystore FILE     PKCS#12 key store with this member's key (CN = member id)   [tls]",
+            "  --tls-truststore FILE   PKCS#12 trust store with the cluster's CA                  [tls]",
+            "  --tls-password PASS     password of both stores                                     [tls]",
+            "  --udp-key-file FILE     cluster key, at least 16 bytes                              [udp]",
+            "  --stale-reads           answer reads from local state (faster, may lag)",
+            "  --help                  show this help",
+            "",
+            "Errors: -NOQUORUM and -OVERLOADED mean the write certainly had no effect (retry);",
+            "-UNKNOWN means its outcome is unknown (it may or may not have been applied).");
+
+    /**
+     * Parses {@code args}.
+     *
+     * @throws IllegalArgumentException naming the wrong or missing option
+     */
+    static KvOptions parse(String[] args) {
+        Map<String, String> values = new LinkedHashMap<>();
+        boolean stale = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--stale-reads")) {
+                stale = true;
+            } else if (arg.startsWith("--") && i + 1 < args.length) {
+                values.put(arg.substring(2), args[++i]);
+            } else {
+                throw new IllegalArgumentException("unexpected argument '" + arg + "'");
+            }
+        }
+        for (String key : values.keySet()) {
+            if (!USAGE.contains("--" + key + " ")) {
+                throw new IllegalArgumentException("unknown option --" + key);
+            }
+        }
+        MemberId id = MemberId.of(required(values, "id"));
+        Map<MemberId, PeerAddress> members = new LinkedHashMap<>();
+        for (String item : required(values, "members").split(",")) {
+            String[] parts = item.split("=", 2);
+            if (parts.length != 2) {
+                throw new IllegalArgumentException("--members entries are id=host:port: '" + item + "'");
+            }
+            members.put(MemberId.of(parts[0].trim()), PeerAddress.parse(parts[1].trim()));
+        }
+        if (!members.containsKey(id)) {
+            throw new IllegalArgumentException("--members must include this member " + id);
+        }
+        Map<MemberId, Integer> weights = new LinkedHashMap<>();
+        if (values.containsKey("weights")) {
+            for (String item : values.get("weights").split(",")) {
+                String[] parts = item.split("=", 2);
+                MemberId member = MemberId.of(parts[0].trim());
+                if (parts.length != 2 || !members.containsKey(member)) {
+                    throw new IllegalArgumentException("--weights entries are member=weight: '" + item + "'");
+                }
+                weights.put(member, Integer.parseInt(parts[1].trim()));
+            }
+        }
+        String transport = values.getOrDefault("transport", "tcp").toLowerCase(Locale.ROOT);
+        if (!transport.equals("tcp") && !transport.equals("tls") && !transport.equals("udp")) {
+            throw new IllegalArgumentException("--transport must be tcp, tls or udp: " + transport);
+        }
+        KvOptions options = new KvOptions(
+                id,
+                Path.of(required(values, "data")),
+                members,
+                weights,
+                values.containsKey("peer-bind") ? PeerAddress.parse(values.get("peer-bind")) : members.get(id),
+                PeerAddress.parse(required(values, "client")),
+                transport,
+                values.getOrDefault("cluster-id", "echo-kv"),
+                Optional.ofNullable(values.get("tls-keystore")).map(Path::of),
+                Optional.ofNullable(values.get("tls-truststore")).map(Path::of),
+                values.getOrDefault("tls-password", ""),
+                Optional.ofNullable(values.get("udp-key-file")).map(Path::of),
+                stale);
+        if (transport.equals("tls") && (options.tlsKeyStore.isEmpty() || options.tlsTrustStore.isEmpty())) {
+            throw new IllegalArgumentException("--transport tls needs --tls-keystore and --tls-truststore");
+        }
+        if (transport.equals("udp") && options.udpKeyFile.isEmpty()) {
+            throw new IllegalArgumentException("--transport udp needs --udp-key-file");
+        }
+        return options;
+    }
+
+    private static String required(Map<String, String> values, String key) {
+        String value = values.get(key);
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("--" + key + " is required");
+        }
+        return value;
+    }
+}

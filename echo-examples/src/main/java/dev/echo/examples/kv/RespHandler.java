@@ -1,0 +1,333 @@
+package dev.echo.examples.kv;
+
+import dev.echo.core.EchoException;
+import dev.echo.core.GroupStatus;
+import dev.echo.core.ReplicatedGroup;
+import dev.echo.core.View;
+import dev.echo.core.protocol.Voter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.redis.ArrayRedisMessage;
+import io.netty.handler.codec.redis.ErrorRedisMessage;
+import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
+import io.netty.handler.codec.redis.InlineCommandRedisMessage;
+import io.netty.handler.codec.redis.IntegerRedisMessage;
+import io.netty.handler.codec.redis.RedisMessage;
+import io.netty.handler.codec.redis.SimpleStringRedisMessage;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+
+/**
+ * Serves one RESP2 client connection: parses each command, turns writes into replicated commands and reads into
+ * (by default linearizable) reads of {@link KvStore}, and answers in request order even though outcomes arrive out
+ * of order (pipelining). Error replies say what happened: {@code NOQUORUM} and {@code OVERLOADED} only when the
+ * write certainly had no effect, {@code UNKNOWN} when its outcome is truly unknown (a timeout).
+ *
+ * <p>Not shareable: one per connection, running on the connection's event loop; outcomes are handed back to it.
+ */
+final class RespHandler extends ChannelInboundHandlerAdapter {
+    private final ReplicatedGroup group;
+    private final boolean staleReads;
+    private final InfoSource info;
+    private final ArrayDeque<Slot> replies = new ArrayDeque<>();
+
+    /** What INFO reports about this member besides the group's status. */
+    interface InfoSource {
+        /** Lines of {@code name:value} for the INFO reply. */
+        String describe();
+    }
+
+    /** One command's place in the reply order. */
+    private static final class Slot {
+        RedisMessage reply;
+    }
+
+    RespHandler(ReplicatedGroup group, boolean staleReads, InfoSource info) {
+        this.group = group;
+        this.staleReads = staleReads;
+        this.info = info;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Slot slot = new Slot();
+        replies.add(slot);
+        try {
+            List<byte[]> arguments = arguments(msg);
+            if (arguments.isEmpty()) {
+                answer(ctx, slot, error("ERR empty command"));
+            } else {
+                dispatch(ctx, slot, arguments);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, Slot slot, List<byte[]> args) {
+        String name = new String(args.get(0), StandardCharsets.US_ASCII).toUpperCase(Locale.ROOT);
+        int n = args.size();
+        switch (name) {
+            case "PING":
+                answer(ctx, slot, n == 1 ? new SimpleStringRedisMessage("PONG") : bulk(args.get(1)));
+                return;
+            case "ECHO":
+                answer(ctx, slot, n == 2 ? bulk(args.get(1)) : arity(name));
+                return;
+            case "GET":
+                if (n != 2) {
+                    answer(ctx, slot, arity(name));
+                    return;
+                }
+                read(ctx, slot, KvOp.of(KvOp.Op.GET, args.get(1)), values -> values.get(0));
+                return;
+            case "MGET":
+                if (n < 2) {
+                    answer(ctx, slot, arity(name));
+                    return;
+                }
+                read(ctx, slot, new KvOp(KvOp.Op.GET, args.subList(1, n)), values -> new ArrayRedisMessage(values));
+                return;
+            case "SET":
+                set(ctx, slot, args);
+                return;
+            case "DEL":
+                if (n < 2) {
+                    answer(ctx, slot, arity(name));
+                    return;
+                }
+                write(
+                        ctx,
+                        slot,
+                        new KvOp(KvOp.Op.DEL, args.subList(1, n)),
+                        result ->
+                                new IntegerRedisMessage(ByteBuffer.wrap(result).getLong()));
+                return;
+            case "INCR":
+                if (n != 2) {
+                    answer(ctx, slot, arity(name));
+                    return;
+                }
+                write(ctx, slot, KvOp.of(KvOp.Op.INCR, args.get(1)), RespHandler::incrementReply);
+                return;
+            case "INFO":
+                answer(ctx, slot, bulk(infoText().getBytes(StandardCharsets.UTF_8)));
+                return;
+            case "COMMAND":
+            case "CONFIG":
+                answer(ctx, slot, ArrayRedisMessage.EMPTY_INSTANCE); // clients probe these; nothing to report
+                return;
+            case "SELECT":
+                answer(
+                        ctx,
+                        slot,
+                        n == 2 && "0".equals(new String(args.get(1), StandardCharsets.US_ASCII))
+                                ? new SimpleStringRedisMessage("OK")
+                                : error("ERR only database 0 exists"));
+                return;
+            case "CLIENT":
+                answer(ctx, slot, new SimpleStringRedisMessage("OK"));
+                return;
+            case "HELLO":
+                answer(ctx, slot, error("NOPROTO this server speaks RESP2 only"));
+                return;
+            case "QUIT":
+                answer(ctx, slot, new SimpleStringRedisMessage("OK"));
+                ctx.close();
+                return;
+            default:
+                answer(ctx, slot, error("ERR unknown command '" + name + "'"));
+        }
+    }
+
+    private void set(ChannelHandlerContext ctx, Slot slot, List<byte[]> args) {
+        if (args.size() < 3) {
+            answer(ctx, slot, arity("SET"));
+            return;
+        }
+        KvOp.Op op = KvOp.Op.SET;
+        byte[] expected = null;
+        for (int i = 3; i < args.size(); i++) {
+            String option = new String(args.get(i), StandardCharsets.US_ASCII).toUpperCase(Locale.ROOT);
+            KvOp.Op chosen;
+            if (option.equals("NX")) {
+                chosen = KvOp.Op.SET_NX;
+            } else if (option.equals("XX")) {
+                chosen = KvOp.Op.SET_XX;
+            } else if (option.equals("IFEQ") && i + 1 < args.size()) {
+                chosen = KvOp.Op.SET_IFEQ;
+                expected = args.get(++i);
+            } else {
+                answer(ctx, slot, error("ERR syntax error"));
+                return;
+            }
+            if (op != KvOp.Op.SET) {
+                answer(ctx, slot, error("ERR syntax error")); // NX, XX and IFEQ exclude each other
+                return;
+            }
+            op = chosen;
+        }
+        KvOp command = expected == null
+                ? KvOp.of(op, args.get(1), args.get(2))
+                : KvOp.of(op, args.get(1), args.get(2), expected);
+        write(
+                ctx,
+                slot,
+                command,
+                result ->
+                        result[0] == 1 ? new SimpleStringRedisMessage("OK") : FullBulkStringRedisMessage.NULL_INSTANCE);
+    }
+
+    private void write(ChannelHandlerContext ctx, Slot slot, KvOp op, Function<byte[], RedisMessage> reply) {
+        complete(ctx, slot, group.submit(op.encode()), reply);
+    }
+
+    private void read(ChannelHandlerContext ctx, Slot slot, KvOp op, Function<List<RedisMessage>, RedisMessage> reply) {
+        byte[] query = op.encode();
+        CompletableFuture<byte[]> answer = staleReads ? group.readStale(query) : group.read(query);
+        complete(ctx, slot, answer, bytes -> reply.apply(values(bytes)));
+    }
+
+    private void complete(
+            ChannelHandlerContext ctx,
+            Slot slot,
+            CompletableFuture<byte[]> outcome,
+            Function<byte[], RedisMessage> reply) {
+        outcome.whenComplete((result, failure) -> ctx.executor().execute(() -> {
+            RedisMessage message = failure == null ? reply.apply(result) : errorFor(failure);
+            answer(ctx, slot, message);
+        }));
+    }
+
+    /** Fills {@code slot} and writes every reply that is now at the head of the order. */
+    private void answer(ChannelHandlerContext ctx, Slot slot, RedisMessage reply) {
+        slot.reply = reply;
+        boolean wrote = false;
+        while (!replies.isEmpty() && replies.peek().reply != null) {
+            ctx.write(replies.poll().reply);
+            wrote = true;
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        for (Slot slot : replies) {
+            ReferenceCountUtil.release(slot.reply);
+        }
+        replies.clear();
+        ctx.fireChannelInactive();
+    }
+
+    private String infoText() {
+        GroupStatus status = group.status();
+        View view = group.view();
+        StringBuilder members = new StringBuilder();
+        for (Voter voter : view.voters()) {
+            members.append(members.length() == 0 ? "" : ",")
+                    .append(voter.id())
+                    .append('=')
+                    .append(voter.weight());
+        }
+        return "# Echo\r\n" + info.describe()
+                + "role:" + status.role().name().toLowerCase(Locale.ROOT) + "\r\n"
+                + "term:" + status.term() + "\r\n"
+                + "leader:" + status.leader().map(Object::toString).orElse("") + "\r\n"
+                + "commit_index:" + status.commitIndex() + "\r\n"
+                + "last_applied:" + status.lastApplied() + "\r\n"
+                + "quorum:" + (status.hasQuorum() ? "ok" : "lost") + "\r\n"
+                + "view_epoch:" + view.epoch() + "\r\n"
+                + "view_voters:" + members + "\r\n"
+                + "view_learners:"
+                + String.join(
+                        ",", view.learners().stream().map(Object::toString).toList())
+                + "\r\n";
+    }
+
+    static RedisMessage errorFor(Throwable failure) {
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (!(cause instanceof EchoException echo)) {
+            return error("ERR " + cause);
+        }
+        switch (echo.reason()) {
+            case NO_QUORUM:
+                return error("NOQUORUM this member has no quorum; the write was not applied, retry later");
+            case OVERLOADED:
+                return error("OVERLOADED too many operations in flight; the write was not applied");
+            case TOO_LARGE:
+                return error("ERR the command is too large; it was not applied");
+            case SESSION_EXPIRED:
+                return error("NOQUORUM the client session expired; the write was not applied, retry");
+            case CLOSED:
+                return error("CLOSED this member is shutting down; the write was not applied");
+            case TIMEOUT:
+                return error("UNKNOWN no outcome in time: the write may or may not have been applied");
+            default:
+                return error("UNKNOWN " + echo.getMessage());
+        }
+    }
+
+    private static RedisMessage incrementReply(byte[] result) {
+        if (result[0] == 1) {
+            return new IntegerRedisMessage(ByteBuffer.wrap(result, 1, 8).getLong());
+        }
+        return error("ERR " + new String(result, 1, result.length - 1, StandardCharsets.US_ASCII));
+    }
+
+    private static List<RedisMessage> values(byte[] encoded) {
+        ByteBuffer in = ByteBuffer.wrap(encoded);
+        List<RedisMessage> values = new ArrayList<>();
+        while (in.hasRemaining()) {
+            boolean present = in.get() == 1;
+            byte[] value = new byte[in.getInt()];
+            in.get(value);
+            values.add(present ? bulk(value) : FullBulkStringRedisMessage.NULL_INSTANCE);
+        }
+        return values;
+    }
+
+    private static List<byte[]> arguments(Object msg) {
+        List<byte[]> arguments = new ArrayList<>();
+        if (msg instanceof ArrayRedisMessage array) {
+            for (RedisMessage child : array.children()) {
+                if (child instanceof FullBulkStringRedisMessage bulk && !bulk.isNull()) {
+                    arguments.add(ByteBufUtil.getBytes(bulk.content()));
+                }
+            }
+        } else if (msg instanceof InlineCommandRedisMessage inline) {
+            for (String word : inline.content().trim().split("\\s+")) {
+                if (!word.isEmpty()) {
+                    arguments.add(word.getBytes(StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return arguments;
+    }
+
+    private static FullBulkStringRedisMessage bulk(byte[] bytes) {
+        ByteBuf content = Unpooled.wrappedBuffer(bytes);
+        return new FullBulkStringRedisMessage(content);
+    }
+
+    private static ErrorRedisMessage arity(String command) {
+        return error("ERR wrong number of arguments for '" + command.toLowerCase(Locale.ROOT) + "' command");
+    }
+
+    private static ErrorRedisMessage error(String text) {
+        return new ErrorRedisMessage(text);
+    }
+}

@@ -1,0 +1,242 @@
+package dev.echo.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.echo.examples.demo.KvCluster;
+import dev.echo.examples.demo.RespClient;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three echo-kv processes on loopback under a concurrent workload: the leader is killed with SIGKILL, later a follower
+ * too (the survivor pauses writes with NOQUORUM), both come back from their journals. No acknowledged write is lost,
+ * no increment is applied twice, and every member ends with the same answers. Also: real {@code redis-cli} works
+ * against it when installed.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class KvClusterIT {
+    private static final int CLIENTS = 4;
+
+    @TempDir
+    Path directory;
+
+    private KvCluster cluster;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void noAcknowledgedWriteIsLostOrAppliedTwiceThroughKillsOfTheLeaderAndAFollower() throws Exception {
+        cluster = new KvCluster(
+                directory.resolve("cluster"),
+                3,
+                20_000 + ThreadLocalRandom.current().nextInt(20_000));
+        for (String id : cluster.ids()) {
+            cluster.start(id);
+        }
+        for (String id : cluster.ids()) {
+            assertTrue(cluster.awaitUp(id, 60_000), id + " did not start");
+        }
+        Workload workload = new Workload();
+        List<Thread> clients = new ArrayList<>();
+        for (int c = 0; c < CLIENTS; c++) {
+            int client = c;
+            Thread thread = new Thread(() -> workload.run(client), "client-" + c);
+            thread.start();
+            clients.add(thread);
+        }
+        Thread.sleep(3000);
+        String leader = awaitLeader();
+        cluster.kill(leader);
+        Thread.sleep(3000);
+        String follower =
+                cluster.ids().stream().filter(cluster::isRunning).findFirst().orElseThrow();
+        cluster.kill(follower);
+        // Long enough for clients blocked on writes the lone survivor cannot commit to give up (2 s) and retry.
+        Thread.sleep(6000);
+        cluster.start(leader);
+        cluster.start(follower);
+        assertTrue(cluster.awaitUp(leader, 60_000) && cluster.awaitUp(follower, 60_000));
+        Thread.sleep(3000);
+        workload.stop.set(true);
+        for (Thread thread : clients) {
+            thread.join(30_000);
+        }
+        assertTrue(workload.acknowledged.get() > 100, "too few writes acknowledged: " + workload.acknowledged);
+        assertTrue(workload.noQuorum.get() > 0, "the lone survivor never answered NOQUORUM");
+        for (String id : cluster.ids()) {
+            verify(id, workload);
+        }
+    }
+
+    @Test
+    void realRedisCliWorksAgainstIt() throws Exception {
+        Assumptions.assumeTrue(onPath("redis-cli"), "redis-cli is not installed (.ci/run installs redis-tools)");
+        cluster = new KvCluster(
+                directory.resolve("cli"),
+                3,
+                20_000 + ThreadLocalRandom.current().nextInt(20_000));
+        for (String id : cluster.ids()) {
+            cluster.start(id);
+        }
+        for (String id : cluster.ids()) {
+            assertTrue(cluster.awaitUp(id, 60_000));
+        }
+        awaitLeader();
+        int port = cluster.clientPort("n2");
+        assertEquals("OK", redisCli(port, "SET", "greeting", "hello"));
+        assertEquals("hello", redisCli(cluster.clientPort("n3"), "GET", "greeting"));
+        assertEquals("1", redisCli(port, "INCR", "visits"));
+        assertEquals("OK", redisCli(port, "SET", "greeting", "bye", "IFEQ", "hello"));
+        assertTrue(redisCli(port, "INFO").contains("quorum:ok"));
+    }
+
+    /** Every acknowledged SET is present with its value, and each counter is within [acknowledged, attempted]. */
+    private void verify(String id, Workload workload) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        AssertionError last = null;
+        while (System.nanoTime() < deadline) {
+            try (RespClient client = cluster.client(id, 5000)) {
+                for (Map.Entry<String, String> write : workload.acknowledgedSets.entrySet()) {
+                    assertEquals(write.getValue(), client.call("GET", write.getKey()), id + " lost " + write.getKey());
+                }
+                for (int c = 0; c < CLIENTS; c++) {
+                    Object counter = client.call("GET", "counter:" + c);
+                    long value = counter == null ? 0 : Long.parseLong((String) counter);
+                    long acked = workload.increments[c].get();
+                    long unknown = workload.unknownIncrements[c].get();
+                    assertTrue(
+                            value >= acked && value <= acked + unknown,
+                            id + ": counter " + c + " = " + value + ", acknowledged " + acked + ", unknown " + unknown);
+                }
+                return;
+            } catch (AssertionError | IOException notYet) {
+                last = notYet instanceof AssertionError error ? error : new AssertionError(notYet);
+                Thread.sleep(200); // a restarted member may still be catching up or electing
+            }
+        }
+        throw last;
+    }
+
+    private String awaitLeader() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            String leader = cluster.leader();
+            if (leader != null) {
+                return leader;
+            }
+            Thread.sleep(100);
+        }
+        assertNotNull(null, "no leader within 30 s");
+        return null;
+    }
+
+    /** Clients writing unique keys and incrementing their own counter through any running member. */
+    private final class Workload {
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicLong acknowledged = new AtomicLong();
+        final AtomicLong noQuorum = new AtomicLong();
+        final Map<String, String> acknowledgedSets = new ConcurrentHashMap<>();
+        final AtomicLong[] increments = new AtomicLong[CLIENTS];
+        final AtomicLong[] unknownIncrements = new AtomicLong[CLIENTS];
+
+        Workload() {
+            for (int c = 0; c < CLIENTS; c++) {
+                increments[c] = new AtomicLong();
+                unknownIncrements[c] = new AtomicLong();
+            }
+        }
+
+        void run(int client) {
+            int sequence = 0;
+            while (!stop.get()) {
+                String id =
+                        cluster.ids().get((client + sequence) % cluster.ids().size());
+                sequence++;
+                try (RespClient connection = cluster.client(id, 2000)) {
+                    for (int i = 0; i < 20 && !stop.get(); i++) {
+                        String key = "key:" + client + ":" + sequence + ":" + i;
+                        Object set = connection.call("SET", key, "v" + i);
+                        if ("OK".equals(set)) {
+                            acknowledgedSets.put(key, "v" + i);
+                            acknowledged.incrementAndGet();
+                        } else {
+                            count(set);
+                        }
+                        increment(connection, client);
+                    }
+                } catch (IOException memberDown) {
+                    // The member died mid-request or is down: whatever was in flight has an unknown outcome.
+                    unknownIncrements[client].incrementAndGet();
+                    pause();
+                }
+            }
+        }
+
+        private void increment(RespClient connection, int client) throws IOException {
+            unknownIncrements[client].incrementAndGet(); // until we know
+            Object reply = connection.call("INCR", "counter:" + client);
+            if (reply instanceof Long) {
+                unknownIncrements[client].decrementAndGet();
+                increments[client].incrementAndGet();
+            } else if (reply instanceof RespClient.RespError error
+                    && !error.prefix().equals("UNKNOWN")) {
+                unknownIncrements[client].decrementAndGet(); // certainly not applied
+                count(reply);
+            }
+        }
+
+        private void count(Object reply) {
+            if (reply instanceof RespClient.RespError error && error.prefix().equals("NOQUORUM")) {
+                noQuorum.incrementAndGet();
+                pause();
+            }
+        }
+
+        private void pause() {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static boolean onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Path.of(dir, program).toFile().canExecute()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String redisCli(int port, String... command) throws Exception {
+        List<String> line = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(port)));
+        line.addAll(List.of(command));
+        Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        return output;
+    }
+}
