@@ -15,6 +15,8 @@ public final class EchoException extends RuntimeException {
     public enum Reason {
         /** This member hears no live leader of a quorum: writes are paused, nothing was applied. */
         NO_QUORUM(true),
+        /** This member is not in the group's configuration (removed, or not yet added); nothing was applied. */
+        NOT_MEMBER(true),
         /** Too many operations are in flight at this member (backpressure); nothing was applied. */
         OVERLOADED(true),
         /** The command or query exceeds the configured size limit; nothing was applied. */

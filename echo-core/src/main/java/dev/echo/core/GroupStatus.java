@@ -21,6 +21,8 @@ public record GroupStatus(Role role, long term, Optional<MemberId> leader, long 
         FOLLOWER,
         /** Hears no live leader: writes fail with {@link EchoException.Reason#NO_QUORUM}; nothing is lost. */
         NO_QUORUM,
+        /** Not in the group's configuration: removed, or not yet added. Writes fail with {@code NOT_MEMBER}. */
+        NOT_MEMBER,
         /** The node's journal failed or this member's log is damaged: it neither votes nor acknowledges. */
         STORAGE_FAULTED,
         /** The group was closed at this member. */

@@ -3,8 +3,8 @@ package dev.echo.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.echo.examples.config.EmbeddingExample;
+import dev.echo.examples.demo.KvCluster;
 import java.nio.file.Path;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,7 +15,7 @@ class EmbeddingExampleTest {
 
     @Test
     void theReadmeExampleWorks() throws Exception {
-        int basePort = 20_000 + ThreadLocalRandom.current().nextInt(30_000);
+        int basePort = KvCluster.freeBasePort();
         assertEquals("feature.x = on", EmbeddingExample.run(data, basePort));
     }
 }

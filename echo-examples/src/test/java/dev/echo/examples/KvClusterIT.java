@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,10 +46,7 @@ class KvClusterIT {
 
     @Test
     void noAcknowledgedWriteIsLostOrAppliedTwiceThroughKillsOfTheLeaderAndAFollower() throws Exception {
-        cluster = new KvCluster(
-                directory.resolve("cluster"),
-                3,
-                20_000 + ThreadLocalRandom.current().nextInt(20_000));
+        cluster = new KvCluster(directory.resolve("cluster"), 3, KvCluster.freeBasePort());
         for (String id : cluster.ids()) {
             cluster.start(id);
         }
@@ -92,10 +88,7 @@ class KvClusterIT {
     @Test
     void realRedisCliWorksAgainstIt() throws Exception {
         Assumptions.assumeTrue(onPath("redis-cli"), "redis-cli is not installed (.ci/run installs redis-tools)");
-        cluster = new KvCluster(
-                directory.resolve("cli"),
-                3,
-                20_000 + ThreadLocalRandom.current().nextInt(20_000));
+        cluster = new KvCluster(directory.resolve("cli"), 3, KvCluster.freeBasePort());
         for (String id : cluster.ids()) {
             cluster.start(id);
         }

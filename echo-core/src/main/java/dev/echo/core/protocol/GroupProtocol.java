@@ -17,8 +17,8 @@ import java.util.TreeSet;
  *
  * <p>Implements PROTOCOL.md §4 (replication, 1.5 rounds, pipelining), §5 (durability ordering: acks and votes are
  * released only once the journal reported them durable), §6 (pre-vote, leader lease, check-quorum, no-op,
- * exactly-once sessions, leadership transfer) and §9 (status, ReadIndex reads) for a configuration fixed at
- * construction; membership changes arrive with their own work.
+ * exactly-once sessions, leadership transfer), §9 (status, ReadIndex reads) and §3 (configuration changes through
+ * joint consensus; the configuration in force is always the latest one in the log).
  *
  * <p>Threading: not thread-safe. One thread (a group loop, or the simulator) calls every method. The
  * {@link StateMachine} is called from inside {@link #step} on that thread.
@@ -26,9 +26,12 @@ import java.util.TreeSet;
 public final class GroupProtocol {
     private final MemberId self;
     private final ProtocolOptions options;
-    private final QuorumSystem configuration;
-    /** The configuration's members, computed once: consulted on every message. */
-    private final SortedSet<MemberId> members;
+    /** The configuration {@link #members} was computed for; recomputed only when the log's configuration changes. */
+    private QuorumSystem membersOf;
+    /** The configuration's members: consulted on every message. */
+    private SortedSet<MemberId> members;
+
+    private final Reconfiguration reconfiguration = new Reconfiguration(this);
 
     private final StateMachine stateMachine;
     private final DeterministicRandom random;
@@ -83,7 +86,8 @@ public final class GroupProtocol {
      * Creates a member from its recovered durable state.
      *
      * @param self this member
-     * @param configuration the group's configuration; must contain {@code self}
+     * @param configuration the group's initial (bootstrap) configuration, in force until the log holds a configuration
+     *     entry; a member outside it waits as {@link MemberStatus#NOT_MEMBER} until a change adds it
      * @param options validated tunables
      * @param recovered what the journal holds for this member (term, vote, log)
      * @param stateMachine the application's state, empty: it is rebuilt by applying the committed log
@@ -97,15 +101,11 @@ public final class GroupProtocol {
             StateMachine stateMachine,
             long seed) {
         this.self = Objects.requireNonNull(self, "self");
-        this.configuration = Objects.requireNonNull(configuration, "configuration");
+        Objects.requireNonNull(configuration, "configuration");
         this.options = Objects.requireNonNull(options, "options");
         this.stateMachine = Objects.requireNonNull(stateMachine, "stateMachine");
-        this.members = configuration.members();
-        if (!members.contains(self)) {
-            throw new IllegalArgumentException(self + " is not a member of " + configuration);
-        }
         this.random = new DeterministicRandom(seed);
-        this.log = new ReplicationLog(recovered.entries());
+        this.log = new ReplicationLog(configuration, recovered.entries());
         this.durability = new Durability(log.lastIndex());
         this.sessions = new ClientSessions(options.maxSessions(), options.sessionTtlEntries());
         this.pending = new PendingOperations(options.maxPendingRequests(), options.retryTicks());
@@ -131,6 +131,8 @@ public final class GroupProtocol {
             read(read);
         } else if (input instanceof Input.TransferLeadership transfer) {
             transferLeadership(transfer.target());
+        } else if (input instanceof Input.ChangeConfiguration change) {
+            reconfiguration.request(change.requestId(), change.target());
         }
         finishStep();
     }
@@ -150,7 +152,7 @@ public final class GroupProtocol {
             leader.tick();
         } else {
             ticksSinceLeaderContact = Math.min(ticksSinceLeaderContact + 1, Long.MAX_VALUE / 2);
-            if (++electionElapsed >= electionTimeout && configuration.isVoter(self)) {
+            if (++electionElapsed >= electionTimeout && configuration().isVoter(self)) {
                 startPreVote();
             }
         }
@@ -170,7 +172,7 @@ public final class GroupProtocol {
         votes.add(self);
         resetElectionTimer();
         broadcastToVoters(new Message.PreVoteRequest(self, term + 1, log.lastIndex(), log.lastTerm()));
-        if (configuration.isQuorum(votes::contains)) {
+        if (configuration().isQuorum(votes::contains)) {
             startElection(false);
         }
     }
@@ -194,7 +196,7 @@ public final class GroupProtocol {
         if (role != Role.CANDIDATE || hardStateDirty || !durability.hardStateDurable()) {
             return;
         }
-        if (configuration.isQuorum(votes::contains)) {
+        if (configuration().isQuorum(votes::contains)) {
             becomeLeader();
         }
     }
@@ -217,12 +219,18 @@ public final class GroupProtocol {
     }
 
     private void becomeFollower(long newTerm, Optional<MemberId> newLeader) {
-        if (newTerm > term) {
+        if (role == Role.LEADER) {
+            reconfiguration.leadershipLost();
+        }
+        boolean termChanged = newTerm > term;
+        if (termChanged) {
             term = newTerm;
             votedFor = Optional.empty();
             hardStateDirty = true;
         }
-        boolean leaderChanged = !newLeader.equals(leaderId);
+        // What this member verified against a leader holds only for that leader *in that term*: the same member
+        // leading a later term may have a different log (found by the simulator with membership changes).
+        boolean leaderChanged = termChanged || !newLeader.equals(leaderId);
         role = Role.FOLLOWER;
         leader = null;
         leaderId = newLeader;
@@ -259,7 +267,7 @@ public final class GroupProtocol {
     // ---------------------------------------------------------------- messages
 
     private void receive(Message message) {
-        if (message.from().equals(self) || !members.contains(message.from())) {
+        if (message.from().equals(self) || !members().contains(message.from()) && !fromAnyLeader(message)) {
             counters.increment(Counter.UNKNOWN_SENDER);
             return;
         }
@@ -318,6 +326,15 @@ public final class GroupProtocol {
         }
     }
 
+    /**
+     * Appends and hand-overs are heard from any sender: a leader added after this member's latest configuration
+     * entry is not yet in it, and this member learns of it only from that leader's log. Everything else (votes above
+     * all, which a removed member could use to disrupt the group) must come from a member of the configuration.
+     */
+    private static boolean fromAnyLeader(Message message) {
+        return message instanceof Message.AppendRequest || message instanceof Message.TimeoutNow;
+    }
+
     private void onPreVoteRequest(Message.PreVoteRequest request) {
         boolean granted = request.term() > term
                 && !inLeaderLease()
@@ -331,7 +348,7 @@ public final class GroupProtocol {
     private void onPreVoteResponse(Message.PreVoteResponse response) {
         if (role == Role.PRE_CANDIDATE && response.granted() && response.term() == term + 1) {
             votes.add(response.from());
-            if (configuration.isQuorum(votes::contains)) {
+            if (configuration().isQuorum(votes::contains)) {
                 startElection(false);
             }
         } else if (!response.granted() && response.term() > term) {
@@ -485,6 +502,9 @@ public final class GroupProtocol {
     }
 
     private void finishStep() {
+        if (leader != null) {
+            leader.syncFollowers(); // the configuration may have changed with the log
+        }
         long last = log.lastIndex();
         boolean logWritten = writeFrom != Long.MAX_VALUE;
         if (hardStateDirty || logWritten) {
@@ -508,8 +528,8 @@ public final class GroupProtocol {
     }
 
     private void broadcastToVoters(Message message) {
-        for (MemberId member : members) {
-            if (!member.equals(self) && configuration.isVoter(member)) {
+        for (MemberId member : members()) {
+            if (!member.equals(self) && configuration().isVoter(member)) {
                 send(member, message);
             }
         }
@@ -542,6 +562,10 @@ public final class GroupProtocol {
         }
         if (status() == MemberStatus.NO_QUORUM) {
             refuse(key.clientId(), key.sequence(), RejectReason.NO_QUORUM);
+            return;
+        }
+        if (status() == MemberStatus.NOT_MEMBER) {
+            refuse(key.clientId(), key.sequence(), RejectReason.NOT_MEMBER);
             return;
         }
         dispatch(pending.addRequest(payload));
@@ -595,8 +619,9 @@ public final class GroupProtocol {
             outputs.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(RejectReason.INVALID)));
         } else if (pending.isFull()) {
             outputs.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(RejectReason.OVERLOADED)));
-        } else if (status() == MemberStatus.NO_QUORUM) {
-            outputs.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(RejectReason.NO_QUORUM)));
+        } else if (status() == MemberStatus.NO_QUORUM || status() == MemberStatus.NOT_MEMBER) {
+            RejectReason reason = status() == MemberStatus.NO_QUORUM ? RejectReason.NO_QUORUM : RejectReason.NOT_MEMBER;
+            outputs.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(reason)));
         } else {
             requestReadIndex(pending.addRead(read.readId(), read.query()));
         }
@@ -629,7 +654,7 @@ public final class GroupProtocol {
     // ---------------------------------------------------------------- leadership transfer
 
     private void transferLeadership(MemberId target) {
-        if (role != Role.LEADER || target.equals(self) || !configuration.isVoter(target)) {
+        if (role != Role.LEADER || target.equals(self) || !configuration().isVoter(target)) {
             counters.increment(Counter.TRANSFER_REFUSED);
             return;
         }
@@ -649,6 +674,9 @@ public final class GroupProtocol {
             apply(log.entry(++lastApplied));
         }
         completeReadyReads();
+        if (role == Role.LEADER) {
+            reconfiguration.commitAdvanced();
+        }
     }
 
     private void apply(Entry entry) {
@@ -696,6 +724,9 @@ public final class GroupProtocol {
     public MemberStatus status() {
         if (role == Role.LEADER) {
             return MemberStatus.LEADER;
+        }
+        if (!members().contains(self)) {
+            return MemberStatus.NOT_MEMBER;
         }
         return role == Role.FOLLOWER && leaderId.isPresent() ? MemberStatus.FOLLOWER : MemberStatus.NO_QUORUM;
     }
@@ -763,9 +794,9 @@ public final class GroupProtocol {
         return log;
     }
 
-    /** The configuration in force. */
+    /** The configuration in force: the latest in the log, committed or not (PROTOCOL.md §2). */
     public QuorumSystem configuration() {
-        return configuration;
+        return log.configuration();
     }
 
     /** Counters of ignored and refused input. */
@@ -782,6 +813,24 @@ public final class GroupProtocol {
     }
 
     SortedSet<MemberId> members() {
+        QuorumSystem current = log.configuration();
+        if (current != membersOf) {
+            membersOf = current;
+            members = current.members();
+        }
         return members;
+    }
+
+    /** Whether an entry of this leader's own term is committed (its no-op): a precondition of config changes. */
+    boolean ownTermCommitted() {
+        return commitIndex > 0 && log.termAt(commitIndex) == term;
+    }
+
+    List<Output> outputs() {
+        return outputs;
+    }
+
+    Leader leader() {
+        return leader;
     }
 }

@@ -67,6 +67,21 @@ public sealed interface Input {
     }
 
     /**
+     * Ask the leader to move the group to {@code target} (PROTOCOL.md §3): through a joint configuration when voters,
+     * weights or order change, directly when only learners change. Completes with
+     * {@link Output.ReconfigurationCompleted} once {@code target} is committed.
+     *
+     * @param requestId the caller's id for the request, echoed in the completion
+     * @param target the configuration to reach
+     */
+    record ChangeConfiguration(long requestId, Configuration target) implements Input {
+        /** Requires a target. */
+        public ChangeConfiguration {
+            Objects.requireNonNull(target, "target");
+        }
+    }
+
+    /**
      * Ask the leader to hand leadership to {@code target} (PROTOCOL.md §6).
      *
      * @param target the member that should become leader

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -29,6 +30,9 @@ final class Leader {
     private final List<ReadBarrier> reads = new ArrayList<>();
 
     private Optional<MemberId> transferTarget = Optional.empty();
+    /** The configuration {@link #followers} matches. */
+    private QuorumSystem syncedFor;
+
     private int transferElapsed;
 
     /** A read waiting for quorum confirmation of this leadership at {@code round}. */
@@ -38,11 +42,49 @@ final class Leader {
         this.member = member;
         this.options = member.options();
         this.log = member.log();
+        this.syncedFor = member.configuration();
         for (MemberId id : member.members()) {
             if (!id.equals(member.self())) {
                 followers.put(id, new Progress(log.lastIndex() + 1));
             }
         }
+    }
+
+    /** Tracks exactly the members of the configuration in force: new ones are probed from the end of the log. */
+    void syncFollowers() {
+        if (member.configuration() == syncedFor) {
+            return;
+        }
+        syncedFor = member.configuration();
+        SortedSet<MemberId> members = member.members();
+        followers.keySet().removeIf(id -> !members.contains(id));
+        for (MemberId id : members) {
+            if (!id.equals(member.self()) && !followers.containsKey(id)) {
+                Progress progress = new Progress(log.lastIndex() + 1);
+                followers.put(id, progress);
+                replicate(id, progress);
+            }
+        }
+    }
+
+    /**
+     * This leader is not a voter of the committed configuration (PROTOCOL.md §3 rule 4): ask its most up-to-date voter
+     * to start an election at once, then step down.
+     */
+    void handOver(Configuration committed) {
+        MemberId best = null;
+        long bestMatch = -1;
+        for (Voter voter : committed.voters()) {
+            Progress progress = followers.get(voter.id());
+            if (progress != null && progress.matchIndex > bestMatch) {
+                best = voter.id();
+                bestMatch = progress.matchIndex;
+            }
+        }
+        if (best != null) {
+            member.send(best, new Message.TimeoutNow(member.self(), member.term()));
+        }
+        member.stepDown();
     }
 
     boolean transferring() {
@@ -148,6 +190,9 @@ final class Leader {
                     "follower acknowledged " + response.matchIndex() + " beyond leader's last " + log.lastIndex());
             progress.acknowledged(response.matchIndex());
             maybeCommit();
+            if (member.role() != GroupProtocol.Role.LEADER) {
+                return; // the commit handed leadership over (PROTOCOL.md §3 rule 4)
+            }
             if (transferTarget.equals(Optional.of(response.from())) && progress.matchIndex == log.lastIndex()) {
                 member.send(response.from(), new Message.TimeoutNow(member.self(), member.term()));
             }
@@ -193,7 +238,7 @@ final class Leader {
             if (holders.size() >= options.minCopies() && member.configuration().isQuorum(holders::contains)) {
                 boolean committedInTermBefore = committedInTerm();
                 member.advanceCommit(index);
-                if (!committedInTermBefore && committedInTerm()) {
+                if (member.role() == GroupProtocol.Role.LEADER && !committedInTermBefore && committedInTerm()) {
                     startWaitingReads(); // only now is the commit index a safe read index (§9)
                 }
                 return;

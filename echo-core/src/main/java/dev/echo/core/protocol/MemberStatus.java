@@ -1,7 +1,7 @@
 package dev.echo.core.protocol;
 
 /**
- * A member's view of its standing in the group (PROTOCOL.md §9). Membership states come with the membership work.
+ * A member's view of its standing in the group (PROTOCOL.md §9).
  */
 public enum MemberStatus {
     /** Leads the primary component: accepts writes. */
@@ -9,5 +9,7 @@ public enum MemberStatus {
     /** Follows a live leader of the primary component: forwards writes to it. */
     FOLLOWER,
     /** Hears no live leader: new writes are rejected with {@link RejectReason#NO_QUORUM}, nothing is lost. */
-    NO_QUORUM
+    NO_QUORUM,
+    /** Not in the configuration in force: removed, or not yet added. It neither votes nor campaigns. */
+    NOT_MEMBER
 }

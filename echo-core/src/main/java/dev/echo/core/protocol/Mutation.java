@@ -15,5 +15,7 @@ public enum Mutation {
     /** A new leader appends no no-op and serves reads before committing in its term (PROTOCOL.md §6). */
     SKIP_NOOP,
     /** Truncate the log after every Append's last entry, conflict or not (PROTOCOL.md §4). */
-    TRUNCATE_ON_SHORTER_APPEND
+    TRUNCATE_ON_SHORTER_APPEND,
+    /** Apply a voting change in one entry, without a joint configuration (PROTOCOL.md §3: naive dynamic voting). */
+    SKIP_JOINT_CONSENSUS
 }

@@ -62,6 +62,14 @@ public sealed interface Output {
     record ReadCompleted(long readId, Outcome outcome) implements Output {}
 
     /**
+     * A configuration change requested at this member finished.
+     *
+     * @param requestId the caller's id
+     * @param outcome committed (the index of the target configuration), rejected (nothing changed), or abandoned
+     */
+    record ReconfigurationCompleted(long requestId, Outcome outcome) implements Output {}
+
+    /**
      * This member's status changed (PROTOCOL.md §9).
      *
      * @param status the new status
@@ -81,6 +89,14 @@ public sealed interface Output {
      * @param stale true only for reads answered from local state without a ReadIndex round
      */
     record Committed(long index, byte[] result, boolean stale) implements Outcome {}
+
+    /**
+     * This member stopped following the operation (it lost leadership) after it may already have taken effect: the
+     * outcome is unknown; the caller checks the result (for a configuration change: the view).
+     *
+     * @param reason why it was abandoned
+     */
+    record Abandoned(String reason) implements Outcome {}
 
     /**
      * Certainly not applied by this attempt.

@@ -12,6 +12,13 @@ public enum RejectReason {
     OVERLOADED,
     /** The command or query exceeds the configured size limit. */
     TOO_LARGE,
-    /** Malformed request: bad sequence numbers. */
-    INVALID
+    /** Malformed request: bad sequence numbers, or a configuration change that changes nothing or is impossible. */
+    INVALID,
+    /** Only the leader accepts configuration changes; retry at the leader. */
+    NOT_LEADER,
+    /** Another configuration change is in progress (PROTOCOL.md §3 rule 2: one at a time), or the leader has not yet
+     * committed an entry of its term; retry shortly. */
+    CHANGE_IN_PROGRESS,
+    /** This member is not in the group's configuration (removed, or not yet added). */
+    NOT_MEMBER
 }

@@ -3,6 +3,9 @@ package dev.echo.core.protocol;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * The in-memory replicated log of one member (PROTOCOL.md §4): entries from index 1, consecutive, with
@@ -11,12 +14,53 @@ import java.util.List;
  */
 public final class ReplicationLog {
     private final ArrayList<Entry> entries = new ArrayList<>();
+    private final QuorumSystem bootstrap;
+    /** Index → configuration of every configuration entry in the log (PROTOCOL.md §2: configurations live in it). */
+    private final TreeMap<Long, QuorumSystem> configurations = new TreeMap<>();
 
-    /** Creates a log holding {@code recovered}, which must start at index 1 and be consecutive. */
-    ReplicationLog(List<Entry> recovered) {
+    /**
+     * Creates a log holding {@code recovered}, which must start at index 1 and be consecutive.
+     *
+     * @param bootstrap the configuration in force before the log's first configuration entry
+     */
+    ReplicationLog(QuorumSystem bootstrap, List<Entry> recovered) {
+        this.bootstrap = bootstrap;
         for (Entry entry : recovered) {
             append(entry);
         }
+    }
+
+    /** The configuration in force: the latest configuration entry in the log, committed or not, else the bootstrap. */
+    public QuorumSystem configuration() {
+        Map.Entry<Long, QuorumSystem> latest = configurations.lastEntry();
+        return latest == null ? bootstrap : latest.getValue();
+    }
+
+    /** Index of the latest configuration entry, 0 when the bootstrap configuration is in force. */
+    public long configurationIndex() {
+        Map.Entry<Long, QuorumSystem> latest = configurations.lastEntry();
+        return latest == null ? 0 : latest.getKey();
+    }
+
+    /** The configuration in force just before {@code index}: what the log used before an entry at that index. */
+    public QuorumSystem configurationBefore(long index) {
+        Map.Entry<Long, QuorumSystem> before = configurations.lowerEntry(index);
+        return before == null ? bootstrap : before.getValue();
+    }
+
+    /** The bootstrap configuration, in force before the first configuration entry. */
+    public QuorumSystem bootstrapConfiguration() {
+        return bootstrap;
+    }
+
+    /** Every configuration entry in the log: index → configuration, ascending (read-only view). */
+    public SortedMap<Long, QuorumSystem> configurationEntries() {
+        return Collections.unmodifiableSortedMap(configurations);
+    }
+
+    /** How many configuration entries the log holds after {@code index}. */
+    public int configurationEntriesAfter(long index) {
+        return configurations.tailMap(index, false).size();
     }
 
     /** Index of the last entry, 0 when empty. */
@@ -59,6 +103,9 @@ public final class ReplicationLog {
             throw new IllegalStateException("term " + entry.term() + " after " + lastTerm());
         }
         entries.add(entry);
+        if (entry.payload() instanceof Entry.ConfigurationChange change) {
+            configurations.put(entry.index(), change.configuration());
+        }
     }
 
     /** Discards every entry at {@code index} or later. */
@@ -69,6 +116,7 @@ public final class ReplicationLog {
         while (lastIndex() >= index) {
             entries.remove(entries.size() - 1);
         }
+        configurations.tailMap(index, true).clear(); // §2: fall back to the previous configuration
     }
 
     /**

@@ -91,9 +91,9 @@ final class ClientSession {
                 send(pending);
             }
         } else {
-            RejectReason reason = ((Output.Rejected) outcome).reason();
+            EchoException failure = failureOf(outcome);
             for (Pending pending = waitingForSession.poll(); pending != null; pending = waitingForSession.poll()) {
-                fail(pending, rejected(reason));
+                fail(pending, failure);
             }
         }
     }
@@ -107,11 +107,10 @@ final class ClientSession {
         if (outcome instanceof Output.Committed committed) {
             succeed(pending, committed.result());
         } else {
-            RejectReason reason = ((Output.Rejected) outcome).reason();
-            if (reason == RejectReason.SESSION_EXPIRED) {
+            if (outcome instanceof Output.Rejected rejected && rejected.reason() == RejectReason.SESSION_EXPIRED) {
                 open = false; // the next command opens the session again
             }
-            fail(pending, rejected(reason));
+            fail(pending, failureOf(outcome));
         }
     }
 
@@ -123,7 +122,7 @@ final class ClientSession {
         if (outcome instanceof Output.Committed committed) {
             succeed(pending, committed.result());
         } else {
-            fail(pending, rejected(((Output.Rejected) outcome).reason()));
+            fail(pending, failureOf(outcome));
         }
     }
 
@@ -192,8 +191,20 @@ final class ClientSession {
         pending.future.completeExceptionally(cause);
     }
 
+    /** The exception for an outcome that is not a success. */
+    static EchoException failureOf(Output.Outcome outcome) {
+        if (outcome instanceof Output.Rejected rejected) {
+            return rejected(rejected.reason());
+        }
+        String why = outcome instanceof Output.Abandoned abandoned ? abandoned.reason() : String.valueOf(outcome);
+        return new EchoException(EchoException.Reason.TIMEOUT, "outcome unknown: " + why);
+    }
+
     static EchoException rejected(RejectReason reason) {
         switch (reason) {
+            case NOT_MEMBER:
+                return new EchoException(
+                        EchoException.Reason.NOT_MEMBER, "this member is not in the group's configuration");
             case NO_QUORUM:
                 return new EchoException(EchoException.Reason.NO_QUORUM, "this member hears no live leader");
             case OVERLOADED:

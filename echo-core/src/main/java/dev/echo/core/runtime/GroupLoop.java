@@ -341,6 +341,9 @@ public final class GroupLoop implements PersistListener {
             case FOLLOWER:
                 role = GroupStatus.Role.FOLLOWER;
                 break;
+            case NOT_MEMBER:
+                role = GroupStatus.Role.NOT_MEMBER;
+                break;
             default:
                 role = GroupStatus.Role.NO_QUORUM;
         }

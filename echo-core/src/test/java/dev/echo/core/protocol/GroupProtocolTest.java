@@ -233,8 +233,9 @@ class GroupProtocolTest {
         assertEquals(List.of(), step(b, new Input.Receive(append(A, 1, 0, 0, List.of(entry(3, 1)), 0))));
         // an entry from a future term
         assertEquals(List.of(), step(b, new Input.Receive(append(A, 1, 0, 0, List.of(entry(1, 5)), 0))));
-        // a sender outside the configuration
-        assertEquals(List.of(), step(b, new Input.Receive(append(MemberId.of("z"), 1, 0, 0, List.of(), 0))));
+        // a vote request from outside the configuration (appends are heard from any leader: §3, a leader added
+        // after this member's latest configuration entry)
+        assertEquals(List.of(), step(b, new Input.Receive(new Message.VoteRequest(MemberId.of("z"), 1, 0, 0, false))));
         // a persisted report for a ticket never issued
         assertEquals(List.of(), step(b, new Input.Persisted(99)));
         assertEquals(2, b.counters().get(Counter.MALFORMED_MESSAGE));
@@ -363,5 +364,14 @@ class GroupProtocolTest {
             }
             assertEquals(GroupProtocol.Role.LEADER, member.role());
         }
+    }
+
+    @Test
+    void whatAFollowerVerifiedDoesNotCarryOverToTheSameLeadersLaterTerm() { // §4; found by the simulator
+        GroupProtocol b = member(B, ABC, RecoveredState.EMPTY);
+        step(b, new Input.Receive(append(A, 1, 0, 0, List.of(entry(1, 1), entry(2, 1), entry(3, 1)), 0)));
+        // A leads again in term 3 (its log may differ after index 1); it probes from the start, commit 3.
+        step(b, new Input.Receive(append(A, 3, 0, 0, List.of(entry(1, 1)), 3)));
+        assertEquals(1, b.commitIndex(), "committed entries this term's leader never vouched for");
     }
 }

@@ -2,14 +2,11 @@ package dev.echo.examples.demo;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * {@code bin/echo-demo}: a guided tour of Echo on a local three-member echo-kv cluster of separate processes. It
@@ -42,7 +39,7 @@ public final class Demo {
         }
         Path root = Files.createTempDirectory("echo-demo");
         boolean ok;
-        try (KvCluster cluster = new KvCluster(root, 3, freeBasePort())) {
+        try (KvCluster cluster = new KvCluster(root, 3, KvCluster.freeBasePort())) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 for (String id : cluster.ids()) {
                     cluster.kill(id);
@@ -218,28 +215,5 @@ public final class Demo {
     private boolean fail(String text) {
         out.println("    FAILED: " + text);
         return false;
-    }
-
-    private static int freeBasePort() throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base = 20_000 + ThreadLocalRandom.current().nextInt(30_000);
-            if (free(base + 1)
-                    && free(base + 2)
-                    && free(base + 3)
-                    && free(base + 101)
-                    && free(base + 102)
-                    && free(base + 103)) {
-                return base;
-            }
-        }
-        throw new IOException("no free ports found for the demo cluster");
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            return socket.isBound();
-        } catch (IOException inUse) {
-            return false;
-        }
     }
 }

@@ -1,6 +1,8 @@
 package dev.echo.examples.demo;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,6 +10,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -163,6 +166,30 @@ public final class KvCluster implements AutoCloseable {
                     Files.deleteIfExists(file);
                 }
             }
+        }
+    }
+
+    /** A base port whose peer ports (+1..+3) and client ports (+101..+103) are free now on loopback. */
+    public static int freeBasePort() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base = 20_000 + ThreadLocalRandom.current().nextInt(30_000);
+            if (free(base + 1)
+                    && free(base + 2)
+                    && free(base + 3)
+                    && free(base + 101)
+                    && free(base + 102)
+                    && free(base + 103)) {
+                return base;
+            }
+        }
+        throw new IOException("no free ports found for the demo cluster");
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return socket.isBound();
+        } catch (IOException inUse) {
+            return false;
         }
     }
 }

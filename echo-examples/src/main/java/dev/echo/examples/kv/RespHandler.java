@@ -268,6 +268,8 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
                 return error("NOQUORUM this member has no quorum; the write was not applied, retry later");
             case OVERLOADED:
                 return error("OVERLOADED too many operations in flight; the write was not applied");
+            case NOT_MEMBER:
+                return error("NOTMEMBER this member is not in the group; the write was not applied");
             case TOO_LARGE:
                 return error("ERR the command is too large; it was not applied");
             case SESSION_EXPIRED:

@@ -16,7 +16,7 @@ public interface ClusterView {
     /** The ghost log of commits. */
     CommittedLog committed();
 
-    /** The configuration in force (fixed for now). */
+    /** The bootstrap configuration every member started from (each log then follows its own entries). */
     QuorumSystem configuration();
 
     /** The members' protocol options. */

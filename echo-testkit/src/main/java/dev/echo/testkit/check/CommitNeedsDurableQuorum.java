@@ -2,12 +2,13 @@ package dev.echo.testkit.check;
 
 import dev.echo.core.MemberId;
 import dev.echo.core.protocol.GroupProtocol;
+import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.testkit.sim.SimNode;
 import java.util.TreeSet;
 
 /**
  * PROTOCOL.md §11.12: when a leader commits an entry, the entry is on the disks (durably) of a quorum of the
- * configuration in force and of at least {@code minCopies} members.
+ * configuration in force at the leader (joint: of both halves) and of at least {@code minCopies} members.
  */
 public final class CommitNeedsDurableQuorum implements Invariant {
     @Override
@@ -24,7 +25,9 @@ public final class CommitNeedsDurableQuorum implements Invariant {
                 holders.add(node.id());
             }
         }
-        if (!cluster.configuration().isQuorum(holders::contains)
+        // The configuration the leader committed under: the latest in its log (PROTOCOL.md §2).
+        QuorumSystem configuration = step.node().core().orElseThrow().configuration();
+        if (!configuration.isQuorum(holders::contains)
                 || holders.size() < cluster.options().minCopies()) {
             throw new InvariantViolation(
                     "§11.12 commit needs a durable quorum",

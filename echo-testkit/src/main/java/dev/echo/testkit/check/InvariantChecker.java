@@ -38,6 +38,8 @@ public final class InvariantChecker implements ClusterView {
                 new AppliedPrefixesAgree(),
                 new IndexOrder(),
                 new CommitNeedsDurableQuorum(),
+                new ConfigurationsAdjacent(),
+                new OneConfigurationChangeAtATime(),
                 exactlyOnce,
                 new LeaderLeaseRespected());
     }

@@ -31,10 +31,12 @@ public final class EchoSim {
               --seed S         run one seed
               --members N      members per run, 1..7 (default: drawn 3..7 from each seed)
               --faults LIST    all (default), none, or a comma list of:
-                               crash,torn_write,partition,one_way,loss,duplicate,reorder,clock_drift
+                               crash,torn_write,partition,one_way,loss,duplicate,reorder,clock_drift,
+                               reconfigure (random membership changes, with spare members; not in
+                               'all' yet: use --faults all,reconfigure)
               --mutation NAME  switch on a deliberate protocol bug, to see the checks catch it:
                                commit_old_term_by_counting, ack_before_fsync, vote_while_leader_live,
-                               skip_noop, truncate_on_shorter_append
+                               skip_noop, truncate_on_shorter_append, skip_joint_consensus
               --fault-ms N     length of the fault phase in simulated ms (default 20000)
               --trace          print a step-by-step transcript (use with --seed)
               --help           this text
@@ -53,7 +55,7 @@ public final class EchoSim {
         long last = 100;
         int members = 0;
         String faultSpec = "all";
-        Set<Fault> faults = EnumSet.allOf(Fault.class);
+        Set<Fault> faults = Fault.standard();
         Set<Mutation> mutations = EnumSet.noneOf(Mutation.class);
         long faultMillis = SimulationOptions.defaults(0).faultPhaseMillis();
         boolean trace = false;

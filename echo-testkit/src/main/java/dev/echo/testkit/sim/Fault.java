@@ -21,18 +21,37 @@ public enum Fault {
     /** Message delays vary widely, so messages overtake each other. */
     REORDER,
     /** Members' clocks tick at different rates. */
-    CLOCK_DRIFT;
+    CLOCK_DRIFT,
+    /**
+     * The leader is asked for random configuration changes (add, remove, learners, re-weight, re-order) while the
+     * other faults happen, with up to two spare members to add (PROTOCOL.md §3).
+     */
+    RECONFIGURE;
 
-    /** Parses {@code all} or a comma-separated list such as {@code crash,partition}. */
+    /**
+     * Every fault except {@link #RECONFIGURE}: what {@code all} means. Membership changes are asked for explicitly
+     * ({@code all,reconfigure}) until the open finding of docs/testing.md ("Membership changes") is resolved.
+     */
+    public static Set<Fault> standard() {
+        Set<Fault> faults = EnumSet.allOf(Fault.class);
+        faults.remove(RECONFIGURE);
+        return faults;
+    }
+
+    /** Parses {@code all}, {@code none} or a comma-separated list such as {@code crash,partition} or {@code all,reconfigure}. */
     public static Set<Fault> parse(String spec) {
         if (spec.equalsIgnoreCase("all")) {
-            return EnumSet.allOf(Fault.class);
+            return standard();
         }
         if (spec.equalsIgnoreCase("none")) {
             return EnumSet.noneOf(Fault.class);
         }
         Set<Fault> faults = EnumSet.noneOf(Fault.class);
         for (String name : spec.split(",")) {
+            if (name.trim().equalsIgnoreCase("all")) {
+                faults.addAll(standard());
+                continue;
+            }
             try {
                 faults.add(Fault.valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
             } catch (IllegalArgumentException e) {

@@ -27,6 +27,7 @@ final class FaultPlan {
         List<Fault> kinds = new ArrayList<>(faults);
         kinds.remove(Fault.TORN_WRITE);
         kinds.remove(Fault.CLOCK_DRIFT);
+        kinds.remove(Fault.RECONFIGURE); // driven by the Reconfigurer, not injected and repaired
         return kinds;
     }
 

@@ -34,10 +34,14 @@ public final class Simulation {
 
     private final SimulationOptions options;
     private final SplittableRandom random;
+    /** A run normally takes well under a million steps; far beyond that, messages are multiplying without end. */
+    private static final long MAX_STEPS = 10_000_000;
+
     private final PriorityQueue<Event> queue = new PriorityQueue<>();
     private final List<SimNode> nodes = new ArrayList<>();
     private final SimNetwork network;
     private final Configuration configuration;
+    private final Reconfigurer reconfigurer;
     private final ProtocolOptions protocolOptions;
     private final InvariantChecker checker;
     private final Workload workload;
@@ -61,13 +65,20 @@ public final class Simulation {
         this.random = new SplittableRandom(options.seed());
         this.network = new SimNetwork(random.split());
         int count = options.members() == 0 ? 3 + random.nextInt(5) : options.members();
+        // Membership changes draw from their own stream, so runs without them replay exactly as they always did.
+        SplittableRandom membership = new SplittableRandom(options.seed() * 0x9E3779B97F4A7C15L + 17);
+        boolean reconfigure = options.faults().contains(Fault.RECONFIGURE);
+        int spares = reconfigure ? membership.nextInt(3) : 0;
         List<Voter> voters = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < count + spares; i++) {
             MemberId id = MemberId.of("n" + (i + 1));
             nodes.add(new SimNode(i, id));
-            voters.add(new Voter(id, 1 + random.nextInt(3)));
+            if (i < count) {
+                voters.add(new Voter(id, 1 + random.nextInt(3)));
+            }
         }
         this.configuration = Configuration.ofVoters(voters);
+        this.reconfigurer = reconfigure ? new Reconfigurer(this, membership.split(), nodes) : null;
         int[] entriesPerAppend = {1, 3, 64};
         int[] inflightAppends = {1, 2, 8, 32};
         this.protocolOptions = ProtocolOptions.defaults()
@@ -99,12 +110,21 @@ public final class Simulation {
         }
         schedule(faultEnd, this::heal);
         workload.start();
+        if (reconfigurer != null) {
+            reconfigurer.start(faultEnd);
+        }
         Optional<String> failure = Optional.empty();
         try {
             while (!queue.isEmpty() && !workload.committedAfterHeal()) {
                 Event event = queue.poll();
                 if (event.time() > deadline) {
                     break;
+                }
+                if (steps > MAX_STEPS) {
+                    throw new InvariantViolation(
+                            "runaway",
+                            "more than " + MAX_STEPS + " steps by " + now / 1000
+                                    + " ms of simulated time: a message storm");
                 }
                 now = event.time();
                 event.action().run();
@@ -298,7 +318,16 @@ public final class Simulation {
     private static String describe(Input input) {
         if (input instanceof Input.Receive receive) {
             Message m = receive.message();
-            return m.getClass().getSimpleName() + " from " + m.from() + " t" + m.term();
+            String detail = "";
+            if (m instanceof Message.AppendRequest append) {
+                detail = " prev " + append.prevIndex() + "/" + append.prevTerm() + " +"
+                        + append.entries().size() + " commit " + append.commitIndex();
+            } else if (m instanceof Message.AppendResponse response) {
+                detail = (response.success()
+                        ? " ok match " + response.matchIndex()
+                        : " no hint " + response.conflictIndex());
+            }
+            return m.getClass().getSimpleName() + " from " + m.from() + " t" + m.term() + detail;
         }
         return input.getClass().getSimpleName();
     }

@@ -38,8 +38,7 @@ public record SimulationOptions(
 
     /** The defaults of {@code bin/echo-sim}: members drawn per seed, every fault, 20 s of faults. */
     public static SimulationOptions defaults(long seed) {
-        return new SimulationOptions(
-                seed, 0, EnumSet.allOf(Fault.class), EnumSet.noneOf(Mutation.class), 20_000, 30_000, 4);
+        return new SimulationOptions(seed, 0, Fault.standard(), EnumSet.noneOf(Mutation.class), 20_000, 30_000, 4);
     }
 
     /** A copy with another seed. */

@@ -102,7 +102,7 @@ public final class NettyTcpTransport implements Transport {
                     .bind(options.bind())
                     .syncUninterruptibly()
                     .channel();
-        } catch (RuntimeException bindFailure) {
+        } catch (Exception bindFailure) { // Netty rethrows a checked BindException undeclared
             loops.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             closed = true;
             throw new TransportException(

@@ -96,7 +96,7 @@ public final class NettyUdpTransport implements Transport {
                     .bind(options.bind())
                     .syncUninterruptibly()
                     .channel();
-        } catch (RuntimeException bindFailure) {
+        } catch (Exception bindFailure) { // Netty rethrows a checked BindException undeclared
             loops.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             closed = true;
             throw new TransportException(

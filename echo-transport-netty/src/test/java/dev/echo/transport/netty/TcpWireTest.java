@@ -1,6 +1,7 @@
 package dev.echo.transport.netty;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Logger;
@@ -11,6 +12,7 @@ import dev.echo.core.codec.MessageCodec;
 import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.Message;
 import dev.echo.core.transport.Envelope;
+import dev.echo.core.transport.TransportException;
 import dev.echo.testkit.transport.Inbox;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -115,6 +117,14 @@ class TcpWireTest {
                 assertEquals(B, delivered.from());
             }
         }
+    }
+
+    @Test
+    void aPortInUseIsATypedBindError() throws Exception {
+        NettyTcpTransport second = new NettyTcpTransport(fixture.options(A, builder -> builder));
+        TransportException refused = assertThrows(TransportException.class, () -> second.start(new Inbox()));
+        assertEquals(TransportException.Reason.BIND_FAILED, refused.reason());
+        second.close();
     }
 
     @Test

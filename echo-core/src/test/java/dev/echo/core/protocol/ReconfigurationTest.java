@@ -1,0 +1,172 @@
+package dev.echo.core.protocol;
+
+import static dev.echo.core.protocol.GroupProtocolTest.A;
+import static dev.echo.core.protocol.GroupProtocolTest.ABC;
+import static dev.echo.core.protocol.GroupProtocolTest.B;
+import static dev.echo.core.protocol.GroupProtocolTest.C;
+import static dev.echo.core.protocol.GroupProtocolTest.append;
+import static dev.echo.core.protocol.GroupProtocolTest.electA;
+import static dev.echo.core.protocol.GroupProtocolTest.entry;
+import static dev.echo.core.protocol.GroupProtocolTest.member;
+import static dev.echo.core.protocol.GroupProtocolTest.only;
+import static dev.echo.core.protocol.GroupProtocolTest.step;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.echo.core.MemberId;
+import java.util.List;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/** PROTOCOL.md §3 (Rule R) at the step level: joint consensus, one change at a time, hand-over, fallback. */
+class ReconfigurationTest {
+    static final MemberId D = MemberId.of("d");
+    static final Configuration ABCD =
+            Configuration.ofVoters(List.of(new Voter(A, 1), new Voter(B, 1), new Voter(C, 1), new Voter(D, 1)));
+    static final Configuration BC = Configuration.ofVoters(List.of(new Voter(B, 1), new Voter(C, 1)));
+
+    /** A leads term 1 with its no-op (index 1) committed. */
+    static GroupProtocol leaderWithCommittedNoOp() {
+        GroupProtocol a = member(A, ABC, RecoveredState.EMPTY);
+        electA(a);
+        step(a, new Input.Receive(new Message.AppendResponse(B, 1, true, 1, 0, 0, 0)));
+        step(a, new Input.Persisted(2));
+        assertEquals(1, a.commitIndex());
+        return a;
+    }
+
+    static Output.Outcome completion(List<Output> outputs, long requestId) {
+        List<Output.ReconfigurationCompleted> done = only(outputs, Output.ReconfigurationCompleted.class);
+        assertEquals(1, done.size(), "one completion expected in " + outputs);
+        assertEquals(requestId, done.get(0).requestId());
+        return done.get(0).outcome();
+    }
+
+    @Test
+    void noChangeBeforeTheLeadersNoOpCommits() { // rule 2
+        GroupProtocol a = member(A, ABC, RecoveredState.EMPTY);
+        electA(a);
+        Output.Outcome outcome = completion(step(a, new Input.ChangeConfiguration(7, ABCD)), 7);
+        assertEquals(new Output.Rejected(RejectReason.CHANGE_IN_PROGRESS), outcome);
+        assertEquals(ABC, a.configuration());
+    }
+
+    @Test
+    void onlyTheLeaderAcceptsAChange() {
+        GroupProtocol b = member(B, ABC, RecoveredState.EMPTY);
+        Output.Outcome outcome = completion(step(b, new Input.ChangeConfiguration(1, ABCD)), 1);
+        assertEquals(new Output.Rejected(RejectReason.NOT_LEADER), outcome);
+    }
+
+    @Test
+    void aVotingChangeGoesThroughAJointConfigurationThenTheNewOne() { // rules 1 and 3
+        GroupProtocol a = leaderWithCommittedNoOp();
+        List<Output> outputs = step(a, new Input.ChangeConfiguration(7, ABCD));
+        JointConfiguration joint = new JointConfiguration(ABC, ABCD);
+        Entry jointEntry = new Entry(2, 1, new Entry.ConfigurationChange(joint));
+        assertEquals(joint, a.configuration(), "a log uses its latest configuration entry at once (§2)");
+        assertEquals(
+                List.of(jointEntry), only(outputs, Output.Persist.class).get(0).entries());
+        assertTrue(
+                only(outputs, Output.Send.class).stream()
+                        .anyMatch(send -> send.to().equals(D)),
+                "the new member is replicated to");
+        assertTrue(only(outputs, Output.ReconfigurationCompleted.class).isEmpty());
+
+        // J commits (a + b: a quorum of both halves, b's vote breaking the tie in ABCD with top a) ...
+        step(a, new Input.Persisted(3));
+        outputs = step(a, new Input.Receive(new Message.AppendResponse(B, 1, true, 2, 0, 0, 0)));
+        assertEquals(2, a.commitIndex());
+        // ... and C_new is appended at once.
+        Entry newEntry = new Entry(3, 1, new Entry.ConfigurationChange(ABCD));
+        assertEquals(
+                List.of(newEntry), only(outputs, Output.Persist.class).get(0).entries());
+        assertEquals(ABCD, a.configuration());
+
+        step(a, new Input.Persisted(4));
+        outputs = step(a, new Input.Receive(new Message.AppendResponse(B, 1, true, 3, 0, 0, 0)));
+        Output.Committed committed = (Output.Committed) completion(outputs, 7);
+        assertEquals(3, committed.index());
+    }
+
+    @Test
+    void oneChangeAtATime() { // rule 2
+        GroupProtocol a = leaderWithCommittedNoOp();
+        step(a, new Input.ChangeConfiguration(1, ABCD));
+        Output.Outcome second = completion(step(a, new Input.ChangeConfiguration(2, BC)), 2);
+        assertEquals(new Output.Rejected(RejectReason.CHANGE_IN_PROGRESS), second);
+    }
+
+    @Test
+    void aTargetWithFewerMembersThanMinCopiesIsRefused() { // it could never commit again
+        GroupProtocol a = member(A, ABC, RecoveredState.EMPTY);
+        a = new GroupProtocol(
+                A,
+                ABC,
+                ProtocolOptions.defaults().withMinCopies(2),
+                RecoveredState.EMPTY,
+                new GroupProtocolTest.EchoMachine(),
+                42);
+        a.drainOutputs();
+        electA(a);
+        step(a, new Input.Receive(new Message.AppendResponse(B, 1, true, 1, 0, 0, 0)));
+        step(a, new Input.Persisted(2));
+        Configuration alone = Configuration.ofVoters(List.of(new Voter(A, 1)));
+        assertEquals(
+                new Output.Rejected(RejectReason.INVALID),
+                completion(step(a, new Input.ChangeConfiguration(4, alone)), 4));
+    }
+
+    @Test
+    void aLearnerOnlyChangeIsOnePlainEntry() { // rule 1: learners do not change quorums
+        GroupProtocol a = leaderWithCommittedNoOp();
+        Configuration withLearner = new Configuration(ABC.voters(), new TreeSet<>(List.of(D)));
+        List<Output> outputs = step(a, new Input.ChangeConfiguration(3, withLearner));
+        assertEquals(
+                List.of(new Entry(2, 1, new Entry.ConfigurationChange(withLearner))),
+                only(outputs, Output.Persist.class).get(0).entries());
+        assertEquals(withLearner, a.configuration());
+    }
+
+    @Test
+    void aLeaderOutsideTheNewConfigurationHandsOverAndStepsDown() { // rule 4
+        GroupProtocol a = leaderWithCommittedNoOp();
+        step(a, new Input.ChangeConfiguration(9, BC));
+        step(a, new Input.Persisted(3));
+        step(a, new Input.Receive(new Message.AppendResponse(B, 1, true, 2, 0, 0, 0))); // J committed, C_new at 3
+        assertEquals(BC, a.configuration());
+        step(a, new Input.Persisted(4));
+        List<Output> outputs = step(a, new Input.Receive(new Message.AppendResponse(B, 1, true, 3, 0, 0, 0)));
+        assertEquals(3, a.commitIndex(), "C_new commits with b alone: the top of {b, c} breaks the tie");
+        assertTrue(
+                only(outputs, Output.Send.class).contains(new Output.Send(B, new Message.TimeoutNow(A, 1))),
+                "hands leadership to the most up-to-date voter: " + outputs);
+        assertEquals(GroupProtocol.Role.FOLLOWER, a.role());
+        assertEquals(MemberStatus.NOT_MEMBER, a.status());
+        assertTrue(completion(outputs, 9) instanceof Output.Committed);
+    }
+
+    @Test
+    void aTruncatedConfigurationEntryFallsBackToThePreviousOne() { // §2
+        GroupProtocol b = member(B, ABC, RecoveredState.EMPTY);
+        Entry joint = new Entry(2, 1, new Entry.ConfigurationChange(new JointConfiguration(ABC, ABCD)));
+        step(b, new Input.Receive(append(A, 1, 0, 0, List.of(entry(1, 1), joint), 0)));
+        assertEquals(new JointConfiguration(ABC, ABCD), b.configuration());
+        // A new leader of term 2 never had the joint entry: its entry 2 replaces it.
+        step(b, new Input.Receive(append(C, 2, 1, 1, List.of(entry(2, 2)), 0)));
+        assertEquals(ABC, b.configuration());
+    }
+
+    @Test
+    void aMemberOutsideTheBootstrapConfigurationWaitsAsNotMember() {
+        GroupProtocol d = member(D, ABC, RecoveredState.EMPTY);
+        assertEquals(MemberStatus.NOT_MEMBER, d.status());
+        for (int i = 0; i < 100; i++) {
+            assertTrue(only(step(d, new Input.Tick()), Output.Send.class).isEmpty(), "a non-member campaigned");
+        }
+        // Once a log entry adds it, it is a member.
+        Entry joint = new Entry(1, 1, new Entry.ConfigurationChange(new JointConfiguration(ABC, ABCD)));
+        step(d, new Input.Receive(append(A, 1, 0, 0, List.of(joint), 0)));
+        assertEquals(MemberStatus.FOLLOWER, d.status());
+    }
+}

@@ -1,0 +1,92 @@
+package dev.echo.testkit.check;
+
+import dev.echo.core.MemberId;
+import dev.echo.core.protocol.Configuration;
+import dev.echo.core.protocol.JointConfiguration;
+import dev.echo.core.protocol.QuorumSystem;
+import dev.echo.core.protocol.ReplicationLog;
+import dev.echo.core.protocol.Voter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * PROTOCOL.md §11.9: consecutive configurations in any log are adjacent (every quorum of one intersects every quorum
+ * of the other, checked by brute force over all subsets of their voters), or the step passes through a joint
+ * configuration: C → J(C, X) → X.
+ */
+public final class ConfigurationsAdjacent implements Invariant {
+    /** Verdicts per pair, so each distinct pair is brute-forced once. */
+    private final Map<List<QuorumSystem>, Boolean> verdicts = new HashMap<>();
+    /** Per member, the configuration index last checked, so unchanged logs cost nothing. */
+    private final Map<Integer, Long> checkedUpTo = new HashMap<>();
+
+    @Override
+    public void afterStep(StepRecord step, ClusterView cluster) {
+        ReplicationLog log = step.node().core().orElseThrow().log();
+        long latest = log.configurationIndex();
+        Long checked = checkedUpTo.get(step.node().index());
+        if (checked != null && checked == latest) {
+            return;
+        }
+        checkedUpTo.put(step.node().index(), latest);
+        QuorumSystem previous = log.bootstrapConfiguration();
+        for (Map.Entry<Long, QuorumSystem> entry : log.configurationEntries().entrySet()) {
+            QuorumSystem next = entry.getValue();
+            if (!allowed(previous, next)) {
+                throw new InvariantViolation(
+                        "§11.9 consecutive configurations are adjacent or pass through a joint configuration",
+                        step.node().id() + "'s log goes from " + previous + " to " + next + " at " + entry.getKey());
+            }
+            previous = next;
+        }
+    }
+
+    @Override
+    public void afterRestart(int node, ClusterView cluster) {
+        checkedUpTo.remove(node);
+    }
+
+    private boolean allowed(QuorumSystem from, QuorumSystem to) {
+        if (to instanceof JointConfiguration joint && joint.old().equals(from)) {
+            return true;
+        }
+        if (from instanceof JointConfiguration joint && joint.next().equals(to)) {
+            return true;
+        }
+        if (from instanceof Configuration a && to instanceof Configuration b) {
+            return verdicts.computeIfAbsent(List.of(a, b), pair -> adjacent(a, b));
+        }
+        return false;
+    }
+
+    /** Whether every quorum of {@code a} intersects every quorum of {@code b}. */
+    static boolean adjacent(Configuration a, Configuration b) {
+        TreeSet<MemberId> union = new TreeSet<>();
+        a.voters().stream().map(Voter::id).forEach(union::add);
+        b.voters().stream().map(Voter::id).forEach(union::add);
+        List<MemberId> ids = new ArrayList<>(union);
+        int subsets = 1 << ids.size();
+        List<Integer> quorumsOfA = new ArrayList<>();
+        List<Integer> quorumsOfB = new ArrayList<>();
+        for (int mask = 0; mask < subsets; mask++) {
+            int m = mask;
+            if (a.isQuorum(id -> (m & (1 << ids.indexOf(id))) != 0)) {
+                quorumsOfA.add(mask);
+            }
+            if (b.isQuorum(id -> (m & (1 << ids.indexOf(id))) != 0)) {
+                quorumsOfB.add(mask);
+            }
+        }
+        for (int qa : quorumsOfA) {
+            for (int qb : quorumsOfB) {
+                if ((qa & qb) == 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,44 @@
+package dev.echo.testkit.check;
+
+import dev.echo.core.protocol.GroupProtocol;
+import dev.echo.core.protocol.QuorumSystem;
+import dev.echo.core.protocol.ReplicationLog;
+import java.util.Map;
+
+/**
+ * PROTOCOL.md §11.10: a leader's log holds at most one uncommitted configuration entry, and none of its own term
+ * until the entry opening its term (the no-op) is committed.
+ */
+public final class OneConfigurationChangeAtATime implements Invariant {
+    @Override
+    public void afterStep(StepRecord step, ClusterView cluster) {
+        GroupProtocol core = step.node().core().orElseThrow();
+        if (core.role() != GroupProtocol.Role.LEADER) {
+            return;
+        }
+        ReplicationLog log = core.log();
+        // Committed means in the ghost log, which a leader holds; its own commit index restarts at 0 after a crash.
+        long committed = Math.min(cluster.committed().lastIndex(), log.lastIndex());
+        long commit = Math.max(core.commitIndex(), committed);
+        if (log.configurationEntriesAfter(commit) > 1) {
+            throw new InvariantViolation(
+                    "§11.10 at most one uncommitted configuration entry",
+                    step.node().id() + " holds " + log.configurationEntriesAfter(commit)
+                            + " uncommitted configuration entries above commit " + commit);
+        }
+        for (Map.Entry<Long, QuorumSystem> entry :
+                log.configurationEntries().tailMap(commit + 1).entrySet()) {
+            long index = entry.getKey();
+            if (log.termAt(index) == core.term()) {
+                long termStart = log.firstIndexOfTerm(core.term(), index);
+                if (core.commitIndex() < termStart) {
+                    throw new InvariantViolation(
+                            "§11.10 no configuration change before the leader's no-op commits",
+                            step.node().id() + " appended a configuration at " + index + " in term " + core.term()
+                                    + " with commit " + core.commitIndex() + " below its term's first entry "
+                                    + termStart);
+                }
+            }
+        }
+    }
+}
