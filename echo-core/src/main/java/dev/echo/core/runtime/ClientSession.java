@@ -64,8 +64,13 @@ final class ClientSession {
         this.released = released;
     }
 
-    void submit(byte[] command, CompletableFuture<byte[]> future, long deadlineNanos) {
+    void submit(byte[] command, CompletableFuture<byte[]> future, long deadlineNanos, boolean hasQuorum) {
         Pending pending = new Pending(command, false, false, future, deadlineNanos);
+        if (!open && !hasQuorum) {
+            // Never sent: certainly not applied. (An open request still in flight may wait for a quorum forever.)
+            fail(pending, rejected(RejectReason.NO_QUORUM));
+            return;
+        }
         if (!open) {
             waitingForSession.add(pending);
             if (!opening) {
@@ -136,6 +141,13 @@ final class ClientSession {
                 it.remove();
                 fail(pending, new EchoException(EchoException.Reason.TIMEOUT, "the session did not open in time"));
             }
+        }
+    }
+
+    /** The member lost the quorum: commands still waiting for the session to open were never sent; fail them. */
+    void quorumLost() {
+        for (Pending pending = waitingForSession.poll(); pending != null; pending = waitingForSession.poll()) {
+            fail(pending, rejected(RejectReason.NO_QUORUM));
         }
     }
 

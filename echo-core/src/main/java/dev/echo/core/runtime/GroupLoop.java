@@ -218,7 +218,11 @@ public final class GroupLoop implements PersistListener {
 
     private boolean handleClient(ClientOp op) {
         if (op instanceof Submit submit) {
-            session.submit(submit.command(), submit.future(), submit.deadlineNanos());
+            session.submit(
+                    submit.command(),
+                    submit.future(),
+                    submit.deadlineNanos(),
+                    core.status() == MemberStatus.LEADER || core.status() == MemberStatus.FOLLOWER);
         } else if (op instanceof Read read) {
             session.read(read.query(), read.stale(), read.future(), read.deadlineNanos());
         } else if (op instanceof Transfer transfer) {
@@ -326,6 +330,7 @@ public final class GroupLoop implements PersistListener {
         status = after;
         callListener(() -> listener.statusChanged(after));
         if (before.hasQuorum() && !after.hasQuorum()) {
+            session.quorumLost();
             callListener(() -> listener.quorumLost(after));
         } else if (!before.hasQuorum() && after.hasQuorum()) {
             callListener(() -> listener.quorumRegained(after));

@@ -151,19 +151,20 @@ public final class Demo {
 
     private String awaitNoQuorum(String id) throws Exception {
         long deadline = System.currentTimeMillis() + 30_000;
+        Object last = null;
         while (System.currentTimeMillis() < deadline) {
             try (RespClient client = cluster.client(id, 3_000)) {
-                Object reply = client.call("SET", "demo:paused", "x");
-                if (reply instanceof RespClient.RespError error
-                        && error.prefix().equals("NOQUORUM")) {
+                last = client.call("SET", "demo:paused", "x");
+                if (last instanceof RespClient.RespError error && error.prefix().equals("NOQUORUM")) {
                     return error.message();
                 }
             } catch (IOException slow) {
-                // a write the survivor accepted before it noticed: its outcome waits for the quorum
+                last = slow; // a write the survivor accepted before it noticed: its outcome waits for the quorum
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException(id + " never reported NOQUORUM");
+        throw new IllegalStateException(
+                id + " never reported NOQUORUM; last answer " + last + ", status " + cluster.info(id));
     }
 
     private void awaitCaughtUp(String id) throws InterruptedException {

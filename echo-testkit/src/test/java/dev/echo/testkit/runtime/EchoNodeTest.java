@@ -122,6 +122,25 @@ class EchoNodeTest {
     }
 
     @Test
+    void aLeaderLeftAloneFailsNewClientsFastEvenBeforeTheirSessionOpened() throws Exception {
+        startAll();
+        MemberId leader = leader();
+        for (MemberId member : MEMBERS) {
+            if (!member.equals(leader)) {
+                nodes.remove(member).close();
+            }
+        }
+        // Its first client operation opens a session, which the leader appends but can no longer commit.
+        CompletableFuture<byte[]> first = groups.get(leader).submit(Counter.encode(1));
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> first.get(10, TimeUnit.SECONDS));
+        assertEquals(EchoException.Reason.NO_QUORUM, ((EchoException) failed.getCause()).reason());
+        ExecutionException next = assertThrows(
+                ExecutionException.class,
+                () -> groups.get(leader).submit(Counter.encode(1)).get(5, TimeUnit.SECONDS));
+        assertEquals(EchoException.Reason.NO_QUORUM, ((EchoException) next.getCause()).reason());
+    }
+
+    @Test
     void aFullGroupFailsFastWithOverloaded() throws Exception {
         MemberId solo = MemberId.of("solo");
         try (EchoNode node = EchoNode.builder(solo)
