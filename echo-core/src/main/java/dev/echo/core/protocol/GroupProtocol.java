@@ -152,7 +152,7 @@ public final class GroupProtocol {
             leader.tick();
         } else {
             ticksSinceLeaderContact = Math.min(ticksSinceLeaderContact + 1, Long.MAX_VALUE / 2);
-            if (++electionElapsed >= electionTimeout && configuration().isVoter(self)) {
+            if (++electionElapsed >= electionTimeout && mayCampaign()) {
                 startPreVote();
             }
         }
@@ -162,6 +162,20 @@ public final class GroupProtocol {
         for (PendingOperations.PendingRead read : pending.readsDueForRetry()) {
             requestReadIndex(read);
         }
+    }
+
+    /**
+     * A voter of its latest configuration campaigns; so does a voter of the previous one while the latest is not known
+     * committed: a member removed by an uncommitted entry may still be needed to finish the change (found by the
+     * simulator: a leader that crashed right after appending C_new, whose remaining voter lacked C_new and needed its
+     * vote). Who wins is still decided by votes under the candidate's latest configuration, so this is safe.
+     */
+    private boolean mayCampaign() {
+        if (configuration().isVoter(self)) {
+            return true;
+        }
+        long latest = log.configurationIndex();
+        return latest > commitIndex && log.configurationBefore(latest).isVoter(self);
     }
 
     private void startPreVote() {

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.echo.core.MemberId;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
@@ -155,6 +156,24 @@ class ReconfigurationTest {
         // A new leader of term 2 never had the joint entry: its entry 2 replaces it.
         step(b, new Input.Receive(append(C, 2, 1, 1, List.of(entry(2, 2)), 0)));
         assertEquals(ABC, b.configuration());
+    }
+
+    @Test
+    void aMemberRemovedOnlyByAnUncommittedEntryStillCampaigns() { // found by the simulator (seed 178)
+        Configuration ab = Configuration.ofVoters(List.of(new Voter(A, 1), new Voter(B, 1)));
+        List<Entry> log = List.of(
+                entry(1, 1),
+                new Entry(2, 1, new Entry.ConfigurationChange(new JointConfiguration(ABC, ab))),
+                new Entry(3, 1, new Entry.ConfigurationChange(ab)));
+        GroupProtocol c = member(C, ABC, new RecoveredState(new HardState(1, Optional.empty()), log));
+        assertEquals(MemberStatus.NOT_MEMBER, c.status());
+        List<Output> outputs = GroupProtocolTest.tickUntilPreVote(c);
+        assertEquals(
+                List.of(
+                        new Output.Send(A, new Message.PreVoteRequest(C, 2, 3, 1)),
+                        new Output.Send(B, new Message.PreVoteRequest(C, 2, 3, 1))),
+                only(outputs, Output.Send.class),
+                "it may be the vote the others need to finish the change");
     }
 
     @Test

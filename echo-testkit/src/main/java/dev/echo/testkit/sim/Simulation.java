@@ -172,6 +172,7 @@ public final class Simulation {
     void input(SimNode node, Input input) {
         GroupProtocol core = node.core;
         MemberState before = MemberState.of(core);
+        Object configurationBefore = core.configuration();
         core.step(input);
         List<Output> outputs = core.drainOutputs();
         MemberState after = MemberState.of(core);
@@ -180,6 +181,9 @@ public final class Simulation {
         if (trace != null) {
             traceLine(String.format(
                     "%9.3fms %-3s %-12s -> %s", now / 1000.0, node.id(), describe(input), describe(after, outputs)));
+        }
+        if (trace != null && core.configuration() != configurationBefore) {
+            traceLine(String.format("%9.3fms %-3s CONFIG %s", now / 1000.0, node.id(), core.configuration()));
         }
         checker.afterStep(new StepRecord(now, node, input, outputs, before, after, node.stateMachine.drainRecent()));
         carryOut(node, outputs);
