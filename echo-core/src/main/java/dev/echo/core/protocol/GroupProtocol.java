@@ -281,7 +281,10 @@ public final class GroupProtocol {
     // ---------------------------------------------------------------- messages
 
     private void receive(Message message) {
-        if (message.from().equals(self) || !members().contains(message.from()) && !fromAnyLeader(message)) {
+        if (message.from().equals(self)
+                || !members().contains(message.from())
+                        && !fromAnyLeader(message)
+                        && members().contains(self)) {
             counters.increment(Counter.UNKNOWN_SENDER);
             return;
         }
@@ -343,7 +346,9 @@ public final class GroupProtocol {
     /**
      * Appends and hand-overs are heard from any sender: a leader added after this member's latest configuration
      * entry is not yet in it, and this member learns of it only from that leader's log. Everything else (votes above
-     * all, which a removed member could use to disrupt the group) must come from a member of the configuration.
+     * all, which a removed member could use to disrupt the group) must come from a member of the configuration,
+     * unless this member is outside its own configuration: then that configuration is stale (a wiped or not yet
+     * caught-up member) and cannot judge who belongs; its vote may be the one a legitimate candidate needs.
      */
     private static boolean fromAnyLeader(Message message) {
         return message instanceof Message.AppendRequest || message instanceof Message.TimeoutNow;

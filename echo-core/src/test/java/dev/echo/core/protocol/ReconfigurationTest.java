@@ -177,6 +177,18 @@ class ReconfigurationTest {
     }
 
     @Test
+    void onlyAMemberOutsideItsOwnConfigurationAnswersVotesFromStrangers() { // found by the simulator (seed 419)
+        MemberId e = MemberId.of("e");
+        Message.PreVoteRequest fromStranger = new Message.PreVoteRequest(e, 2, 5, 1);
+        GroupProtocol b = member(B, ABC, RecoveredState.EMPTY);
+        assertTrue(step(b, new Input.Receive(fromStranger)).isEmpty(), "a member ignores votes from outside");
+        GroupProtocol d = member(D, ABC, RecoveredState.EMPTY); // wiped or not yet caught up: its view is stale
+        assertEquals(
+                List.of(new Output.Send(e, new Message.PreVoteResponse(D, 2, true))),
+                only(step(d, new Input.Receive(fromStranger)), Output.Send.class));
+    }
+
+    @Test
     void aMemberOutsideTheBootstrapConfigurationWaitsAsNotMember() {
         GroupProtocol d = member(D, ABC, RecoveredState.EMPTY);
         assertEquals(MemberStatus.NOT_MEMBER, d.status());
