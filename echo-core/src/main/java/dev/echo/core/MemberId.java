@@ -33,6 +33,22 @@ public record MemberId(String value) implements Comparable<MemberId> {
         }
     }
 
+    /**
+     * Returns {@code value} if it follows the rules of a member id, else throws naming {@code what}. Every name Echo
+     * puts in a frame, record or handshake (group names, cluster and node ids) follows these rules, so each has a
+     * bounded, printable encoding.
+     *
+     * @throws IllegalArgumentException {@code "<what> must have 1..64 characters from [A-Za-z0-9._-]: '<value>'"}
+     */
+    public static String requireName(String value, String what) {
+        try {
+            return new MemberId(value).value();
+        } catch (IllegalArgumentException | NullPointerException invalid) {
+            throw new IllegalArgumentException(
+                    what + " must have 1.." + MAX_LENGTH + " characters from [A-Za-z0-9._-]: '" + value + "'");
+        }
+    }
+
     /** Shorthand for {@code new MemberId(value)}. */
     public static MemberId of(String value) {
         return new MemberId(value);

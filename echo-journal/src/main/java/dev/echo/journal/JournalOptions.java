@@ -41,8 +41,8 @@ public record JournalOptions(
     public JournalOptions {
         Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(fileLayer, "fileLayer");
-        requireName(clusterId, "clusterId");
-        requireName(nodeId, "nodeId");
+        MemberId.requireName(clusterId, "clusterId");
+        MemberId.requireName(nodeId, "nodeId");
         if (segmentBytes < MIN_SEGMENT_BYTES) {
             throw new IllegalArgumentException(
                     "segmentBytes must be at least " + MIN_SEGMENT_BYTES + ": " + segmentBytes);
@@ -59,15 +59,6 @@ public record JournalOptions(
     /** Starts options for a journal in {@code directory}, owned by {@code nodeId} of {@code clusterId}. */
     public static Builder builder(Path directory, String clusterId, String nodeId) {
         return new Builder(directory, clusterId, nodeId);
-    }
-
-    private static void requireName(String value, String field) {
-        try {
-            MemberId.of(value);
-        } catch (IllegalArgumentException | NullPointerException invalid) {
-            throw new IllegalArgumentException(
-                    field + " must have 1..64 characters from [A-Za-z0-9._-]: '" + value + "'");
-        }
     }
 
     /** Builds {@link JournalOptions}; not thread-safe. */

@@ -91,7 +91,17 @@ public final class MessageCodec {
      *     larger than the codec's command limit
      */
     public void encode(Envelope envelope, ByteBuffer out) {
-        int size = encodedSize(envelope);
+        encode(envelope, encodedSize(envelope), out);
+    }
+
+    /**
+     * Writes {@code envelope}, whose {@link #encodedSize} the caller computed already to size {@code out}: a
+     * transport's send path measures each message once, not twice.
+     *
+     * @param size {@code encodedSize(envelope)}
+     * @throws IllegalArgumentException as {@link #encode(Envelope, ByteBuffer)}
+     */
+    public void encode(Envelope envelope, int size, ByteBuffer out) {
         if (size > maxMessageBytes) {
             throw new IllegalArgumentException("message of " + size + " bytes exceeds " + maxMessageBytes);
         }

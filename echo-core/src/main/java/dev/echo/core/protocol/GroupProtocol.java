@@ -281,10 +281,7 @@ public final class GroupProtocol {
     // ---------------------------------------------------------------- messages
 
     private void receive(Message message) {
-        if (message.from().equals(self)
-                || !members().contains(message.from())
-                        && !fromAnyLeader(message)
-                        && members().contains(self)) {
+        if (!heardFrom(message)) {
             counters.increment(Counter.UNKNOWN_SENDER);
             return;
         }
@@ -344,14 +341,21 @@ public final class GroupProtocol {
     }
 
     /**
-     * Appends and hand-overs are heard from any sender: a leader added after this member's latest configuration
-     * entry is not yet in it, and this member learns of it only from that leader's log. Everything else (votes above
-     * all, which a removed member could use to disrupt the group) must come from a member of the configuration,
-     * unless this member is outside its own configuration: then that configuration is stale (a wiped or not yet
-     * caught-up member) and cannot judge who belongs; its vote may be the one a legitimate candidate needs.
+     * Whose messages this member listens to. Appends and hand-overs: any sender's, because a leader added after this
+     * member's latest configuration entry is not yet in it, and this member learns of it only from that leader's log.
+     * Everything else (votes above all, which a removed member could use to disrupt the group): members of the
+     * configuration only, unless this member is outside its own configuration; then that configuration is stale (a
+     * wiped or not yet caught-up member) and cannot judge who belongs, and its vote may be the one a legitimate
+     * candidate needs.
      */
-    private static boolean fromAnyLeader(Message message) {
-        return message instanceof Message.AppendRequest || message instanceof Message.TimeoutNow;
+    private boolean heardFrom(Message message) {
+        if (message.from().equals(self)) {
+            return false;
+        }
+        return message instanceof Message.AppendRequest
+                || message instanceof Message.TimeoutNow
+                || members().contains(message.from())
+                || !members().contains(self);
     }
 
     private void onPreVoteRequest(Message.PreVoteRequest request) {

@@ -15,12 +15,7 @@ public record GroupIdentity(String groupName, MemberId member, long incarnation)
     /** Validates the name (same alphabet and length as a member id) and the incarnation. */
     public GroupIdentity {
         Objects.requireNonNull(member, "member");
-        try {
-            MemberId.of(groupName);
-        } catch (IllegalArgumentException | NullPointerException invalid) {
-            throw new IllegalArgumentException(
-                    "group name must have 1..64 characters from [A-Za-z0-9._-]: '" + groupName + "'");
-        }
+        MemberId.requireName(groupName, "group name");
         if (incarnation < 0) {
             throw new IllegalArgumentException("incarnation must not be negative: " + incarnation);
         }

@@ -30,11 +30,6 @@ public record Envelope(String group, long incarnation, Message message) {
 
     /** Throws unless {@code name} is a valid group name (the same alphabet and length as a member id). */
     public static void requireGroupName(String name) {
-        try {
-            MemberId.of(name);
-        } catch (IllegalArgumentException | NullPointerException invalid) {
-            throw new IllegalArgumentException("group name must have 1.." + MemberId.MAX_LENGTH
-                    + " characters from [A-Za-z0-9._-]: '" + name + "'");
-        }
+        MemberId.requireName(name, "group name");
     }
 }

@@ -52,7 +52,7 @@ public final class InMemoryTransport implements Transport {
         }
         ByteBuffer frame = ByteBuffer.allocate(size);
         try {
-            network.codec().encode(envelope, frame);
+            network.codec().encode(envelope, size, frame);
         } catch (IllegalArgumentException tooLarge) {
             counters.dropped();
             return false;
@@ -64,11 +64,6 @@ public final class InMemoryTransport implements Transport {
         }
         counters.sent(size);
         return true;
-    }
-
-    @Override
-    public int maxMessageBytes() {
-        return network.codec().maxMessageBytes();
     }
 
     @Override

@@ -39,10 +39,12 @@ public interface Transport extends AutoCloseable {
     default void updatePeer(MemberId member, PeerAddress address) {}
 
     /**
-     * The largest encoded message this transport carries. The runtime keeps the core's batches (and snapshot chunks)
-     * below it.
+     * The largest encoded message this transport carries: its codec's limit. The runtime keeps the core's batches
+     * (and snapshot chunks) below it.
      */
-    int maxMessageBytes();
+    default int maxMessageBytes() {
+        return codec().maxMessageBytes();
+    }
 
     /**
      * The codec, and so the limits (message bytes, entries per message, command bytes), this transport encodes and

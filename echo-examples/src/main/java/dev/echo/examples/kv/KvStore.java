@@ -3,6 +3,7 @@ package dev.echo.examples.kv;
 import dev.echo.core.StateMachine;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -30,9 +31,7 @@ final class KvStore implements StateMachine {
                 byte[] current = data.get(new Key(op.arguments().get(0)));
                 return set(
                         op,
-                        current != null
-                                && java.util.Arrays.equals(
-                                        current, op.arguments().get(2)));
+                        current != null && Arrays.equals(current, op.arguments().get(2)));
             case DEL:
                 long removed = 0;
                 for (byte[] key : op.arguments()) {
@@ -101,12 +100,12 @@ final class KvStore implements StateMachine {
     private record Key(byte[] bytes) {
         @Override
         public boolean equals(Object other) {
-            return other instanceof Key key && java.util.Arrays.equals(bytes, key.bytes);
+            return other instanceof Key key && Arrays.equals(bytes, key.bytes);
         }
 
         @Override
         public int hashCode() {
-            return java.util.Arrays.hashCode(bytes);
+            return Arrays.hashCode(bytes);
         }
 
         @Override

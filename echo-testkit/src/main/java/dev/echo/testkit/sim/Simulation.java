@@ -7,6 +7,7 @@ import dev.echo.core.protocol.Input;
 import dev.echo.core.protocol.Message;
 import dev.echo.core.protocol.Output;
 import dev.echo.core.protocol.ProtocolOptions;
+import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.core.protocol.Voter;
 import dev.echo.testkit.check.InvariantChecker;
 import dev.echo.testkit.check.InvariantViolation;
@@ -172,7 +173,7 @@ public final class Simulation {
     void input(SimNode node, Input input) {
         GroupProtocol core = node.core;
         MemberState before = MemberState.of(core);
-        Object configurationBefore = core.configuration();
+        QuorumSystem configurationBefore = core.configuration();
         core.step(input);
         List<Output> outputs = core.drainOutputs();
         MemberState after = MemberState.of(core);

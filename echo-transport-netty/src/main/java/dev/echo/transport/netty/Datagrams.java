@@ -51,7 +51,7 @@ final class Datagrams {
                     .writeByte(MessageCodec.VERSION)
                     .writeLong(boot)
                     .writeLong(sequence);
-            codec.encode(envelope, datagram.nioBuffer(HEADER, size));
+            codec.encode(envelope, size, datagram.nioBuffer(HEADER, size));
             datagram.writerIndex(HEADER + size);
             mac.update(datagram.nioBuffer(0, HEADER + size));
             datagram.writeBytes(mac.doFinal());

@@ -23,7 +23,7 @@ final class Frames {
         try {
             frame.writeInt(size);
             ByteBuffer body = frame.nioBuffer(4, size);
-            codec.encode(envelope, body);
+            codec.encode(envelope, size, body);
             frame.writerIndex(4 + size);
             return frame;
         } catch (IllegalArgumentException tooLarge) {

@@ -149,11 +149,6 @@ public final class NettyTcpTransport implements Transport {
     }
 
     @Override
-    public int maxMessageBytes() {
-        return options.codec().maxMessageBytes();
-    }
-
-    @Override
     public MessageCodec codec() {
         return options.codec();
     }

@@ -141,11 +141,6 @@ public final class NettyUdpTransport implements Transport {
     }
 
     @Override
-    public int maxMessageBytes() {
-        return options.codec().maxMessageBytes();
-    }
-
-    @Override
     public MessageCodec codec() {
         return options.codec();
     }

@@ -1,6 +1,7 @@
 package dev.echo.transport.netty;
 
 import dev.echo.core.MemberId;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -61,7 +62,7 @@ final class ReplayWindow {
             if (sequence > highest) {
                 long advance = sequence - highest;
                 if (advance >= WIDTH) {
-                    java.util.Arrays.fill(seen, 0L);
+                    Arrays.fill(seen, 0L);
                 } else {
                     for (long s = highest + 1; s < sequence; s++) {
                         clear(s);

@@ -54,7 +54,7 @@ public record TcpTransportOptions(
         Objects.requireNonNull(codec, "codec");
         Objects.requireNonNull(tls, "tls");
         peers = Map.copyOf(peers);
-        requireIdentifier(clusterId, "cluster id");
+        MemberId.requireName(clusterId, "cluster id");
         require(incarnation >= 0, "incarnation must not be negative: " + incarnation);
         require(!peers.containsKey(self), "peers must not contain this member " + self);
         require(queueMessages >= 1, "queueMessages must be at least 1: " + queueMessages);
@@ -69,15 +69,6 @@ public record TcpTransportOptions(
     /** A builder for {@code self} in cluster {@code clusterId}, listening on {@code bind}. */
     public static Builder builder(MemberId self, String clusterId, InetSocketAddress bind) {
         return new Builder(self, clusterId, bind);
-    }
-
-    static void requireIdentifier(String value, String what) {
-        try {
-            MemberId.of(value);
-        } catch (IllegalArgumentException | NullPointerException invalid) {
-            throw new IllegalArgumentException(
-                    what + " must have 1..64 characters from [A-Za-z0-9._-]: '" + value + "'");
-        }
     }
 
     static void require(boolean condition, String message) {
