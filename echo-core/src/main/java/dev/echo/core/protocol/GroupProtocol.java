@@ -224,11 +224,14 @@ public final class GroupProtocol {
             appendAsLeader(new Entry.NoOp());
         }
         leader.replicateToAll();
-        for (PendingOperations.PendingRequest request : pending.requests()) {
+        // Copies: a lone leader may answer a read (or commit) at once, which removes it from the pending set.
+        for (PendingOperations.PendingRequest request : List.copyOf(pending.requests())) {
             dispatch(request);
         }
-        for (PendingOperations.PendingRead read : pending.reads()) {
-            requestReadIndex(read);
+        for (PendingOperations.PendingRead read : List.copyOf(pending.reads())) {
+            if (pending.hasRead(read.readId)) {
+                requestReadIndex(read);
+            }
         }
     }
 
@@ -346,7 +349,10 @@ public final class GroupProtocol {
      * Everything else (votes above all, which a removed member could use to disrupt the group): members of the
      * configuration only, unless this member is outside its own configuration; then that configuration is stale (a
      * wiped or not yet caught-up member) and cannot judge who belongs, and its vote may be the one a legitimate
-     * candidate needs.
+     * candidate needs. For the same reason a (pre-)vote request from a stranger whose log is strictly ahead of ours is
+     * answered: the candidate knows a later configuration, one that may have added this member and need its vote
+     * (simulator seeds 73, 638, 791, 1018: a member added by a J it never received). Whom a voter votes for never
+     * affects safety (one vote per term, up-to-date check); the lease still shields a live leader from disruption.
      */
     private boolean heardFrom(Message message) {
         if (message.from().equals(self)) {
@@ -355,7 +361,22 @@ public final class GroupProtocol {
         return message instanceof Message.AppendRequest
                 || message instanceof Message.TimeoutNow
                 || members().contains(message.from())
-                || !members().contains(self);
+                || !members().contains(self)
+                || candidateKnowsMore(message);
+    }
+
+    private boolean candidateKnowsMore(Message message) {
+        if (message instanceof Message.PreVoteRequest request) {
+            return logStrictlyAhead(request.lastLogIndex(), request.lastLogTerm());
+        }
+        if (message instanceof Message.VoteRequest request) {
+            return logStrictlyAhead(request.lastLogIndex(), request.lastLogTerm());
+        }
+        return false;
+    }
+
+    private boolean logStrictlyAhead(long lastLogIndex, long lastLogTerm) {
+        return lastLogTerm > log.lastTerm() || (lastLogTerm == log.lastTerm() && lastLogIndex > log.lastIndex());
     }
 
     private void onPreVoteRequest(Message.PreVoteRequest request) {

@@ -177,15 +177,30 @@ class ReconfigurationTest {
     }
 
     @Test
-    void onlyAMemberOutsideItsOwnConfigurationAnswersVotesFromStrangers() { // found by the simulator (seed 419)
+    void aMemberOutsideItsOwnConfigurationAnswersVotesFromStrangers() { // found by the simulator (seed 419)
         MemberId e = MemberId.of("e");
         Message.PreVoteRequest fromStranger = new Message.PreVoteRequest(e, 2, 5, 1);
-        GroupProtocol b = member(B, ABC, RecoveredState.EMPTY);
-        assertTrue(step(b, new Input.Receive(fromStranger)).isEmpty(), "a member ignores votes from outside");
         GroupProtocol d = member(D, ABC, RecoveredState.EMPTY); // wiped or not yet caught up: its view is stale
         assertEquals(
                 List.of(new Output.Send(e, new Message.PreVoteResponse(D, 2, true))),
                 only(step(d, new Input.Receive(fromStranger)), Output.Send.class));
+    }
+
+    @Test
+    void aMemberAnswersAStrangerOnlyWhenTheStrangersLogIsAhead() { // found by the simulator (seeds 73, 638, 791)
+        MemberId e = MemberId.of("e");
+        List<Entry> log = List.of(entry(1, 1), entry(2, 1), entry(3, 1));
+        GroupProtocol b = member(B, ABC, new RecoveredState(new HardState(1, Optional.empty()), log));
+        assertTrue(
+                step(b, new Input.Receive(new Message.PreVoteRequest(e, 2, 3, 1)))
+                        .isEmpty(),
+                "a stranger that knows no more than this member is ignored (a removed member cannot disrupt)");
+        assertTrue(step(b, new Input.Receive(new Message.VoteRequest(e, 2, 2, 1, false)))
+                .isEmpty());
+        // A longer log may hold a configuration that added b and needs b's vote.
+        assertEquals(
+                List.of(new Output.Send(e, new Message.PreVoteResponse(B, 2, true))),
+                only(step(b, new Input.Receive(new Message.PreVoteRequest(e, 2, 4, 1))), Output.Send.class));
     }
 
     @Test

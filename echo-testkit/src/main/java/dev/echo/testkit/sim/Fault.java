@@ -28,17 +28,12 @@ public enum Fault {
      */
     RECONFIGURE;
 
-    /**
-     * Every fault except {@link #RECONFIGURE}: what {@code all} means. Membership changes are asked for explicitly
-     * ({@code all,reconfigure}) until the open finding of docs/testing.md ("Membership changes") is resolved.
-     */
+    /** Every fault: what {@code all} means. */
     public static Set<Fault> standard() {
-        Set<Fault> faults = EnumSet.allOf(Fault.class);
-        faults.remove(RECONFIGURE);
-        return faults;
+        return EnumSet.allOf(Fault.class);
     }
 
-    /** Parses {@code all}, {@code none} or a comma-separated list such as {@code crash,partition} or {@code all,reconfigure}. */
+    /** Parses {@code all}, {@code none} or a comma-separated list such as {@code crash,partition}. */
     public static Set<Fault> parse(String spec) {
         if (spec.equalsIgnoreCase("all")) {
             return standard();
