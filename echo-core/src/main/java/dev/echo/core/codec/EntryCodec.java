@@ -180,25 +180,30 @@ public final class EntryCodec {
         for (MemberId learner : configuration.learners()) {
             size += memberIdSize(learner);
         }
+        size += 1;
+        for (Voter voter : explicitNominal(configuration)) {
+            size += memberIdSize(voter.id()) + 4;
+        }
         return size;
     }
 
-    private static void writeConfiguration(Configuration configuration, ByteBuffer out) {
-        out.put((byte) configuration.voters().size());
-        for (Voter voter : configuration.voters()) {
+    /** The nominal list when it differs from the voters (someone is suspended), else empty: the common case costs a byte. */
+    private static List<Voter> explicitNominal(Configuration configuration) {
+        return configuration.nominal().equals(configuration.voters()) ? List.of() : configuration.nominal();
+    }
+
+    private static void writeVoters(List<Voter> voters, ByteBuffer out) {
+        out.put((byte) voters.size());
+        for (Voter voter : voters) {
             writeMemberId(voter.id(), out);
             out.putInt(voter.weight());
         }
-        out.put((byte) configuration.learners().size());
-        for (MemberId learner : configuration.learners()) {
-            writeMemberId(learner, out);
-        }
     }
 
-    private static Configuration readConfiguration(ByteBuffer in) throws CodecException {
-        int voterCount = count(in, "voter count");
-        List<Voter> voters = new ArrayList<>(voterCount);
-        for (int i = 0; i < voterCount; i++) {
+    private static List<Voter> readVoters(ByteBuffer in, String field) throws CodecException {
+        int count = count(in, field);
+        List<Voter> voters = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
             MemberId id = readMemberId(in);
             int weight = Bounded.getInt(in, "weight");
             if (weight < 1 || weight > Voter.MAX_WEIGHT) {
@@ -206,6 +211,20 @@ public final class EntryCodec {
             }
             voters.add(new Voter(id, weight));
         }
+        return voters;
+    }
+
+    private static void writeConfiguration(Configuration configuration, ByteBuffer out) {
+        writeVoters(configuration.voters(), out);
+        out.put((byte) configuration.learners().size());
+        for (MemberId learner : configuration.learners()) {
+            writeMemberId(learner, out);
+        }
+        writeVoters(explicitNominal(configuration), out);
+    }
+
+    private static Configuration readConfiguration(ByteBuffer in) throws CodecException {
+        List<Voter> voters = readVoters(in, "voter count");
         int learnerCount = count(in, "learner count");
         SortedSet<MemberId> learners = new TreeSet<>();
         for (int i = 0; i < learnerCount; i++) {
@@ -216,8 +235,9 @@ public final class EntryCodec {
             }
             learners.add(learner);
         }
+        List<Voter> nominal = readVoters(in, "nominal voter count");
         try {
-            return new Configuration(voters, learners);
+            return new Configuration(voters, learners, nominal);
         } catch (IllegalArgumentException invalid) {
             throw new CodecException(CodecException.Reason.INVALID_VALUE, invalid.getMessage());
         }

@@ -1,21 +1,34 @@
 package dev.echo.core.protocol;
 
 import dev.echo.core.MemberId;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
  * A configuration (PROTOCOL.md §2): an ordered list of weighted voters, the first being top (the tie-breaker), plus
- * non-voting learners. Immutable and thread-safe.
+ * non-voting learners, plus the <em>nominal</em> voter list that dynamic linear voting (§7) shrinks from and restores
+ * to. Immutable and thread-safe.
  *
- * @param voters the voters in rank order; at least one, no duplicates
- * @param learners members that receive the log but never vote; disjoint from the voters
+ * <p>The nominal list is what the application configured: every voter, with its weight and rank. Dynamic voting
+ * removes unresponsive voters from {@link #voters} (they stay {@link #learners}, so they keep receiving the log and
+ * the leader notices when they return) and puts them back at their nominal weight and rank once they have caught up.
+ * Quorums are judged on {@link #voters} only; the nominal list travels in the log so that every leader knows whom to
+ * re-admit, and how.
+ *
+ * @param voters the voters in force, in rank order; at least one, no duplicates; an ordered sub-list of
+ *     {@code nominal} with the same weights
+ * @param learners members that receive the log but never vote; disjoint from the voters; includes every
+ *     {@linkplain #suspended() suspended} voter
+ * @param nominal the configured voters in rank order; pass an empty list (or {@code voters}) when none is suspended
  */
-public record Configuration(List<Voter> voters, SortedSet<MemberId> learners) implements QuorumSystem {
+public record Configuration(List<Voter> voters, SortedSet<MemberId> learners, List<Voter> nominal)
+        implements QuorumSystem {
     /** Largest number of members (voters and learners) in one configuration. */
     public static final int MAX_MEMBERS = 64;
 
@@ -23,6 +36,7 @@ public record Configuration(List<Voter> voters, SortedSet<MemberId> learners) im
     public Configuration {
         voters = List.copyOf(Objects.requireNonNull(voters, "voters"));
         learners = Collections.unmodifiableSortedSet(new TreeSet<>(Objects.requireNonNull(learners, "learners")));
+        nominal = Objects.requireNonNull(nominal, "nominal").isEmpty() ? voters : List.copyOf(nominal);
         if (voters.isEmpty()) {
             throw new IllegalArgumentException("a configuration needs at least one voter");
         }
@@ -37,6 +51,32 @@ public record Configuration(List<Voter> voters, SortedSet<MemberId> learners) im
             if (learners.contains(voter.id())) {
                 throw new IllegalArgumentException(voter.id() + " cannot be both voter and learner");
             }
+        }
+        requireNominalCovers(voters, learners, nominal);
+    }
+
+    /** A configuration with nobody suspended: the nominal list is the voters. */
+    public Configuration(List<Voter> voters, SortedSet<MemberId> learners) {
+        this(voters, learners, List.of());
+    }
+
+    /** The voters must appear in the nominal list in the same order with the same weights; the rest are learners. */
+    private static void requireNominalCovers(List<Voter> voters, SortedSet<MemberId> learners, List<Voter> nominal) {
+        SortedSet<MemberId> seen = new TreeSet<>();
+        int next = 0;
+        for (Voter configured : nominal) {
+            if (!seen.add(configured.id())) {
+                throw new IllegalArgumentException("duplicate nominal voter " + configured.id());
+            }
+            if (next < voters.size() && voters.get(next).equals(configured)) {
+                next++;
+            } else if (!learners.contains(configured.id())) {
+                throw new IllegalArgumentException("nominal voter " + configured.id()
+                        + " is neither a voter (in nominal order, at its nominal weight) nor a suspended learner");
+            }
+        }
+        if (next != voters.size()) {
+            throw new IllegalArgumentException("voter " + voters.get(next).id() + " is missing from the nominal list");
         }
     }
 
@@ -67,6 +107,121 @@ public record Configuration(List<Voter> voters, SortedSet<MemberId> learners) im
             }
         }
         return 0;
+    }
+
+    /** Nominal voters currently removed by dynamic voting (PROTOCOL.md §7), in nominal rank order. */
+    public List<Voter> suspended() {
+        List<Voter> out = new ArrayList<>();
+        for (Voter configured : nominal) {
+            if (!isVoter(configured.id())) {
+                out.add(configured);
+            }
+        }
+        return out;
+    }
+
+    /** Total nominal weight: what {@code minWeightFraction} is a fraction of. */
+    public long nominalWeight() {
+        long total = 0;
+        for (Voter voter : nominal) {
+            total += voter.weight();
+        }
+        return total;
+    }
+
+    /** Dynamic voting's shrink: {@code suspects} stop voting and become learners; the nominal list is kept. */
+    public Configuration suspending(Set<MemberId> suspects) {
+        List<Voter> kept = new ArrayList<>();
+        for (Voter voter : voters) {
+            if (!suspects.contains(voter.id())) {
+                kept.add(voter);
+            }
+        }
+        SortedSet<MemberId> newLearners = new TreeSet<>(learners);
+        for (Voter voter : voters) {
+            if (suspects.contains(voter.id())) {
+                newLearners.add(voter.id());
+            }
+        }
+        return new Configuration(kept, newLearners, nominal);
+    }
+
+    /** Dynamic voting's re-admission: {@code returning} suspended voters get back their nominal weight and rank. */
+    public Configuration readmitting(Set<MemberId> returning) {
+        List<Voter> restored = new ArrayList<>();
+        SortedSet<MemberId> newLearners = new TreeSet<>(learners);
+        for (Voter configured : nominal) {
+            if (isVoter(configured.id()) || returning.contains(configured.id())) {
+                restored.add(configured);
+                newLearners.remove(configured.id());
+            }
+        }
+        return new Configuration(restored, newLearners, nominal);
+    }
+
+    /**
+     * The application adds a voter (or promotes a learner) at the lowest rank, or re-weights an existing one, keeping
+     * its rank; a suspended voter is re-weighted in the nominal list and stays suspended.
+     */
+    public Configuration withVoter(MemberId id, int weight) {
+        Voter voter = new Voter(id, weight);
+        boolean suspendedNow = suspended().stream().anyMatch(v -> v.id().equals(id));
+        List<Voter> newVoters = replaceOrAppend(voters, voter, !suspendedNow);
+        List<Voter> newNominal = replaceOrAppend(nominal, voter, true);
+        SortedSet<MemberId> newLearners = new TreeSet<>(learners);
+        if (!suspendedNow) {
+            newLearners.remove(id);
+        }
+        return new Configuration(newVoters, newLearners, newNominal);
+    }
+
+    /** The application adds a learner, or demotes a voter to one (it leaves the nominal list). */
+    public Configuration withLearner(MemberId id) {
+        Configuration without = without(id);
+        SortedSet<MemberId> newLearners = new TreeSet<>(without.learners);
+        newLearners.add(id);
+        return new Configuration(without.voters, newLearners, without.nominal);
+    }
+
+    /** The application removes a member entirely (voter, suspended voter or learner). */
+    public Configuration without(MemberId id) {
+        List<Voter> newVoters = new ArrayList<>(voters);
+        newVoters.removeIf(v -> v.id().equals(id));
+        List<Voter> newNominal = new ArrayList<>(nominal);
+        newNominal.removeIf(v -> v.id().equals(id));
+        SortedSet<MemberId> newLearners = new TreeSet<>(learners);
+        newLearners.remove(id);
+        return new Configuration(newVoters, newLearners, newNominal);
+    }
+
+    /** The application moves a voter to the top rank (it wins ties); its nominal rank moves with it. */
+    public Configuration withTop(MemberId id) {
+        return new Configuration(toFront(voters, id), learners, toFront(nominal, id));
+    }
+
+    private static List<Voter> replaceOrAppend(List<Voter> list, Voter voter, boolean appendIfAbsent) {
+        List<Voter> out = new ArrayList<>(list);
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i).id().equals(voter.id())) {
+                out.set(i, voter);
+                return out;
+            }
+        }
+        if (appendIfAbsent) {
+            out.add(voter);
+        }
+        return out;
+    }
+
+    private static List<Voter> toFront(List<Voter> list, MemberId id) {
+        List<Voter> out = new ArrayList<>(list);
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i).id().equals(id)) {
+                out.add(0, out.remove(i));
+                break;
+            }
+        }
+        return out;
     }
 
     @Override

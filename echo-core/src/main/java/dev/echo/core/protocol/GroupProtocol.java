@@ -734,6 +734,9 @@ public final class GroupProtocol {
             complete(
                     new PendingOperations.RequestKey(command.clientId(), command.sequence()),
                     applyCommand(entry.index(), command));
+        } else if (payload instanceof Entry.ConfigurationChange change
+                && change.configuration() instanceof Configuration view) {
+            outputs.add(new Output.ViewChanged(entry.index(), view));
         }
         sessions.expire(entry.index());
     }
@@ -866,6 +869,10 @@ public final class GroupProtocol {
     }
 
     /** Whether an entry of this leader's own term is committed (its no-op): a precondition of config changes. */
+    Reconfiguration reconfiguration() {
+        return reconfiguration;
+    }
+
     boolean ownTermCommitted() {
         return commitIndex > 0 && log.termAt(commitIndex) == term;
     }

@@ -23,6 +23,9 @@ final class Leader {
     /** Members heard from since the last check-quorum (PROTOCOL.md §6). */
     private final TreeSet<MemberId> recentlyActive = new TreeSet<>();
 
+    /** Ticks since this leadership began: the clock of dynamic voting (§7). */
+    private long now;
+
     private int heartbeatElapsed;
     private int checkQuorumElapsed;
 
@@ -45,7 +48,7 @@ final class Leader {
         this.syncedFor = member.configuration();
         for (MemberId id : member.members()) {
             if (!id.equals(member.self())) {
-                followers.put(id, new Progress(log.lastIndex() + 1));
+                followers.put(id, new Progress(log.lastIndex() + 1, now));
             }
         }
     }
@@ -60,7 +63,7 @@ final class Leader {
         followers.keySet().removeIf(id -> !members.contains(id));
         for (MemberId id : members) {
             if (!id.equals(member.self()) && !followers.containsKey(id)) {
-                Progress progress = new Progress(log.lastIndex() + 1);
+                Progress progress = new Progress(log.lastIndex() + 1, now);
                 followers.put(id, progress);
                 replicate(id, progress);
             }
@@ -92,6 +95,7 @@ final class Leader {
     }
 
     void tick() {
+        now++;
         if (++heartbeatElapsed >= options.heartbeatTicks()) {
             heartbeatElapsed = 0;
             heartbeat();
@@ -106,8 +110,34 @@ final class Leader {
             recentlyActive.clear();
             if (!quorumAlive) {
                 member.stepDown();
+                return;
             }
         }
+        watchMembership();
+    }
+
+    /** Dynamic linear voting (PROTOCOL.md §7): suspend silent voters, re-admit returning ones. */
+    private void watchMembership() {
+        if (!(member.configuration() instanceof Configuration current)) {
+            return; // a joint configuration: a change is in flight
+        }
+        for (Voter suspended : current.suspended()) {
+            Progress progress = followers.get(suspended.id());
+            if (progress != null && progress.steadySinceTick >= 0) {
+                progress.trackCatchUp(now, log.lastIndex(), options.electionTimeoutMinTicks());
+            }
+        }
+        if (!member.reconfiguration().idle()) {
+            return;
+        }
+        DynamicVotingMonitor.proposal(
+                        current,
+                        member.self(),
+                        followers,
+                        now,
+                        options.dynamicVoting(),
+                        options.electionTimeoutMinTicks())
+                .ifPresent(target -> member.reconfiguration().propose(target));
     }
 
     private void heartbeat() {
@@ -183,6 +213,7 @@ final class Leader {
             return;
         }
         recentlyActive.add(response.from());
+        progress.heard(now, options.electionTimeoutMinTicks());
         progress.readRoundAcked = Math.max(progress.readRoundAcked, response.readRound());
         if (response.success()) {
             GroupProtocol.check(

@@ -70,6 +70,16 @@ public sealed interface Output {
     record ReconfigurationCompleted(long requestId, Outcome outcome) implements Output {}
 
     /**
+     * A configuration entry was applied at this member: the group's view changed. Delivered in log order at every
+     * member (a member recovering from its journal replays them); joint configurations are internal and not reported.
+     *
+     * @param index the log index of the configuration entry: the view's epoch
+     * @param configuration the configuration now committed: voters in rank order with weights, learners, and the
+     *     nominal voters that dynamic voting suspended
+     */
+    record ViewChanged(long index, Configuration configuration) implements Output {}
+
+    /**
      * This member's status changed (PROTOCOL.md §9).
      *
      * @param status the new status

@@ -23,8 +23,49 @@ final class Progress {
     /** Highest read round the follower has echoed. */
     long readRoundAcked;
 
-    Progress(long nextIndex) {
+    // Liveness as dynamic voting sees it (PROTOCOL.md §7), in the leader's ticks.
+    /** When the follower last answered; starts at the leader's first tick, so a new leader grants a full grace. */
+    long lastHeardTick;
+    /** Start of the follower's current run of steady answers, or -1 before its first answer. */
+    long steadySinceTick = -1;
+    /** The catch-up round in progress: reach {@code roundTarget}, started at {@code roundStartTick} (-1: none). */
+    long roundTarget;
+
+    long roundStartTick = -1;
+    /** Whether the last completed catch-up round was shorter than an election timeout. */
+    boolean caughtUp;
+
+    Progress(long nextIndex, long now) {
         this.nextIndex = nextIndex;
+        this.lastHeardTick = now;
+    }
+
+    /**
+     * The follower answered at {@code now}. A silence longer than {@code gapTicks} ends its run of steady answers and
+     * any catch-up round.
+     */
+    void heard(long now, int gapTicks) {
+        if (steadySinceTick < 0 || now - lastHeardTick > gapTicks) {
+            steadySinceTick = now;
+            roundStartTick = -1;
+            caughtUp = false;
+        }
+        lastHeardTick = now;
+    }
+
+    /**
+     * Catch-up rounds (PROTOCOL.md §7, the Raft thesis's rule): each round aims at the leader's last index when it
+     * began; a follower has caught up when a round ends in less than {@code roundLimitTicks}.
+     */
+    void trackCatchUp(long now, long lastIndex, int roundLimitTicks) {
+        if (roundStartTick < 0) {
+            roundStartTick = now;
+            roundTarget = lastIndex;
+        } else if (matchIndex >= roundTarget) {
+            caughtUp = now - roundStartTick < roundLimitTicks;
+            roundStartTick = now;
+            roundTarget = lastIndex;
+        }
     }
 
     /** The follower's log matches ours up to {@code index}, durably. */

@@ -20,6 +20,7 @@ import java.util.Set;
  * @param maxCommandBytes largest command or query accepted
  * @param maxSessions most client sessions remembered; the least recently used is evicted beyond it
  * @param sessionTtlEntries a session unused for this many log entries expires (log time, deterministic)
+ * @param dynamicVoting when the leader shrinks the configuration around silent voters and re-admits them (§7)
  * @param mutations deliberate bugs for the simulator's self-tests; empty in every real deployment
  */
 public record ProtocolOptions(
@@ -35,6 +36,7 @@ public record ProtocolOptions(
         int maxCommandBytes,
         int maxSessions,
         long sessionTtlEntries,
+        DynamicVoting dynamicVoting,
         Set<Mutation> mutations) {
 
     /** Validates every bound. */
@@ -55,12 +57,30 @@ public record ProtocolOptions(
                 "maxCommandBytes must be in 1..maxAppendBytes");
         require(maxSessions >= 1, "maxSessions must be >= 1");
         require(sessionTtlEntries >= 1, "sessionTtlEntries must be >= 1");
+        require(dynamicVoting != null, "dynamicVoting must be given");
+        require(
+                dynamicVoting.suspectTimeoutTicks() >= 2 * electionTimeoutMaxTicks,
+                "dynamicVoting.suspectTimeoutTicks must be at least twice the maximum election timeout");
         mutations = mutations.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(mutations));
     }
 
     /** Safe defaults for a LAN with 10 ms ticks: election timeout 150–300 ms, heartbeat 50 ms. */
     public static ProtocolOptions defaults() {
-        return new ProtocolOptions(15, 30, 5, 512, 1 << 20, 32, 1, 20, 100_000, 1 << 19, 100_000, 10_000_000, Set.of());
+        return new ProtocolOptions(
+                15,
+                30,
+                5,
+                512,
+                1 << 20,
+                32,
+                1,
+                20,
+                100_000,
+                1 << 19,
+                100_000,
+                10_000_000,
+                DynamicVoting.defaults(),
+                Set.of());
     }
 
     /** A copy with {@code minCopies} replaced. */
@@ -93,6 +113,13 @@ public record ProtocolOptions(
         return b.build();
     }
 
+    /** A copy with the dynamic voting policy replaced. */
+    public ProtocolOptions withDynamicVoting(DynamicVoting policy) {
+        Builder b = toBuilder();
+        b.dynamicVoting = policy;
+        return b.build();
+    }
+
     /** A copy with session bounds replaced. */
     public ProtocolOptions withSessions(int sessions, long ttlEntries) {
         Builder b = toBuilder();
@@ -115,6 +142,7 @@ public record ProtocolOptions(
         b.maxCommandBytes = maxCommandBytes;
         b.maxSessions = maxSessions;
         b.sessionTtlEntries = sessionTtlEntries;
+        b.dynamicVoting = dynamicVoting;
         b.mutations = mutations;
         return b;
     }
@@ -133,6 +161,7 @@ public record ProtocolOptions(
         int maxCommandBytes;
         int maxSessions;
         long sessionTtlEntries;
+        DynamicVoting dynamicVoting;
         Set<Mutation> mutations;
 
         ProtocolOptions build() {
@@ -149,6 +178,7 @@ public record ProtocolOptions(
                     maxCommandBytes,
                     maxSessions,
                     sessionTtlEntries,
+                    dynamicVoting,
                     mutations);
         }
     }

@@ -1,6 +1,7 @@
 package dev.echo.core.protocol;
 
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The leader's side of configuration changes (PROTOCOL.md §3, Rule R): every voting change goes through a joint
@@ -14,7 +15,8 @@ final class Reconfiguration {
     /** The change this leader is driving, if any: who asked and where it goes. */
     private Optional<Pending> pending = Optional.empty();
 
-    private record Pending(long requestId, Configuration target) {}
+    /** A change in progress; {@code requestId} is empty for the leader's own dynamic-voting changes (§7). */
+    private record Pending(OptionalLong requestId, Configuration target) {}
 
     Reconfiguration(GroupProtocol member) {
         this.member = member;
@@ -30,13 +32,33 @@ final class Reconfiguration {
             reject(requestId, RejectReason.CHANGE_IN_PROGRESS); // rule 2
             return;
         }
-        QuorumSystem current = member.configuration();
-        Configuration now = (Configuration) current; // no change in flight: the latest entry is a plain configuration
+        Configuration now = (Configuration) member.configuration(); // no change in flight: a plain configuration
         if (now.equals(target) || target.members().size() < member.options().minCopies()) {
             // Fewer members than minCopies could never commit again, not even a change that adds some back.
             reject(requestId, RejectReason.INVALID);
             return;
         }
+        start(OptionalLong.of(requestId), now, target);
+    }
+
+    /** Whether the leader could start a change now: none pending, its no-op committed, nothing in flight. */
+    boolean idle() {
+        return member.role() == GroupProtocol.Role.LEADER
+                && pending.isEmpty()
+                && member.ownTermCommitted()
+                && !changeInFlight();
+    }
+
+    /** The leader's own change (dynamic voting, §7); the caller checked {@link #idle()}. */
+    void propose(Configuration target) {
+        GroupProtocol.check(idle(), "rule 2: one configuration change at a time");
+        Configuration now = (Configuration) member.configuration();
+        if (!now.equals(target) && target.members().size() >= member.options().minCopies()) {
+            start(OptionalLong.empty(), now, target);
+        }
+    }
+
+    private void start(OptionalLong requestId, Configuration now, Configuration target) {
         pending = Optional.of(new Pending(requestId, target));
         boolean votingChange = !now.voters().equals(target.voters());
         if (votingChange && !member.options().has(Mutation.SKIP_JOINT_CONSENSUS)) {
@@ -65,10 +87,9 @@ final class Reconfiguration {
         }
         Configuration committed = (Configuration) current;
         if (pending.isPresent() && pending.get().target().equals(committed)) {
-            member.outputs()
-                    .add(new Output.ReconfigurationCompleted(
-                            pending.get().requestId(),
-                            new Output.Committed(log.configurationIndex(), new byte[0], false)));
+            long index = log.configurationIndex();
+            pending.get().requestId().ifPresent(id -> member.outputs()
+                    .add(new Output.ReconfigurationCompleted(id, new Output.Committed(index, new byte[0], false))));
             pending = Optional.empty();
         }
         if (!committed.isVoter(member.self())) {
@@ -78,9 +99,12 @@ final class Reconfiguration {
 
     /** This member stopped leading: a change it started may still take effect under the next leader. */
     void leadershipLost() {
-        pending.ifPresent(change -> member.outputs()
-                .add(new Output.ReconfigurationCompleted(
-                        change.requestId(), new Output.Abandoned("leadership lost during the configuration change"))));
+        pending.flatMap(change -> change.requestId().isPresent()
+                        ? Optional.of(change.requestId().getAsLong())
+                        : Optional.<Long>empty())
+                .ifPresent(id -> member.outputs()
+                        .add(new Output.ReconfigurationCompleted(
+                                id, new Output.Abandoned("leadership lost during the configuration change"))));
         pending = Optional.empty();
     }
 

@@ -330,6 +330,7 @@ class GroupProtocolTest {
                         100,
                         10,
                         10,
+                        DynamicVoting.defaults(),
                         Set.of()));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> d.withMinCopies(0));
     }

@@ -32,7 +32,8 @@ public final class EchoSim {
               --members N      members per run, 1..7 (default: drawn 3..7 from each seed)
               --faults LIST    all (default), none, or a comma list of:
                                crash,torn_write,partition,one_way,loss,duplicate,reorder,clock_drift,
-                               reconfigure (random membership changes, with spare members)
+                               reconfigure (random membership changes, with spare members),
+                               dynamic_voting (suspend silent voters after 0.6-2.5 s, re-admit them)
               --mutation NAME  switch on a deliberate protocol bug, to see the checks catch it:
                                commit_old_term_by_counting, ack_before_fsync, vote_while_leader_live,
                                skip_noop, truncate_on_shorter_append, skip_joint_consensus

@@ -26,7 +26,13 @@ public enum Fault {
      * The leader is asked for random configuration changes (add, remove, learners, re-weight, re-order) while the
      * other faults happen, with up to two spare members to add (PROTOCOL.md §3).
      */
-    RECONFIGURE;
+    RECONFIGURE,
+    /**
+     * Dynamic linear voting on fault timescales (PROTOCOL.md §7): the leader suspends voters silent for 0.6–2.5 s
+     * and re-admits them when they return, so crashes and partitions make the membership shrink and flap. Without
+     * it, the simulated group's membership is static (unless {@link #RECONFIGURE} changes it).
+     */
+    DYNAMIC_VOTING;
 
     /** Every fault: what {@code all} means. */
     public static Set<Fault> standard() {

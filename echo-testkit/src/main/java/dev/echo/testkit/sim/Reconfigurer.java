@@ -9,7 +9,6 @@ import dev.echo.core.protocol.Voter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.TreeSet;
 
 /**
  * Asks the current leader for random configuration changes while faults are injected (PROTOCOL.md §3): remove or
@@ -60,49 +59,57 @@ final class Reconfigurer {
         return null;
     }
 
-    /** A random neighbour of {@code current}, or null if the draw is impossible here. */
+    /**
+     * A random neighbour of {@code current}, or null if the draw is impossible here. Edits go through the same
+     * {@link Configuration} methods an application uses, so voters that dynamic voting suspended keep their nominal
+     * weight and rank unless the change is about them.
+     */
     private Configuration change(Configuration current) {
-        List<Voter> voters = new ArrayList<>(current.voters());
-        TreeSet<MemberId> learners = new TreeSet<>(current.learners());
+        List<Voter> nominal = current.nominal();
+        List<MemberId> nonVoters = new ArrayList<>(); // learners (suspended voters excepted) and outsiders
         List<MemberId> outsiders = new ArrayList<>();
         for (SimNode node : nodes) {
-            if (!current.isVoter(node.id())) {
+            boolean inNominal = nominal.stream().anyMatch(v -> v.id().equals(node.id()));
+            if (!inNominal) {
+                nonVoters.add(node.id());
+            }
+            if (!current.members().contains(node.id())) {
                 outsiders.add(node.id());
             }
         }
-        switch (random.nextInt(5)) {
-            case 0: // remove a voter (it leaves the group)
-                if (voters.size() < 2) {
-                    return null;
-                }
-                voters.remove(random.nextInt(voters.size()));
-                break;
-            case 1: // promote an outsider or learner to voter, at a random rank
-                if (outsiders.isEmpty()) {
-                    return null;
-                }
-                MemberId added = outsiders.get(random.nextInt(outsiders.size()));
-                learners.remove(added);
-                voters.add(random.nextInt(voters.size() + 1), new Voter(added, 1 + random.nextInt(3)));
-                break;
-            case 2: // add or remove a learner
-                if (!learners.isEmpty() && random.nextBoolean()) {
-                    learners.remove(learners.first());
-                } else if (!outsiders.isEmpty()) {
-                    learners.add(outsiders.get(random.nextInt(outsiders.size())));
-                } else {
-                    return null;
-                }
-                break;
-            case 3: // re-weight a voter
-                int which = random.nextInt(voters.size());
-                voters.set(which, new Voter(voters.get(which).id(), 1 + random.nextInt(3)));
-                break;
-            default: // move a voter to the top (it breaks ties from now on)
-                int moved = random.nextInt(voters.size());
-                voters.add(0, voters.remove(moved));
+        MemberId anyNominal = nominal.get(random.nextInt(nominal.size())).id();
+        Configuration target;
+        try {
+            switch (random.nextInt(5)) {
+                case 0: // remove a voter, suspended or not (it leaves the group)
+                    target = current.without(anyNominal);
+                    break;
+                case 1: // promote an outsider or learner to voter (lowest rank; case 4 moves voters up)
+                    if (nonVoters.isEmpty()) {
+                        return null;
+                    }
+                    target = current.withVoter(nonVoters.get(random.nextInt(nonVoters.size())), 1 + random.nextInt(3));
+                    break;
+                case 2: // add or remove a learner
+                    List<MemberId> plainLearners = new ArrayList<>(current.learners());
+                    plainLearners.removeIf(id -> nominal.stream().anyMatch(v -> v.id().equals(id)));
+                    if (!plainLearners.isEmpty() && random.nextBoolean()) {
+                        target = current.without(plainLearners.get(0));
+                    } else if (!outsiders.isEmpty()) {
+                        target = current.withLearner(outsiders.get(random.nextInt(outsiders.size())));
+                    } else {
+                        return null;
+                    }
+                    break;
+                case 3: // re-weight a voter
+                    target = current.withVoter(anyNominal, 1 + random.nextInt(3));
+                    break;
+                default: // move a voter to the top (it breaks ties from now on)
+                    target = current.withTop(anyNominal);
+            }
+        } catch (IllegalArgumentException impossible) {
+            return null; // e.g. removing the last voter
         }
-        Configuration target = new Configuration(voters, learners);
         return target.equals(current) ? null : target;
     }
 }

@@ -2,6 +2,7 @@ package dev.echo.testkit.sim;
 
 import dev.echo.core.MemberId;
 import dev.echo.core.protocol.Configuration;
+import dev.echo.core.protocol.DynamicVoting;
 import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.Input;
 import dev.echo.core.protocol.Message;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
 
 /**
  * Runs the real protocol core of N members under a seeded, simulated world: network (delay, loss, duplication,
@@ -61,6 +63,18 @@ public final class Simulation {
     }
 
     private Simulation(SimulationOptions options, PrintStream trace) {
+        this(options, trace, null, null);
+    }
+
+    /**
+     * A run; {@code fixedConfiguration} and {@code fixedProtocol}, when given, replace what the seed would draw
+     * (scripted {@link Scenario}s name their members and policy).
+     */
+    Simulation(
+            SimulationOptions options,
+            PrintStream trace,
+            Configuration fixedConfiguration,
+            ProtocolOptions fixedProtocol) {
         this.options = options;
         this.trace = trace;
         this.random = new SplittableRandom(options.seed());
@@ -73,21 +87,37 @@ public final class Simulation {
         List<Voter> voters = new ArrayList<>();
         for (int i = 0; i < count + spares; i++) {
             MemberId id = MemberId.of("n" + (i + 1));
-            nodes.add(new SimNode(i, id));
+            if (fixedConfiguration == null) {
+                nodes.add(new SimNode(i, id));
+            }
             if (i < count) {
                 voters.add(new Voter(id, 1 + random.nextInt(3)));
             }
         }
-        this.configuration = Configuration.ofVoters(voters);
+        if (fixedConfiguration != null) {
+            for (MemberId id : fixedConfiguration.members()) {
+                nodes.add(new SimNode(nodes.size(), id));
+            }
+        }
+        this.configuration = fixedConfiguration != null ? fixedConfiguration : Configuration.ofVoters(voters);
         this.reconfigurer = reconfigure ? new Reconfigurer(this, membership.split(), nodes) : null;
+        // Dynamic voting on fault timescales (faults last 0.3-4 s): suspects after 0.6-2.5 s, so crashes and
+        // partitions shrink the group and healing re-admits. Floors drawn too, so the floor path is exercised.
+        DynamicVoting drawnPolicy = DynamicVoting.defaults()
+                .withTimeouts(60 + membership.nextInt(190), 10 + membership.nextInt(90))
+                .withFloors(1 + membership.nextInt(2), membership.nextBoolean() ? 0.0 : 0.4);
+        DynamicVoting dynamicVoting =
+                options.faults().contains(Fault.DYNAMIC_VOTING) ? drawnPolicy : DynamicVoting.off();
         int[] entriesPerAppend = {1, 3, 64};
         int[] inflightAppends = {1, 2, 8, 32};
-        this.protocolOptions = ProtocolOptions.defaults()
+        ProtocolOptions drawn = ProtocolOptions.defaults()
                 .withMinCopies(1 + random.nextInt(Math.min(2, count)))
                 .withBatching(
                         entriesPerAppend[random.nextInt(entriesPerAppend.length)],
                         inflightAppends[random.nextInt(inflightAppends.length)])
+                .withDynamicVoting(dynamicVoting)
                 .withMutations(options.mutations());
+        this.protocolOptions = fixedProtocol != null ? fixedProtocol.withMutations(options.mutations()) : drawn;
         this.checker = new InvariantChecker(nodes, configuration, protocolOptions);
         this.workload = new Workload(this, random.split(), checker.exactlyOnce(), options.clients());
     }
@@ -98,48 +128,24 @@ public final class Simulation {
     }
 
     private SimulationResult execute() {
-        boolean drift = options.faults().contains(Fault.CLOCK_DRIFT);
-        for (SimNode node : nodes) {
-            double rate = drift ? 0.9 + 0.2 * random.nextDouble() : 1.0;
-            node.tickPeriodMicros = Math.round(TICK_MICROS * rate);
-            start(node);
-        }
+        begin();
         long faultEnd = options.faultPhaseMillis() * 1000;
         long deadline = faultEnd + options.livenessBoundMillis() * 1000;
         if (!FaultPlan.kindsToInject(options.faults()).isEmpty()) {
             schedule(random.nextLong(200_000, 600_000), this::injectFault);
         }
         schedule(faultEnd, this::heal);
-        workload.start();
         if (reconfigurer != null) {
             reconfigurer.start(faultEnd);
         }
         Optional<String> failure = Optional.empty();
         try {
-            while (!queue.isEmpty() && !workload.committedAfterHeal()) {
-                Event event = queue.poll();
-                if (event.time() > deadline) {
-                    break;
-                }
-                if (steps > MAX_STEPS) {
-                    throw new InvariantViolation(
-                            "runaway",
-                            "more than " + MAX_STEPS + " steps by " + now / 1000
-                                    + " ms of simulated time: a message storm");
-                }
-                now = event.time();
-                event.action().run();
-            }
+            runUntil(deadline, workload::committedAfterHeal);
             if (!workload.committedAfterHeal()) {
                 failure = Optional.of("liveness: no write committed within " + options.livenessBoundMillis()
                         + " ms of healing every fault");
             }
-            workload.finish();
-            checker.atEnd();
-            if (failure.isEmpty()) {
-                failure =
-                        KvLinearizability.check(workload.history().operations()).map(m -> "linearizability: " + m);
-            }
+            failure = failure.or(this::finishChecks);
         } catch (InvariantViolation violation) {
             failure = Optional.of(violation.getMessage());
         } catch (IllegalStateException bug) {
@@ -147,6 +153,58 @@ public final class Simulation {
         }
         failure.ifPresent(f -> traceLine("FAIL " + f));
         return new SimulationResult(options, nodes.size(), failure, steps, now, traceHash, workload.history());
+    }
+
+    /** Starts every member (with its clock rate) and the workload. */
+    void begin() {
+        boolean drift = options.faults().contains(Fault.CLOCK_DRIFT);
+        for (SimNode node : nodes) {
+            double rate = drift ? 0.9 + 0.2 * random.nextDouble() : 1.0;
+            node.tickPeriodMicros = Math.round(TICK_MICROS * rate);
+            start(node);
+        }
+        workload.start();
+    }
+
+    /**
+     * Processes events in time order up to {@code deadlineMicros}, or until {@code done} holds. Invariant violations
+     * propagate as {@link InvariantViolation}.
+     */
+    void runUntil(long deadlineMicros, BooleanSupplier done) {
+        while (!queue.isEmpty() && !done.getAsBoolean()) {
+            if (queue.peek().time() > deadlineMicros) {
+                now = deadlineMicros;
+                return;
+            }
+            Event event = queue.poll();
+            if (steps > MAX_STEPS) {
+                throw new InvariantViolation(
+                        "runaway",
+                        "more than " + MAX_STEPS + " steps by " + now / 1000
+                                + " ms of simulated time: a message storm");
+            }
+            now = event.time();
+            event.action().run();
+        }
+    }
+
+    /** The end-of-run checks: every checker's final rule, then linearizability of the client history. */
+    Optional<String> finishChecks() {
+        workload.finish();
+        checker.atEnd();
+        return KvLinearizability.check(workload.history().operations()).map(m -> "linearizability: " + m);
+    }
+
+    List<SimNode> nodes() {
+        return nodes;
+    }
+
+    SimNetwork network() {
+        return network;
+    }
+
+    Workload workload() {
+        return workload;
     }
 
     // ---------------------------------------------------------------- scheduling and stepping

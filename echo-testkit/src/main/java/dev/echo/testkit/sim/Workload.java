@@ -29,6 +29,7 @@ final class Workload {
     private long stopIssuingAtMicros = Long.MAX_VALUE;
     private long healedAtMicros = Long.MAX_VALUE;
     private boolean committedAfterHeal;
+    private long committedWrites;
 
     Workload(Simulation sim, SplittableRandom random, ExactlyOnce exactlyOnce, int clientCount) {
         this.sim = sim;
@@ -46,6 +47,11 @@ final class Workload {
     /** Whether some write invoked after the faults were healed has committed (the liveness requirement). */
     boolean committedAfterHeal() {
         return committedAfterHeal;
+    }
+
+    /** Writes acknowledged to clients so far. */
+    long committedWrites() {
+        return committedWrites;
     }
 
     void healed(long nowMicros) {
@@ -182,6 +188,7 @@ final class Workload {
             if (!op.read) {
                 exactlyOnce.acknowledged(client.clientId, op.sequence, committed.index());
                 client.acked = op.sequence;
+                committedWrites++;
                 if (op.invokedMicros >= healedAtMicros) {
                     committedAfterHeal = true;
                 }
