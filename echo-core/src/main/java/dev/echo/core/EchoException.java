@@ -23,6 +23,10 @@ public final class EchoException extends RuntimeException {
         TOO_LARGE(true),
         /** The client session expired (too long idle); nothing was applied. A new session is opened on retry. */
         SESSION_EXPIRED(true),
+        /** A membership change was asked of a member that does not lead; nothing changed. Ask the leader. */
+        NOT_LEADER(true),
+        /** Another membership change is still in progress (one at a time); nothing changed. Retry later. */
+        CHANGE_IN_PROGRESS(true),
         /** The request was malformed; nothing was applied. */
         INVALID(true),
         /** The group or node was closed before the operation was accepted; nothing was applied. */

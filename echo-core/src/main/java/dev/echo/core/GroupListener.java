@@ -17,8 +17,18 @@ public interface GroupListener {
     /** The member is part of a working quorum again. */
     default void quorumRegained(GroupStatus status) {}
 
-    /** The group's membership changed; delivered in log order at every member. */
+    /**
+     * The group's membership changed (a configuration entry committed and was applied); delivered in log order at
+     * every member, including when a restarted member replays its journal.
+     */
     default void viewChanged(View view) {}
+
+    /**
+     * A committed configuration no longer contains this member: it was removed (or left). The member stays
+     * {@link GroupStatus.Role#NOT_MEMBER} and takes no further part; operations fail with
+     * {@link EchoException.Reason#NOT_MEMBER}.
+     */
+    default void removed(View view) {}
 
     /** The node's journal failed (fail-stop) or this member's log is damaged; the member stops taking part. */
     default void storageFaulted(EchoException cause) {}

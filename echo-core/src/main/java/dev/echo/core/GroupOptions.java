@@ -22,6 +22,9 @@ import java.util.TreeSet;
  *     {@link EchoException.Reason#TIMEOUT} (outcome unknown)
  * @param incarnation this member's incarnation when the group is first created on this node
  * @param maxInboxMessages messages from peers waiting for the group loop; beyond it they are dropped and counted
+ * @param newMember this member is not in {@code configuration}: it starts as {@link GroupStatus.Role#NOT_MEMBER}
+ *     and takes part once the leader adds it ({@link ReplicatedGroup#addLearner}, then
+ *     {@link ReplicatedGroup#addVoter}); give it the group's initial configuration like everyone else
  */
 public record GroupOptions(
         Configuration configuration,
@@ -30,7 +33,8 @@ public record GroupOptions(
         boolean waitWhenFull,
         Duration requestTimeout,
         long incarnation,
-        int maxInboxMessages) {
+        int maxInboxMessages,
+        boolean newMember) {
     /** Validates every setting. */
     public GroupOptions {
         Objects.requireNonNull(configuration, "configuration");
@@ -65,6 +69,7 @@ public record GroupOptions(
         private Duration requestTimeout = Duration.ofSeconds(30);
         private long incarnation;
         private int maxInboxMessages = 8192;
+        private boolean newMember;
 
         private Builder() {}
 
@@ -116,6 +121,12 @@ public record GroupOptions(
             return this;
         }
 
+        /** This member is not in the initial configuration; it waits to be added (default: it must be in it). */
+        public Builder newMember() {
+            newMember = true;
+            return this;
+        }
+
         /** Validates and builds. */
         public GroupOptions build() {
             if (voters.isEmpty()) {
@@ -128,7 +139,8 @@ public record GroupOptions(
                     waitWhenFull,
                     requestTimeout,
                     incarnation,
-                    maxInboxMessages);
+                    maxInboxMessages,
+                    newMember);
         }
     }
 }

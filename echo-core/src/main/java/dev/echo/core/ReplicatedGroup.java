@@ -67,6 +67,42 @@ public final class ReplicatedGroup implements AutoCloseable {
         return handle.view();
     }
 
+    // ---------------------------------------------------------------- membership (PROTOCOL.md §3, §7)
+    // Each change is made by the leader through joint consensus when votes change, one at a time. The future
+    // completes with the committed view, or fails with NOT_LEADER (ask the leader: status().leader()),
+    // CHANGE_IN_PROGRESS (retry later), INVALID (e.g. removing the last voter), or TIMEOUT if leadership was lost
+    // midway (the change may still take effect: watch GroupListener.viewChanged).
+
+    /**
+     * Adds {@code member} as a voter of {@code weight} at the lowest rank (promoting it if it is a learner), or
+     * re-weights it if it already votes (or is suspended by dynamic voting; it gets that weight back when
+     * re-admitted). Add a new member as a learner first and promote it once it has caught up, so the group does not
+     * count on a vote that cannot yet ack.
+     */
+    public CompletableFuture<View> addVoter(MemberId member, int weight) {
+        return handle.changeMembership("add voter " + member, c -> c.withVoter(member, weight));
+    }
+
+    /** Adds {@code member} as a learner (a non-voting replica receiving the committed stream), or demotes a voter. */
+    public CompletableFuture<View> addLearner(MemberId member) {
+        return handle.changeMembership("add learner " + member, c -> c.withLearner(member));
+    }
+
+    /** Removes {@code member} from the group (voter, suspended voter or learner); it is told and stops. */
+    public CompletableFuture<View> removeMember(MemberId member) {
+        return handle.changeMembership("remove " + member, c -> c.without(member));
+    }
+
+    /** Moves voter {@code member} to the top rank: it breaks ties from now on. */
+    public CompletableFuture<View> makeTop(MemberId member) {
+        return handle.changeMembership("make " + member + " top", c -> {
+            if (c.nominal().stream().noneMatch(v -> v.id().equals(member))) {
+                throw new IllegalArgumentException(member + " is not a voter");
+            }
+            return c.withTop(member);
+        });
+    }
+
     /** Asks the leader (if this member is it) to hand leadership to {@code target}. */
     public void transferLeadership(MemberId target) {
         handle.transferLeadership(target);

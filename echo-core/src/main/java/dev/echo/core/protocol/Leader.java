@@ -20,6 +20,13 @@ final class Leader {
     private final ProtocolOptions options;
     private final ReplicationLog log;
     private final TreeMap<MemberId, Progress> followers = new TreeMap<>();
+    /**
+     * Members the latest configuration removed: still sent appends (never counted) until the removal has been
+     * committed for a grace period, so that they learn it committed, apply it and tell their application (§8).
+     */
+    private final TreeMap<MemberId, Progress> departing = new TreeMap<>();
+
+    private int departingGraceTicks;
     /** Members heard from since the last check-quorum (PROTOCOL.md §6). */
     private final TreeSet<MemberId> recentlyActive = new TreeSet<>();
 
@@ -60,6 +67,13 @@ final class Leader {
         }
         syncedFor = member.configuration();
         SortedSet<MemberId> members = member.members();
+        departing.clear();
+        for (var follower : followers.entrySet()) {
+            if (!members.contains(follower.getKey())) {
+                departing.put(follower.getKey(), follower.getValue());
+            }
+        }
+        departingGraceTicks = 2 * options.electionTimeoutMaxTicks();
         followers.keySet().removeIf(id -> !members.contains(id));
         for (MemberId id : members) {
             if (!id.equals(member.self()) && !followers.containsKey(id)) {
@@ -96,6 +110,9 @@ final class Leader {
 
     void tick() {
         now++;
+        if (!departing.isEmpty() && member.commitIndex() >= log.configurationIndex() && --departingGraceTicks <= 0) {
+            departing.clear();
+        }
         if (++heartbeatElapsed >= options.heartbeatTicks()) {
             heartbeatElapsed = 0;
             heartbeat();
@@ -152,6 +169,11 @@ final class Leader {
 
     /** Sends every follower what its window allows, or an empty append carrying commit index and read round. */
     private void sendRound() {
+        for (var gone : departing.entrySet()) { // the entry removing them, then the commit index covering it
+            if (!replicate(gone.getKey(), gone.getValue())) {
+                sendAppend(gone.getKey(), gone.getValue().matchIndex + 1, List.of());
+            }
+        }
         for (var follower : followers.entrySet()) {
             Progress progress = follower.getValue();
             if (!replicate(follower.getKey(), progress)) {
@@ -161,6 +183,9 @@ final class Leader {
     }
 
     void replicateToAll() {
+        for (var gone : departing.entrySet()) {
+            replicate(gone.getKey(), gone.getValue());
+        }
         for (var follower : followers.entrySet()) {
             replicate(follower.getKey(), follower.getValue());
         }
@@ -210,6 +235,15 @@ final class Leader {
     void onAppendResponse(Message.AppendResponse response) {
         Progress progress = followers.get(response.from());
         if (progress == null) {
+            Progress gone = departing.get(response.from());
+            if (gone != null) { // replicated to, never counted
+                if (response.success()) {
+                    gone.acknowledged(Math.min(response.matchIndex(), log.lastIndex()));
+                } else {
+                    gone.probeFrom(nextIndexAfterRejection(response));
+                }
+                replicate(response.from(), gone);
+            }
             return;
         }
         recentlyActive.add(response.from());

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,7 @@ public final class GroupLoop implements PersistListener {
     private final AtomicReference<StorageException> storageFailure = new AtomicReference<>();
     private final AtomicLong droppedMessages = new AtomicLong();
     private final ClientSession session;
+    private final MembershipRequests membership;
     private final Runnable permitReleased;
     private EchoException stopCause;
     private final ConcurrentLinkedQueue<CompletableFuture<GroupStatus>> quorumWaiters = new ConcurrentLinkedQueue<>();
@@ -82,6 +84,10 @@ public final class GroupLoop implements PersistListener {
     /** Stop the group at this member. */
     record Close(CompletableFuture<Void> done) implements ClientOp {}
 
+    /** Change the membership: {@code edit} maps the leader's current configuration to the target. */
+    record ChangeMembership(String description, UnaryOperator<Configuration> edit, CompletableFuture<View> future)
+            implements ClientOp {}
+
     GroupLoop(
             String name,
             long incarnation,
@@ -102,9 +108,10 @@ public final class GroupLoop implements PersistListener {
         this.listener = listener;
         this.maxInboxMessages = maxInboxMessages;
         this.session = new ClientSession(clientId, core::step, permitReleased);
+        this.membership = new MembershipRequests(core);
         this.permitReleased = permitReleased;
         this.status = snapshotStatus(core.status());
-        this.view = viewOf(core.configuration(), 0);
+        this.view = viewOf(core.configuration(), core.log().configurationIndex());
     }
 
     String name() {
@@ -227,6 +234,8 @@ public final class GroupLoop implements PersistListener {
             session.read(read.query(), read.stale(), read.future(), read.deadlineNanos());
         } else if (op instanceof Transfer transfer) {
             core.step(new Input.TransferLeadership(transfer.target()));
+        } else if (op instanceof ChangeMembership change) {
+            membership.request(change);
         } else if (op instanceof Close close) {
             flushOutputs();
             stop(
@@ -256,6 +265,10 @@ public final class GroupLoop implements PersistListener {
                 session.readCompleted(read.readId(), read.outcome());
             } else if (output instanceof Output.StatusChanged changed) {
                 statusChanged(changed);
+            } else if (output instanceof Output.ViewChanged changed) {
+                viewChanged(changed);
+            } else if (output instanceof Output.ReconfigurationCompleted done) {
+                membership.completed(done, view);
             }
         }
         GroupStatus current = status;
@@ -295,6 +308,7 @@ public final class GroupLoop implements PersistListener {
         stopped = true;
         stopCause = cause;
         session.failAll(cause);
+        membership.failAll(cause);
         for (CompletableFuture<GroupStatus> waiter = quorumWaiters.poll();
                 waiter != null;
                 waiter = quorumWaiters.poll()) {
@@ -316,11 +330,23 @@ public final class GroupLoop implements PersistListener {
                 future = read.future();
             } else if (event instanceof Close close) {
                 close.done().complete(null);
+            } else if (event instanceof ChangeMembership change) {
+                change.future().completeExceptionally(stopCause);
             }
             if (future != null) {
                 permitReleased.run();
                 future.completeExceptionally(stopCause);
             }
+        }
+    }
+
+    private void viewChanged(Output.ViewChanged changed) {
+        View before = view;
+        View after = viewOf(changed.configuration(), changed.index());
+        view = after;
+        callListener(() -> listener.viewChanged(after));
+        if (before.contains(core.self()) && !after.contains(core.self())) {
+            callListener(() -> listener.removed(after));
         }
     }
 
@@ -366,6 +392,6 @@ public final class GroupLoop implements PersistListener {
     static View viewOf(QuorumSystem system, long epoch) {
         Configuration configuration =
                 system instanceof JointConfiguration joint ? joint.next() : (Configuration) system;
-        return new View(configuration.voters(), configuration.learners(), epoch);
+        return new View(configuration.voters(), configuration.learners(), configuration.suspended(), epoch);
     }
 }

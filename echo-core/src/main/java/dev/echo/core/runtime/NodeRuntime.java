@@ -104,9 +104,9 @@ public final class NodeRuntime implements TransportListener {
             throw new IllegalStateException("group " + name + " is already joined at " + self);
         }
         checkFitsTransport(options.protocol(), transport.codec());
-        if (!options.configuration().members().contains(self)) {
-            throw new IllegalArgumentException(
-                    self + " is not a member of group " + name + ": " + options.configuration());
+        if (!options.configuration().members().contains(self) && !options.newMember()) {
+            throw new IllegalArgumentException(self + " is not a member of group " + name + ": "
+                    + options.configuration() + " (a member joining later says GroupOptions.Builder.newMember())");
         }
         DeferredPersistListener durable = new DeferredPersistListener();
         GroupJournal groupJournal;

@@ -11,8 +11,10 @@ import dev.echo.core.GroupOptions;
 import dev.echo.core.GroupStatus;
 import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
+import dev.echo.core.View;
 import dev.echo.core.codec.MessageCodec;
 import dev.echo.core.protocol.ProtocolOptions;
+import dev.echo.core.protocol.Voter;
 import dev.echo.core.transport.InMemoryNetwork;
 import dev.echo.testkit.storage.InMemoryJournal;
 import dev.echo.testkit.transport.Inbox;
@@ -22,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +49,7 @@ class EchoNodeTest {
     private final Map<MemberId, ReplicatedGroup> groups = new LinkedHashMap<>();
     private final Map<MemberId, Counter> counters = new LinkedHashMap<>();
     private final List<String> events = new CopyOnWriteArrayList<>();
+    private final Map<MemberId, List<Long>> views = new ConcurrentHashMap<>();
 
     @AfterEach
     void closeNodes() {
@@ -98,6 +102,44 @@ class EchoNodeTest {
         assertTrue(
                 Inbox.await(() -> MEMBERS.stream().allMatch(m -> stale(m) == expected), PATIENCE),
                 "every member applied each committed command once: expected " + expected);
+    }
+
+    @Test
+    void membershipChangesThroughTheApiAreDeliveredAsViewsEverywhere() throws Exception {
+        startAll();
+        submitWithRetry(MEMBERS.get(0), 7);
+        MemberId n4 = MemberId.of("n4");
+        journals.put(n4, new InMemoryJournal());
+        start(n4); // not in the bootstrap configuration: it waits as NOT_MEMBER
+        assertEquals(GroupStatus.Role.NOT_MEMBER, groups.get(n4).status().role());
+        MemberId leader = leader();
+        MemberId follower =
+                MEMBERS.stream().filter(m -> !m.equals(leader)).findFirst().orElseThrow();
+
+        ExecutionException notLeader = assertThrows(
+                ExecutionException.class,
+                () -> groups.get(follower).addVoter(n4, 1).get(10, TimeUnit.SECONDS));
+        assertEquals(EchoException.Reason.NOT_LEADER, ((EchoException) notLeader.getCause()).reason());
+
+        View asLearner = groups.get(leader).addLearner(n4).get(10, TimeUnit.SECONDS);
+        assertTrue(asLearner.learners().contains(n4));
+        assertTrue(Inbox.await(() -> stale(n4) == 7, PATIENCE), "the learner caught up from the log");
+        View promoted = groups.get(leader).addVoter(n4, 2).get(10, TimeUnit.SECONDS);
+        assertEquals(new Voter(n4, 2), promoted.voters().get(3), "promoted at the lowest rank with its weight");
+        assertTrue(promoted.epoch() > asLearner.epoch());
+
+        MemberId removed = MEMBERS.get(2).equals(leader) ? MEMBERS.get(1) : MEMBERS.get(2);
+        View without = groups.get(leader).removeMember(removed).get(10, TimeUnit.SECONDS);
+        assertTrue(!without.contains(removed));
+        assertTrue(Inbox.await(() -> events.contains(removed + " removed"), PATIENCE), events.toString());
+        assertTrue(Inbox.await(() -> groups.get(removed).status().role() == GroupStatus.Role.NOT_MEMBER, PATIENCE));
+        for (MemberId member : List.of(MEMBERS.get(0), MEMBERS.get(1), MEMBERS.get(2), n4)) {
+            assertTrue(
+                    Inbox.await(() -> views.get(member).contains(without.epoch()), PATIENCE),
+                    member + " saw views " + views.get(member));
+        }
+        assertTrue(views.get(n4).indexOf(asLearner.epoch()) < views.get(n4).indexOf(without.epoch()), "log order");
+        assertEquals(16, Counter.decode(submitWithRetry(n4, 9)), "the new voter serves writes");
     }
 
     @Test
@@ -292,6 +334,9 @@ class EchoNodeTest {
         Counter counter = new Counter();
         GroupOptions.Builder options = GroupOptions.builder();
         MEMBERS.forEach(options::voter);
+        if (!MEMBERS.contains(member)) {
+            options.newMember();
+        }
         ReplicatedGroup group = node.join("counter", options.build(), counter, new GroupListener() {
             @Override
             public void quorumLost(GroupStatus status) {
@@ -301,6 +346,16 @@ class EchoNodeTest {
             @Override
             public void quorumRegained(GroupStatus status) {
                 events.add(member + " regained");
+            }
+
+            @Override
+            public void viewChanged(View view) {
+                views.computeIfAbsent(member, m -> new CopyOnWriteArrayList<>()).add(view.epoch());
+            }
+
+            @Override
+            public void removed(View view) {
+                events.add(member + " removed");
             }
         });
         nodes.put(member, node);
