@@ -1,0 +1,217 @@
+package dev.echo.bench.e2e;
+
+import dev.echo.core.EchoNode;
+import dev.echo.core.GroupListener;
+import dev.echo.core.GroupOptions;
+import dev.echo.core.MemberId;
+import dev.echo.core.ReplicatedGroup;
+import dev.echo.core.StateMachine;
+import dev.echo.core.transport.PeerAddress;
+import dev.echo.journal.FileJournal;
+import dev.echo.journal.JournalOptions;
+import dev.echo.transport.netty.NettyTcpTransport;
+import dev.echo.transport.netty.TcpTransportOptions;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One member of the end-to-end benchmark cluster, in its own JVM: an {@link EchoNode} with a file journal (fsync on)
+ * and loopback TCP, hosting one group whose state machine puts 16-byte keys and 100-byte values into a HashMap. It
+ * obeys one-line commands on stdin from {@link ClusterBench}: {@code ROLE} (prints LEADER or another role) and
+ * {@code RUN clients warmupSeconds seconds} (closed loop at this member; prints one RESULT line), {@code QUIT}.
+ *
+ * <p>Usage: {@code BenchMember id dataDir n1=host:port,n2=host:port,n3=host:port}
+ */
+public final class BenchMember {
+    static final int KEY_BYTES = 16;
+    static final int VALUE_BYTES = 100;
+    static final int KEYS = 100_000;
+
+    private BenchMember() {}
+
+    /** The benchmark's state machine: a HashMap put per command. Loop thread only. */
+    static final class MapMachine implements StateMachine {
+        private final Map<String, byte[]> map = new HashMap<>();
+        private static final byte[] OK = new byte[0];
+
+        @Override
+        public byte[] apply(long index, byte[] command) {
+            String key = new String(command, 0, KEY_BYTES, StandardCharsets.ISO_8859_1);
+            byte[] value = new byte[command.length - KEY_BYTES];
+            System.arraycopy(command, KEY_BYTES, value, 0, value.length);
+            map.put(key, value);
+            return OK;
+        }
+
+        @Override
+        public byte[] query(byte[] query) {
+            return new byte[] {(byte) map.size()};
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        MemberId self = MemberId.of(args[0]);
+        Path dir = Path.of(args[1]);
+        Map<MemberId, PeerAddress> members = new LinkedHashMap<>();
+        for (String pair : args[2].split(",")) {
+            String[] kv = pair.split("=", 2);
+            members.put(MemberId.of(kv[0]), PeerAddress.parse(kv[1]));
+        }
+        PeerAddress own = members.get(self);
+        TcpTransportOptions.Builder tcp =
+                TcpTransportOptions.builder(self, "echo-bench", new InetSocketAddress(own.host(), own.port()));
+        members.forEach((id, address) -> {
+            if (!id.equals(self)) {
+                tcp.peer(id, address);
+            }
+        });
+        FileJournal journal = FileJournal.open(
+                JournalOptions.builder(dir, "echo-bench", self.value()).build());
+        EchoNode node = EchoNode.builder(self)
+                .transport(new NettyTcpTransport(tcp.build()))
+                .journal(journal)
+                .build()
+                .start();
+        GroupOptions.Builder options = GroupOptions.builder().maxInFlight(100_000, false);
+        members.keySet().forEach(options::voter);
+        ReplicatedGroup group = node.join("bench", options.build(), new MapMachine(), new GroupListener() {});
+        System.out.println("READY");
+        System.out.flush();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+            String[] words = line.trim().split("\\s+");
+            switch (words[0]) {
+                case "ROLE" -> System.out.println("ROLE " + group.status().role());
+                case "RUN" ->
+                    System.out.println(run(
+                            group, Integer.parseInt(words[1]), Integer.parseInt(words[2]), Integer.parseInt(words[3])));
+                case "QUIT" -> {
+                    node.close();
+                    System.out.println("BYE");
+                    System.out.flush();
+                    return;
+                }
+                default -> System.out.println("ERROR unknown command " + words[0]);
+            }
+            System.out.flush();
+        }
+        node.close();
+    }
+
+    /** A closed loop of {@code clients} outstanding submits; measures only after the warm-up. */
+    static String run(ReplicatedGroup group, int clients, int warmupSeconds, int seconds) throws InterruptedException {
+        Loop loop = new Loop(group, clients);
+        loop.start();
+        Thread.sleep(warmupSeconds * 1000L);
+        loop.measuring(true);
+        long begin = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        loop.measuring(false);
+        long elapsed = System.nanoTime() - begin;
+        loop.stopAndAwait();
+        LatencyHistogram h = loop.histogram();
+        double opsPerSecond = h.count() * 1e9 / elapsed;
+        return String.format(
+                "RESULT ops=%d ops_s=%.0f p50_us=%d p99_us=%d p999_us=%d max_us=%d errors=%d",
+                h.count(),
+                opsPerSecond,
+                h.percentile(0.50),
+                h.percentile(0.99),
+                h.percentile(0.999),
+                h.max(),
+                loop.errors());
+    }
+
+    /**
+     * The closed loop: each completion submits the next operation from the completing thread (the group loop:
+     * submit never blocks with the default fail-fast admission). Latencies are recorded under one lock: completions
+     * of one group all arrive on its loop thread, so it is uncontended.
+     */
+    static final class Loop {
+        private final ReplicatedGroup group;
+        private final int clients;
+        private final LatencyHistogram histogram = new LatencyHistogram();
+        private final AtomicLong errors = new AtomicLong();
+        private volatile boolean measuring;
+        private volatile boolean stopping;
+        private final CountDownLatch stopped;
+        private final SplittableRandom random = new SplittableRandom(42);
+
+        Loop(ReplicatedGroup group, int clients) {
+            this.group = group;
+            this.clients = clients;
+            this.stopped = new CountDownLatch(clients);
+        }
+
+        void start() {
+            for (int i = 0; i < clients; i++) {
+                next();
+            }
+        }
+
+        void measuring(boolean on) {
+            measuring = on;
+        }
+
+        private byte[] command() {
+            byte[] command = new byte[KEY_BYTES + VALUE_BYTES];
+            int key;
+            synchronized (random) {
+                key = random.nextInt(KEYS);
+            }
+            byte[] name = String.format("k%015d", key).getBytes(StandardCharsets.ISO_8859_1);
+            System.arraycopy(name, 0, command, 0, KEY_BYTES);
+            command[KEY_BYTES] = (byte) key;
+            return command;
+        }
+
+        private void next() {
+            if (stopping) {
+                stopped.countDown();
+                return;
+            }
+            long start = System.nanoTime();
+            group.submit(command()).whenComplete((result, error) -> {
+                long micros = (System.nanoTime() - start) / 1000;
+                if (measuring) {
+                    synchronized (histogram) {
+                        if (error == null) {
+                            histogram.record(micros);
+                        }
+                    }
+                    if (error != null) {
+                        errors.incrementAndGet();
+                    }
+                }
+                next();
+            });
+        }
+
+        void stopAndAwait() throws InterruptedException {
+            stopping = true;
+            if (!stopped.await(30, TimeUnit.SECONDS)) {
+                errors.addAndGet(stopped.getCount()); // operations that never completed
+            }
+        }
+
+        LatencyHistogram histogram() {
+            synchronized (histogram) {
+                return histogram;
+            }
+        }
+
+        long errors() {
+            return errors.get();
+        }
+    }
+}

@@ -1,0 +1,285 @@
+package dev.echo.bench.e2e;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The end-to-end benchmark of issue #7 ({@code bin/echo-bench cluster}): three {@link BenchMember} JVMs
+ * ({@code -Xmx1g} each) on loopback TCP, each with its own data directory and fsync on; a closed loop of C
+ * outstanding {@code ReplicatedGroup.submit} calls at the leader, warm-up then measurement, for each C. Prints one
+ * line per C, {@code echo C=.. ops/s=.. p50_us=.. p99_us=.. p999_us=.. max_us=.. errors=.. cpu_us_per_op=..}, where
+ * CPU is summed over the three processes during the measured window. Cleans up its processes and directories.
+ *
+ * <p>Single-threaded coordinator; talks to each member over its stdin/stdout.
+ */
+public final class ClusterBench {
+    private static final String USAGE = """
+            Usage: bin/echo-bench cluster [--clients 1,64,256] [--seconds 20] [--warmup 10] [--dir DIR]
+
+            Starts three Echo members as separate JVMs (-Xmx1g each) on loopback TCP, each with its own
+            data directory (under DIR, default the system temp directory) and fsync on; runs a closed
+            loop of C outstanding ReplicatedGroup.submit calls at the leader (16-byte keys over 100,000,
+            100-byte values, HashMap state machine), warm-up then measurement, for each C; prints one line
+            per C and the CPU time per operation summed over the three processes. Removes its processes
+            and directories at the end.
+            """;
+
+    private ClusterBench() {}
+
+    /** The options of one run. */
+    record Options(List<Integer> clients, int seconds, int warmup, Path dir) {
+        static Options parse(String[] args) {
+            List<Integer> clients = List.of(1, 64, 256);
+            int seconds = 20;
+            int warmup = 10;
+            Path dir = Path.of(System.getProperty("java.io.tmpdir"));
+            for (int i = 0; i < args.length; i++) {
+                String value = i + 1 < args.length ? args[i + 1] : null;
+                switch (args[i]) {
+                    case "--clients" ->
+                        clients = Stream.of(require(value, args[i]).split(","))
+                                .map(s -> positive(s, "--clients"))
+                                .toList();
+                    case "--seconds" -> seconds = positive(require(value, args[i]), args[i]);
+                    case "--warmup" -> warmup = Integer.parseInt(require(value, args[i]));
+                    case "--dir" -> dir = Path.of(require(value, args[i]));
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+                i++;
+            }
+            return new Options(clients, seconds, warmup, dir);
+        }
+
+        private static String require(String value, String option) {
+            if (value == null) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return value;
+        }
+
+        private static int positive(String text, String option) {
+            int value = Integer.parseInt(text.trim());
+            if (value < 1) {
+                throw new IllegalArgumentException(option + " must be positive: " + text);
+            }
+            return value;
+        }
+    }
+
+    /** One member process and its command channel. */
+    private static final class Member implements AutoCloseable {
+        final String id;
+        final Process process;
+        final BufferedReader out;
+        final Writer in;
+
+        Member(String id, Process process) {
+            this.id = id;
+            this.process = process;
+            this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        }
+
+        String ask(String command, String expectedPrefix) throws IOException {
+            in.write(command + "\n");
+            in.flush();
+            return await(expectedPrefix);
+        }
+
+        String await(String prefix) throws IOException {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                if (line.startsWith(prefix)) {
+                    return line;
+                }
+            }
+            throw new IOException(id + " exited before answering " + prefix);
+        }
+
+        Duration cpu() {
+            return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
+        }
+
+        @Override
+        public void close() {
+            try {
+                in.write("QUIT\n");
+                in.flush();
+            } catch (IOException gone) {
+                // already exited
+            }
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor();
+                }
+            } catch (InterruptedException interrupted) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.print(USAGE);
+            return;
+        }
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException bad) {
+            System.err.println("echo-bench cluster: " + bad.getMessage());
+            System.err.print(USAGE);
+            System.exit(2);
+            return;
+        }
+        run(options, System.out);
+    }
+
+    static void run(Options options, PrintStream report) throws Exception {
+        Path root = Files.createTempDirectory(options.dir(), "echo-bench-");
+        List<Member> members = new ArrayList<>();
+        Thread cleanup = new Thread(() -> {
+            members.forEach(m -> m.process.destroyForcibly());
+            delete(root);
+        });
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            String peers = peers();
+            for (String id : List.of("n1", "n2", "n3")) {
+                members.add(start(id, root.resolve(id), peers));
+            }
+            for (Member member : members) {
+                member.await("READY");
+            }
+            report.printf(
+                    Locale.ROOT,
+                    "# 3 members, loopback TCP, fsync on, -Xmx1g each; %d cores; warm-up %d s, measured %d s%n",
+                    Runtime.getRuntime().availableProcessors(),
+                    options.warmup(),
+                    options.seconds());
+            for (int clients : options.clients()) {
+                Member leader = awaitLeader(members);
+                Duration[] before = cpu(members);
+                // CPU is sampled around the whole RUN (warm-up included) and scaled to the measured share below.
+                String result =
+                        leader.ask("RUN " + clients + " " + options.warmup() + " " + options.seconds(), "RESULT");
+                Duration[] after = cpu(members);
+                report.println(line(clients, result, before, after, options));
+            }
+        } finally {
+            members.forEach(Member::close);
+            delete(root);
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        }
+    }
+
+    private static String line(int clients, String result, Duration[] before, Duration[] after, Options options) {
+        long ops = field(result, "ops");
+        long cpuNanos = 0;
+        for (int i = 0; i < before.length; i++) {
+            cpuNanos += after[i].minus(before[i]).toNanos();
+        }
+        // Both phases run the same closed loop; charge the measured share of the CPU to the measured operations.
+        double measuredShare = (double) options.seconds() / (options.seconds() + options.warmup());
+        double cpuMicrosPerOp = ops == 0 ? Double.NaN : cpuNanos * measuredShare / 1000.0 / ops;
+        return String.format(
+                Locale.ROOT,
+                "echo C=%d ops/s=%d p50_us=%d p99_us=%d p999_us=%d max_us=%d errors=%d cpu_us_per_op=%.1f",
+                clients,
+                field(result, "ops_s"),
+                field(result, "p50_us"),
+                field(result, "p99_us"),
+                field(result, "p999_us"),
+                field(result, "max_us"),
+                field(result, "errors"),
+                cpuMicrosPerOp);
+    }
+
+    private static long field(String result, String name) {
+        for (String word : result.split("\\s+")) {
+            if (word.startsWith(name + "=")) {
+                return Long.parseLong(word.substring(name.length() + 1));
+            }
+        }
+        throw new IllegalStateException("no " + name + " in " + result);
+    }
+
+    private static Duration[] cpu(List<Member> members) {
+        Duration[] cpu = new Duration[members.size()];
+        for (int i = 0; i < cpu.length; i++) {
+            cpu[i] = members.get(i).cpu();
+        }
+        return cpu;
+    }
+
+    private static Member awaitLeader(List<Member> members) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (Member member : members) {
+                if (member.ask("ROLE", "ROLE").equals("ROLE LEADER")) {
+                    return member;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new IOException("no leader within 30 s");
+    }
+
+    private static Member start(String id, Path dir, String peers) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(
+                java,
+                "-Xmx1g",
+                "-cp",
+                System.getProperty("java.class.path"),
+                BenchMember.class.getName(),
+                id,
+                dir.toString(),
+                peers);
+        builder.redirectError(ProcessBuilder.Redirect.INHERIT); // warnings only (logback.xml), on our stderr
+        return new Member(id, builder.start());
+    }
+
+    private static String peers() throws IOException {
+        List<String> pairs = new ArrayList<>();
+        for (String id : List.of("n1", "n2", "n3")) {
+            try (ServerSocket probe = new ServerSocket(0)) { // a free port, released for the member to bind
+                pairs.add(id + "=127.0.0.1:" + probe.getLocalPort());
+            }
+        }
+        return String.join(",", pairs);
+    }
+
+    private static void delete(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
