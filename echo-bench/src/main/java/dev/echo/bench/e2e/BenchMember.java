@@ -169,8 +169,11 @@ public final class BenchMember {
             synchronized (random) {
                 key = random.nextInt(KEYS);
             }
-            byte[] name = String.format("k%015d", key).getBytes(StandardCharsets.ISO_8859_1);
-            System.arraycopy(name, 0, command, 0, KEY_BYTES);
+            // "k" and 15 decimal digits, written by hand: String.format cost the leader more CPU than Echo's commit.
+            command[0] = 'k';
+            for (int i = KEY_BYTES - 1, rest = key; i >= 1; i--, rest /= 10) {
+                command[i] = (byte) ('0' + rest % 10);
+            }
             command[KEY_BYTES] = (byte) key;
             return command;
         }

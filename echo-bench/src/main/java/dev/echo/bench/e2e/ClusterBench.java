@@ -160,13 +160,6 @@ public final class ClusterBench {
         });
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
-            String peers = peers();
-            for (String id : List.of("n1", "n2", "n3")) {
-                members.add(start(id, root.resolve(id), peers));
-            }
-            for (Member member : members) {
-                member.await("READY");
-            }
             report.printf(
                     Locale.ROOT,
                     "# 3 members, loopback TCP, fsync on, -Xmx1g each; %d cores; warm-up %d s, measured %d s%n",
@@ -174,6 +167,16 @@ public final class ClusterBench {
                     options.warmup(),
                     options.seconds());
             for (int clients : options.clients()) {
+                // A fresh cluster per C: without snapshots and compaction (issue 4) every member keeps its whole
+                // log in memory, and the runs together would outgrow -Xmx1g.
+                Path runDir = root.resolve("c" + clients);
+                String peers = peers();
+                for (String id : List.of("n1", "n2", "n3")) {
+                    members.add(start(id, runDir.resolve(id), peers));
+                }
+                for (Member member : members) {
+                    member.await("READY");
+                }
                 Member leader = awaitLeader(members);
                 Duration[] before = cpu(members);
                 // CPU is sampled around the whole RUN (warm-up included) and scaled to the measured share below.
@@ -181,6 +184,9 @@ public final class ClusterBench {
                         leader.ask("RUN " + clients + " " + options.warmup() + " " + options.seconds(), "RESULT");
                 Duration[] after = cpu(members);
                 report.println(line(clients, result, before, after, options));
+                members.forEach(Member::close);
+                members.clear();
+                delete(runDir);
             }
         } finally {
             members.forEach(Member::close);
@@ -243,15 +249,19 @@ public final class ClusterBench {
 
     private static Member start(String id, Path dir, String peers) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(
-                java,
-                "-Xmx1g",
-                "-cp",
-                System.getProperty("java.class.path"),
-                BenchMember.class.getName(),
-                id,
-                dir.toString(),
-                peers);
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx1g"));
+        // Extra JVM options for the members, e.g. a JFR recording:
+        // ECHO_BENCH_MEMBER_OPTS="-XX:StartFlightRecording=..."
+        String extra =
+                System.getenv().getOrDefault("ECHO_BENCH_MEMBER_OPTS", "").replace("{id}", id);
+        for (String option : extra.trim().split("\\s+")) {
+            if (!option.isEmpty()) {
+                command.add(option);
+            }
+        }
+        command.addAll(List.of(
+                "-cp", System.getProperty("java.class.path"), BenchMember.class.getName(), id, dir.toString(), peers));
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.redirectError(ProcessBuilder.Redirect.INHERIT); // warnings only (logback.xml), on our stderr
         return new Member(id, builder.start());
     }

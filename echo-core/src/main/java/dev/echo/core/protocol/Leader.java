@@ -2,6 +2,7 @@ package dev.echo.core.protocol;
 
 import dev.echo.core.MemberId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -287,20 +288,27 @@ final class Leader {
      */
     void maybeCommit() {
         long ownDurable = member.durability().durableIndex();
-        for (long index = log.lastIndex(); index > member.commitIndex(); index--) {
+        // The holder set only changes at someone's match index, so the highest committable index is one of them:
+        // try those (at most one per member, highest first) instead of every uncommitted entry.
+        long[] candidates = new long[followers.size() + 1];
+        int count = 0;
+        candidates[count++] = Math.min(ownDurable, log.lastIndex());
+        for (Progress progress : followers.values()) {
+            candidates[count++] = progress.matchIndex;
+        }
+        Arrays.sort(candidates, 0, count);
+        for (int i = count - 1; i >= 0; i--) {
+            long index = candidates[i];
+            if (index <= member.commitIndex()) {
+                return;
+            }
+            if (i < count - 1 && candidates[i + 1] == index) {
+                continue; // tried already
+            }
             if (log.termAt(index) != member.term() && !options.has(Mutation.COMMIT_OLD_TERM_BY_COUNTING)) {
-                break; // terms only decrease going back: no current-term entry below
+                return; // terms only decrease going back: no current-term entry below
             }
-            TreeSet<MemberId> holders = new TreeSet<>();
-            if (ownDurable >= index) {
-                holders.add(member.self());
-            }
-            for (var follower : followers.entrySet()) {
-                if (follower.getValue().matchIndex >= index) {
-                    holders.add(follower.getKey());
-                }
-            }
-            if (holders.size() >= options.minCopies() && member.configuration().isQuorum(holders::contains)) {
+            if (heldByEnough(index, ownDurable)) {
                 boolean committedInTermBefore = committedInTerm();
                 member.advanceCommit(index);
                 if (member.role() == GroupProtocol.Role.LEADER && !committedInTermBefore && committedInTerm()) {
@@ -309,6 +317,21 @@ final class Leader {
                 return;
             }
         }
+    }
+
+    /** Whether a quorum of every configuration in force, and at least {@code minCopies} members, hold {@code index}. */
+    private boolean heldByEnough(long index, long ownDurable) {
+        int holders = ownDurable >= index ? 1 : 0;
+        for (Progress progress : followers.values()) {
+            if (progress.matchIndex >= index) {
+                holders++;
+            }
+        }
+        return holders >= options.minCopies()
+                && member.configuration()
+                        .isQuorum(id -> id.equals(member.self())
+                                ? ownDurable >= index
+                                : followers.containsKey(id) && followers.get(id).matchIndex >= index);
     }
 
     /** Whether an entry of this term is committed: only then is the commit index a safe read index (§9). */
