@@ -6,6 +6,7 @@ import dev.echo.core.GroupOptions;
 import dev.echo.core.GroupStatus;
 import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
+import dev.echo.core.protocol.DynamicVoting;
 import dev.echo.core.protocol.ProtocolOptions;
 import dev.echo.core.transport.PeerAddress;
 import dev.echo.core.transport.Transport;
@@ -183,7 +184,17 @@ public final class EchoKv implements AutoCloseable {
 
     /** Batches sized for the transport: UDP carries at most one 64,000-byte datagram per message. */
     private static ProtocolOptions protocol(KvOptions options) {
-        ProtocolOptions defaults = ProtocolOptions.defaults();
+        ProtocolOptions defaults = ProtocolOptions.defaults().withDynamicVoting(dynamicVoting(options));
         return options.transport().equals("udp") ? defaults.withBatching(64, 32).withSizes(40_000, 16 << 10) : defaults;
+    }
+
+    /** Ticks are 10 ms; the suspect timeout must stay at least twice the maximum election timeout (ProtocolOptions). */
+    private static DynamicVoting dynamicVoting(KvOptions options) {
+        if (options.suspectTimeoutMillis() == 0) {
+            return DynamicVoting.off();
+        }
+        int ticks = (int) Math.min(Integer.MAX_VALUE, options.suspectTimeoutMillis() / 10);
+        return DynamicVoting.defaults()
+                .withTimeouts(ticks, DynamicVoting.defaults().readmitAfterTicks());
     }
 }

@@ -26,6 +26,7 @@ import java.util.Optional;
  * @param tlsPassword password of both stores (tls)
  * @param udpKeyFile file holding the cluster key (udp), at least 16 bytes
  * @param staleReads answer GET and MGET from local state instead of linearizably
+ * @param suspectTimeoutMillis dynamic voting: a voter silent this long is suspended (0: static membership)
  */
 record KvOptions(
         MemberId id,
@@ -40,7 +41,8 @@ record KvOptions(
         Optional<Path> tlsTrustStore,
         String tlsPassword,
         Optional<Path> udpKeyFile,
-        boolean staleReads) {
+        boolean staleReads,
+        long suspectTimeoutMillis) {
 
     static final String USAGE = String.join(
             "\n",
@@ -63,6 +65,8 @@ record KvOptions(
             "  --tls-password PASS     password of both stores                                     [tls]",
             "  --udp-key-file FILE     cluster key, at least 16 bytes                              [udp]",
             "  --stale-reads           answer reads from local state (faster, may lag)",
+            "  --suspect-timeout MS    dynamic voting: suspend a voter silent this long, re-admit it when it",
+            "                          returns (default 5000; 0 keeps the membership static)",
             "  --help                  show this help",
             "",
             "Errors: -NOQUORUM and -OVERLOADED mean the write certainly had no effect (retry);",
@@ -131,7 +135,11 @@ record KvOptions(
                 Optional.ofNullable(values.get("tls-truststore")).map(Path::of),
                 values.getOrDefault("tls-password", ""),
                 Optional.ofNullable(values.get("udp-key-file")).map(Path::of),
-                stale);
+                stale,
+                Long.parseLong(values.getOrDefault("suspect-timeout", "5000")));
+        if (options.suspectTimeoutMillis < 0) {
+            throw new IllegalArgumentException("--suspect-timeout must be 0 or positive");
+        }
         if (transport.equals("tls") && (options.tlsKeyStore.isEmpty() || options.tlsTrustStore.isEmpty())) {
             throw new IllegalArgumentException("--transport tls needs --tls-keystore and --tls-truststore");
         }
