@@ -34,7 +34,12 @@ public final class EchoException extends RuntimeException {
         /** The node's storage failed (fail-stop) or this member's log is damaged; outcome unknown. */
         STORAGE_FAILED(false),
         /** No outcome within the request timeout: the operation may or may not have been applied. */
-        TIMEOUT(false);
+        TIMEOUT(false),
+        /**
+         * The group stopped at this member because its state machine or Echo itself threw unexpectedly (fail-stop,
+         * logged with the cause); outcome unknown.
+         */
+        INTERNAL_ERROR(false);
 
         private final boolean certainlyNotApplied;
 

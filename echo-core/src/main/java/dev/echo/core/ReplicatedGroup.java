@@ -1,5 +1,6 @@
 package dev.echo.core;
 
+import dev.echo.core.protocol.MembershipChange;
 import dev.echo.core.runtime.GroupHandle;
 import java.util.concurrent.CompletableFuture;
 
@@ -67,11 +68,12 @@ public final class ReplicatedGroup implements AutoCloseable {
         return handle.view();
     }
 
-    // ---------------------------------------------------------------- membership (PROTOCOL.md §3, §7)
-    // Each change is made by the leader through joint consensus when votes change, one at a time. The future
-    // completes with the committed view, or fails with NOT_LEADER (ask the leader: status().leader()),
-    // CHANGE_IN_PROGRESS (retry later), INVALID (e.g. removing the last voter), or TIMEOUT if leadership was lost
-    // midway (the change may still take effect: watch GroupListener.viewChanged).
+    // ---------------------------------------------------------------- membership (PROTOCOL.md §3, §7, §8)
+    // Any member may ask: the edit goes to the leader, which applies it to the latest configuration, through a joint
+    // configuration when votes change, one change at a time. The future completes with the committed view, or fails
+    // with NO_QUORUM (no leader known), CHANGE_IN_PROGRESS (retry later), INVALID (e.g. removing the last voter), or
+    // TIMEOUT when the leader changed midway or did not answer in the request timeout (the change may still take
+    // effect: watch GroupListener.viewChanged).
 
     /**
      * Adds {@code member} as a voter of {@code weight} at the lowest rank (promoting it if it is a learner), or
@@ -80,27 +82,37 @@ public final class ReplicatedGroup implements AutoCloseable {
      * count on a vote that cannot yet ack.
      */
     public CompletableFuture<View> addVoter(MemberId member, int weight) {
-        return handle.changeMembership("add voter " + member, c -> c.withVoter(member, weight));
+        return handle.changeMembership(new MembershipChange.AddVoter(member, weight));
     }
 
-    /** Adds {@code member} as a learner (a non-voting replica receiving the committed stream), or demotes a voter. */
+    /**
+     * Adds {@code member} as a learner (a non-voting replica receiving the committed stream), or demotes a voter. A
+     * new member may ask this for itself: it joins with {@link GroupOptions.Builder#newMember()} and asks any member.
+     */
     public CompletableFuture<View> addLearner(MemberId member) {
-        return handle.changeMembership("add learner " + member, c -> c.withLearner(member));
+        return handle.changeMembership(new MembershipChange.AddLearner(member));
     }
 
     /** Removes {@code member} from the group (voter, suspended voter or learner); it is told and stops. */
     public CompletableFuture<View> removeMember(MemberId member) {
-        return handle.changeMembership("remove " + member, c -> c.without(member));
+        return handle.changeMembership(new MembershipChange.Remove(member));
     }
 
     /** Moves voter {@code member} to the top rank: it breaks ties from now on. */
     public CompletableFuture<View> makeTop(MemberId member) {
-        return handle.changeMembership("make " + member + " top", c -> {
-            if (c.nominal().stream().noneMatch(v -> v.id().equals(member))) {
-                throw new IllegalArgumentException(member + " is not a voter");
-            }
-            return c.withTop(member);
-        });
+        return handle.changeMembership(new MembershipChange.MakeTop(member));
+    }
+
+    /**
+     * Leaves the group (PROTOCOL.md §8): asks for this member's removal, and once it is committed closes the group
+     * here (its journal stays). The listener hears {@code removed} when this member applies its removal.
+     */
+    public CompletableFuture<View> leave() {
+        return handle.changeMembership(new MembershipChange.Remove(handle.self()))
+                .thenApply(view -> {
+                    handle.close();
+                    return view;
+                });
     }
 
     /** Asks the leader (if this member is it) to hand leadership to {@code target}. */

@@ -2,6 +2,7 @@ package dev.echo.core.codec;
 
 import dev.echo.core.MemberId;
 import dev.echo.core.protocol.Entry;
+import dev.echo.core.protocol.MembershipChange;
 import dev.echo.core.protocol.Message;
 import dev.echo.core.transport.Envelope;
 import java.nio.BufferUnderflowException;
@@ -35,6 +36,12 @@ public final class MessageCodec {
     private static final byte FORWARD_REQUEST = 8;
     private static final byte READ_INDEX_REQUEST = 9;
     private static final byte READ_INDEX_RESPONSE = 10;
+    private static final byte MEMBERSHIP_REQUEST = 11;
+    private static final byte MEMBERSHIP_RESPONSE = 12;
+    private static final byte ADD_VOTER = 1;
+    private static final byte ADD_LEARNER = 2;
+    private static final byte REMOVE = 3;
+    private static final byte MAKE_TOP = 4;
 
     /** Smallest encoded entry: index, term and a one-byte payload tag; bounds an entry count by the bytes present. */
     private static final int MIN_ENTRY_BYTES = 17;
@@ -173,6 +180,13 @@ public final class MessageCodec {
         if (message instanceof Message.ReadIndexRequest) {
             return 8;
         }
+        if (message instanceof Message.MembershipRequest request) {
+            int weight = request.change() instanceof MembershipChange.AddVoter ? 4 : 0;
+            return 8 + 1 + EntryCodec.memberIdSize(request.change().member()) + weight;
+        }
+        if (message instanceof Message.MembershipResponse) {
+            return 8 + 1 + 8;
+        }
         return 16; // ReadIndexResponse
     }
 
@@ -203,6 +217,12 @@ public final class MessageCodec {
         }
         if (message instanceof Message.ReadIndexRequest) {
             return READ_INDEX_REQUEST;
+        }
+        if (message instanceof Message.MembershipRequest) {
+            return MEMBERSHIP_REQUEST;
+        }
+        if (message instanceof Message.MembershipResponse) {
+            return MEMBERSHIP_RESPONSE;
         }
         return READ_INDEX_RESPONSE;
     }
@@ -238,6 +258,13 @@ public final class MessageCodec {
             out.putLong(request.readId());
         } else if (message instanceof Message.ReadIndexResponse response) {
             out.putLong(response.readId()).putLong(response.readIndex());
+        } else if (message instanceof Message.MembershipRequest request) {
+            out.putLong(request.requestId());
+            writeChange(request.change(), out);
+        } else if (message instanceof Message.MembershipResponse response) {
+            out.putLong(response.requestId());
+            out.put((byte) response.result().ordinal());
+            out.putLong(response.index());
         }
         // TimeoutNow has no body.
     }
@@ -273,9 +300,49 @@ public final class MessageCodec {
             case READ_INDEX_RESPONSE:
                 return new Message.ReadIndexResponse(
                         from, term, Bounded.getLong(in, "read id"), index(in, "read index"));
+            case MEMBERSHIP_REQUEST:
+                return new Message.MembershipRequest(from, term, Bounded.getLong(in, "request id"), readChange(in));
+            case MEMBERSHIP_RESPONSE:
+                return new Message.MembershipResponse(
+                        from, term, Bounded.getLong(in, "request id"), readResult(in), index(in, "index"));
             default:
                 throw new CodecException(CodecException.Reason.UNKNOWN_TYPE, "message type " + type);
         }
+    }
+
+    private static void writeChange(MembershipChange change, ByteBuffer out) {
+        if (change instanceof MembershipChange.AddVoter add) {
+            out.put(ADD_VOTER);
+            EntryCodec.writeMemberId(add.member(), out);
+            out.putInt(add.weight());
+        } else {
+            out.put(
+                    change instanceof MembershipChange.AddLearner
+                            ? ADD_LEARNER
+                            : change instanceof MembershipChange.Remove ? REMOVE : MAKE_TOP);
+            EntryCodec.writeMemberId(change.member(), out);
+        }
+    }
+
+    private static MembershipChange readChange(ByteBuffer in) throws CodecException {
+        byte kind = Bounded.getByte(in, "membership change kind");
+        MemberId member = EntryCodec.readMemberId(in);
+        return switch (kind) {
+            case ADD_VOTER -> new MembershipChange.AddVoter(member, Bounded.getInt(in, "weight"));
+            case ADD_LEARNER -> new MembershipChange.AddLearner(member);
+            case REMOVE -> new MembershipChange.Remove(member);
+            case MAKE_TOP -> new MembershipChange.MakeTop(member);
+            default -> throw new CodecException(CodecException.Reason.UNKNOWN_TYPE, "membership change kind " + kind);
+        };
+    }
+
+    private static Message.MembershipResult readResult(ByteBuffer in) throws CodecException {
+        int ordinal = Bounded.getByte(in, "membership result") & 0xFF;
+        Message.MembershipResult[] results = Message.MembershipResult.values();
+        if (ordinal >= results.length) {
+            throw new CodecException(CodecException.Reason.INVALID_VALUE, "membership result " + ordinal);
+        }
+        return results[ordinal];
     }
 
     private Message.AppendRequest readAppendRequest(MemberId from, long term, ByteBuffer in) throws CodecException {

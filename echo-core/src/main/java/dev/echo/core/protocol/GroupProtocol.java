@@ -69,6 +69,8 @@ public final class GroupProtocol {
     private MemberStatus reportedStatus;
     private long reportedTerm = -1;
     private Optional<MemberId> reportedLeader = Optional.empty();
+    /** The leader membership requests were last sent to (the leader as of the previous step). */
+    private Optional<MemberId> forwardedTo = Optional.empty();
 
     /** The roles of PROTOCOL.md §6. */
     public enum Role {
@@ -133,6 +135,8 @@ public final class GroupProtocol {
             transferLeadership(transfer.target());
         } else if (input instanceof Input.ChangeConfiguration change) {
             reconfiguration.request(change.requestId(), change.target());
+        } else if (input instanceof Input.ChangeMembership change) {
+            reconfiguration.requestChange(change.requestId(), change.change());
         }
         finishStep();
     }
@@ -296,6 +300,15 @@ public final class GroupProtocol {
             onPreVoteRequest(request);
             return;
         }
+        // Client-level requests between members: they never change this member's term.
+        if (message instanceof Message.MembershipRequest request) {
+            reconfiguration.onRequest(request);
+            return;
+        }
+        if (message instanceof Message.MembershipResponse response) {
+            reconfiguration.onResponse(response);
+            return;
+        }
         if (message instanceof Message.PreVoteResponse response) {
             onPreVoteResponse(response);
             return;
@@ -360,6 +373,8 @@ public final class GroupProtocol {
         }
         return message instanceof Message.AppendRequest
                 || message instanceof Message.TimeoutNow
+                || message instanceof Message.MembershipRequest // a member waiting to be added asks to be
+                || message instanceof Message.MembershipResponse
                 || members().contains(message.from())
                 || !members().contains(self)
                 || candidateKnowsMore(message);
@@ -546,6 +561,12 @@ public final class GroupProtocol {
     }
 
     private void finishStep() {
+        if (!leaderId.equals(forwardedTo)) {
+            if (forwardedTo.isPresent()) {
+                reconfiguration.leaderChanged(); // requests sent to the old leader: outcome unknown
+            }
+            forwardedTo = leaderId;
+        }
         if (leader != null) {
             leader.syncFollowers(); // the configuration may have changed with the log
         }

@@ -82,6 +82,21 @@ public sealed interface Input {
     }
 
     /**
+     * Ask for a membership edit at any member: the leader applies it to its latest configuration; another member
+     * forwards it to the leader it follows. Completes with {@link Output.ReconfigurationCompleted}: committed,
+     * rejected (nothing changed; {@code NO_QUORUM} when no leader is known), or abandoned (outcome unknown).
+     *
+     * @param requestId the caller's id for the request, echoed in the completion
+     * @param change the edit
+     */
+    record ChangeMembership(long requestId, MembershipChange change) implements Input {
+        /** Requires a change. */
+        public ChangeMembership {
+            Objects.requireNonNull(change, "change");
+        }
+    }
+
+    /**
      * Ask the leader to hand leadership to {@code target} (PROTOCOL.md §6).
      *
      * @param target the member that should become leader

@@ -137,4 +137,40 @@ public sealed interface Message {
      * @param readIndex the confirmed read index
      */
     record ReadIndexResponse(MemberId from, long term, long readId, long readIndex) implements Message {}
+
+    /**
+     * A member asks the leader for a membership change on behalf of its application (PROTOCOL.md §8).
+     *
+     * @param from asking member
+     * @param term its term
+     * @param requestId the asking member's id for the request, echoed in the response
+     * @param change the edit, applied by the leader to its latest configuration
+     */
+    record MembershipRequest(MemberId from, long term, long requestId, MembershipChange change) implements Message {}
+
+    /**
+     * The leader's answer to a {@link MembershipRequest}.
+     *
+     * @param from leader
+     * @param term leader's term
+     * @param requestId the asking member's id for the request
+     * @param result what became of it
+     * @param index the log index of the committed configuration when {@code result} is {@code COMMITTED}, else 0
+     */
+    record MembershipResponse(MemberId from, long term, long requestId, MembershipResult result, long index)
+            implements Message {}
+
+    /** The outcomes of a forwarded membership change. */
+    enum MembershipResult {
+        /** The change is committed. */
+        COMMITTED,
+        /** The receiver does not lead; nothing changed. */
+        NOT_LEADER,
+        /** Another change is in progress; nothing changed. */
+        CHANGE_IN_PROGRESS,
+        /** The edit cannot be made (e.g. removing the last voter); nothing changed. */
+        INVALID,
+        /** Leadership was lost midway: the change may still take effect. */
+        ABANDONED
+    }
 }

@@ -1,7 +1,8 @@
 package dev.echo.core.protocol;
 
+import dev.echo.core.MemberId;
 import java.util.Optional;
-import java.util.OptionalLong;
+import java.util.TreeMap;
 
 /**
  * The leader's side of configuration changes (PROTOCOL.md §3, Rule R): every voting change goes through a joint
@@ -11,12 +12,20 @@ import java.util.OptionalLong;
  * {@link GroupProtocol}.
  */
 final class Reconfiguration {
+    /** Most membership requests this member waits on at once; beyond it the oldest is given up (abandoned). */
+    private static final int MAX_FORWARDED = 1024;
+
     private final GroupProtocol member;
     /** The change this leader is driving, if any: who asked and where it goes. */
     private Optional<Pending> pending = Optional.empty();
+    /** This member's own requests sent away, by id: true if sent to every voter (no leader known), else to one. */
+    private final TreeMap<Long, Boolean> forwarded = new TreeMap<>();
 
-    /** A change in progress; {@code requestId} is empty for the leader's own dynamic-voting changes (§7). */
-    private record Pending(OptionalLong requestId, Configuration target) {}
+    /** Who asked: the application at this member ({@code remote} empty) or another member. */
+    private record Requester(Optional<MemberId> remote, long requestId) {}
+
+    /** A change in progress; no requester for the leader's own dynamic-voting changes (§7). */
+    private record Pending(Optional<Requester> requester, Configuration target) {}
 
     Reconfiguration(GroupProtocol member) {
         this.member = member;
@@ -24,21 +33,114 @@ final class Reconfiguration {
 
     /** A request to reach {@code target}; rejected at once unless this member may start it now. */
     void request(long requestId, Configuration target) {
+        start(new Requester(Optional.empty(), requestId), target);
+    }
+
+    /**
+     * The application's edit at this member: applied here if this member leads, else sent to the leader it follows,
+     * or to every voter it knows when it follows none (a member waiting to be added knows no leader).
+     */
+    void requestChange(long requestId, MembershipChange change) {
+        if (member.role() == GroupProtocol.Role.LEADER) {
+            applyEdit(new Requester(Optional.empty(), requestId), change);
+            return;
+        }
+        if (forwarded.size() >= MAX_FORWARDED) {
+            abandoned(forwarded.pollFirstEntry().getKey()); // callers number requests upward: lowest is oldest
+        }
+        boolean toEveryVoter = member.leaderId().isEmpty();
+        forwarded.put(requestId, toEveryVoter);
+        Message.MembershipRequest message =
+                new Message.MembershipRequest(member.self(), member.term(), requestId, change);
+        if (!toEveryVoter) {
+            member.send(member.leaderId().get(), message);
+            return;
+        }
+        for (MemberId voter : member.members()) {
+            if (!voter.equals(member.self()) && member.configuration().isVoter(voter)) {
+                member.send(voter, message);
+            }
+        }
+    }
+
+    /** Another member's edit. */
+    void onRequest(Message.MembershipRequest request) {
+        Requester requester = new Requester(Optional.of(request.from()), request.requestId());
         if (member.role() != GroupProtocol.Role.LEADER) {
-            reject(requestId, RejectReason.NOT_LEADER);
+            reply(requester, new Output.Rejected(RejectReason.NOT_LEADER));
+            return;
+        }
+        applyEdit(requester, request.change());
+    }
+
+    /** The leader's answer to one of this member's requests. */
+    void onResponse(Message.MembershipResponse response) {
+        Boolean toEveryVoter = forwarded.get(response.requestId());
+        if (toEveryVoter == null || toEveryVoter && response.result() == Message.MembershipResult.NOT_LEADER) {
+            return; // asked every voter: only the leader's answer counts; the caller's timeout covers no leader
+        }
+        forwarded.remove(response.requestId());
+        Output.Outcome outcome =
+                switch (response.result()) {
+                    case COMMITTED -> new Output.Committed(response.index(), new byte[0], false);
+                    case NOT_LEADER -> new Output.Rejected(RejectReason.NOT_LEADER);
+                    case CHANGE_IN_PROGRESS -> new Output.Rejected(RejectReason.CHANGE_IN_PROGRESS);
+                    case INVALID -> new Output.Rejected(RejectReason.INVALID);
+                    case ABANDONED -> new Output.Abandoned("leadership was lost during the configuration change");
+                };
+        member.outputs().add(new Output.ReconfigurationCompleted(response.requestId(), outcome));
+    }
+
+    /** The leader this member sent its requests to is no longer its leader: their outcome is unknown. */
+    void leaderChanged() {
+        for (long requestId : forwarded.keySet()) {
+            abandoned(requestId);
+        }
+        forwarded.clear();
+    }
+
+    private void abandoned(long requestId) {
+        member.outputs()
+                .add(new Output.ReconfigurationCompleted(
+                        requestId, new Output.Abandoned("the leader changed before answering; outcome unknown")));
+    }
+
+    private void applyEdit(Requester requester, MembershipChange change) {
+        if (!(member.configuration() instanceof Configuration current) || changeInFlight()) {
+            reply(requester, new Output.Rejected(RejectReason.CHANGE_IN_PROGRESS));
+            return;
+        }
+        Configuration target;
+        try {
+            target = change.applyTo(current);
+        } catch (IllegalArgumentException invalid) {
+            reply(requester, new Output.Rejected(RejectReason.INVALID));
+            return;
+        }
+        if (target.equals(current) && member.commitIndex() >= member.log().configurationIndex()) {
+            // Already so (a retried request, say): nothing to change, and the configuration is committed.
+            reply(requester, new Output.Committed(member.log().configurationIndex(), new byte[0], false));
+            return;
+        }
+        start(requester, target);
+    }
+
+    private void start(Requester requester, Configuration target) {
+        if (member.role() != GroupProtocol.Role.LEADER) {
+            reply(requester, new Output.Rejected(RejectReason.NOT_LEADER));
             return;
         }
         if (pending.isPresent() || !member.ownTermCommitted() || changeInFlight()) {
-            reject(requestId, RejectReason.CHANGE_IN_PROGRESS); // rule 2
+            reply(requester, new Output.Rejected(RejectReason.CHANGE_IN_PROGRESS)); // rule 2
             return;
         }
         Configuration now = (Configuration) member.configuration(); // no change in flight: a plain configuration
         if (now.equals(target) || target.members().size() < member.options().minCopies()) {
             // Fewer members than minCopies could never commit again, not even a change that adds some back.
-            reject(requestId, RejectReason.INVALID);
+            reply(requester, new Output.Rejected(RejectReason.INVALID));
             return;
         }
-        start(OptionalLong.of(requestId), now, target);
+        begin(Optional.of(requester), now, target);
     }
 
     /** Whether the leader could start a change now: none pending, its no-op committed, nothing in flight. */
@@ -54,12 +156,12 @@ final class Reconfiguration {
         GroupProtocol.check(idle(), "rule 2: one configuration change at a time");
         Configuration now = (Configuration) member.configuration();
         if (!now.equals(target) && target.members().size() >= member.options().minCopies()) {
-            start(OptionalLong.empty(), now, target);
+            begin(Optional.empty(), now, target);
         }
     }
 
-    private void start(OptionalLong requestId, Configuration now, Configuration target) {
-        pending = Optional.of(new Pending(requestId, target));
+    private void begin(Optional<Requester> requester, Configuration now, Configuration target) {
+        pending = Optional.of(new Pending(requester, target));
         boolean votingChange = !now.voters().equals(target.voters());
         if (votingChange && !member.options().has(Mutation.SKIP_JOINT_CONSENSUS)) {
             member.appendAsLeader(new Entry.ConfigurationChange(new JointConfiguration(now, target))); // rule 1
@@ -88,8 +190,7 @@ final class Reconfiguration {
         Configuration committed = (Configuration) current;
         if (pending.isPresent() && pending.get().target().equals(committed)) {
             long index = log.configurationIndex();
-            pending.get().requestId().ifPresent(id -> member.outputs()
-                    .add(new Output.ReconfigurationCompleted(id, new Output.Committed(index, new byte[0], false))));
+            pending.get().requester().ifPresent(r -> reply(r, new Output.Committed(index, new byte[0], false)));
             pending = Optional.empty();
         }
         if (!committed.isVoter(member.self())) {
@@ -99,12 +200,8 @@ final class Reconfiguration {
 
     /** This member stopped leading: a change it started may still take effect under the next leader. */
     void leadershipLost() {
-        pending.flatMap(change -> change.requestId().isPresent()
-                        ? Optional.of(change.requestId().getAsLong())
-                        : Optional.<Long>empty())
-                .ifPresent(id -> member.outputs()
-                        .add(new Output.ReconfigurationCompleted(
-                                id, new Output.Abandoned("leadership lost during the configuration change"))));
+        pending.flatMap(Pending::requester)
+                .ifPresent(r -> reply(r, new Output.Abandoned("leadership lost during the configuration change")));
         pending = Optional.empty();
     }
 
@@ -114,7 +211,28 @@ final class Reconfiguration {
         return log.configurationIndex() > member.commitIndex() || log.configuration() instanceof JointConfiguration;
     }
 
-    private void reject(long requestId, RejectReason reason) {
-        member.outputs().add(new Output.ReconfigurationCompleted(requestId, new Output.Rejected(reason)));
+    /** Answers the application here with an output, or another member with a message. */
+    private void reply(Requester requester, Output.Outcome outcome) {
+        if (requester.remote().isEmpty()) {
+            member.outputs().add(new Output.ReconfigurationCompleted(requester.requestId(), outcome));
+            return;
+        }
+        Message.MembershipResult result;
+        long index = 0;
+        if (outcome instanceof Output.Committed committed) {
+            result = Message.MembershipResult.COMMITTED;
+            index = committed.index();
+        } else if (outcome instanceof Output.Rejected rejected) {
+            result = switch (rejected.reason()) {
+                case NOT_LEADER -> Message.MembershipResult.NOT_LEADER;
+                case CHANGE_IN_PROGRESS -> Message.MembershipResult.CHANGE_IN_PROGRESS;
+                default -> Message.MembershipResult.INVALID;
+            };
+        } else {
+            result = Message.MembershipResult.ABANDONED;
+        }
+        member.send(
+                requester.remote().get(),
+                new Message.MembershipResponse(member.self(), member.term(), requester.requestId(), result, index));
     }
 }

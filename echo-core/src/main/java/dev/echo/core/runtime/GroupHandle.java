@@ -4,13 +4,12 @@ import dev.echo.core.EchoException;
 import dev.echo.core.GroupStatus;
 import dev.echo.core.MemberId;
 import dev.echo.core.View;
-import dev.echo.core.protocol.Configuration;
+import dev.echo.core.protocol.MembershipChange;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
 
 /**
  * The client side of one group at this member, behind {@link dev.echo.core.ReplicatedGroup}: admission through the
@@ -72,16 +71,21 @@ public final class GroupHandle {
         loop.offerClient(new GroupLoop.Transfer(Objects.requireNonNull(target, "target")));
     }
 
-    /** Asks the leader to change the membership; see {@link dev.echo.core.ReplicatedGroup#addVoter} and the rest. */
-    public CompletableFuture<View> changeMembership(String description, UnaryOperator<Configuration> edit) {
+    /** Asks for a membership change; see {@link dev.echo.core.ReplicatedGroup#addVoter} and the rest. */
+    public CompletableFuture<View> changeMembership(MembershipChange change) {
         CompletableFuture<View> future = new CompletableFuture<>();
         if (closed) {
             future.completeExceptionally(
                     new EchoException(EchoException.Reason.CLOSED, "group " + name() + " is closed"));
             return future;
         }
-        loop.offerClient(new GroupLoop.ChangeMembership(description, edit, future));
+        loop.offerClient(new GroupLoop.ChangeMembership(change, future, System.nanoTime() + timeoutNanos));
         return future;
+    }
+
+    /** This member's id. */
+    public MemberId self() {
+        return loop.self();
     }
 
     /** The member's current status. */

@@ -10,6 +10,7 @@ import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.Input;
 import dev.echo.core.protocol.JointConfiguration;
 import dev.echo.core.protocol.MemberStatus;
+import dev.echo.core.protocol.MembershipChange;
 import dev.echo.core.protocol.Message;
 import dev.echo.core.protocol.Output;
 import dev.echo.core.protocol.QuorumSystem;
@@ -26,7 +27,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,8 +84,8 @@ public final class GroupLoop implements PersistListener {
     /** Stop the group at this member. */
     record Close(CompletableFuture<Void> done) implements ClientOp {}
 
-    /** Change the membership: {@code edit} maps the leader's current configuration to the target. */
-    record ChangeMembership(String description, UnaryOperator<Configuration> edit, CompletableFuture<View> future)
+    /** Change the membership: the leader applies {@code change} to its latest configuration. */
+    record ChangeMembership(MembershipChange change, CompletableFuture<View> future, long deadlineNanos)
             implements ClientOp {}
 
     GroupLoop(
@@ -116,6 +116,10 @@ public final class GroupLoop implements PersistListener {
 
     String name() {
         return name;
+    }
+
+    MemberId self() {
+        return core.self();
     }
 
     GroupStatus status() {
@@ -175,16 +179,50 @@ public final class GroupLoop implements PersistListener {
 
     /** On the loop thread: one tick of logical time, and request deadlines. */
     void tick() {
+        try {
+            tickUnsafe();
+        } catch (RuntimeException bug) {
+            crashed(bug);
+        }
+    }
+
+    private void tickUnsafe() {
         if (stopped) {
             return;
         }
         core.step(new Input.Tick());
-        session.expire(System.nanoTime());
+        long now = System.nanoTime();
+        session.expire(now);
+        membership.expire(now);
         flushOutputs();
     }
 
     /** On the loop thread: process what arrived, then carry out the outputs. */
     void run() {
+        try {
+            runUnsafe();
+        } catch (RuntimeException bug) {
+            crashed(bug);
+        }
+    }
+
+    /**
+     * The state machine or Echo threw: the core's state may be half-updated, so this member stops taking part
+     * (fail-stop) rather than go on with it; the loop thread and the node's other groups carry on.
+     */
+    private void crashed(RuntimeException bug) {
+        LOG.error("Group {} stops: unexpected failure in the group loop", name, bug);
+        if (!stopped) {
+            stop(
+                    new EchoException(
+                            EchoException.Reason.INTERNAL_ERROR,
+                            "group " + name + " stopped after an unexpected failure: " + bug,
+                            bug),
+                    GroupStatus.Role.CLOSED);
+        }
+    }
+
+    private void runUnsafe() {
         scheduled.set(false);
         if (stopped) {
             rejectQueued();
@@ -348,6 +386,7 @@ public final class GroupLoop implements PersistListener {
         if (before.contains(core.self()) && !after.contains(core.self())) {
             callListener(() -> listener.removed(after));
         }
+        membership.viewApplied(after);
     }
 
     private void statusChanged(Output.StatusChanged changed) {

@@ -2,90 +2,120 @@ package dev.echo.core.runtime;
 
 import dev.echo.core.EchoException;
 import dev.echo.core.View;
-import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.Input;
 import dev.echo.core.protocol.Output;
 import dev.echo.core.protocol.RejectReason;
-import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The application's membership changes at one member (add, remove, re-weight, re-rank): turns an edit of the current
- * configuration into the core's {@code ChangeConfiguration} and completes the caller's future with the committed
- * view, or a typed error. Changes are made at the leader, which edits the configuration it knows to be the latest;
- * another member answers {@link EchoException.Reason#NOT_LEADER} naming the leader. Loop thread only.
+ * The application's membership changes at one member (add, remove, re-weight, re-rank, leave): hands each edit to
+ * the core, which applies it at the leader or forwards it there. The caller's future completes with the view once
+ * the change is committed <em>and applied at this member</em> (so {@link dev.echo.core.ReplicatedGroup#view()}
+ * already shows it, and a leaving member has heard of its own removal), or fails with a typed error, or with
+ * {@code TIMEOUT} after the request timeout. Loop thread only.
  */
 final class MembershipRequests {
     private final GroupProtocol core;
-    private final Map<Long, CompletableFuture<View>> waiting = new HashMap<>();
+    private final Map<Long, Waiting> waiting = new LinkedHashMap<>();
     private long nextRequestId = 1;
+
+    /** A request; {@code committedIndex} is set once the change is committed, -1 before. */
+    private static final class Waiting {
+        final String description;
+        final CompletableFuture<View> future;
+        final long deadlineNanos;
+        long committedIndex = -1;
+
+        Waiting(String description, CompletableFuture<View> future, long deadlineNanos) {
+            this.description = description;
+            this.future = future;
+            this.deadlineNanos = deadlineNanos;
+        }
+    }
 
     MembershipRequests(GroupProtocol core) {
         this.core = core;
     }
 
     void request(GroupLoop.ChangeMembership change) {
-        if (core.role() != GroupProtocol.Role.LEADER) {
-            String leader = core.leaderId().map(id -> "; the leader is " + id).orElse("; no leader is known");
-            change.future()
-                    .completeExceptionally(new EchoException(
-                            EchoException.Reason.NOT_LEADER,
-                            change.description() + ": this member does not lead" + leader));
-            return;
-        }
-        if (!(core.configuration() instanceof Configuration current)) {
-            change.future()
-                    .completeExceptionally(new EchoException(
-                            EchoException.Reason.CHANGE_IN_PROGRESS,
-                            change.description() + ": a change is in progress"));
-            return;
-        }
-        Configuration target;
-        try {
-            target = change.edit().apply(current);
-        } catch (IllegalArgumentException invalid) {
-            change.future()
-                    .completeExceptionally(new EchoException(
-                            EchoException.Reason.INVALID, change.description() + ": " + invalid.getMessage()));
-            return;
-        }
         long id = nextRequestId++;
-        waiting.put(id, change.future());
-        core.step(new Input.ChangeConfiguration(id, target));
+        String description = change.change().getClass().getSimpleName() + " "
+                + change.change().member();
+        waiting.put(id, new Waiting(description, change.future(), change.deadlineNanos()));
+        core.step(new Input.ChangeMembership(id, change.change()));
     }
 
     void completed(Output.ReconfigurationCompleted done, View view) {
-        CompletableFuture<View> future = waiting.remove(done.requestId());
-        if (future == null) {
+        Waiting request = waiting.get(done.requestId());
+        if (request == null) {
             return;
         }
         Output.Outcome outcome = done.outcome();
-        if (outcome instanceof Output.Committed) {
-            future.complete(view);
-        } else if (outcome instanceof Output.Rejected rejected) {
-            future.completeExceptionally(rejection(rejected.reason()));
+        if (outcome instanceof Output.Committed committed) {
+            request.committedIndex = committed.index();
+            viewApplied(view); // at once if this member has applied it already
+            return;
+        }
+        waiting.remove(done.requestId());
+        if (outcome instanceof Output.Rejected rejected) {
+            request.future.completeExceptionally(rejection(request.description, rejected.reason()));
         } else {
-            future.completeExceptionally(new EchoException(
+            request.future.completeExceptionally(new EchoException(
                     EchoException.Reason.TIMEOUT,
-                    "leadership was lost during the change; it may still take effect (watch viewChanged)"));
+                    request.description + ": leadership changed midway; the change may still take effect "
+                            + "(watch GroupListener.viewChanged)"));
+        }
+    }
+
+    /** A configuration was applied at this member: changes committed at or below its epoch are done. */
+    void viewApplied(View view) {
+        for (Iterator<Waiting> it = waiting.values().iterator(); it.hasNext(); ) {
+            Waiting request = it.next();
+            if (request.committedIndex >= 0 && request.committedIndex <= view.epoch()) {
+                it.remove();
+                request.future.complete(view);
+            }
+        }
+    }
+
+    /** Requests past their deadline fail with {@code TIMEOUT}: the change may or may not take effect. */
+    void expire(long nowNanos) {
+        for (Iterator<Waiting> it = waiting.values().iterator(); it.hasNext(); ) {
+            Waiting request = it.next();
+            if (nowNanos - request.deadlineNanos >= 0) {
+                it.remove();
+                request.future.completeExceptionally(new EchoException(
+                        EchoException.Reason.TIMEOUT,
+                        request.description
+                                + (request.committedIndex >= 0
+                                        ? ": committed, but not yet applied at this member"
+                                        : ": no answer from the leader in time")));
+            }
         }
     }
 
     void failAll(EchoException cause) {
-        waiting.values().forEach(future -> future.completeExceptionally(cause));
+        waiting.values().forEach(request -> request.future.completeExceptionally(cause));
         waiting.clear();
     }
 
-    private static EchoException rejection(RejectReason reason) {
+    private static EchoException rejection(String description, RejectReason reason) {
         return switch (reason) {
-            case NOT_LEADER -> new EchoException(EchoException.Reason.NOT_LEADER, "this member no longer leads");
+            case NOT_LEADER ->
+                new EchoException(
+                        EchoException.Reason.NOT_LEADER, description + ": the member asked does not lead; retry");
+            case NO_QUORUM ->
+                new EchoException(EchoException.Reason.NO_QUORUM, description + ": this member knows no leader");
             case CHANGE_IN_PROGRESS ->
                 new EchoException(
                         EchoException.Reason.CHANGE_IN_PROGRESS,
-                        "another change is in progress, or the new leader has not committed its first entry yet");
-            default -> new EchoException(EchoException.Reason.INVALID, "the change was refused: " + reason);
+                        description
+                                + ": another change is in progress, or a new leader has not committed its first entry");
+            default -> new EchoException(EchoException.Reason.INVALID, description + ": the change cannot be made");
         };
     }
 }

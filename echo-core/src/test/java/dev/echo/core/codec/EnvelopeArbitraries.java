@@ -4,6 +4,7 @@ import dev.echo.core.MemberId;
 import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.JointConfiguration;
+import dev.echo.core.protocol.MembershipChange;
 import dev.echo.core.protocol.Message;
 import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.core.protocol.Voter;
@@ -45,7 +46,21 @@ final class EnvelopeArbitraries {
                 Combinators.combine(from, term).as(Message.TimeoutNow::new),
                 Combinators.combine(from, term, payloads()).as(Message.ForwardRequest::new),
                 Combinators.combine(from, term, Arbitraries.longs()).as(Message.ReadIndexRequest::new),
-                Combinators.combine(from, term, Arbitraries.longs(), index).as(Message.ReadIndexResponse::new)));
+                Combinators.combine(from, term, Arbitraries.longs(), index).as(Message.ReadIndexResponse::new),
+                Combinators.combine(from, term, Arbitraries.longs(), changes()).as(Message.MembershipRequest::new),
+                Combinators.combine(
+                                from, term, Arbitraries.longs(), Arbitraries.of(Message.MembershipResult.class), index)
+                        .as(Message.MembershipResponse::new)));
+    }
+
+    private static Arbitrary<MembershipChange> changes() {
+        Arbitrary<MemberId> member = names().map(MemberId::of);
+        return Arbitraries.oneOf(List.of(
+                Combinators.combine(member, Arbitraries.integers().between(1, Voter.MAX_WEIGHT))
+                        .as(MembershipChange.AddVoter::new),
+                member.map(MembershipChange.AddLearner::new),
+                member.map(MembershipChange.Remove::new),
+                member.map(MembershipChange.MakeTop::new)));
     }
 
     static Arbitrary<String> names() {

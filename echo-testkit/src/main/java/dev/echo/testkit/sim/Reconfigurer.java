@@ -4,6 +4,7 @@ import dev.echo.core.MemberId;
 import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.Input;
+import dev.echo.core.protocol.MembershipChange;
 import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.core.protocol.Voter;
 import java.util.ArrayList;
@@ -38,7 +39,11 @@ final class Reconfigurer {
             return;
         }
         SimNode leader = leader();
-        if (leader != null) {
+        SimNode asker = sim.randomAliveNode();
+        if (random.nextBoolean() && asker != null) {
+            // An edit asked at any member (a spare joining asks too): forwarded to the leader, or to every voter.
+            sim.input(asker, new Input.ChangeMembership(++nextRequestId, edit()));
+        } else if (leader != null) {
             QuorumSystem current = leader.core().orElseThrow().configuration();
             if (current instanceof Configuration configuration) {
                 Configuration target = change(configuration);
@@ -48,6 +53,17 @@ final class Reconfigurer {
             }
         }
         sim.schedule(sim.now() + random.nextLong(150_000, 700_000), this::propose);
+    }
+
+    /** A random membership edit about a random member (it may be refused: that path is exercised too). */
+    private MembershipChange edit() {
+        MemberId member = nodes.get(random.nextInt(nodes.size())).id();
+        return switch (random.nextInt(4)) {
+            case 0 -> new MembershipChange.AddVoter(member, 1 + random.nextInt(3));
+            case 1 -> new MembershipChange.AddLearner(member);
+            case 2 -> new MembershipChange.Remove(member);
+            default -> new MembershipChange.MakeTop(member);
+        };
     }
 
     private SimNode leader() {

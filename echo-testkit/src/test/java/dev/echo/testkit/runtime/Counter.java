@@ -4,7 +4,7 @@ import dev.echo.core.StateMachine;
 import java.nio.ByteBuffer;
 
 /** A replicated counter: every command adds its 8-byte amount; a query reads the total. Loop thread only. */
-final class Counter implements StateMachine {
+class Counter implements StateMachine {
     private long total;
     private long applied;
 

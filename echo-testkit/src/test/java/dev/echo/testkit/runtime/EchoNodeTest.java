@@ -105,7 +105,7 @@ class EchoNodeTest {
     }
 
     @Test
-    void membershipChangesThroughTheApiAreDeliveredAsViewsEverywhere() throws Exception {
+    void membershipChangesFromAnyMemberAreDeliveredAsViewsEverywhere() throws Exception {
         startAll();
         submitWithRetry(MEMBERS.get(0), 7);
         MemberId n4 = MemberId.of("n4");
@@ -116,23 +116,25 @@ class EchoNodeTest {
         MemberId follower =
                 MEMBERS.stream().filter(m -> !m.equals(leader)).findFirst().orElseThrow();
 
-        ExecutionException notLeader = assertThrows(
-                ExecutionException.class,
-                () -> groups.get(follower).addVoter(n4, 1).get(10, TimeUnit.SECONDS));
-        assertEquals(EchoException.Reason.NOT_LEADER, ((EchoException) notLeader.getCause()).reason());
-
-        View asLearner = groups.get(leader).addLearner(n4).get(10, TimeUnit.SECONDS);
+        // Join: the new member asks for itself; it knows no leader, so it asks every voter it knows.
+        View asLearner = groups.get(n4).addLearner(n4).get(10, TimeUnit.SECONDS);
         assertTrue(asLearner.learners().contains(n4));
         assertTrue(Inbox.await(() -> stale(n4) == 7, PATIENCE), "the learner caught up from the log");
-        View promoted = groups.get(leader).addVoter(n4, 2).get(10, TimeUnit.SECONDS);
+        // A follower's request is forwarded to the leader.
+        View promoted = groups.get(follower).addVoter(n4, 2).get(10, TimeUnit.SECONDS);
         assertEquals(new Voter(n4, 2), promoted.voters().get(3), "promoted at the lowest rank with its weight");
         assertTrue(promoted.epoch() > asLearner.epoch());
+        ExecutionException invalid = assertThrows(
+                ExecutionException.class,
+                () -> groups.get(follower).makeTop(MemberId.of("stranger")).get(10, TimeUnit.SECONDS));
+        assertEquals(EchoException.Reason.INVALID, ((EchoException) invalid.getCause()).reason());
 
-        MemberId removed = MEMBERS.get(2).equals(leader) ? MEMBERS.get(1) : MEMBERS.get(2);
-        View without = groups.get(leader).removeMember(removed).get(10, TimeUnit.SECONDS);
-        assertTrue(!without.contains(removed));
-        assertTrue(Inbox.await(() -> events.contains(removed + " removed"), PATIENCE), events.toString());
-        assertTrue(Inbox.await(() -> groups.get(removed).status().role() == GroupStatus.Role.NOT_MEMBER, PATIENCE));
+        // Leave: a member asks for its own removal; it is told, then stops.
+        MemberId leaving = MEMBERS.get(2).equals(leader) ? MEMBERS.get(1) : MEMBERS.get(2);
+        View without = groups.get(leaving).leave().get(10, TimeUnit.SECONDS);
+        assertTrue(!without.contains(leaving));
+        assertTrue(events.contains(leaving + " removed"), events.toString());
+        assertTrue(Inbox.await(() -> groups.get(leaving).status().role() == GroupStatus.Role.CLOSED, PATIENCE));
         for (MemberId member : List.of(MEMBERS.get(0), MEMBERS.get(1), MEMBERS.get(2), n4)) {
             assertTrue(
                     Inbox.await(() -> views.get(member).contains(without.epoch()), PATIENCE),
@@ -204,6 +206,39 @@ class EchoNodeTest {
             CompletableFuture<byte[]> second = group.submit(Counter.encode(2));
             drive(node, second);
             assertEquals(3, Counter.decode(second.get()), "room again once the first finished");
+        }
+    }
+
+    @Test
+    void aThrowingStateMachineStopsItsGroupOnlyWithATypedError() throws Exception {
+        MemberId solo = MemberId.of("solo");
+        try (EchoNode node = EchoNode.builder(solo)
+                .transport(network.transport(solo))
+                .journal(new InMemoryJournal())
+                .invoker(true)
+                .build()
+                .start()) {
+            GroupOptions options = GroupOptions.builder().voter(solo).build();
+            ReplicatedGroup broken = node.join(
+                    "broken",
+                    options,
+                    new Counter() {
+                        @Override
+                        public byte[] apply(long index, byte[] command) {
+                            throw new IllegalStateException("application bug");
+                        }
+                    },
+                    new GroupListener() {});
+            ReplicatedGroup healthy = node.join("healthy", options, new Counter(), new GroupListener() {});
+            drive(node, CompletableFuture.allOf(broken.whenQuorum(), healthy.whenQuorum()));
+            CompletableFuture<byte[]> failing = broken.submit(Counter.encode(1));
+            drive(node, failing);
+            ExecutionException failed = assertThrows(ExecutionException.class, failing::get);
+            assertEquals(EchoException.Reason.INTERNAL_ERROR, ((EchoException) failed.getCause()).reason());
+            assertEquals(GroupStatus.Role.CLOSED, broken.status().role());
+            CompletableFuture<byte[]> fine = healthy.submit(Counter.encode(5));
+            drive(node, fine);
+            assertEquals(5, Counter.decode(fine.get()), "the node's other groups carry on");
         }
     }
 
