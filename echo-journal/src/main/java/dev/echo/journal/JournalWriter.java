@@ -23,7 +23,6 @@ import java.util.concurrent.locks.LockSupport;
  * or force stops the writer for good (fail-stop) and fails every waiter with a typed error.
  */
 final class JournalWriter implements Runnable {
-    private static final int SPIN_ITERATIONS = 2_000;
     private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final JournalOptions options;
@@ -145,7 +144,7 @@ final class JournalWriter implements Runnable {
                 flush(); // not forced: the seal only needs to survive a process crash, see Recovery
                 continue;
             }
-            if (idle < SPIN_ITERATIONS) {
+            if (idle < options.idleSpinIterations()) {
                 idle++;
                 Thread.onSpinWait();
                 continue;

@@ -178,12 +178,13 @@ public final class ClusterBench {
                     member.await("READY");
                 }
                 Member leader = awaitLeader(members);
+                // CPU time of every member is sampled exactly at the start and end of the measured window.
+                leader.ask("RUN " + clients + " " + options.warmup() + " " + options.seconds(), "MEASURE_START");
                 Duration[] before = cpu(members);
-                // CPU is sampled around the whole RUN (warm-up included) and scaled to the measured share below.
-                String result =
-                        leader.ask("RUN " + clients + " " + options.warmup() + " " + options.seconds(), "RESULT");
+                leader.await("MEASURE_END");
                 Duration[] after = cpu(members);
-                report.println(line(clients, result, before, after, options));
+                String result = leader.await("RESULT");
+                report.println(line(clients, result, before, after));
                 members.forEach(Member::close);
                 members.clear();
                 delete(runDir);
@@ -195,15 +196,13 @@ public final class ClusterBench {
         }
     }
 
-    private static String line(int clients, String result, Duration[] before, Duration[] after, Options options) {
+    private static String line(int clients, String result, Duration[] before, Duration[] after) {
         long ops = field(result, "ops");
         long cpuNanos = 0;
         for (int i = 0; i < before.length; i++) {
             cpuNanos += after[i].minus(before[i]).toNanos();
         }
-        // Both phases run the same closed loop; charge the measured share of the CPU to the measured operations.
-        double measuredShare = (double) options.seconds() / (options.seconds() + options.warmup());
-        double cpuMicrosPerOp = ops == 0 ? Double.NaN : cpuNanos * measuredShare / 1000.0 / ops;
+        double cpuMicrosPerOp = ops == 0 ? Double.NaN : cpuNanos / 1000.0 / ops;
         return String.format(
                 Locale.ROOT,
                 "echo C=%d ops/s=%d p50_us=%d p99_us=%d p999_us=%d max_us=%d errors=%d cpu_us_per_op=%.1f",

@@ -3,6 +3,8 @@ package dev.echo.testkit.sim;
 import dev.echo.core.MemberId;
 import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.GroupProtocol;
+import dev.echo.core.protocol.Input;
+import dev.echo.core.protocol.MembershipChange;
 import dev.echo.core.protocol.Mutation;
 import dev.echo.core.protocol.ProtocolOptions;
 import dev.echo.core.protocol.QuorumSystem;
@@ -12,6 +14,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
  * A scripted run of the simulator: named members, a fixed configuration and protocol policy, and faults the test
@@ -24,6 +27,7 @@ import java.util.Set;
  */
 public final class Scenario {
     private final Simulation sim;
+    private long requestIds;
 
     private Scenario(Simulation sim) {
         this.sim = sim;
@@ -53,6 +57,39 @@ public final class Scenario {
     public Scenario runFor(long millis) {
         sim.runUntil(sim.now() + millis * 1000, () -> false);
         return this;
+    }
+
+    /**
+     * Lets simulated time pass until {@code condition} holds (checked after every step) or {@code maxMillis} pass;
+     * returns whether it held. Used to strike at an exact protocol moment, e.g. right after a leader appended J.
+     */
+    public boolean runUntil(BooleanSupplier condition, long maxMillis) {
+        sim.runUntil(sim.now() + maxMillis * 1000, condition);
+        return condition.getAsBoolean();
+    }
+
+    /** Asks the current leader to move the group to {@code target} (through J when votes change). */
+    public Scenario requestChange(Configuration target) {
+        List<String> leaders = leaders();
+        if (leaders.size() != 1) {
+            throw new IllegalStateException("no single leader to ask: " + leaders);
+        }
+        sim.input(node(leaders.get(0)), new Input.ChangeConfiguration(++requestIds, target));
+        return this;
+    }
+
+    /** Asks {@code member} for a membership edit, as its application would. */
+    public Scenario ask(String member, MembershipChange change) {
+        sim.input(node(member), new Input.ChangeMembership(++requestIds, change));
+        return this;
+    }
+
+    /** {@code member}'s current term (it must be up). */
+    public long term(String member) {
+        return node(member)
+                .core()
+                .orElseThrow(() -> new IllegalStateException(member + " is down"))
+                .term();
     }
 
     /** Crashes {@code member}: it loses everything not yet durable. */

@@ -8,8 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.echo.core.MemberId;
 import dev.echo.core.protocol.Configuration;
+import dev.echo.core.protocol.DynamicVoting;
+import dev.echo.core.protocol.JointConfiguration;
 import dev.echo.core.protocol.Mutation;
+import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.core.protocol.Voter;
 import dev.echo.testkit.check.InvariantViolation;
 import dev.echo.testkit.sim.Scenario;
@@ -81,6 +85,98 @@ class MembershipScenariosTest {
         scenario.runFor(3_000);
         assertTrue(writesDuring(scenario, 1_000) > 0, "the group resumed on its own");
         assertEquals(FIVE, scenario.leaderConfiguration().orElseThrow(), "nobody was suspended while all were down");
+        assertEquals(Optional.empty(), scenario.finish());
+    }
+
+    static final Configuration ABCD =
+            Configuration.ofVoters(List.of(Voter.of("a", 1), Voter.of("b", 1), Voter.of("c", 1), Voter.of("d", 1)));
+
+    static boolean isJoint(Scenario scenario, String member) {
+        return scenario.configurationAt(member) instanceof JointConfiguration;
+    }
+
+    /** A steady four-member group with dynamic voting off, so only the scripted change happens. */
+    static Scenario steadyAbcd(Set<Mutation> mutations) {
+        return Scenario.start(8, ABCD, options(DynamicVoting.off()), mutations, null)
+                .runFor(2_000);
+    }
+
+    @Test
+    void removingOneOfFourUnderTheTieBreakerGoesThroughJ() {
+        // {a, b} is a quorum of {a,b,c,d} (half the weight, with top a) but not of {a,b,c}: the step is not adjacent.
+        Configuration abc = ABCD.without(MemberId.of("d"));
+        Scenario scenario = steadyAbcd(Set.of()).requestChange(abc).runFor(2_000);
+        assertEquals(abc, scenario.leaderConfiguration().orElseThrow());
+        assertEquals(Optional.empty(), scenario.finish());
+        InvariantViolation caught =
+                assertThrows(InvariantViolation.class, () -> steadyAbcd(Set.of(Mutation.SKIP_JOINT_CONSENSUS))
+                        .requestChange(abc)
+                        .runFor(2_000));
+        assertTrue(caught.getMessage().contains("§11.9"), caught.getMessage());
+    }
+
+    @Test
+    void reWeightingAndReOrderingGoThroughJ() {
+        Configuration reweighted = ABCD.withVoter(MemberId.of("d"), 3); // d alone now outweighs any two others
+        Configuration reordered = ABCD.withTop(MemberId.of("d")); // the tie-breaker moves
+        for (Configuration target : List.of(reweighted, reordered)) {
+            Scenario scenario = steadyAbcd(Set.of()).requestChange(target).runFor(2_000);
+            assertEquals(target, scenario.leaderConfiguration().orElseThrow());
+            assertEquals(Optional.empty(), scenario.finish());
+            InvariantViolation caught =
+                    assertThrows(InvariantViolation.class, () -> steadyAbcd(Set.of(Mutation.SKIP_JOINT_CONSENSUS))
+                            .requestChange(target)
+                            .runFor(2_000));
+            assertTrue(caught.getMessage().contains("§11.9"), caught.getMessage());
+        }
+    }
+
+    @Test
+    void aLeaderIsolatedRightAfterAppendingJ() {
+        Scenario scenario = steadyAbcd(Set.of());
+        String leader = scenario.leaders().get(0);
+        scenario.requestChange(ABCD.without(MemberId.of(leader.equals("d") ? "c" : "d")));
+        assertTrue(isJoint(scenario, leader), "J appended at once");
+        scenario.partition(Set.of(leader)).runFor(3_000); // the rest elect a leader; J completes or is cut
+        assertTrue(writesDuring(scenario, 1_000) > 0, "the majority side goes on");
+        scenario.healNetwork().runFor(3_000);
+        QuorumSystem settled = scenario.leaderConfiguration().orElseThrow();
+        assertTrue(settled instanceof Configuration, "no J left in force: " + settled);
+        assertEquals(Optional.empty(), scenario.finish());
+    }
+
+    @Test
+    void aCrashBetweenJCommittingAndCNewCommitting() {
+        Scenario scenario = steadyAbcd(Set.of());
+        String leader = scenario.leaders().get(0);
+        Configuration target = ABCD.withVoter(MemberId.of("d"), 2);
+        scenario.requestChange(target);
+        // J commits, and the leader appends C_new in that same step; C_new needs another round to commit, so
+        // striking at the first step where C_new is in force crashes the leader between the two.
+        assertTrue(scenario.runUntil(() -> scenario.configurationAt(leader).equals(target), 2_000));
+        scenario.crash(leader).runFor(3_000);
+        assertEquals(target, scenario.leaderConfiguration().orElseThrow(), "the next leader finishes the change");
+        scenario.restart(leader).runFor(2_000);
+        assertEquals(target, scenario.configurationAt(leader));
+        assertEquals(Optional.empty(), scenario.finish());
+    }
+
+    @Test
+    void aRemovedMemberCutOffBeforeHearingOfItsRemovalCannotDisruptTheGroup() {
+        Scenario scenario = steadyAbcd(Set.of());
+        String leader = scenario.leaders().get(0);
+        String removed = leader.equals("d") ? "c" : "d";
+        // Cut the member off before it hears of its removal: it keeps its old configuration and campaigns. Pre-vote
+        // keeps its term from rising while it cannot win; back in contact, its vote requests come from a stranger
+        // whose log is not ahead, and are ignored.
+        scenario.partition(Set.of(removed))
+                .requestChange(ABCD.without(MemberId.of(removed)))
+                .runFor(5_000);
+        long groupTerm = scenario.term(leader);
+        scenario.healNetwork().runFor(3_000);
+        assertEquals(List.of(leader), scenario.leaders(), "the leader kept its leadership");
+        assertEquals(groupTerm, scenario.term(leader), "no election was forced on the group");
+        assertTrue(writesDuring(scenario, 1_000) > 0);
         assertEquals(Optional.empty(), scenario.finish());
     }
 }
