@@ -98,6 +98,10 @@ public final class Demo {
         cluster.awaitUp(leader, 60_000);
         awaitCaughtUp(leader);
 
+        if (!dynamicVoting()) {
+            return false;
+        }
+
         step("Verifying: every acknowledged write, read back from every member (linearizable GET)");
         int checked = 0;
         for (String id : cluster.ids()) {
@@ -115,9 +119,68 @@ public final class Demo {
         }
         step("Summary");
         say(acknowledged.size() + " writes acknowledged, " + checked + " reads verified on 3 members");
-        say("survived: leader SIGKILL, loss and return of the quorum, restart and resynchronisation");
-        say("not shown here: dynamic voting (the tour runs with --suspect-timeout 0; see DynamicVotingTest)");
+        say("survived: leader SIGKILL, loss and return of the quorum, restart and resynchronisation,");
+        say("a restart of every member, and dynamic voting down to one member and back to three");
         return true;
+    }
+
+    /**
+     * Dynamic linear voting (PROTOCOL.md §7): the group shrinks around failed members, one joint change at a time,
+     * and keeps working where a static majority would stop; returning members are re-admitted at their rank.
+     */
+    private boolean dynamicVoting() throws Exception {
+        step("Restarting every member with dynamic voting on (--suspect-timeout 2000: a voter silent for 2 s is "
+                + "suspended)");
+        cluster.suspectTimeout(2_000);
+        for (String id : cluster.ids()) {
+            cluster.kill(id);
+        }
+        for (String id : cluster.ids()) {
+            cluster.start(id);
+        }
+        for (String id : cluster.ids()) {
+            if (!cluster.awaitUp(id, 60_000)) {
+                return fail(id + " did not restart");
+            }
+        }
+        say("leader after the restart of every member: " + awaitLeader() + " (no operator needed)");
+        String top = cluster.ids().get(0);
+        String middle = cluster.ids().get(1);
+        String last = cluster.ids().get(2);
+
+        step("Killing " + top + ", the top-ranked voter: after 2 s the others suspend it in one joint change");
+        cluster.kill(top);
+        say("view at " + middle + ": " + awaitVoters(middle, 2) + "  (" + top + " suspended; " + middle + " is top)");
+        write(100, List.of(middle, last));
+
+        step("Killing " + last + ": " + middle + " alone holds half the weight and the top rank, a quorum;"
+                + " a static majority of three would stop here");
+        cluster.kill(last);
+        write(100, List.of(middle));
+        say("view at " + middle + ": " + awaitVoters(middle, 1));
+
+        step("Restarting " + top + " and " + last + ": they catch up and are re-admitted at their weight and rank");
+        cluster.start(top);
+        cluster.start(last);
+        cluster.awaitUp(top, 60_000);
+        cluster.awaitUp(last, 60_000);
+        say("view at " + middle + ": " + awaitVoters(middle, 3));
+        write(100, cluster.ids());
+        return true;
+    }
+
+    /** Waits until {@code id}'s view has {@code count} voters; returns the view's voters as INFO shows them. */
+    private String awaitVoters(String id, int count) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        String voters = "";
+        while (System.currentTimeMillis() < deadline) {
+            voters = cluster.info(id).getOrDefault("view_voters", "");
+            if (!voters.isEmpty() && voters.split(",").length == count) {
+                return voters;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException(id + " never showed " + count + " voters; last view " + voters);
     }
 
     private void write(int count, List<String> via) throws Exception {

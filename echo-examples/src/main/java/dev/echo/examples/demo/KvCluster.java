@@ -21,6 +21,7 @@ import java.util.stream.Stream;
  * <p>Not thread-safe: one controlling thread.
  */
 public final class KvCluster implements AutoCloseable {
+    private long suspectTimeoutMillis;
     private final Path root;
     private final List<String> ids;
     private final Map<String, Integer> peerPorts = new LinkedHashMap<>();
@@ -58,6 +59,11 @@ public final class KvCluster implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /** Dynamic voting for members started from now on: suspect a silent voter after this long (0: static). */
+    public void suspectTimeout(long millis) {
+        suspectTimeoutMillis = millis;
+    }
+
     /** Starts {@code id}'s process (again, after a kill: it recovers from its data directory). */
     public void start(String id) throws IOException {
         Path data = root.resolve(id);
@@ -84,10 +90,10 @@ public final class KvCluster implements AutoCloseable {
                 members.toString(),
                 "--client",
                 "127.0.0.1:" + clientPorts.get(id),
-                // Static membership: the tour (and KvClusterIT) show the quorum lost when two of three are down;
-                // with dynamic voting, a second failure more than 5 s after the first would shrink the group instead.
+                // Static membership unless asked (suspectTimeout): the tour and KvClusterIT show the quorum lost when
+                // two of three are down; dynamic voting would shrink the group instead after a slow second failure.
                 "--suspect-timeout",
-                "0"));
+                Long.toString(suspectTimeoutMillis)));
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(
