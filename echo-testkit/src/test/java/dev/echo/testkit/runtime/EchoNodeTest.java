@@ -187,12 +187,7 @@ class EchoNodeTest {
     @Test
     void aFullGroupFailsFastWithOverloaded() throws Exception {
         MemberId solo = MemberId.of("solo");
-        try (EchoNode node = EchoNode.builder(solo)
-                .transport(network.transport(solo))
-                .journal(new InMemoryJournal())
-                .invoker(true)
-                .build()
-                .start()) {
+        try (EchoNode node = soloInvokerNode(solo)) {
             GroupOptions options =
                     GroupOptions.builder().voter(solo).maxInFlight(1, false).build();
             ReplicatedGroup group = node.join("g", options, new Counter(), new GroupListener() {});
@@ -212,12 +207,7 @@ class EchoNodeTest {
     @Test
     void aThrowingStateMachineStopsItsGroupOnlyWithATypedError() throws Exception {
         MemberId solo = MemberId.of("solo");
-        try (EchoNode node = EchoNode.builder(solo)
-                .transport(network.transport(solo))
-                .journal(new InMemoryJournal())
-                .invoker(true)
-                .build()
-                .start()) {
+        try (EchoNode node = soloInvokerNode(solo)) {
             GroupOptions options = GroupOptions.builder().voter(solo).build();
             ReplicatedGroup broken = node.join(
                     "broken",
@@ -346,6 +336,16 @@ class EchoNodeTest {
                 Thread.sleep(1); // nothing due yet: the next tick is a few milliseconds away
             }
         }
+    }
+
+    /** A one-member node driven from the test's thread ({@link #drive}). */
+    private EchoNode soloInvokerNode(MemberId solo) throws Exception {
+        return EchoNode.builder(solo)
+                .transport(network.transport(solo))
+                .journal(new InMemoryJournal())
+                .invoker(true)
+                .build()
+                .start();
     }
 
     private void startAll() throws Exception {
