@@ -59,7 +59,7 @@ public record ProtocolOptions(
         require(sessionTtlEntries >= 1, "sessionTtlEntries must be >= 1");
         require(dynamicVoting != null, "dynamicVoting must be given");
         require(
-                dynamicVoting.suspectTimeoutTicks() >= 2 * electionTimeoutMaxTicks,
+                !dynamicVoting.shrink() || dynamicVoting.suspectTimeoutTicks() >= 2 * electionTimeoutMaxTicks,
                 "dynamicVoting.suspectTimeoutTicks must be at least twice the maximum election timeout");
         mutations = mutations.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(mutations));
     }
