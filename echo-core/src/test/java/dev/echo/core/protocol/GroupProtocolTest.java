@@ -333,6 +333,14 @@ class GroupProtocolTest {
                         DynamicVoting.defaults(),
                         Set.of()));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> d.withMinCopies(0));
+        // A suspect timeout within reach of an election would shrink the group on every leader change.
+        org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class,
+                () -> d.withDynamicVoting(DynamicVoting.defaults().withTimeouts(d.electionTimeoutMaxTicks(), 10)));
+        org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> DynamicVoting.defaults().withFloors(0, 0.0));
+        org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> DynamicVoting.defaults().withFloors(1, 1.5));
     }
 
     /** Runs a single-member group: carries out persists immediately. */
