@@ -118,4 +118,19 @@ class DynamicVotingTest {
         assertTrue(writesDuring(scenario, 1_000) > 0, "b is back: the group resumes");
         assertEquals(Optional.empty(), scenario.finish());
     }
+
+    @Test
+    void aFlappingMemberDoesNotStallTheGroupAndEndsReadmitted() {
+        Scenario scenario = Scenario.start(9, FIVE, options(FAST)).runFor(2_000);
+        long before = scenario.committedWrites();
+        // e dies and returns around the suspect timeout (1 s), twelve times: sometimes suspended, sometimes not.
+        for (int round = 0; round < 12; round++) {
+            scenario.crash("e").runFor(600 + 150L * (round % 5));
+            scenario.restart("e").runFor(400 + 100L * (round % 4));
+        }
+        assertTrue(scenario.committedWrites() - before > 100, "the other four kept committing throughout");
+        scenario.runFor(4_000); // steady again: e catches up and is re-admitted
+        assertEquals(FIVE, scenario.leaderConfiguration().orElseThrow(), "back to the configured group");
+        assertEquals(Optional.empty(), scenario.finish());
+    }
 }
