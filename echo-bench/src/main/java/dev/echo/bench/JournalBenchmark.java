@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -76,7 +75,7 @@ public class JournalBenchmark {
         @TearDown(Level.Trial)
         public void close() throws IOException {
             journal.close();
-            deleteRecursively(directory);
+            BenchFiles.deleteRecursively(directory);
         }
     }
 
@@ -155,7 +154,7 @@ public class JournalBenchmark {
         @TearDown(Level.Trial)
         public void close() throws IOException {
             channel.close();
-            deleteRecursively(directory);
+            BenchFiles.deleteRecursively(directory);
         }
     }
 
@@ -198,13 +197,5 @@ public class JournalBenchmark {
 
     static Path benchDirectory() {
         return Path.of(System.getProperty("echo.bench.dir", System.getProperty("java.io.tmpdir")));
-    }
-
-    static void deleteRecursively(Path directory) throws IOException {
-        try (Stream<Path> paths = Files.walk(directory)) {
-            for (Path path : (Iterable<Path>) paths.sorted((a, b) -> b.compareTo(a))::iterator) {
-                Files.delete(path);
-            }
-        }
     }
 }

@@ -98,7 +98,7 @@ public class PipelinedJournalBenchmark {
     @TearDown(Level.Trial)
     public void close() throws IOException {
         journal.close();
-        JournalBenchmark.deleteRecursively(directory);
+        BenchFiles.deleteRecursively(directory);
     }
 
     /** One durable record: wait for a report, refill that appender. */

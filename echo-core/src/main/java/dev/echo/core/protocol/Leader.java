@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * The leader's half of the protocol for one term: per-follower replication with a bounded pipeline (PROTOCOL.md
@@ -45,6 +46,7 @@ final class Leader {
     private QuorumSystem syncedFor;
 
     private int transferElapsed;
+    private final HoldsIndex holdsIndex = new HoldsIndex();
 
     /** A read waiting for quorum confirmation of this leadership at {@code round}. */
     private record ReadBarrier(MemberId requester, long readId, long readIndex, long round) {}
@@ -327,11 +329,27 @@ final class Leader {
                 holders++;
             }
         }
-        return holders >= options.minCopies()
-                && member.configuration()
-                        .isQuorum(id -> id.equals(member.self())
-                                ? ownDurable >= index
-                                : followers.containsKey(id) && followers.get(id).matchIndex >= index);
+        if (holders < options.minCopies()) {
+            return false;
+        }
+        holdsIndex.index = index;
+        holdsIndex.ownDurable = ownDurable;
+        return member.configuration().isQuorum(holdsIndex);
+    }
+
+    /** Whether a member holds the index under test: one reusable predicate, so the commit check on every ack allocates nothing. */
+    private final class HoldsIndex implements Predicate<MemberId> {
+        long index;
+        long ownDurable;
+
+        @Override
+        public boolean test(MemberId id) {
+            if (id.equals(member.self())) {
+                return ownDurable >= index;
+            }
+            Progress progress = followers.get(id);
+            return progress != null && progress.matchIndex >= index;
+        }
     }
 
     /** Whether an entry of this term is committed: only then is the commit index a safe read index (§9). */
