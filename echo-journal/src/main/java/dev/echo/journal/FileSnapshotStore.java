@@ -76,6 +76,11 @@ final class FileSnapshotStore implements SnapshotStore {
     }
 
     @Override
+    public synchronized SnapshotMeta meta(long index) throws StorageException {
+        return readHeader(pathOf(index)).meta;
+    }
+
+    @Override
     public synchronized Writer create(SnapshotMeta meta) throws StorageException {
         Path temporary = directory.resolve(PREFIX + meta.index() + "-" + System.nanoTime() + ".tmp");
         try {

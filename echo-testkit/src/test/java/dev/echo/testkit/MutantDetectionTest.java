@@ -35,6 +35,8 @@ class MutantDetectionTest {
                 new Hunt(3, EnumSet.of(Fault.REORDER, Fault.DUPLICATE, Fault.CRASH), 300, "§11");
             // A voting change in one entry: the first non-adjacent step in any log is the violation.
             case SKIP_JOINT_CONSENSUS -> new Hunt(0, EnumSet.allOf(Fault.class), 50, "§11.9");
+            // Found when a member crashes between asking for a snapshot and the snapshot becoming durable.
+            case COMPACT_BEFORE_SNAPSHOT_DURABLE -> new Hunt(0, all, 200, "§5");
         };
     }
 

@@ -4,6 +4,7 @@ import dev.echo.core.MemberId;
 import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.MembershipChange;
 import dev.echo.core.protocol.Message;
+import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.core.transport.Envelope;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -38,6 +39,8 @@ public final class MessageCodec {
     private static final byte READ_INDEX_RESPONSE = 10;
     private static final byte MEMBERSHIP_REQUEST = 11;
     private static final byte MEMBERSHIP_RESPONSE = 12;
+    private static final byte INSTALL_SNAPSHOT = 13;
+    private static final byte INSTALL_SNAPSHOT_RESPONSE = 14;
     private static final byte ADD_VOTER = 1;
     private static final byte ADD_LEARNER = 2;
     private static final byte REMOVE = 3;
@@ -187,6 +190,12 @@ public final class MessageCodec {
         if (message instanceof Message.MembershipResponse) {
             return 8 + 1 + 8;
         }
+        if (message instanceof Message.InstallSnapshot chunk) {
+            return 8 + 8 + 8 + 1 + EntryCodec.quorumSystemSize(chunk.configuration()) + 4 + chunk.data().length;
+        }
+        if (message instanceof Message.InstallSnapshotResponse) {
+            return 8 + 8 + 1;
+        }
         return 16; // ReadIndexResponse
     }
 
@@ -223,6 +232,12 @@ public final class MessageCodec {
         }
         if (message instanceof Message.MembershipResponse) {
             return MEMBERSHIP_RESPONSE;
+        }
+        if (message instanceof Message.InstallSnapshot) {
+            return INSTALL_SNAPSHOT;
+        }
+        if (message instanceof Message.InstallSnapshotResponse) {
+            return INSTALL_SNAPSHOT_RESPONSE;
         }
         return READ_INDEX_RESPONSE;
     }
@@ -265,6 +280,14 @@ public final class MessageCodec {
             out.putLong(response.requestId());
             out.put((byte) response.result().ordinal());
             out.putLong(response.index());
+        } else if (message instanceof Message.InstallSnapshot chunk) {
+            out.putLong(chunk.index()).putLong(chunk.snapshotTerm()).putLong(chunk.offset());
+            putBoolean(out, chunk.last());
+            EntryCodec.writeQuorumSystem(chunk.configuration(), out);
+            out.putInt(chunk.data().length).put(chunk.data());
+        } else if (message instanceof Message.InstallSnapshotResponse response) {
+            out.putLong(response.index()).putLong(response.nextOffset());
+            putBoolean(out, response.complete());
         }
         // TimeoutNow has no body.
     }
@@ -305,9 +328,31 @@ public final class MessageCodec {
             case MEMBERSHIP_RESPONSE:
                 return new Message.MembershipResponse(
                         from, term, Bounded.getLong(in, "request id"), readResult(in), index(in, "index"));
+            case INSTALL_SNAPSHOT:
+                return readInstallSnapshot(from, term, in);
+            case INSTALL_SNAPSHOT_RESPONSE:
+                return new Message.InstallSnapshotResponse(
+                        from, term, index(in, "snapshot index"), index(in, "next offset"), getBoolean(in, "complete"));
             default:
                 throw new CodecException(CodecException.Reason.UNKNOWN_TYPE, "message type " + type);
         }
+    }
+
+    private Message.InstallSnapshot readInstallSnapshot(MemberId from, long term, ByteBuffer in) throws CodecException {
+        long index = index(in, "snapshot index");
+        long snapshotTerm = index(in, "snapshot term");
+        long offset = index(in, "offset");
+        boolean last = getBoolean(in, "last");
+        QuorumSystem configuration = EntryCodec.readQuorumSystem(in);
+        int length = Bounded.getInt(in, "chunk length");
+        if (length < 0 || length > in.remaining()) {
+            throw new CodecException(
+                    CodecException.Reason.INVALID_VALUE,
+                    "snapshot chunk of " + length + " bytes with " + in.remaining() + " left");
+        }
+        byte[] data = new byte[length];
+        in.get(data);
+        return new Message.InstallSnapshot(from, term, index, snapshotTerm, configuration, offset, data, last);
     }
 
     private static void writeChange(MembershipChange change, ByteBuffer out) {

@@ -1,5 +1,7 @@
 package dev.echo.core.protocol;
 
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -92,6 +94,74 @@ final class ClientSessions {
             Map.Entry<Long, Long> oldest = byLastUse.pollFirstEntry();
             sessions.remove(oldest.getValue());
         }
+    }
+
+    /**
+     * The table as bytes, for a snapshot (PROTOCOL.md §6: the exactly-once table is snapshotted with the state, so a
+     * member restored from a snapshot still recognises every retry). Deterministic: sessions in id order.
+     */
+    byte[] toBytes() {
+        int size = 4;
+        for (Session session : sessions.values()) {
+            size += 8 + 8 + 8 + 4;
+            for (Applied applied : session.results.values()) {
+                size += 8 + 8 + 4 + applied.result.length;
+            }
+        }
+        ByteBuffer out = ByteBuffer.allocate(size);
+        out.putInt(sessions.size());
+        for (Map.Entry<Long, Session> entry : sessions.entrySet()) {
+            Session session = entry.getValue();
+            out.putLong(entry.getKey()).putLong(session.ackedSequence).putLong(session.lastUsedIndex);
+            out.putInt(session.results.size());
+            for (Map.Entry<Long, Applied> result : session.results.entrySet()) {
+                out.putLong(result.getKey()).putLong(result.getValue().index).putInt(result.getValue().result.length);
+                out.put(result.getValue().result);
+            }
+        }
+        return out.array();
+    }
+
+    /**
+     * Replaces the table with one written by {@link #toBytes()}.
+     *
+     * @throws IllegalArgumentException if the bytes are not such a table
+     */
+    void restore(byte[] bytes) {
+        sessions.clear();
+        byLastUse.clear();
+        try {
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            int count = nonNegative(in.getInt(), "session count");
+            for (int i = 0; i < count; i++) {
+                long clientId = in.getLong();
+                Session session = new Session();
+                session.ackedSequence = in.getLong();
+                session.lastUsedIndex = in.getLong();
+                int results = nonNegative(in.getInt(), "result count");
+                for (int r = 0; r < results; r++) {
+                    long sequence = in.getLong();
+                    long index = in.getLong();
+                    byte[] result = new byte[nonNegative(in.getInt(), "result length")];
+                    in.get(result);
+                    session.results.put(sequence, new Applied(index, result));
+                }
+                sessions.put(clientId, session);
+                byLastUse.put(session.lastUsedIndex, clientId);
+            }
+            if (in.hasRemaining()) {
+                throw new IllegalArgumentException(in.remaining() + " bytes after the session table");
+            }
+        } catch (BufferUnderflowException truncated) {
+            throw new IllegalArgumentException("session table is truncated", truncated);
+        }
+    }
+
+    private static int nonNegative(int value, String field) {
+        if (value < 0) {
+            throw new IllegalArgumentException(field + " is negative: " + value);
+        }
+        return value;
     }
 
     /** Number of live sessions. */

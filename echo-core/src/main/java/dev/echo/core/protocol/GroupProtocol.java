@@ -3,6 +3,7 @@ package dev.echo.core.protocol;
 import dev.echo.core.MemberId;
 import dev.echo.core.StateMachine;
 import dev.echo.core.protocol.ProtocolCounters.Counter;
+import dev.echo.core.storage.SnapshotMeta;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -32,6 +33,7 @@ public final class GroupProtocol {
     private SortedSet<MemberId> members;
 
     private final Reconfiguration reconfiguration = new Reconfiguration(this);
+    private final Snapshots snapshots;
 
     private final StateMachine stateMachine;
     private final DeterministicRandom random;
@@ -91,8 +93,9 @@ public final class GroupProtocol {
      * @param configuration the group's initial (bootstrap) configuration, in force until the log holds a configuration
      *     entry; a member outside it waits as {@link MemberStatus#NOT_MEMBER} until a change adds it
      * @param options validated tunables
-     * @param recovered what the journal holds for this member (term, vote, log)
-     * @param stateMachine the application's state, empty: it is rebuilt by applying the committed log
+     * @param recovered what the journal holds for this member (term, vote, snapshot, log)
+     * @param stateMachine the application's state: restored from {@code recovered}'s snapshot if it has one, else
+     *     empty; the committed log after it is applied again
      * @param seed seeds election timeouts; give each member its own
      */
     public GroupProtocol(
@@ -107,14 +110,28 @@ public final class GroupProtocol {
         this.options = Objects.requireNonNull(options, "options");
         this.stateMachine = Objects.requireNonNull(stateMachine, "stateMachine");
         this.random = new DeterministicRandom(seed);
-        this.log = new ReplicationLog(configuration, recovered.entries());
-        this.durability = new Durability(log.lastIndex());
+        this.snapshots = new Snapshots(this, options.snapshots());
         this.sessions = new ClientSessions(options.maxSessions(), options.sessionTtlEntries());
         this.pending = new PendingOperations(options.maxPendingRequests(), options.retryTicks());
         this.term = recovered.hardState().term();
         this.votedFor = recovered.hardState().votedFor();
+        if (recovered.snapshot().isPresent()) {
+            SnapshotMeta meta = recovered.snapshot().get().meta();
+            this.log = new ReplicationLog(meta.configuration(), meta.index(), meta.term(), recovered.entries());
+            sessions.restore(recovered.snapshot().get().sessions());
+            commitIndex = meta.index();
+            lastApplied = meta.index();
+            if (meta.term() > term) { // installed from a leader whose term had not reached the journal yet
+                term = meta.term();
+                votedFor = Optional.empty();
+                hardStateDirty = true;
+            }
+        } else {
+            this.log = new ReplicationLog(configuration, recovered.entries());
+        }
+        this.durability = new Durability(log.lastIndex());
         resetElectionTimer();
-        reportStatus();
+        finishStep();
     }
 
     /** Processes one input. Never throws for bad input: it is ignored and counted in {@link #counters()}. */
@@ -137,6 +154,14 @@ public final class GroupProtocol {
             reconfiguration.request(change.requestId(), change.target());
         } else if (input instanceof Input.ChangeMembership change) {
             reconfiguration.requestChange(change.requestId(), change.change());
+        } else if (input instanceof Input.SnapshotTaken taken) {
+            snapshots.taken(taken.meta());
+        } else if (input instanceof Input.SnapshotFailed failed) {
+            snapshots.failed(failed.index());
+        } else if (input instanceof Input.SnapshotChunkStored stored) {
+            snapshots.chunkStored(stored.index(), stored.nextOffset());
+        } else if (input instanceof Input.SnapshotInstalled installed) {
+            snapshots.installed(installed.meta(), installed.sessions());
         }
         finishStep();
     }
@@ -175,6 +200,9 @@ public final class GroupProtocol {
      * vote). Who wins is still decided by votes under the candidate's latest configuration, so this is safe.
      */
     private boolean mayCampaign() {
+        if (snapshots.installing()) {
+            return false; // its log is about to be replaced
+        }
         if (configuration().isVoter(self)) {
             return true;
         }
@@ -322,7 +350,9 @@ public final class GroupProtocol {
         }
         if (message.term() > term) {
             Optional<MemberId> newLeader =
-                    message instanceof Message.AppendRequest ? Optional.of(message.from()) : Optional.<MemberId>empty();
+                    message instanceof Message.AppendRequest || message instanceof Message.InstallSnapshot
+                            ? Optional.of(message.from())
+                            : Optional.<MemberId>empty();
             becomeFollower(message.term(), newLeader);
         }
         if (message instanceof Message.VoteRequest request) {
@@ -353,6 +383,14 @@ public final class GroupProtocol {
             }
         } else if (message instanceof Message.ReadIndexResponse response) {
             onReadIndexResponse(response);
+        } else if (message instanceof Message.InstallSnapshot chunk) {
+            onInstallSnapshot(chunk);
+        } else if (message instanceof Message.InstallSnapshotResponse response) {
+            if (role == Role.LEADER && response.term() == term) {
+                leader.onInstallSnapshotResponse(response);
+            } else {
+                counters.increment(Counter.STALE_TERM);
+            }
         }
     }
 
@@ -372,6 +410,7 @@ public final class GroupProtocol {
             return false;
         }
         return message instanceof Message.AppendRequest
+                || message instanceof Message.InstallSnapshot
                 || message instanceof Message.TimeoutNow
                 || message instanceof Message.MembershipRequest // a member waiting to be added asks to be
                 || message instanceof Message.MembershipResponse
@@ -450,29 +489,31 @@ public final class GroupProtocol {
             send(request.from(), new Message.AppendResponse(self, term, false, 0, 0, 0, 0));
             return;
         }
-        if (role == Role.LEADER) {
-            throw new IllegalStateException("invariant §11.1: two leaders in term " + term);
+        heardFromLeader(request.from());
+        if (snapshots.installing()) {
+            counters.increment(Counter.BUSY_INSTALLING); // the leader resends once the snapshot is in
+            return;
         }
-        if (role != Role.FOLLOWER || leaderId.isEmpty()) {
-            becomeFollower(term, Optional.of(request.from()));
-        }
-        leaderId = Optional.of(request.from());
-        electionElapsed = 0;
-        ticksSinceLeaderContact = 0;
         readRoundSeen = Math.max(readRoundSeen, request.readRound());
 
         if (request.prevIndex() > log.lastIndex()) {
             send(request.from(), rejection(log.lastIndex() + 1, 0));
             return;
         }
-        if (!log.matches(request.prevIndex(), request.prevTerm())) {
-            long conflictTerm = log.termAt(request.prevIndex());
-            check(request.prevIndex() > commitIndex, "§11.6: conflict at committed index " + request.prevIndex());
-            send(request.from(), rejection(log.firstIndexOfTerm(conflictTerm, request.prevIndex()), conflictTerm));
+        // Entries up to our snapshot are committed, so every leader holds them as we did: check from the snapshot on.
+        long prevIndex = Math.max(request.prevIndex(), log.snapshotIndex());
+        long prevTerm = prevIndex == request.prevIndex() ? request.prevTerm() : log.snapshotTerm();
+        if (!log.matches(prevIndex, prevTerm)) {
+            long conflictTerm = log.termAt(prevIndex);
+            check(prevIndex > commitIndex, "§11.6: conflict at committed index " + prevIndex);
+            send(request.from(), rejection(log.firstIndexOfTerm(conflictTerm, prevIndex), conflictTerm));
             return;
         }
         boolean wrote = false;
         for (Entry entry : request.entries()) {
+            if (entry.index() <= prevIndex) {
+                continue; // inside our snapshot
+            }
             if (entry.index() <= log.lastIndex()) {
                 if (log.termAt(entry.index()) == entry.term()) {
                     continue; // duplicate or reordered: never truncate without a real conflict (§4)
@@ -483,7 +524,7 @@ public final class GroupProtocol {
             markWritten(entry.index());
             wrote = true;
         }
-        long lastNew = request.prevIndex() + request.entries().size();
+        long lastNew = Math.max(request.prevIndex() + request.entries().size(), prevIndex);
         if (options.has(Mutation.TRUNCATE_ON_SHORTER_APPEND) && log.lastIndex() > lastNew && lastNew >= commitIndex) {
             truncateFrom(lastNew + 1);
         }
@@ -497,6 +538,29 @@ public final class GroupProtocol {
         } else {
             sendAck();
         }
+    }
+
+    /** A message only a leader of the current term sends arrived: follow it and restart the election timer. */
+    private void heardFromLeader(MemberId from) {
+        if (role == Role.LEADER) {
+            throw new IllegalStateException("invariant §11.1: two leaders in term " + term);
+        }
+        if (role != Role.FOLLOWER || leaderId.isEmpty()) {
+            becomeFollower(term, Optional.of(from));
+        }
+        leaderId = Optional.of(from);
+        electionElapsed = 0;
+        ticksSinceLeaderContact = 0;
+    }
+
+    private void onInstallSnapshot(Message.InstallSnapshot chunk) {
+        if (chunk.term() < term) {
+            counters.increment(Counter.STALE_TERM);
+            send(chunk.from(), new Message.InstallSnapshotResponse(self, term, chunk.index(), 0, false));
+            return;
+        }
+        heardFromLeader(chunk.from());
+        snapshots.onChunk(chunk);
     }
 
     private Message.AppendResponse rejection(long conflictIndex, long conflictTerm) {
@@ -570,6 +634,7 @@ public final class GroupProtocol {
         if (leader != null) {
             leader.syncFollowers(); // the configuration may have changed with the log
         }
+        snapshots.maybeTake();
         long last = log.lastIndex();
         boolean logWritten = writeFrom != Long.MAX_VALUE;
         if (hardStateDirty || logWritten) {
@@ -677,6 +742,8 @@ public final class GroupProtocol {
     private void read(Input.Read read) {
         if (read.query().length > options.maxCommandBytes()) {
             outputs.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(RejectReason.TOO_LARGE)));
+        } else if (snapshots.installing()) { // the state machine is being replaced
+            outputs.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(RejectReason.NO_QUORUM)));
         } else if (read.stale()) {
             byte[] answer = stateMachine.query(read.query());
             outputs.add(new Output.ReadCompleted(read.readId(), new Output.Committed(lastApplied, answer, true)));
@@ -710,6 +777,9 @@ public final class GroupProtocol {
     }
 
     private void completeReadyReads() {
+        if (snapshots.installing()) {
+            return; // completed once the snapshot is in
+        }
         for (PendingOperations.PendingRead read : pending.takeReadyReads(lastApplied)) {
             byte[] answer = stateMachine.query(read.query);
             outputs.add(new Output.ReadCompleted(read.readId, new Output.Committed(lastApplied, answer, false)));
@@ -735,7 +805,7 @@ public final class GroupProtocol {
             return;
         }
         commitIndex = newCommit;
-        while (lastApplied < commitIndex) {
+        while (lastApplied < commitIndex && !snapshots.installing()) {
             apply(log.entry(++lastApplied));
         }
         completeReadyReads();
@@ -784,6 +854,62 @@ public final class GroupProtocol {
                             ? new Output.SessionOpened(key.clientId(), outcome)
                             : new Output.Completed(key.clientId(), key.sequence(), outcome));
         }
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    /** The exactly-once table as bytes, stored with a snapshot. */
+    byte[] sessionTable() {
+        return sessions.toBytes();
+    }
+
+    /** The snapshot the log starts after, for sending; the log must have one. */
+    SnapshotMeta snapshotMeta() {
+        return new SnapshotMeta(log.snapshotIndex(), log.snapshotTerm(), log.bootstrapConfiguration());
+    }
+
+    /** Whether this member holds the log up to {@code index} (with {@code term} there) durably. */
+    boolean holdsDurably(long index, long snapshotTerm) {
+        if (index <= log.snapshotIndex()) {
+            return true; // in our own snapshot, which is durable
+        }
+        return index <= commitIndex && index <= durability.durableIndex() && log.matches(index, snapshotTerm);
+    }
+
+    /** A durable local snapshot covers {@code meta}: drop the log up to it, here and in the journal. */
+    void compactTo(SnapshotMeta meta) {
+        if (meta.index() <= log.snapshotIndex() || meta.index() > lastApplied) {
+            return; // a newer snapshot was installed meanwhile
+        }
+        log.compactTo(meta.index(), meta.term());
+        compactJournal(meta);
+    }
+
+    /** Asks the journal to drop its log up to {@code meta}, in ticket order with the persists. */
+    void compactJournal(SnapshotMeta meta) {
+        outputs.add(new Output.CompactLog(durability.issue(log.lastIndex(), false), meta));
+    }
+
+    /**
+     * The runtime installed a snapshot received from the leader (PROTOCOL.md §8): the state machine holds its state;
+     * the log keeps a matching suffix or restarts after it. The follower acknowledges it, like appended entries, once
+     * the journal's compaction is durable.
+     */
+    void installSnapshot(SnapshotMeta meta, byte[] sessionTable) {
+        check(meta.index() > commitIndex, "installing a snapshot at " + meta.index() + " below commit " + commitIndex);
+        if (!log.installSnapshot(meta.index(), meta.term(), meta.configuration())) {
+            durability.truncatedFrom(meta.index() + 1);
+        }
+        sessions.restore(sessionTable);
+        commitIndex = meta.index();
+        lastApplied = meta.index();
+        verifiedIndex = Math.max(verifiedIndex, meta.index()); // committed: every later leader holds it
+        compactJournal(meta);
+        if (meta.configuration() instanceof Configuration view) {
+            outputs.add(new Output.ViewChanged(meta.index(), view));
+        }
+        ackPending = true;
+        completeReadyReads();
     }
 
     // ---------------------------------------------------------------- status

@@ -1,6 +1,7 @@
 package dev.echo.core.protocol;
 
 import dev.echo.core.MemberId;
+import dev.echo.core.storage.SnapshotMeta;
 import java.util.Objects;
 
 /**
@@ -93,6 +94,50 @@ public sealed interface Input {
         /** Requires a change. */
         public ChangeMembership {
             Objects.requireNonNull(change, "change");
+        }
+    }
+
+    /**
+     * The snapshot asked for by {@link Output.TakeSnapshot} is durable in the snapshot store: the member may compact
+     * its log up to it.
+     *
+     * @param meta what the snapshot covers, as the output named it
+     */
+    record SnapshotTaken(SnapshotMeta meta) implements Input {
+        /** Requires the metadata. */
+        public SnapshotTaken {
+            Objects.requireNonNull(meta, "meta");
+        }
+    }
+
+    /**
+     * Taking the snapshot at {@code index}, or storing or installing one received there, failed; nothing changed.
+     * The member tries again later (the leader resends a transfer from where it stands).
+     *
+     * @param index the snapshot's index
+     * @param reason what went wrong, for the log
+     */
+    record SnapshotFailed(long index, String reason) implements Input {}
+
+    /**
+     * A chunk asked for by {@link Output.StoreSnapshotChunk} (not the last) is written.
+     *
+     * @param index the snapshot's index
+     * @param nextOffset the offset just past the chunk: where the next one starts
+     */
+    record SnapshotChunkStored(long index, long nextOffset) implements Input {}
+
+    /**
+     * The snapshot received from the leader is durable and the state machine now holds its state (PROTOCOL.md §8).
+     *
+     * @param meta what the snapshot covers
+     * @param sessions the exactly-once table the snapshot carries, as {@link Output.TakeSnapshot} gave it
+     */
+    record SnapshotInstalled(SnapshotMeta meta, byte[] sessions) implements Input {
+        /** Requires both parts. */
+        public SnapshotInstalled {
+            Objects.requireNonNull(meta, "meta");
+            Objects.requireNonNull(sessions, "sessions");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.echo.core.protocol;
 
 import dev.echo.core.MemberId;
+import dev.echo.core.storage.SnapshotMeta;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -174,13 +175,13 @@ final class Leader {
     private void sendRound() {
         for (var gone : departing.entrySet()) { // the entry removing them, then the commit index covering it
             if (!replicate(gone.getKey(), gone.getValue())) {
-                sendAppend(gone.getKey(), gone.getValue().matchIndex + 1, List.of());
+                keepAlive(gone.getKey(), gone.getValue());
             }
         }
         for (var follower : followers.entrySet()) {
             Progress progress = follower.getValue();
             if (!replicate(follower.getKey(), progress)) {
-                sendAppend(follower.getKey(), progress.matchIndex + 1, List.of());
+                keepAlive(follower.getKey(), progress);
             }
         }
     }
@@ -194,8 +195,92 @@ final class Leader {
         }
     }
 
+    /** A heartbeat: an empty append carrying commit index and read round, or, during a transfer, a chunk probe. */
+    private void keepAlive(MemberId to, Progress progress) {
+        if (progress.snapshot == null) { // from our snapshot on at least: before it we hold no terms to check
+            sendAppend(to, Math.max(progress.matchIndex, log.snapshotIndex()) + 1, List.of());
+            return;
+        }
+        if (progress.chunkSentTick < 0
+                || now - progress.chunkSentTick >= options.snapshots().chunkTimeoutTicks()) {
+            startSnapshot(progress); // none yet, or the chunk (or the snapshot it came from) is lost: resume
+            sendChunk(to, progress);
+        } else {
+            SnapshotMeta meta = progress.snapshot; // an empty chunk: keeps the follower's timer, asks where it is
+            member.send(
+                    to,
+                    new Message.InstallSnapshot(
+                            member.self(),
+                            member.term(),
+                            meta.index(),
+                            meta.term(),
+                            meta.configuration(),
+                            progress.snapshotOffset,
+                            new byte[0],
+                            false));
+        }
+    }
+
+    /** Aims the transfer at the newest snapshot; a transfer of an older one starts over with it. */
+    private void startSnapshot(Progress progress) {
+        if (progress.snapshot == null || progress.snapshot.index() != log.snapshotIndex()) {
+            progress.snapshot = member.snapshotMeta();
+            progress.snapshotOffset = 0;
+        }
+    }
+
+    private void sendChunk(MemberId to, Progress progress) {
+        progress.chunkSentTick = now;
+        member.outputs()
+                .add(new Output.SendSnapshotChunk(
+                        to,
+                        member.term(),
+                        progress.snapshot,
+                        progress.snapshotOffset,
+                        options.snapshots().chunkBytes()));
+    }
+
+    /** A follower's answer to a snapshot chunk (PROTOCOL.md §8). */
+    void onInstallSnapshotResponse(Message.InstallSnapshotResponse response) {
+        Progress progress = followers.get(response.from());
+        if (progress != null) {
+            recentlyActive.add(response.from());
+            progress.heard(now, options.electionTimeoutMinTicks());
+        } else {
+            progress = departing.get(response.from());
+            if (progress == null) {
+                return;
+            }
+        }
+        if (response.complete()) {
+            progress.acknowledged(Math.min(response.index(), log.lastIndex()));
+            maybeCommit();
+            if (member.role() == GroupProtocol.Role.LEADER) {
+                replicate(response.from(), progress);
+            }
+            return;
+        }
+        if (progress.snapshot == null
+                || response.index() != progress.snapshot.index()
+                || response.nextOffset() == progress.snapshotOffset) {
+            return; // stale, or no news: the chunk in flight (or its timeout) moves the transfer on
+        }
+        progress.snapshotOffset = response.nextOffset();
+        progress.chunkSentTick = -1;
+        replicate(response.from(), progress);
+    }
+
     /** Sends what the window allows; returns whether anything was sent. */
     private boolean replicate(MemberId to, Progress progress) {
+        if (progress.nextIndex <= log.snapshotIndex() || progress.snapshot != null) {
+            // Behind our snapshot: the entries it needs are gone. One chunk at a time.
+            if (progress.chunkSentTick >= 0) {
+                return false;
+            }
+            startSnapshot(progress);
+            sendChunk(to, progress);
+            return true;
+        }
         boolean sent = false;
         if (progress.probing) {
             if (!progress.probeSent) {

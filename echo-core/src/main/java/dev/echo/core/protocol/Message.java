@@ -160,6 +160,77 @@ public sealed interface Message {
     record MembershipResponse(MemberId from, long term, long requestId, MembershipResult result, long index)
             implements Message {}
 
+    /**
+     * One chunk of the leader's snapshot, for a member whose log is behind the leader's snapshot (PROTOCOL.md §8).
+     * Chunks go one at a time: the next only after the member answered the previous, which is the backpressure.
+     *
+     * @param from leader
+     * @param term leader's term
+     * @param index the snapshot's last index
+     * @param snapshotTerm the term of the entry at {@code index}
+     * @param configuration the configuration in force at {@code index}
+     * @param offset where {@code data} starts in the snapshot's bytes
+     * @param data the chunk
+     * @param last whether {@code data} ends the snapshot
+     */
+    record InstallSnapshot(
+            MemberId from,
+            long term,
+            long index,
+            long snapshotTerm,
+            QuorumSystem configuration,
+            long offset,
+            byte[] data,
+            boolean last)
+            implements Message {
+        /** Validates the position. */
+        public InstallSnapshot {
+            if (index < 1 || snapshotTerm < 1 || offset < 0) {
+                throw new IllegalArgumentException(
+                        "snapshot chunk at " + index + "/" + snapshotTerm + " offset " + offset);
+            }
+            java.util.Objects.requireNonNull(configuration, "configuration");
+            java.util.Objects.requireNonNull(data, "data");
+        }
+
+        /** Equal when every field is, the chunk's bytes compared by content. */
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof InstallSnapshot o
+                    && from.equals(o.from)
+                    && term == o.term
+                    && index == o.index
+                    && snapshotTerm == o.snapshotTerm
+                    && configuration.equals(o.configuration)
+                    && offset == o.offset
+                    && java.util.Arrays.equals(data, o.data)
+                    && last == o.last;
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(from, term, index, offset) * 31 + java.util.Arrays.hashCode(data);
+        }
+
+        @Override
+        public String toString() {
+            return "InstallSnapshot[from=" + from + ", term=" + term + ", index=" + index + ", snapshotTerm="
+                    + snapshotTerm + ", offset=" + offset + ", bytes=" + data.length + ", last=" + last + "]";
+        }
+    }
+
+    /**
+     * A member's answer to an {@link InstallSnapshot}: where the transfer stands.
+     *
+     * @param from the member receiving the snapshot
+     * @param term its term
+     * @param index the snapshot's index
+     * @param nextOffset the offset of the next chunk it expects (resume here)
+     * @param complete whether it now holds everything up to {@code index} durably (installed, or held already)
+     */
+    record InstallSnapshotResponse(MemberId from, long term, long index, long nextOffset, boolean complete)
+            implements Message {}
+
     /** The outcomes of a forwarded membership change. */
     enum MembershipResult {
         /** The change is committed. */

@@ -33,6 +33,12 @@ final class MessageChecks {
                             && command.command().length <= options.maxCommandBytes()
                     || forward.payload() instanceof Entry.OpenSession;
         }
+        if (message instanceof Message.InstallSnapshot chunk) {
+            return chunk.snapshotTerm() <= chunk.term() && chunk.data().length <= options.maxAppendBytes();
+        }
+        if (message instanceof Message.InstallSnapshotResponse response) {
+            return response.index() >= 1 && response.nextOffset() >= 0;
+        }
         if (message instanceof Message.ReadIndexResponse response) {
             return response.readIndex() >= 0;
         }

@@ -17,5 +17,7 @@ public enum Mutation {
     /** Truncate the log after every Append's last entry, conflict or not (PROTOCOL.md §4). */
     TRUNCATE_ON_SHORTER_APPEND,
     /** Apply a voting change in one entry, without a joint configuration (PROTOCOL.md §3: naive dynamic voting). */
-    SKIP_JOINT_CONSENSUS
+    SKIP_JOINT_CONSENSUS,
+    /** Discard the log prefix as soon as a snapshot is asked for, before it is durable (PROTOCOL.md §5). */
+    COMPACT_BEFORE_SNAPSHOT_DURABLE
 }

@@ -1,6 +1,7 @@
 package dev.echo.core.protocol;
 
 import dev.echo.core.MemberId;
+import dev.echo.core.storage.SnapshotMeta;
 import java.util.List;
 import java.util.Optional;
 
@@ -35,6 +36,53 @@ public sealed interface Output {
             entries = List.copyOf(entries);
         }
     }
+
+    /**
+     * Snapshot the state machine now, before the next step (its state is exactly the log applied up to
+     * {@code meta.index()}), and write the snapshot durably without blocking the group: {@code sessions}, then the
+     * state machine's bytes. Report {@link Input.SnapshotTaken} or {@link Input.SnapshotFailed}.
+     *
+     * @param meta what the snapshot covers
+     * @param sessions the exactly-once table as of {@code meta.index()}, stored with the state
+     */
+    record TakeSnapshot(SnapshotMeta meta, byte[] sessions) implements Output {}
+
+    /**
+     * Discard the journal's log up to {@code meta.index()}, which a durable snapshot covers; later entries stay only if
+     * the log holds the snapshot's last entry with its term. Carried out in ticket order with {@link Persist}s and
+     * reported the same way, with {@link Input.Persisted}.
+     *
+     * @param ticket increasing number shared with {@link Persist}
+     * @param meta the snapshot
+     */
+    record CompactLog(long ticket, SnapshotMeta meta) implements Output {}
+
+    /**
+     * Read up to {@code maxBytes} of the stored snapshot {@code meta} from {@code offset} and send them to {@code to}
+     * as a {@link Message.InstallSnapshot} of {@code term}, marked last if they reach its end. If the snapshot is no
+     * longer stored, send nothing: the leader retries with a newer one.
+     *
+     * @param to the member behind the snapshot
+     * @param term the leader's term
+     * @param meta the snapshot
+     * @param offset where the chunk starts
+     * @param maxBytes most bytes in the chunk
+     */
+    record SendSnapshotChunk(MemberId to, long term, SnapshotMeta meta, long offset, int maxBytes) implements Output {}
+
+    /**
+     * Write a chunk of a snapshot received from the leader. A chunk at offset 0 starts the snapshot afresh
+     * (discarding any partial one); chunks come in order. For a chunk that is not the last, report
+     * {@link Input.SnapshotChunkStored}. For the last, make the snapshot durable, restore the state machine from it
+     * (the member does not touch the state machine until then) and report {@link Input.SnapshotInstalled}. Report
+     * {@link Input.SnapshotFailed} if anything fails before the state machine is touched.
+     *
+     * @param meta what the snapshot covers
+     * @param offset where {@code data} starts
+     * @param data the chunk
+     * @param last whether the chunk ends the snapshot
+     */
+    record StoreSnapshotChunk(SnapshotMeta meta, long offset, byte[] data, boolean last) implements Output {}
 
     /**
      * A submitted command's outcome, delivered at the member where it was submitted.

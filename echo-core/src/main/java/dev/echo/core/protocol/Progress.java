@@ -1,5 +1,6 @@
 package dev.echo.core.protocol;
 
+import dev.echo.core.storage.SnapshotMeta;
 import java.util.ArrayDeque;
 
 /**
@@ -34,6 +35,14 @@ final class Progress {
     long roundStartTick = -1;
     /** Whether the last completed catch-up round was shorter than an election timeout. */
     boolean caughtUp;
+
+    // A snapshot transfer (PROTOCOL.md §8) while the follower is behind the leader's snapshot.
+    /** The snapshot being sent, or null. */
+    SnapshotMeta snapshot;
+    /** The offset the follower expects next. */
+    long snapshotOffset;
+    /** When the chunk in flight was sent, or -1 when none is: one at a time, the backpressure. */
+    long chunkSentTick = -1;
 
     Progress(long nextIndex, long now) {
         this.nextIndex = nextIndex;
@@ -75,6 +84,10 @@ final class Progress {
             heartbeatsWithoutProgress = 0;
         }
         nextIndex = Math.max(nextIndex, matchIndex + 1);
+        if (snapshot != null && matchIndex >= snapshot.index()) {
+            snapshot = null; // the follower has it: back to entries
+            chunkSentTick = -1;
+        }
         while (!inflight.isEmpty() && inflight.peekFirst() <= matchIndex) {
             inflight.pollFirst();
         }

@@ -22,6 +22,10 @@ public final class ProtocolCounters {
         NOT_LEADER,
         /** A persisted report with a ticket that is not in flight. */
         BAD_PERSIST_TICKET,
+        /** A snapshot report (taken, stored, installed, failed) for a snapshot the member no longer waits for. */
+        STALE_SNAPSHOT_REPORT,
+        /** An AppendRequest ignored because the member is installing a snapshot. */
+        BUSY_INSTALLING,
         /** A client request refused at submission (no quorum, overload, bad arguments). */
         REQUEST_REFUSED,
         /** A leadership transfer request that could not be started. */

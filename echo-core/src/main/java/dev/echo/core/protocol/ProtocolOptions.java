@@ -21,6 +21,7 @@ import java.util.Set;
  * @param maxSessions most client sessions remembered; the least recently used is evicted beyond it
  * @param sessionTtlEntries a session unused for this many log entries expires (log time, deterministic)
  * @param dynamicVoting when the leader shrinks the configuration around silent voters and re-admits them (§7)
+ * @param snapshots when to snapshot and compact the log, and how snapshots are streamed to lagging members (§8)
  * @param mutations deliberate bugs for the simulator's self-tests; empty in every real deployment
  */
 public record ProtocolOptions(
@@ -37,6 +38,7 @@ public record ProtocolOptions(
         int maxSessions,
         long sessionTtlEntries,
         DynamicVoting dynamicVoting,
+        SnapshotPolicy snapshots,
         Set<Mutation> mutations) {
 
     /** Validates every bound. */
@@ -58,6 +60,10 @@ public record ProtocolOptions(
         require(maxSessions >= 1, "maxSessions must be >= 1");
         require(sessionTtlEntries >= 1, "sessionTtlEntries must be >= 1");
         require(dynamicVoting != null, "dynamicVoting must be given");
+        require(snapshots != null, "snapshots must be given");
+        require(
+                snapshots.chunkBytes() <= maxAppendBytes,
+                "snapshots.chunkBytes must not exceed maxAppendBytes (both bound one message)");
         require(
                 !dynamicVoting.shrink() || dynamicVoting.suspectTimeoutTicks() >= 2 * electionTimeoutMaxTicks,
                 "dynamicVoting.suspectTimeoutTicks must be at least twice the maximum election timeout");
@@ -80,6 +86,7 @@ public record ProtocolOptions(
                 100_000,
                 10_000_000,
                 DynamicVoting.defaults(),
+                SnapshotPolicy.defaults(),
                 Set.of());
     }
 
@@ -105,11 +112,17 @@ public record ProtocolOptions(
         return b.build();
     }
 
-    /** A copy with the size bounds replaced: entry bytes per AppendRequest and the largest command or query. */
+    /**
+     * A copy with the size bounds replaced: entry bytes per AppendRequest and the largest command or query. Snapshot
+     * chunks larger than the new append bound shrink to it.
+     */
     public ProtocolOptions withSizes(int appendBytes, int commandBytes) {
         Builder b = toBuilder();
         b.maxAppendBytes = appendBytes;
         b.maxCommandBytes = commandBytes;
+        if (snapshots.chunkBytes() > appendBytes) { // a chunk is bounded like an append: shrink it along
+            b.snapshots = new SnapshotPolicy(snapshots.intervalEntries(), appendBytes, snapshots.chunkTimeoutTicks());
+        }
         return b.build();
     }
 
@@ -117,6 +130,13 @@ public record ProtocolOptions(
     public ProtocolOptions withDynamicVoting(DynamicVoting policy) {
         Builder b = toBuilder();
         b.dynamicVoting = policy;
+        return b.build();
+    }
+
+    /** A copy with the snapshot policy replaced. */
+    public ProtocolOptions withSnapshots(SnapshotPolicy policy) {
+        Builder b = toBuilder();
+        b.snapshots = policy;
         return b.build();
     }
 
@@ -143,6 +163,7 @@ public record ProtocolOptions(
         b.maxSessions = maxSessions;
         b.sessionTtlEntries = sessionTtlEntries;
         b.dynamicVoting = dynamicVoting;
+        b.snapshots = snapshots;
         b.mutations = mutations;
         return b;
     }
@@ -162,6 +183,7 @@ public record ProtocolOptions(
         int maxSessions;
         long sessionTtlEntries;
         DynamicVoting dynamicVoting;
+        SnapshotPolicy snapshots;
         Set<Mutation> mutations;
 
         ProtocolOptions build() {
@@ -179,6 +201,7 @@ public record ProtocolOptions(
                     maxSessions,
                     sessionTtlEntries,
                     dynamicVoting,
+                    snapshots,
                     mutations);
         }
     }

@@ -4,6 +4,7 @@ import dev.echo.core.EchoException;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupStatus;
 import dev.echo.core.MemberId;
+import dev.echo.core.StateMachine;
 import dev.echo.core.View;
 import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.GroupProtocol;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,6 +63,7 @@ public final class GroupLoop implements PersistListener {
     private final ClientSession session;
     private final MembershipRequests membership;
     private final Runnable permitReleased;
+    private final SnapshotWorker snapshots;
     private EchoException stopCause;
     private final ConcurrentLinkedQueue<CompletableFuture<GroupStatus>> quorumWaiters = new ConcurrentLinkedQueue<>();
     private volatile GroupStatus status;
@@ -84,6 +87,12 @@ public final class GroupLoop implements PersistListener {
     /** Stop the group at this member. */
     record Close(CompletableFuture<Void> done) implements ClientOp {}
 
+    /** The snapshot worker's result, for the core. */
+    record SnapshotResult(Input input) implements ClientOp {}
+
+    /** Restoring the state machine failed on the snapshot thread: its state is undefined (fail-stop). */
+    record Fail(RuntimeException cause) implements ClientOp {}
+
     /** Change the membership: the leader applies {@code change} to its latest configuration. */
     record ChangeMembership(MembershipChange change, CompletableFuture<View> future, long deadlineNanos)
             implements ClientOp {}
@@ -98,7 +107,9 @@ public final class GroupLoop implements PersistListener {
             GroupListener listener,
             int maxInboxMessages,
             long clientId,
-            Runnable permitReleased) {
+            Runnable permitReleased,
+            StateMachine stateMachine,
+            Executor snapshotExecutor) {
         this.name = name;
         this.incarnation = incarnation;
         this.core = core;
@@ -110,6 +121,15 @@ public final class GroupLoop implements PersistListener {
         this.session = new ClientSession(clientId, core::step, permitReleased);
         this.membership = new MembershipRequests(core);
         this.permitReleased = permitReleased;
+        this.snapshots = new SnapshotWorker(
+                name,
+                core.self(),
+                journal.snapshots(),
+                stateMachine,
+                snapshotExecutor,
+                input -> offerClient(new SnapshotResult(input)),
+                send -> transport.send(send.to(), new Envelope(name, incarnation, send.message())),
+                cause -> offerClient(new Fail(cause)));
         this.status = snapshotStatus(core.status());
         this.view = viewOf(core.configuration(), core.log().configurationIndex());
     }
@@ -274,6 +294,11 @@ public final class GroupLoop implements PersistListener {
             core.step(new Input.TransferLeadership(transfer.target()));
         } else if (op instanceof ChangeMembership change) {
             membership.request(change);
+        } else if (op instanceof SnapshotResult result) {
+            core.step(result.input());
+        } else if (op instanceof Fail fail) {
+            crashed(fail.cause());
+            return false;
         } else if (op instanceof Close close) {
             flushOutputs();
             stop(
@@ -295,6 +320,14 @@ public final class GroupLoop implements PersistListener {
                 transport.send(send.to(), new Envelope(name, incarnation, send.message()));
             } else if (output instanceof Output.Persist persist) {
                 persist(persist);
+            } else if (output instanceof Output.CompactLog compact) {
+                compact(compact);
+            } else if (output instanceof Output.TakeSnapshot take) {
+                snapshots.onTake(take);
+            } else if (output instanceof Output.SendSnapshotChunk chunk) {
+                snapshots.onSendChunk(chunk);
+            } else if (output instanceof Output.StoreSnapshotChunk chunk) {
+                snapshots.onStoreChunk(chunk);
             } else if (output instanceof Output.Completed completed) {
                 session.completed(completed.sequence(), completed.outcome());
             } else if (output instanceof Output.SessionOpened opened) {
@@ -328,6 +361,18 @@ public final class GroupLoop implements PersistListener {
         }
     }
 
+    private void compact(Output.CompactLog compact) {
+        if (stopped) {
+            return;
+        }
+        try {
+            journal.compact(compact.meta(), compact.ticket());
+        } catch (StorageException cause) {
+            storageFailure.compareAndSet(null, cause);
+            checkStorage();
+        }
+    }
+
     /** Fail-stop on a storage failure: nothing more is acknowledged, every waiter is told. */
     private boolean checkStorage() {
         StorageException cause = storageFailure.get();
@@ -344,6 +389,7 @@ public final class GroupLoop implements PersistListener {
 
     private void stop(EchoException cause, GroupStatus.Role role) {
         stopped = true;
+        snapshots.close();
         stopCause = cause;
         session.failAll(cause);
         membership.failAll(cause);

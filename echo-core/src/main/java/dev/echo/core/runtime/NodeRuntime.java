@@ -14,19 +14,24 @@ import dev.echo.core.storage.GroupJournal;
 import dev.echo.core.storage.Journal;
 import dev.echo.core.storage.PersistListener;
 import dev.echo.core.storage.RecoveredGroup;
+import dev.echo.core.storage.SnapshotMeta;
 import dev.echo.core.storage.StorageException;
 import dev.echo.core.transport.Envelope;
 import dev.echo.core.transport.Transport;
 import dev.echo.core.transport.TransportException;
 import dev.echo.core.transport.TransportListener;
+import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -54,6 +59,9 @@ public final class NodeRuntime implements TransportListener {
     private final ConcurrentMap<String, GroupHandle> handles = new ConcurrentHashMap<>();
     private final AtomicLong unroutable = new AtomicLong();
     private final SecureRandom random = new SecureRandom();
+    /** Snapshot writing, chunk reading and restoring for every group: blocking disk work, off the loop threads. */
+    private final ExecutorService snapshotExecutor;
+
     private volatile boolean started;
     private volatile boolean closed;
 
@@ -71,6 +79,11 @@ public final class NodeRuntime implements TransportListener {
         for (int i = 0; i < loopThreads; i++) {
             threads.add(new LoopThread(tickNanos));
         }
+        this.snapshotExecutor = Executors.newSingleThreadExecutor(work -> {
+            Thread thread = new Thread(work, "echo-snapshot-" + self);
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** Starts the transport and the loop threads. */
@@ -127,16 +140,11 @@ public final class NodeRuntime implements TransportListener {
                             + "); it must be repaired by a snapshot from the leader",
                     fault);
         }
-        if (recovered.snapshotIndex() > 0) {
-            throw new EchoException(
-                    EchoException.Reason.STORAGE_FAILED,
-                    "group " + name + " has a compacted log; snapshots are not supported by this build");
-        }
         GroupProtocol core = new GroupProtocol(
                 self,
                 options.configuration(),
                 options.protocol(),
-                new RecoveredState(recovered.hardState(), recovered.entries()),
+                recoveredState(name, groupJournal, recovered, stateMachine),
                 stateMachine,
                 random.nextLong());
         LoopThread thread = threads.stream()
@@ -153,7 +161,9 @@ public final class NodeRuntime implements TransportListener {
                 listener,
                 options.maxInboxMessages(),
                 random.nextLong(),
-                inFlight::release);
+                inFlight::release,
+                stateMachine,
+                snapshotExecutor);
         durable.target = loop;
         thread.add(loop);
         groups.put(name, loop);
@@ -214,8 +224,39 @@ public final class NodeRuntime implements TransportListener {
             awaitClosed(done);
         }
         threads.forEach(LoopThread::stop);
+        snapshotExecutor.shutdown();
+        try {
+            snapshotExecutor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
         transport.close();
         journal.close();
+    }
+
+    /**
+     * The core's starting state. With a compacted log, the state machine is first restored from the snapshot the log
+     * starts after (this blocks for as long as reading it takes).
+     */
+    private static RecoveredState recoveredState(
+            String name, GroupJournal journal, RecoveredGroup recovered, StateMachine stateMachine) {
+        if (recovered.snapshotIndex() == 0) {
+            return new RecoveredState(recovered.hardState(), recovered.entries());
+        }
+        try {
+            SnapshotMeta meta = journal.snapshots().meta(recovered.snapshotIndex());
+            byte[] sessions = SnapshotWorker.restore(journal.snapshots(), meta.index(), stateMachine);
+            return new RecoveredState(
+                    recovered.hardState(),
+                    Optional.of(new RecoveredState.Snapshot(meta, sessions)),
+                    recovered.entries());
+        } catch (IOException | StorageException | RuntimeException cause) {
+            throw new EchoException(
+                    EchoException.Reason.STORAGE_FAILED,
+                    "group " + name + " cannot restore its state from snapshot " + recovered.snapshotIndex() + ": "
+                            + cause.getMessage(),
+                    cause);
+        }
     }
 
     private void awaitClosed(CompletableFuture<Void> done) {

@@ -25,6 +25,14 @@ public interface SnapshotStore {
     Optional<SnapshotMeta> latest();
 
     /**
+     * What the committed snapshot at {@code index} covers.
+     *
+     * @throws StorageException {@code MISSING_SNAPSHOT} if there is none at that index, or a fault if its header is
+     *     damaged
+     */
+    SnapshotMeta meta(long index) throws StorageException;
+
+    /**
      * Opens a committed snapshot for streaming. The stream verifies the checksum as it reaches the end and throws
      * an {@link java.io.IOException} whose cause is a {@link StorageException} of reason {@code CORRUPT_SNAPSHOT} if it
      * does not match.

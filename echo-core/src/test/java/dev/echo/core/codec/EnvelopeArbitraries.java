@@ -50,7 +50,23 @@ final class EnvelopeArbitraries {
                 Combinators.combine(from, term, Arbitraries.longs(), changes()).as(Message.MembershipRequest::new),
                 Combinators.combine(
                                 from, term, Arbitraries.longs(), Arbitraries.of(Message.MembershipResult.class), index)
-                        .as(Message.MembershipResponse::new)));
+                        .as(Message.MembershipResponse::new),
+                snapshotChunks(from, term),
+                Combinators.combine(from, term, Arbitraries.longs().greaterOrEqual(1), index, flag)
+                        .as(Message.InstallSnapshotResponse::new)));
+    }
+
+    private static Arbitrary<Message> snapshotChunks(Arbitrary<MemberId> from, Arbitrary<Long> term) {
+        return Combinators.combine(
+                        from,
+                        term,
+                        Arbitraries.longs().between(1, Long.MAX_VALUE),
+                        Arbitraries.longs().greaterOrEqual(0),
+                        configurations(),
+                        Arbitraries.bytes().array(byte[].class).ofMaxSize(MAX_COMMAND),
+                        Arbitraries.of(true, false))
+                .as((sender, leaderTerm, index, offset, configuration, data, last) -> new Message.InstallSnapshot(
+                        sender, leaderTerm, index, Math.max(1, leaderTerm / 2), configuration, offset, data, last));
     }
 
     private static Arbitrary<MembershipChange> changes() {

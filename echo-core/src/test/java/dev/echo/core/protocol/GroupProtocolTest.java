@@ -331,6 +331,7 @@ class GroupProtocolTest {
                         10,
                         10,
                         DynamicVoting.defaults(),
+                        SnapshotPolicy.defaults(),
                         Set.of()));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> d.withMinCopies(0));
         // A suspect timeout within reach of an election would shrink the group on every leader change.
@@ -341,6 +342,12 @@ class GroupProtocolTest {
                 IllegalArgumentException.class, () -> DynamicVoting.defaults().withFloors(0, 0.0));
         org.junit.jupiter.api.Assertions.assertThrows(
                 IllegalArgumentException.class, () -> DynamicVoting.defaults().withFloors(1, 1.5));
+        org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> new SnapshotPolicy(-1, 1024, 10));
+        org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> new SnapshotPolicy(100, 0, 10));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> d.withSizes(4096, 1024)
+                .withSnapshots(new SnapshotPolicy(100, 8192, 10)));
     }
 
     /** Runs a single-member group: carries out persists immediately. */

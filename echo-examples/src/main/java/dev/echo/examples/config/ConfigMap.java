@@ -6,8 +6,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -39,6 +41,36 @@ public final class ConfigMap implements StateMachine {
     @Override
     public byte[] query(byte[] query) {
         return settings.getOrDefault(decode(query)[0], "").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Captures the map (a copy: configuration maps are small) for a snapshot written later. */
+    @Override
+    public Snapshot snapshot() {
+        TreeMap<String, String> copy = new TreeMap<>(settings);
+        return out -> {
+            DataOutputStream data = new DataOutputStream(out);
+            data.writeInt(copy.size());
+            for (Map.Entry<String, String> setting : copy.entrySet()) {
+                data.writeUTF(setting.getKey());
+                data.writeUTF(setting.getValue());
+            }
+            data.flush();
+        };
+    }
+
+    @Override
+    public void restore(InputStream in) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        int count = data.readInt();
+        if (count < 0) {
+            throw new IOException("negative setting count in snapshot: " + count);
+        }
+        TreeMap<String, String> restored = new TreeMap<>();
+        for (int i = 0; i < count; i++) {
+            restored.put(data.readUTF(), data.readUTF());
+        }
+        settings.clear();
+        settings.putAll(restored);
     }
 
     private static byte[] encode(String key, String value) {

@@ -1,10 +1,16 @@
 package dev.echo.examples.kv;
 
 import dev.echo.core.StateMachine;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,6 +21,9 @@ import java.util.Map;
  * <p>Not thread-safe: Echo calls it on the group's loop thread only, in log order.
  */
 final class KvStore implements StateMachine {
+    /** No key or value comes near this; a longer length field in a snapshot means damage. */
+    private static final int MAX_SNAPSHOT_FIELD_BYTES = 1 << 29;
+
     private final Map<Key, byte[]> data = new HashMap<>();
 
     @Override
@@ -65,6 +74,57 @@ final class KvStore implements StateMachine {
             }
         }
         return out.array();
+    }
+
+    /**
+     * Captures the map for a snapshot: a copy of the entries (O(n) on the loop thread; values are immutable once
+     * stored, so they are shared, not copied).
+     */
+    @Override
+    public Snapshot snapshot() {
+        List<Map.Entry<Key, byte[]>> copy = new ArrayList<>(data.entrySet().size());
+        for (Map.Entry<Key, byte[]> entry : data.entrySet()) {
+            copy.add(Map.entry(entry.getKey(), entry.getValue()));
+        }
+        return out -> {
+            DataOutputStream stream = new DataOutputStream(out);
+            stream.writeInt(copy.size());
+            for (Map.Entry<Key, byte[]> entry : copy) {
+                writeBytes(stream, entry.getKey().bytes());
+                writeBytes(stream, entry.getValue());
+            }
+            stream.flush();
+        };
+    }
+
+    @Override
+    public void restore(InputStream in) throws IOException {
+        DataInputStream stream = new DataInputStream(in);
+        int count = stream.readInt();
+        if (count < 0) {
+            throw new IOException("negative key count in snapshot: " + count);
+        }
+        Map<Key, byte[]> restored = new HashMap<>();
+        for (int i = 0; i < count; i++) {
+            restored.put(new Key(readBytes(stream)), readBytes(stream));
+        }
+        data.clear();
+        data.putAll(restored);
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        if (length < 0 || length > MAX_SNAPSHOT_FIELD_BYTES) {
+            throw new IOException("impossible length in snapshot: " + length);
+        }
+        byte[] bytes = new byte[length];
+        in.readFully(bytes);
+        return bytes;
     }
 
     private byte[] set(KvOp op, boolean condition) {

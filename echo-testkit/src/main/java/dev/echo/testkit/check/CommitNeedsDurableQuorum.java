@@ -21,7 +21,7 @@ public final class CommitNeedsDurableQuorum implements Invariant {
         long term = step.node().core().orElseThrow().log().termAt(index);
         TreeSet<MemberId> holders = new TreeSet<>();
         for (SimNode node : cluster.nodes()) {
-            if (node.disk().termAt(index) == term) {
+            if (node.disk().holds(index, term)) {
                 holders.add(node.id());
             }
         }

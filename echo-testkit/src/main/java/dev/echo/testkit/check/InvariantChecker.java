@@ -41,7 +41,8 @@ public final class InvariantChecker implements ClusterView {
                 new ConfigurationsAdjacent(),
                 new OneConfigurationChangeAtATime(),
                 exactlyOnce,
-                new LeaderLeaseRespected());
+                new LeaderLeaseRespected(),
+                new SnapshotsMatchCommittedState());
     }
 
     /** Checks every invariant after {@code step}; throws {@link InvariantViolation} on the first broken one. */
@@ -51,6 +52,8 @@ public final class InvariantChecker implements ClusterView {
         for (Output output : step.outputs()) {
             if (output instanceof Output.Persist persist) {
                 mirror.apply(persist, core.log());
+            } else if (output instanceof Output.CompactLog) {
+                mirror.rebuild(core.log(), committed);
             }
         }
         if (mirror.lastIndex() != core.log().lastIndex()) {
@@ -66,7 +69,7 @@ public final class InvariantChecker implements ClusterView {
 
     /** A member restarted from its disk. */
     public void afterRestart(int node) {
-        mirrors.get(node).rebuild(nodes.get(node).core().orElseThrow().log());
+        mirrors.get(node).rebuild(nodes.get(node).core().orElseThrow().log(), committed);
         for (Invariant invariant : invariants) {
             invariant.afterRestart(node, this);
         }
@@ -96,7 +99,7 @@ public final class InvariantChecker implements ClusterView {
                     step.node().id() + " committed up to " + commit + " on a log that differs from the committed log"
                             + " at or before " + known);
         }
-        for (long i = committed.lastIndex() + 1; i <= commit; i++) {
+        for (long i = Math.max(committed.lastIndex(), log.snapshotIndex()) + 1; i <= commit; i++) {
             committed.add(log.entry(i), mirror.prefixHash(i));
         }
     }

@@ -21,7 +21,7 @@ public final class LogMatching implements Invariant {
         }
         var core = step.node().core().orElseThrow();
         LogMirror mirror = cluster.mirror(step.node().index());
-        long from = Math.max(1, Math.min(step.before().lastIndex(), firstWritten(step)));
+        long from = Math.max(core.log().firstIndex(), Math.min(step.before().lastIndex(), firstWritten(step)));
         for (long i = from; i <= mirror.lastIndex(); i++) {
             IndexTerm key = new IndexTerm(i, core.log().termAt(i));
             Long existing = prefixByIndexAndTerm.putIfAbsent(key, mirror.prefixHash(i));

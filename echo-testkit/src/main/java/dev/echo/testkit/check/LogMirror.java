@@ -27,10 +27,23 @@ public final class LogMirror {
         return prefix.get((int) index);
     }
 
-    /** Rebuilds the mirror from {@code log} (after a restart). */
-    void rebuild(ReplicationLog log) {
+    /**
+     * Rebuilds the mirror from {@code log} (after a restart, or after a snapshot replaced it). What the log's snapshot
+     * covers is committed, so its hashes are the ghost log's: §11.13 checks the snapshot against it separately.
+     */
+    void rebuild(ReplicationLog log, CommittedLog committed) {
         prefix.subList(1, prefix.size()).clear();
-        extend(log, 1);
+        long base = log.snapshotIndex();
+        if (base > committed.lastIndex()) {
+            throw new InvariantViolation(
+                    "§11.13 snapshots hold committed state",
+                    "a log starts after a snapshot at " + base + ", beyond every commit seen (" + committed.lastIndex()
+                            + ")");
+        }
+        for (long i = 1; i <= base; i++) {
+            prefix.add(committed.prefixHash(i));
+        }
+        extend(log, base + 1);
     }
 
     /** Applies {@code persist}'s log change, reading the new entries from {@code log}. */

@@ -31,7 +31,8 @@ public final class OneConfigurationChangeAtATime implements Invariant {
             long index = entry.getKey();
             if (log.termAt(index) == core.term()) {
                 long termStart = log.firstIndexOfTerm(core.term(), index);
-                if (core.commitIndex() < termStart) {
+                boolean termBeganInSnapshot = termStart == log.firstIndex() && log.snapshotTerm() == core.term();
+                if (core.commitIndex() < termStart && !termBeganInSnapshot) {
                     throw new InvariantViolation(
                             "§11.10 no configuration change before the leader's no-op commits",
                             step.node().id() + " appended a configuration at " + index + " in term " + core.term()

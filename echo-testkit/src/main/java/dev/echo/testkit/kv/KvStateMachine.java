@@ -1,7 +1,12 @@
 package dev.echo.testkit.kv;
 
 import dev.echo.core.StateMachine;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -46,6 +51,41 @@ public final class KvStateMachine implements StateMachine {
             throw new IllegalArgumentException("only get is a query: " + kv);
         }
         return data.getOrDefault(kv.key(), "").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Captures the map (a copy: the simulator's maps are small) with its digest and applied index. */
+    @Override
+    public Snapshot snapshot() {
+        TreeMap<String, String> copy = new TreeMap<>(data);
+        long digestNow = digest;
+        long indexNow = lastIndex;
+        return out -> {
+            DataOutputStream stream = new DataOutputStream(out);
+            stream.writeLong(indexNow);
+            stream.writeLong(digestNow);
+            stream.writeInt(copy.size());
+            for (Map.Entry<String, String> entry : copy.entrySet()) {
+                stream.writeUTF(entry.getKey());
+                stream.writeUTF(entry.getValue());
+            }
+            stream.flush();
+        };
+    }
+
+    @Override
+    public void restore(InputStream in) throws IOException {
+        DataInputStream stream = new DataInputStream(in);
+        long index = stream.readLong();
+        long digestRead = stream.readLong();
+        int size = stream.readInt();
+        TreeMap<String, String> restored = new TreeMap<>();
+        for (int i = 0; i < size; i++) {
+            restored.put(stream.readUTF(), stream.readUTF());
+        }
+        data.clear();
+        data.putAll(restored);
+        digest = digestRead;
+        lastIndex = index;
     }
 
     /** Digest of the current contents: equal maps give equal digests. */

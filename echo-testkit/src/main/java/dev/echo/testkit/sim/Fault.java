@@ -32,7 +32,12 @@ public enum Fault {
      * and re-admits them when they return, so crashes and partitions make the membership shrink and flap. Without
      * it, the simulated group's membership is static (unless {@link #RECONFIGURE} changes it).
      */
-    DYNAMIC_VOTING;
+    DYNAMIC_VOTING,
+    /**
+     * Members snapshot every 20–200 applied entries and compact their logs, so members that lag, restart or join are
+     * brought back by snapshot transfer in small chunks (PROTOCOL.md §8). Without it, logs are never compacted.
+     */
+    SNAPSHOT;
 
     /** Every fault: what {@code all} means. */
     public static Set<Fault> standard() {

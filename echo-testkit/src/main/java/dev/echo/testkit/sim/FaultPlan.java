@@ -29,6 +29,7 @@ final class FaultPlan {
         kinds.remove(Fault.CLOCK_DRIFT);
         kinds.remove(Fault.RECONFIGURE); // driven by the Reconfigurer, not injected and repaired
         kinds.remove(Fault.DYNAMIC_VOTING); // a policy of the leader, set at start
+        kinds.remove(Fault.SNAPSHOT); // a policy of every member, set at start
         return kinds;
     }
 

@@ -3,6 +3,10 @@ package dev.echo.testkit.sim;
 import dev.echo.core.StateMachine;
 import dev.echo.core.protocol.Entry;
 import dev.echo.testkit.kv.KvStateMachine;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -54,6 +58,41 @@ public final class RecordingStateMachine implements StateMachine {
     @Override
     public byte[] query(byte[] query) {
         return delegate.query(query);
+    }
+
+    /** Captures the map and which sessions this replica applied, so a restored replica still detects duplicates. */
+    @Override
+    public Snapshot snapshot() {
+        Snapshot map = delegate.snapshot();
+        List<SessionKey> appliedNow = new ArrayList<>(applied);
+        return out -> {
+            DataOutputStream stream = new DataOutputStream(out);
+            stream.writeInt(appliedNow.size());
+            for (SessionKey key : appliedNow) {
+                stream.writeLong(key.clientId());
+                stream.writeLong(key.sequence());
+            }
+            stream.flush();
+            map.writeTo(out);
+        };
+    }
+
+    @Override
+    public void restore(InputStream in) throws IOException {
+        DataInputStream stream = new DataInputStream(in);
+        int count = stream.readInt();
+        TreeSet<SessionKey> restored = new TreeSet<>();
+        for (int i = 0; i < count; i++) {
+            restored.add(new SessionKey(stream.readLong(), stream.readLong()));
+        }
+        delegate.restore(in);
+        applied.clear();
+        applied.addAll(restored);
+    }
+
+    /** Digest of the current state (PROTOCOL.md §11.7, §11.13). */
+    public long digest() {
+        return delegate.digest();
     }
 
     /** Applications since the last call, oldest first. */

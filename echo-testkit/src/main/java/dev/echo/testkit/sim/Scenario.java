@@ -158,6 +158,25 @@ public final class Scenario {
                 .commitIndex();
     }
 
+    /** The index of the snapshot {@code member}'s log starts after (it must be up). */
+    public long snapshotIndex(String member) {
+        return node(member)
+                .core()
+                .orElseThrow(() -> new IllegalStateException(member + " is down"))
+                .log()
+                .snapshotIndex();
+    }
+
+    /** How many snapshots {@code member} installed from a leader. */
+    public int snapshotsInstalled(String member) {
+        return node(member).snapshotsInstalled();
+    }
+
+    /** {@code member}'s disk. */
+    public SimDisk disk(String member) {
+        return node(member).disk();
+    }
+
     /** Ends the run: final invariant checks and linearizability; returns the first failure, if any. */
     public Optional<String> finish() {
         try {

@@ -4,72 +4,196 @@ import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.HardState;
 import dev.echo.core.protocol.Output;
 import dev.echo.core.protocol.RecoveredState;
+import dev.echo.core.storage.SnapshotContent;
+import dev.echo.core.storage.SnapshotMeta;
+import dev.echo.testkit.check.InvariantViolation;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
- * A member's simulated stable storage. Writes are applied in order; a write is durable only when its simulated
- * fsync completes. A crash loses every write not yet durable, except that a torn write may leave a prefix of the
- * first pending one (what a checksummed journal recovers after a torn tail: PROTOCOL.md §5). Not thread-safe.
+ * A member's simulated stable storage: the journal (term/vote and log) and the snapshot store. Journal writes
+ * ({@link Output.Persist} and {@link Output.CompactLog}) are applied in ticket order; one is durable only when its
+ * simulated fsync completes. A crash loses every write not yet durable, except that a torn write may leave a prefix
+ * of the first pending one (what a checksummed journal recovers after a torn tail: PROTOCOL.md §5). A snapshot is
+ * durable once stored, as the real store's write, force and rename make it; a snapshot being received is lost in a
+ * crash. Not thread-safe.
  */
 public final class SimDisk {
+    /**
+     * A durable snapshot.
+     *
+     * @param meta what it covers
+     * @param bytes its content, as {@link SnapshotContent} lays it out
+     */
+    public record StoredSnapshot(SnapshotMeta meta, byte[] bytes) {}
+
     private HardState hardState = HardState.INITIAL;
+    /** Index of the entry before {@link #log}'s first: the compaction point. */
+    private long base;
+
     private final ArrayList<Entry> log = new ArrayList<>();
-    private final ArrayDeque<Output.Persist> pending = new ArrayDeque<>();
+    private final ArrayDeque<Output> pending = new ArrayDeque<>();
     private long lastCompletionMicros;
+    private StoredSnapshot snapshot;
+    /** A snapshot being received from the leader: not durable. */
+    private byte[] receiving = new byte[0];
 
     /** The durable term and vote. */
     public HardState hardState() {
         return hardState;
     }
 
-    /** Number of durable log entries. */
+    /** Index of the last durable log entry (the snapshot's when the log after it is empty). */
     public long lastIndex() {
-        return log.size();
+        return base + log.size();
     }
 
-    /** Term of the durable entry at {@code index}, or -1 if there is none. */
+    /** Term of the durable entry at {@code index}, or -1 if there is none (compacted ones included). */
     public long termAt(long index) {
-        return index >= 1 && index <= log.size() ? log.get((int) index - 1).term() : -1;
+        return index > base && index <= lastIndex()
+                ? log.get((int) (index - base - 1)).term()
+                : -1;
     }
 
-    /** Queues a write; returns the simulated time its fsync completes (after every earlier one). */
-    long write(Output.Persist persist, long nowMicros, long latencyMicros) {
-        pending.addLast(persist);
+    /**
+     * Whether the durable state holds the entry ({@code index}, {@code term}): in the log, or covered by the snapshot
+     * (compacted entries are committed; the checkers verify the snapshot against the committed log).
+     */
+    public boolean holds(long index, long term) {
+        return index <= base ? snapshot != null && index <= snapshot.meta().index() : termAt(index) == term;
+    }
+
+    /** The index through which the durable log was compacted (0 if never). */
+    public long compactedThrough() {
+        return base;
+    }
+
+    /** The durable snapshot, if any. */
+    public Optional<StoredSnapshot> snapshot() {
+        return Optional.ofNullable(snapshot);
+    }
+
+    /** Queues a journal write; returns the simulated time its fsync completes (after every earlier one). */
+    long write(Output write, long nowMicros, long latencyMicros) {
+        pending.addLast(write);
         lastCompletionMicros = Math.max(lastCompletionMicros, nowMicros) + latencyMicros;
         return lastCompletionMicros;
     }
 
     /** The fsync covering {@code ticket} completed: every write up to it is durable. */
     void complete(long ticket) {
-        while (!pending.isEmpty() && pending.peekFirst().ticket() <= ticket) {
-            apply(pending.pollFirst(), Integer.MAX_VALUE);
+        while (!pending.isEmpty() && ticketOf(pending.peekFirst()) <= ticket) {
+            Output write = pending.pollFirst();
+            if (write instanceof Output.Persist persist) {
+                apply(persist, Integer.MAX_VALUE);
+            } else {
+                compact(((Output.CompactLog) write).meta());
+            }
         }
+    }
+
+    /** Stores a snapshot durably (the runtime took it, or received its last chunk). */
+    void storeSnapshot(SnapshotMeta meta, byte[] bytes) {
+        snapshot = new StoredSnapshot(meta, bytes.clone());
+    }
+
+    /**
+     * Appends a received chunk; offset 0 starts afresh. Returns the bytes received so far, or null for a chunk of a
+     * transfer that a newer one replaced.
+     */
+    byte[] receiveChunk(long offset, byte[] data) {
+        byte[] start = offset == 0 ? new byte[0] : receiving;
+        if (offset != start.length) {
+            return null;
+        }
+        receiving = Arrays.copyOf(start, start.length + data.length);
+        System.arraycopy(data, 0, receiving, start.length, data.length);
+        return receiving;
     }
 
     /** The member crashed: pending writes are lost, or, when {@code torn}, a prefix of the first survives. */
     void crash(boolean torn, SplittableRandom random) {
-        if (torn && !pending.isEmpty()) {
-            Output.Persist first = pending.peekFirst();
+        if (torn && !pending.isEmpty() && pending.peekFirst() instanceof Output.Persist first) {
             apply(first, random.nextInt(first.entries().size() + 1));
         }
         pending.clear();
+        receiving = new byte[0];
         lastCompletionMicros = 0;
     }
 
-    /** What a restarting member recovers. */
-    RecoveredState recover() {
-        return new RecoveredState(hardState, new ArrayList<>(log));
+    /**
+     * What a restarting member recovers: the snapshot (whose state {@code restore} is given, as the runtime restores
+     * the state machine before starting the core) and the log after it.
+     */
+    RecoveredState recover(SnapshotRestorer restore) {
+        if (base > 0 && (snapshot == null || snapshot.meta().index() < base)) {
+            throw new InvariantViolation(
+                    "§5 a snapshot is durable before the log prefix it covers is discarded",
+                    "the journal is compacted through " + base + " but the newest durable snapshot is at "
+                            + (snapshot == null ? "none" : snapshot.meta().index()));
+        }
+        if (snapshot == null) {
+            return new RecoveredState(hardState, new ArrayList<>(log));
+        }
+        compact(snapshot.meta()); // a crash may have come between storing the snapshot and compacting the journal
+        try {
+            ByteArrayInputStream in = new ByteArrayInputStream(snapshot.bytes());
+            byte[] sessions = SnapshotContent.readSessionTable(in);
+            restore.restore(in);
+            return new RecoveredState(
+                    hardState,
+                    Optional.of(new RecoveredState.Snapshot(snapshot.meta(), sessions)),
+                    new ArrayList<>(log));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Restores the state machine from a snapshot's state bytes. */
+    @FunctionalInterface
+    interface SnapshotRestorer {
+        void restore(ByteArrayInputStream state) throws IOException;
+    }
+
+    /** The journal's compaction rule: keep the entries after the snapshot only if the log holds its last entry. */
+    private void compact(SnapshotMeta meta) {
+        if (meta.index() <= base) {
+            return;
+        }
+        if (termAt(meta.index()) == meta.term()) {
+            log.subList(0, (int) (meta.index() - base)).clear();
+        } else {
+            log.clear();
+        }
+        base = meta.index();
+    }
+
+    private static long ticketOf(Output write) {
+        return write instanceof Output.Persist persist ? persist.ticket() : ((Output.CompactLog) write).ticket();
     }
 
     private void apply(Output.Persist persist, int entryLimit) {
         persist.hardState().ifPresent(state -> hardState = state);
-        if (persist.entries().isEmpty() && persist.firstIndex() > log.size()) {
+        if (persist.entries().isEmpty() && persist.firstIndex() > lastIndex()) {
             return;
         }
-        while (log.size() >= persist.firstIndex()) {
+        if (persist.firstIndex() <= base) {
+            if (snapshot == null || snapshot.meta().index() < base) {
+                throw new InvariantViolation(
+                        "§5 a snapshot is durable before the log prefix it covers is discarded",
+                        "a write from " + persist.firstIndex() + " reaches into a log compacted through " + base
+                                + " that no durable snapshot covers");
+            }
+            throw new IllegalStateException("persist from " + persist.firstIndex() + " into the snapshot at " + base);
+        }
+        while (lastIndex() >= persist.firstIndex()) {
             log.remove(log.size() - 1);
         }
         List<Entry> entries = persist.entries();

@@ -16,6 +16,7 @@ public final class SimNode {
     RecordingStateMachine stateMachine;
     int incarnation;
     long tickPeriodMicros;
+    int snapshotsInstalled;
 
     SimNode(int index, MemberId id) {
         this.index = index;
@@ -50,6 +51,11 @@ public final class SimNode {
     /** Whether the member is up. */
     public boolean alive() {
         return core != null;
+    }
+
+    /** How many snapshots the member installed from a leader (PROTOCOL.md §8). */
+    public int snapshotsInstalled() {
+        return snapshotsInstalled;
     }
 
     /** How many times the member has been restarted. */

@@ -9,6 +9,7 @@ import dev.echo.core.protocol.Message;
 import dev.echo.core.protocol.Output;
 import dev.echo.core.protocol.ProtocolOptions;
 import dev.echo.core.protocol.QuorumSystem;
+import dev.echo.core.protocol.SnapshotPolicy;
 import dev.echo.core.protocol.Voter;
 import dev.echo.testkit.check.InvariantChecker;
 import dev.echo.testkit.check.InvariantViolation;
@@ -48,6 +49,7 @@ public final class Simulation {
     private final ProtocolOptions protocolOptions;
     private final InvariantChecker checker;
     private final Workload workload;
+    private final SimSnapshots snapshots = new SimSnapshots(this);
     private final PrintStream trace;
     private long now;
     private long eventSequence;
@@ -116,10 +118,20 @@ public final class Simulation {
                         entriesPerAppend[random.nextInt(entriesPerAppend.length)],
                         inflightAppends[random.nextInt(inflightAppends.length)])
                 .withDynamicVoting(dynamicVoting)
+                .withSnapshots(snapshotPolicy(options))
                 .withMutations(options.mutations());
         this.protocolOptions = fixedProtocol != null ? fixedProtocol.withMutations(options.mutations()) : drawn;
         this.checker = new InvariantChecker(nodes, configuration, protocolOptions);
         this.workload = new Workload(this, random.split(), checker.exactlyOnce(), options.clients());
+    }
+
+    /** Snapshots on simulator scales when the fault is on, from their own random stream (other runs replay as before). */
+    private static SnapshotPolicy snapshotPolicy(SimulationOptions options) {
+        if (!options.faults().contains(Fault.SNAPSHOT)) {
+            return SnapshotPolicy.never();
+        }
+        SplittableRandom draw = new SplittableRandom(options.seed() * 0xC2B2AE3D27D4EB4FL + 29);
+        return new SnapshotPolicy(20 + draw.nextInt(181), 32 + draw.nextInt(4_065), 10 + draw.nextInt(41));
     }
 
     /** Runs one simulation; {@code trace} receives a readable transcript, or null for none. */
@@ -253,22 +265,39 @@ public final class Simulation {
             if (output instanceof Output.Send send) {
                 deliver(node, send);
             } else if (output instanceof Output.Persist persist) {
-                int incarnation = node.incarnation;
-                long latency = 100 + random.nextLong(1_900);
-                long doneAt = node.disk().write(persist, now, latency);
-                schedule(doneAt, () -> {
-                    if (node.alive() && node.incarnation == incarnation) {
-                        node.disk().complete(persist.ticket());
-                        input(node, new Input.Persisted(persist.ticket()));
-                    }
-                });
+                journalWrite(node, persist, persist.ticket());
+            } else if (output instanceof Output.CompactLog compact) {
+                journalWrite(node, compact, compact.ticket());
+            } else if (output instanceof Output.TakeSnapshot take) {
+                snapshots.take(node, take);
+            } else if (output instanceof Output.SendSnapshotChunk chunk) {
+                snapshots.sendChunk(node, chunk);
+            } else if (output instanceof Output.StoreSnapshotChunk chunk) {
+                snapshots.storeChunk(node, chunk);
             } else {
                 workload.onOutput(output);
             }
         }
     }
 
-    private void deliver(SimNode from, Output.Send send) {
+    private void journalWrite(SimNode node, Output write, long ticket) {
+        int incarnation = node.incarnation;
+        long latency = 100 + random.nextLong(1_900);
+        long doneAt = node.disk().write(write, now, latency);
+        schedule(doneAt, () -> {
+            if (node.alive() && node.incarnation == incarnation) {
+                node.disk().complete(ticket);
+                input(node, new Input.Persisted(ticket));
+            }
+        });
+    }
+
+    /** Simulated disk latency of a snapshot write: a few fsyncs' worth. */
+    long snapshotLatencyMicros() {
+        return 500 + random.nextLong(4_500);
+    }
+
+    void deliver(SimNode from, Output.Send send) {
         SimNode to = nodeById(send.to());
         int copies = network.copies(from.index(), to.index());
         for (int i = 0; i < copies; i++) {
@@ -298,7 +327,7 @@ public final class Simulation {
                 node.id(),
                 configuration,
                 protocolOptions,
-                node.disk().recover(),
+                node.disk().recover(node.stateMachine::restore),
                 node.stateMachine,
                 options.seed() * 31 + node.index() * 1_000_003L + node.incarnation);
         checker.afterRestart(node.index());

@@ -224,6 +224,17 @@ public final class InMemoryJournal implements Journal {
         }
 
         @Override
+        public SnapshotMeta meta(long index) throws StorageException {
+            synchronized (data) {
+                SnapshotMeta meta = group.snapshotMetas.get(index);
+                if (meta == null) {
+                    throw new StorageException(StorageException.Reason.MISSING_SNAPSHOT, "no snapshot at " + index);
+                }
+                return meta;
+            }
+        }
+
+        @Override
         public InputStream open(long index) throws StorageException {
             synchronized (data) {
                 byte[] bytes = group.snapshots.get(index);

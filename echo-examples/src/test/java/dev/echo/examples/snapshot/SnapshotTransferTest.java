@@ -1,0 +1,142 @@
+package dev.echo.examples.snapshot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.echo.core.EchoNode;
+import dev.echo.core.GroupListener;
+import dev.echo.core.GroupOptions;
+import dev.echo.core.MemberId;
+import dev.echo.core.ReplicatedGroup;
+import dev.echo.core.codec.MessageCodec;
+import dev.echo.core.protocol.ProtocolOptions;
+import dev.echo.core.protocol.SnapshotPolicy;
+import dev.echo.core.transport.InMemoryNetwork;
+import dev.echo.examples.config.ConfigMap;
+import dev.echo.journal.FileJournal;
+import dev.echo.journal.JournalOptions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Snapshots through the real runtime and file journal (PROTOCOL.md §8): members compact their logs, a member that was
+ * down while the others compacted catches up by a chunked snapshot transfer, and a member restarts from its own
+ * snapshot. The protocol's corner cases are the simulator's job; this checks the runtime's plumbing end to end.
+ */
+class SnapshotTransferTest {
+    private static final List<MemberId> MEMBERS = List.of(MemberId.of("n1"), MemberId.of("n2"), MemberId.of("n3"));
+    /** Snapshot every 40 entries, in 512-byte chunks, so a transfer takes many chunks. */
+    private static final ProtocolOptions PROTOCOL =
+            ProtocolOptions.defaults().withSnapshots(new SnapshotPolicy(40, 512, 20));
+
+    @TempDir
+    Path data;
+
+    private final InMemoryNetwork network = new InMemoryNetwork(new MessageCodec(1 << 20, 1024, 8 << 20));
+    private final Map<MemberId, EchoNode> nodes = new TreeMap<>();
+    private final Map<MemberId, ReplicatedGroup> groups = new TreeMap<>();
+
+    @AfterEach
+    void closeAll() {
+        nodes.values().forEach(EchoNode::close);
+    }
+
+    @Test
+    void aMemberBehindTheSnapshotCatchesUpByTransferAndRestartsFromItsOwnSnapshot() throws Exception {
+        for (MemberId member : MEMBERS) {
+            start(member);
+        }
+        for (ReplicatedGroup group : groups.values()) {
+            group.whenQuorum().get(30, TimeUnit.SECONDS);
+        }
+        ReplicatedGroup n1 = groups.get(MEMBERS.get(0));
+        write(n1, 0, 10);
+        stop(MEMBERS.get(2)); // n3 misses everything from here on
+
+        write(n1, 10, 400); // n1 and n2 snapshot and compact ten times over
+        awaitSnapshotFile(MEMBERS.get(0)); // written in the background; the log is compacted right after
+
+        ReplicatedGroup n3 = start(MEMBERS.get(2)); // its log ends long before the leader's snapshot
+        n3.whenQuorum().get(30, TimeUnit.SECONDS);
+        // A linearizable read at n3 waits until n3 has applied everything: only a snapshot transfer gets it there.
+        assertEquals("v399", text(n3.read(ConfigMap.get("k399")).get(60, TimeUnit.SECONDS)));
+        for (int i = 0; i < 400; i += 37) {
+            assertEquals("v" + i, text(n3.readStale(ConfigMap.get("k" + i)).get(10, TimeUnit.SECONDS)));
+        }
+        write(n1, 400, 480); // and it keeps up afterwards, through a snapshot of its own
+        assertEquals("v479", text(n3.read(ConfigMap.get("k479")).get(30, TimeUnit.SECONDS)));
+        awaitSnapshotFile(MEMBERS.get(2));
+
+        stop(MEMBERS.get(2));
+        ReplicatedGroup restarted = start(MEMBERS.get(2));
+        // Restored from its snapshot before the group even runs: an early key is there at once, without the leader.
+        assertEquals("v5", text(restarted.readStale(ConfigMap.get("k5")).get(10, TimeUnit.SECONDS)));
+        restarted.whenQuorum().get(30, TimeUnit.SECONDS);
+        assertEquals("v479", text(restarted.read(ConfigMap.get("k479")).get(30, TimeUnit.SECONDS)));
+    }
+
+    private ReplicatedGroup start(MemberId self) throws Exception {
+        FileJournal journal =
+                FileJournal.open(JournalOptions.builder(data.resolve(self.value()), "snapshot-test", self.value())
+                        .build());
+        EchoNode node = EchoNode.builder(self)
+                .transport(network.transport(self))
+                .journal(journal)
+                .build()
+                .start();
+        GroupOptions.Builder options = GroupOptions.builder().protocol(PROTOCOL);
+        MEMBERS.forEach(options::voter);
+        ReplicatedGroup group = node.join("config", options.build(), new ConfigMap(), new GroupListener() {});
+        nodes.put(self, node);
+        groups.put(self, group);
+        return group;
+    }
+
+    private void stop(MemberId self) {
+        nodes.remove(self).close();
+        groups.remove(self);
+    }
+
+    private static void write(ReplicatedGroup group, int from, int to) throws Exception {
+        List<CompletableFuture<byte[]>> writes = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            writes.add(group.submit(ConfigMap.put("k" + i, "v" + i)));
+        }
+        for (CompletableFuture<byte[]> write : writes) {
+            write.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Snapshot files are written on the node's snapshot thread: wait (bounded) until one is there. */
+    private void awaitSnapshotFile(MemberId member) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (snapshotFiles(member) == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(snapshotFiles(member) > 0, member + " stored a snapshot");
+    }
+
+    private long snapshotFiles(MemberId member) throws IOException {
+        try (Stream<Path> files = Files.walk(data.resolve(member.value()))) {
+            return files.filter(path -> path.getFileName().toString().startsWith("snapshot-")
+                            && path.getFileName().toString().endsWith(".snap"))
+                    .count();
+        }
+    }
+
+    private static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}
