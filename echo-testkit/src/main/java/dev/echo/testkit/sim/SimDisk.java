@@ -99,9 +99,15 @@ public final class SimDisk {
         }
     }
 
-    /** Stores a snapshot durably (the runtime took it, or received its last chunk). */
+    /**
+     * Stores a snapshot durably (the runtime took it, or received its last chunk). Only the newest is kept, as the real
+     * store keeps every snapshot the compacted log may need: a snapshot taken at 244 that finishes after one received
+     * at 246 was installed must not replace it (simulator seed 9191 found this in an earlier model).
+     */
     void storeSnapshot(SnapshotMeta meta, byte[] bytes) {
-        snapshot = new StoredSnapshot(meta, bytes.clone());
+        if (snapshot == null || meta.index() > snapshot.meta().index()) {
+            snapshot = new StoredSnapshot(meta, bytes.clone());
+        }
     }
 
     /**
