@@ -132,15 +132,12 @@ public record Configuration(List<Voter> voters, SortedSet<MemberId> learners, Li
     /** Dynamic voting's shrink: {@code suspects} stop voting and become learners; the nominal list is kept. */
     public Configuration suspending(Set<MemberId> suspects) {
         List<Voter> kept = new ArrayList<>();
-        for (Voter voter : voters) {
-            if (!suspects.contains(voter.id())) {
-                kept.add(voter);
-            }
-        }
         SortedSet<MemberId> newLearners = new TreeSet<>(learners);
         for (Voter voter : voters) {
             if (suspects.contains(voter.id())) {
                 newLearners.add(voter.id());
+            } else {
+                kept.add(voter);
             }
         }
         return new Configuration(kept, newLearners, nominal);

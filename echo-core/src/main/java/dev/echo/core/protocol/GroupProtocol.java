@@ -657,7 +657,8 @@ public final class GroupProtocol {
         }
     }
 
-    private void broadcastToVoters(Message message) {
+    /** Sends {@code message} to every other voter of the configuration in force. */
+    void broadcastToVoters(Message message) {
         for (MemberId member : members()) {
             if (!member.equals(self) && configuration().isVoter(member)) {
                 send(member, message);
@@ -690,15 +691,21 @@ public final class GroupProtocol {
             refuse(key.clientId(), key.sequence(), RejectReason.OVERLOADED);
             return;
         }
-        if (status() == MemberStatus.NO_QUORUM) {
-            refuse(key.clientId(), key.sequence(), RejectReason.NO_QUORUM);
-            return;
-        }
-        if (status() == MemberStatus.NOT_MEMBER) {
-            refuse(key.clientId(), key.sequence(), RejectReason.NOT_MEMBER);
+        Optional<RejectReason> unserved = unservedBecause();
+        if (unserved.isPresent()) {
+            refuse(key.clientId(), key.sequence(), unserved.get());
             return;
         }
         dispatch(pending.addRequest(payload));
+    }
+
+    /** Why this member cannot take a write or linearizable read now: it hears no leader, or is not a member. */
+    private Optional<RejectReason> unservedBecause() {
+        MemberStatus status = status();
+        if (status == MemberStatus.NO_QUORUM) {
+            return Optional.of(RejectReason.NO_QUORUM);
+        }
+        return status == MemberStatus.NOT_MEMBER ? Optional.of(RejectReason.NOT_MEMBER) : Optional.empty();
     }
 
     private void refuse(long clientId, long sequence, RejectReason reason) {
@@ -740,6 +747,7 @@ public final class GroupProtocol {
     // ---------------------------------------------------------------- reads
 
     private void read(Input.Read read) {
+        Optional<RejectReason> unserved = unservedBecause();
         if (read.query().length > options.maxCommandBytes()) {
             outputs.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(RejectReason.TOO_LARGE)));
         } else if (snapshots.installing()) { // the state machine is being replaced
@@ -751,9 +759,8 @@ public final class GroupProtocol {
             outputs.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(RejectReason.INVALID)));
         } else if (pending.isFull()) {
             outputs.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(RejectReason.OVERLOADED)));
-        } else if (status() == MemberStatus.NO_QUORUM || status() == MemberStatus.NOT_MEMBER) {
-            RejectReason reason = status() == MemberStatus.NO_QUORUM ? RejectReason.NO_QUORUM : RejectReason.NOT_MEMBER;
-            outputs.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(reason)));
+        } else if (unserved.isPresent()) {
+            outputs.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(unserved.get())));
         } else {
             requestReadIndex(pending.addRead(read.readId(), read.query()));
         }
@@ -1015,11 +1022,11 @@ public final class GroupProtocol {
         return members;
     }
 
-    /** Whether an entry of this leader's own term is committed (its no-op): a precondition of config changes. */
     Reconfiguration reconfiguration() {
         return reconfiguration;
     }
 
+    /** Whether an entry of this member's own term is committed (a leader's no-op): a precondition of config changes. */
     boolean ownTermCommitted() {
         return commitIndex > 0 && log.termAt(commitIndex) == term;
     }

@@ -22,6 +22,9 @@ final class Leader {
     private final GroupProtocol member;
     private final ProtocolOptions options;
     private final ReplicationLog log;
+    /** The data of an empty chunk: a heartbeat during a snapshot transfer. */
+    private static final byte[] NO_BYTES = new byte[0];
+
     private final TreeMap<MemberId, Progress> followers = new TreeMap<>();
     /**
      * Members the latest configuration removed: still sent appends (never counted) until the removal has been
@@ -216,7 +219,7 @@ final class Leader {
                             meta.term(),
                             meta.configuration(),
                             progress.snapshotOffset,
-                            new byte[0],
+                            NO_BYTES,
                             false));
         }
     }
@@ -439,8 +442,7 @@ final class Leader {
 
     /** Whether an entry of this term is committed: only then is the commit index a safe read index (§9). */
     private boolean committedInTerm() {
-        return member.commitIndex() > 0 && log.termAt(member.commitIndex()) == member.term()
-                || options.has(Mutation.SKIP_NOOP);
+        return member.ownTermCommitted() || options.has(Mutation.SKIP_NOOP);
     }
 
     void registerRead(MemberId requester, long readId) {

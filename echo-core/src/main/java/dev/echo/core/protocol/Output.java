@@ -30,7 +30,8 @@ public sealed interface Output {
      * @param firstIndex first log index written (or truncated from)
      * @param entries the entries to append from {@code firstIndex}
      */
-    record Persist(long ticket, Optional<HardState> hardState, long firstIndex, List<Entry> entries) implements Output {
+    record Persist(long ticket, Optional<HardState> hardState, long firstIndex, List<Entry> entries)
+            implements JournalWrite {
         /** Freezes the entries. */
         public Persist {
             entries = List.copyOf(entries);
@@ -55,7 +56,16 @@ public sealed interface Output {
      * @param ticket increasing number shared with {@link Persist}
      * @param meta the snapshot
      */
-    record CompactLog(long ticket, SnapshotMeta meta) implements Output {}
+    record CompactLog(long ticket, SnapshotMeta meta) implements JournalWrite {}
+
+    /**
+     * A change to the journal ({@link Persist} or {@link CompactLog}): carried out in ticket order, each reported with
+     * {@link Input.Persisted} once it and every earlier one is durable.
+     */
+    sealed interface JournalWrite extends Output {
+        /** Increasing number, shared by every journal write of the member. */
+        long ticket();
+    }
 
     /**
      * Read up to {@code maxBytes} of the stored snapshot {@code meta} from {@code offset} and send them to {@code to}

@@ -52,14 +52,10 @@ final class Reconfiguration {
         forwarded.put(requestId, toEveryVoter);
         Message.MembershipRequest message =
                 new Message.MembershipRequest(member.self(), member.term(), requestId, change);
-        if (!toEveryVoter) {
+        if (toEveryVoter) {
+            member.broadcastToVoters(message);
+        } else {
             member.send(member.leaderId().get(), message);
-            return;
-        }
-        for (MemberId voter : member.members()) {
-            if (!voter.equals(member.self()) && member.configuration().isVoter(voter)) {
-                member.send(voter, message);
-            }
         }
     }
 
@@ -130,13 +126,12 @@ final class Reconfiguration {
             reply(requester, new Output.Rejected(RejectReason.NOT_LEADER));
             return;
         }
-        if (pending.isPresent() || !member.ownTermCommitted() || changeInFlight()) {
+        if (!idle()) {
             reply(requester, new Output.Rejected(RejectReason.CHANGE_IN_PROGRESS)); // rule 2
             return;
         }
         Configuration now = (Configuration) member.configuration(); // no change in flight: a plain configuration
-        if (now.equals(target) || target.members().size() < member.options().minCopies()) {
-            // Fewer members than minCopies could never commit again, not even a change that adds some back.
+        if (!worthProposing(now, target)) {
             reply(requester, new Output.Rejected(RejectReason.INVALID));
             return;
         }
@@ -155,9 +150,18 @@ final class Reconfiguration {
     void propose(Configuration target) {
         GroupProtocol.check(idle(), "rule 2: one configuration change at a time");
         Configuration now = (Configuration) member.configuration();
-        if (!now.equals(target) && target.members().size() >= member.options().minCopies()) {
+        if (worthProposing(now, target)) {
             begin(Optional.empty(), now, target);
         }
+    }
+
+    /**
+     * A change must change something and keep at least {@code minCopies} members: with fewer the group could never
+     * commit again, not even a change that adds some back.
+     */
+    private boolean worthProposing(Configuration now, Configuration target) {
+        return !now.equals(target)
+                && target.members().size() >= member.options().minCopies();
     }
 
     private void begin(Optional<Requester> requester, Configuration now, Configuration target) {

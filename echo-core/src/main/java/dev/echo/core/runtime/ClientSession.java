@@ -68,7 +68,7 @@ final class ClientSession {
         Pending pending = new Pending(command, false, false, future, deadlineNanos);
         if (!open && !hasQuorum) {
             // Never sent: certainly not applied. (An open request still in flight may wait for a quorum forever.)
-            fail(pending, rejected(RejectReason.NO_QUORUM));
+            fail(pending, Rejections.of(RejectReason.NO_QUORUM));
             return;
         }
         if (!open) {
@@ -147,7 +147,7 @@ final class ClientSession {
     /** The member lost the quorum: commands still waiting for the session to open were never sent; fail them. */
     void quorumLost() {
         for (Pending pending = waitingForSession.poll(); pending != null; pending = waitingForSession.poll()) {
-            fail(pending, rejected(RejectReason.NO_QUORUM));
+            fail(pending, Rejections.of(RejectReason.NO_QUORUM));
         }
     }
 
@@ -206,27 +206,9 @@ final class ClientSession {
     /** The exception for an outcome that is not a success. */
     static EchoException failureOf(Output.Outcome outcome) {
         if (outcome instanceof Output.Rejected rejected) {
-            return rejected(rejected.reason());
+            return Rejections.of(rejected.reason());
         }
         String why = outcome instanceof Output.Abandoned abandoned ? abandoned.reason() : String.valueOf(outcome);
         return new EchoException(EchoException.Reason.TIMEOUT, "outcome unknown: " + why);
-    }
-
-    static EchoException rejected(RejectReason reason) {
-        switch (reason) {
-            case NOT_MEMBER:
-                return new EchoException(
-                        EchoException.Reason.NOT_MEMBER, "this member is not in the group's configuration");
-            case NO_QUORUM:
-                return new EchoException(EchoException.Reason.NO_QUORUM, "this member hears no live leader");
-            case OVERLOADED:
-                return new EchoException(EchoException.Reason.OVERLOADED, "too many requests pending at this member");
-            case TOO_LARGE:
-                return new EchoException(EchoException.Reason.TOO_LARGE, "the command or query is too large");
-            case SESSION_EXPIRED:
-                return new EchoException(EchoException.Reason.SESSION_EXPIRED, "the client session expired");
-            default:
-                return new EchoException(EchoException.Reason.INVALID, "rejected: " + reason);
-        }
     }
 }

@@ -318,10 +318,8 @@ public final class GroupLoop implements PersistListener {
             }
             if (output instanceof Output.Send send) {
                 transport.send(send.to(), new Envelope(name, incarnation, send.message()));
-            } else if (output instanceof Output.Persist persist) {
-                persist(persist);
-            } else if (output instanceof Output.CompactLog compact) {
-                compact(compact);
+            } else if (output instanceof Output.JournalWrite write) {
+                write(write);
             } else if (output instanceof Output.TakeSnapshot take) {
                 snapshots.onTake(take);
             } else if (output instanceof Output.SendSnapshotChunk chunk) {
@@ -349,24 +347,18 @@ public final class GroupLoop implements PersistListener {
         }
     }
 
-    private void persist(Output.Persist persist) {
+    /** Hands a persist or compaction to the journal (never waiting for disk); a refusal stops the group. */
+    private void write(Output.JournalWrite write) {
         if (stopped) {
             return;
         }
         try {
-            journal.persist(persist);
-        } catch (StorageException cause) {
-            storageFailure.compareAndSet(null, cause);
-            checkStorage();
-        }
-    }
-
-    private void compact(Output.CompactLog compact) {
-        if (stopped) {
-            return;
-        }
-        try {
-            journal.compact(compact.meta(), compact.ticket());
+            if (write instanceof Output.Persist persist) {
+                journal.persist(persist);
+            } else {
+                Output.CompactLog compact = (Output.CompactLog) write;
+                journal.compact(compact.meta(), compact.ticket());
+            }
         } catch (StorageException cause) {
             storageFailure.compareAndSet(null, cause);
             checkStorage();

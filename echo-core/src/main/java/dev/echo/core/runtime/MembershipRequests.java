@@ -5,7 +5,6 @@ import dev.echo.core.View;
 import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.Input;
 import dev.echo.core.protocol.Output;
-import dev.echo.core.protocol.RejectReason;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -62,7 +61,7 @@ final class MembershipRequests {
         }
         waiting.remove(done.requestId());
         if (outcome instanceof Output.Rejected rejected) {
-            request.future.completeExceptionally(rejection(request.description, rejected.reason()));
+            request.future.completeExceptionally(Rejections.of(rejected.reason(), request.description));
         } else {
             request.future.completeExceptionally(new EchoException(
                     EchoException.Reason.TIMEOUT,
@@ -101,21 +100,5 @@ final class MembershipRequests {
     void failAll(EchoException cause) {
         waiting.values().forEach(request -> request.future.completeExceptionally(cause));
         waiting.clear();
-    }
-
-    private static EchoException rejection(String description, RejectReason reason) {
-        return switch (reason) {
-            case NOT_LEADER ->
-                new EchoException(
-                        EchoException.Reason.NOT_LEADER, description + ": the member asked does not lead; retry");
-            case NO_QUORUM ->
-                new EchoException(EchoException.Reason.NO_QUORUM, description + ": this member knows no leader");
-            case CHANGE_IN_PROGRESS ->
-                new EchoException(
-                        EchoException.Reason.CHANGE_IN_PROGRESS,
-                        description
-                                + ": another change is in progress, or a new leader has not committed its first entry");
-            default -> new EchoException(EchoException.Reason.INVALID, description + ": the change cannot be made");
-        };
     }
 }

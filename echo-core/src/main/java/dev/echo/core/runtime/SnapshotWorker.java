@@ -162,17 +162,11 @@ final class SnapshotWorker {
         }
     }
 
-    /**
-     * Restores {@code stateMachine} from the stored snapshot at {@code index} and returns the session table stored
-     * with it. The whole snapshot is read, so its checksum is verified even if the state machine stops early.
-     */
+    /** Restores {@code stateMachine} from the stored snapshot at {@code index}; returns its session table. */
     static byte[] restore(SnapshotStore store, long index, StateMachine stateMachine)
             throws IOException, StorageException {
         try (InputStream in = store.open(index)) {
-            byte[] sessions = SnapshotContent.readSessionTable(in);
-            stateMachine.restore(in);
-            in.transferTo(OutputStream.nullOutputStream());
-            return sessions;
+            return SnapshotContent.restore(in, stateMachine);
         }
     }
 }

@@ -38,6 +38,22 @@ public final class SnapshotContent {
     }
 
     /**
+     * Restores {@code stateMachine} from a whole snapshot and returns the session table stored with it. The stream is
+     * read to its end even if the state machine stops early, so a checksumming stream verifies it.
+     *
+     * @param in the snapshot's bytes from the start; not closed
+     * @param stateMachine the state machine to restore
+     * @return the session table
+     * @throws IOException if the stream cannot be read or does not hold a snapshot the state machine accepts
+     */
+    public static byte[] restore(InputStream in, StateMachine stateMachine) throws IOException {
+        byte[] sessions = readSessionTable(in);
+        stateMachine.restore(in);
+        in.transferTo(OutputStream.nullOutputStream());
+        return sessions;
+    }
+
+    /**
      * Reads the session table from the start of a snapshot, leaving {@code in} at the state machine's bytes.
      *
      * @param in the snapshot's bytes from the start; not closed

@@ -86,10 +86,7 @@ public final class Scenario {
 
     /** {@code member}'s current term (it must be up). */
     public long term(String member) {
-        return node(member)
-                .core()
-                .orElseThrow(() -> new IllegalStateException(member + " is down"))
-                .term();
+        return core(member).term();
     }
 
     /** Crashes {@code member}: it loses everything not yet durable. */
@@ -138,10 +135,7 @@ public final class Scenario {
 
     /** The configuration in {@code member}'s log (it must be up). */
     public QuorumSystem configurationAt(String member) {
-        return node(member)
-                .core()
-                .orElseThrow(() -> new IllegalStateException(member + " is down"))
-                .configuration();
+        return core(member).configuration();
     }
 
     /** The configuration at the current leader, if there is exactly one. */
@@ -152,19 +146,12 @@ public final class Scenario {
 
     /** {@code member}'s commit index (it must be up). */
     public long commitIndex(String member) {
-        return node(member)
-                .core()
-                .orElseThrow(() -> new IllegalStateException(member + " is down"))
-                .commitIndex();
+        return core(member).commitIndex();
     }
 
     /** The index of the snapshot {@code member}'s log starts after (it must be up). */
     public long snapshotIndex(String member) {
-        return node(member)
-                .core()
-                .orElseThrow(() -> new IllegalStateException(member + " is down"))
-                .log()
-                .snapshotIndex();
+        return core(member).log().snapshotIndex();
     }
 
     /** How many snapshots {@code member} installed from a leader. */
@@ -184,6 +171,11 @@ public final class Scenario {
         } catch (InvariantViolation violation) {
             return Optional.of(violation.getMessage());
         }
+    }
+
+    /** {@code member}'s running core; it must be up. */
+    private GroupProtocol core(String member) {
+        return node(member).core().orElseThrow(() -> new IllegalStateException(member + " is down"));
     }
 
     private SimNode node(String member) {

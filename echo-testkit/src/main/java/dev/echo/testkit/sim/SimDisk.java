@@ -1,5 +1,6 @@
 package dev.echo.testkit.sim;
 
+import dev.echo.core.StateMachine;
 import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.HardState;
 import dev.echo.core.protocol.Output;
@@ -39,7 +40,7 @@ public final class SimDisk {
     private long base;
 
     private final ArrayList<Entry> log = new ArrayList<>();
-    private final ArrayDeque<Output> pending = new ArrayDeque<>();
+    private final ArrayDeque<Output.JournalWrite> pending = new ArrayDeque<>();
     private long lastCompletionMicros;
     private StoredSnapshot snapshot;
     /** A snapshot being received from the leader: not durable. */
@@ -81,7 +82,7 @@ public final class SimDisk {
     }
 
     /** Queues a journal write; returns the simulated time its fsync completes (after every earlier one). */
-    long write(Output write, long nowMicros, long latencyMicros) {
+    long write(Output.JournalWrite write, long nowMicros, long latencyMicros) {
         pending.addLast(write);
         lastCompletionMicros = Math.max(lastCompletionMicros, nowMicros) + latencyMicros;
         return lastCompletionMicros;
@@ -89,8 +90,8 @@ public final class SimDisk {
 
     /** The fsync covering {@code ticket} completed: every write up to it is durable. */
     void complete(long ticket) {
-        while (!pending.isEmpty() && ticketOf(pending.peekFirst()) <= ticket) {
-            Output write = pending.pollFirst();
+        while (!pending.isEmpty() && pending.peekFirst().ticket() <= ticket) {
+            Output.JournalWrite write = pending.pollFirst();
             if (write instanceof Output.Persist persist) {
                 apply(persist, Integer.MAX_VALUE);
             } else {
@@ -138,7 +139,7 @@ public final class SimDisk {
      * What a restarting member recovers: the snapshot (whose state {@code restore} is given, as the runtime restores
      * the state machine before starting the core) and the log after it.
      */
-    RecoveredState recover(SnapshotRestorer restore) {
+    RecoveredState recover(StateMachine stateMachine) {
         if (base > 0 && (snapshot == null || snapshot.meta().index() < base)) {
             throw new InvariantViolation(
                     "§5 a snapshot is durable before the log prefix it covers is discarded",
@@ -150,9 +151,7 @@ public final class SimDisk {
         }
         compact(snapshot.meta()); // a crash may have come between storing the snapshot and compacting the journal
         try {
-            ByteArrayInputStream in = new ByteArrayInputStream(snapshot.bytes());
-            byte[] sessions = SnapshotContent.readSessionTable(in);
-            restore.restore(in);
+            byte[] sessions = SnapshotContent.restore(new ByteArrayInputStream(snapshot.bytes()), stateMachine);
             return new RecoveredState(
                     hardState,
                     Optional.of(new RecoveredState.Snapshot(snapshot.meta(), sessions)),
@@ -160,12 +159,6 @@ public final class SimDisk {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** Restores the state machine from a snapshot's state bytes. */
-    @FunctionalInterface
-    interface SnapshotRestorer {
-        void restore(ByteArrayInputStream state) throws IOException;
     }
 
     /** The journal's compaction rule: keep the entries after the snapshot only if the log holds its last entry. */
@@ -179,10 +172,6 @@ public final class SimDisk {
             log.clear();
         }
         base = meta.index();
-    }
-
-    private static long ticketOf(Output write) {
-        return write instanceof Output.Persist persist ? persist.ticket() : ((Output.CompactLog) write).ticket();
     }
 
     private void apply(Output.Persist persist, int entryLimit) {

@@ -77,9 +77,7 @@ final class SimSnapshots {
             }
             node.disk().storeSnapshot(chunk.meta(), received);
             try {
-                ByteArrayInputStream in = new ByteArrayInputStream(received);
-                byte[] sessions = SnapshotContent.readSessionTable(in);
-                node.stateMachine.restore(in);
+                byte[] sessions = SnapshotContent.restore(new ByteArrayInputStream(received), node.stateMachine);
                 node.snapshotsInstalled++;
                 simulation.input(node, new Input.SnapshotInstalled(chunk.meta(), sessions));
             } catch (IOException e) {

@@ -264,10 +264,8 @@ public final class Simulation {
         for (Output output : outputs) {
             if (output instanceof Output.Send send) {
                 deliver(node, send);
-            } else if (output instanceof Output.Persist persist) {
-                journalWrite(node, persist, persist.ticket());
-            } else if (output instanceof Output.CompactLog compact) {
-                journalWrite(node, compact, compact.ticket());
+            } else if (output instanceof Output.JournalWrite write) {
+                journalWrite(node, write);
             } else if (output instanceof Output.TakeSnapshot take) {
                 snapshots.take(node, take);
             } else if (output instanceof Output.SendSnapshotChunk chunk) {
@@ -280,14 +278,14 @@ public final class Simulation {
         }
     }
 
-    private void journalWrite(SimNode node, Output write, long ticket) {
+    private void journalWrite(SimNode node, Output.JournalWrite write) {
         int incarnation = node.incarnation;
         long latency = 100 + random.nextLong(1_900);
         long doneAt = node.disk().write(write, now, latency);
         schedule(doneAt, () -> {
             if (node.alive() && node.incarnation == incarnation) {
-                node.disk().complete(ticket);
-                input(node, new Input.Persisted(ticket));
+                node.disk().complete(write.ticket());
+                input(node, new Input.Persisted(write.ticket()));
             }
         });
     }
@@ -327,7 +325,7 @@ public final class Simulation {
                 node.id(),
                 configuration,
                 protocolOptions,
-                node.disk().recover(node.stateMachine::restore),
+                node.disk().recover(node.stateMachine),
                 node.stateMachine,
                 options.seed() * 31 + node.index() * 1_000_003L + node.incarnation);
         checker.afterRestart(node.index());

@@ -1,0 +1,43 @@
+package dev.echo.core.runtime;
+
+import dev.echo.core.EchoException;
+import dev.echo.core.protocol.RejectReason;
+
+/**
+ * The one translation of the core's {@link RejectReason}s (certainly not applied) into the typed
+ * {@link EchoException}s the application sees, for commands, reads and membership changes alike. Stateless.
+ */
+final class Rejections {
+    private Rejections() {}
+
+    /** The exception for {@code reason}. */
+    static EchoException of(RejectReason reason) {
+        return of(reason, null);
+    }
+
+    /** The exception for {@code reason}, its message starting with {@code what} (the operation) when given. */
+    static EchoException of(RejectReason reason, String what) {
+        String prefix = what == null ? "" : what + ": ";
+        return switch (reason) {
+            case NOT_MEMBER ->
+                new EchoException(
+                        EchoException.Reason.NOT_MEMBER, prefix + "this member is not in the group's configuration");
+            case NO_QUORUM ->
+                new EchoException(EchoException.Reason.NO_QUORUM, prefix + "this member hears no live leader");
+            case OVERLOADED ->
+                new EchoException(EchoException.Reason.OVERLOADED, prefix + "too many requests pending at this member");
+            case TOO_LARGE ->
+                new EchoException(EchoException.Reason.TOO_LARGE, prefix + "the command or query is too large");
+            case SESSION_EXPIRED ->
+                new EchoException(EchoException.Reason.SESSION_EXPIRED, prefix + "the client session expired");
+            case NOT_LEADER ->
+                new EchoException(EchoException.Reason.NOT_LEADER, prefix + "the member asked does not lead; retry");
+            case CHANGE_IN_PROGRESS ->
+                new EchoException(
+                        EchoException.Reason.CHANGE_IN_PROGRESS,
+                        prefix + "another change is in progress, or a new leader has not committed its first entry");
+            case INVALID, STALE_SEQUENCE ->
+                new EchoException(EchoException.Reason.INVALID, prefix + "rejected as invalid (" + reason + ")");
+        };
+    }
+}
