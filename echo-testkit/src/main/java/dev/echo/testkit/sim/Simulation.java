@@ -393,7 +393,7 @@ public final class Simulation {
         long h = hash;
         for (long v : new long[] {
             node,
-            input.getClass().hashCode(),
+            input.getClass().getName().hashCode(), // a name's hash: the same in every JVM and build
             after.term(),
             after.commitIndex(),
             after.lastIndex(),
