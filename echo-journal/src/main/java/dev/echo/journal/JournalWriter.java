@@ -24,6 +24,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class JournalWriter implements Runnable {
     private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** Copies of the seal a clean shutdown writes (see {@link #run}). */
+    static final int CLOSING_SEALS = 3;
 
     private final JournalOptions options;
     private final Map<Integer, GroupState> groups;
@@ -32,7 +34,7 @@ final class JournalWriter implements Runnable {
     private final ConcurrentLinkedQueue<Work> queue = new ConcurrentLinkedQueue<>();
     private final ByteBuffer buffer;
     private final ByteBuffer small = ByteBuffer.allocate(RecordFormat.HEADER_BYTES + 64);
-    private final List<Runnable> indexUpdates = new ArrayList<>();
+    private final PendingIndexUpdates indexUpdates = new PendingIndexUpdates();
     private final List<FileGroupJournal> touched = new ArrayList<>();
     private final List<Work.Register> registered = new ArrayList<>();
 
@@ -114,13 +116,15 @@ final class JournalWriter implements Runnable {
                     placeSeal();
                 }
                 process(work);
-                long batchLimit = options.writeBufferBytes() * 4L;
-                while (stop == null && position - bufferStart < batchLimit && (work = queue.poll()) != null) {
-                    process(work);
-                }
+                drainQueue();
                 completeBatch();
             }
-            placeSeal(); // a clean shutdown leaves its last batch sealed, so recovery can prove it durable
+            // A clean shutdown leaves its last batch sealed, so recovery can prove it durable. The seal is the only
+            // evidence that the batch before it was forced, so it is written several times: damage to the batch
+            // and to every copy would be needed to make a durable batch look like a torn write.
+            for (int copy = 0; copy < CLOSING_SEALS; copy++) {
+                placeSeal();
+            }
             flush();
             current.file.force();
             stop.done().complete(null);
@@ -157,6 +161,17 @@ final class JournalWriter implements Runnable {
         }
     }
 
+    private boolean batchFull() {
+        return stop != null || position - bufferStart >= options.writeBufferBytes() * 4L;
+    }
+
+    private void drainQueue() throws IOException {
+        Work work;
+        while (!batchFull() && (work = queue.poll()) != null) {
+            process(work);
+        }
+    }
+
     private void process(Work work) throws IOException {
         if (work instanceof Work.Append append) {
             processAppend(append);
@@ -185,7 +200,7 @@ final class JournalWriter implements Runnable {
         int[] offsets = append.entryOffsets();
         int hardStateEnd = offsets.length > 0 ? offsets[0] : records.limit();
         if (hardStateEnd > 0) {
-            place(records.duplicate().limit(hardStateEnd).position(0));
+            place(records, 0, hardStateEnd);
             group.hardState = append.hardState();
         }
         long firstIndex = append.firstIndex();
@@ -200,15 +215,13 @@ final class JournalWriter implements Runnable {
             if (firstIndex <= group.writtenLastIndex) {
                 placeSmall(RecordType.TRUNCATE, group.number, 0, firstIndex, -1);
                 group.writtenLastIndex = firstIndex - 1;
-                indexUpdates.add(() -> group.index.truncateFrom(firstIndex));
+                indexUpdates.truncateFrom(group, firstIndex);
             }
         }
         for (int i = 0; i < offsets.length; i++) {
             int end = i + 1 < offsets.length ? offsets[i + 1] : records.limit();
-            long at = place(records.duplicate().limit(end).position(offsets[i]));
-            long index = firstIndex + i;
-            long term = append.terms()[i];
-            indexUpdates.add(() -> group.index.append(index, term, at));
+            long at = place(records, offsets[i], end);
+            indexUpdates.append(group, firstIndex + i, append.terms()[i], at);
         }
         if (offsets.length > 0) {
             group.writtenLastIndex = firstIndex + offsets.length - 1;
@@ -296,6 +309,22 @@ final class JournalWriter implements Runnable {
         place(small);
     }
 
+    /** Appends the record in {@code records} between {@code from} and {@code to}; see {@link #place(ByteBuffer)}. */
+    private long place(ByteBuffer records, int from, int to) throws IOException {
+        int length = to - from;
+        if (length > buffer.capacity() || position + length > options.segmentBytes()) {
+            return place(records.duplicate().limit(to).position(from)); // rare: a huge record or a segment roll
+        }
+        if (length > buffer.remaining()) {
+            flush();
+        }
+        long at = LogIndex.pack(current.sequence, position);
+        buffer.put(buffer.position(), records, from, length);
+        buffer.position(buffer.position() + length);
+        position += length;
+        return at;
+    }
+
     /** Appends one record's bytes at the end of the journal and returns its packed position. */
     private long place(ByteBuffer record) throws IOException {
         int length = record.remaining();
@@ -324,10 +353,7 @@ final class JournalWriter implements Runnable {
         }
         buffer.clear();
         bufferStart = position;
-        for (Runnable update : indexUpdates) {
-            update.run();
-        }
-        indexUpdates.clear();
+        indexUpdates.publish();
     }
 
     private void forceCurrent() throws IOException {
