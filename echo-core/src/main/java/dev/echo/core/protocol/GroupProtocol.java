@@ -997,6 +997,9 @@ public final class GroupProtocol {
 
     /** The configuration in force: the latest in the log, committed or not (PROTOCOL.md §2). */
     public QuorumSystem configuration() {
+        if (options.has(Mutation.SWITCH_AT_COMMIT)) {
+            return log.configurationAt(Math.max(log.snapshotIndex(), Math.min(commitIndex, log.lastIndex())));
+        }
         return log.configuration();
     }
 
@@ -1014,7 +1017,7 @@ public final class GroupProtocol {
     }
 
     SortedSet<MemberId> members() {
-        QuorumSystem current = log.configuration();
+        QuorumSystem current = configuration();
         if (current != membersOf) {
             membersOf = current;
             members = current.members();

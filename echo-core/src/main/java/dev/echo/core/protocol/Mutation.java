@@ -18,6 +18,12 @@ public enum Mutation {
     TRUNCATE_ON_SHORTER_APPEND,
     /** Apply a voting change in one entry, without a joint configuration (PROTOCOL.md §3: naive dynamic voting). */
     SKIP_JOINT_CONSENSUS,
+    /**
+     * Put each configuration entry in force only once this member knows it committed, instead of as soon as it is in
+     * the log (PROTOCOL.md §2, §3: "switching at commit or apply time does not fix it either"): members learn of a
+     * commit at different times, so a follower still on C_old can win an election while the leader is on J or C_new.
+     */
+    SWITCH_AT_COMMIT,
     /** Discard the log prefix as soon as a snapshot is asked for, before it is durable (PROTOCOL.md §5). */
     COMPACT_BEFORE_SNAPSHOT_DURABLE
 }

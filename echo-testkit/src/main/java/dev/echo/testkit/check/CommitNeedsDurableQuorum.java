@@ -25,8 +25,9 @@ public final class CommitNeedsDurableQuorum implements Invariant {
                 holders.add(node.id());
             }
         }
-        // The configuration the leader committed under: the latest in its log (PROTOCOL.md §2).
-        QuorumSystem configuration = step.node().core().orElseThrow().configuration();
+        // The configuration the leader must count with: the latest in its log (PROTOCOL.md §2), read from the log
+        // rather than asked of the member, whose own notion is what is under test.
+        QuorumSystem configuration = step.node().core().orElseThrow().log().configuration();
         if (!configuration.isQuorum(holders::contains)
                 || holders.size() < cluster.options().minCopies()) {
             throw new InvariantViolation(

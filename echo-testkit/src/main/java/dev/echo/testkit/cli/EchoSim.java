@@ -33,10 +33,12 @@ public final class EchoSim {
               --faults LIST    all (default), none, or a comma list of:
                                crash,torn_write,partition,one_way,loss,duplicate,reorder,clock_drift,
                                reconfigure (random membership changes, with spare members),
-                               dynamic_voting (suspend silent voters after 0.6-2.5 s, re-admit them)
+                               dynamic_voting (suspend silent voters after 0.6-2.5 s, re-admit them),
+                               snapshot (snapshot every 20-200 entries, transfers in 32 B-4 KiB chunks)
               --mutation NAME  switch on a deliberate protocol bug, to see the checks catch it:
                                commit_old_term_by_counting, ack_before_fsync, vote_while_leader_live,
-                               skip_noop, truncate_on_shorter_append, skip_joint_consensus
+                               skip_noop, truncate_on_shorter_append, skip_joint_consensus,
+                               compact_before_snapshot_durable, switch_at_commit
               --fault-ms N     length of the fault phase in simulated ms (default 20000)
               --trace          print a step-by-step transcript (use with --seed)
               --help           this text

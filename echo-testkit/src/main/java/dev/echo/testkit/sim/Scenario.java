@@ -144,6 +144,11 @@ public final class Scenario {
         return leaders.size() == 1 ? Optional.of(configurationAt(leaders.get(0))) : Optional.empty();
     }
 
+    /** The index of the latest configuration entry in {@code member}'s log, 0 for none (it must be up). */
+    public long configurationIndex(String member) {
+        return core(member).log().configurationIndex();
+    }
+
     /** {@code member}'s commit index (it must be up). */
     public long commitIndex(String member) {
         return core(member).commitIndex();

@@ -20,6 +20,7 @@ import dev.echo.testkit.sim.Scenario;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -129,6 +130,39 @@ class MembershipScenariosTest {
                             .runFor(2_000));
             assertTrue(caught.getMessage().contains("§11.9"), caught.getMessage());
         }
+    }
+
+    /**
+     * The leader's side {a, q} of the split is a quorum of {a,b,c,d} (half the weight, with top a) but holds only a of
+     * C_new = {a,b,c,d} without q. J needs both, so J must not commit on that side; a member that put J in force only
+     * at commit time would count J with {a,b,c,d} alone and commit it there. Returns q.
+     */
+    static String splitWhileRemovingTheLeadersPartner(Scenario scenario) {
+        String leader = scenario.leaders().get(0);
+        String partner = leader.equals("a") ? "d" : leader;
+        Set<String> cutOff = new TreeSet<>(Set.of("a", "b", "c", "d"));
+        cutOff.removeAll(Set.of("a", partner));
+        scenario.partition(cutOff)
+                .requestChange(ABCD.without(MemberId.of(partner)))
+                .runFor(2_000);
+        return partner;
+    }
+
+    @Test
+    void switchingAtCommitTimeDoesNotReplaceTheJointStep() {
+        Scenario scenario = steadyAbcd(Set.of());
+        String partner = splitWhileRemovingTheLeadersPartner(scenario);
+        assertTrue(isJoint(scenario, "a"), "J is in force on the leader's side");
+        assertTrue(scenario.commitIndex("a") < scenario.configurationIndex("a"), "J waits for a quorum of C_new too");
+        scenario.healNetwork().runFor(3_000);
+        assertEquals(
+                ABCD.without(MemberId.of(partner)),
+                scenario.leaderConfiguration().orElseThrow());
+        assertEquals(Optional.empty(), scenario.finish());
+        InvariantViolation caught = assertThrows(
+                InvariantViolation.class,
+                () -> splitWhileRemovingTheLeadersPartner(steadyAbcd(Set.of(Mutation.SWITCH_AT_COMMIT))));
+        assertTrue(caught.getMessage().contains("§11.12"), caught.getMessage());
     }
 
     @Test
