@@ -52,6 +52,7 @@ public class PipelinedJournalBenchmark {
     private Appender[] groups;
     private final ConcurrentLinkedQueue<Appender> reported = new ConcurrentLinkedQueue<>();
     private volatile Thread driver;
+    private volatile boolean driverParked;
     private final byte[] command = new byte[JournalBenchmark.COMMAND_BYTES];
 
     private final class Appender implements PersistListener {
@@ -69,7 +70,9 @@ public class PipelinedJournalBenchmark {
         @Override
         public void persisted(long ticket) {
             reported.offer(this);
-            LockSupport.unpark(driver);
+            if (driverParked) { // as the runtime's loop threads: a wake-up only for a parked loop
+                LockSupport.unpark(driver);
+            }
         }
 
         @Override
@@ -111,7 +114,11 @@ public class PipelinedJournalBenchmark {
             if (spins++ < 10_000) {
                 Thread.onSpinWait();
             } else {
-                LockSupport.parkNanos(this, 100_000);
+                driverParked = true;
+                if (reported.isEmpty()) {
+                    LockSupport.parkNanos(this, 100_000);
+                }
+                driverParked = false;
             }
         }
         done.append();
