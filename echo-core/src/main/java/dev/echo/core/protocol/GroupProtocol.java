@@ -242,7 +242,10 @@ public final class GroupProtocol {
         if (role != Role.CANDIDATE || hardStateDirty || !durability.hardStateDurable()) {
             return;
         }
-        if (configuration().isQuorum(votes::contains)) {
+        boolean won = configuration().isQuorum(votes::contains)
+                || (options.has(Mutation.COUNT_ANY_VOTES)
+                        && votes.size() * 2 > members().size());
+        if (won) {
             becomeLeader();
         }
     }

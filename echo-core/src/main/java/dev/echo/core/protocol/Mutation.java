@@ -24,6 +24,11 @@ public enum Mutation {
      * commit at different times, so a follower still on C_old can win an election while the leader is on J or C_new.
      */
     SWITCH_AT_COMMIT,
+    /**
+     * Also win an election by a head count of granted votes from whoever answered, members or not, ignoring weights
+     * and the tie-breaker (PROTOCOL.md §2, §11.14).
+     */
+    COUNT_ANY_VOTES,
     /** Discard the log prefix as soon as a snapshot is asked for, before it is durable (PROTOCOL.md §5). */
     COMPACT_BEFORE_SNAPSHOT_DURABLE
 }

@@ -39,6 +39,7 @@ public final class InvariantChecker implements ClusterView {
                 new IndexOrder(),
                 new CommitNeedsDurableQuorum(),
                 new AcknowledgedEntriesStayDurable(),
+                new OnlyMembersElect(),
                 new ConfigurationsAdjacent(),
                 new OneConfigurationChangeAtATime(),
                 exactlyOnce,

@@ -38,7 +38,8 @@ public final class EchoSim {
               --mutation NAME  switch on a deliberate protocol bug, to see the checks catch it:
                                commit_old_term_by_counting, ack_before_fsync, vote_while_leader_live,
                                skip_noop, truncate_on_shorter_append, skip_joint_consensus,
-                               compact_before_snapshot_durable, switch_at_commit
+                               compact_before_snapshot_durable, switch_at_commit,
+                               count_any_votes
               --fault-ms N     length of the fault phase in simulated ms (default 20000)
               --trace          print a step-by-step transcript (use with --seed)
               --help           this text
