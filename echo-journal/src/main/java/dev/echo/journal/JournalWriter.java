@@ -25,7 +25,7 @@ import java.util.concurrent.locks.LockSupport;
 final class JournalWriter implements Runnable {
     private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** Copies of the seal a clean shutdown writes (see {@link #run}). */
-    static final int CLOSING_SEALS = 3;
+    private static final int CLOSING_SEALS = 3;
 
     private final JournalOptions options;
     private final Map<Integer, GroupState> groups;
@@ -309,25 +309,17 @@ final class JournalWriter implements Runnable {
         place(small);
     }
 
-    /** Appends the record in {@code records} between {@code from} and {@code to}; see {@link #place(ByteBuffer)}. */
-    private long place(ByteBuffer records, int from, int to) throws IOException {
-        int length = to - from;
-        if (length > buffer.capacity() || position + length > options.segmentBytes()) {
-            return place(records.duplicate().limit(to).position(from)); // rare: a huge record or a segment roll
-        }
-        if (length > buffer.remaining()) {
-            flush();
-        }
-        long at = LogIndex.pack(current.sequence, position);
-        buffer.put(buffer.position(), records, from, length);
-        buffer.position(buffer.position() + length);
-        position += length;
-        return at;
+    /** Appends one record's bytes (its remaining ones) at the end of the journal and returns its packed position. */
+    private long place(ByteBuffer record) throws IOException {
+        return place(record, record.position(), record.limit());
     }
 
-    /** Appends one record's bytes at the end of the journal and returns its packed position. */
-    private long place(ByteBuffer record) throws IOException {
-        int length = record.remaining();
+    /**
+     * Appends the record held in {@code records} between {@code from} and {@code to} at the end of the journal and
+     * returns its packed position. Copies by absolute bulk put, so placing a record allocates nothing.
+     */
+    private long place(ByteBuffer records, int from, int to) throws IOException {
+        int length = to - from;
         if (position + length > options.segmentBytes()) {
             roll();
         }
@@ -336,10 +328,11 @@ final class JournalWriter implements Runnable {
             flush();
         }
         if (length > buffer.capacity()) {
-            current.file.writeFully(record, position);
+            current.file.writeFully(records.duplicate().limit(to).position(from), position);
             bufferStart = position + length;
         } else {
-            buffer.put(record);
+            buffer.put(buffer.position(), records, from, length);
+            buffer.position(buffer.position() + length);
         }
         position += length;
         return at;

@@ -37,8 +37,8 @@ class MutantDetectionTest {
             case SKIP_JOINT_CONSENSUS -> new Hunt(0, EnumSet.allOf(Fault.class), 50, "§11.9");
             // Found when a member crashes between asking for a snapshot and the snapshot becoming durable.
             case COMPACT_BEFORE_SNAPSHOT_DURABLE -> new Hunt(0, all, 200, "§5");
-            // The leader counts with the committed configuration while a newer one is in its log.
             case COUNT_ANY_VOTES -> new Hunt(0, EnumSet.allOf(Fault.class), 100, "§11.14");
+            // The leader counts with the committed configuration while a newer one is in its log.
             case SWITCH_AT_COMMIT -> new Hunt(0, EnumSet.allOf(Fault.class), 50, "§11.12");
         };
     }
