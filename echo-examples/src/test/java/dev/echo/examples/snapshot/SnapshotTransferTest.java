@@ -17,6 +17,7 @@ import dev.echo.journal.FileJournal;
 import dev.echo.journal.JournalOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +26,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -128,12 +128,22 @@ class SnapshotTransferTest {
         assertTrue(snapshotFiles(member) > 0, member + " stored a snapshot");
     }
 
+    /**
+     * Counts stored snapshots by name only. {@code Files.walk} would stat every entry and fail with
+     * NoSuchFileException when the store renames its temporary file between the listing and the stat.
+     */
     private long snapshotFiles(MemberId member) throws IOException {
-        try (Stream<Path> files = Files.walk(data.resolve(member.value()))) {
-            return files.filter(path -> path.getFileName().toString().startsWith("snapshot-")
-                            && path.getFileName().toString().endsWith(".snap"))
-                    .count();
+        Path store = data.resolve(member.value()).resolve("snapshots").resolve("config");
+        if (!Files.isDirectory(store)) {
+            return 0;
         }
+        long count = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(store, "snapshot-*.snap")) {
+            for (Path ignored : files) {
+                count++;
+            }
+        }
+        return count;
     }
 
     private static String text(byte[] bytes) {
