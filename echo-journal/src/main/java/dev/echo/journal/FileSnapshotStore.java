@@ -27,7 +27,9 @@ import java.util.zip.CRC32C;
  */
 final class FileSnapshotStore implements SnapshotStore {
     private static final long MAGIC = 0x4543484F534E4150L; // "ECHOSNAP"
-    private static final int VERSION = 1;
+    /** 2: the configuration records each voter's incarnation. */
+    private static final int VERSION = 2;
+
     private static final String PREFIX = "snapshot-";
     private static final String SUFFIX = ".snap";
     private static final int MAX_HEADER_BYTES = 64 * 1024;

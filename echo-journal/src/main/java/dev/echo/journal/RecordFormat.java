@@ -26,7 +26,8 @@ import java.util.zip.CRC32C;
 final class RecordFormat {
     static final int HEADER_BYTES = 36;
     static final int ALIGNMENT = 8;
-    static final byte VERSION = 1;
+    /** 2: configurations in entries record each voter's incarnation. */
+    static final byte VERSION = 2;
 
     private static final ThreadLocal<CRC32C> CRC = ThreadLocal.withInitial(CRC32C::new);
 

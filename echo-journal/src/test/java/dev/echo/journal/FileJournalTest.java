@@ -370,7 +370,7 @@ class FileJournalTest {
             if (variant == 0) {
                 record.put(8, (byte) 99); // a type from the future
             } else {
-                record.put(9, (byte) 2); // a version from the future
+                record.put(9, (byte) (RecordFormat.VERSION + 1)); // a version from the future
             }
             record.putInt(32, RecordFormat.crc(record, 0, 32));
             record.flip();

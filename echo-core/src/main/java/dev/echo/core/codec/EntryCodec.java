@@ -175,14 +175,14 @@ public final class EntryCodec {
     private static int configurationSize(Configuration configuration) {
         int size = 2;
         for (Voter voter : configuration.voters()) {
-            size += memberIdSize(voter.id()) + 4;
+            size += memberIdSize(voter.id()) + 4 + 8;
         }
         for (MemberId learner : configuration.learners()) {
             size += memberIdSize(learner);
         }
         size += 1;
         for (Voter voter : explicitNominal(configuration)) {
-            size += memberIdSize(voter.id()) + 4;
+            size += memberIdSize(voter.id()) + 4 + 8;
         }
         return size;
     }
@@ -197,6 +197,7 @@ public final class EntryCodec {
         for (Voter voter : voters) {
             writeMemberId(voter.id(), out);
             out.putInt(voter.weight());
+            out.putLong(voter.incarnation());
         }
     }
 
@@ -209,7 +210,8 @@ public final class EntryCodec {
             if (weight < 1 || weight > Voter.MAX_WEIGHT) {
                 throw new CodecException(CodecException.Reason.INVALID_VALUE, "weight " + weight);
             }
-            voters.add(new Voter(id, weight));
+            long incarnation = Bounded.getNonNegativeLong(in, "incarnation");
+            voters.add(new Voter(id, weight, incarnation));
         }
         return voters;
     }

@@ -24,8 +24,8 @@ import java.util.List;
  * <p>Immutable and thread-safe.
  */
 public final class MessageCodec {
-    /** The wire format version this build writes and reads. */
-    public static final byte VERSION = 1;
+    /** The wire format version this build writes and reads (2: configurations record each voter's incarnation). */
+    public static final byte VERSION = 2;
 
     private static final byte PRE_VOTE_REQUEST = 1;
     private static final byte PRE_VOTE_RESPONSE = 2;

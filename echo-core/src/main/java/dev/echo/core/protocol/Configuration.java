@@ -4,11 +4,13 @@ import dev.echo.core.MemberId;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 
 /**
  * A configuration (PROTOCOL.md §2): an ordered list of weighted voters, the first being top (the tie-breaker), plus
@@ -143,17 +145,72 @@ public record Configuration(List<Voter> voters, SortedSet<MemberId> learners, Li
         return new Configuration(kept, newLearners, nominal);
     }
 
-    /** Dynamic voting's re-admission: {@code returning} suspended voters get back their nominal weight and rank. */
-    public Configuration readmitting(Set<MemberId> returning) {
+    /**
+     * Dynamic voting's re-admission: {@code returning} suspended voters get back their nominal weight and rank, at
+     * the incarnation they came back with.
+     *
+     * @param returning incarnation of each returning suspended voter
+     */
+    public Configuration readmitting(Map<MemberId, Long> returning) {
         List<Voter> restored = new ArrayList<>();
+        List<Voter> newNominal = new ArrayList<>();
         SortedSet<MemberId> newLearners = new TreeSet<>(learners);
         for (Voter configured : nominal) {
-            if (isVoter(configured.id()) || returning.contains(configured.id())) {
-                restored.add(configured);
+            Long incarnation = returning.get(configured.id());
+            Voter voter = incarnation == null ? configured : configured.withIncarnation(incarnation);
+            newNominal.add(voter);
+            if (isVoter(configured.id()) || incarnation != null) {
+                restored.add(voter);
                 newLearners.remove(configured.id());
             }
         }
-        return new Configuration(restored, newLearners, nominal);
+        return new Configuration(restored, newLearners, newNominal);
+    }
+
+    /**
+     * Voters whose disks were wiped keep weight and rank but count from now on as the incarnation they came back with
+     * (PROTOCOL.md §5). A change of voter incarnation changes the voters, so it always goes through a joint
+     * configuration: the old and the new life are different voters, and each votes at most once per term.
+     *
+     * @param reborn the new incarnation of each voter (or suspended voter) concerned
+     */
+    public Configuration reincarnating(Map<MemberId, Long> reborn) {
+        return new Configuration(reincarnated(voters, reborn), learners, reincarnated(nominal, reborn));
+    }
+
+    private static List<Voter> reincarnated(List<Voter> list, Map<MemberId, Long> reborn) {
+        List<Voter> out = new ArrayList<>(list.size());
+        for (Voter voter : list) {
+            Long incarnation = reborn.get(voter.id());
+            out.add(incarnation == null ? voter : voter.withIncarnation(incarnation));
+        }
+        return out;
+    }
+
+    /**
+     * Records, for every voter of this configuration that is not a voter of {@code before} (added or promoted), the
+     * incarnation {@code known} gives (negative: unknown, left as is). The leader stamps the members it adds with the
+     * incarnation it hears from them.
+     */
+    public Configuration stampingNewVoters(QuorumSystem before, ToLongFunction<MemberId> known) {
+        Map<MemberId, Long> reborn = new TreeMap<>();
+        for (Voter voter : nominal) {
+            long incarnation = known.applyAsLong(voter.id());
+            if (!before.isVoter(voter.id()) && incarnation >= 0 && incarnation != voter.incarnation()) {
+                reborn.put(voter.id(), incarnation);
+            }
+        }
+        return reborn.isEmpty() ? this : reincarnating(reborn);
+    }
+
+    /** The incarnation recorded for voter {@code id} (nominal, so also for a suspended one); -1 for others. */
+    public long incarnationOf(MemberId id) {
+        for (Voter voter : nominal) {
+            if (voter.id().equals(id)) {
+                return voter.incarnation();
+            }
+        }
+        return -1;
     }
 
     /**
@@ -161,7 +218,8 @@ public record Configuration(List<Voter> voters, SortedSet<MemberId> learners, Li
      * its rank; a suspended voter is re-weighted in the nominal list and stays suspended.
      */
     public Configuration withVoter(MemberId id, int weight) {
-        Voter voter = new Voter(id, weight);
+        long incarnation = incarnationOf(id);
+        Voter voter = new Voter(id, weight, Math.max(0, incarnation));
         boolean suspendedNow = suspended().stream().anyMatch(v -> v.id().equals(id));
         List<Voter> newVoters = replaceOrAppend(voters, voter, !suspendedNow);
         List<Voter> newNominal = replaceOrAppend(nominal, voter, true);
@@ -222,13 +280,23 @@ public record Configuration(List<Voter> voters, SortedSet<MemberId> learners, Li
     }
 
     @Override
-    public boolean isQuorum(Predicate<MemberId> inSet) {
-        return Quorums.isQuorum(voters, inSet);
+    public boolean isQuorumOf(VoterTest inSet) {
+        return Quorums.isQuorumOf(voters, inSet);
     }
 
     @Override
     public boolean isVoter(MemberId id) {
         return weightOf(id) > 0;
+    }
+
+    @Override
+    public boolean isVoterAs(MemberId id, long incarnation) {
+        for (Voter voter : voters) {
+            if (voter.id().equals(id)) {
+                return voter.incarnation() == incarnation;
+            }
+        }
+        return false;
     }
 
     @Override

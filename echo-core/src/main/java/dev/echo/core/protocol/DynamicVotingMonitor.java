@@ -4,7 +4,9 @@ import dev.echo.core.MemberId;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.ToLongFunction;
 
 /**
  * The leader's decision of PROTOCOL.md §7: which voters to suspend (all current suspects in one change, down to the
@@ -22,31 +24,44 @@ final class DynamicVotingMonitor {
             Configuration current,
             MemberId self,
             Map<MemberId, Progress> followers,
+            ToLongFunction<MemberId> heardIncarnation,
             long now,
             DynamicVoting policy,
             int electionTimeoutTicks) {
         if (policy.shrink()) {
-            Optional<Configuration> shrunk = shrink(current, self, followers, now, policy);
+            Optional<Configuration> shrunk = shrink(current, self, followers, heardIncarnation, now, policy);
             if (shrunk.isPresent()) {
                 return shrunk;
             }
         }
         if (policy.readmit()) {
-            return readmission(current, followers, now, policy, electionTimeoutTicks);
+            return readmission(current, followers, heardIncarnation, now, policy, electionTimeoutTicks);
         }
         return Optional.empty();
     }
 
-    /** Suspends the silent voters, lowest rank first, as long as the floors allow. */
+    /**
+     * Suspends the silent voters, lowest rank first, as long as the floors allow. A voter heard from in a later
+     * incarnation than the one recorded is suspended at once: its disk was wiped, so its recorded life will never
+     * answer again.
+     */
     private static Optional<Configuration> shrink(
-            Configuration current, MemberId self, Map<MemberId, Progress> followers, long now, DynamicVoting policy) {
+            Configuration current,
+            MemberId self,
+            Map<MemberId, Progress> followers,
+            ToLongFunction<MemberId> heardIncarnation,
+            long now,
+            DynamicVoting policy) {
         TreeSet<MemberId> suspended = new TreeSet<>();
         Configuration target = current;
         List<Voter> voters = current.voters();
         for (int rank = voters.size() - 1; rank >= 0; rank--) {
             MemberId id = voters.get(rank).id();
             Progress progress = followers.get(id);
-            if (id.equals(self) || progress == null || now - progress.lastHeardTick < policy.suspectTimeoutTicks()) {
+            boolean reborn = heardIncarnation.applyAsLong(id) > voters.get(rank).incarnation();
+            if (id.equals(self)
+                    || progress == null
+                    || (!reborn && now - progress.lastHeardTick < policy.suspectTimeoutTicks())) {
                 continue;
             }
             suspended.add(id);
@@ -65,24 +80,40 @@ final class DynamicVotingMonitor {
                 && candidate.totalWeight() >= policy.minWeightFraction() * candidate.nominalWeight();
     }
 
-    /** Re-admits every suspended voter that has answered steadily long enough and caught up. */
+    /**
+     * Re-admits every suspended voter that has answered steadily long enough and caught up, at the incarnation it
+     * answers from. A voter the floors kept voting although its disk was wiped gets its new incarnation recorded the
+     * same way, once caught up.
+     */
     private static Optional<Configuration> readmission(
             Configuration current,
             Map<MemberId, Progress> followers,
+            ToLongFunction<MemberId> heardIncarnation,
             long now,
             DynamicVoting policy,
             int electionTimeoutTicks) {
-        TreeSet<MemberId> returning = new TreeSet<>();
-        for (Voter voter : current.suspended()) {
-            Progress progress = followers.get(voter.id());
-            if (progress != null
-                    && now - progress.lastHeardTick <= electionTimeoutTicks
-                    && progress.steadySinceTick >= 0
-                    && now - progress.steadySinceTick >= policy.readmitAfterTicks()
-                    && progress.caughtUp) {
-                returning.add(voter.id());
+        TreeMap<MemberId, Long> returning = new TreeMap<>();
+        TreeMap<MemberId, Long> reborn = new TreeMap<>();
+        for (Voter voter : current.nominal()) {
+            long incarnation = heardIncarnation.applyAsLong(voter.id());
+            boolean suspended = !current.isVoter(voter.id());
+            // A suspended voter comes back at the incarnation it answers from (never an earlier one than recorded).
+            if ((suspended ? incarnation >= voter.incarnation() : incarnation > voter.incarnation())
+                    && ready(followers.get(voter.id()), now, policy, electionTimeoutTicks)) {
+                (suspended ? returning : reborn).put(voter.id(), incarnation);
             }
         }
-        return returning.isEmpty() ? Optional.empty() : Optional.of(current.readmitting(returning));
+        if (returning.isEmpty() && reborn.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(current.readmitting(returning).reincarnating(reborn));
+    }
+
+    private static boolean ready(Progress progress, long now, DynamicVoting policy, int electionTimeoutTicks) {
+        return progress != null
+                && now - progress.lastHeardTick <= electionTimeoutTicks
+                && progress.steadySinceTick >= 0
+                && now - progress.steadySinceTick >= policy.readmitAfterTicks()
+                && progress.caughtUp;
     }
 }

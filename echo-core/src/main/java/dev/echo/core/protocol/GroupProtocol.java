@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * One member of one process group: the pure, deterministic protocol core (ARCHITECTURE.md, The core). Feed it
@@ -26,6 +28,14 @@ import java.util.TreeSet;
  */
 public final class GroupProtocol {
     private final MemberId self;
+    /** This member's incarnation: the life of its disk (PROTOCOL.md §5). */
+    private final long selfIncarnation;
+    /**
+     * The latest incarnation heard from each other member. Messages from an earlier one are dropped: that life's disk
+     * is gone. Its votes and acknowledgements count only where a configuration records that incarnation.
+     */
+    private final TreeMap<MemberId, Long> incarnations = new TreeMap<>();
+
     private final ProtocolOptions options;
     /** The configuration {@link #members} was computed for; recomputed only when the log's configuration changes. */
     private QuorumSystem membersOf;
@@ -86,10 +96,23 @@ public final class GroupProtocol {
         LEADER
     }
 
+    /** Creates a member in its first incarnation (0); see the full constructor. */
+    public GroupProtocol(
+            MemberId self,
+            QuorumSystem configuration,
+            ProtocolOptions options,
+            RecoveredState recovered,
+            StateMachine stateMachine,
+            long seed) {
+        this(self, 0, configuration, options, recovered, stateMachine, seed);
+    }
+
     /**
      * Creates a member from its recovered durable state.
      *
      * @param self this member
+     * @param incarnation this member's incarnation, from its durable identity: a member whose disk was wiped comes
+     *     back with a higher one, and counts as a voter only once a configuration records it (PROTOCOL.md §5)
      * @param configuration the group's initial (bootstrap) configuration, in force until the log holds a configuration
      *     entry; a member outside it waits as {@link MemberStatus#NOT_MEMBER} until a change adds it
      * @param options validated tunables
@@ -100,12 +123,17 @@ public final class GroupProtocol {
      */
     public GroupProtocol(
             MemberId self,
+            long incarnation,
             QuorumSystem configuration,
             ProtocolOptions options,
             RecoveredState recovered,
             StateMachine stateMachine,
             long seed) {
         this.self = Objects.requireNonNull(self, "self");
+        if (incarnation < 0) {
+            throw new IllegalArgumentException("incarnation must not be negative: " + incarnation);
+        }
+        this.selfIncarnation = incarnation;
         Objects.requireNonNull(configuration, "configuration");
         this.options = Objects.requireNonNull(options, "options");
         this.stateMachine = Objects.requireNonNull(stateMachine, "stateMachine");
@@ -139,7 +167,7 @@ public final class GroupProtocol {
         if (input instanceof Input.Tick) {
             tick();
         } else if (input instanceof Input.Receive receive) {
-            receive(receive.message());
+            receive(receive.message(), receive.incarnation());
         } else if (input instanceof Input.Persisted persisted) {
             persisted(persisted.ticket());
         } else if (input instanceof Input.Submit submit) {
@@ -203,11 +231,12 @@ public final class GroupProtocol {
         if (snapshots.installing()) {
             return false; // its log is about to be replaced
         }
-        if (configuration().isVoter(self)) {
+        if (configuration().isVoterAs(self, selfIncarnation)
+                || (options.has(Mutation.IGNORE_INCARNATIONS) && configuration().isVoter(self))) {
             return true;
         }
         long latest = log.configurationIndex();
-        return latest > commitIndex && log.configurationBefore(latest).isVoter(self);
+        return latest > commitIndex && log.configurationBefore(latest).isVoterAs(self, selfIncarnation);
     }
 
     private void startPreVote() {
@@ -218,7 +247,7 @@ public final class GroupProtocol {
         votes.add(self);
         resetElectionTimer();
         broadcastToVoters(new Message.PreVoteRequest(self, term + 1, log.lastIndex(), log.lastTerm()));
-        if (configuration().isQuorum(votes::contains)) {
+        if (configuration().isQuorumOf(counted(votes::contains))) {
             startElection(false);
         }
     }
@@ -242,7 +271,7 @@ public final class GroupProtocol {
         if (role != Role.CANDIDATE || hardStateDirty || !durability.hardStateDurable()) {
             return;
         }
-        boolean won = configuration().isQuorum(votes::contains)
+        boolean won = configuration().isQuorumOf(counted(votes::contains))
                 || (options.has(Mutation.COUNT_ANY_VOTES)
                         && votes.size() * 2 > members().size());
         if (won) {
@@ -318,7 +347,12 @@ public final class GroupProtocol {
 
     // ---------------------------------------------------------------- messages
 
-    private void receive(Message message) {
+    private void receive(Message message, long incarnation) {
+        // Learnt from anyone, members or not: a leader adding a member records the incarnation it last heard from it.
+        if (!message.from().equals(self) && !currentIncarnation(message.from(), incarnation)) {
+            counters.increment(Counter.STALE_INCARNATION);
+            return;
+        }
         if (!heardFrom(message)) {
             counters.increment(Counter.UNKNOWN_SENDER);
             return;
@@ -422,6 +456,54 @@ public final class GroupProtocol {
                 || candidateKnowsMore(message);
     }
 
+    /**
+     * Whether {@code incarnation} is the latest heard from {@code from}; a later one is recorded, and what the earlier
+     * life said (votes, acknowledged entries) is forgotten, since its disk is gone.
+     */
+    private boolean currentIncarnation(MemberId from, long incarnation) {
+        Long known = incarnations.get(from);
+        if (known != null && incarnation < known) {
+            return false;
+        }
+        if (known == null || incarnation > known) {
+            incarnations.put(from, incarnation);
+            if (known != null) {
+                votes.remove(from);
+                if (leader != null) {
+                    leader.reincarnated(from);
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The incarnation last heard from {@code id} (this member's own for itself), or -1 if none yet. */
+    public long incarnationOf(MemberId id) {
+        if (id.equals(self)) {
+            return selfIncarnation;
+        }
+        Long known = incarnations.get(id);
+        return known == null ? -1 : known;
+    }
+
+    /** This member's incarnation. */
+    public long incarnation() {
+        return selfIncarnation;
+    }
+
+    /**
+     * The members in {@code set} whose voice counts for a voter: it came from the incarnation the configuration
+     * records for that voter (PROTOCOL.md §5).
+     */
+    QuorumSystem.VoterTest counted(Predicate<MemberId> set) {
+        return (id, recorded) -> set.test(id) && countsAs(id, recorded);
+    }
+
+    /** Whether what {@code id} says counts for the voter a configuration records at {@code recorded}. */
+    boolean countsAs(MemberId id, long recorded) {
+        return incarnationOf(id) == recorded || options.has(Mutation.IGNORE_INCARNATIONS);
+    }
+
     private boolean candidateKnowsMore(Message message) {
         if (message instanceof Message.PreVoteRequest request) {
             return logStrictlyAhead(request.lastLogIndex(), request.lastLogTerm());
@@ -449,7 +531,7 @@ public final class GroupProtocol {
     private void onPreVoteResponse(Message.PreVoteResponse response) {
         if (role == Role.PRE_CANDIDATE && response.granted() && response.term() == term + 1) {
             votes.add(response.from());
-            if (configuration().isQuorum(votes::contains)) {
+            if (configuration().isQuorumOf(counted(votes::contains))) {
                 startElection(false);
             }
         } else if (!response.granted() && response.term() > term) {

@@ -15,11 +15,20 @@ public sealed interface Input {
      * A message from another member arrived.
      *
      * @param message the message, already authenticated and decoded by the transport
+     * @param incarnation the sender's incarnation, from the envelope (PROTOCOL.md §10); at least 0
      */
-    record Receive(Message message) implements Input {
-        /** Requires a message. */
+    record Receive(Message message, long incarnation) implements Input {
+        /** Requires a message and a valid incarnation. */
         public Receive {
             Objects.requireNonNull(message, "message");
+            if (incarnation < 0) {
+                throw new IllegalArgumentException("incarnation must not be negative: " + incarnation);
+            }
+        }
+
+        /** A message from a sender in its first incarnation (0). */
+        public Receive(Message message) {
+            this(message, 0);
         }
     }
 

@@ -5,7 +5,6 @@ import java.util.Collections;
 import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import java.util.function.Predicate;
 
 /**
  * The joint configuration J(old, next) of PROTOCOL.md §2–3: a set is a quorum iff it is a quorum of {@code old} and
@@ -22,13 +21,18 @@ public record JointConfiguration(Configuration old, Configuration next) implemen
     }
 
     @Override
-    public boolean isQuorum(Predicate<MemberId> inSet) {
-        return old.isQuorum(inSet) && next.isQuorum(inSet);
+    public boolean isQuorumOf(VoterTest inSet) {
+        return old.isQuorumOf(inSet) && next.isQuorumOf(inSet);
     }
 
     @Override
     public boolean isVoter(MemberId id) {
         return old.isVoter(id) || next.isVoter(id);
+    }
+
+    @Override
+    public boolean isVoterAs(MemberId id, long incarnation) {
+        return old.isVoterAs(id, incarnation) || next.isVoterAs(id, incarnation);
     }
 
     @Override

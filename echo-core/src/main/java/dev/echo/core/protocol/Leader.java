@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Predicate;
 
 /**
  * The leader's half of the protocol for one term: per-follower replication with a bounded pipeline (PROTOCOL.md
@@ -100,7 +99,8 @@ final class Leader {
         long bestMatch = -1;
         for (Voter voter : committed.voters()) {
             Progress progress = followers.get(voter.id());
-            if (progress != null && progress.matchIndex > bestMatch) {
+            boolean counts = member.incarnationOf(voter.id()) == voter.incarnation(); // else it cannot win
+            if (progress != null && counts && progress.matchIndex > bestMatch) {
                 best = voter.id();
                 bestMatch = progress.matchIndex;
             }
@@ -130,7 +130,7 @@ final class Leader {
         if (++checkQuorumElapsed >= options.electionTimeoutMinTicks()) {
             checkQuorumElapsed = 0;
             recentlyActive.add(member.self());
-            boolean quorumAlive = member.configuration().isQuorum(recentlyActive::contains);
+            boolean quorumAlive = member.configuration().isQuorumOf(member.counted(recentlyActive::contains));
             recentlyActive.clear();
             if (!quorumAlive) {
                 member.stepDown();
@@ -140,14 +140,19 @@ final class Leader {
         watchMembership();
     }
 
-    /** Dynamic linear voting (PROTOCOL.md §7): suspend silent voters, re-admit returning ones. */
+    /**
+     * Dynamic linear voting (PROTOCOL.md §7): suspend silent voters, re-admit returning ones, and record the new
+     * incarnation of voters whose disks were wiped.
+     */
     private void watchMembership() {
         if (!(member.configuration() instanceof Configuration current)) {
             return; // a joint configuration: a change is in flight
         }
-        for (Voter suspended : current.suspended()) {
-            Progress progress = followers.get(suspended.id());
-            if (progress != null && progress.steadySinceTick >= 0) {
+        for (Voter configured : current.nominal()) {
+            Progress progress = followers.get(configured.id());
+            boolean returning = !current.isVoter(configured.id())
+                    || member.incarnationOf(configured.id()) > configured.incarnation();
+            if (returning && progress != null && progress.steadySinceTick >= 0) {
                 progress.trackCatchUp(now, log.lastIndex(), options.electionTimeoutMinTicks());
             }
         }
@@ -158,6 +163,7 @@ final class Leader {
                         current,
                         member.self(),
                         followers,
+                        member::incarnationOf,
                         now,
                         options.dynamicVoting(),
                         options.electionTimeoutMinTicks())
@@ -323,6 +329,18 @@ final class Leader {
                         readRound));
     }
 
+    /**
+     * {@code id} came back with a new incarnation: its disk, and everything it acknowledged, is gone. Start over as
+     * with a new member, probing from the end of the log.
+     */
+    void reincarnated(MemberId id) {
+        if (followers.containsKey(id)) {
+            followers.put(id, new Progress(log.lastIndex() + 1, now));
+        } else if (departing.containsKey(id)) {
+            departing.put(id, new Progress(log.lastIndex() + 1, now));
+        }
+    }
+
     void onAppendResponse(Message.AppendResponse response) {
         Progress progress = followers.get(response.from());
         if (progress == null) {
@@ -422,16 +440,22 @@ final class Leader {
         }
         holdsIndex.index = index;
         holdsIndex.ownDurable = ownDurable;
-        return member.configuration().isQuorum(holdsIndex);
+        return member.configuration().isQuorumOf(holdsIndex);
     }
 
-    /** Whether a member holds the index under test: one reusable predicate, so the commit check on every ack allocates nothing. */
-    private final class HoldsIndex implements Predicate<MemberId> {
+    /**
+     * Whether a voter, as the incarnation recorded for it, holds the index under test: one reusable test, so the
+     * commit check on every ack allocates nothing.
+     */
+    private final class HoldsIndex implements QuorumSystem.VoterTest {
         long index;
         long ownDurable;
 
         @Override
-        public boolean test(MemberId id) {
+        public boolean test(MemberId id, long incarnation) {
+            if (!member.countsAs(id, incarnation)) {
+                return false; // another life of that member: what it holds is not what the configuration counts on
+            }
             if (id.equals(member.self())) {
                 return ownDurable >= index;
             }
@@ -503,7 +527,7 @@ final class Leader {
                 confirmed.add(follower.getKey());
             }
         }
-        return member.configuration().isQuorum(confirmed::contains);
+        return member.configuration().isQuorumOf(member.counted(confirmed::contains));
     }
 
     void startTransfer(MemberId target) {

@@ -30,5 +30,10 @@ public enum Mutation {
      */
     COUNT_ANY_VOTES,
     /** Discard the log prefix as soon as a snapshot is asked for, before it is durable (PROTOCOL.md §5). */
-    COMPACT_BEFORE_SNAPSHOT_DURABLE
+    COMPACT_BEFORE_SNAPSHOT_DURABLE,
+    /**
+     * Count votes and acknowledgements from any incarnation of a voter, so a member whose disk was wiped votes and
+     * acknowledges as its old self (PROTOCOL.md §5).
+     */
+    IGNORE_INCARNATIONS
 }

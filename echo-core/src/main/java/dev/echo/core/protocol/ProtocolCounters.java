@@ -29,7 +29,9 @@ public final class ProtocolCounters {
         /** A client request refused at submission (no quorum, overload, bad arguments). */
         REQUEST_REFUSED,
         /** A leadership transfer request that could not be started. */
-        TRANSFER_REFUSED
+        TRANSFER_REFUSED,
+        /** A message from an earlier incarnation of a member than one already heard (a wiped disk's old life). */
+        STALE_INCARNATION
     }
 
     private final EnumMap<Counter, Long> counts = new EnumMap<>(Counter.class);

@@ -20,18 +20,31 @@ public final class Quorums {
      * @param inSet membership test of the candidate set
      */
     public static boolean isQuorum(List<Voter> voters, Predicate<MemberId> inSet) {
+        return isQuorumOf(voters, (id, incarnation) -> inSet.test(id));
+    }
+
+    /**
+     * Whether the voters for which {@code inSet} holds, asked with the incarnation each voter is recorded at, form a
+     * quorum of {@code voters}.
+     *
+     * @param voters the ordered voter list; the first one is top
+     * @param inSet membership test of the candidate set
+     */
+    public static boolean isQuorumOf(List<Voter> voters, QuorumSystem.VoterTest inSet) {
         if (voters.isEmpty()) {
             return false;
         }
         long total = 0;
         long held = 0;
-        for (Voter voter : voters) {
+        boolean topHeld = false;
+        for (int i = 0; i < voters.size(); i++) {
+            Voter voter = voters.get(i);
             total += voter.weight();
-            if (inSet.test(voter.id())) {
+            if (inSet.test(voter.id(), voter.incarnation())) {
                 held += voter.weight();
+                topHeld |= i == 0;
             }
         }
-        return 2 * held > total
-                || (2 * held == total && inSet.test(voters.get(0).id()));
+        return 2 * held > total || (2 * held == total && topHeld);
     }
 }

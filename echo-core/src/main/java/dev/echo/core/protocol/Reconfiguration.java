@@ -164,7 +164,9 @@ final class Reconfiguration {
                 && target.members().size() >= member.options().minCopies();
     }
 
-    private void begin(Optional<Requester> requester, Configuration now, Configuration target) {
+    private void begin(Optional<Requester> requester, Configuration now, Configuration proposed) {
+        // Voters it adds count as the incarnation the leader hears from them (PROTOCOL.md §5).
+        Configuration target = proposed.stampingNewVoters(now, member::incarnationOf);
         pending = Optional.of(new Pending(requester, target));
         boolean votingChange = !now.voters().equals(target.voters());
         if (votingChange && !member.options().has(Mutation.SKIP_JOINT_CONSENSUS)) {

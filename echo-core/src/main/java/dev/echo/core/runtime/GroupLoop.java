@@ -12,7 +12,6 @@ import dev.echo.core.protocol.Input;
 import dev.echo.core.protocol.JointConfiguration;
 import dev.echo.core.protocol.MemberStatus;
 import dev.echo.core.protocol.MembershipChange;
-import dev.echo.core.protocol.Message;
 import dev.echo.core.protocol.Output;
 import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.core.storage.GroupJournal;
@@ -154,14 +153,14 @@ public final class GroupLoop implements PersistListener {
         return droppedMessages.get();
     }
 
-    /** From a transport thread: queue a message, or drop it if the inbox is full. */
-    void offerMessage(Message message) {
+    /** From a transport thread: queue a message (with its sender's incarnation), or drop it if the inbox is full. */
+    void offerMessage(Envelope envelope) {
         if (inboxMessages.incrementAndGet() > maxInboxMessages) {
             inboxMessages.decrementAndGet();
             droppedMessages.incrementAndGet();
             return;
         }
-        inbox.add(message);
+        inbox.add(envelope);
         schedule();
     }
 
@@ -261,9 +260,9 @@ public final class GroupLoop implements PersistListener {
             if (event == null) {
                 break;
             }
-            if (event instanceof Message message) {
+            if (event instanceof Envelope envelope) {
                 inboxMessages.decrementAndGet();
-                core.step(new Input.Receive(message));
+                core.step(new Input.Receive(envelope.message(), envelope.incarnation()));
             } else if (!handleClient((ClientOp) event)) {
                 return;
             }

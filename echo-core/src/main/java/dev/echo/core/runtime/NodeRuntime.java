@@ -142,6 +142,7 @@ public final class NodeRuntime implements TransportListener {
         }
         GroupProtocol core = new GroupProtocol(
                 self,
+                recovered.identity().incarnation(),
                 options.configuration(),
                 options.protocol(),
                 recoveredState(name, groupJournal, recovered, stateMachine),
@@ -205,7 +206,7 @@ public final class NodeRuntime implements TransportListener {
             unroutable.incrementAndGet();
             return;
         }
-        loop.offerMessage(envelope.message());
+        loop.offerMessage(envelope);
     }
 
     /** Closes every group, then the loop threads, the transport and the journal. Idempotent. */

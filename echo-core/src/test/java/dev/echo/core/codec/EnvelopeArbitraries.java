@@ -121,7 +121,9 @@ final class EnvelopeArbitraries {
                 .map(weights -> {
                     List<Voter> list = new ArrayList<>();
                     for (int i = 0; i < weights.size(); i++) {
-                        list.add(new Voter(MemberId.of("m" + i), weights.get(i)));
+                        // Voters re-admitted after a wipe carry a later incarnation; derived so shrinking stays simple.
+                        long incarnation = weights.get(i) % 3 == 0 ? 0 : (long) weights.get(i) << 20;
+                        list.add(new Voter(MemberId.of("m" + i), weights.get(i), incarnation));
                     }
                     TreeSet<MemberId> learners = new TreeSet<>();
                     for (int i = 0; i < weights.get(0) % 4; i++) {

@@ -117,7 +117,9 @@ class MessageCodecProperties {
     @Example
     void unknownVersionsAndTypesAreTyped() {
         byte[] bytes = encode(new Envelope("g", 0, new Message.TimeoutNow(MemberId.of("a"), 1)));
-        bytes[0] = 2;
+        bytes[0] = MessageCodec.VERSION + 1;
+        assertEquals(CodecException.Reason.UNSUPPORTED_VERSION, reasonFor(bytes));
+        bytes[0] = MessageCodec.VERSION - 1; // voters without incarnations: refused, never misread
         assertEquals(CodecException.Reason.UNSUPPORTED_VERSION, reasonFor(bytes));
         bytes[0] = MessageCodec.VERSION;
         bytes[1] = 99;

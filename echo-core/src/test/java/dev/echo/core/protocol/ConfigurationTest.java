@@ -1,10 +1,13 @@
 package dev.echo.core.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.echo.core.MemberId;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -26,10 +29,10 @@ class ConfigurationTest {
         assertEquals(new TreeSet<>(Set.of(A, C)), shrunk.learners(), "suspended voters keep receiving the log");
         assertEquals(List.of(Voter.of("a", 3), Voter.of("c", 2)), shrunk.suspended());
         assertEquals(6, shrunk.nominalWeight());
-        assertEquals(ABC, shrunk.readmitting(Set.of(A, C)));
+        assertEquals(ABC, shrunk.readmitting(Map.of(A, 0L, C, 0L)));
         assertEquals(
                 List.of(Voter.of("b", 1), Voter.of("c", 2)),
-                shrunk.readmitting(Set.of(C)).voters());
+                shrunk.readmitting(Map.of(C, 0L)).voters());
     }
 
     @Test
@@ -42,8 +45,46 @@ class ConfigurationTest {
         assertEquals(List.of(Voter.of("a", 3), Voter.of("b", 1), Voter.of("d", 1)), added.voters());
         assertEquals(ABC.nominal().size() + 1, added.nominal().size());
         assertEquals(Configuration.ofVoters(List.of(Voter.of("a", 3), Voter.of("b", 1))), shrunk.without(C));
-        assertEquals(C, shrunk.withTop(C).readmitting(Set.of(C)).top(), "re-admitted at its new nominal rank");
+        assertEquals(C, shrunk.withTop(C).readmitting(Map.of(C, 0L)).top(), "re-admitted at its new nominal rank");
         assertEquals(new TreeSet<>(Set.of(A)), ABC.withLearner(A).learners());
+    }
+
+    @Test
+    void incarnationsAreRecordedOnlyThroughReadmissionReincarnationOrStamping() {
+        Configuration shrunk = ABC.suspending(Set.of(C));
+        Configuration back = shrunk.readmitting(Map.of(C, 4L));
+        assertEquals(4, back.incarnationOf(C), "re-admitted at the incarnation it came back with");
+        assertEquals(List.of(Voter.of("a", 3), Voter.of("b", 1), new Voter(C, 2, 4)), back.voters());
+        assertEquals(back.voters(), back.nominal(), "the nominal list records it too");
+        assertEquals(4, shrunk.reincarnating(Map.of(C, 4L)).incarnationOf(C), "a suspended voter's nominal entry");
+        Configuration reborn = ABC.reincarnating(Map.of(B, 2L));
+        assertEquals(List.of(Voter.of("a", 3), new Voter(B, 1, 2), Voter.of("c", 2)), reborn.voters());
+        assertTrue(reborn.isVoterAs(B, 2));
+        assertFalse(reborn.isVoterAs(B, 0), "the old life no longer votes");
+        assertEquals(-1, ABC.incarnationOf(D));
+        assertEquals(2, reborn.withVoter(B, 7).incarnationOf(B), "a re-weight keeps the incarnation");
+
+        Configuration added = ABC.withVoter(D, 1);
+        Configuration stamped = added.stampingNewVoters(ABC, id -> id.equals(D) || id.equals(A) ? 9 : -1);
+        assertEquals(9, stamped.incarnationOf(D), "a new voter counts as the incarnation the leader hears");
+        assertEquals(0, stamped.incarnationOf(A), "a voter already voting is never re-stamped in place");
+        assertEquals(added, added.stampingNewVoters(ABC, id -> -1), "unknown incarnations leave it as is");
+    }
+
+    @Test
+    void aQuorumCountsAVoterOnlyAsItsRecordedIncarnation() {
+        Configuration equal = Configuration.ofVoters(List.of(Voter.of("a", 1), Voter.of("b", 1), Voter.of("c", 1)));
+        Configuration reborn = equal.reincarnating(Map.of(C, 1L));
+        Set<MemberId> bc = Set.of(B, C);
+        assertTrue(reborn.isQuorumOf((id, incarnation) -> bc.contains(id) && incarnation == (id.equals(C) ? 1 : 0)));
+        assertFalse(
+                reborn.isQuorumOf((id, incarnation) -> bc.contains(id) && incarnation == 0),
+                "c's old life does not count for c's new one");
+        JointConfiguration joint = new JointConfiguration(equal, reborn);
+        assertTrue(joint.isVoterAs(C, 0) && joint.isVoterAs(C, 1), "during the change both lives vote, once each");
+        assertFalse(
+                joint.isQuorumOf((id, incarnation) -> bc.contains(id) && incarnation == 0),
+                "the old life alone does not carry the new configuration");
     }
 
     @Test

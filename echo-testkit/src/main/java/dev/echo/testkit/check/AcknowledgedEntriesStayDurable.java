@@ -55,8 +55,8 @@ public final class AcknowledgedEntriesStayDurable implements Invariant {
                 holders.add(member.id());
             }
         }
-        if (!configuration.isQuorum(holders::contains)
-                || holders.size() < cluster.options().minCopies()) {
+        if (HolderQuorum.othersFormAQuorum(configuration, holders, cluster)
+                || HolderQuorum.tooFewCopies(holders, cluster)) {
             throw new InvariantViolation(
                     "§11.11 acknowledged entries stay durable",
                     "after " + cluster.nodes().get(restarted).id() + " restarted, committed entry " + index + " (term "

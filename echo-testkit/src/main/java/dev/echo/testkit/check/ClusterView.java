@@ -1,5 +1,6 @@
 package dev.echo.testkit.check;
 
+import dev.echo.core.MemberId;
 import dev.echo.core.protocol.ProtocolOptions;
 import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.testkit.sim.SimNode;
@@ -9,6 +10,16 @@ import java.util.List;
 public interface ClusterView {
     /** Every member, up or down. */
     List<SimNode> nodes();
+
+    /** The incarnation of member {@code id}'s current disk, or -1 for a member the simulation does not run. */
+    default long diskIncarnation(MemberId id) {
+        for (SimNode node : nodes()) {
+            if (node.id().equals(id)) {
+                return node.disk().incarnation();
+            }
+        }
+        return -1;
+    }
 
     /** The checkers' mirror of member {@code node}'s log. */
     LogMirror mirror(int node);

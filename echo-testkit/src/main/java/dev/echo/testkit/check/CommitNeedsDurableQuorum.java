@@ -28,8 +28,8 @@ public final class CommitNeedsDurableQuorum implements Invariant {
         // The configuration the leader must count with: the latest in its log (PROTOCOL.md §2), read from the log
         // rather than asked of the member, whose own notion is what is under test.
         QuorumSystem configuration = step.node().core().orElseThrow().log().configuration();
-        if (!configuration.isQuorum(holders::contains)
-                || holders.size() < cluster.options().minCopies()) {
+        if (HolderQuorum.othersFormAQuorum(configuration, holders, cluster)
+                || HolderQuorum.tooFewCopies(holders, cluster)) {
             throw new InvariantViolation(
                     "§11.12 commit needs a durable quorum",
                     step.node().id() + " committed " + index + " (term " + term + ") durable only on " + holders);

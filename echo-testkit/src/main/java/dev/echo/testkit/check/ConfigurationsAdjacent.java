@@ -49,6 +49,14 @@ public final class ConfigurationsAdjacent implements Invariant {
         checkedUpTo.remove(node);
     }
 
+    private static String life(Voter voter) {
+        return life(voter.id(), voter.incarnation());
+    }
+
+    private static String life(MemberId id, long incarnation) {
+        return id.value() + "@" + incarnation;
+    }
+
     private boolean allowed(QuorumSystem from, QuorumSystem to) {
         if (to instanceof JointConfiguration joint && joint.old().equals(from)) {
             return true;
@@ -62,21 +70,26 @@ public final class ConfigurationsAdjacent implements Invariant {
         return false;
     }
 
-    /** Whether every quorum of {@code a} intersects every quorum of {@code b}. */
+    /**
+     * Whether every quorum of {@code a} intersects every quorum of {@code b}. A voter's lives are distinct voters
+     * (PROTOCOL.md §5): the same member recorded at two incarnations does not make two quorums intersect, since its new
+     * life has lost what the old one acknowledged and voted.
+     */
     static boolean adjacent(Configuration a, Configuration b) {
-        TreeSet<MemberId> union = new TreeSet<>();
-        a.voters().stream().map(Voter::id).forEach(union::add);
-        b.voters().stream().map(Voter::id).forEach(union::add);
-        List<MemberId> ids = new ArrayList<>(union);
-        int subsets = 1 << ids.size();
+        TreeSet<String> union = new TreeSet<>();
+        a.voters().stream().map(ConfigurationsAdjacent::life).forEach(union::add);
+        b.voters().stream().map(ConfigurationsAdjacent::life).forEach(union::add);
+        List<String> lives = new ArrayList<>(union);
+        int subsets = 1 << lives.size();
         List<Integer> quorumsOfA = new ArrayList<>();
         List<Integer> quorumsOfB = new ArrayList<>();
         for (int mask = 0; mask < subsets; mask++) {
             int m = mask;
-            if (a.isQuorum(id -> (m & (1 << ids.indexOf(id))) != 0)) {
+            QuorumSystem.VoterTest inMask = (id, incarnation) -> (m & (1 << lives.indexOf(life(id, incarnation)))) != 0;
+            if (a.isQuorumOf(inMask)) {
                 quorumsOfA.add(mask);
             }
-            if (b.isQuorum(id -> (m & (1 << ids.indexOf(id))) != 0)) {
+            if (b.isQuorumOf(inMask)) {
                 quorumsOfB.add(mask);
             }
         }

@@ -2,6 +2,7 @@ package dev.echo.testkit.check;
 
 import dev.echo.core.protocol.Message;
 import dev.echo.core.protocol.Output;
+import java.util.Arrays;
 
 /**
  * PROTOCOL.md §11.3: a member's term never decreases, across restarts too; and nothing is sent in a term before that
@@ -9,6 +10,8 @@ import dev.echo.core.protocol.Output;
  */
 public final class MonotonicTerm implements Invariant {
     private long[] highestDurable = new long[0];
+    /** The disk incarnation {@link #highestDurable} was seen on: a wiped disk starts again from term 0 (§5). */
+    private long[] diskIncarnation = new long[0];
 
     @Override
     public void afterStep(StepRecord step, ClusterView cluster) {
@@ -21,6 +24,7 @@ public final class MonotonicTerm implements Invariant {
                             + step.after().term());
         }
         long durable = step.node().disk().hardState().term();
+        sameDisk(node, step.node().disk().incarnation());
         if (durable < highestDurable[node]) {
             throw new InvariantViolation(
                     "§11.3 term never decreases", step.node().id() + " durable term fell to " + durable);
@@ -42,6 +46,7 @@ public final class MonotonicTerm implements Invariant {
     @Override
     public void afterRestart(int node, ClusterView cluster) {
         ensure(cluster);
+        sameDisk(node, cluster.nodes().get(node).disk().incarnation());
         long recovered = cluster.nodes().get(node).core().orElseThrow().term();
         if (recovered < highestDurable[node]) {
             throw new InvariantViolation(
@@ -59,7 +64,16 @@ public final class MonotonicTerm implements Invariant {
 
     private void ensure(ClusterView cluster) {
         if (highestDurable.length < cluster.nodes().size()) {
-            highestDurable = new long[cluster.nodes().size()];
+            highestDurable = Arrays.copyOf(highestDurable, cluster.nodes().size());
+            diskIncarnation = Arrays.copyOf(diskIncarnation, cluster.nodes().size());
+        }
+    }
+
+    /** A new disk (after a wipe) has its own terms; the old life's votes are what incarnations protect. */
+    private void sameDisk(int node, long incarnation) {
+        if (diskIncarnation[node] != incarnation) {
+            diskIncarnation[node] = incarnation;
+            highestDurable[node] = 0;
         }
     }
 }

@@ -23,7 +23,7 @@ public final class EchoSim {
                    bin/echo-sim --seed S [--members N] [--faults ...] [--trace]
 
             Runs Echo's protocol core under a seeded simulated world (network delay, loss, duplication,
-            reordering, partitions, clock drift, crashes, torn writes) with a client workload, checks the
+            reordering, partitions, clock drift, crashes, torn writes, wiped disks) with a client workload, checks the
             invariants of PROTOCOL.md section 11 after every step, checks the client history for
             linearizability, then heals every fault and requires a new commit within a bound.
 
@@ -32,6 +32,7 @@ public final class EchoSim {
               --members N      members per run, 1..7 (default: drawn 3..7 from each seed)
               --faults LIST    all (default), none, or a comma list of:
                                crash,torn_write,partition,one_way,loss,duplicate,reorder,clock_drift,
+                               wipe (a member's disk is replaced; it returns under a new incarnation),
                                reconfigure (random membership changes, with spare members),
                                dynamic_voting (suspend silent voters after 0.6-2.5 s, re-admit them),
                                snapshot (snapshot every 20-200 entries, transfers in 32 B-4 KiB chunks)
@@ -39,7 +40,7 @@ public final class EchoSim {
                                commit_old_term_by_counting, ack_before_fsync, vote_while_leader_live,
                                skip_noop, truncate_on_shorter_append, skip_joint_consensus,
                                compact_before_snapshot_durable, switch_at_commit,
-                               count_any_votes
+                               count_any_votes, ignore_incarnations
               --fault-ms N     length of the fault phase in simulated ms (default 20000)
               --trace          print a step-by-step transcript (use with --seed)
               --help           this text

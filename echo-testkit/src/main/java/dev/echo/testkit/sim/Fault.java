@@ -10,6 +10,12 @@ public enum Fault {
     CRASH,
     /** A crash tears the write in progress: a prefix of it survives (the journal truncates the rest). */
     TORN_WRITE,
+    /**
+     * A crashed member's disk is replaced by an empty one: it restarts under a new incarnation and counts as a voter
+     * again only once the configuration records that incarnation (PROTOCOL.md §5, §7). One member at a time, and
+     * only while the others can still form a quorum, so that the group stays live.
+     */
+    WIPE,
     /** The members split into two sides that cannot talk. */
     PARTITION,
     /** One member cannot send to another while still receiving from it (asymmetric). */

@@ -43,6 +43,13 @@ final class FaultPlan {
                 sim.crash(victim, enabled.contains(Fault.TORN_WRITE) && random.nextBoolean());
                 sim.schedule(sim.now() + repairAfter, () -> sim.restart(victim));
             }
+            case WIPE -> {
+                SimNode victim = nodes.get(random.nextInt(nodes.size()));
+                if (sim.mayWipe(victim)) {
+                    sim.wipe(victim);
+                    sim.schedule(sim.now() + repairAfter, () -> sim.restart(victim));
+                }
+            }
             case PARTITION -> {
                 boolean[] left = new boolean[nodes.size()];
                 for (int i = 0; i < left.length; i++) {

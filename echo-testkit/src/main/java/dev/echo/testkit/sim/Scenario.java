@@ -95,6 +95,12 @@ public final class Scenario {
         return this;
     }
 
+    /** Crashes {@code member} and replaces its disk by an empty one, under a new incarnation; restart it after. */
+    public Scenario wipe(String member) {
+        sim.wipe(node(member));
+        return this;
+    }
+
     /** Restarts {@code member} from its disk. */
     public Scenario restart(String member) {
         sim.restart(node(member));

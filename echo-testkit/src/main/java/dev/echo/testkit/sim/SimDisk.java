@@ -4,6 +4,7 @@ import dev.echo.core.StateMachine;
 import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.HardState;
 import dev.echo.core.protocol.Output;
+import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.core.protocol.RecoveredState;
 import dev.echo.core.storage.SnapshotContent;
 import dev.echo.core.storage.SnapshotMeta;
@@ -36,6 +37,8 @@ public final class SimDisk {
     public record StoredSnapshot(SnapshotMeta meta, byte[] bytes) {}
 
     private HardState hardState = HardState.INITIAL;
+    /** The life of this disk: raised by every wipe, as an operator re-provisioning a member gives it a new one (§5). */
+    private long incarnation;
     /** Index of the entry before {@link #log}'s first: the compaction point. */
     private long base;
 
@@ -45,6 +48,36 @@ public final class SimDisk {
     private StoredSnapshot snapshot;
     /** A snapshot being received from the leader: not durable. */
     private byte[] receiving = new byte[0];
+
+    /** The disk's incarnation: 0 until it is first wiped. */
+    public long incarnation() {
+        return incarnation;
+    }
+
+    /** The disk is replaced by an empty one (the member must be down): everything is lost, the incarnation rises. */
+    void wipe() {
+        hardState = HardState.INITIAL;
+        base = 0;
+        log.clear();
+        pending.clear();
+        snapshot = null;
+        receiving = new byte[0];
+        lastCompletionMicros = 0;
+        incarnation++;
+    }
+
+    /**
+     * The configuration in force in the durable log (PROTOCOL.md §2): its latest configuration entry, else the
+     * snapshot's, else {@code bootstrap}. What the member would start with after a crash.
+     */
+    public QuorumSystem configuration(QuorumSystem bootstrap) {
+        for (int i = log.size() - 1; i >= 0; i--) {
+            if (log.get(i).payload() instanceof Entry.ConfigurationChange change) {
+                return change.configuration();
+            }
+        }
+        return snapshot != null ? snapshot.meta().configuration() : bootstrap;
+    }
 
     /** The durable term and vote. */
     public HardState hardState() {

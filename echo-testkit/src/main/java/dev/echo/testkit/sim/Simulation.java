@@ -5,6 +5,7 @@ import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.DynamicVoting;
 import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.Input;
+import dev.echo.core.protocol.JointConfiguration;
 import dev.echo.core.protocol.Message;
 import dev.echo.core.protocol.Output;
 import dev.echo.core.protocol.ProtocolOptions;
@@ -300,9 +301,10 @@ public final class Simulation {
         int copies = network.copies(from.index(), to.index());
         for (int i = 0; i < copies; i++) {
             Message message = send.message();
+            long incarnation = from.disk().incarnation(); // of the life that sent it
             schedule(now + network.delayMicros(), () -> {
                 if (to.alive()) {
-                    input(to, new Input.Receive(message));
+                    input(to, new Input.Receive(message, incarnation));
                 }
             });
         }
@@ -323,6 +325,7 @@ public final class Simulation {
         node.stateMachine = new RecordingStateMachine(index -> node.core.log().entry(index));
         node.core = new GroupProtocol(
                 node.id(),
+                node.disk().incarnation(),
                 configuration,
                 protocolOptions,
                 node.disk().recover(node.stateMachine),
@@ -330,10 +333,11 @@ public final class Simulation {
                 options.seed() * 31 + node.index() * 1_000_003L + node.incarnation);
         checker.afterRestart(node.index());
         traceLine(String.format(
-                "%9.3fms %-3s START incarnation %d, term %d, log %d",
+                "%9.3fms %-3s START incarnation %d (disk %d), term %d, log %d",
                 now / 1000.0,
                 node.id(),
                 node.incarnation,
+                node.disk().incarnation(),
                 node.core.term(),
                 node.core.log().lastIndex()));
         carryOut(node, node.core.drainOutputs());
@@ -356,6 +360,73 @@ public final class Simulation {
         node.incarnation++;
         node.disk().crash(torn, random);
         traceLine(String.format("%9.3fms %-3s CRASH%s", now / 1000.0, node.id(), torn ? " (torn write)" : ""));
+    }
+
+    /** Crashes {@code node} and replaces its disk by an empty one, under a new incarnation (PROTOCOL.md §5). */
+    void wipe(SimNode node) {
+        crash(node, false);
+        node.disk().wipe();
+        traceLine(String.format(
+                "%9.3fms %-3s WIPE: disk replaced, incarnation %d",
+                now / 1000.0, node.id(), node.disk().incarnation()));
+    }
+
+    /**
+     * Whether wiping {@code victim} keeps the group live: every other member whose disk was wiped is already a voter
+     * again at its new incarnation (or outside the configuration), and the others, as recorded, still form a quorum of
+     * every configuration in force at any member (in its log, or on its disk while it is down). Safety needs none of this; without it, wipes could destroy
+     * every copy of committed entries or every quorum, and the run could never finish.
+     */
+    boolean mayWipe(SimNode victim) {
+        for (SimNode node : nodes) {
+            QuorumSystem inForce = configurationAt(node);
+            for (SimNode other : nodes) {
+                if (other != victim && !settled(other, inForce)) {
+                    return false;
+                }
+            }
+            boolean quorumLeft = inForce.isQuorumOf((id, incarnation) ->
+                    !id.equals(victim.id()) && nodeById(id).disk().incarnation() == incarnation);
+            if (!quorumLeft) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The configuration in force at {@code node}: in its log while it runs, on its disk while it is down. */
+    private QuorumSystem configurationAt(SimNode node) {
+        return node.alive()
+                ? node.core().orElseThrow().log().configuration()
+                : node.disk().configuration(configuration);
+    }
+
+    /**
+     * Whether {@code node} never lost its disk, or {@code inForce} records (as voter or suspended voter) its current
+     * incarnation, or does not count on it at all.
+     */
+    private static boolean settled(SimNode node, QuorumSystem inForce) {
+        if (node.disk().incarnation() == 0) {
+            return true;
+        }
+        if (inForce instanceof JointConfiguration joint) {
+            return settled(node, joint.old()) && settled(node, joint.next());
+        }
+        long recorded = ((Configuration) inForce).incarnationOf(node.id());
+        return recorded < 0 || recorded == node.disk().incarnation();
+    }
+
+    /** Whether a member lost its disk and is not yet counted again: configuration edits wait for that (liveness). */
+    boolean someoneUnsettled() {
+        for (SimNode node : nodes) {
+            QuorumSystem inForce = configurationAt(node);
+            for (SimNode other : nodes) {
+                if (!settled(other, inForce)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     void restart(SimNode node) {

@@ -3,6 +3,7 @@ package dev.echo.testkit.membership;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.echo.core.MemberId;
 import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.DynamicVoting;
 import dev.echo.core.protocol.ProtocolOptions;
@@ -100,6 +101,37 @@ class DynamicVotingTest {
         scenario.restart("c").restart("e").runFor(4_000);
         assertEquals(ranked, scenario.leaderConfiguration().orElseThrow(), "both re-admitted as configured");
         assertTrue(writesDuring(scenario, 1_000) > 0);
+        assertEquals(Optional.empty(), scenario.finish());
+    }
+
+    @Test
+    void aWipedMemberIsReadmittedUnderItsNewIncarnation() {
+        Configuration ranked = Configuration.ofVoters(List.of(Voter.of("a", 2), Voter.of("b", 1), Voter.of("c", 1)));
+        Scenario scenario = Scenario.start(5, ranked, options(FAST)).runFor(2_000);
+        long writes = scenario.committedWrites();
+        scenario.wipe("c").restart("c").runFor(6_000);
+        assertEquals(1, scenario.disk("c").incarnation(), "c came back on a new disk");
+        Configuration back = (Configuration) scenario.leaderConfiguration().orElseThrow();
+        assertEquals(
+                List.of(Voter.of("a", 2), Voter.of("b", 1), new Voter(MemberId.of("c"), 1, 1)),
+                back.voters(),
+                "suspended at once, then re-admitted at its weight and rank, counted as its new life");
+        assertTrue(scenario.committedWrites() > writes, "the group kept committing");
+        assertEquals(Optional.empty(), scenario.finish());
+    }
+
+    @Test
+    void withoutReadmissionAWipedMemberNeverVotesAsItsOldSelf() {
+        Configuration three = Configuration.ofVoters(List.of(Voter.of("a", 1), Voter.of("b", 1), Voter.of("c", 1)));
+        Scenario scenario =
+                Scenario.start(6, three, options(DynamicVoting.off())).runFor(2_000);
+        scenario.wipe("c").restart("c").runFor(2_000);
+        assertTrue(writesDuring(scenario, 1_000) > 0, "a and b are two of three");
+        scenario.crash("b").runFor(3_000);
+        // c is up and caught up, but its vote is its new life's: with a it is not counted as the c of {a, b, c}.
+        assertEquals(0, writesDuring(scenario, 2_000), "a with the wiped c is not a quorum");
+        scenario.restart("b").runFor(3_000);
+        assertTrue(writesDuring(scenario, 1_000) > 0, "b is back: a quorum again");
         assertEquals(Optional.empty(), scenario.finish());
     }
 
