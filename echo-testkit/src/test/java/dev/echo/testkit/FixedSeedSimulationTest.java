@@ -3,12 +3,15 @@ package dev.echo.testkit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.echo.testkit.sim.Fault;
 import dev.echo.testkit.sim.History;
 import dev.echo.testkit.sim.Simulation;
 import dev.echo.testkit.sim.SimulationOptions;
 import dev.echo.testkit.sim.SimulationResult;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,6 +37,23 @@ class FixedSeedSimulationTest {
         }
         assertEquals(List.of(), failures);
         assertTrue(operations > SEEDS * 100L, "the workload completed too few operations: " + operations);
+    }
+
+    /** Wiped disks, opt-in outside {@code all} (see {@link Fault#WIPE}): every invariant, with incarnations. */
+    @Test
+    void fixedSeedsWithWipedDisksPass() {
+        Set<Fault> faults = EnumSet.copyOf(Fault.standard());
+        faults.add(Fault.WIPE);
+        List<String> failures = new ArrayList<>();
+        for (long seed = 1; seed <= 100; seed++) {
+            SimulationResult result =
+                    Simulation.run(SimulationOptions.defaults(seed).withFaults(faults), null);
+            result.failure()
+                    .ifPresent(f -> failures.add(
+                            "seed " + result.options().seed() + ": " + f + "\n  replay: bin/echo-sim --seed "
+                                    + result.options().seed() + " --faults all,wipe --trace"));
+        }
+        assertEquals(List.of(), failures);
     }
 
     @Test
