@@ -27,10 +27,7 @@ class FixedSeedSimulationTest {
         long operations = 0;
         for (long seed = 1; seed <= SEEDS; seed++) {
             SimulationResult result = Simulation.run(SimulationOptions.defaults(seed), null);
-            result.failure()
-                    .ifPresent(f -> failures.add(
-                            "seed " + result.options().seed() + ": " + f + "\n  replay: bin/echo-sim --seed "
-                                    + result.options().seed() + " --trace"));
+            result.failure().ifPresent(f -> failures.add(failureLine(result, f, "")));
             operations += result.history().operations().stream()
                     .filter(op -> !op.unknown())
                     .count();
@@ -48,12 +45,14 @@ class FixedSeedSimulationTest {
         for (long seed = 1; seed <= 100; seed++) {
             SimulationResult result =
                     Simulation.run(SimulationOptions.defaults(seed).withFaults(faults), null);
-            result.failure()
-                    .ifPresent(f -> failures.add(
-                            "seed " + result.options().seed() + ": " + f + "\n  replay: bin/echo-sim --seed "
-                                    + result.options().seed() + " --faults all,wipe --trace"));
+            result.failure().ifPresent(f -> failures.add(failureLine(result, f, " --faults all,wipe")));
         }
         assertEquals(List.of(), failures);
+    }
+
+    private static String failureLine(SimulationResult result, String failure, String faultFlag) {
+        long seed = result.options().seed();
+        return "seed " + seed + ": " + failure + "\n  replay: bin/echo-sim --seed " + seed + faultFlag + " --trace";
     }
 
     @Test

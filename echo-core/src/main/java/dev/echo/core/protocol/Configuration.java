@@ -152,16 +152,13 @@ public record Configuration(List<Voter> voters, SortedSet<MemberId> learners, Li
      * @param returning incarnation of each returning suspended voter
      */
     public Configuration readmitting(Map<MemberId, Long> returning) {
+        List<Voter> newNominal = reincarnated(nominal, returning);
         List<Voter> restored = new ArrayList<>();
-        List<Voter> newNominal = new ArrayList<>();
         SortedSet<MemberId> newLearners = new TreeSet<>(learners);
-        for (Voter configured : nominal) {
-            Long incarnation = returning.get(configured.id());
-            Voter voter = incarnation == null ? configured : configured.withIncarnation(incarnation);
-            newNominal.add(voter);
-            if (isVoter(configured.id()) || incarnation != null) {
+        for (Voter voter : newNominal) {
+            if (isVoter(voter.id()) || returning.containsKey(voter.id())) {
                 restored.add(voter);
-                newLearners.remove(configured.id());
+                newLearners.remove(voter.id());
             }
         }
         return new Configuration(restored, newLearners, newNominal);

@@ -93,20 +93,23 @@ final class DynamicVotingMonitor {
             DynamicVoting policy,
             int electionTimeoutTicks) {
         TreeMap<MemberId, Long> returning = new TreeMap<>();
-        TreeMap<MemberId, Long> reborn = new TreeMap<>();
         for (Voter voter : current.nominal()) {
             long incarnation = heardIncarnation.applyAsLong(voter.id());
-            boolean suspended = !current.isVoter(voter.id());
-            // A suspended voter comes back at the incarnation it answers from (never an earlier one than recorded).
-            if ((suspended ? incarnation >= voter.incarnation() : incarnation > voter.incarnation())
+            if (returning(current, voter, incarnation)
                     && ready(followers.get(voter.id()), now, policy, electionTimeoutTicks)) {
-                (suspended ? returning : reborn).put(voter.id(), incarnation);
+                returning.put(voter.id(), incarnation);
             }
         }
-        if (returning.isEmpty() && reborn.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(current.readmitting(returning).reincarnating(reborn));
+        // Restores the suspended ones and records the new incarnation of wiped ones still voting, in one change.
+        return returning.isEmpty() ? Optional.empty() : Optional.of(current.readmitting(returning));
+    }
+
+    /**
+     * Whether nominal voter {@code configured}, last heard at {@code heard}, is on its way back: suspended (and not
+     * heard from an earlier life than recorded), or still voting but heard from a later life, its disk wiped.
+     */
+    static boolean returning(Configuration current, Voter configured, long heard) {
+        return current.isVoter(configured.id()) ? heard > configured.incarnation() : heard >= configured.incarnation();
     }
 
     private static boolean ready(Progress progress, long now, DynamicVoting policy, int electionTimeoutTicks) {

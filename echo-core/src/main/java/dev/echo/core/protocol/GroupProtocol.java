@@ -486,11 +486,6 @@ public final class GroupProtocol {
         return known == null ? -1 : known;
     }
 
-    /** This member's incarnation. */
-    public long incarnation() {
-        return selfIncarnation;
-    }
-
     /**
      * The members in {@code set} whose voice counts for a voter: it came from the incarnation the configuration
      * records for that voter (PROTOCOL.md §5).

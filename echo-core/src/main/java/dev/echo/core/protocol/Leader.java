@@ -99,7 +99,7 @@ final class Leader {
         long bestMatch = -1;
         for (Voter voter : committed.voters()) {
             Progress progress = followers.get(voter.id());
-            boolean counts = member.incarnationOf(voter.id()) == voter.incarnation(); // else it cannot win
+            boolean counts = member.countsAs(voter.id(), voter.incarnation()); // else it cannot win
             if (progress != null && counts && progress.matchIndex > bestMatch) {
                 best = voter.id();
                 bestMatch = progress.matchIndex;
@@ -150,8 +150,8 @@ final class Leader {
         }
         for (Voter configured : current.nominal()) {
             Progress progress = followers.get(configured.id());
-            boolean returning = !current.isVoter(configured.id())
-                    || member.incarnationOf(configured.id()) > configured.incarnation();
+            boolean returning =
+                    DynamicVotingMonitor.returning(current, configured, member.incarnationOf(configured.id()));
             if (returning && progress != null && progress.steadySinceTick >= 0) {
                 progress.trackCatchUp(now, log.lastIndex(), options.electionTimeoutMinTicks());
             }
