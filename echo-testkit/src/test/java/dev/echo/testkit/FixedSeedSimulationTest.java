@@ -1,5 +1,6 @@
 package dev.echo.testkit;
 
+import static java.util.stream.Collectors.joining;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import dev.echo.testkit.sim.SimulationResult;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -36,16 +38,20 @@ class FixedSeedSimulationTest {
         assertTrue(operations > SEEDS * 100L, "the workload completed too few operations: " + operations);
     }
 
-    /** Wiped disks, opt-in outside {@code all} (see {@link Fault#WIPE}): every invariant, with incarnations. */
+    /**
+     * Another 100 seeds without wiped disks: while a wiped voter is still counted the fault plan holds crashes and
+     * partitions back, so these runs see more of them.
+     */
     @Test
-    void fixedSeedsWithWipedDisksPass() {
-        Set<Fault> faults = EnumSet.copyOf(Fault.standard());
-        faults.add(Fault.WIPE);
+    void fixedSeedsWithoutWipedDisksPass() {
+        Set<Fault> faults = EnumSet.complementOf(EnumSet.of(Fault.WIPE));
+        String flag = " --faults "
+                + faults.stream().map(f -> f.name().toLowerCase(Locale.ROOT)).collect(joining(","));
         List<String> failures = new ArrayList<>();
-        for (long seed = 1; seed <= 100; seed++) {
+        for (long seed = SEEDS + 1; seed <= SEEDS + 100; seed++) {
             SimulationResult result =
                     Simulation.run(SimulationOptions.defaults(seed).withFaults(faults), null);
-            result.failure().ifPresent(f -> failures.add(failureLine(result, f, " --faults all,wipe")));
+            result.failure().ifPresent(f -> failures.add(failureLine(result, f, flag)));
         }
         assertEquals(List.of(), failures);
     }

@@ -1083,7 +1083,7 @@ public final class GroupProtocol {
         return log.configuration();
     }
 
-    /** Counters of ignored and refused input. */
+    /** Counters of ignored and refused input, and of changes rolled back. */
     public ProtocolCounters counters() {
         return counters;
     }

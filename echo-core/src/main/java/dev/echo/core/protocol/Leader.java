@@ -130,7 +130,8 @@ final class Leader {
         if (++checkQuorumElapsed >= options.electionTimeoutMinTicks()) {
             checkQuorumElapsed = 0;
             recentlyActive.add(member.self());
-            boolean quorumAlive = member.configuration().isQuorumOf(member.counted(recentlyActive::contains));
+            QuorumSystem.VoterTest active = member.counted(recentlyActive::contains);
+            boolean quorumAlive = member.configuration().isQuorumOf(active) || rolledBackStranded(active);
             recentlyActive.clear();
             if (!quorumAlive) {
                 member.stepDown();
@@ -138,6 +139,28 @@ final class Leader {
             }
         }
         watchMembership();
+    }
+
+    /**
+     * Rolls back this leader's own uncommitted J when its new half has no active quorum but its old half has
+     * (PROTOCOL.md §3, rollback): a voter of the new half was wiped or went silent after the change was proposed, and
+     * since only one change may be pending, stepping down would leave the group waiting for that voter. Only a J of
+     * this term: a leader knows whether it committed its own J, but not whether an earlier leader committed an
+     * inherited one and appended its C_new, which the old half need not intersect.
+     *
+     * @return whether it rolled back, so that the leader, now under the old half, has an active quorum
+     */
+    private boolean rolledBackStranded(QuorumSystem.VoterTest active) {
+        long index = log.configurationIndex();
+        if (!(member.configuration() instanceof JointConfiguration joint)
+                || index <= member.commitIndex()
+                || log.termAt(index) != member.term()
+                || joint.next().isQuorumOf(active)
+                || !joint.old().isQuorumOf(active)) {
+            return false;
+        }
+        member.reconfiguration().rollBack(joint);
+        return true;
     }
 
     /**
@@ -167,7 +190,21 @@ final class Leader {
                         now,
                         options.dynamicVoting(),
                         options.electionTimeoutMinTicks())
+                .filter(target -> target.isQuorumOf(member.counted(this::heardWithinElectionTimeout)))
                 .ifPresent(target -> member.reconfiguration().propose(target));
+    }
+
+    /**
+     * Whether {@code id} is this leader or answered within an election timeout. Dynamic voting proposes only a
+     * configuration such members can commit: a voter that just fell silent is not yet suspect, and a J whose new half
+     * leans on it could be stranded for good should that voter's disk turn out to be wiped.
+     */
+    private boolean heardWithinElectionTimeout(MemberId id) {
+        if (id.equals(member.self())) {
+            return true;
+        }
+        Progress progress = followers.get(id);
+        return progress != null && now - progress.lastHeardTick <= options.electionTimeoutMinTicks();
     }
 
     private void heartbeat() {

@@ -31,7 +31,9 @@ public final class ProtocolCounters {
         /** A leadership transfer request that could not be started. */
         TRANSFER_REFUSED,
         /** A message from an earlier incarnation of a member than one already heard (a wiped disk's old life). */
-        STALE_INCARNATION
+        STALE_INCARNATION,
+        /** This leader's uncommitted joint change replaced by its old half: a new-half voter could no longer answer. */
+        CHANGE_ROLLED_BACK
     }
 
     private final EnumMap<Counter, Long> counts = new EnumMap<>(Counter.class);

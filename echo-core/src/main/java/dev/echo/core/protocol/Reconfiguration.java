@@ -156,6 +156,27 @@ final class Reconfiguration {
     }
 
     /**
+     * Appends {@code joint}'s old half after it, cancelling the change (PROTOCOL.md §3, rollback). J → old is adjacent:
+     * every quorum of J is a quorum of old. The leader's caller checked that J is its own and uncommitted. A requester
+     * is told the change was abandoned: until the rollback commits, a later leader may still finish J.
+     */
+    void rollBack(JointConfiguration joint) {
+        GroupProtocol.check(
+                member.log().configurationIndex() > member.commitIndex(), "only an uncommitted J is rolled back");
+        pending.flatMap(Pending::requester)
+                .ifPresent(r -> reply(
+                        r,
+                        new Output.Abandoned(
+                                "rolled back: the new configuration lost its quorum before it committed")));
+        pending = Optional.of(new Pending(Optional.empty(), joint.old()));
+        member.counters().increment(ProtocolCounters.Counter.CHANGE_ROLLED_BACK);
+        member.appendAsLeader(new Entry.ConfigurationChange(joint.old()));
+        member.leader().syncFollowers();
+        member.leader().replicateToAll();
+        member.leader().maybeCommit();
+    }
+
+    /**
      * A change must change something and keep at least {@code minCopies} members: with fewer the group could never
      * commit again, not even a change that adds some back.
      */

@@ -94,11 +94,6 @@ public final class ReplicationLog {
         return Collections.unmodifiableSortedMap(configurations);
     }
 
-    /** How many configuration entries the log holds after {@code index}. */
-    public int configurationEntriesAfter(long index) {
-        return configurations.tailMap(index, false).size();
-    }
-
     /** Index of the last entry; the snapshot's index when the log holds none. */
     public long lastIndex() {
         return baseIndex + entries.size();

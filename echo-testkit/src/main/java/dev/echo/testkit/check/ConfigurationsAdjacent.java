@@ -15,7 +15,7 @@ import java.util.TreeSet;
 /**
  * PROTOCOL.md §11.9: consecutive configurations in any log are adjacent (every quorum of one intersects every quorum
  * of the other, checked by brute force over all subsets of their voters), or the step passes through a joint
- * configuration: C → J(C, X) → X.
+ * configuration: C → J(C, X) → X, or C → J(C, X) → C when the change is rolled back.
  */
 public final class ConfigurationsAdjacent implements Invariant {
     /** Verdicts per pair, so each distinct pair is brute-forced once. */
@@ -61,8 +61,9 @@ public final class ConfigurationsAdjacent implements Invariant {
         if (to instanceof JointConfiguration joint && joint.old().equals(from)) {
             return true;
         }
-        if (from instanceof JointConfiguration joint && joint.next().equals(to)) {
-            return true;
+        if (from instanceof JointConfiguration joint
+                && (joint.next().equals(to) || joint.old().equals(to))) {
+            return true; // C_new, or the rollback to old: every quorum of J is one of old
         }
         if (from instanceof Configuration a && to instanceof Configuration b) {
             return verdicts.computeIfAbsent(List.of(a, b), pair -> adjacent(a, b));

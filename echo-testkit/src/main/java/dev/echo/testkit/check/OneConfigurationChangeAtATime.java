@@ -1,13 +1,16 @@
 package dev.echo.testkit.check;
 
 import dev.echo.core.protocol.GroupProtocol;
+import dev.echo.core.protocol.JointConfiguration;
 import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.core.protocol.ReplicationLog;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
- * PROTOCOL.md §11.10: a leader's log holds at most one uncommitted configuration entry, and none of its own term
- * until the entry opening its term (the no-op) is committed.
+ * PROTOCOL.md §11.10: a leader's log holds at most one uncommitted configuration entry (a joint change followed by
+ * its rollback counts as one), and none of its own term until the entry opening its term (the no-op) is committed.
  */
 public final class OneConfigurationChangeAtATime implements Invariant {
     @Override
@@ -20,11 +23,13 @@ public final class OneConfigurationChangeAtATime implements Invariant {
         // Committed means in the ghost log, which a leader holds; its own commit index restarts at 0 after a crash.
         long committed = Math.min(cluster.committed().lastIndex(), log.lastIndex());
         long commit = Math.max(core.commitIndex(), committed);
-        if (log.configurationEntriesAfter(commit) > 1) {
+        List<QuorumSystem> uncommitted =
+                new ArrayList<>(log.configurationEntries().tailMap(commit + 1).values());
+        if (uncommitted.size() > 1 && !rolledBack(uncommitted)) {
             throw new InvariantViolation(
                     "§11.10 at most one uncommitted configuration entry",
-                    step.node().id() + " holds " + log.configurationEntriesAfter(commit)
-                            + " uncommitted configuration entries above commit " + commit);
+                    step.node().id() + " holds " + uncommitted.size()
+                            + " uncommitted configuration entries above commit " + commit + ": " + uncommitted);
         }
         for (Map.Entry<Long, QuorumSystem> entry :
                 log.configurationEntries().tailMap(commit + 1).entrySet()) {
@@ -41,5 +46,15 @@ public final class OneConfigurationChangeAtATime implements Invariant {
                 }
             }
         }
+    }
+
+    /**
+     * A joint change and its rollback are one change, cancelled (PROTOCOL.md §3, rollback): J(old, new) followed by
+     * old, nothing after.
+     */
+    private static boolean rolledBack(List<QuorumSystem> uncommitted) {
+        return uncommitted.size() == 2
+                && uncommitted.get(0) instanceof JointConfiguration joint
+                && joint.old().equals(uncommitted.get(1));
     }
 }

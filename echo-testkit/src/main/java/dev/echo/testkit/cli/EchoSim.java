@@ -32,8 +32,7 @@ public final class EchoSim {
               --members N      members per run, 1..7 (default: drawn 3..7 from each seed)
               --faults LIST    all (default), none, or a comma list of:
                                crash,torn_write,partition,one_way,loss,duplicate,reorder,clock_drift,
-                               wipe (a member's disk is replaced; it returns under a new incarnation;
-                                     not in all: ask for all,wipe),
+                               wipe (a member's disk is replaced; it returns under a new incarnation),
                                reconfigure (random membership changes, with spare members),
                                dynamic_voting (suspend silent voters after 0.6-2.5 s, re-admit them),
                                snapshot (snapshot every 20-200 entries, transfers in 32 B-4 KiB chunks)

@@ -13,9 +13,8 @@ public enum Fault {
     /**
      * A crashed member's disk is replaced by an empty one: it restarts under a new incarnation and counts as a voter
      * again only once the configuration records that incarnation (PROTOCOL.md §5, §7). One member at a time, and
-     * only while the others can still form a quorum. Not part of {@code all}: a dynamic-voting shrink whose new
-     * configuration needs the wiped voter can never commit (about 0.1% of seeds end without liveness), which needs
-     * the leader to roll back an uncommitted joint configuration; safety holds throughout.
+     * only while every other member runs and hears the rest, and no crash or partition follows while a configuration
+     * still counts the lost life: a J whose new half counts it could never commit (PROTOCOL.md §3, rollback).
      */
     WIPE,
     /** The members split into two sides that cannot talk. */
@@ -47,9 +46,9 @@ public enum Fault {
      */
     SNAPSHOT;
 
-    /** What {@code all} means: every fault but {@link #WIPE}, which is asked for by name ({@code all,wipe}). */
+    /** What {@code all} means: every fault. */
     public static Set<Fault> standard() {
-        return EnumSet.complementOf(EnumSet.of(WIPE));
+        return EnumSet.allOf(Fault.class);
     }
 
     /** Parses {@code all}, {@code none} or a comma-separated list such as {@code crash,partition}. */

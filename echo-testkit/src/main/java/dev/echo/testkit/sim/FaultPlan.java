@@ -37,6 +37,10 @@ final class FaultPlan {
         List<Fault> kinds = kindsToInject(enabled);
         Fault fault = kinds.get(random.nextInt(kinds.size()));
         long repairAfter = random.nextLong(300_000, 4_000_000);
+        if (permanentlyHarmful(fault) && sim.countsALostLife()) {
+            sim.traceLine("  fault held back: the group still counts a wiped member's lost life");
+            return;
+        }
         switch (fault) {
             case CRASH -> {
                 SimNode victim = nodes.get(random.nextInt(nodes.size()));
@@ -97,6 +101,11 @@ final class FaultPlan {
             }
             default -> throw new IllegalStateException("not an injected fault: " + fault);
         }
+    }
+
+    /** Faults that, on top of a wiped voter still counted, could leave the group without a quorum for good. */
+    private static boolean permanentlyHarmful(Fault fault) {
+        return fault == Fault.CRASH || fault == Fault.WIPE || fault == Fault.PARTITION || fault == Fault.ONE_WAY;
     }
 
     private void healLinks() {

@@ -6,6 +6,7 @@ import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.Input;
 import dev.echo.core.protocol.MembershipChange;
 import dev.echo.core.protocol.Mutation;
+import dev.echo.core.protocol.ProtocolCounters;
 import dev.echo.core.protocol.ProtocolOptions;
 import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.testkit.check.InvariantViolation;
@@ -87,6 +88,11 @@ public final class Scenario {
     /** {@code member}'s current term (it must be up). */
     public long term(String member) {
         return core(member).term();
+    }
+
+    /** How often {@code member} (it must be up) counted {@code counter} in this life. */
+    public long count(String member, ProtocolCounters.Counter counter) {
+        return core(member).counters().get(counter);
     }
 
     /** Crashes {@code member}: it loses everything not yet durable. */

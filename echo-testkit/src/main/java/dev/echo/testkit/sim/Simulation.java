@@ -372,12 +372,17 @@ public final class Simulation {
     }
 
     /**
-     * Whether wiping {@code victim} keeps the group live: every other member whose disk was wiped is already a voter
-     * again at its new incarnation (or outside the configuration), and the others, as recorded, still form a quorum of
-     * every configuration in force at any member (in its log, or on its disk while it is down). Safety needs none of this; without it, wipes could destroy
-     * every copy of committed entries or every quorum, and the run could never finish.
+     * Whether wiping {@code victim} keeps the group live: every other member runs and hears every other (a wipe is a
+     * permanent failure, so it comes on top of a healthy group), every other member whose disk was wiped is already a
+     * voter again at its new incarnation (or outside the configuration), and the others, as recorded, still form a
+     * quorum of every configuration in force at any member (in its log, or on its disk while it is down). Safety needs
+     * none of this; without it, wipes could destroy every copy of committed entries or every quorum, and the run could
+     * never finish.
      */
     boolean mayWipe(SimNode victim) {
+        if (network.anyCut() || nodes.stream().anyMatch(node -> node != victim && !node.alive())) {
+            return false;
+        }
         for (SimNode node : nodes) {
             QuorumSystem inForce = configurationAt(node);
             for (SimNode other : nodes) {
@@ -414,6 +419,31 @@ public final class Simulation {
         }
         long recorded = ((Configuration) inForce).incarnationOf(node.id());
         return recorded < 0 || recorded == node.disk().incarnation();
+    }
+
+    /**
+     * Whether some configuration in force still counts a voter's life that was wiped. Until dynamic voting suspends
+     * it, the group has one permanent failure to adjust to, and a further crash or partition could leave it without
+     * any quorum for good: a J that counts the lost life cannot commit, and nothing may replace it, since that life
+     * may have acknowledged it (PROTOCOL.md §3). The fault plan holds such faults back meanwhile (liveness only).
+     */
+    boolean countsALostLife() {
+        for (SimNode node : nodes) {
+            QuorumSystem inForce = configurationAt(node);
+            if (nodes.stream().anyMatch(other -> votesAsLostLife(other, inForce))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean votesAsLostLife(SimNode node, QuorumSystem inForce) {
+        if (inForce instanceof JointConfiguration joint) {
+            return votesAsLostLife(node, joint.old()) || votesAsLostLife(node, joint.next());
+        }
+        Configuration configuration = (Configuration) inForce;
+        return configuration.isVoter(node.id())
+                && configuration.incarnationOf(node.id()) < node.disk().incarnation();
     }
 
     /** Whether a member lost its disk and is not yet counted again: configuration edits wait for that (liveness). */

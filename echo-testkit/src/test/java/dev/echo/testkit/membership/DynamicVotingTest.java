@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.echo.core.MemberId;
 import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.DynamicVoting;
+import dev.echo.core.protocol.JointConfiguration;
+import dev.echo.core.protocol.ProtocolCounters;
 import dev.echo.core.protocol.ProtocolOptions;
 import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.core.protocol.Voter;
 import dev.echo.testkit.sim.Scenario;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -117,6 +121,33 @@ class DynamicVotingTest {
                 back.voters(),
                 "suspended at once, then re-admitted at its weight and rank, counted as its new life");
         assertTrue(scenario.committedWrites() > writes, "the group kept committing");
+        assertEquals(Optional.empty(), scenario.finish());
+    }
+
+    @Test
+    void aChangeStrandedByAWipedVoterIsRolledBack() {
+        Scenario scenario = Scenario.start(7, FIVE, options(FAST)).runFor(2_000);
+        String leader = scenario.leaders().get(0);
+        String doomed = leader.equals("c") ? "b" : "c";
+        // The new half {doomed, leader} needs its top, doomed: the leader alone is half its weight without the top.
+        Configuration pair = new Configuration(
+                List.of(Voter.of(doomed, 1), Voter.of(leader, 1)),
+                FIVE.members().stream()
+                        .filter(id -> !id.value().equals(doomed) && !id.value().equals(leader))
+                        .collect(Collectors.toCollection(TreeSet::new)));
+        scenario.requestChange(pair);
+        assertTrue(scenario.configurationAt(leader) instanceof JointConfiguration, "J(FIVE, pair) appended");
+        scenario.wipe(doomed).restart(doomed); // before J reached it: the life J counts will never answer
+        scenario.runFor(1_000);
+        assertEquals(1, scenario.count(leader, ProtocolCounters.Counter.CHANGE_ROLLED_BACK), "J rolled back");
+        assertTrue(writesDuring(scenario, 1_000) > 0, "the other four are a quorum of FIVE: writes go on");
+        scenario.runFor(6_000);
+        Configuration after = (Configuration) scenario.leaderConfiguration().orElseThrow();
+        assertEquals(
+                FIVE.voters().stream().map(Voter::id).toList(),
+                after.voters().stream().map(Voter::id).toList(),
+                "the rollback restored FIVE, and the wiped member was then re-admitted");
+        assertEquals(1, after.incarnationOf(MemberId.of(doomed)), "counted as its new life");
         assertEquals(Optional.empty(), scenario.finish());
     }
 
