@@ -235,7 +235,8 @@ final class JournalWriter implements Runnable {
         flush(); // the index must be current to decide whether the suffix matches
         long index = compact.snapshot().index();
         long term = compact.snapshot().term();
-        if (index > group.index.snapshotIndex()) {
+        // A faulted group is repaired by any snapshot, even one older than the damaged log claimed to start after.
+        if (index > group.index.snapshotIndex() || group.fault != null) {
             boolean keepSuffix = group.fault == null && group.index.matches(index, term);
             placeSmall(RecordType.COMPACT, group.number, term, index, keepSuffix ? 1 : 0);
             flush();

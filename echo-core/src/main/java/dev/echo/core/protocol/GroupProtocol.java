@@ -55,6 +55,9 @@ public final class GroupProtocol {
     private final List<Output> outputs = new ArrayList<>();
 
     private Role role = Role.FOLLOWER;
+    /** Its journal reported damage (PROTOCOL.md §5): no vote, no campaign, no ack until a snapshot repairs it. */
+    private boolean storageFaulted;
+
     private long term;
     private Optional<MemberId> votedFor;
     private Optional<MemberId> leaderId = Optional.empty();
@@ -143,6 +146,7 @@ public final class GroupProtocol {
         this.pending = new PendingOperations(options.maxPendingRequests(), options.retryTicks());
         this.term = recovered.hardState().term();
         this.votedFor = recovered.hardState().votedFor();
+        this.storageFaulted = recovered.storageFaulted();
         if (recovered.snapshot().isPresent()) {
             SnapshotMeta meta = recovered.snapshot().get().meta();
             this.log = new ReplicationLog(meta.configuration(), meta.index(), meta.term(), recovered.entries());
@@ -228,8 +232,8 @@ public final class GroupProtocol {
      * vote). Who wins is still decided by votes under the candidate's latest configuration, so this is safe.
      */
     private boolean mayCampaign() {
-        if (snapshots.installing()) {
-            return false; // its log is about to be replaced
+        if (storageFaulted || snapshots.installing()) {
+            return false; // its log cannot be trusted, or is about to be replaced
         }
         if (configuration().isVoterAs(self, selfIncarnation)
                 || (options.has(Mutation.IGNORE_INCARNATIONS) && configuration().isVoter(self))) {
@@ -515,6 +519,7 @@ public final class GroupProtocol {
 
     private void onPreVoteRequest(Message.PreVoteRequest request) {
         boolean granted = request.term() > term
+                && !storageFaulted
                 && !inLeaderLease()
                 && candidateLogUpToDate(request.lastLogIndex(), request.lastLogTerm());
         if (!granted && request.term() > term && inLeaderLease()) {
@@ -542,6 +547,7 @@ public final class GroupProtocol {
         boolean canVote = votedFor.isEmpty() || votedFor.get().equals(request.from());
         boolean leaseHolds = inLeaderLease() && !request.leadershipTransfer();
         boolean granted = canVote
+                && !storageFaulted // it may have voted in this term already: the record is what was damaged
                 && role != Role.LEADER
                 && !leaseHolds
                 && candidateLogUpToDate(request.lastLogIndex(), request.lastLogTerm());
@@ -575,7 +581,10 @@ public final class GroupProtocol {
             return;
         }
         readRoundSeen = Math.max(readRoundSeen, request.readRound());
-
+        if (storageFaulted) {
+            send(request.from(), rejection(0, 0)); // conflict index 0: only a snapshot can repair this member
+            return;
+        }
         if (request.prevIndex() > log.lastIndex()) {
             send(request.from(), rejection(log.lastIndex() + 1, 0));
             return;
@@ -779,10 +788,13 @@ public final class GroupProtocol {
         dispatch(pending.addRequest(payload));
     }
 
-    /** Why this member cannot take a write or linearizable read now: it hears no leader, or is not a member. */
+    /**
+     * Why this member cannot take a write or linearizable read now: it hears no leader, or is not a member. A member
+     * whose storage is faulted still forwards to the leader it hears, and its reads wait until the repair is applied.
+     */
     private Optional<RejectReason> unservedBecause() {
         MemberStatus status = status();
-        if (status == MemberStatus.NO_QUORUM) {
+        if (status == MemberStatus.NO_QUORUM || status == MemberStatus.STORAGE_FAULTED && leaderId.isEmpty()) {
             return Optional.of(RejectReason.NO_QUORUM);
         }
         return status == MemberStatus.NOT_MEMBER ? Optional.of(RejectReason.NOT_MEMBER) : Optional.empty();
@@ -992,6 +1004,7 @@ public final class GroupProtocol {
         lastApplied = meta.index();
         verifiedIndex = Math.max(verifiedIndex, meta.index()); // committed: every later leader holds it
         compactJournal(meta);
+        storageFaulted = false; // its log now starts at a committed snapshot; the journal drops what was damaged
         if (meta.configuration() instanceof Configuration view) {
             outputs.add(new Output.ViewChanged(meta.index(), view));
         }
@@ -1005,6 +1018,9 @@ public final class GroupProtocol {
     public MemberStatus status() {
         if (role == Role.LEADER) {
             return MemberStatus.LEADER;
+        }
+        if (storageFaulted) {
+            return MemberStatus.STORAGE_FAULTED;
         }
         if (!members().contains(self)) {
             return MemberStatus.NOT_MEMBER;
@@ -1107,6 +1123,10 @@ public final class GroupProtocol {
 
     Reconfiguration reconfiguration() {
         return reconfiguration;
+    }
+
+    Snapshots snapshots() {
+        return snapshots;
     }
 
     /** Whether an entry of this member's own term is committed (a leader's no-op): a precondition of config changes. */

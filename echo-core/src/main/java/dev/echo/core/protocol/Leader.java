@@ -299,6 +299,7 @@ final class Leader {
             }
         }
         if (response.complete()) {
+            progress.needsSnapshot = false;
             progress.acknowledged(Math.min(response.index(), log.lastIndex()));
             maybeCommit();
             if (member.role() == GroupProtocol.Role.LEADER) {
@@ -326,6 +327,9 @@ final class Leader {
             startSnapshot(progress);
             sendChunk(to, progress);
             return true;
+        }
+        if (progress.needsSnapshot) {
+            return false; // no snapshot yet: the follower would refuse entries; heartbeats keep the request alive
         }
         boolean sent = false;
         if (progress.probing) {
@@ -407,11 +411,24 @@ final class Leader {
             if (transferTarget.equals(Optional.of(response.from())) && progress.matchIndex == log.lastIndex()) {
                 member.send(response.from(), new Message.TimeoutNow(member.self(), member.term()));
             }
+        } else if (response.conflictIndex() == 0) {
+            repairBySnapshot(progress);
         } else {
             progress.probeFrom(nextIndexAfterRejection(response));
         }
         replicate(response.from(), progress);
         confirmReads();
+    }
+
+    /**
+     * The follower's storage is faulted (PROTOCOL.md §5): send it the latest snapshot, taking one first if the log has
+     * never been compacted. Until there is one, the follower gets only heartbeats, which it keeps refusing.
+     */
+    private void repairBySnapshot(Progress progress) {
+        progress.needSnapshot();
+        if (log.snapshotIndex() == 0) {
+            member.snapshots().takeForRepair();
+        }
     }
 
     /** Fast back-off with the follower's conflict hint (PROTOCOL.md §8). */

@@ -11,5 +11,10 @@ public enum MemberStatus {
     /** Hears no live leader: new writes are rejected with {@link RejectReason#NO_QUORUM}, nothing is lost. */
     NO_QUORUM,
     /** Not in the configuration in force: removed, or not yet added. It neither votes nor campaigns. */
-    NOT_MEMBER
+    NOT_MEMBER,
+    /**
+     * Its journal found durable data damaged or missing (PROTOCOL.md §5): it neither votes, campaigns nor acknowledges
+     * until the leader repairs it with a snapshot.
+     */
+    STORAGE_FAULTED
 }

@@ -87,7 +87,8 @@ public sealed interface Message {
      * @param term follower's term
      * @param success whether the log matched at prevIndex
      * @param matchIndex on success: the index up to which the follower's log durably matches the leader's
-     * @param conflictIndex on failure: where the leader should retry (fast back-off hint)
+     * @param conflictIndex on failure: where the leader should retry (fast back-off hint); 0 in the leader's term
+     *     means the follower's storage is faulted and only a snapshot can repair it (PROTOCOL.md §5)
      * @param conflictTerm on failure: the follower's term at the conflicting index, 0 if its log is too short
      * @param readRound the highest read round the follower has seen from this leader
      */

@@ -39,6 +39,8 @@ final class Progress {
     // A snapshot transfer (PROTOCOL.md §8) while the follower is behind the leader's snapshot.
     /** The snapshot being sent, or null. */
     SnapshotMeta snapshot;
+    /** The follower's storage is faulted: it accepts only a snapshot (PROTOCOL.md §5). */
+    boolean needsSnapshot;
     /** The offset the follower expects next. */
     long snapshotOffset;
     /** When the chunk in flight was sent, or -1 when none is: one at a time, the backpressure. */
@@ -96,6 +98,16 @@ final class Progress {
     }
 
     /** Start over from {@code next} one request at a time (a rejection, or requests presumed lost). */
+    /**
+     * The follower's storage is faulted: it holds nothing it acknowledged, and only a snapshot can repair it
+     * (PROTOCOL.md §5). Its match index may go back, since nothing it acked counts any more.
+     */
+    void needSnapshot() {
+        needsSnapshot = true;
+        matchIndex = 0;
+        probeFrom(1);
+    }
+
     void probeFrom(long next) {
         nextIndex = Math.max(next, matchIndex + 1);
         inflight.clear();

@@ -12,10 +12,27 @@ import java.util.Optional;
  * @param hardState the durable term and vote
  * @param snapshot the snapshot the state machine was restored from, if any
  * @param entries the durable log, consecutive from the snapshot's index + 1 (from 1 without a snapshot)
+ * @param storageFaulted the journal found its durable data damaged or missing: the member starts in {@link
+ *     MemberStatus#STORAGE_FAULTED} with an empty log (and a fresh state machine), and neither votes nor acknowledges
+ *     until a leader repairs it with a snapshot
  */
-public record RecoveredState(HardState hardState, Optional<Snapshot> snapshot, List<Entry> entries) {
+public record RecoveredState(
+        HardState hardState, Optional<Snapshot> snapshot, List<Entry> entries, boolean storageFaulted) {
     /** The state of a member with an empty journal. */
     public static final RecoveredState EMPTY = new RecoveredState(HardState.INITIAL, List.of());
+
+    /**
+     * A member whose journal reported a fault: nothing it holds is trusted, except its term as a floor (a term never
+     * goes back). Its vote is not trusted either: it grants none until repaired.
+     */
+    public static RecoveredState faulted(HardState readable) {
+        return new RecoveredState(new HardState(readable.term(), Optional.empty()), Optional.empty(), List.of(), true);
+    }
+
+    /** A member whose journal is sound. */
+    public RecoveredState(HardState hardState, Optional<Snapshot> snapshot, List<Entry> entries) {
+        this(hardState, snapshot, entries, false);
+    }
 
     /**
      * A recovered snapshot.

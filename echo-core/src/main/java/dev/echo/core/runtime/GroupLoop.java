@@ -451,6 +451,9 @@ public final class GroupLoop implements PersistListener {
             case NOT_MEMBER:
                 role = GroupStatus.Role.NOT_MEMBER;
                 break;
+            case STORAGE_FAULTED:
+                role = GroupStatus.Role.STORAGE_FAULTED;
+                break;
             default:
                 role = GroupStatus.Role.NO_QUORUM;
         }

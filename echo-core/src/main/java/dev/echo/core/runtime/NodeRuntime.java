@@ -132,14 +132,6 @@ public final class NodeRuntime implements TransportListener {
                     cause);
         }
         RecoveredGroup recovered = groupJournal.recovered();
-        if (recovered.fault().isPresent()) {
-            StorageException fault = recovered.fault().get();
-            throw new EchoException(
-                    EchoException.Reason.STORAGE_FAILED,
-                    "group " + name + " has a damaged log (" + fault.getMessage()
-                            + "); it must be repaired by a snapshot from the leader",
-                    fault);
-        }
         GroupProtocol core = new GroupProtocol(
                 self,
                 recovered.identity().incarnation(),
@@ -241,6 +233,14 @@ public final class NodeRuntime implements TransportListener {
      */
     private static RecoveredState recoveredState(
             String name, GroupJournal journal, RecoveredGroup recovered, StateMachine stateMachine) {
+        if (recovered.fault().isPresent()) {
+            LOG.warn(
+                    "group {} has damaged durable data ({}); it joins STORAGE_FAULTED and waits for a snapshot from"
+                            + " the leader",
+                    name,
+                    recovered.fault().get().getMessage());
+            return RecoveredState.faulted(recovered.hardState());
+        }
         if (recovered.snapshotIndex() == 0) {
             return new RecoveredState(recovered.hardState(), recovered.entries());
         }

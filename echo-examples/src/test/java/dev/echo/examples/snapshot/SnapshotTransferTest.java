@@ -1,11 +1,13 @@
 package dev.echo.examples.snapshot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.echo.core.EchoNode;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
+import dev.echo.core.GroupStatus;
 import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.codec.MessageCodec;
@@ -16,16 +18,21 @@ import dev.echo.examples.config.ConfigMap;
 import dev.echo.journal.FileJournal;
 import dev.echo.journal.JournalOptions;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,7 +94,62 @@ class SnapshotTransferTest {
         assertEquals("v479", text(restarted.read(ConfigMap.get("k479")).get(30, TimeUnit.SECONDS)));
     }
 
+    @Test
+    void aMemberWhoseJournalIsDamagedJoinsStorageFaultedAndIsRepairedBySnapshot() throws Exception {
+        for (MemberId member : MEMBERS) {
+            start(member, ProtocolOptions.defaults()); // no snapshot before the repair needs one
+        }
+        ReplicatedGroup n1 = groups.get(MEMBERS.get(0));
+        n1.whenQuorum().get(30, TimeUnit.SECONDS);
+        write(n1, 0, 200);
+        MemberId n3 = MEMBERS.get(2);
+        groups.get(n3).whenQuorum().get(30, TimeUnit.SECONDS);
+        assertEquals("v199", text(groups.get(n3).read(ConfigMap.get("k199")).get(30, TimeUnit.SECONDS)));
+        stop(n3);
+        flipByteInTheMiddleOfTheLog(n3);
+
+        List<GroupStatus.Role> seen = new CopyOnWriteArrayList<>();
+        ReplicatedGroup repaired = start(n3, ProtocolOptions.defaults(), status -> seen.add(status.role()));
+        repaired.whenQuorum().get(60, TimeUnit.SECONDS); // a follower again: repaired
+        assertEquals("v199", text(repaired.read(ConfigMap.get("k199")).get(60, TimeUnit.SECONDS)));
+        assertEquals(GroupStatus.Role.STORAGE_FAULTED, seen.get(0), "joined faulted: " + seen);
+        write(n1, 200, 220);
+        assertEquals("v219", text(repaired.read(ConfigMap.get("k219")).get(30, TimeUnit.SECONDS)));
+        assertTrue(snapshotFiles(n3) > 0, "n3 holds the snapshot the leader took and sent to repair it");
+
+        stop(n3); // the repair is durable: it restarts healthy, from the snapshot it installed
+        seen.clear();
+        ReplicatedGroup restarted = start(n3, ProtocolOptions.defaults(), status -> seen.add(status.role()));
+        restarted.whenQuorum().get(30, TimeUnit.SECONDS);
+        assertFalse(seen.contains(GroupStatus.Role.STORAGE_FAULTED), "healthy after the repair: " + seen);
+        assertEquals("v219", text(restarted.read(ConfigMap.get("k219")).get(30, TimeUnit.SECONDS)));
+    }
+
+    /** Flips one byte well inside the written part of the member's first segment: a checksum failure mid-log. */
+    private void flipByteInTheMiddleOfTheLog(MemberId member) throws IOException {
+        Path segment;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(data.resolve(member.value()), "segment-*.log")) {
+            segment = files.iterator().next();
+        }
+        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            long offset = 8_000; // 200 entries of about 100 bytes: records follow on both sides
+            channel.read(one, offset);
+            one.put(0, (byte) (one.get(0) ^ 0x5a)).flip();
+            channel.write(one, offset);
+        }
+    }
+
     private ReplicatedGroup start(MemberId self) throws Exception {
+        return start(self, PROTOCOL);
+    }
+
+    private ReplicatedGroup start(MemberId self, ProtocolOptions protocol) throws Exception {
+        return start(self, protocol, status -> {});
+    }
+
+    private ReplicatedGroup start(MemberId self, ProtocolOptions protocol, Consumer<GroupStatus> statuses)
+            throws Exception {
         FileJournal journal =
                 FileJournal.open(JournalOptions.builder(data.resolve(self.value()), "snapshot-test", self.value())
                         .build());
@@ -96,9 +158,15 @@ class SnapshotTransferTest {
                 .journal(journal)
                 .build()
                 .start();
-        GroupOptions.Builder options = GroupOptions.builder().protocol(PROTOCOL);
+        GroupOptions.Builder options = GroupOptions.builder().protocol(protocol);
         MEMBERS.forEach(options::voter);
-        ReplicatedGroup group = node.join("config", options.build(), new ConfigMap(), new GroupListener() {});
+        GroupListener listener = new GroupListener() {
+            @Override
+            public void statusChanged(GroupStatus status) {
+                statuses.accept(status);
+            }
+        };
+        ReplicatedGroup group = node.join("config", options.build(), new ConfigMap(), listener);
         nodes.put(self, node);
         groups.put(self, group);
         return group;

@@ -40,6 +40,7 @@ public final class InvariantChecker implements ClusterView {
                 new CommitNeedsDurableQuorum(),
                 new AcknowledgedEntriesStayDurable(),
                 new OnlyMembersElect(),
+                new FaultedMembersStayOut(),
                 new ConfigurationsAdjacent(),
                 new OneConfigurationChangeAtATime(),
                 exactlyOnce,

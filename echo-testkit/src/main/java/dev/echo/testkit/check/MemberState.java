@@ -2,6 +2,7 @@ package dev.echo.testkit.check;
 
 import dev.echo.core.MemberId;
 import dev.echo.core.protocol.GroupProtocol;
+import dev.echo.core.protocol.MemberStatus;
 import java.util.Optional;
 
 /**
@@ -20,7 +21,8 @@ public record MemberState(
         Optional<MemberId> votedFor,
         long commitIndex,
         long lastApplied,
-        long lastIndex) {
+        long lastIndex,
+        MemberStatus status) {
     /** Captures {@code core}'s state now. */
     public static MemberState of(GroupProtocol core) {
         return new MemberState(
@@ -29,6 +31,7 @@ public record MemberState(
                 core.votedFor(),
                 core.commitIndex(),
                 core.lastApplied(),
-                core.log().lastIndex());
+                core.log().lastIndex(),
+                core.status());
     }
 }

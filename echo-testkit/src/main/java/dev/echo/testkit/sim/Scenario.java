@@ -4,6 +4,7 @@ import dev.echo.core.MemberId;
 import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.Input;
+import dev.echo.core.protocol.MemberStatus;
 import dev.echo.core.protocol.MembershipChange;
 import dev.echo.core.protocol.Mutation;
 import dev.echo.core.protocol.ProtocolCounters;
@@ -105,6 +106,17 @@ public final class Scenario {
     public Scenario wipe(String member) {
         sim.wipe(node(member));
         return this;
+    }
+
+    /** Crashes {@code member} and damages its journal (a checksum failure mid-log); restart it after. */
+    public Scenario damage(String member) {
+        sim.damage(node(member));
+        return this;
+    }
+
+    /** {@code member}'s status (it must be up). */
+    public MemberStatus status(String member) {
+        return core(member).status();
     }
 
     /** Restarts {@code member} from its disk. */

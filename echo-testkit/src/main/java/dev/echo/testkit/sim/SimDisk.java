@@ -49,6 +49,12 @@ public final class SimDisk {
     /** A snapshot being received from the leader: not durable. */
     private byte[] receiving = new byte[0];
 
+    /**
+     * The journal found damage in the middle of the log or a missing snapshot (PROTOCOL.md §5): the member recovers
+     * nothing it can trust, until a snapshot from the leader replaces its log.
+     */
+    private boolean damaged;
+
     /** The disk's incarnation: 0 until it is first wiped. */
     public long incarnation() {
         return incarnation;
@@ -64,6 +70,24 @@ public final class SimDisk {
         receiving = new byte[0];
         lastCompletionMicros = 0;
         incarnation++;
+    }
+
+    /**
+     * Damages the journal of a member that is down, as a checksum failure in the middle of its log would: its log and
+     * snapshot can no longer be trusted, so for every checker they are gone. The term survives as a floor.
+     */
+    void damage() {
+        damaged = true;
+        base = 0;
+        log.clear();
+        pending.clear();
+        snapshot = null;
+        receiving = new byte[0];
+    }
+
+    /** Whether the journal reports damage that no snapshot has repaired yet. */
+    public boolean damaged() {
+        return damaged;
     }
 
     /**
@@ -173,6 +197,9 @@ public final class SimDisk {
      * the state machine before starting the core) and the log after it.
      */
     RecoveredState recover(StateMachine stateMachine) {
+        if (damaged) {
+            return RecoveredState.faulted(hardState);
+        }
         if (base > 0 && (snapshot == null || snapshot.meta().index() < base)) {
             throw new InvariantViolation(
                     "§5 a snapshot is durable before the log prefix it covers is discarded",
@@ -196,6 +223,12 @@ public final class SimDisk {
 
     /** The journal's compaction rule: keep the entries after the snapshot only if the log holds its last entry. */
     private void compact(SnapshotMeta meta) {
+        if (damaged) { // the repair: the log restarts after the leader's snapshot (the real journal drops the fault)
+            damaged = false;
+            log.clear();
+            base = meta.index();
+            return;
+        }
         if (meta.index() <= base) {
             return;
         }

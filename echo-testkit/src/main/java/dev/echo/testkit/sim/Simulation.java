@@ -362,6 +362,13 @@ public final class Simulation {
         traceLine(String.format("%9.3fms %-3s CRASH%s", now / 1000.0, node.id(), torn ? " (torn write)" : ""));
     }
 
+    /** Crashes {@code node} and damages its journal: it restarts STORAGE_FAULTED (PROTOCOL.md §5). */
+    void damage(SimNode node) {
+        crash(node, false);
+        node.disk().damage();
+        traceLine(String.format("%9.3fms %-3s DAMAGE: journal reports a fault", now / 1000.0, node.id()));
+    }
+
     /** Crashes {@code node} and replaces its disk by an empty one, under a new incarnation (PROTOCOL.md §5). */
     void wipe(SimNode node) {
         crash(node, false);

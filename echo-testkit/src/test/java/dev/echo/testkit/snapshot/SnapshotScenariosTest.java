@@ -1,11 +1,13 @@
 package dev.echo.testkit.snapshot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.DynamicVoting;
+import dev.echo.core.protocol.MemberStatus;
 import dev.echo.core.protocol.Mutation;
 import dev.echo.core.protocol.ProtocolOptions;
 import dev.echo.core.protocol.SnapshotPolicy;
@@ -48,6 +50,45 @@ class SnapshotScenariosTest {
         long writesBefore = scenario.committedWrites();
         scenario.runFor(2_000);
         assertTrue(scenario.committedWrites() > writesBefore, "the group kept committing");
+        assertEquals(Optional.empty(), scenario.finish());
+    }
+
+    @Test
+    void aMemberWithADamagedJournalIsRepairedByASnapshotTakenForIt() {
+        ProtocolOptions noPeriodicSnapshots = ProtocolOptions.defaults().withDynamicVoting(DynamicVoting.off());
+        Scenario scenario = Scenario.start(14, ABC, noPeriodicSnapshots).runFor(2_000);
+        String leader = scenario.leaders().get(0);
+        String damaged = leader.equals("c") ? "b" : "c";
+        assertEquals(0, scenario.snapshotIndex(leader), "no snapshot yet: the policy's interval is far off");
+
+        scenario.damage(damaged).restart(damaged);
+        assertEquals(MemberStatus.STORAGE_FAULTED, scenario.status(damaged));
+        boolean repaired = scenario.runUntil(
+                () -> scenario.status(damaged) == MemberStatus.FOLLOWER
+                        && scenario.commitIndex(damaged) >= scenario.snapshotIndex(leader),
+                3_000);
+        assertTrue(repaired, "the leader took a snapshot for it, and the transfer repaired it");
+        assertTrue(scenario.snapshotIndex(leader) > 0, "taken on demand");
+        assertEquals(1, scenario.snapshotsInstalled(damaged));
+        long writesBefore = scenario.committedWrites();
+        scenario.runFor(1_000);
+        assertTrue(scenario.committedWrites() > writesBefore, "the group kept committing");
+        assertFalse(scenario.disk(damaged).damaged(), "its journal restarted after the snapshot");
+        assertEquals(Optional.empty(), scenario.finish());
+    }
+
+    @Test
+    void aDamagedMemberDoesNotVoteUntilRepaired() {
+        ProtocolOptions noPeriodicSnapshots = ProtocolOptions.defaults().withDynamicVoting(DynamicVoting.off());
+        Scenario scenario = Scenario.start(15, ABC, noPeriodicSnapshots).runFor(2_000);
+        String leader = scenario.leaders().get(0);
+        String damaged = leader.equals("c") ? "b" : "c";
+        scenario.damage(damaged).restart(damaged).crash(leader).runFor(3_000);
+        assertEquals(List.of(), scenario.leaders(), "the third member cannot win with a vote the damaged one refuses");
+        assertEquals(MemberStatus.STORAGE_FAULTED, scenario.status(damaged), "no leader to repair it");
+        scenario.restart(leader).runFor(3_000);
+        assertEquals(1, scenario.leaders().size(), "with the old leader back, an election succeeds");
+        assertEquals(MemberStatus.FOLLOWER, scenario.status(damaged), "and the new leader repairs it");
         assertEquals(Optional.empty(), scenario.finish());
     }
 
