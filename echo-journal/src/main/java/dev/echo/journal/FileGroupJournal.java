@@ -4,6 +4,7 @@ import dev.echo.core.codec.EntryCodec;
 import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.HardState;
 import dev.echo.core.protocol.Output;
+import dev.echo.core.storage.GroupIdentity;
 import dev.echo.core.storage.GroupJournal;
 import dev.echo.core.storage.PersistListener;
 import dev.echo.core.storage.RecoveredGroup;
@@ -166,5 +167,14 @@ final class FileGroupJournal implements GroupJournal {
     @Override
     public SnapshotStore snapshots() {
         return snapshots;
+    }
+
+    @Override
+    public GroupIdentity reincarnate() throws StorageException {
+        GroupIdentity now = state.identity;
+        GroupIdentity next = new GroupIdentity(now.groupName(), now.member(), now.incarnation() + 1);
+        journal.checkOpen();
+        journal.registerDurably(state, next);
+        return next;
     }
 }

@@ -148,8 +148,14 @@ public final class FileJournal implements Journal {
         if (unattributedDamage != null) {
             state.fault(unattributedDamage); // its registration may have been in the damaged bytes
         }
+        registerDurably(state, identity);
+        return state;
+    }
+
+    /** Writes {@code state}'s registration under {@code identity} and waits until it is forced. */
+    void registerDurably(GroupState state, GroupIdentity identity) throws StorageException {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        writer.submit(new Work.Register(state, done));
+        writer.submit(new Work.Register(state, identity, done));
         try {
             done.get();
         } catch (InterruptedException e) {
@@ -160,7 +166,6 @@ public final class FileJournal implements Journal {
                     ? failed
                     : new StorageException(Reason.WRITE_FAILED, "cannot register group", e.getCause());
         }
-        return state;
     }
 
     void submit(Work work) throws StorageException {

@@ -12,7 +12,9 @@ import dev.echo.core.storage.StorageException;
  */
 final class GroupState {
     final int number;
-    final GroupIdentity identity;
+    /** Replaced only by the writer thread (or recovery), when the member starts a later incarnation. */
+    volatile GroupIdentity identity;
+
     final LogIndex index;
     HardState hardState;
     StorageException fault;

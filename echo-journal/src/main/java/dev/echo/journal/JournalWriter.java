@@ -179,6 +179,7 @@ final class JournalWriter implements Runnable {
             processCompact(compact);
         } else if (work instanceof Work.Register register) {
             GroupState group = register.group();
+            group.identity = register.identity();
             ByteBuffer record =
                     ByteBuffer.allocate(RecordFormat.recordSize(SegmentHeader.identitySize(group.identity)));
             int start = RecordFormat.begin(record);

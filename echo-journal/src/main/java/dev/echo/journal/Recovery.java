@@ -217,6 +217,10 @@ final class Recovery {
 
     private void applyGroup(int number, GroupIdentity identity) throws StorageException {
         GroupState existing = groups.get(number);
+        if (existing != null && laterLife(existing.identity, identity)) {
+            existing.identity = identity; // the member started its next incarnation (GroupJournal.reincarnate)
+            return;
+        }
         if (existing != null && !existing.identity.equals(identity)) {
             throw new StorageException(
                     Reason.CORRUPT_RECORD, "group number " + number + " registered twice with different identities");
@@ -267,6 +271,12 @@ final class Recovery {
         }
         codec.readPayload(payload); // validates that the entry decodes, so a later read cannot fail on it
         group.index.append(index, term, LogIndex.pack(sequence, offset));
+    }
+
+    private static boolean laterLife(GroupIdentity before, GroupIdentity after) {
+        return before.groupName().equals(after.groupName())
+                && before.member().equals(after.member())
+                && after.incarnation() > before.incarnation();
     }
 
     private static StorageException outOfSequence(GroupState group, String what, long sequence, int offset) {

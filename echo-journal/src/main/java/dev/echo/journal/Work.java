@@ -1,6 +1,7 @@
 package dev.echo.journal;
 
 import dev.echo.core.protocol.HardState;
+import dev.echo.core.storage.GroupIdentity;
 import dev.echo.core.storage.SnapshotMeta;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
@@ -39,12 +40,13 @@ sealed interface Work {
     record Compact(FileGroupJournal group, SnapshotMeta snapshot, long ticket) implements Work {}
 
     /**
-     * Register a new group durably.
+     * Register a group durably: a new one, or an existing one under a later incarnation of its member.
      *
      * @param group the group's state
+     * @param identity the identity to record (and to give the group's state)
      * @param done completed once the registration is forced
      */
-    record Register(GroupState group, CompletableFuture<Void> done) implements Work {}
+    record Register(GroupState group, GroupIdentity identity, CompletableFuture<Void> done) implements Work {}
 
     /**
      * Write and force everything before this, then stop.

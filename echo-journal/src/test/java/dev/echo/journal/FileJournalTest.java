@@ -210,6 +210,43 @@ class FileJournalTest {
     }
 
     @Test
+    void aFaultedGroupStartsItsNextLifeAndRestartsItsLogFromScratch() throws Exception {
+        try (FileJournal journal = FileJournal.open(Journals.options(directory).build())) {
+            RecordingListener listener = new RecordingListener();
+            GroupJournal g = journal.openGroup(group("g"), listener);
+            g.persist(persist(1, 1, command(1, 1, "a"), command(2, 1, "b")));
+            try (SnapshotStore.Writer writer = g.snapshots().create(snapshotAt(1, 1))) {
+                writer.commit();
+            }
+            g.compact(snapshotAt(1, 1), 2);
+            listener.await(2);
+        }
+        try (var files = Files.list(directory.resolve("snapshots").resolve("g"))) {
+            for (Path path : (Iterable<Path>) files::iterator) {
+                Files.delete(path); // the log starts after a snapshot that is gone: a fault
+            }
+        }
+        try (FileJournal journal = FileJournal.open(Journals.options(directory).build())) {
+            RecordingListener listener = new RecordingListener();
+            GroupJournal g = journal.openGroup(group("g"), listener);
+            assertEquals(
+                    Reason.MISSING_SNAPSHOT, g.recovered().fault().orElseThrow().reason());
+            assertEquals(8, g.reincarnate().incarnation(), "the next life after 7");
+            // The repair from the leader's whole log: drop everything, then entries from 1.
+            g.compact(SnapshotMeta.beforeFirstEntry(snapshotAt(1, 1).configuration()), 1);
+            g.persist(persist(2, 1, command(1, 3, "x"), command(2, 3, "y")));
+            listener.await(2);
+        }
+        try (FileJournal journal = FileJournal.open(Journals.options(directory).build())) {
+            RecoveredGroup g =
+                    journal.openGroup(group("g"), new RecordingListener()).recovered();
+            assertEquals(Optional.empty(), g.fault(), "repaired");
+            assertEquals(8, g.identity().incarnation(), "the new life is durable");
+            assertEquals(List.of(command(1, 3, "x"), command(2, 3, "y")), g.entries());
+        }
+    }
+
+    @Test
     void compactingWithoutACommittedSnapshotIsRefused() throws Exception {
         try (FileJournal journal = FileJournal.open(Journals.options(directory).build())) {
             GroupJournal g = journal.openGroup(group("g"), new RecordingListener());

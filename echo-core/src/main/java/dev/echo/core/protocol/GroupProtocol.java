@@ -582,8 +582,11 @@ public final class GroupProtocol {
         }
         readRoundSeen = Math.max(readRoundSeen, request.readRound());
         if (storageFaulted) {
-            send(request.from(), rejection(0, 0)); // conflict index 0: only a snapshot can repair this member
-            return;
+            if (request.prevIndex() > 0) {
+                send(request.from(), rejection(0, 0)); // conflict index 0: repair me from scratch
+                return;
+            }
+            restartLogFromScratch(); // the leader sends its whole log: nothing of ours is needed
         }
         if (request.prevIndex() > log.lastIndex()) {
             send(request.from(), rejection(log.lastIndex() + 1, 0));
@@ -1004,12 +1007,33 @@ public final class GroupProtocol {
         lastApplied = meta.index();
         verifiedIndex = Math.max(verifiedIndex, meta.index()); // committed: every later leader holds it
         compactJournal(meta);
-        storageFaulted = false; // its log now starts at a committed snapshot; the journal drops what was damaged
+        endStorageFault();
         if (meta.configuration() instanceof Configuration view) {
             outputs.add(new Output.ViewChanged(meta.index(), view));
         }
         ackPending = true;
         completeReadyReads();
+    }
+
+    /**
+     * A faulted member whose leader sends its log from entry 1: the journal drops every entry, and with them the
+     * damage (PROTOCOL.md §5). The entries that follow are written after that, in ticket order.
+     */
+    private void restartLogFromScratch() {
+        check(log.lastIndex() == 0, "a faulted member starts with an empty log");
+        compactJournal(SnapshotMeta.beforeFirstEntry(log.bootstrapConfiguration()));
+        endStorageFault();
+    }
+
+    /** Repaired: its log restarts from the leader's snapshot or first entry, and it takes part again. */
+    private void endStorageFault() {
+        if (storageFaulted && votedFor.isEmpty()) {
+            // Its vote in this term may have been in the damaged records. Recording the leader, who already won the
+            // term, denies every other candidate of it at no cost (PROTOCOL.md §5).
+            votedFor = leaderId;
+            hardStateDirty = true;
+        }
+        storageFaulted = false;
     }
 
     // ---------------------------------------------------------------- status

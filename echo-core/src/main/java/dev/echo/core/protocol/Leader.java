@@ -299,7 +299,6 @@ final class Leader {
             }
         }
         if (response.complete()) {
-            progress.needsSnapshot = false;
             progress.acknowledged(Math.min(response.index(), log.lastIndex()));
             maybeCommit();
             if (member.role() == GroupProtocol.Role.LEADER) {
@@ -327,9 +326,6 @@ final class Leader {
             startSnapshot(progress);
             sendChunk(to, progress);
             return true;
-        }
-        if (progress.needsSnapshot) {
-            return false; // no snapshot yet: the follower would refuse entries; heartbeats keep the request alive
         }
         boolean sent = false;
         if (progress.probing) {
@@ -396,8 +392,13 @@ final class Leader {
             }
             return;
         }
-        recentlyActive.add(response.from());
-        progress.heard(now, options.electionTimeoutMinTicks());
+        // A member whose storage is faulted answers, but neither votes nor acknowledges: it counts as silent, for
+        // check-quorum, rollback and dynamic voting alike, until repaired.
+        boolean storageFaulted = !response.success() && response.conflictIndex() == 0;
+        if (!storageFaulted) {
+            recentlyActive.add(response.from());
+            progress.heard(now, options.electionTimeoutMinTicks());
+        }
         progress.readRoundAcked = Math.max(progress.readRoundAcked, response.readRound());
         if (response.success()) {
             GroupProtocol.check(
@@ -411,8 +412,8 @@ final class Leader {
             if (transferTarget.equals(Optional.of(response.from())) && progress.matchIndex == log.lastIndex()) {
                 member.send(response.from(), new Message.TimeoutNow(member.self(), member.term()));
             }
-        } else if (response.conflictIndex() == 0) {
-            repairBySnapshot(progress);
+        } else if (storageFaulted) {
+            repairFromScratch(progress);
         } else {
             progress.probeFrom(nextIndexAfterRejection(response));
         }
@@ -421,14 +422,12 @@ final class Leader {
     }
 
     /**
-     * The follower's storage is faulted (PROTOCOL.md §5): send it the latest snapshot, taking one first if the log has
-     * never been compacted. Until there is one, the follower gets only heartbeats, which it keeps refusing.
+     * The follower's storage is faulted (PROTOCOL.md §5): nothing it acknowledged counts any more. It is repaired from
+     * the start: by the latest snapshot when the log is compacted, else by the whole log from entry 1, which needs
+     * nothing committed first.
      */
-    private void repairBySnapshot(Progress progress) {
-        progress.needSnapshot();
-        if (log.snapshotIndex() == 0) {
-            member.snapshots().takeForRepair();
-        }
+    private void repairFromScratch(Progress progress) {
+        progress.forgetAcknowledged();
     }
 
     /** Fast back-off with the follower's conflict hint (PROTOCOL.md §8). */

@@ -34,7 +34,10 @@ final class MessageChecks {
                     || forward.payload() instanceof Entry.OpenSession;
         }
         if (message instanceof Message.InstallSnapshot chunk) {
-            return chunk.snapshotTerm() <= chunk.term() && chunk.data().length <= options.maxAppendBytes();
+            return chunk.index() >= 1
+                    && chunk.snapshotTerm() >= 1
+                    && chunk.snapshotTerm() <= chunk.term()
+                    && chunk.data().length <= options.maxAppendBytes();
         }
         if (message instanceof Message.InstallSnapshotResponse response) {
             return response.index() >= 1 && response.nextOffset() >= 0;

@@ -39,8 +39,6 @@ final class Progress {
     // A snapshot transfer (PROTOCOL.md §8) while the follower is behind the leader's snapshot.
     /** The snapshot being sent, or null. */
     SnapshotMeta snapshot;
-    /** The follower's storage is faulted: it accepts only a snapshot (PROTOCOL.md §5). */
-    boolean needsSnapshot;
     /** The offset the follower expects next. */
     long snapshotOffset;
     /** When the chunk in flight was sent, or -1 when none is: one at a time, the backpressure. */
@@ -99,11 +97,10 @@ final class Progress {
 
     /** Start over from {@code next} one request at a time (a rejection, or requests presumed lost). */
     /**
-     * The follower's storage is faulted: it holds nothing it acknowledged, and only a snapshot can repair it
-     * (PROTOCOL.md §5). Its match index may go back, since nothing it acked counts any more.
+     * The follower's storage is faulted (PROTOCOL.md §5): it holds nothing it acknowledged, so its match index goes
+     * back to 0 and replication restarts from entry 1 (a snapshot transfer when the leader's log is compacted).
      */
-    void needSnapshot() {
-        needsSnapshot = true;
+    void forgetAcknowledged() {
         matchIndex = 0;
         probeFrom(1);
     }

@@ -22,11 +22,11 @@ public record RecoveredState(
     public static final RecoveredState EMPTY = new RecoveredState(HardState.INITIAL, List.of());
 
     /**
-     * A member whose journal reported a fault: nothing it holds is trusted, except its term as a floor (a term never
-     * goes back). Its vote is not trusted either: it grants none until repaired.
+     * A member whose journal reported a fault: its log is not trusted. The term and vote are the last ones the journal
+     * could read; a vote record lost in the damage cannot be known, so the member grants no vote until repaired.
      */
     public static RecoveredState faulted(HardState readable) {
-        return new RecoveredState(new HardState(readable.term(), Optional.empty()), Optional.empty(), List.of(), true);
+        return new RecoveredState(readable, Optional.empty(), List.of(), true);
     }
 
     /** A member whose journal is sound. */

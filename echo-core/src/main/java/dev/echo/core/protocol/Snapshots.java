@@ -66,21 +66,6 @@ final class Snapshots {
                 || applied - log.snapshotIndex() < policy.intervalEntries()) {
             return;
         }
-        take(applied);
-    }
-
-    /**
-     * A follower's storage is faulted and this leader has no snapshot to repair it with: take one of what is applied
-     * now, whatever the policy's interval (PROTOCOL.md §5).
-     */
-    void takeForRepair() {
-        if (taking < 0 && !installing() && member.lastApplied() > member.log().snapshotIndex()) {
-            take(member.lastApplied());
-        }
-    }
-
-    private void take(long applied) {
-        ReplicationLog log = member.log();
         SnapshotMeta meta = new SnapshotMeta(applied, log.termAt(applied), log.configurationAt(applied));
         taking = applied;
         member.outputs().add(new Output.TakeSnapshot(meta, member.sessionTable()));

@@ -132,9 +132,13 @@ public final class NodeRuntime implements TransportListener {
                     cause);
         }
         RecoveredGroup recovered = groupJournal.recovered();
+        long incarnation = recovered.identity().incarnation();
+        if (recovered.fault().isPresent()) {
+            incarnation = startNextLife(name, groupJournal, recovered.fault().get());
+        }
         GroupProtocol core = new GroupProtocol(
                 self,
-                recovered.identity().incarnation(),
+                incarnation,
                 options.configuration(),
                 options.protocol(),
                 recoveredState(name, groupJournal, recovered, stateMachine),
@@ -146,7 +150,7 @@ public final class NodeRuntime implements TransportListener {
         Semaphore inFlight = new Semaphore(options.maxInFlight());
         GroupLoop loop = new GroupLoop(
                 name,
-                recovered.identity().incarnation(),
+                incarnation,
                 core,
                 groupJournal,
                 transport,
@@ -228,17 +232,36 @@ public final class NodeRuntime implements TransportListener {
     }
 
     /**
+     * The journal found this member's data damaged: it may have lost entries and votes it acknowledged, so it starts
+     * its next incarnation (PROTOCOL.md §5), recorded before it says anything, and joins STORAGE_FAULTED until the
+     * leader repairs it; the group then re-admits it as its new life.
+     */
+    private static long startNextLife(String name, GroupJournal journal, StorageException fault) {
+        try {
+            long incarnation = journal.reincarnate().incarnation();
+            LOG.warn(
+                    "group {} has damaged durable data ({}); joining STORAGE_FAULTED as incarnation {}, to be repaired"
+                            + " by the leader",
+                    name,
+                    fault.getMessage(),
+                    incarnation);
+            return incarnation;
+        } catch (StorageException cause) {
+            throw new EchoException(
+                    EchoException.Reason.STORAGE_FAILED,
+                    "group " + name + " has damaged durable data and cannot record a new incarnation: "
+                            + cause.getMessage(),
+                    cause);
+        }
+    }
+
+    /**
      * The core's starting state. With a compacted log, the state machine is first restored from the snapshot the log
      * starts after (this blocks for as long as reading it takes).
      */
     private static RecoveredState recoveredState(
             String name, GroupJournal journal, RecoveredGroup recovered, StateMachine stateMachine) {
         if (recovered.fault().isPresent()) {
-            LOG.warn(
-                    "group {} has damaged durable data ({}); it joins STORAGE_FAULTED and waits for a snapshot from"
-                            + " the leader",
-                    name,
-                    recovered.fault().get().getMessage());
             return RecoveredState.faulted(recovered.hardState());
         }
         if (recovered.snapshotIndex() == 0) {

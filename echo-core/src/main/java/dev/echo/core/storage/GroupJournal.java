@@ -57,4 +57,13 @@ public interface GroupJournal {
 
     /** This group's snapshots. */
     SnapshotStore snapshots();
+
+    /**
+     * Starts this member's next life in the group (PROTOCOL.md §5): durably records its identity with the incarnation
+     * raised by one, and returns that identity. For a member whose journal reported damage: it may have lost entries
+     * and votes it acknowledged, so it must not count as its old self again. Blocks until the record is forced.
+     *
+     * @throws StorageException {@code ILLEGAL_STATE} if the journal is closed, or the fatal failure that stopped it
+     */
+    GroupIdentity reincarnate() throws StorageException;
 }

@@ -48,6 +48,9 @@ class SnapshotTransferTest {
     private static final ProtocolOptions PROTOCOL =
             ProtocolOptions.defaults().withSnapshots(new SnapshotPolicy(40, 512, 20));
 
+    /** The default policy: no snapshot in these short runs. */
+    private static final ProtocolOptions NO_SNAPSHOTS = ProtocolOptions.defaults();
+
     @TempDir
     Path data;
 
@@ -95,9 +98,9 @@ class SnapshotTransferTest {
     }
 
     @Test
-    void aMemberWhoseJournalIsDamagedJoinsStorageFaultedAndIsRepairedBySnapshot() throws Exception {
+    void aMemberWhoseJournalIsDamagedJoinsStorageFaultedAndIsRepairedFromTheLeadersLog() throws Exception {
         for (MemberId member : MEMBERS) {
-            start(member, ProtocolOptions.defaults()); // no snapshot before the repair needs one
+            start(member, NO_SNAPSHOTS); // every record stays live, so the flipped byte is in one
         }
         ReplicatedGroup n1 = groups.get(MEMBERS.get(0));
         n1.whenQuorum().get(30, TimeUnit.SECONDS);
@@ -109,17 +112,16 @@ class SnapshotTransferTest {
         flipByteInTheMiddleOfTheLog(n3);
 
         List<GroupStatus.Role> seen = new CopyOnWriteArrayList<>();
-        ReplicatedGroup repaired = start(n3, ProtocolOptions.defaults(), status -> seen.add(status.role()));
+        ReplicatedGroup repaired = start(n3, NO_SNAPSHOTS, status -> seen.add(status.role()));
         repaired.whenQuorum().get(60, TimeUnit.SECONDS); // a follower again: repaired
         assertEquals("v199", text(repaired.read(ConfigMap.get("k199")).get(60, TimeUnit.SECONDS)));
         assertEquals(GroupStatus.Role.STORAGE_FAULTED, seen.get(0), "joined faulted: " + seen);
         write(n1, 200, 220);
         assertEquals("v219", text(repaired.read(ConfigMap.get("k219")).get(30, TimeUnit.SECONDS)));
-        assertTrue(snapshotFiles(n3) > 0, "n3 holds the snapshot the leader took and sent to repair it");
 
         stop(n3); // the repair is durable: it restarts healthy, from the snapshot it installed
         seen.clear();
-        ReplicatedGroup restarted = start(n3, ProtocolOptions.defaults(), status -> seen.add(status.role()));
+        ReplicatedGroup restarted = start(n3, NO_SNAPSHOTS, status -> seen.add(status.role()));
         restarted.whenQuorum().get(30, TimeUnit.SECONDS);
         assertFalse(seen.contains(GroupStatus.Role.STORAGE_FAULTED), "healthy after the repair: " + seen);
         assertEquals("v219", text(restarted.read(ConfigMap.get("k219")).get(30, TimeUnit.SECONDS)));

@@ -21,11 +21,11 @@ final class HolderQuorum {
     }
 
     /**
-     * Whether fewer than {@code minCopies} members hold the entry. Checked only while no disk was ever wiped: a wipe
-     * destroys copies, and only the quorum rule above still holds after it.
+     * Whether fewer than {@code minCopies} members hold the entry. Checked only while no disk was ever wiped or
+     * damaged: that destroys copies, and only the quorum rule above still holds after it.
      */
     static boolean tooFewCopies(Set<MemberId> holders, ClusterView cluster) {
-        boolean wiped = cluster.nodes().stream().anyMatch(node -> node.disk().incarnation() > 0);
-        return !wiped && holders.size() < cluster.options().minCopies();
+        boolean lost = cluster.nodes().stream().anyMatch(node -> node.disk().lostData());
+        return !lost && holders.size() < cluster.options().minCopies();
     }
 }

@@ -17,6 +17,12 @@ public enum Fault {
      * still counts the lost life: a J whose new half counts it could never commit (PROTOCOL.md §3, rollback).
      */
     WIPE,
+    /**
+     * A crashed member's journal is damaged mid-log: it restarts STORAGE_FAULTED, votes and acknowledges nothing, and
+     * is repaired by a snapshot from its leader (PROTOCOL.md §5). One member at a time, only while the others can
+     * still elect a leader to repair it.
+     */
+    DAMAGE,
     /** The members split into two sides that cannot talk. */
     PARTITION,
     /** One member cannot send to another while still receiving from it (asymmetric). */

@@ -37,8 +37,8 @@ final class FaultPlan {
         List<Fault> kinds = kindsToInject(enabled);
         Fault fault = kinds.get(random.nextInt(kinds.size()));
         long repairAfter = random.nextLong(300_000, 4_000_000);
-        if (permanentlyHarmful(fault) && sim.countsALostLife()) {
-            sim.traceLine("  fault held back: the group still counts a wiped member's lost life");
+        if (permanentlyHarmful(fault) && sim.adjustingToDataLoss()) {
+            sim.traceLine("  fault held back: the group is still adjusting to a wiped or damaged disk");
             return;
         }
         switch (fault) {
@@ -51,6 +51,13 @@ final class FaultPlan {
                 SimNode victim = nodes.get(random.nextInt(nodes.size()));
                 if (sim.mayWipe(victim)) {
                     sim.wipe(victim);
+                    sim.schedule(sim.now() + repairAfter, () -> sim.restart(victim));
+                }
+            }
+            case DAMAGE -> {
+                SimNode victim = nodes.get(random.nextInt(nodes.size()));
+                if (sim.mayDamage(victim)) {
+                    sim.damage(victim);
                     sim.schedule(sim.now() + repairAfter, () -> sim.restart(victim));
                 }
             }
@@ -103,9 +110,13 @@ final class FaultPlan {
         }
     }
 
-    /** Faults that, on top of a wiped voter still counted, could leave the group without a quorum for good. */
+    /** Faults that, on top of a lost disk not yet adjusted to, could leave the group without a quorum for good. */
     private static boolean permanentlyHarmful(Fault fault) {
-        return fault == Fault.CRASH || fault == Fault.WIPE || fault == Fault.PARTITION || fault == Fault.ONE_WAY;
+        return fault == Fault.CRASH
+                || fault == Fault.WIPE
+                || fault == Fault.DAMAGE
+                || fault == Fault.PARTITION
+                || fault == Fault.ONE_WAY;
     }
 
     private void healLinks() {

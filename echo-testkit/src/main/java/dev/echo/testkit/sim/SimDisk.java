@@ -37,7 +37,10 @@ public final class SimDisk {
     public record StoredSnapshot(SnapshotMeta meta, byte[] bytes) {}
 
     private HardState hardState = HardState.INITIAL;
-    /** The life of this disk: raised by every wipe, as an operator re-provisioning a member gives it a new one (§5). */
+    /**
+     * The life of this disk: raised by every wipe, as an operator re-provisioning a member gives it a new one, and by
+     * every damage found (§5).
+     */
     private long incarnation;
     /** Index of the entry before {@link #log}'s first: the compaction point. */
     private long base;
@@ -54,6 +57,8 @@ public final class SimDisk {
      * nothing it can trust, until a snapshot from the leader replaces its log.
      */
     private boolean damaged;
+    /** Whether the disk was ever damaged: copies it held were lost. */
+    private boolean everDamaged;
 
     /** The disk's incarnation: 0 until it is first wiped. */
     public long incarnation() {
@@ -74,10 +79,13 @@ public final class SimDisk {
 
     /**
      * Damages the journal of a member that is down, as a checksum failure in the middle of its log would: its log and
-     * snapshot can no longer be trusted, so for every checker they are gone. The term survives as a floor.
+     * snapshot can no longer be trusted, so for every checker they are gone. The term and vote survive as read. The
+     * runtime records the member's next incarnation at once (PROTOCOL.md §5), as this does.
      */
     void damage() {
         damaged = true;
+        everDamaged = true;
+        incarnation++;
         base = 0;
         log.clear();
         pending.clear();
@@ -88,6 +96,11 @@ public final class SimDisk {
     /** Whether the journal reports damage that no snapshot has repaired yet. */
     public boolean damaged() {
         return damaged;
+    }
+
+    /** Whether this disk ever lost data it held: it was wiped or damaged. */
+    public boolean lostData() {
+        return incarnation > 0 || everDamaged;
     }
 
     /**

@@ -366,7 +366,9 @@ public final class Simulation {
     void damage(SimNode node) {
         crash(node, false);
         node.disk().damage();
-        traceLine(String.format("%9.3fms %-3s DAMAGE: journal reports a fault", now / 1000.0, node.id()));
+        traceLine(String.format(
+                "%9.3fms %-3s DAMAGE: journal reports a fault, incarnation %d",
+                now / 1000.0, node.id(), node.disk().incarnation()));
     }
 
     /** Crashes {@code node} and replaces its disk by an empty one, under a new incarnation (PROTOCOL.md §5). */
@@ -387,7 +389,10 @@ public final class Simulation {
      * never finish.
      */
     boolean mayWipe(SimNode victim) {
-        if (network.anyCut() || nodes.stream().anyMatch(node -> node != victim && !node.alive())) {
+        if (network.anyCut()
+                || nodes.stream()
+                        .anyMatch(node ->
+                                node != victim && (!node.alive() || node.disk().damaged()))) {
             return false;
         }
         for (SimNode node : nodes) {
@@ -404,6 +409,14 @@ public final class Simulation {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether damaging {@code victim}'s journal keeps the group live: as for a wipe, since the damaged member returns
+     * as a new life (and must also find a leader to repair it), and while no other journal awaits repair.
+     */
+    boolean mayDamage(SimNode victim) {
+        return !adjustingToDataLoss() && mayWipe(victim);
     }
 
     /** The configuration in force at {@code node}: in its log while it runs, on its disk while it is down. */
@@ -453,8 +466,23 @@ public final class Simulation {
                 && configuration.incarnationOf(node.id()) < node.disk().incarnation();
     }
 
-    /** Whether a member lost its disk and is not yet counted again: configuration edits wait for that (liveness). */
+    /**
+     * Whether the group is still adjusting to lost data: a configuration counts a wiped voter's lost life, or a
+     * damaged journal awaits its repair, which needs a leader the damaged member cannot vote for. Further crashes and
+     * partitions now could leave the group without a quorum for good, so the fault plan holds them back (liveness).
+     */
+    boolean adjustingToDataLoss() {
+        return countsALostLife() || nodes.stream().anyMatch(node -> node.disk().damaged());
+    }
+
+    /**
+     * Whether a member lost its disk and is not yet counted again, or its journal is damaged and not yet repaired:
+     * configuration edits wait for that (liveness).
+     */
     boolean someoneUnsettled() {
+        if (nodes.stream().anyMatch(node -> node.disk().damaged())) {
+            return true;
+        }
         for (SimNode node : nodes) {
             QuorumSystem inForce = configurationAt(node);
             for (SimNode other : nodes) {

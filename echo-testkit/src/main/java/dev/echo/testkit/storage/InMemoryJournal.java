@@ -92,7 +92,7 @@ public final class InMemoryJournal implements Journal {
 
     /** One group's stored state. Guarded by the journal's data lock. */
     private static final class GroupData {
-        final GroupIdentity identity;
+        GroupIdentity identity;
         final List<Entry> log = new ArrayList<>();
         final TreeMap<Long, byte[]> snapshots = new TreeMap<>();
         final TreeMap<Long, SnapshotMeta> snapshotMetas = new TreeMap<>();
@@ -188,6 +188,16 @@ public final class InMemoryJournal implements Journal {
         @Override
         public SnapshotStore snapshots() {
             return this;
+        }
+
+        @Override
+        public GroupIdentity reincarnate() throws StorageException {
+            synchronized (data) {
+                requireOpen();
+                GroupIdentity now = group.identity;
+                group.identity = new GroupIdentity(now.groupName(), now.member(), now.incarnation() + 1);
+                return group.identity;
+            }
         }
 
         @Override
