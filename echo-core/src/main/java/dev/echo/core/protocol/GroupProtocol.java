@@ -581,12 +581,15 @@ public final class GroupProtocol {
             return;
         }
         readRoundSeen = Math.max(readRoundSeen, request.readRound());
+        // Whether this step wrote to the journal: the answer then waits until that is durable.
+        boolean wrote = false;
         if (storageFaulted) {
             if (request.prevIndex() > 0) {
                 send(request.from(), rejection(0, 0)); // conflict index 0: repair me from scratch
                 return;
             }
             restartLogFromScratch(); // the leader sends its whole log: nothing of ours is needed
+            wrote = true;
         }
         if (request.prevIndex() > log.lastIndex()) {
             send(request.from(), rejection(log.lastIndex() + 1, 0));
@@ -601,7 +604,6 @@ public final class GroupProtocol {
             send(request.from(), rejection(log.firstIndexOfTerm(conflictTerm, prevIndex), conflictTerm));
             return;
         }
-        boolean wrote = false;
         for (Entry entry : request.entries()) {
             if (entry.index() <= prevIndex) {
                 continue; // inside our snapshot
@@ -1147,10 +1149,6 @@ public final class GroupProtocol {
 
     Reconfiguration reconfiguration() {
         return reconfiguration;
-    }
-
-    Snapshots snapshots() {
-        return snapshots;
     }
 
     /** Whether an entry of this member's own term is committed (a leader's no-op): a precondition of config changes. */

@@ -413,21 +413,14 @@ final class Leader {
                 member.send(response.from(), new Message.TimeoutNow(member.self(), member.term()));
             }
         } else if (storageFaulted) {
-            repairFromScratch(progress);
+            // Nothing it acknowledged counts any more. Repaired from entry 1: by the latest snapshot when the log is
+            // compacted, else by the whole log, which needs nothing committed first (PROTOCOL.md §5).
+            progress.forgetAcknowledged();
         } else {
             progress.probeFrom(nextIndexAfterRejection(response));
         }
         replicate(response.from(), progress);
         confirmReads();
-    }
-
-    /**
-     * The follower's storage is faulted (PROTOCOL.md §5): nothing it acknowledged counts any more. It is repaired from
-     * the start: by the latest snapshot when the log is compacted, else by the whole log from entry 1, which needs
-     * nothing committed first.
-     */
-    private void repairFromScratch(Progress progress) {
-        progress.forgetAcknowledged();
     }
 
     /** Fast back-off with the follower's conflict hint (PROTOCOL.md §8). */

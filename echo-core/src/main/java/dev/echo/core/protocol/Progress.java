@@ -95,7 +95,6 @@ final class Progress {
         probeSent = false;
     }
 
-    /** Start over from {@code next} one request at a time (a rejection, or requests presumed lost). */
     /**
      * The follower's storage is faulted (PROTOCOL.md §5): it holds nothing it acknowledged, so its match index goes
      * back to 0 and replication restarts from entry 1 (a snapshot transfer when the leader's log is compacted).
@@ -105,6 +104,7 @@ final class Progress {
         probeFrom(1);
     }
 
+    /** Start over from {@code next} one request at a time (a rejection, or requests presumed lost). */
     void probeFrom(long next) {
         nextIndex = Math.max(next, matchIndex + 1);
         inflight.clear();
