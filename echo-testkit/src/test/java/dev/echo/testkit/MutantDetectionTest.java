@@ -27,8 +27,8 @@ class MutantDetectionTest {
 
     static Hunt huntFor(Mutation mutation) {
         Set<Fault> all = Fault.standard();
-        // Wiped disks make some bugs show first as another rule.
-        Set<Fault> allButWipe = EnumSet.complementOf(EnumSet.of(Fault.WIPE));
+        // Wiped disks and damaged journals make some bugs show first as another rule.
+        Set<Fault> withoutDataLoss = Fault.withoutDataLoss();
         return switch (mutation) {
             // Raft Figure 8 needs a leader to commit an old-term entry alone (small Append batches) and crash at
             // once, then a member with a conflicting newer entry to win: rare, so the hunt is long.
@@ -36,7 +36,7 @@ class MutantDetectionTest {
             case ACK_BEFORE_FSYNC -> new Hunt(0, all, 50, "§11.12");
             case VOTE_WHILE_LEADER_LIVE -> new Hunt(0, all, 50, "§6");
             // Without the no-op a new leader serves reads from a stale commit index.
-            case SKIP_NOOP -> new Hunt(0, allButWipe, 300, "linearizability");
+            case SKIP_NOOP -> new Hunt(0, withoutDataLoss, 300, "linearizability");
             case TRUNCATE_ON_SHORTER_APPEND ->
                 new Hunt(3, EnumSet.of(Fault.REORDER, Fault.DUPLICATE, Fault.CRASH), 300, "§11");
             // A voting change in one entry: the first non-adjacent step in any log is the violation.
@@ -44,7 +44,7 @@ class MutantDetectionTest {
             // Found when a member crashes between asking for a snapshot and the snapshot becoming durable.
             // Either the simulator's §5 check or the core's own guard against persisting into its snapshot.
             case COMPACT_BEFORE_SNAPSHOT_DURABLE ->
-                new Hunt(0, allButWipe, 200, "§5|persist from \\d+ into the snapshot");
+                new Hunt(0, withoutDataLoss, 200, "§5|persist from \\d+ into the snapshot");
             case COUNT_ANY_VOTES -> new Hunt(0, EnumSet.allOf(Fault.class), 100, "§11.14");
             // The leader counts with the committed configuration while a newer one is in its log.
             case SWITCH_AT_COMMIT -> new Hunt(0, EnumSet.allOf(Fault.class), 50, "§11.12");

@@ -57,6 +57,14 @@ public enum Fault {
         return EnumSet.allOf(Fault.class);
     }
 
+    /**
+     * Every fault but the two that destroy data ({@link #WIPE}, {@link #DAMAGE}). While the group adjusts to those,
+     * the fault plan holds crashes and partitions back, so runs without them see more of both.
+     */
+    public static Set<Fault> withoutDataLoss() {
+        return EnumSet.complementOf(EnumSet.of(WIPE, DAMAGE));
+    }
+
     /** Parses {@code all}, {@code none} or a comma-separated list such as {@code crash,partition}. */
     public static Set<Fault> parse(String spec) {
         if (spec.equalsIgnoreCase("all")) {
