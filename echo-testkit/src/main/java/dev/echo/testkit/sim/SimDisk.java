@@ -68,12 +68,17 @@ public final class SimDisk {
     /** The disk is replaced by an empty one (the member must be down): everything is lost, the incarnation rises. */
     void wipe() {
         hardState = HardState.INITIAL;
+        lastCompletionMicros = 0;
+        dropLogAndSnapshots();
+    }
+
+    /** The log and every snapshot are gone, and the member's next life begins. */
+    private void dropLogAndSnapshots() {
         base = 0;
         log.clear();
         pending.clear();
         snapshot = null;
         receiving = new byte[0];
-        lastCompletionMicros = 0;
         incarnation++;
     }
 
@@ -85,12 +90,7 @@ public final class SimDisk {
     void damage() {
         damaged = true;
         everDamaged = true;
-        incarnation++;
-        base = 0;
-        log.clear();
-        pending.clear();
-        snapshot = null;
-        receiving = new byte[0];
+        dropLogAndSnapshots();
     }
 
     /** Whether the journal reports damage that no snapshot has repaired yet. */
