@@ -1,15 +1,23 @@
 package dev.echo.bench;
 
 import dev.echo.core.MemberId;
+import dev.echo.core.protocol.Configuration;
+import dev.echo.core.protocol.Entry;
+import dev.echo.core.protocol.Output;
+import dev.echo.core.protocol.Voter;
 import dev.echo.core.storage.GroupIdentity;
 import dev.echo.core.storage.GroupJournal;
 import dev.echo.core.storage.PersistListener;
+import dev.echo.core.storage.SnapshotMeta;
+import dev.echo.core.storage.SnapshotStore;
 import dev.echo.core.storage.StorageException;
 import dev.echo.journal.FileJournal;
 import dev.echo.journal.JournalOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -47,6 +55,14 @@ public class PipelinedJournalBenchmark {
     @Param({"1", "16", "256"})
     int appenders;
 
+    /**
+     * 0: logs are never compacted, so the journal only grows (the first published tables). N: every N records an
+     * appender stores a small snapshot and compacts its log up to it, as the runtime does after each snapshot; the
+     * journal then reuses the segments it frees instead of zero-filling new ones.
+     */
+    @Param({"0"})
+    int compactEvery;
+
     private Path directory;
     private FileJournal journal;
     private Appender[] groups;
@@ -55,20 +71,49 @@ public class PipelinedJournalBenchmark {
     private volatile boolean driverParked;
     private final byte[] command = new byte[JournalBenchmark.COMMAND_BYTES];
 
+    private static final Configuration ONE_VOTER = Configuration.ofVoters(List.of(Voter.of("n1", 1)));
+
     private final class Appender implements PersistListener {
         final GroupJournal group;
         long ticket;
+        long index;
+        /** The ticket of the append in flight, and the last one reported to the driver (once each). */
+        volatile long appendTicket;
+
+        long offered;
 
         Appender(int number) throws StorageException {
             group = journal.openGroup(new GroupIdentity("p-" + number, MemberId.of("n1"), 1), this);
         }
 
         void append() throws StorageException {
-            group.persist(JournalBenchmark.oneRecord(++ticket, command));
+            index++;
+            Entry entry = new Entry(index, 1, new Entry.Command(1, index, index - 1, command));
+            appendTicket = ++ticket;
+            group.persist(new Output.Persist(ticket, Optional.empty(), index, List.of(entry)));
+            if (compactEvery > 0 && index % compactEvery == 0) {
+                compactTo(index - 1);
+            }
+        }
+
+        private void compactTo(long upTo) throws StorageException {
+            SnapshotMeta meta = new SnapshotMeta(upTo, 1, ONE_VOTER);
+            try (SnapshotStore.Writer writer = group.snapshots().create(meta)) {
+                writer.stream().write(command);
+                writer.commit();
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot store a snapshot", e);
+            }
+            group.compact(meta, ++ticket);
         }
 
         @Override
         public void persisted(long ticket) {
+            long inFlight = appendTicket;
+            if (ticket < inFlight || offered == inFlight) {
+                return; // durable up to an earlier ticket, or this append was already reported
+            }
+            offered = inFlight;
             reported.offer(this);
             if (driverParked) { // as the runtime's loop threads: a wake-up only for a parked loop
                 LockSupport.unpark(driver);

@@ -15,8 +15,8 @@ import java.util.Objects;
  * @param maxRecordBytes largest record (one entry with its header); larger entries are refused
  * @param writeBufferBytes size of the writer's staging buffer; a batch larger than this takes several writes but
  *     still one force
- * @param preallocate whether segments are zero-filled ahead of use (faster forces, and stale bytes never look like
- *     records); turned off only by tests that cut files
+ * @param preallocate whether segments are prepared to their full size ahead of use, by zero-filling or by reusing a
+ *     retired segment (faster forces); turned off only by tests that cut files
  * @param fileLayer the file system, replaceable to inject faults
  * @param idleSpinIterations how long the idle writer polls ({@code Thread.onSpinWait} iterations) before it parks:
  *     spinning saves a wake-up per batch on a machine with a spare core, and costs CPU where members share cores

@@ -223,9 +223,9 @@ final class JournalWriter implements Runnable {
             int end = i + 1 < offsets.length ? offsets[i + 1] : records.limit();
             long at = place(records, offsets[i], end);
             indexUpdates.append(group, firstIndex + i, append.terms()[i], at);
-        }
-        if (offsets.length > 0) {
-            group.writtenLastIndex = firstIndex + offsets.length - 1;
+            // Per entry: a segment rolled in the middle of this append must record, in its header, every entry
+            // placed before it, or a recovery that starts there would find the log out of sequence.
+            group.writtenLastIndex = firstIndex + i;
         }
         report(handle, append.ticket());
     }
@@ -264,7 +264,7 @@ final class JournalWriter implements Runnable {
         sealPending = true;
         if (compacted) {
             compacted = false;
-            deleteUnneededSegments(); // before reporting, so a caller that saw the ticket sees the space freed
+            retireUnneededSegments(); // before reporting, so a caller that saw the ticket sees the space released
         }
         for (FileGroupJournal handle : touched) {
             long ticket = handle.reportTicket;
@@ -278,7 +278,7 @@ final class JournalWriter implements Runnable {
         registered.clear();
     }
 
-    private void deleteUnneededSegments() throws IOException {
+    private void retireUnneededSegments() throws IOException {
         long oldestNeeded = current.sequence;
         for (GroupState group : groups.values()) {
             oldestNeeded = Math.min(oldestNeeded, group.index.oldestSegment());
@@ -287,7 +287,7 @@ final class JournalWriter implements Runnable {
         for (Segment segment : segments.headMap(oldestNeeded).values()) {
             segments.remove(segment.sequence);
             segment.closeQuietly();
-            options.fileLayer().delete(segment.path);
+            allocator.retire(segment.path);
             deleted = true;
         }
         if (deleted) {
@@ -329,12 +329,16 @@ final class JournalWriter implements Runnable {
         if (length > buffer.remaining()) {
             flush();
         }
+        int mask = RecordFormat.mask(current.sequence); // the record names its segment (RecordFormat)
         if (length > buffer.capacity()) {
+            records.putInt(from + 32, records.getInt(from + 32) ^ mask); // the caller's buffer is not used again
             current.file.writeFully(records.duplicate().limit(to).position(from), position);
             bufferStart = position + length;
         } else {
-            buffer.put(buffer.position(), records, from, length);
-            buffer.position(buffer.position() + length);
+            int into = buffer.position();
+            buffer.put(into, records, from, length);
+            buffer.putInt(into + 32, buffer.getInt(into + 32) ^ mask);
+            buffer.position(into + length);
         }
         position += length;
         return at;

@@ -16,18 +16,20 @@ import java.util.zip.CRC32C;
  * 12 int   group         group number (0 for journal-level records)
  * 16 long  term
  * 24 long  index
- * 32 int   headerCrc     CRC32C of bytes 0..31
+ * 32 int   headerCrc     CRC32C of bytes 0..31, XOR {@link #mask} of the segment's sequence
  * 36       payload
  * </pre>
  *
  * <p>The header has its own checksum so that damage to a payload can be pinned to its group, and so that recovery can
- * tell a real record from stale or random bytes when it looks past a damaged one. Stateless; thread-safe.
+ * tell a real record from stale or random bytes when it looks past a damaged one. The checksum names the segment it
+ * was written in: a recycled segment file still holds its previous life's records past the new data, and those fail
+ * the check, so they read as the end of the data and never as live records. Stateless; thread-safe.
  */
 final class RecordFormat {
     static final int HEADER_BYTES = 36;
     static final int ALIGNMENT = 8;
-    /** 2: configurations in entries record each voter's incarnation. */
-    static final byte VERSION = 2;
+    /** 2: configurations in entries record each voter's incarnation. 3: header checksums name their segment. */
+    static final byte VERSION = 3;
 
     private static final ThreadLocal<CRC32C> CRC = ThreadLocal.withInitial(CRC32C::new);
 
@@ -82,8 +84,20 @@ final class RecordFormat {
         return (int) crc.getValue();
     }
 
-    /** Whether the 36 bytes at {@code offset} are a header with a valid checksum and a plausible length. */
-    static boolean isValidHeader(ByteBuffer buffer, int offset, int limit) {
+    /**
+     * The value XORed into the header checksum of every record written in segment {@code sequence}. Multiplying by an
+     * odd constant is a bijection on 32 bits, so two segments whose sequences differ by less than 2^32 never share a
+     * mask, and segment 0 (none exists) is the only one without.
+     */
+    static int mask(long sequence) {
+        return (int) sequence * 0x9E3779B9;
+    }
+
+    /**
+     * Whether the 36 bytes at {@code offset} are a header with a plausible length whose checksum, unmasked with {@code
+     * mask}, is valid.
+     */
+    static boolean isValidHeader(ByteBuffer buffer, int offset, int limit, int mask) {
         if (offset + HEADER_BYTES > limit) {
             return false;
         }
@@ -91,7 +105,7 @@ final class RecordFormat {
         if (length < HEADER_BYTES || length > limit - offset) {
             return false;
         }
-        return buffer.getInt(offset + 32) == crc(buffer, offset, 32);
+        return (buffer.getInt(offset + 32) ^ mask) == crc(buffer, offset, 32);
     }
 
     /** Whether the payload of the record with a valid header at {@code offset} matches its checksum. */

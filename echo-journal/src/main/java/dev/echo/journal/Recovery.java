@@ -52,6 +52,9 @@ final class Recovery {
         for (Path path : paths) {
             contents.add(readAll(path));
         }
+        for (int i = 0; i < paths.size(); i++) {
+            refuseOlderFormat(paths.get(i), contents.get(i));
+        }
         dropTornLastSegment(paths, contents);
         for (int i = 0; i < paths.size(); i++) {
             long sequence = Segment.sequenceOf(paths.get(i));
@@ -61,7 +64,7 @@ final class Recovery {
             boolean last = i == paths.size() - 1;
             long knownEnd = -1;
             if (!last && Segment.sequenceOf(paths.get(i + 1)) == sequence + 1) {
-                SegmentHeader next = headerOf(contents.get(i + 1));
+                SegmentHeader next = headerOf(contents.get(i + 1), sequence + 1);
                 knownEnd = next == null ? -1 : next.previousEnd();
             }
             int end = replaySegment(sequence, contents.get(i), knownEnd, last);
@@ -88,10 +91,11 @@ final class Recovery {
         }
         int last = paths.size() - 1;
         ByteBuffer data = contents.get(last);
-        if (headerOf(data) != null) {
+        long sequence = Segment.sequenceOf(paths.get(last));
+        if (headerOf(data, sequence) != null) {
             return;
         }
-        if (SegmentScan.of(data, data.limit()).lastSeal >= 0) {
+        if (SegmentScan.of(data, data.limit(), sequence).lastSeal >= 0) {
             return; // forced data behind a damaged header: corruption, reported by the replay
         }
         try {
@@ -105,7 +109,7 @@ final class Recovery {
 
     private int replaySegment(long sequence, ByteBuffer data, long knownEnd, boolean last) throws StorageException {
         int limit = knownEnd >= 0 ? (int) Math.min(knownEnd, data.limit()) : data.limit();
-        SegmentScan scan = SegmentScan.of(data, limit);
+        SegmentScan scan = SegmentScan.of(data, limit, sequence);
         if (last) {
             int damage = scan.firstDamage();
             if (damage >= 0 && damage >= scan.lastSeal) {
@@ -246,6 +250,12 @@ final class Recovery {
                 return;
             case COMPACT:
                 boolean keepSuffix = payload.get() == 1;
+                if (keepSuffix && index > group.index.lastIndex()) {
+                    // Only a group already faulted (its entries skipped) gets here: keep the fault, drop the log.
+                    group.fault(outOfSequence(group, "compaction to " + index, sequence, offset));
+                    group.index.compact(index, term, false);
+                    return;
+                }
                 group.index.compact(index, term, keepSuffix);
                 if (!keepSuffix) {
                     group.fault = null; // the log restarts from a snapshot: the repair of PROTOCOL.md §5
@@ -313,8 +323,25 @@ final class Recovery {
         }
     }
 
-    private static SegmentHeader headerOf(ByteBuffer data) {
-        if (!RecordFormat.isValidHeader(data, 0, data.limit()) || !RecordFormat.isValidPayload(data, 0)) {
+    /**
+     * A segment written before header checksums named their segment (record version 2) fails every check of this
+     * version: it would read as damage from its first byte. Its header, checked the old way, says so; refuse it with a
+     * typed error rather than fault every group.
+     */
+    private static void refuseOlderFormat(Path path, ByteBuffer data) throws StorageException {
+        boolean oldHeader = RecordFormat.isValidHeader(data, 0, data.limit(), 0)
+                && RecordFormat.isValidPayload(data, 0)
+                && data.get(9) < RecordFormat.VERSION;
+        if (oldHeader && headerOf(data, Segment.sequenceOf(path)) == null) {
+            throw new StorageException(
+                    Reason.UNSUPPORTED_VERSION,
+                    path + " has record version " + data.get(9) + " (this is " + RecordFormat.VERSION + ")");
+        }
+    }
+
+    private static SegmentHeader headerOf(ByteBuffer data, long sequence) {
+        if (!RecordFormat.isValidHeader(data, 0, data.limit(), RecordFormat.mask(sequence))
+                || !RecordFormat.isValidPayload(data, 0)) {
             return null;
         }
         if (RecordType.of(data.get(8)) != RecordType.SEGMENT_HEADER) {

@@ -4,22 +4,32 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Prepares the next segment file while the writer fills the current one: zero-filled to its full size and forced, so
- * that forces during writing only flush data (no block allocation) and bytes past the end of the data are always
- * zeros, never stale records. A prepared file is renamed into place when the writer rolls.
+ * Prepares the next segment file while the writer fills the current one, so that forces during writing only flush
+ * data (no block allocation). It reuses a segment the journal no longer needs when one is kept ({@link #retire}), else
+ * zero-fills a new file to its full size and forces it. A reused file still holds its previous life's records past
+ * the new data; their checksums name the old segment, so they never pass for records of the new one (RecordFormat).
+ * Reuse spares the disk the zero-filling, which otherwise writes as many bytes as the journal does and slows its
+ * forces (docs/benchmarks.md). A prepared file is renamed into place when the writer rolls.
  *
- * <p>Threading: {@link #take} is called by the writer thread only; preparation runs on one daemon thread.
+ * <p>Threading: {@link #take} and {@link #retire} are called by the writer thread only; preparation runs on one daemon
+ * thread.
  */
 final class SegmentAllocator implements AutoCloseable {
     private static final int ZERO_CHUNK = 1 << 20;
+    /** Retired segments kept for reuse; more are deleted. Two cover a roll while the next one is prepared. */
+    private static final int MAX_KEPT = 2;
+
+    private static final String KEPT_PREFIX = "retired-";
 
     private final JournalOptions options;
     private final ExecutorService executor;
+    private final ConcurrentLinkedQueue<Path> kept = new ConcurrentLinkedQueue<>();
     private CompletableFuture<Path> next;
     private long nextSequence = -1;
 
@@ -66,8 +76,33 @@ final class SegmentAllocator implements AutoCloseable {
         }
     }
 
+    /**
+     * A segment no longer needed (its file closed): kept for reuse under a name that is not a segment's (a
+     * preallocated one, which the journal deletes when it opens), or deleted. The caller forces the directory.
+     */
+    void retire(Path segment) throws IOException {
+        if (options.preallocate() && kept.size() < MAX_KEPT && fullSize(segment)) {
+            Path keep = options.directory().resolve(KEPT_PREFIX + segment.getFileName() + Segment.PREALLOCATED_SUFFIX);
+            options.fileLayer().moveAtomically(segment, keep);
+            kept.offer(keep);
+        } else {
+            options.fileLayer().delete(segment);
+        }
+    }
+
+    private boolean fullSize(Path segment) throws IOException {
+        try (StorageFile file = options.fileLayer().openReadOnly(segment)) {
+            return file.size() == options.segmentBytes();
+        }
+    }
+
     private Path prepare(long sequence) throws IOException {
         Path path = options.directory().resolve(Segment.fileName(sequence) + Segment.PREALLOCATED_SUFFIX);
+        Path reused = kept.poll();
+        if (reused != null) {
+            options.fileLayer().moveAtomically(reused, path); // its blocks are allocated and were forced long ago
+            return path;
+        }
         ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_CHUNK);
         try (StorageFile file = options.fileLayer().open(path)) {
             file.truncate(0);

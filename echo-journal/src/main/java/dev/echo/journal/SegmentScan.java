@@ -34,12 +34,13 @@ final class SegmentScan {
     /** Offset of the last valid SEAL record, or -1. */
     int lastSeal = -1;
 
-    /** Scans {@code data} from 0 to {@code limit}. */
-    static SegmentScan of(ByteBuffer data, int limit) {
+    /** Scans {@code data}, segment {@code sequence}'s bytes, from 0 to {@code limit}. */
+    static SegmentScan of(ByteBuffer data, int limit, long sequence) {
         SegmentScan scan = new SegmentScan();
+        int mask = RecordFormat.mask(sequence);
         int position = 0;
         while (position + RecordFormat.HEADER_BYTES <= limit) {
-            if (RecordFormat.isValidHeader(data, position, limit)) {
+            if (RecordFormat.isValidHeader(data, position, limit, mask)) {
                 int length = data.getInt(position);
                 if (RecordFormat.isValidPayload(data, position)) {
                     RecordType type = RecordType.of(data.get(position + 8));
@@ -54,7 +55,7 @@ final class SegmentScan {
                 scan.dataEnd = position;
                 continue;
             }
-            int next = nextValid(data, position + RecordFormat.ALIGNMENT, limit);
+            int next = nextValid(data, position + RecordFormat.ALIGNMENT, limit, mask);
             if (next < 0) {
                 break;
             }
@@ -80,10 +81,10 @@ final class SegmentScan {
         dataEnd = offset;
     }
 
-    private static int nextValid(ByteBuffer data, int from, int limit) {
+    private static int nextValid(ByteBuffer data, int from, int limit, int mask) {
         for (int at = from; at + RecordFormat.HEADER_BYTES <= limit; at += RecordFormat.ALIGNMENT) {
             if (data.getInt(at) != 0
-                    && RecordFormat.isValidHeader(data, at, limit)
+                    && RecordFormat.isValidHeader(data, at, limit, mask)
                     && RecordFormat.isValidPayload(data, at)) {
                 return at;
             }

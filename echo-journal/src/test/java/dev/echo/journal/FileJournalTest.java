@@ -409,7 +409,7 @@ class FileJournalTest {
             } else {
                 record.put(9, (byte) (RecordFormat.VERSION + 1)); // a version from the future
             }
-            record.putInt(32, RecordFormat.crc(record, 0, 32));
+            record.putInt(32, RecordFormat.crc(record, 0, 32) ^ RecordFormat.mask(Segment.sequenceOf(last)));
             record.flip();
             try (var channel = java.nio.channels.FileChannel.open(last, StandardOpenOption.WRITE)) {
                 channel.write(record, end);
