@@ -422,6 +422,28 @@ class FileJournalTest {
     }
 
     @Test
+    void aSegmentOfTheOlderRecordFormatIsRefusedWithATypedError() throws Exception {
+        try (FileJournal journal = FileJournal.open(Journals.options(directory).build())) {
+            RecordingListener listener = new RecordingListener();
+            journal.openGroup(group("g"), listener).persist(persist(1, 1, command(1, 1, "a")));
+            listener.await(1);
+        }
+        Path last = lastSegment(directory);
+        ByteBuffer header = ByteBuffer.allocate(RecordFormat.HEADER_BYTES);
+        try (var channel =
+                java.nio.channels.FileChannel.open(last, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            channel.read(header, 0);
+            header.put(9, (byte) 2); // as version 2 wrote it: version 2, header checksum without the segment's mask
+            header.putInt(32, RecordFormat.crc(header, 0, 32));
+            channel.write(header.flip(), 0);
+        }
+        StorageException refused = assertThrows(
+                StorageException.class,
+                () -> FileJournal.open(Journals.options(directory).build()));
+        assertEquals(Reason.UNSUPPORTED_VERSION, refused.reason(), refused.getMessage());
+    }
+
+    @Test
     void badOptionsAreRefusedWithClearMessages() {
         IllegalArgumentException bad =
                 assertThrows(IllegalArgumentException.class, () -> JournalOptions.builder(directory, "cluster a", "n1")
