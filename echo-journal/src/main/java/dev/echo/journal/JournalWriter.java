@@ -283,14 +283,14 @@ final class JournalWriter implements Runnable {
         for (GroupState group : groups.values()) {
             oldestNeeded = Math.min(oldestNeeded, group.index.oldestSegment());
         }
-        boolean deleted = false;
+        boolean retired = false;
         for (Segment segment : segments.headMap(oldestNeeded).values()) {
             segments.remove(segment.sequence);
             segment.closeQuietly();
             allocator.retire(segment.path);
-            deleted = true;
+            retired = true;
         }
-        if (deleted) {
+        if (retired) {
             options.fileLayer().forceDirectory(options.directory());
         }
     }

@@ -258,7 +258,7 @@ final class Recovery {
                 }
                 group.index.compact(index, term, keepSuffix);
                 if (!keepSuffix) {
-                    group.fault = null; // the log restarts from a snapshot: the repair of PROTOCOL.md §5
+                    group.fault = null; // the log restarts after a snapshot (or from scratch): the repair of §5
                 }
                 return;
             default:

@@ -55,7 +55,7 @@ public final class GroupProtocol {
     private final List<Output> outputs = new ArrayList<>();
 
     private Role role = Role.FOLLOWER;
-    /** Its journal reported damage (PROTOCOL.md §5): no vote, no campaign, no ack until a snapshot repairs it. */
+    /** Its journal reported damage (PROTOCOL.md §5): no vote, no campaign, no ack until its leader repairs it. */
     private boolean storageFaulted;
 
     private long term;
@@ -585,7 +585,7 @@ public final class GroupProtocol {
         boolean wrote = false;
         if (storageFaulted) {
             if (request.prevIndex() > 0) {
-                send(request.from(), rejection(0, 0)); // conflict index 0: repair me from scratch
+                send(request.from(), rejection(0, 0)); // AppendResponse.asksForRepair: repair me from scratch
                 return;
             }
             restartLogFromScratch(); // the leader sends its whole log: nothing of ours is needed

@@ -394,7 +394,7 @@ final class Leader {
         }
         // A member whose storage is faulted answers, but neither votes nor acknowledges: it counts as silent, for
         // check-quorum, rollback and dynamic voting alike, until repaired.
-        boolean storageFaulted = !response.success() && response.conflictIndex() == 0;
+        boolean storageFaulted = response.asksForRepair();
         if (!storageFaulted) {
             recentlyActive.add(response.from());
             progress.heard(now, options.electionTimeoutMinTicks());

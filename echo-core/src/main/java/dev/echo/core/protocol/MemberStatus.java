@@ -14,7 +14,7 @@ public enum MemberStatus {
     NOT_MEMBER,
     /**
      * Its journal found durable data damaged or missing (PROTOCOL.md §5): it neither votes, campaigns nor acknowledges
-     * until the leader repairs it with a snapshot.
+     * until the leader repairs it (with its snapshot, or its whole log from entry 1), as its next incarnation.
      */
     STORAGE_FAULTED
 }

@@ -88,7 +88,7 @@ public sealed interface Message {
      * @param success whether the log matched at prevIndex
      * @param matchIndex on success: the index up to which the follower's log durably matches the leader's
      * @param conflictIndex on failure: where the leader should retry (fast back-off hint); 0 in the leader's term
-     *     means the follower's storage is faulted and only a snapshot can repair it (PROTOCOL.md §5)
+     *     means the follower's storage is faulted and must be repaired from scratch ({@link #asksForRepair})
      * @param conflictTerm on failure: the follower's term at the conflicting index, 0 if its log is too short
      * @param readRound the highest read round the follower has seen from this leader
      */
@@ -100,7 +100,15 @@ public sealed interface Message {
             long conflictIndex,
             long conflictTerm,
             long readRound)
-            implements Message {}
+            implements Message {
+        /**
+         * Whether this is a faulted member's refusal asking to be repaired from scratch (PROTOCOL.md §5): a failure
+         * with conflict index 0, which no healthy follower sends in the leader's term.
+         */
+        public boolean asksForRepair() {
+            return !success && conflictIndex == 0;
+        }
+    }
 
     /**
      * Leadership transfer: the leader asks its chosen successor to start an election at once.

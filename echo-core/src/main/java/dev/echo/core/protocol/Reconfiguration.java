@@ -170,10 +170,7 @@ final class Reconfiguration {
                                 "rolled back: the new configuration lost its quorum before it committed")));
         pending = Optional.of(new Pending(Optional.empty(), joint.old()));
         member.counters().increment(ProtocolCounters.Counter.CHANGE_ROLLED_BACK);
-        member.appendAsLeader(new Entry.ConfigurationChange(joint.old()));
-        member.leader().syncFollowers();
-        member.leader().replicateToAll();
-        member.leader().maybeCommit();
+        appendConfiguration(joint.old());
     }
 
     /**
@@ -191,10 +188,15 @@ final class Reconfiguration {
         pending = Optional.of(new Pending(requester, target));
         boolean votingChange = !now.voters().equals(target.voters());
         if (votingChange && !member.options().has(Mutation.SKIP_JOINT_CONSENSUS)) {
-            member.appendAsLeader(new Entry.ConfigurationChange(new JointConfiguration(now, target))); // rule 1
+            appendConfiguration(new JointConfiguration(now, target)); // rule 1
         } else {
-            member.appendAsLeader(new Entry.ConfigurationChange(target));
+            appendConfiguration(target);
         }
+    }
+
+    /** Appends a configuration entry, puts it in force at the followers, and commits it if this leader alone can. */
+    private void appendConfiguration(QuorumSystem configuration) {
+        member.appendAsLeader(new Entry.ConfigurationChange(configuration));
         member.leader().syncFollowers();
         member.leader().replicateToAll();
         member.leader().maybeCommit(); // a leader alone in both configurations commits at once
@@ -208,10 +210,7 @@ final class Reconfiguration {
         }
         QuorumSystem current = log.configuration();
         if (current instanceof JointConfiguration joint) {
-            member.appendAsLeader(new Entry.ConfigurationChange(joint.next())); // rule 3: C_new at once
-            member.leader().syncFollowers();
-            member.leader().replicateToAll();
-            member.leader().maybeCommit();
+            appendConfiguration(joint.next()); // rule 3: C_new at once
             return;
         }
         Configuration committed = (Configuration) current;

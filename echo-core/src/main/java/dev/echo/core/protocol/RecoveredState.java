@@ -14,7 +14,7 @@ import java.util.Optional;
  * @param entries the durable log, consecutive from the snapshot's index + 1 (from 1 without a snapshot)
  * @param storageFaulted the journal found its durable data damaged or missing: the member starts in {@link
  *     MemberStatus#STORAGE_FAULTED} with an empty log (and a fresh state machine), and neither votes nor acknowledges
- *     until a leader repairs it with a snapshot
+ *     until a leader repairs it (with its snapshot, or its whole log from entry 1)
  */
 public record RecoveredState(
         HardState hardState, Optional<Snapshot> snapshot, List<Entry> entries, boolean storageFaulted) {

@@ -7,7 +7,7 @@ import dev.echo.core.protocol.Output;
 
 /**
  * PROTOCOL.md §11.14, the STORAGE_FAULTED half: a member whose journal reported damage neither votes nor counts
- * toward a commit until a snapshot repairs it. Every step taken in that state must send no granted vote or pre-vote
+ * toward a commit until its leader repairs it. Every step taken in that state must send no granted vote or pre-vote
  * and no acknowledgement of entries, and must not start a campaign.
  */
 public final class FaultedMembersStayOut implements Invariant {

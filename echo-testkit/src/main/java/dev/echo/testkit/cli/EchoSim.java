@@ -34,7 +34,7 @@ public final class EchoSim {
                                crash,torn_write,partition,one_way,loss,duplicate,reorder,clock_drift,
                                wipe (a member's disk is replaced; it returns under a new incarnation),
                                damage (a member's journal is damaged mid-log; it returns STORAGE_FAULTED
-                                       and is repaired by a snapshot),
+                                       and is repaired from its leader),
                                reconfigure (random membership changes, with spare members),
                                dynamic_voting (suspend silent voters after 0.6-2.5 s, re-admit them),
                                snapshot (snapshot every 20-200 entries, transfers in 32 B-4 KiB chunks)

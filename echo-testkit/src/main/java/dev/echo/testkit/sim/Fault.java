@@ -19,7 +19,7 @@ public enum Fault {
     WIPE,
     /**
      * A crashed member's journal is damaged mid-log: it restarts STORAGE_FAULTED, votes and acknowledges nothing, and
-     * is repaired by a snapshot from its leader (PROTOCOL.md §5). One member at a time, only while the others can
+     * is repaired from its leader, by snapshot or the whole log, as its next incarnation (PROTOCOL.md §5). One member at a time, only while the others can
      * still elect a leader to repair it.
      */
     DAMAGE,

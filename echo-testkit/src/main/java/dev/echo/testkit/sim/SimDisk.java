@@ -54,13 +54,11 @@ public final class SimDisk {
 
     /**
      * The journal found damage in the middle of the log or a missing snapshot (PROTOCOL.md §5): the member recovers
-     * nothing it can trust, until a snapshot from the leader replaces its log.
+     * nothing it can trust, until its leader repairs it (from its snapshot or its whole log).
      */
     private boolean damaged;
-    /** Whether the disk was ever damaged: copies it held were lost. */
-    private boolean everDamaged;
 
-    /** The disk's incarnation: 0 until it is first wiped. */
+    /** The disk's incarnation: 0 until it is first wiped or damaged. */
     public long incarnation() {
         return incarnation;
     }
@@ -89,18 +87,17 @@ public final class SimDisk {
      */
     void damage() {
         damaged = true;
-        everDamaged = true;
         dropLogAndSnapshots();
     }
 
-    /** Whether the journal reports damage that no snapshot has repaired yet. */
+    /** Whether the journal reports damage that no repair has cleared yet. */
     public boolean damaged() {
         return damaged;
     }
 
-    /** Whether this disk ever lost data it held: it was wiped or damaged. */
+    /** Whether this disk ever lost data it held: it was wiped or damaged, and so began a later life. */
     public boolean lostData() {
-        return incarnation > 0 || everDamaged;
+        return incarnation > 0;
     }
 
     /**
@@ -236,7 +233,7 @@ public final class SimDisk {
 
     /** The journal's compaction rule: keep the entries after the snapshot only if the log holds its last entry. */
     private void compact(SnapshotMeta meta) {
-        if (damaged) { // the repair: the log restarts after the leader's snapshot (the real journal drops the fault)
+        if (damaged) { // the repair: the log restarts after the snapshot, or from scratch (the journal drops the fault)
             damaged = false;
             log.clear();
             base = meta.index();

@@ -392,18 +392,14 @@ public final class Simulation {
         if (network.anyCut()
                 || nodes.stream()
                         .anyMatch(node ->
-                                node != victim && (!node.alive() || node.disk().damaged()))) {
+                                node != victim && (!node.alive() || node.disk().damaged()))
+                || someConfigurationRecordsALostLife(false, victim)) {
             return false;
         }
         for (SimNode node : nodes) {
-            QuorumSystem inForce = configurationAt(node);
-            for (SimNode other : nodes) {
-                if (other != victim && !settled(other, inForce)) {
-                    return false;
-                }
-            }
-            boolean quorumLeft = inForce.isQuorumOf((id, incarnation) ->
-                    !id.equals(victim.id()) && nodeById(id).disk().incarnation() == incarnation);
+            boolean quorumLeft = configurationAt(node)
+                    .isQuorumOf((id, incarnation) ->
+                            !id.equals(victim.id()) && nodeById(id).disk().incarnation() == incarnation);
             if (!quorumLeft) {
                 return false;
             }
@@ -427,43 +423,46 @@ public final class Simulation {
     }
 
     /**
-     * Whether {@code node} never lost its disk, or {@code inForce} records (as voter or suspended voter) its current
-     * incarnation, or does not count on it at all.
-     */
-    private static boolean settled(SimNode node, QuorumSystem inForce) {
-        if (node.disk().incarnation() == 0) {
-            return true;
-        }
-        if (inForce instanceof JointConfiguration joint) {
-            return settled(node, joint.old()) && settled(node, joint.next());
-        }
-        long recorded = ((Configuration) inForce).incarnationOf(node.id());
-        return recorded < 0 || recorded == node.disk().incarnation();
-    }
-
-    /**
      * Whether some configuration in force still counts a voter's life that was wiped. Until dynamic voting suspends
      * it, the group has one permanent failure to adjust to, and a further crash or partition could leave it without
      * any quorum for good: a J that counts the lost life cannot commit, and nothing may replace it, since that life
      * may have acknowledged it (PROTOCOL.md §3). The fault plan holds such faults back meanwhile (liveness only).
      */
     boolean countsALostLife() {
+        return someConfigurationRecordsALostLife(true, null);
+    }
+
+    /**
+     * Whether the configuration in force at some member records a life of another member ({@code except} aside, if
+     * given) earlier than that member's disk: as a voter, or, unless {@code votersOnly}, as a suspended voter too.
+     */
+    private boolean someConfigurationRecordsALostLife(boolean votersOnly, SimNode except) {
         for (SimNode node : nodes) {
             QuorumSystem inForce = configurationAt(node);
-            if (nodes.stream().anyMatch(other -> votesAsLostLife(other, inForce))) {
-                return true;
+            for (SimNode other : nodes) {
+                if (other != except && recordsLostLife(other, inForce, votersOnly)) {
+                    return true;
+                }
             }
         }
         return false;
     }
 
-    private static boolean votesAsLostLife(SimNode node, QuorumSystem inForce) {
+    /** Whether {@code inForce} (either half, if joint) records a life of {@code node} earlier than its disk's. */
+    private static boolean recordsLostLife(SimNode node, QuorumSystem inForce, boolean votersOnly) {
         if (inForce instanceof JointConfiguration joint) {
-            return votesAsLostLife(node, joint.old()) || votesAsLostLife(node, joint.next());
+            return recordsLostLife(node, joint.old(), votersOnly) || recordsLostLife(node, joint.next(), votersOnly);
         }
         Configuration configuration = (Configuration) inForce;
-        return configuration.isVoter(node.id())
-                && configuration.incarnationOf(node.id()) < node.disk().incarnation();
+        long recorded = configuration.incarnationOf(node.id()); // -1 if not recorded at all
+        return recorded >= 0
+                && recorded < node.disk().incarnation()
+                && (!votersOnly || configuration.isVoter(node.id()));
+    }
+
+    /** Whether a member's journal is damaged and not yet repaired. */
+    private boolean someJournalDamaged() {
+        return nodes.stream().anyMatch(node -> node.disk().damaged());
     }
 
     /**
@@ -472,7 +471,7 @@ public final class Simulation {
      * partitions now could leave the group without a quorum for good, so the fault plan holds them back (liveness).
      */
     boolean adjustingToDataLoss() {
-        return countsALostLife() || nodes.stream().anyMatch(node -> node.disk().damaged());
+        return countsALostLife() || someJournalDamaged();
     }
 
     /**
@@ -480,18 +479,7 @@ public final class Simulation {
      * configuration edits wait for that (liveness).
      */
     boolean someoneUnsettled() {
-        if (nodes.stream().anyMatch(node -> node.disk().damaged())) {
-            return true;
-        }
-        for (SimNode node : nodes) {
-            QuorumSystem inForce = configurationAt(node);
-            for (SimNode other : nodes) {
-                if (!settled(other, inForce)) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return someJournalDamaged() || someConfigurationRecordsALostLife(false, null);
     }
 
     void restart(SimNode node) {
