@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Prepares the next segment file while the writer fills the current one, so that forces during writing only flush
@@ -115,8 +116,19 @@ final class SegmentAllocator implements AutoCloseable {
         return path;
     }
 
+    /**
+     * Stops preparing segments and waits for the helper to finish, so that no file appears in the directory after
+     * the journal closed (a half-prepared one is left under a preallocated name, which the next open deletes).
+     */
     @Override
     public void close() {
         executor.shutdownNow();
+        try {
+            if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the segment preparer did not stop within 30 s");
+            }
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
