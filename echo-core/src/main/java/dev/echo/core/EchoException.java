@@ -29,6 +29,11 @@ public final class EchoException extends RuntimeException {
         CHANGE_IN_PROGRESS(true),
         /** The request was malformed; nothing was applied. */
         INVALID(true),
+        /**
+         * A membership change asked from a member that is not a voter, other than adding itself as a learner or
+         * leaving; nothing changed. Ask from a voter, or from the leader's application.
+         */
+        UNAUTHORISED(true),
         /** The group or node was closed before the operation was accepted; nothing was applied. */
         CLOSED(true),
         /** The node's storage failed (fail-stop) or this member's log is damaged; outcome unknown. */

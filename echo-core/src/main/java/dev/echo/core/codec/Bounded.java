@@ -1,5 +1,6 @@
 package dev.echo.core.codec;
 
+import dev.echo.core.protocol.Domains;
 import java.nio.ByteBuffer;
 
 /**
@@ -33,10 +34,14 @@ final class Bounded {
         return in.getLong();
     }
 
-    static long getNonNegativeLong(ByteBuffer in, String field) throws CodecException {
+    /**
+     * Reads a term, index, incarnation or sequence and checks its domain (PROTOCOL.md §10): {@code 0 <= value < 2^62},
+     * so that no later {@code value + 1} can overflow.
+     */
+    static long getInDomain(ByteBuffer in, String field) throws CodecException {
         long value = getLong(in, field);
-        if (value < 0) {
-            throw new CodecException(CodecException.Reason.INVALID_VALUE, field + " is negative: " + value);
+        if (!Domains.contains(value)) {
+            throw new CodecException(CodecException.Reason.INVALID_VALUE, field + " outside [0, 2^62): " + value);
         }
         return value;
     }

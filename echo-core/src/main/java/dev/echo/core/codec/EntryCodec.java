@@ -66,8 +66,8 @@ public final class EntryCodec {
 
     /** Reads what {@link #writeEntry} wrote. */
     public Entry readEntry(ByteBuffer in) throws CodecException {
-        long index = Bounded.getLong(in, "entry index");
-        long term = Bounded.getLong(in, "entry term");
+        long index = Bounded.getInDomain(in, "entry index");
+        long term = Bounded.getInDomain(in, "entry term");
         if (index < 1 || term < 1) {
             throw new CodecException(CodecException.Reason.INVALID_VALUE, "entry index/term " + index + "/" + term);
         }
@@ -125,8 +125,8 @@ public final class EntryCodec {
                 return new Entry.OpenSession(Bounded.getLong(in, "client id"));
             case COMMAND:
                 long clientId = Bounded.getLong(in, "client id");
-                long sequence = Bounded.getLong(in, "sequence");
-                long acked = Bounded.getLong(in, "acked sequence");
+                long sequence = Bounded.getInDomain(in, "sequence");
+                long acked = Bounded.getInDomain(in, "acked sequence");
                 if (sequence < 1 || acked < 0 || acked >= sequence) {
                     throw new CodecException(
                             CodecException.Reason.INVALID_VALUE, "session coordinates " + sequence + "/" + acked);
@@ -210,7 +210,7 @@ public final class EntryCodec {
             if (weight < 1 || weight > Voter.MAX_WEIGHT) {
                 throw new CodecException(CodecException.Reason.INVALID_VALUE, "weight " + weight);
             }
-            long incarnation = Bounded.getNonNegativeLong(in, "incarnation");
+            long incarnation = Bounded.getInDomain(in, "incarnation");
             voters.add(new Voter(id, weight, incarnation));
         }
         return voters;
@@ -299,7 +299,7 @@ public final class EntryCodec {
 
     /** Reads what {@link #writeHardState} wrote. */
     public static HardState readHardState(ByteBuffer in) throws CodecException {
-        long term = Bounded.getNonNegativeLong(in, "term");
+        long term = Bounded.getInDomain(in, "term");
         byte hasVote = Bounded.getByte(in, "vote flag");
         if (hasVote == 0) {
             return new HardState(term, Optional.empty());

@@ -141,8 +141,8 @@ public final class MessageCodec {
         byte type = Bounded.getByte(in, "message type");
         String group = readGroupName(in);
         MemberId from = EntryCodec.readMemberId(in);
-        long incarnation = Bounded.getNonNegativeLong(in, "incarnation");
-        long term = Bounded.getNonNegativeLong(in, "term");
+        long incarnation = Bounded.getInDomain(in, "incarnation");
+        long term = Bounded.getInDomain(in, "term");
         Message message;
         try {
             message = readBody(type, from, term, in);
@@ -426,7 +426,7 @@ public final class MessageCodec {
     }
 
     private static long index(ByteBuffer in, String field) throws CodecException {
-        return Bounded.getNonNegativeLong(in, field);
+        return Bounded.getInDomain(in, field);
     }
 
     private static void putBoolean(ByteBuffer out, boolean value) {

@@ -37,6 +37,8 @@ public final class GroupProtocol {
     private final TreeMap<MemberId, Long> incarnations = new TreeMap<>();
 
     private final ProtocolOptions options;
+    /** The configuration this member was started with: its members are never strangers to it (PROTOCOL.md §10). */
+    private final QuorumSystem startConfiguration;
     /** The configuration {@link #members} was computed for; recomputed only when the log's configuration changes. */
     private QuorumSystem membersOf;
     /** The configuration's members: consulted on every message. */
@@ -137,7 +139,7 @@ public final class GroupProtocol {
             throw new IllegalArgumentException("incarnation must not be negative: " + incarnation);
         }
         this.selfIncarnation = incarnation;
-        Objects.requireNonNull(configuration, "configuration");
+        this.startConfiguration = Objects.requireNonNull(configuration, "configuration");
         this.options = Objects.requireNonNull(options, "options");
         this.stateMachine = Objects.requireNonNull(stateMachine, "stateMachine");
         this.random = new DeterministicRandom(seed);
@@ -171,7 +173,7 @@ public final class GroupProtocol {
         if (input instanceof Input.Tick) {
             tick();
         } else if (input instanceof Input.Receive receive) {
-            receive(receive.message(), receive.incarnation());
+            receive(receive.message(), receive.incarnation(), receive.authenticated());
         } else if (input instanceof Input.Persisted persisted) {
             persisted(persisted.ticket());
         } else if (input instanceof Input.Submit submit) {
@@ -257,6 +259,7 @@ public final class GroupProtocol {
     }
 
     private void startElection(boolean leadershipTransfer) {
+        check(Domains.contains(term + 1), "§10: terms stay below 2^62, so term + 1 never overflows: " + term);
         role = Role.CANDIDATE;
         term++;
         votedFor = Optional.of(self);
@@ -308,6 +311,7 @@ public final class GroupProtocol {
             reconfiguration.leadershipLost();
         }
         boolean termChanged = newTerm > term;
+        check(Domains.contains(newTerm), "§10: a term outside its domain reached the core: " + newTerm);
         if (termChanged) {
             term = newTerm;
             votedFor = Optional.empty();
@@ -351,18 +355,19 @@ public final class GroupProtocol {
 
     // ---------------------------------------------------------------- messages
 
-    private void receive(Message message, long incarnation) {
-        // Learnt from anyone, members or not: a leader adding a member records the incarnation it last heard from it.
-        if (!message.from().equals(self) && !currentIncarnation(message.from(), incarnation)) {
-            counters.increment(Counter.STALE_INCARNATION);
+    private void receive(Message message, long incarnation, boolean authenticated) {
+        // Out-of-domain input never reaches state, not even the table of incarnations (PROTOCOL.md §10).
+        if (!Domains.contains(incarnation) || !MessageChecks.wellFormed(message, options)) {
+            counters.increment(Counter.MALFORMED_MESSAGE);
             return;
         }
-        if (!heardFrom(message)) {
+        if (!heardFrom(message, authenticated)) {
             counters.increment(Counter.UNKNOWN_SENDER);
             return;
         }
-        if (!MessageChecks.wellFormed(message, options)) {
-            counters.increment(Counter.MALFORMED_MESSAGE);
+        // Learnt from anyone heard, members or not: a leader adding a member records the incarnation it last heard.
+        if (!currentIncarnation(message.from(), incarnation)) {
+            counters.increment(Counter.STALE_INCARNATION);
             return;
         }
         if (message instanceof Message.PreVoteRequest request) {
@@ -446,18 +451,73 @@ public final class GroupProtocol {
      * (simulator seeds 73, 638, 791, 1018: a member added by a J it never received). Whom a voter votes for never
      * affects safety (one vote per term, up-to-date check); the lease still shields a live leader from disruption.
      */
-    private boolean heardFrom(Message message) {
+    private boolean heardFrom(Message message, boolean authenticated) {
         if (message.from().equals(self)) {
             return false;
+        }
+        if (!knows(message.from()) && !options.has(Mutation.TRUST_STRANGERS)) {
+            return strangerMayBeHeard(message, authenticated);
         }
         return message instanceof Message.AppendRequest
                 || message instanceof Message.InstallSnapshot
                 || message instanceof Message.TimeoutNow
-                || message instanceof Message.MembershipRequest // a member waiting to be added asks to be
+                || message instanceof Message.MembershipRequest
                 || message instanceof Message.MembershipResponse
                 || members().contains(message.from())
                 || !members().contains(self)
                 || candidateKnowsMore(message);
+    }
+
+    /**
+     * What a stranger, a peer in no configuration this member knows, may say (PROTOCOL.md §10). An unauthenticated one
+     * (an intruder on a transport set up without authentication): nothing at all; one forged {@code TimeoutNow} with a
+     * huge term once left a group without a leader for good. An authenticated one is a machine of this cluster that
+     * this member has not heard of yet, and may say only what the protocol needs from it:
+     * <ul>
+     *   <li>ask to join as a learner;
+     *   <li>lead this member in, by appends and snapshot chunks: when this member is outside its own latest
+     *       configuration (waiting to join, wiped or removed), or when it is a member whose log lacks the entry that
+     *       added this leader, and then only in a term a known member told it (a refused pre-vote does);
+     *   <li>ask for its vote when the candidate's log is strictly ahead: that log may hold the configuration that
+     *       added this member and needs its vote (simulator seeds 73, 638, 791, 938: a member added by an entry it
+     *       never received was the vote the group needed).
+     * </ul>
+     * Hand-overs and everything else from a stranger are refused.
+     */
+    private boolean strangerMayBeHeard(Message message, boolean authenticated) {
+        if (!authenticated) {
+            return false;
+        }
+        if (message instanceof Message.MembershipRequest request) {
+            return request.change() instanceof MembershipChange.AddLearner add
+                    && add.member().equals(request.from());
+        }
+        if (message instanceof Message.AppendRequest
+                || message instanceof Message.InstallSnapshot
+                || message instanceof Message.MembershipResponse) {
+            return !members().contains(self) || message.term() <= term;
+        }
+        return candidateKnowsMore(message);
+    }
+
+    /**
+     * Whether {@code id} is in a configuration this member knows: the one it was started with, its snapshot's, or any
+     * in its log, committed or not (PROTOCOL.md §10). The latest configuration answers almost every message; the walk
+     * over older ones is only for senders outside it.
+     */
+    private boolean knows(MemberId id) {
+        if (members().contains(id) || startConfiguration.members().contains(id)) {
+            return true;
+        }
+        if (log.bootstrapConfiguration().members().contains(id)) {
+            return true;
+        }
+        for (QuorumSystem configuration : log.configurationEntries().values()) {
+            if (configuration.members().contains(id)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

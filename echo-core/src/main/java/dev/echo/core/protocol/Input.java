@@ -16,9 +16,11 @@ public sealed interface Input {
      *
      * @param message the message, already authenticated and decoded by the transport
      * @param incarnation the sender's incarnation, from the envelope (PROTOCOL.md §10); at least 0
+     * @param authenticated whether the transport authenticated the sender as a peer of this cluster (TLS or the
+     *     cluster key); only then may a leader this member does not know yet bring it into the group (§10)
      */
-    record Receive(Message message, long incarnation) implements Input {
-        /** Requires a message and a valid incarnation. */
+    record Receive(Message message, long incarnation, boolean authenticated) implements Input {
+        /** Requires a message and a non-negative incarnation (the core checks its domain, PROTOCOL.md §10). */
         public Receive {
             Objects.requireNonNull(message, "message");
             if (incarnation < 0) {
@@ -26,7 +28,12 @@ public sealed interface Input {
             }
         }
 
-        /** A message from a sender in its first incarnation (0). */
+        /** A message from an authenticated peer (the default: every transport authenticates unless told not to). */
+        public Receive(Message message, long incarnation) {
+            this(message, incarnation, true);
+        }
+
+        /** A message from an authenticated sender in its first incarnation (0). */
         public Receive(Message message) {
             this(message, 0);
         }

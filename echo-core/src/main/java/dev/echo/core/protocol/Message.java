@@ -251,6 +251,8 @@ public sealed interface Message {
         /** The edit cannot be made (e.g. removing the last voter); nothing changed. */
         INVALID,
         /** Leadership was lost midway: the change may still take effect. */
-        ABANDONED
+        ABANDONED,
+        /** The asker may not make this edit (PROTOCOL.md §10: a non-voter may only add itself as a learner, or leave). */
+        UNAUTHORISED
     }
 }

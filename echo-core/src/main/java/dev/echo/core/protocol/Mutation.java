@@ -35,5 +35,10 @@ public enum Mutation {
      * Count votes and acknowledgements from any incarnation of a voter, so a member whose disk was wiped votes and
      * acknowledges as its old self (PROTOCOL.md §5).
      */
-    IGNORE_INCARNATIONS
+    IGNORE_INCARNATIONS,
+    /**
+     * Hear strangers as members: a peer in no configuration this member knows may vote, campaign, hand over and lead
+     * (PROTOCOL.md §10), so a forged frame from outside the group can change durable state.
+     */
+    TRUST_STRANGERS
 }

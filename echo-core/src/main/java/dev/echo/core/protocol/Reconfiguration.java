@@ -66,7 +66,24 @@ final class Reconfiguration {
             reply(requester, new Output.Rejected(RejectReason.NOT_LEADER));
             return;
         }
+        if (!authorised(request)) {
+            reply(requester, new Output.Rejected(RejectReason.UNAUTHORISED));
+            return;
+        }
         applyEdit(requester, request.change());
+    }
+
+    /**
+     * Who may change the membership (PROTOCOL.md §8, §10): a voter of the configuration in force may ask for any edit,
+     * and this leader's own application for any (it calls in through {@link #requestChange}). Any other peer may only
+     * ask about itself: to join as a learner, or to leave. Promotion, removal of others, re-weighting and moving to
+     * the top need a voter's request.
+     */
+    private boolean authorised(Message.MembershipRequest request) {
+        MembershipChange change = request.change();
+        boolean aboutItself = change.member().equals(request.from())
+                && (change instanceof MembershipChange.AddLearner || change instanceof MembershipChange.Remove);
+        return aboutItself || member.configuration().isVoter(request.from());
     }
 
     /** The leader's answer to one of this member's requests. */
@@ -82,6 +99,7 @@ final class Reconfiguration {
                     case NOT_LEADER -> new Output.Rejected(RejectReason.NOT_LEADER);
                     case CHANGE_IN_PROGRESS -> new Output.Rejected(RejectReason.CHANGE_IN_PROGRESS);
                     case INVALID -> new Output.Rejected(RejectReason.INVALID);
+                    case UNAUTHORISED -> new Output.Rejected(RejectReason.UNAUTHORISED);
                     case ABANDONED -> new Output.Abandoned("leadership was lost during the configuration change");
                 };
         member.outputs().add(new Output.ReconfigurationCompleted(response.requestId(), outcome));
@@ -252,6 +270,7 @@ final class Reconfiguration {
             result = switch (rejected.reason()) {
                 case NOT_LEADER -> Message.MembershipResult.NOT_LEADER;
                 case CHANGE_IN_PROGRESS -> Message.MembershipResult.CHANGE_IN_PROGRESS;
+                case UNAUTHORISED -> Message.MembershipResult.UNAUTHORISED;
                 default -> Message.MembershipResult.INVALID;
             };
         } else {

@@ -20,5 +20,10 @@ public enum RejectReason {
      * committed an entry of its term; retry shortly. */
     CHANGE_IN_PROGRESS,
     /** This member is not in the group's configuration (removed, or not yet added). */
-    NOT_MEMBER
+    NOT_MEMBER,
+    /**
+     * A membership change asked by a member that may not make it (PROTOCOL.md §10): only a voter, or the leader's own
+     * application, may promote, remove others, re-weight or re-rank; any member may add itself as a learner or leave.
+     */
+    UNAUTHORISED
 }

@@ -50,6 +50,9 @@ public final class GroupLoop implements PersistListener {
     private final GroupProtocol core;
     private final GroupJournal journal;
     private final Transport transport;
+    /** Whether the transport authenticates its peers (PROTOCOL.md §10); read once, it never changes. */
+    private final boolean peersAuthenticated;
+
     private final LoopThread thread;
     private final GroupListener listener;
     private final int maxInboxMessages;
@@ -114,6 +117,7 @@ public final class GroupLoop implements PersistListener {
         this.core = core;
         this.journal = journal;
         this.transport = transport;
+        this.peersAuthenticated = transport.authenticatesPeers();
         this.thread = thread;
         this.listener = listener;
         this.maxInboxMessages = maxInboxMessages;
@@ -262,7 +266,7 @@ public final class GroupLoop implements PersistListener {
             }
             if (event instanceof Envelope envelope) {
                 inboxMessages.decrementAndGet();
-                core.step(new Input.Receive(envelope.message(), envelope.incarnation()));
+                core.step(new Input.Receive(envelope.message(), envelope.incarnation(), peersAuthenticated));
             } else if (!handleClient((ClientOp) event)) {
                 return;
             }

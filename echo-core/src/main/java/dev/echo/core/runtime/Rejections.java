@@ -36,6 +36,10 @@ final class Rejections {
                 new EchoException(
                         EchoException.Reason.CHANGE_IN_PROGRESS,
                         prefix + "another change is in progress, or a new leader has not committed its first entry");
+            case UNAUTHORISED ->
+                new EchoException(
+                        EchoException.Reason.UNAUTHORISED,
+                        prefix + "only a voter may make this change; a non-voter may add itself as a learner or leave");
             case INVALID, STALE_SEQUENCE ->
                 new EchoException(EchoException.Reason.INVALID, prefix + "rejected as invalid (" + reason + ")");
         };

@@ -39,6 +39,15 @@ public interface Transport extends AutoCloseable {
     default void updatePeer(MemberId member, PeerAddress address) {}
 
     /**
+     * Whether every envelope this transport delivers comes from a peer it authenticated as a member of this cluster
+     * (TLS, a cluster key, or an in-process network). Only then may a leader this member does not know yet bring it
+     * into a group (PROTOCOL.md §10). True unless the transport was explicitly set up without authentication.
+     */
+    default boolean authenticatesPeers() {
+        return true;
+    }
+
+    /**
      * The largest encoded message this transport carries: its codec's limit. The runtime keeps the core's batches
      * (and snapshot chunks) below it.
      */

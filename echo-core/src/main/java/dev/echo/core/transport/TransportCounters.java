@@ -18,6 +18,7 @@ public final class TransportCounters {
     private final LongAdder authFailures = new LongAdder();
     private final LongAdder handshakeRefusals = new LongAdder();
     private final LongAdder reconnects = new LongAdder();
+    private final LongAdder linkTimeouts = new LongAdder();
 
     /** One message of {@code bytes} went to the network. */
     public void sent(int bytes) {
@@ -60,6 +61,11 @@ public final class TransportCounters {
         handshakeRefusals.increment();
     }
 
+    /** One connection was closed because its peer answered nothing for the link timeout. */
+    public void linkTimedOut() {
+        linkTimeouts.increment();
+    }
+
     /** One reconnection attempt started. */
     public void reconnect() {
         reconnects.increment();
@@ -76,6 +82,7 @@ public final class TransportCounters {
                 decodeErrors.sum(),
                 authFailures.sum(),
                 handshakeRefusals.sum(),
-                reconnects.sum());
+                reconnects.sum(),
+                linkTimeouts.sum());
     }
 }

@@ -13,6 +13,7 @@ package dev.echo.core.transport;
  *     replayed datagrams
  * @param handshakeRefusals connections refused at the handshake: wrong version, cluster id or member id
  * @param reconnects connection attempts after the first one to a peer
+ * @param linkTimeouts connections closed because the peer answered nothing for the link timeout (then re-dialled)
  */
 public record TransportMetrics(
         long messagesOut,
@@ -23,4 +24,5 @@ public record TransportMetrics(
         long decodeErrors,
         long authFailures,
         long handshakeRefusals,
-        long reconnects) {}
+        long reconnects,
+        long linkTimeouts) {}

@@ -2,6 +2,7 @@ package dev.echo.core.codec;
 
 import dev.echo.core.MemberId;
 import dev.echo.core.protocol.Configuration;
+import dev.echo.core.protocol.Domains;
 import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.JointConfiguration;
 import dev.echo.core.protocol.MembershipChange;
@@ -25,14 +26,13 @@ final class EnvelopeArbitraries {
     private EnvelopeArbitraries() {}
 
     static Arbitrary<Envelope> envelopes() {
-        return Combinators.combine(names(), Arbitraries.longs().greaterOrEqual(0), messages())
-                .as(Envelope::new);
+        return Combinators.combine(names(), inDomain(0), messages()).as(Envelope::new);
     }
 
     static Arbitrary<Message> messages() {
         Arbitrary<MemberId> from = names().map(MemberId::of);
-        Arbitrary<Long> term = Arbitraries.longs().between(1, Long.MAX_VALUE);
-        Arbitrary<Long> index = Arbitraries.longs().greaterOrEqual(0);
+        Arbitrary<Long> term = inDomain(1);
+        Arbitrary<Long> index = inDomain(0);
         Arbitrary<Boolean> flag = Arbitraries.of(true, false);
         return Arbitraries.oneOf(List.of(
                 Combinators.combine(from, term, index, index).as(Message.PreVoteRequest::new),
@@ -52,16 +52,15 @@ final class EnvelopeArbitraries {
                                 from, term, Arbitraries.longs(), Arbitraries.of(Message.MembershipResult.class), index)
                         .as(Message.MembershipResponse::new),
                 snapshotChunks(from, term),
-                Combinators.combine(from, term, Arbitraries.longs().greaterOrEqual(1), index, flag)
-                        .as(Message.InstallSnapshotResponse::new)));
+                Combinators.combine(from, term, inDomain(1), index, flag).as(Message.InstallSnapshotResponse::new)));
     }
 
     private static Arbitrary<Message> snapshotChunks(Arbitrary<MemberId> from, Arbitrary<Long> term) {
         return Combinators.combine(
                         from,
                         term,
-                        Arbitraries.longs().between(1, Long.MAX_VALUE),
-                        Arbitraries.longs().greaterOrEqual(0),
+                        inDomain(1),
+                        inDomain(0),
                         configurations(),
                         Arbitraries.bytes().array(byte[].class).ofMaxSize(MAX_COMMAND),
                         Arbitraries.of(true, false))
@@ -79,6 +78,13 @@ final class EnvelopeArbitraries {
                 member.map(MembershipChange.MakeTop::new)));
     }
 
+    /** Terms, indexes, incarnations and sequences across their whole domain (PROTOCOL.md §10), edges included. */
+    static Arbitrary<Long> inDomain(long min) {
+        return Arbitraries.longs()
+                .between(min, Domains.LIMIT - 1)
+                .edgeCases(edges -> edges.includeOnly(min, Domains.LIMIT - 1));
+    }
+
     static Arbitrary<String> names() {
         return Arbitraries.strings()
                 .withChars("abcxyzABZ0189._-")
@@ -88,8 +94,8 @@ final class EnvelopeArbitraries {
 
     private static Arbitrary<List<Entry>> entryLists() {
         return Combinators.combine(
-                        Arbitraries.longs().between(1, Long.MAX_VALUE / 2),
-                        Arbitraries.longs().between(1, Long.MAX_VALUE),
+                        Arbitraries.longs().between(1, Domains.LIMIT / 2),
+                        inDomain(1),
                         payloads().list().ofMaxSize(MAX_ENTRIES))
                 .as((first, term, payloads) -> {
                     List<Entry> entries = new ArrayList<>();
@@ -103,7 +109,7 @@ final class EnvelopeArbitraries {
     private static Arbitrary<Entry.Payload> payloads() {
         Arbitrary<Entry.Payload> command = Combinators.combine(
                         Arbitraries.longs(),
-                        Arbitraries.longs().between(1, Long.MAX_VALUE),
+                        inDomain(1),
                         Arbitraries.bytes().array(byte[].class).ofMaxSize(MAX_COMMAND))
                 .as((client, sequence, bytes) -> new Entry.Command(client, sequence, sequence - 1, bytes));
         return Arbitraries.oneOf(List.of(

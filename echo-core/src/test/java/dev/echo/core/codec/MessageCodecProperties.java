@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.echo.core.MemberId;
+import dev.echo.core.protocol.Domains;
 import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.Message;
 import dev.echo.core.transport.Envelope;
 import java.nio.ByteBuffer;
 import java.util.List;
+import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
@@ -124,6 +126,37 @@ class MessageCodecProperties {
         bytes[0] = MessageCodec.VERSION;
         bytes[1] = 99;
         assertEquals(CodecException.Reason.UNKNOWN_TYPE, reasonFor(bytes));
+    }
+
+    @Property(tries = 500)
+    void termsIndexesAndIncarnationsOutsideTheirDomainAreRefused(
+            @ForAll("outOfDomain") long value, @ForAll @IntRange(min = 0, max = 2) int field) {
+        MemberId from = MemberId.of("intruder");
+        Envelope envelope =
+                switch (field) {
+                    case 0 -> new Envelope("g", 0, new Message.TimeoutNow(from, 1)); // the term
+                    case 1 -> new Envelope("g", 0, new Message.VoteRequest(from, 5, 1, 1, false)); // last index
+                    default -> new Envelope("g", 0, new Message.PreVoteRequest(from, 5, 1, 1)); // the incarnation
+                };
+        byte[] bytes = encode(envelope);
+        ByteBuffer patch = ByteBuffer.wrap(bytes);
+        int header = 2 + 1 + 1 + 1 + from.value().length(); // version, type, group, member id
+        int offset =
+                switch (field) {
+                    case 0 -> header + 8;
+                    case 1 -> header + 16;
+                    default -> header;
+                };
+        patch.putLong(offset, value);
+        assertEquals(CodecException.Reason.INVALID_VALUE, reasonFor(bytes));
+    }
+
+    @Provide
+    Arbitrary<Long> outOfDomain() {
+        return Arbitraries.oneOf(List.of(
+                Arbitraries.longs().between(Domains.LIMIT, Long.MAX_VALUE),
+                Arbitraries.longs().between(Long.MIN_VALUE, -1),
+                Arbitraries.of(Domains.LIMIT, Long.MAX_VALUE, -1L, Long.MIN_VALUE)));
     }
 
     private CodecException.Reason reasonFor(byte[] bytes) {

@@ -177,17 +177,33 @@ class ReconfigurationTest {
     }
 
     @Test
-    void aMemberOutsideItsOwnConfigurationAnswersVotesFromStrangers() { // found by the simulator (seed 419)
-        MemberId e = MemberId.of("e");
-        Message.PreVoteRequest fromStranger = new Message.PreVoteRequest(e, 2, 5, 1);
-        GroupProtocol d = member(D, ABC, RecoveredState.EMPTY); // wiped or not yet caught up: its view is stale
-        assertEquals(
-                List.of(new Output.Send(e, new Message.PreVoteResponse(D, 2, true))),
-                only(step(d, new Input.Receive(fromStranger)), Output.Send.class));
+    void aStrangerChangesNoDurableState() { // PROTOCOL.md §10: one forged TimeoutNow once left a group leaderless
+        MemberId intruder = MemberId.of("intruder");
+        List<Entry> log = List.of(entry(1, 1), entry(2, 1), entry(3, 1));
+        GroupProtocol b = member(B, ABC, new RecoveredState(new HardState(1, Optional.empty()), log));
+        long huge = Domains.LIMIT - 1;
+        List<Message> forged = List.of(
+                new Message.TimeoutNow(intruder, huge),
+                new Message.VoteRequest(intruder, huge, 3, 1, true),
+                new Message.PreVoteRequest(intruder, huge, 3, 1),
+                append(intruder, huge, 0, 0, List.of(entry(1, huge)), 1),
+                new Message.MembershipRequest(intruder, huge, 1, new MembershipChange.Remove(A)));
+        for (boolean authenticated : List.of(false, true)) {
+            for (Message message : forged) {
+                List<Output> outputs = step(b, new Input.Receive(message, 0, authenticated));
+                assertTrue(outputs.isEmpty(), message + " changed something: " + outputs);
+            }
+        }
+        assertEquals(1, b.term());
+        assertEquals(3, b.log().lastIndex());
+        assertEquals(10, b.counters().get(ProtocolCounters.Counter.UNKNOWN_SENDER));
+        // Unauthenticated, not even a candidate whose log is ahead is answered.
+        assertTrue(step(b, new Input.Receive(new Message.PreVoteRequest(intruder, 2, 9, 1), 0, false))
+                .isEmpty());
     }
 
     @Test
-    void aMemberAnswersAStrangerOnlyWhenTheStrangersLogIsAhead() { // found by the simulator (seeds 73, 638, 791)
+    void anAuthenticatedStrangerIsAnsweredOnlyWhenItsLogIsAhead() { // simulator seeds 73, 638, 791, 938
         MemberId e = MemberId.of("e");
         List<Entry> log = List.of(entry(1, 1), entry(2, 1), entry(3, 1));
         GroupProtocol b = member(B, ABC, new RecoveredState(new HardState(1, Optional.empty()), log));
@@ -201,6 +217,63 @@ class ReconfigurationTest {
         assertEquals(
                 List.of(new Output.Send(e, new Message.PreVoteResponse(B, 2, true))),
                 only(step(b, new Input.Receive(new Message.PreVoteRequest(e, 2, 4, 1))), Output.Send.class));
+    }
+
+    @Test
+    void aMemberWaitingToJoinFollowsOnlyAnAuthenticatedLeader() { // §10: the one exception for strangers
+        MemberId e = MemberId.of("e");
+        GroupProtocol d = member(D, ABC, RecoveredState.EMPTY); // outside its configuration: waiting to be added
+        Message.AppendRequest fromE = append(e, 4, 0, 0, List.of(entry(1, 4)), 0);
+        assertTrue(step(d, new Input.Receive(fromE, 0, false)).isEmpty(), "unauthenticated: refused");
+        assertEquals(0, d.term());
+        step(d, new Input.Receive(fromE, 0, true));
+        assertEquals(4, d.term());
+        assertEquals(Optional.of(e), d.leaderId());
+        assertEquals(1, d.log().lastIndex());
+    }
+
+    @Test
+    void aMemberFollowsALeaderItDoesNotKnowOnlyInATermAKnownMemberToldIt() { // §10: the lagging member
+        MemberId e = MemberId.of("e"); // added by an entry b never received
+        List<Entry> log = List.of(entry(1, 1), entry(2, 1), entry(3, 1));
+        GroupProtocol b = member(B, ABC, new RecoveredState(new HardState(1, Optional.empty()), log));
+        Message.AppendRequest fromE = append(e, 3, 3, 1, List.of(entry(4, 3)), 0);
+        assertTrue(step(b, new Input.Receive(fromE)).isEmpty(), "a stranger may not raise its term");
+        assertEquals(1, b.term());
+        // A known member's refused pre-vote tells b the term; then the leader of that term is heard.
+        step(b, new Input.Receive(new Message.PreVoteResponse(A, 3, false)));
+        assertEquals(3, b.term());
+        step(b, new Input.Receive(fromE));
+        assertEquals(Optional.of(e), b.leaderId());
+        assertEquals(4, b.log().lastIndex());
+    }
+
+    @Test
+    void onlyVotersMayChangeOthersMembership() { // PROTOCOL.md §10: a non-voter may only add itself or leave
+        MemberId learner = MemberId.of("l");
+        MemberId stranger = MemberId.of("s");
+        GroupProtocol a = member(A, ABC.withLearner(learner), RecoveredState.EMPTY);
+        electA(a);
+        step(a, new Input.Persisted(2));
+        step(a, new Input.Receive(new Message.AppendResponse(B, 1, true, 1, 0, 0, 0))); // the no-op commits
+        for (MembershipChange change : List.of(
+                new MembershipChange.AddVoter(learner, 1),
+                new MembershipChange.Remove(B),
+                new MembershipChange.MakeTop(learner))) {
+            List<Output> outputs = step(a, new Input.Receive(new Message.MembershipRequest(learner, 1, 7, change)));
+            assertEquals(
+                    List.of(new Output.Send(
+                            learner,
+                            new Message.MembershipResponse(A, 1, 7, Message.MembershipResult.UNAUTHORISED, 0))),
+                    only(outputs, Output.Send.class),
+                    change.toString());
+        }
+        // A stranger may ask to join as a learner: the leader appends the change.
+        List<Output> joining = step(
+                a,
+                new Input.Receive(
+                        new Message.MembershipRequest(stranger, 0, 8, new MembershipChange.AddLearner(stranger))));
+        assertTrue(a.configuration().members().contains(stranger), "the learner was added: " + joining);
     }
 
     @Test
