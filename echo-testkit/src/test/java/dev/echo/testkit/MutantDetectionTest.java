@@ -42,15 +42,19 @@ class MutantDetectionTest {
             // A voting change in one entry: the first non-adjacent step in any log is the violation.
             case SKIP_JOINT_CONSENSUS -> new Hunt(0, EnumSet.allOf(Fault.class), 50, "§11.9");
             // Found when a member crashes between asking for a snapshot and the snapshot becoming durable.
-            // Either the simulator's §5 check or the core's own guard against persisting into its snapshot.
+            // The simulator's §5 check, the core's own guard against persisting into its snapshot, or a commit
+            // counted on entries the crash then lost (§11.12).
             case COMPACT_BEFORE_SNAPSHOT_DURABLE ->
-                new Hunt(0, withoutDataLoss, 200, "§5|persist from \\d+ into the snapshot");
+                new Hunt(0, withoutDataLoss, 200, "§5|persist from \\d+ into the snapshot|§11\\.12");
             case COUNT_ANY_VOTES -> new Hunt(0, EnumSet.allOf(Fault.class), 100, "§11.14");
             // The leader counts with the committed configuration while a newer one is in its log.
             case SWITCH_AT_COMMIT -> new Hunt(0, EnumSet.allOf(Fault.class), 50, "§11.12");
             // A wiped member votes as its old self: a leader elected with that vote is caught by §11.14, or lacks
-            // entries its old self had acknowledged (§11.6).
-            case IGNORE_INCARNATIONS -> new Hunt(0, EnumSet.allOf(Fault.class), 100, "§11\\.14|§11\\.6");
+            // entries its old self had acknowledged (§11.6), or the new life votes again in a term its old life
+            // voted in, and two leaders win it (§11.1).
+            case IGNORE_INCARNATIONS -> new Hunt(0, EnumSet.allOf(Fault.class), 100, "§11\\.14|§11\\.6|§11\\.1 ");
+            // A stranger heard as a member: the hostile peer's forged appends, votes and hand-overs take effect.
+            case TRUST_STRANGERS -> new Hunt(0, EnumSet.of(Fault.HOSTILE), 50, "§10");
         };
     }
 

@@ -45,7 +45,8 @@ public final class InvariantChecker implements ClusterView {
                 new OneConfigurationChangeAtATime(),
                 exactlyOnce,
                 new LeaderLeaseRespected(),
-                new SnapshotsMatchCommittedState());
+                new SnapshotsMatchCommittedState(),
+                new HostileInputChangesNothing());
     }
 
     /** Checks every invariant after {@code step}; throws {@link InvariantViolation} on the first broken one. */

@@ -41,8 +41,11 @@ public final class LeaderLeaseRespected implements Invariant {
                     }
                 }
             }
+            // Contact is an append the member followed: one it refused (a stranger's, PROTOCOL.md §10) starts no lease.
             if (message instanceof Message.AppendRequest
-                    && message.term() >= step.before().term()) {
+                    && !HostileInputChangesNothing.hostile(receive)
+                    && message.term() == step.after().term()
+                    && step.node().core().orElseThrow().leaderId().equals(Optional.of(message.from()))) {
                 ticksSinceContact[node] = 0;
             }
         } else if (step.input() instanceof Input.Tick && step.before().role() != GroupProtocol.Role.LEADER) {

@@ -37,12 +37,14 @@ public final class EchoSim {
                                        and is repaired from its leader),
                                reconfigure (random membership changes, with spare members),
                                dynamic_voting (suspend silent voters after 0.6-2.5 s, re-admit them),
-                               snapshot (snapshot every 20-200 entries, transfers in 32 B-4 KiB chunks)
+                               snapshot (snapshot every 20-200 entries, transfers in 32 B-4 KiB chunks),
+                               hostile (an unauthenticated intruder and impostors send forged messages
+                                        with random and out-of-domain fields; nothing may change)
               --mutation NAME  switch on a deliberate protocol bug, to see the checks catch it:
                                commit_old_term_by_counting, ack_before_fsync, vote_while_leader_live,
                                skip_noop, truncate_on_shorter_append, skip_joint_consensus,
                                compact_before_snapshot_durable, switch_at_commit,
-                               count_any_votes, ignore_incarnations
+                               count_any_votes, ignore_incarnations, trust_strangers
               --fault-ms N     length of the fault phase in simulated ms (default 20000)
               --trace          print a step-by-step transcript (use with --seed)
               --help           this text

@@ -23,6 +23,12 @@ public enum Fault {
      * still elect a leader to repair it.
      */
     DAMAGE,
+    /**
+     * A hostile peer sends well-formed messages with random fields for a while (PROTOCOL.md §10): an unauthenticated
+     * intruder in no configuration, with terms up to the top of their domain, and impostors of real members with
+     * terms or incarnations outside it. Votes, appends, hand-overs, membership requests. Nothing may change.
+     */
+    HOSTILE,
     /** The members split into two sides that cannot talk. */
     PARTITION,
     /** One member cannot send to another while still receiving from it (asymmetric). */

@@ -1,5 +1,7 @@
 package dev.echo.testkit.sim;
 
+import dev.echo.core.MemberId;
+import dev.echo.core.protocol.Input;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -91,6 +93,12 @@ final class FaultPlan {
                 sim.traceLine("  fault: one-way, n" + (a + 1) + (deaf ? " cannot receive" : " cannot send"));
                 sim.schedule(sim.now() + repairAfter, this::healLinks);
             }
+            case HOSTILE -> {
+                HostilePeer peer = new HostilePeer(random.split());
+                long until = Math.min(sim.now() + repairAfter, sim.faultPhaseEnd()); // gone when every fault heals
+                sim.traceLine("  fault: hostile peer until " + until / 1000 + "ms");
+                sim.schedule(sim.now(), () -> sendHostile(peer, nodes, until));
+            }
             case LOSS -> {
                 network.lossRate = random.nextDouble() * 0.3;
                 sim.traceLine("  fault: loss " + network.lossRate);
@@ -108,6 +116,22 @@ final class FaultPlan {
             }
             default -> throw new IllegalStateException("not an injected fault: " + fault);
         }
+    }
+
+    /** One hostile message to a live member every 0.2-5 ms, until {@code until}. */
+    private void sendHostile(HostilePeer peer, List<SimNode> nodes, long until) {
+        if (sim.now() >= until) {
+            sim.traceLine("  repair: hostile peer gone");
+            return;
+        }
+        SimNode target = nodes.get(random.nextInt(nodes.size()));
+        List<MemberId> members = new ArrayList<>();
+        nodes.forEach(node -> members.add(node.id()));
+        Input.Receive input = peer.next(members);
+        if (target.alive()) {
+            sim.input(target, input);
+        }
+        sim.schedule(sim.now() + random.nextLong(200, 5_000), () -> sendHostile(peer, nodes, until));
     }
 
     /** Faults that, on top of a lost disk not yet adjusted to, could leave the group without a quorum for good. */

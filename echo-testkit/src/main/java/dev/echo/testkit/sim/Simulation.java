@@ -212,6 +212,11 @@ public final class Simulation {
         return nodes;
     }
 
+    /** When the fault phase ends and every fault is healed (simulated microseconds). */
+    long faultPhaseEnd() {
+        return options.faultPhaseMillis() * 1000;
+    }
+
     SimNetwork network() {
         return network;
     }
@@ -489,7 +494,7 @@ public final class Simulation {
     }
 
     private void injectFault() {
-        if (now >= options.faultPhaseMillis() * 1000) {
+        if (now >= faultPhaseEnd()) {
             return;
         }
         new FaultPlan(this, network, random, options.faults()).injectOne(nodes);
