@@ -7,6 +7,7 @@ import dev.echo.core.protocol.Message;
 import dev.echo.core.transport.Envelope;
 import dev.echo.core.transport.PeerAddress;
 import dev.echo.core.transport.Transport;
+import dev.echo.transport.netty.ClusterKey;
 import dev.echo.transport.netty.NettyTcpTransport;
 import dev.echo.transport.netty.NettyUdpTransport;
 import dev.echo.transport.netty.TcpTransportOptions;
@@ -140,6 +141,7 @@ public class TransportBenchmark {
         return TcpTransportOptions.builder(self, "bench", new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
                 .codec(codec)
                 .peer(peer, new PeerAddress("127.0.0.1", peerPort))
+                .clusterKey(ClusterKey.of("benchmark-cluster-key-32-bytes!!".getBytes(StandardCharsets.US_ASCII)))
                 .build();
     }
 

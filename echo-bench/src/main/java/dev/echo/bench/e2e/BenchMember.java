@@ -9,6 +9,7 @@ import dev.echo.core.StateMachine;
 import dev.echo.core.transport.PeerAddress;
 import dev.echo.journal.FileJournal;
 import dev.echo.journal.JournalOptions;
+import dev.echo.transport.netty.ClusterKey;
 import dev.echo.transport.netty.NettyTcpTransport;
 import dev.echo.transport.netty.TcpTransportOptions;
 import java.io.BufferedReader;
@@ -59,6 +60,10 @@ public final class BenchMember {
         }
     }
 
+    /** A fixed key: the members are the bench's own processes on loopback. */
+    private static final ClusterKey BENCH_KEY =
+            ClusterKey.of("echo-bench-cluster-key-32-bytes!".getBytes(StandardCharsets.US_ASCII));
+
     public static void main(String[] args) throws Exception {
         MemberId self = MemberId.of(args[0]);
         Path dir = Path.of(args[1]);
@@ -68,8 +73,9 @@ public final class BenchMember {
             members.put(MemberId.of(kv[0]), PeerAddress.parse(kv[1]));
         }
         PeerAddress own = members.get(self);
-        TcpTransportOptions.Builder tcp =
-                TcpTransportOptions.builder(self, "echo-bench", new InetSocketAddress(own.host(), own.port()));
+        TcpTransportOptions.Builder tcp = TcpTransportOptions.builder(
+                        self, "echo-bench", new InetSocketAddress(own.host(), own.port()))
+                .clusterKey(BENCH_KEY); // the default, authenticated setup is what is measured
         members.forEach((id, address) -> {
             if (!id.equals(self)) {
                 tcp.peer(id, address);

@@ -10,9 +10,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The connecting side of the handshake on an outbound (send-only) connection: sends the hello, waits for the
- * welcome of the member it meant to reach (with TLS: whose certificate names it), then tells its {@link PeerLink}
- * the connection is ready. A refusal is counted and logged and the link retries with backoff. Anything the peer
- * sends after the welcome is a protocol violation and closes the connection.
+ * welcome of the member it meant to reach (with TLS: whose certificate names it; with a cluster key: that proved it
+ * holds the key, answered with this side's proof and both directions then bound to the key), then tells its
+ * {@link PeerLink} the connection is ready. A refusal is counted and logged and the link retries with backoff. After
+ * the welcome the peer may only answer the link's pings; anything else closes the connection.
  *
  * <p>Not shareable; runs on the channel's event loop.
  */
@@ -21,6 +22,7 @@ final class ClientHandshakeHandler extends HandshakeStage {
 
     private final NettyTcpTransport transport;
     private final PeerLink link;
+    private final byte[] nonce = ClusterKeyAuth.nonce();
     private boolean welcomed;
 
     ClientHandshakeHandler(NettyTcpTransport transport, PeerLink link) {
@@ -39,7 +41,8 @@ final class ClientHandshakeHandler extends HandshakeStage {
                         options.clusterId(),
                         transport.self(),
                         options.incarnation(),
-                        link.member())));
+                        link.member(),
+                        nonce)));
         startTimeout(ctx, () -> LOG.warn("No handshake answer from {} in time; reconnecting", link.member()));
         ctx.fireChannelActive();
     }
@@ -50,7 +53,11 @@ final class ClientHandshakeHandler extends HandshakeStage {
         Handshake handshake;
         try {
             if (welcomed) {
-                throw new CodecException(CodecException.Reason.UNKNOWN_TYPE, "data on a send-only connection");
+                if (!Frames.isControl(frame, Frames.PONG)) {
+                    throw new CodecException(CodecException.Reason.UNKNOWN_TYPE, "data on a send-only connection");
+                }
+                link.answered(ctx.channel(), Frames.controlSequence(frame));
+                return;
             }
             handshake = Handshake.read(frame);
         } catch (CodecException malformed) {
@@ -72,6 +79,28 @@ final class ClientHandshakeHandler extends HandshakeStage {
         if (problem.isPresent()) {
             transport.counters().handshakeRefused();
             LOG.warn("Closing connection to {}: {}", link.member(), problem.get());
+            ctx.close();
+            return;
+        }
+        Handshake.Welcome welcome = (Handshake.Welcome) handshake;
+        ClusterKeyAuth key = transport.keyAuth();
+        if (key != null) {
+            ClusterKeyAuth.Transcript transcript = new ClusterKeyAuth.Transcript(
+                    transport.options().clusterId(), transport.self(), link.member(), nonce, welcome.nonce());
+            if (!ClusterKeyAuth.matches(key.serverProof(transcript), welcome.proof())) {
+                transport.counters().authFailure();
+                LOG.warn("Closing connection to {}: it did not prove it holds the cluster key", link.member());
+                ctx.close();
+                return;
+            }
+            ctx.writeAndFlush(Frames.handshake(ctx.alloc(), new Handshake.Proof(key.clientProof(transcript))));
+            ctx.pipeline()
+                    .addAfter(
+                            "frames", "opener", new FrameOpener(key.serverToClient(transcript), transport.counters()));
+            ctx.pipeline().addAfter("frames", "sealer", new FrameSealer(key.clientToServer(transcript)));
+        } else if (welcome.proof().length > 0) {
+            transport.counters().handshakeRefused();
+            LOG.warn("Closing connection to {}: it requires a cluster key, and this member has none", link.member());
             ctx.close();
             return;
         }

@@ -83,6 +83,9 @@ final class Datagrams {
     static Parsed parse(ByteBuf datagram, MessageCodec codec) throws CodecException {
         int start = datagram.readerIndex();
         int length = datagram.readableBytes();
+        if (length < OVERHEAD) {
+            throw new CodecException(CodecException.Reason.TRUNCATED, "datagram of " + length + " bytes");
+        }
         if (datagram.getInt(start) != MAGIC) {
             throw new CodecException(CodecException.Reason.INVALID_VALUE, "not an Echo datagram (bad magic)");
         }

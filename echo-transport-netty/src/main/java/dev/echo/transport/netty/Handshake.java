@@ -19,7 +19,9 @@ sealed interface Handshake {
     byte HELLO = 1;
     byte WELCOME = 2;
     byte REFUSAL = 3;
+    byte PROOF = 4;
     int MAX_REASON = 200;
+    int NONCE = ClusterKeyAuth.NONCE_BYTES;
 
     /**
      * The connecting side's introduction.
@@ -29,8 +31,9 @@ sealed interface Handshake {
      * @param member its member id
      * @param incarnation its node incarnation
      * @param target the member it means to reach
+     * @param nonce {@link ClusterKeyAuth#NONCE_BYTES} fresh random bytes, for the cluster-key proofs
      */
-    record Hello(byte wireVersion, String clusterId, MemberId member, long incarnation, MemberId target)
+    record Hello(byte wireVersion, String clusterId, MemberId member, long incarnation, MemberId target, byte[] nonce)
             implements Handshake {}
 
     /**
@@ -38,8 +41,17 @@ sealed interface Handshake {
      *
      * @param member its member id
      * @param incarnation its node incarnation
+     * @param nonce its fresh random bytes
+     * @param proof with a cluster key: its {@link ClusterKeyAuth#serverProof}; otherwise empty
      */
-    record Welcome(MemberId member, long incarnation) implements Handshake {}
+    record Welcome(MemberId member, long incarnation, byte[] nonce, byte[] proof) implements Handshake {}
+
+    /**
+     * The connecting side's proof that it holds the cluster key, sent after a welcome that carried one.
+     *
+     * @param proof its {@link ClusterKeyAuth#clientProof}
+     */
+    record Proof(byte[] proof) implements Handshake {}
 
     /**
      * The accepting side's answer when it is not; the connection is closed after it.
@@ -56,10 +68,15 @@ sealed interface Handshake {
             writeString(hello.member().value(), out);
             out.writeLong(hello.incarnation());
             writeString(hello.target().value(), out);
+            out.writeBytes(hello.nonce());
         } else if (handshake instanceof Welcome welcome) {
             out.writeByte(WELCOME);
             writeString(welcome.member().value(), out);
             out.writeLong(welcome.incarnation());
+            out.writeBytes(welcome.nonce());
+            out.writeByte(welcome.proof().length).writeBytes(welcome.proof());
+        } else if (handshake instanceof Proof proof) {
+            out.writeByte(PROOF).writeBytes(proof.proof());
         } else {
             out.writeByte(REFUSAL);
             String reason = ((Refusal) handshake).reason();
@@ -83,12 +100,23 @@ sealed interface Handshake {
                 MemberId member = readMember(in);
                 need(in, 8, "incarnation");
                 long incarnation = in.readLong();
-                handshake = new Hello(version, cluster, member, incarnation, readMember(in));
+                MemberId target = readMember(in);
+                handshake = new Hello(version, cluster, member, incarnation, target, readBytes(in, NONCE, "nonce"));
                 break;
             case WELCOME:
                 MemberId accepted = readMember(in);
                 need(in, 8, "incarnation");
-                handshake = new Welcome(accepted, in.readLong());
+                long acceptedIncarnation = in.readLong();
+                byte[] nonce = readBytes(in, NONCE, "nonce");
+                need(in, 1, "proof length");
+                int proofLength = in.readUnsignedByte();
+                if (proofLength != 0 && proofLength != ClusterKeyAuth.PROOF_BYTES) {
+                    throw new CodecException(CodecException.Reason.INVALID_VALUE, "proof of " + proofLength + " bytes");
+                }
+                handshake = new Welcome(accepted, acceptedIncarnation, nonce, readBytes(in, proofLength, "proof"));
+                break;
+            case PROOF:
+                handshake = new Proof(readBytes(in, ClusterKeyAuth.PROOF_BYTES, "proof"));
                 break;
             case REFUSAL:
                 handshake = new Refusal(readString(in, "reason"));
@@ -101,6 +129,13 @@ sealed interface Handshake {
                     CodecException.Reason.TRAILING_BYTES, in.readableBytes() + " bytes after the handshake");
         }
         return handshake;
+    }
+
+    private static byte[] readBytes(ByteBuf in, int length, String field) throws CodecException {
+        need(in, length, field);
+        byte[] bytes = new byte[length];
+        in.readBytes(bytes);
+        return bytes;
     }
 
     private static MemberId readMember(ByteBuf in) throws CodecException {

@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Echo over TCP (PROTOCOL.md §10): one send-only connection to each peer and one accepted connection from each,
  * length-prefixed frames, a handshake that checks wire version, cluster id and member identity before any message is
- * read, optional TLS 1.3 with mutual authentication, reconnection with backoff, a bounded queue per peer and one
- * flush per batch of queued messages.
+ * read, peers authenticated by TLS 1.3 with mutual authentication or by a cluster key (which also tags every frame),
+ * reconnection with backoff, links re-dialled when pings go unanswered, a bounded queue per peer and one flush per
+ * batch of queued messages.
  *
  * <p>Threading: thread-safe. {@link #send} encodes on the caller's thread and never blocks; Netty event loop threads
  * do all I/O, decode frames and call the listener; they never run protocol code. {@link #start} and {@link #close}
@@ -54,6 +55,11 @@ public final class NettyTcpTransport implements Transport {
     private final ConcurrentMap<MemberId, PeerLink> links = new ConcurrentHashMap<>();
     private final ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+    /** The cluster key's handshake and frame tags, or null without a key. */
+    private final ClusterKeyAuth keyAuth;
+    /** Bytes each frame carries after its message: a key-bound connection's tag. */
+    private final int trailerBytes;
+
     private volatile TransportListener listener;
     private volatile boolean closed;
     private EventLoopGroup loops;
@@ -64,6 +70,10 @@ public final class NettyTcpTransport implements Transport {
     public NettyTcpTransport(TcpTransportOptions options) {
         this.options = Objects.requireNonNull(options, "options");
         this.addresses = new ConcurrentHashMap<>(options.peers());
+        this.keyAuth = options.clusterKey()
+                .map(key -> new ClusterKeyAuth(key.toBytes()))
+                .orElse(null);
+        this.trailerBytes = keyAuth == null ? 0 : FrameSealer.TAG_BYTES;
     }
 
     @Override
@@ -108,11 +118,14 @@ public final class NettyTcpTransport implements Transport {
             throw new TransportException(
                     TransportException.Reason.BIND_FAILED, "cannot listen on " + options.bind(), bindFailure);
         }
-        LOG.info(
-                "{} listening on {}{}",
-                self(),
-                server.localAddress(),
-                options.tls().isPresent() ? " (TLS)" : "");
+        LOG.info("{} listening on {} ({})", self(), server.localAddress(), security());
+        if (!options.authenticatesPeers()) {
+            LOG.warn(
+                    "{}: plain TCP WITHOUT AUTHENTICATION (allowUnauthenticated): anyone who can reach {} and knows the"
+                            + " cluster id can connect as a member. Use TLS or a cluster key (PROTOCOL.md §10).",
+                    self(),
+                    server.localAddress());
+        }
         for (MemberId peer : addresses.keySet()) {
             link(peer).ensureConnected();
         }
@@ -129,7 +142,7 @@ public final class NettyTcpTransport implements Transport {
             counters.dropped();
             return false;
         }
-        ByteBuf frame = Frames.envelope(alloc, options.codec(), envelope);
+        ByteBuf frame = Frames.envelope(alloc, options.codec(), envelope, trailerBytes);
         if (frame == null || !link(to).enqueue(frame)) {
             counters.dropped();
             return false;
@@ -146,6 +159,12 @@ public final class NettyTcpTransport implements Transport {
         if (listener != null && !closed) {
             link(member).ensureConnected();
         }
+    }
+
+    /** Peers are authenticated unless this transport was built with {@code allowUnauthenticated()}. */
+    @Override
+    public boolean authenticatesPeers() {
+        return options.authenticatesPeers();
     }
 
     @Override
@@ -173,6 +192,20 @@ public final class NettyTcpTransport implements Transport {
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             loops = null;
         }
+    }
+
+    private String security() {
+        String tls = options.tls().isPresent() ? "TLS" : "";
+        String key = keyAuth != null ? "cluster key" : "";
+        String both = String.join(
+                " and ",
+                java.util.stream.Stream.of(tls, key).filter(s -> !s.isEmpty()).toList());
+        return both.isEmpty() ? "unauthenticated" : both;
+    }
+
+    /** The cluster key's handshake and tags, or null when this transport has no key. */
+    ClusterKeyAuth keyAuth() {
+        return keyAuth;
     }
 
     TcpTransportOptions options() {

@@ -9,18 +9,24 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The outbound side towards one peer: a bounded queue of encoded frames, one send-only connection established with
- * a handshake, reconnection with exponential backoff and jitter, and write coalescing: a drain on the event loop
- * writes everything queued and flushes once.
+ * a handshake, reconnection with exponential backoff and jitter, write coalescing (a drain on the event loop writes
+ * everything queued and flushes once), and liveness: pings the peer answers on the same connection, and a re-dial when
+ * none is answered for the link timeout.
  *
  * <p>Thread-safe: {@link #enqueue} from any thread; everything else runs on the link's event loop.
  */
 final class PeerLink {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerLink.class);
+
     private final NettyTcpTransport transport;
     private final MemberId member;
     private final EventLoop loop;
@@ -32,6 +38,11 @@ final class PeerLink {
     private boolean closed;
     private long delayMillis;
     private boolean everAttempted;
+    /** When the ready connection was made or last answered a ping (System.nanoTime). Event loop only. */
+    private long lastAnsweredNanos;
+
+    private long pingSequence;
+    private ScheduledFuture<?> pinger;
 
     PeerLink(NettyTcpTransport transport, MemberId member, EventLoop loop, Bootstrap bootstrap) {
         this.transport = transport;
@@ -75,7 +86,36 @@ final class PeerLink {
     void connected(Channel channel) {
         ready = channel;
         delayMillis = transport.options().reconnectMin().toMillis();
+        lastAnsweredNanos = System.nanoTime();
+        long interval = Math.max(10, transport.options().linkTimeout().toMillis() / 4);
+        pinger = loop.scheduleAtFixedRate(() -> pingOrRedial(channel), interval, interval, TimeUnit.MILLISECONDS);
         drain();
+    }
+
+    /** The peer answered a ping on {@code channel}: the link carries data both ways. Event loop only. */
+    void answered(Channel channel, long sequence) {
+        if (channel == ready && sequence <= pingSequence) {
+            lastAnsweredNanos = System.nanoTime();
+        }
+    }
+
+    /**
+     * Pings the peer over {@code channel}, or closes it when no ping was answered for the link timeout: a connection
+     * that a partition left in TCP's retransmission back-off would otherwise wait out the kernel's timers (tens of
+     * seconds) before any message got through again. The close leads to an immediate re-dial.
+     */
+    private void pingOrRedial(Channel channel) {
+        if (channel != ready) {
+            return;
+        }
+        long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastAnsweredNanos);
+        if (silentMillis > transport.options().linkTimeout().toMillis()) {
+            LOG.warn("No answer from {} for {} ms; closing the link and re-dialling", member, silentMillis);
+            transport.counters().linkTimedOut();
+            channel.close();
+            return;
+        }
+        channel.writeAndFlush(Frames.control(channel.alloc(), Frames.PING, ++pingSequence), channel.voidPromise());
     }
 
     void close() {
@@ -145,6 +185,10 @@ final class PeerLink {
     private void disconnected(Channel channel) {
         if (ready == channel) {
             ready = null;
+            if (pinger != null) {
+                pinger.cancel(false);
+                pinger = null;
+            }
         }
         connecting = false;
         if (closed) {

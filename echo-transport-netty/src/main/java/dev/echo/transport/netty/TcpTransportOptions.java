@@ -26,9 +26,15 @@ import java.util.TreeMap;
  * @param reconnectMin first delay before reconnecting; doubles per failure
  * @param reconnectMax longest delay before reconnecting
  * @param handshakeTimeout a connection that has not completed its handshake by then is closed
- * @param tls TLS credentials; empty for plain TCP (only on a trusted network)
+ * @param tls TLS credentials; empty for plain TCP
  * @param requireNameMatch with TLS: a peer certificate's common name must equal the member id its owner claims
  * @param ioThreads Netty event loop threads
+ * @param clusterKey the cluster key that authenticates plain TCP connections and binds their frames (PROTOCOL.md
+ *     §10); may also be given with TLS
+ * @param unauthenticated plain TCP with neither TLS nor a key: anyone who knows the cluster id can connect. Only as an
+ *     explicit opt-in ({@link Builder#allowUnauthenticated}), logged as a warning at start
+ * @param linkTimeout a peer connection over which nothing has come back for this long (pings go every quarter of it)
+ *     is closed and re-dialled, so a link that a partition left in TCP's retransmission back-off recovers promptly
  */
 public record TcpTransportOptions(
         MemberId self,
@@ -45,7 +51,10 @@ public record TcpTransportOptions(
         Duration handshakeTimeout,
         Optional<TlsCredentials> tls,
         boolean requireNameMatch,
-        int ioThreads) {
+        int ioThreads,
+        Optional<ClusterKey> clusterKey,
+        boolean unauthenticated,
+        Duration linkTimeout) {
 
     /** Validates every setting. */
     public TcpTransportOptions {
@@ -53,6 +62,7 @@ public record TcpTransportOptions(
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(codec, "codec");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(clusterKey, "clusterKey");
         peers = Map.copyOf(peers);
         MemberId.requireName(clusterId, "cluster id");
         require(incarnation >= 0, "incarnation must not be negative: " + incarnation);
@@ -64,6 +74,19 @@ public record TcpTransportOptions(
         requirePositive(handshakeTimeout, "handshakeTimeout");
         require(reconnectMax.compareTo(reconnectMin) >= 0, "reconnectMax must be at least reconnectMin");
         require(ioThreads >= 1 && ioThreads <= 64, "ioThreads must be 1..64: " + ioThreads);
+        boolean authenticated = tls.isPresent() || clusterKey.isPresent();
+        require(
+                authenticated || unauthenticated,
+                "TCP needs TLS or a cluster key to authenticate peers (PROTOCOL.md §10); plain unauthenticated TCP"
+                        + " only through allowUnauthenticated()");
+        require(!(authenticated && unauthenticated), "allowUnauthenticated() contradicts TLS or a cluster key");
+        requirePositive(linkTimeout, "linkTimeout");
+        require(linkTimeout.toMillis() >= 40, "linkTimeout must be at least 40 ms: " + linkTimeout);
+    }
+
+    /** Whether peers are authenticated (TLS or a cluster key): only then may a stranger lead this member in. */
+    public boolean authenticatesPeers() {
+        return !unauthenticated;
     }
 
     /** A builder for {@code self} in cluster {@code clusterId}, listening on {@code bind}. */
@@ -98,6 +121,9 @@ public record TcpTransportOptions(
         private TlsCredentials tls;
         private boolean requireNameMatch = true;
         private int ioThreads = 1;
+        private ClusterKey clusterKey;
+        private boolean unauthenticated;
+        private Duration linkTimeout = Duration.ofSeconds(1);
 
         private Builder(MemberId self, String clusterId, InetSocketAddress bind) {
             this.self = self;
@@ -150,6 +176,27 @@ public record TcpTransportOptions(
             return this;
         }
 
+        /** Authenticate peers with a shared cluster key (and bind every frame to it); needed unless TLS is used. */
+        public Builder clusterKey(ClusterKey key) {
+            clusterKey = Objects.requireNonNull(key, "key");
+            return this;
+        }
+
+        /**
+         * Plain TCP without TLS or a key: any process that knows the cluster id can connect and speak as a member it
+         * names. Only for tests and closed networks; logged as a warning when the transport starts.
+         */
+        public Builder allowUnauthenticated() {
+            unauthenticated = true;
+            return this;
+        }
+
+        /** How long a peer link may stay silent before it is re-dialled (default 1 s; pings every quarter of it). */
+        public Builder linkTimeout(Duration value) {
+            linkTimeout = value;
+            return this;
+        }
+
         /** Whether a TLS peer's certificate common name must equal its member id (default true). */
         public Builder requireNameMatch(boolean value) {
             requireNameMatch = value;
@@ -179,7 +226,10 @@ public record TcpTransportOptions(
                     handshakeTimeout,
                     Optional.ofNullable(tls),
                     requireNameMatch,
-                    ioThreads);
+                    ioThreads,
+                    Optional.ofNullable(clusterKey),
+                    unauthenticated,
+                    linkTimeout);
         }
     }
 }

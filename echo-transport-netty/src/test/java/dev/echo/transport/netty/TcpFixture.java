@@ -13,10 +13,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -27,14 +26,14 @@ class TcpFixture implements TransportConformance.Fixture {
     static final String CLUSTER = "conformance";
 
     private final MessageCodec codec = new MessageCodec(64 << 10, 64, 1 << 20);
-    private final Map<MemberId, Integer> ports = new TreeMap<>();
+    /** The key every member of a plain-TCP fixture shares (PROTOCOL.md §10: authenticated by default). */
+    static final ClusterKey KEY = ClusterKey.of("a-test-cluster-key-32-bytes-long".getBytes(StandardCharsets.US_ASCII));
+
+    private final BoundPorts ports = new BoundPorts();
     private final boolean tls;
 
     TcpFixture(boolean tls, List<String> members) {
         this.tls = tls;
-        for (String member : members) {
-            ports.put(MemberId.of(member), Ports.freeTcp());
-        }
     }
 
     TcpFixture(boolean tls) {
@@ -47,32 +46,55 @@ class TcpFixture implements TransportConformance.Fixture {
     }
 
     @Override
-    public Transport create(MemberId member) throws TransportException {
-        return new NettyTcpTransport(options(member, UnaryOperator.identity()));
+    public Transport create(MemberId member) {
+        return ports.transport(
+                member,
+                port -> new NettyTcpTransport(options(member, port, UnaryOperator.identity())),
+                transport -> ((NettyTcpTransport) transport).localAddress().getPort());
+    }
+
+    /**
+     * Starts a transport built outside {@link #create} (for security tests: wrong cluster, rogue keys) and tells it
+     * and the fixture's other transports where each listens.
+     */
+    NettyTcpTransport start(NettyTcpTransport transport, dev.echo.core.transport.TransportListener listener)
+            throws TransportException {
+        transport.start(listener);
+        ports.started(transport.self(), transport, transport.localAddress().getPort());
+        return transport;
     }
 
     /** Options for {@code member}, adjusted by {@code adjust} (for security tests: wrong cluster, rogue keys). */
-    TcpTransportOptions options(MemberId member, UnaryOperator<TcpTransportOptions.Builder> adjust)
-            throws TransportException {
+    TcpTransportOptions options(MemberId member, UnaryOperator<TcpTransportOptions.Builder> adjust) {
+        return options(member, 0, adjust);
+    }
+
+    private TcpTransportOptions options(MemberId member, int port, UnaryOperator<TcpTransportOptions.Builder> adjust) {
         TcpTransportOptions.Builder builder = TcpTransportOptions.builder(
-                        member, CLUSTER, new InetSocketAddress(InetAddress.getLoopbackAddress(), ports.get(member)))
+                        member, CLUSTER, new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
                 .codec(codec)
                 .queue(QUEUE_MESSAGES, 16 << 20)
                 .reconnect(Duration.ofMillis(10), Duration.ofMillis(200));
-        ports.forEach((peer, port) -> {
+        ports.known().forEach((peer, peerPort) -> {
             if (!peer.equals(member)) {
-                builder.peer(peer, new PeerAddress("127.0.0.1", port));
+                builder.peer(peer, new PeerAddress("127.0.0.1", peerPort));
             }
         });
         if (tls) {
-            builder.tls(TestPki.get().credentials(member.value()));
+            try {
+                builder.tls(TestPki.get().credentials(member.value()));
+            } catch (TransportException unreadable) {
+                throw new IllegalStateException(unreadable);
+            }
+        } else {
+            builder.clusterKey(KEY);
         }
         return adjust.apply(builder).build();
     }
 
     @Override
     public void injectGarbage(MemberId target, byte[] bytes) throws IOException {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), ports.get(target))) {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), ports.portOf(target))) {
             socket.setSoTimeout(5000);
             OutputStream out = socket.getOutputStream();
             out.write(bytes);

@@ -1,6 +1,8 @@
 package dev.echo.transport.netty;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,6 +18,7 @@ import dev.echo.core.transport.TransportException;
 import dev.echo.testkit.transport.Inbox;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.DefaultChannelPipeline;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -67,18 +70,18 @@ class TcpWireTest {
 
     @Test
     void aRawClientSpeakingTheDocumentedFormatIsHeard() throws Exception {
-        try (Socket socket = handshaken(B)) {
-            write(socket, frame(envelope(B, 42)));
+        try (RawPeer peer = handshaken(B)) {
+            write(peer.socket, peer.frame(envelope(B, 42)));
             assertTrue(Inbox.await(() -> inbox.contains(envelope(B, 42)), PATIENCE));
         }
     }
 
     @Test
     void anOversizedLengthAfterTheHandshakeClosesTheConnection() throws Exception {
-        try (Socket socket = handshaken(B)) {
+        try (RawPeer peer = handshaken(B)) {
             byte[] length = {0x7F, 0, 0, 0};
-            write(socket, length);
-            assertClosed(socket);
+            write(peer.socket, length);
+            assertClosed(peer.socket);
         }
         assertTrue(a.metrics().decodeErrors() >= 1);
         assertEquals(List.of(), inbox.all());
@@ -86,9 +89,9 @@ class TcpWireTest {
 
     @Test
     void aMessageInAnotherMembersNameClosesTheConnection() throws Exception {
-        try (Socket socket = handshaken(B)) {
-            write(socket, frame(envelope(MemberId.of("c"), 1)));
-            assertClosed(socket);
+        try (RawPeer peer = handshaken(B)) {
+            write(peer.socket, peer.frame(envelope(MemberId.of("c"), 1)));
+            assertClosed(peer.socket);
         }
         assertEquals(1, a.metrics().authFailures());
         assertEquals(List.of(), inbox.all());
@@ -99,14 +102,14 @@ class TcpWireTest {
         Random random = new Random(7);
         MessageCodec codec = fixture.codec();
         for (int trial = 0; trial < 60; trial++) {
-            byte[] frame = frame(appendWithCommand(B, trial));
-            int bit = 32 + random.nextInt((frame.length - 4) * 8); // keep the length prefix: flip the message
-            frame[bit / 8] ^= (byte) (1 << (bit % 8));
             int before = inbox.all().size();
             long refusedBefore = a.metrics().decodeErrors() + a.metrics().authFailures();
-            try (Socket socket = handshaken(B)) {
-                write(socket, frame);
-                write(socket, frame(envelope(B, 1_000 + trial))); // a marker behind it
+            try (RawPeer peer = handshaken(B)) {
+                byte[] frame = peer.frame(appendWithCommand(B, trial));
+                int bit = 32 + random.nextInt((frame.length - 4) * 8); // keep the length prefix: flip the rest
+                frame[bit / 8] ^= (byte) (1 << (bit % 8));
+                write(peer.socket, frame);
+                write(peer.socket, peer.frame(envelope(B, 1_000 + trial))); // a marker behind it
                 assertTrue(Inbox.await(
                         () -> inbox.all().size() > before
                                 || a.metrics().decodeErrors() + a.metrics().authFailures() > refusedBefore,
@@ -122,7 +125,10 @@ class TcpWireTest {
 
     @Test
     void aPortInUseIsATypedBindError() throws Exception {
-        NettyTcpTransport second = new NettyTcpTransport(fixture.options(A, builder -> builder));
+        NettyTcpTransport second =
+                new NettyTcpTransport(TcpTransportOptions.builder(A, TcpFixture.CLUSTER, a.localAddress())
+                        .clusterKey(TcpFixture.KEY)
+                        .build());
         TransportException refused = assertThrows(TransportException.class, () -> second.start(new Inbox()));
         assertEquals(TransportException.Reason.BIND_FAILED, refused.reason());
         second.close();
@@ -145,9 +151,11 @@ class TcpWireTest {
             a.updatePeer(sink, new dev.echo.core.transport.PeerAddress("127.0.0.1", silent.getLocalPort()));
             try (Socket accepted = silent.accept()) {
                 // Answer the hello, then never read again.
-                DataInputStream in = new DataInputStream(accepted.getInputStream());
-                in.readFully(new byte[in.readInt()]);
-                write(accepted, handshakeFrame(new Handshake.Welcome(sink, 0)));
+                Handshake.Hello hello = assertInstanceOf(Handshake.Hello.class, readHandshake(accepted));
+                byte[] nonce = ClusterKeyAuth.nonce();
+                byte[] proof = new ClusterKeyAuth(TcpFixture.KEY.toBytes())
+                        .serverProof(new ClusterKeyAuth.Transcript(TcpFixture.CLUSTER, A, sink, hello.nonce(), nonce));
+                write(accepted, handshakeFrame(new Handshake.Welcome(sink, 0, nonce, proof)));
                 Envelope large = appendWithCommand(A, 1);
                 int attempts = 100_000;
                 int accepted1 = 0;
@@ -163,16 +171,63 @@ class TcpWireTest {
         }
     }
 
-    private Socket handshaken(MemberId as) throws IOException {
+    /**
+     * A raw socket that completed the documented handshake as {@code as}, cluster-key proof included; the frames it
+     * makes carry the tags the connection is bound to.
+     */
+    private RawPeer handshaken(MemberId as) throws IOException {
         Socket socket =
                 new Socket(InetAddress.getLoopbackAddress(), a.localAddress().getPort());
         socket.setSoTimeout(5000);
-        write(socket, handshakeFrame(new Handshake.Hello(MessageCodec.VERSION, TcpFixture.CLUSTER, as, 0, A)));
+        byte[] nonce = ClusterKeyAuth.nonce();
+        write(socket, handshakeFrame(new Handshake.Hello(MessageCodec.VERSION, TcpFixture.CLUSTER, as, 0, A, nonce)));
+        Handshake answer = readHandshake(socket);
+        Handshake.Welcome welcome = assertInstanceOf(Handshake.Welcome.class, answer, "the transport welcomed us");
+        ClusterKeyAuth key = new ClusterKeyAuth(TcpFixture.KEY.toBytes());
+        ClusterKeyAuth.Transcript transcript =
+                new ClusterKeyAuth.Transcript(TcpFixture.CLUSTER, as, A, nonce, welcome.nonce());
+        assertArrayEquals(key.serverProof(transcript), welcome.proof(), "it proved it holds the cluster key");
+        write(socket, handshakeFrame(new Handshake.Proof(key.clientProof(transcript))));
+        return new RawPeer(socket, new FrameTags(key.clientToServer(transcript)));
+    }
+
+    private static Handshake readHandshake(Socket socket) throws IOException {
         DataInputStream in = new DataInputStream(socket.getInputStream());
         byte[] answer = new byte[in.readInt()];
         in.readFully(answer);
-        assertEquals(Handshake.WELCOME, answer[4], "the transport welcomed us");
-        return socket;
+        try {
+            return Handshake.read(Unpooled.wrappedBuffer(answer));
+        } catch (dev.echo.core.codec.CodecException malformed) {
+            throw new AssertionError(malformed);
+        }
+    }
+
+    /** A raw client connection after the handshake, and the tags its frames must carry. */
+    private final class RawPeer implements AutoCloseable {
+        final Socket socket;
+        private final FrameTags tags;
+
+        RawPeer(Socket socket, FrameTags tags) {
+            this.socket = socket;
+            this.tags = tags;
+        }
+
+        /** {@code envelope} as a tagged frame, the next in this connection's sequence. */
+        byte[] frame(Envelope envelope) {
+            ByteBuf buf = Frames.envelope(ByteBufAllocator.DEFAULT, fixture.codec(), envelope, FrameSealer.TAG_BYTES);
+            int body = buf.readableBytes() - 4;
+            buf.writeBytes(tags.next(buf.nioBuffer(4, body)), 0, FrameSealer.TAG_BYTES);
+            buf.setInt(0, body + FrameSealer.TAG_BYTES);
+            byte[] bytes = new byte[buf.readableBytes()];
+            buf.readBytes(bytes);
+            buf.release();
+            return bytes;
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
     }
 
     private static void assertClosed(Socket socket) throws IOException {
@@ -190,14 +245,6 @@ class TcpWireTest {
 
     private static byte[] handshakeFrame(Handshake handshake) {
         ByteBuf buf = Frames.handshake(ByteBufAllocator.DEFAULT, handshake);
-        byte[] bytes = new byte[buf.readableBytes()];
-        buf.readBytes(bytes);
-        buf.release();
-        return bytes;
-    }
-
-    private byte[] frame(Envelope envelope) {
-        ByteBuf buf = Frames.envelope(ByteBufAllocator.DEFAULT, fixture.codec(), envelope);
         byte[] bytes = new byte[buf.readableBytes()];
         buf.readBytes(bytes);
         buf.release();

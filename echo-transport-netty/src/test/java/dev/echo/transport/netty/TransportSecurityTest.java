@@ -1,6 +1,8 @@
 package dev.echo.transport.netty;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.echo.core.MemberId;
@@ -13,6 +15,7 @@ import io.netty.buffer.ByteBufAllocator;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,9 +45,11 @@ class TransportSecurityTest {
     void aPeerWithACertificateFromAnotherAuthorityIsRefused() throws Exception {
         TcpFixture fixture = new TcpFixture(true);
         Inbox atA = new Inbox();
-        Transport a = start(new NettyTcpTransport(fixture.options(A, UnaryOperator.identity())), atA);
+        Transport a = start(fixture, new NettyTcpTransport(fixture.options(A, UnaryOperator.identity())), atA);
         Transport rogue = start(
-                new NettyTcpTransport(fixture.options(B, builder -> builder.tls(rogueCredentials()))), new Inbox());
+                fixture,
+                new NettyTcpTransport(fixture.options(B, builder -> builder.tls(rogueCredentials()))),
+                new Inbox());
         rogue.send(A, heartbeat(B));
         assertTrue(
                 Inbox.await(() -> a.metrics().authFailures() > 0, PATIENCE),
@@ -61,10 +66,12 @@ class TransportSecurityTest {
     void aCertificateMustNameTheMemberItsOwnerClaims() throws Exception {
         TcpFixture fixture = new TcpFixture(true);
         Inbox atA = new Inbox();
-        Transport a = start(new NettyTcpTransport(fixture.options(A, UnaryOperator.identity())), atA);
+        Transport a = start(fixture, new NettyTcpTransport(fixture.options(A, UnaryOperator.identity())), atA);
         // Member c's genuine certificate, presented by a transport claiming to be b.
-        Transport impostor =
-                start(new NettyTcpTransport(fixture.options(B, builder -> builder.tls(credentials("c")))), new Inbox());
+        Transport impostor = start(
+                fixture,
+                new NettyTcpTransport(fixture.options(B, builder -> builder.tls(credentials("c")))),
+                new Inbox());
         impostor.send(A, heartbeat(B));
         assertTrue(
                 Inbox.await(() -> a.metrics().handshakeRefusals() > 0, PATIENCE),
@@ -77,9 +84,10 @@ class TransportSecurityTest {
     void aPeerOfAnotherClusterIsRefusedAtTheHandshake() throws Exception {
         TcpFixture fixture = new TcpFixture(false);
         Inbox atA = new Inbox();
-        Transport a = start(new NettyTcpTransport(fixture.options(A, UnaryOperator.identity())), atA);
+        Transport a = start(fixture, new NettyTcpTransport(fixture.options(A, UnaryOperator.identity())), atA);
         TcpTransportOptions other = fixture.options(B, UnaryOperator.identity());
         Transport stranger = start(
+                fixture,
                 new NettyTcpTransport(new TcpTransportOptions(
                         other.self(),
                         other.incarnation(),
@@ -95,7 +103,10 @@ class TransportSecurityTest {
                         other.handshakeTimeout(),
                         other.tls(),
                         other.requireNameMatch(),
-                        other.ioThreads())),
+                        other.ioThreads(),
+                        other.clusterKey(),
+                        other.unauthenticated(),
+                        other.linkTimeout())),
                 new Inbox());
         stranger.send(A, heartbeat(B));
         assertTrue(
@@ -106,13 +117,55 @@ class TransportSecurityTest {
     }
 
     @Test
+    void aPeerWithoutTheClusterKeyIsRefusedBothWays() throws Exception { // PROTOCOL.md §10
+        TcpFixture fixture = new TcpFixture(false);
+        Inbox atA = new Inbox();
+        Transport a = start(fixture, new NettyTcpTransport(fixture.options(A, UnaryOperator.identity())), atA);
+        ClusterKey otherKey = ClusterKey.generate();
+        Inbox atRogue = new Inbox();
+        Transport rogue = start(
+                fixture, new NettyTcpTransport(fixture.options(B, builder -> builder.clusterKey(otherKey))), atRogue);
+        rogue.send(A, heartbeat(B));
+        assertTrue(
+                Inbox.await(() -> rogue.metrics().authFailures() > 0, PATIENCE),
+                rogue.metrics().toString());
+        a.send(B, heartbeat(A));
+        assertTrue(
+                Inbox.await(() -> a.metrics().authFailures() > 0, PATIENCE),
+                a.metrics().toString());
+        assertEquals(List.of(), atA.all());
+        assertEquals(List.of(), atRogue.all());
+    }
+
+    @Test
+    void plainTcpNeedsAKeyOrAnExplicitOptIn() {
+        TcpTransportOptions.Builder plain =
+                TcpTransportOptions.builder(A, "c", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, plain::build);
+        assertTrue(refused.getMessage().contains("TLS or a cluster key"), refused.getMessage());
+        TcpTransportOptions optedIn = plain.allowUnauthenticated().build();
+        assertFalse(optedIn.authenticatesPeers());
+        assertFalse(new NettyTcpTransport(optedIn).authenticatesPeers());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> plain.clusterKey(ClusterKey.generate()).build(),
+                "a key and the opt-in contradict each other");
+        assertThrows(IllegalArgumentException.class, () -> ClusterKey.of(new byte[15]));
+        assertTrue(new NettyTcpTransport(
+                        TcpTransportOptions.builder(A, "c", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                                .clusterKey(ClusterKey.generate())
+                                .build())
+                .authenticatesPeers());
+    }
+
+    @Test
     void aDatagramUnderAnotherKeyIsDroppedAndCounted() throws Exception {
         UdpFixture fixture = new UdpFixture();
         Inbox atA = new Inbox();
-        Transport a = start(new NettyUdpTransport(fixture.options(A, UnaryOperator.identity())), atA);
+        Transport a = start(fixture, new NettyUdpTransport(fixture.options(A, UnaryOperator.identity())), atA);
         byte[] otherKey = "another-cluster-key-of-32-bytes!".getBytes(StandardCharsets.US_ASCII);
-        Transport stranger =
-                start(new NettyUdpTransport(fixture.options(B, otherKey, UnaryOperator.identity())), new Inbox());
+        Transport stranger = start(
+                fixture, new NettyUdpTransport(fixture.options(B, otherKey, UnaryOperator.identity())), new Inbox());
         for (int i = 0; i < 5; i++) {
             stranger.send(A, heartbeat(B));
         }
@@ -126,7 +179,7 @@ class TransportSecurityTest {
     void aReplayedDatagramIsRejected() throws Exception {
         UdpFixture fixture = new UdpFixture();
         Inbox atA = new Inbox();
-        Transport a = start(new NettyUdpTransport(fixture.options(A, UnaryOperator.identity())), atA);
+        Transport a = start(fixture, new NettyUdpTransport(fixture.options(A, UnaryOperator.identity())), atA);
         Datagrams sealer = new Datagrams(UdpFixture.KEY);
         ByteBuf sealed = sealer.seal(ByteBufAllocator.DEFAULT, fixture.codec(), heartbeat(B), 1, 1);
         byte[] bytes = new byte[sealed.readableBytes()];
@@ -145,10 +198,14 @@ class TransportSecurityTest {
         assertEquals(1, atA.all().size());
     }
 
-    private Transport start(Transport transport, Inbox inbox) throws Exception {
+    private Transport start(TcpFixture fixture, NettyTcpTransport transport, Inbox inbox) throws Exception {
         started.add(transport);
-        transport.start(inbox);
-        return transport;
+        return fixture.start(transport, inbox);
+    }
+
+    private Transport start(UdpFixture fixture, NettyUdpTransport transport, Inbox inbox) throws Exception {
+        started.add(transport);
+        return fixture.start(transport, inbox);
     }
 
     private static TlsCredentials rogueCredentials() {

@@ -12,8 +12,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
 /** UDP transports for members on loopback ports, sharing one cluster key. Not thread-safe; one per test. */
@@ -21,13 +19,9 @@ class UdpFixture implements TransportConformance.Fixture {
     static final byte[] KEY = "a-test-cluster-key-32-bytes-long".getBytes(StandardCharsets.US_ASCII);
 
     private final MessageCodec codec = new MessageCodec(16 << 10, 64, 60_000);
-    private final Map<MemberId, Integer> ports = new TreeMap<>();
+    private final BoundPorts ports = new BoundPorts();
 
-    UdpFixture(List<String> members) {
-        for (String member : members) {
-            ports.put(MemberId.of(member), Ports.freeUdp());
-        }
-    }
+    UdpFixture(List<String> members) {}
 
     UdpFixture() {
         this(List.of("a", "b", "c"));
@@ -40,7 +34,18 @@ class UdpFixture implements TransportConformance.Fixture {
 
     @Override
     public Transport create(MemberId member) {
-        return new NettyUdpTransport(options(member, UnaryOperator.identity()));
+        return ports.transport(
+                member,
+                port -> new NettyUdpTransport(options(member, KEY, port, UnaryOperator.identity())),
+                transport -> ((NettyUdpTransport) transport).localAddress().getPort());
+    }
+
+    /** Starts a transport built outside {@link #create} and exchanges addresses with the fixture's others. */
+    NettyUdpTransport start(NettyUdpTransport transport, dev.echo.core.transport.TransportListener listener)
+            throws dev.echo.core.transport.TransportException {
+        transport.start(listener);
+        ports.started(transport.self(), transport, transport.localAddress().getPort());
+        return transport;
     }
 
     UdpTransportOptions options(MemberId member, UnaryOperator<UdpTransportOptions.Builder> adjust) {
@@ -48,25 +53,31 @@ class UdpFixture implements TransportConformance.Fixture {
     }
 
     UdpTransportOptions options(MemberId member, byte[] key, UnaryOperator<UdpTransportOptions.Builder> adjust) {
+        return options(member, key, 0, adjust);
+    }
+
+    private UdpTransportOptions options(
+            MemberId member, byte[] key, int port, UnaryOperator<UdpTransportOptions.Builder> adjust) {
         UdpTransportOptions.Builder builder = UdpTransportOptions.builder(
-                        member, new InetSocketAddress(InetAddress.getLoopbackAddress(), ports.get(member)), key)
+                        member, new InetSocketAddress(InetAddress.getLoopbackAddress(), port), key)
                 .codec(codec);
-        ports.forEach((peer, port) -> {
+        ports.known().forEach((peer, peerPort) -> {
             if (!peer.equals(member)) {
-                builder.peer(peer, new PeerAddress("127.0.0.1", port));
+                builder.peer(peer, new PeerAddress("127.0.0.1", peerPort));
             }
         });
         return adjust.apply(builder).build();
     }
 
     int port(MemberId member) {
-        return ports.get(member);
+        return ports.portOf(member);
     }
 
     @Override
     public void injectGarbage(MemberId target, byte[] bytes) throws IOException {
         try (DatagramSocket socket = new DatagramSocket()) {
-            socket.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), ports.get(target)));
+            socket.send(
+                    new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), ports.portOf(target)));
         }
     }
 
