@@ -47,12 +47,7 @@ class KvClusterIT {
     @Test
     void noAcknowledgedWriteIsLostOrAppliedTwiceThroughKillsOfTheLeaderAndAFollower() throws Exception {
         cluster = new KvCluster(directory.resolve("cluster"), 3, KvCluster.freeBasePort());
-        for (String id : cluster.ids()) {
-            cluster.start(id);
-        }
-        for (String id : cluster.ids()) {
-            assertTrue(cluster.awaitUp(id, 60_000), id + " did not start");
-        }
+        assertTrue(cluster.startAll(60_000), "the members did not start");
         Workload workload = new Workload();
         List<Thread> clients = new ArrayList<>();
         for (int c = 0; c < CLIENTS; c++) {
@@ -61,19 +56,19 @@ class KvClusterIT {
             thread.start();
             clients.add(thread);
         }
-        Thread.sleep(3000);
+        awaitProgress(() -> workload.acknowledged.get(), 100, "writes before the first kill");
         String leader = awaitLeader();
         cluster.kill(leader);
-        Thread.sleep(3000);
+        awaitProgress(() -> workload.acknowledged.get(), 100, "writes under the new leader");
         String follower =
                 cluster.ids().stream().filter(cluster::isRunning).findFirst().orElseThrow();
         cluster.kill(follower);
-        // Long enough for clients blocked on writes the lone survivor cannot commit to give up (2 s) and retry.
-        Thread.sleep(6000);
+        // Until clients blocked on writes the lone survivor cannot commit have given up and been told NOQUORUM.
+        awaitProgress(() -> workload.noQuorum.get(), 20, "NOQUORUM answers from the lone survivor");
         cluster.start(leader);
         cluster.start(follower);
         assertTrue(cluster.awaitUp(leader, 60_000) && cluster.awaitUp(follower, 60_000));
-        Thread.sleep(3000);
+        awaitProgress(() -> workload.acknowledged.get(), 100, "writes after both returned");
         workload.stop.set(true);
         for (Thread thread : clients) {
             thread.join(30_000);
@@ -89,12 +84,7 @@ class KvClusterIT {
     void realRedisCliWorksAgainstIt() throws Exception {
         Assumptions.assumeTrue(onPath("redis-cli"), "redis-cli is not installed (.ci/run installs redis-tools)");
         cluster = new KvCluster(directory.resolve("cli"), 3, KvCluster.freeBasePort());
-        for (String id : cluster.ids()) {
-            cluster.start(id);
-        }
-        for (String id : cluster.ids()) {
-            assertTrue(cluster.awaitUp(id, 60_000));
-        }
+        assertTrue(cluster.startAll(60_000), "the members did not start");
         awaitLeader();
         int port = cluster.clientPort("n2");
         assertEquals("OK", redisCli(port, "SET", "greeting", "hello"));
@@ -129,6 +119,17 @@ class KvClusterIT {
             }
         }
         throw last;
+    }
+
+    /** Waits until {@code counter} has grown by {@code by} (within 60 s): the workload's progress, not a fixed time. */
+    private static void awaitProgress(java.util.function.LongSupplier counter, long by, String what)
+            throws InterruptedException {
+        long target = counter.getAsLong() + by;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (counter.getAsLong() < target) {
+            assertTrue(System.nanoTime() < deadline, "no progress within 60 s: " + what);
+            Thread.sleep(50); // polling the workload's counter, which the client threads raise
+        }
     }
 
     private String awaitLeader() throws InterruptedException {

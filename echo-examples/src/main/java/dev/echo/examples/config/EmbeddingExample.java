@@ -9,6 +9,7 @@ import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.transport.PeerAddress;
 import dev.echo.journal.FileJournal;
 import dev.echo.journal.JournalOptions;
+import dev.echo.transport.netty.ClusterKey;
 import dev.echo.transport.netty.NettyTcpTransport;
 import dev.echo.transport.netty.TcpTransportOptions;
 import java.net.InetSocketAddress;
@@ -42,6 +43,8 @@ public final class EmbeddingExample {
                 MemberId.of("n1"), new PeerAddress("127.0.0.1", basePort + 1),
                 MemberId.of("n2"), new PeerAddress("127.0.0.1", basePort + 2),
                 MemberId.of("n3"), new PeerAddress("127.0.0.1", basePort + 3));
+        // Every member holds the same cluster key; in production each reads it from a key file only it can read.
+        ClusterKey key = ClusterKey.generate();
         List<EchoNode> nodes = new ArrayList<>();
         List<ReplicatedGroup> groups = new ArrayList<>();
         try {
@@ -49,9 +52,11 @@ public final class EmbeddingExample {
                 // --8<-- [start:embed]
                 // One node per process: a transport to reach the peers, a journal for durability.
                 TcpTransportOptions.Builder transport = TcpTransportOptions.builder(
-                        self,
-                        "config-cluster",
-                        new InetSocketAddress("127.0.0.1", members.get(self).port()));
+                                self,
+                                "config-cluster",
+                                new InetSocketAddress(
+                                        "127.0.0.1", members.get(self).port()))
+                        .clusterKey(key); // peers prove they hold it; every frame is tagged with it
                 members.forEach((peer, address) -> {
                     if (!peer.equals(self)) {
                         transport.peer(peer, address);

@@ -1,10 +1,13 @@
 package dev.echo.examples.demo;
 
+import dev.echo.transport.netty.ClusterKey;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -36,11 +39,63 @@ public final class KvCluster implements AutoCloseable {
         this.root = root;
         this.ids = new ArrayList<>();
         for (int i = 1; i <= size; i++) {
-            String id = "n" + i;
-            ids.add(id);
-            peerPorts.put(id, basePort + i);
-            clientPorts.put(id, basePort + 100 + i);
+            ids.add("n" + i);
         }
+        assignPorts(basePort);
+    }
+
+    private void assignPorts(int basePort) {
+        for (int i = 1; i <= ids.size(); i++) {
+            peerPorts.put(ids.get(i - 1), basePort + i);
+            clientPorts.put(ids.get(i - 1), basePort + 100 + i);
+        }
+    }
+
+    /**
+     * Starts every member of a new cluster and waits until each answers PING. The ports were found free, but another
+     * process may take one before a member binds it; that member then exits at once. The cluster is then started
+     * again from scratch on other ports (at most five times), so a port race is never a failure.
+     *
+     * @return whether every member is up within {@code timeoutMillis} of its last start
+     */
+    public boolean startAll(long timeoutMillis) throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            for (String id : ids) {
+                start(id);
+            }
+            boolean up = true;
+            for (String id : ids) {
+                up &= awaitUp(id, timeoutMillis);
+            }
+            boolean someExited = ids.stream().anyMatch(id -> !isRunning(id));
+            if (up && !someExited) {
+                return true;
+            }
+            if (!someExited || attempt == 5) {
+                return false;
+            }
+            for (String id : ids) { // a port was taken: nothing was written yet, start over elsewhere
+                kill(id);
+                deleteRecursively(root.resolve(id));
+            }
+            assignPorts(freeBasePort());
+        }
+    }
+
+    private static void deleteRecursively(Path directory) throws IOException {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (var paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
+    /** The directory holding every member's data, log and the cluster key. */
+    public Path root() {
+        return root;
     }
 
     /** The member ids in rank order. */
@@ -62,6 +117,24 @@ public final class KvCluster implements AutoCloseable {
     /** Dynamic voting for members started from now on: suspect a silent voter after this long (0: static). */
     public void suspectTimeout(long millis) {
         suspectTimeoutMillis = millis;
+    }
+
+    /**
+     * The cluster's key file, generated on first use with 32 random bytes and readable by the owner only: the demo
+     * and the tests need no setup, yet the members authenticate each other as in production (PROTOCOL.md §10).
+     */
+    public Path keyFile() throws IOException {
+        Path file = root.resolve("cluster.key");
+        if (!Files.exists(file)) {
+            Files.createDirectories(root);
+            Files.write(file, ClusterKey.generate().toBytes(), StandardOpenOption.CREATE_NEW);
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException notPosix) {
+                // the temporary directory is private to this user anyway
+            }
+        }
+        return file;
     }
 
     /** Starts {@code id}'s process (again, after a kill: it recovers from its data directory). */
@@ -90,6 +163,8 @@ public final class KvCluster implements AutoCloseable {
                 members.toString(),
                 "--client",
                 "127.0.0.1:" + clientPorts.get(id),
+                "--key-file",
+                keyFile().toString(),
                 // Static membership unless asked (suspectTimeout): the tour and KvClusterIT show the quorum lost when
                 // two of three are down; dynamic voting would shrink the group instead after a slow second failure.
                 "--suspect-timeout",
@@ -123,7 +198,7 @@ public final class KvCluster implements AutoCloseable {
     /** Waits until {@code id} answers PING, up to {@code timeoutMillis}. */
     public boolean awaitUp(String id, long timeoutMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
-        while (System.currentTimeMillis() < deadline) {
+        while (System.currentTimeMillis() < deadline && isRunning(id)) {
             try (RespClient client = client(id, 1000)) {
                 if ("PONG".equals(client.call("PING"))) {
                     return true;

@@ -12,6 +12,7 @@ import dev.echo.core.transport.PeerAddress;
 import dev.echo.core.transport.Transport;
 import dev.echo.journal.FileJournal;
 import dev.echo.journal.JournalOptions;
+import dev.echo.transport.netty.ClusterKey;
 import dev.echo.transport.netty.NettyTcpTransport;
 import dev.echo.transport.netty.NettyUdpTransport;
 import dev.echo.transport.netty.TcpTransportOptions;
@@ -25,10 +26,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.redis.RedisArrayAggregator;
-import io.netty.handler.codec.redis.RedisBulkStringAggregator;
-import io.netty.handler.codec.redis.RedisDecoder;
-import io.netty.handler.codec.redis.RedisEncoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -102,13 +99,8 @@ public final class EchoKv implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                        channel.pipeline()
-                                .addLast(new RedisDecoder(true))
-                                .addLast(new RequestLimits(maxBulk, 1 << 20))
-                                .addLast(new RedisBulkStringAggregator())
-                                .addLast(new RedisArrayAggregator(1 << 20, 4))
-                                .addLast(new RedisEncoder())
-                                .addLast(new RespHandler(group, options.staleReads(), info));
+                        RespHandler.install(
+                                channel.pipeline(), maxBulk, new RespHandler(group, options.staleReads(), info));
                     }
                 })
                 .bind(new InetSocketAddress(
@@ -158,13 +150,18 @@ public final class EchoKv implements AutoCloseable {
         InetSocketAddress bind = new InetSocketAddress(
                 options.peerBind().host(), options.peerBind().port());
         if (options.transport().equals("udp")) {
-            byte[] key = Files.readAllBytes(options.udpKeyFile().orElseThrow());
+            byte[] key = Files.readAllBytes(options.keyFile().orElseThrow());
             UdpTransportOptions.Builder udp = UdpTransportOptions.builder(options.id(), bind, key);
             peers(options).forEach(udp::peer);
             return new NettyUdpTransport(udp.build());
         }
         TcpTransportOptions.Builder tcp = TcpTransportOptions.builder(options.id(), options.clusterId(), bind);
         peers(options).forEach(tcp::peer);
+        if (options.keyFile().isPresent()) {
+            tcp.clusterKey(ClusterKey.of(Files.readAllBytes(options.keyFile().get())));
+        } else if (options.unauthenticated()) {
+            tcp.allowUnauthenticated();
+        }
         if (options.transport().equals("tls")) {
             char[] password = options.tlsPassword().toCharArray();
             tcp.tls(TlsCredentials.fromPkcs12(

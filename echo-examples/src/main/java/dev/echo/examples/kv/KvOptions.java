@@ -24,7 +24,8 @@ import java.util.Optional;
  * @param tlsKeyStore PKCS#12 key store (tls)
  * @param tlsTrustStore PKCS#12 trust store (tls)
  * @param tlsPassword password of both stores (tls)
- * @param udpKeyFile file holding the cluster key (udp), at least 16 bytes
+ * @param keyFile file holding the cluster key (tcp and udp), at least 16 bytes
+ * @param unauthenticated plain TCP without a key: an explicit, logged opt-in (PROTOCOL.md §10)
  * @param staleReads answer GET and MGET from local state instead of linearizably
  * @param suspectTimeoutMillis dynamic voting: a voter silent this long is suspended (0: static membership)
  */
@@ -40,7 +41,8 @@ record KvOptions(
         Optional<Path> tlsKeyStore,
         Optional<Path> tlsTrustStore,
         String tlsPassword,
-        Optional<Path> udpKeyFile,
+        Optional<Path> keyFile,
+        boolean unauthenticated,
         boolean staleReads,
         long suspectTimeoutMillis) {
 
@@ -58,12 +60,14 @@ record KvOptions(
             "  --weights LIST          voting weights: id=weight,... (default 1 each)",
             "  --peer-bind HOST:PORT   where to listen for peers (default: this member's advertised address)",
             "  --client HOST:PORT      where to listen for RESP clients",
-            "  --transport KIND        tcp (default), tls or udp",
+            "  --transport KIND        tcp (default; authenticated by --key-file), tls or udp",
             "  --cluster-id ID         cluster name; peers of another cluster are refused (default echo-kv)",
             "  --tls-keystore FILE     PKCS#12 key store with this member's key (CN = member id)   [tls]",
             "  --tls-truststore FILE   PKCS#12 trust store with the cluster's CA                  [tls]",
             "  --tls-password PASS     password of both stores                                     [tls]",
-            "  --udp-key-file FILE     cluster key, at least 16 bytes                              [udp]",
+            "  --key-file FILE         the cluster key every member shares, at least 16 bytes  [tcp, udp]",
+            "  --unauthenticated       plain TCP without a key: anyone who can reach the peer port",
+            "                          and knows the cluster id can join (tests and closed networks only)",
             "  --stale-reads           answer reads from local state (faster, may lag)",
             "  --suspect-timeout MS    dynamic voting: suspend a voter silent this long, re-admit it when it",
             "                          returns (default 5000; 0 keeps the membership static)",
@@ -80,10 +84,13 @@ record KvOptions(
     static KvOptions parse(String[] args) {
         Map<String, String> values = new LinkedHashMap<>();
         boolean stale = false;
+        boolean unauthenticated = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--stale-reads")) {
                 stale = true;
+            } else if (arg.equals("--unauthenticated")) {
+                unauthenticated = true;
             } else if (arg.startsWith("--") && i + 1 < args.length) {
                 values.put(arg.substring(2), args[++i]);
             } else {
@@ -134,7 +141,8 @@ record KvOptions(
                 Optional.ofNullable(values.get("tls-keystore")).map(Path::of),
                 Optional.ofNullable(values.get("tls-truststore")).map(Path::of),
                 values.getOrDefault("tls-password", ""),
-                Optional.ofNullable(values.get("udp-key-file")).map(Path::of),
+                Optional.ofNullable(values.get("key-file")).map(Path::of),
+                unauthenticated,
                 stale,
                 Long.parseLong(values.getOrDefault("suspect-timeout", "5000")));
         if (options.suspectTimeoutMillis < 0) {
@@ -143,8 +151,15 @@ record KvOptions(
         if (transport.equals("tls") && (options.tlsKeyStore.isEmpty() || options.tlsTrustStore.isEmpty())) {
             throw new IllegalArgumentException("--transport tls needs --tls-keystore and --tls-truststore");
         }
-        if (transport.equals("udp") && options.udpKeyFile.isEmpty()) {
-            throw new IllegalArgumentException("--transport udp needs --udp-key-file");
+        if (transport.equals("udp") && options.keyFile.isEmpty()) {
+            throw new IllegalArgumentException("--transport udp needs --key-file");
+        }
+        if (transport.equals("tcp") && options.keyFile.isEmpty() && !unauthenticated) {
+            throw new IllegalArgumentException("--transport tcp needs --key-file (the cluster key that authenticates"
+                    + " peers), or --unauthenticated to run without one");
+        }
+        if (unauthenticated && (!transport.equals("tcp") || options.keyFile.isPresent())) {
+            throw new IllegalArgumentException("--unauthenticated is for plain TCP without --key-file only");
         }
         return options;
     }

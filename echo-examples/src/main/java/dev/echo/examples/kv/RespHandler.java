@@ -8,13 +8,20 @@ import dev.echo.core.protocol.Voter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
 import io.netty.handler.codec.redis.InlineCommandRedisMessage;
 import io.netty.handler.codec.redis.IntegerRedisMessage;
+import io.netty.handler.codec.redis.RedisArrayAggregator;
+import io.netty.handler.codec.redis.RedisBulkStringAggregator;
+import io.netty.handler.codec.redis.RedisDecoder;
+import io.netty.handler.codec.redis.RedisEncoder;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.handler.codec.redis.SimpleStringRedisMessage;
 import io.netty.util.ReferenceCountUtil;
@@ -27,6 +34,8 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves one RESP2 client connection: parses each command, turns writes into replicated commands and reads into
@@ -37,10 +46,14 @@ import java.util.function.Function;
  * <p>Not shareable: one per connection, running on the connection's event loop; outcomes are handed back to it.
  */
 final class RespHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(RespHandler.class);
+
     private final ReplicatedGroup group;
     private final boolean staleReads;
     private final InfoSource info;
     private final ArrayDeque<Slot> replies = new ArrayDeque<>();
+    /** A protocol error closed this connection: nothing more is read or answered. */
+    private boolean failed;
 
     /** What INFO reports about this member besides the group's status. */
     interface InfoSource {
@@ -59,8 +72,51 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
         this.info = info;
     }
 
+    /**
+     * Builds a client connection's pipeline: RESP decoding with the request limits ({@code maxBulkBytes} per bulk
+     * string, 2^20 array elements, arrays nested at most 4 deep), then {@code handler}.
+     */
+    static void install(ChannelPipeline pipeline, long maxBulkBytes, RespHandler handler) {
+        pipeline.addLast(new RedisDecoder(true))
+                .addLast(new RequestLimits(maxBulkBytes, 1 << 20))
+                .addLast(new RedisBulkStringAggregator())
+                .addLast(new RedisArrayAggregator(1 << 20, 4))
+                .addLast(new RedisEncoder())
+                .addLast(handler);
+    }
+
+    /**
+     * A request that does not parse (or anything else thrown on this connection) gets one {@code -ERR Protocol
+     * error} reply and the connection is closed, as Redis does; it is logged in one line, without a stack trace, once
+     * per connection, so a misbehaving client cannot fill the disk through the log.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (failed) {
+            return;
+        }
+        failed = true;
+        String reason = cause instanceof DecoderException && cause.getCause() != null
+                ? String.valueOf(cause.getCause().getMessage())
+                : String.valueOf(cause.getMessage());
+        String firstLine = reason.lines().findFirst().orElse("").strip();
+        if (firstLine.length() > 120) {
+            firstLine = firstLine.substring(0, 120);
+        }
+        LOG.warn(
+                "Closing RESP client {}: {} ({})",
+                ctx.channel().remoteAddress(),
+                cause instanceof DecoderException ? "malformed request" : "error",
+                firstLine);
+        ctx.writeAndFlush(error("ERR Protocol error: " + firstLine)).addListener(ChannelFutureListener.CLOSE);
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (failed) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         Slot slot = new Slot();
         replies.add(slot);
         try {
@@ -190,22 +246,23 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void write(ChannelHandlerContext ctx, Slot slot, KvOp op, Function<byte[], RedisMessage> reply) {
-        complete(ctx, slot, group.submit(op.encode()), reply);
+        complete(ctx, slot, group.submit(op.encode()), reply, "the write was not applied");
     }
 
     private void read(ChannelHandlerContext ctx, Slot slot, KvOp op, Function<List<RedisMessage>, RedisMessage> reply) {
         byte[] query = op.encode();
         CompletableFuture<byte[]> answer = staleReads ? group.readStale(query) : group.read(query);
-        complete(ctx, slot, answer, bytes -> reply.apply(values(bytes)));
+        complete(ctx, slot, answer, bytes -> reply.apply(values(bytes)), "the read was not served");
     }
 
     private void complete(
             ChannelHandlerContext ctx,
             Slot slot,
             CompletableFuture<byte[]> outcome,
-            Function<byte[], RedisMessage> reply) {
+            Function<byte[], RedisMessage> reply,
+            String notDone) {
         outcome.whenComplete((result, failure) -> ctx.executor().execute(() -> {
-            RedisMessage message = failure == null ? reply.apply(result) : errorFor(failure);
+            RedisMessage message = failure == null ? reply.apply(result) : errorFor(failure, notDone);
             answer(ctx, slot, message);
         }));
     }
@@ -257,7 +314,12 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
                 + "\r\n";
     }
 
-    static RedisMessage errorFor(Throwable failure) {
+    /**
+     * The error reply for a failed operation. {@code notDone} says what certainly did not happen, in the operation's
+     * terms ("the write was not applied", "the read was not served"); {@code UNKNOWN} is only for a write whose
+     * outcome is truly unknown.
+     */
+    static RedisMessage errorFor(Throwable failure, String notDone) {
         Throwable cause =
                 failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (!(cause instanceof EchoException echo)) {
@@ -265,17 +327,17 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
         }
         switch (echo.reason()) {
             case NO_QUORUM:
-                return error("NOQUORUM this member has no quorum; the write was not applied, retry later");
+                return error("NOQUORUM this member has no quorum; " + notDone + ", retry later");
             case OVERLOADED:
-                return error("OVERLOADED too many operations in flight; the write was not applied");
+                return error("OVERLOADED too many operations in flight; " + notDone + ", retry later");
             case NOT_MEMBER:
-                return error("NOTMEMBER this member is not in the group; the write was not applied");
+                return error("NOTMEMBER this member is not in the group; " + notDone);
             case TOO_LARGE:
-                return error("ERR the command is too large; it was not applied");
+                return error("ERR the command is too large; " + notDone);
             case SESSION_EXPIRED:
-                return error("NOQUORUM the client session expired; the write was not applied, retry");
+                return error("NOQUORUM the client session expired; " + notDone + ", retry");
             case CLOSED:
-                return error("CLOSED this member is shutting down; the write was not applied");
+                return error("CLOSED this member is shutting down; " + notDone);
             case TIMEOUT:
                 return error("UNKNOWN no outcome in time: the write may or may not have been applied");
             default:
