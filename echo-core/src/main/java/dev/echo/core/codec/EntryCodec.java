@@ -238,6 +238,11 @@ public final class EntryCodec {
             learners.add(learner);
         }
         List<Voter> nominal = readVoters(in, "nominal voter count");
+        // Written empty when it equals the voters (explicitNominal): a repeated list is not an encoding of ours, and
+        // accepting it would give one configuration two encodings (found by CodecFuzzTest).
+        if (!nominal.isEmpty() && nominal.equals(voters)) {
+            throw new CodecException(CodecException.Reason.INVALID_VALUE, "nominal voters repeat the voters");
+        }
         try {
             return new Configuration(voters, learners, nominal);
         } catch (IllegalArgumentException invalid) {
