@@ -455,8 +455,17 @@ public final class GroupProtocol {
         if (message.from().equals(self)) {
             return false;
         }
-        if (!knows(message.from()) && !options.has(Mutation.TRUST_STRANGERS)) {
-            return strangerMayBeHeard(message, authenticated);
+        if (!options.has(Mutation.TRUST_STRANGERS)) {
+            if (!knows(message.from())) {
+                return strangerMayBeHeard(message, authenticated);
+            }
+            // A member that is a voter in no configuration this member knows (a learner) cannot lead or be elected
+            // in any term this member could know of: it raises no term except as a stranger would (a learner
+            // promoted by an entry this member lacks). Else one message with a huge term from a learner would do
+            // what the intruder's did (HostilePeerIT).
+            if (message.term() > term && !isClientRequest(message) && !knowsAsVoter(message.from())) {
+                return strangerMayBeHeard(message, authenticated);
+            }
         }
         return message instanceof Message.AppendRequest
                 || message instanceof Message.InstallSnapshot
@@ -498,6 +507,27 @@ public final class GroupProtocol {
             return !members().contains(self) || message.term() <= term;
         }
         return candidateKnowsMore(message);
+    }
+
+    /** Membership requests and answers travel between members of any rank and never change a term. */
+    private static boolean isClientRequest(Message message) {
+        return message instanceof Message.MembershipRequest || message instanceof Message.MembershipResponse;
+    }
+
+    /** Whether {@code id} is a voter of a configuration this member knows (as {@link #knows}). */
+    private boolean knowsAsVoter(MemberId id) {
+        if (configuration().isVoter(id) || startConfiguration.isVoter(id)) {
+            return true;
+        }
+        if (log.bootstrapConfiguration().isVoter(id)) {
+            return true;
+        }
+        for (QuorumSystem configuration : log.configurationEntries().values()) {
+            if (configuration.isVoter(id)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -120,6 +120,13 @@ class EchoNodeTest {
         View asLearner = groups.get(n4).addLearner(n4).get(10, TimeUnit.SECONDS);
         assertTrue(asLearner.learners().contains(n4));
         assertTrue(Inbox.await(() -> stale(n4) == 7, PATIENCE), "the learner caught up from the log");
+        // A learner may not promote itself, nor remove anyone else (PROTOCOL.md §10): only a voter may.
+        for (var change : List.<java.util.function.Supplier<java.util.concurrent.CompletableFuture<View>>>of(
+                () -> groups.get(n4).addVoter(n4, 5), () -> groups.get(n4).removeMember(MEMBERS.get(0)))) {
+            ExecutionException refused =
+                    assertThrows(ExecutionException.class, () -> change.get().get(10, TimeUnit.SECONDS));
+            assertEquals(EchoException.Reason.UNAUTHORISED, ((EchoException) refused.getCause()).reason());
+        }
         // A follower's request is forwarded to the leader.
         View promoted = groups.get(follower).addVoter(n4, 2).get(10, TimeUnit.SECONDS);
         assertEquals(new Voter(n4, 2), promoted.voters().get(3), "promoted at the lowest rank with its weight");
