@@ -391,7 +391,17 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
         return error("ERR wrong number of arguments for '" + command.toLowerCase(Locale.ROOT) + "' command");
     }
 
+    /**
+     * An error reply. Its text is one RESP line: a CR or LF from the client (an unknown command's name, say) would end
+     * the line early and inject the rest as another reply (found by RespFuzzTest), so control characters and bytes
+     * outside printable ASCII become '?', and the text is cut at 200 characters.
+     */
     private static ErrorRedisMessage error(String text) {
-        return new ErrorRedisMessage(text);
+        StringBuilder line = new StringBuilder(Math.min(text.length(), 200));
+        for (int i = 0; i < text.length() && line.length() < 200; i++) {
+            char c = text.charAt(i);
+            line.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return new ErrorRedisMessage(line.toString());
     }
 }

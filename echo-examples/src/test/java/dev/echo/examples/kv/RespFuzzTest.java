@@ -22,8 +22,8 @@ import java.nio.file.Path;
 
 /**
  * Fuzz target for echo-kv's RESP parser and command dispatch: arbitrary bytes, in arbitrary pieces, through the
- * server's real pipeline in front of a one-member group. Nothing may reach the end of the pipeline, and every byte
- * written back must be RESP replies (each starting with one of {@code + - : $ *}). Replays its regression inputs under
+ * server's real pipeline in front of a one-member group. Nothing may reach the end of the pipeline, and the bytes
+ * written back must parse as a sequence of well-formed RESP2 replies (no line a client's bytes could break). Replays its regression inputs under
  * {@code ./mvnw test}; docs/testing.md says how to fuzz.
  */
 class RespFuzzTest {
@@ -38,15 +38,64 @@ class RespFuzzTest {
         }
         channel.runPendingTasks();
         channel.checkException();
-        for (Object written = channel.readOutbound(); written != null; written = channel.readOutbound()) {
-            ByteBuf reply = (ByteBuf) written;
-            if (reply.isReadable()) {
-                char first = (char) reply.getByte(reply.readerIndex());
-                assertTrue("+-:$*".indexOf(first) >= 0, "not a RESP reply: " + reply.toString(StandardCharsets.UTF_8));
-            }
-            reply.release();
+        ByteBuf written = Unpooled.buffer();
+        for (Object piece = channel.readOutbound(); piece != null; piece = channel.readOutbound()) {
+            written.writeBytes((ByteBuf) piece);
+            ((ByteBuf) piece).release();
         }
+        while (written.isReadable()) {
+            assertTrue(
+                    oneReply(written),
+                    "not a sequence of RESP replies: " + written.toString(StandardCharsets.ISO_8859_1));
+        }
+        written.release();
         channel.finishAndReleaseAll();
+    }
+
+    /** Consumes one RESP2 reply from {@code in}; false if the bytes are not one. */
+    private static boolean oneReply(ByteBuf in) {
+        int end = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
+        if (end < 1 || in.getByte(end - 1) != '\r') {
+            return false;
+        }
+        char kind = (char) in.readByte();
+        String line = in.readCharSequence(end - 1 - in.readerIndex(), StandardCharsets.ISO_8859_1)
+                .toString();
+        in.skipBytes(2);
+        if (line.chars().anyMatch(c -> c == '\r' || c == '\n')) {
+            return false;
+        }
+        switch (kind) {
+            case '+', '-':
+                return true;
+            case ':':
+                return line.matches("-?[0-9]+");
+            case '$':
+                if (!line.matches("-1|[0-9]+")) {
+                    return false;
+                }
+                int length = Integer.parseInt(line);
+                if (length < 0) {
+                    return true;
+                }
+                if (in.readableBytes() < length + 2) {
+                    return false;
+                }
+                in.skipBytes(length);
+                return in.readByte() == '\r' && in.readByte() == '\n';
+            case '*':
+                if (!line.matches("-1|[0-9]+")) {
+                    return false;
+                }
+                for (int i = 0; i < Integer.parseInt(line); i++) {
+                    if (!oneReply(in)) {
+                        return false;
+                    }
+                }
+                return true;
+            default:
+                return false;
+        }
     }
 
     /** A group of one member on an in-memory network and a scratch journal: it leads at once, so commands complete. */
