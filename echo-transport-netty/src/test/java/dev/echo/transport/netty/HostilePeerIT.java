@@ -20,12 +20,7 @@ import dev.echo.journal.JournalOptions;
 import dev.echo.testkit.kv.KvCommand;
 import dev.echo.testkit.kv.KvStateMachine;
 import dev.echo.testkit.transport.Inbox;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -139,8 +134,11 @@ class HostilePeerIT {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(5_000);
             byte[] nonce = ClusterKeyAuth.nonce();
-            write(socket, frame(new Handshake.Hello(MessageCodec.VERSION, CLUSTER, attacker, 0, target, nonce)));
-            if (!(readHandshake(socket) instanceof Handshake.Welcome welcome)) {
+            RawFrames.write(
+                    socket,
+                    RawFrames.handshake(
+                            new Handshake.Hello(MessageCodec.VERSION, CLUSTER, attacker, 0, target, nonce)));
+            if (!(RawFrames.readHandshake(socket) instanceof Handshake.Welcome welcome)) {
                 return;
             }
             FrameTags tags = null;
@@ -149,10 +147,10 @@ class HostilePeerIT {
                         holdsKey ? KEY.toBytes() : ClusterKey.generate().toBytes());
                 ClusterKeyAuth.Transcript transcript =
                         new ClusterKeyAuth.Transcript(CLUSTER, attacker, target, nonce, welcome.nonce());
-                write(socket, frame(new Handshake.Proof(key.clientProof(transcript))));
+                RawFrames.write(socket, RawFrames.handshake(new Handshake.Proof(key.clientProof(transcript))));
                 tags = new FrameTags(key.clientToServer(transcript));
             }
-            write(socket, envelope(new Envelope("kv", 0, forged), tags));
+            RawFrames.write(socket, RawFrames.envelope(CODEC, new Envelope("kv", 0, forged), tags));
             awaitClose(socket); // refused frames close the connection; an accepted one is ignored and stays open
         } catch (IOException closed) {
             // the member hung up on us: the expected answer
@@ -243,45 +241,5 @@ class HostilePeerIT {
             term = Math.max(term, status.term());
         }
         return term;
-    }
-
-    private static byte[] frame(Handshake handshake) {
-        return bytes(Frames.handshake(ByteBufAllocator.DEFAULT, handshake));
-    }
-
-    /** Encodes whatever the fields say: the codec writes out-of-domain numbers; only decoding refuses them. */
-    private static byte[] envelope(Envelope envelope, FrameTags tags) {
-        int trailer = tags == null ? 0 : FrameSealer.TAG_BYTES;
-        ByteBuf buf = Frames.envelope(ByteBufAllocator.DEFAULT, CODEC, envelope, trailer);
-        if (tags != null) {
-            int body = buf.readableBytes() - 4;
-            buf.writeBytes(tags.next(buf.nioBuffer(4, body)), 0, FrameSealer.TAG_BYTES);
-            buf.setInt(0, body + FrameSealer.TAG_BYTES);
-        }
-        return bytes(buf);
-    }
-
-    private static byte[] bytes(ByteBuf buf) {
-        byte[] bytes = new byte[buf.readableBytes()];
-        buf.readBytes(bytes);
-        buf.release();
-        return bytes;
-    }
-
-    private static Handshake readHandshake(Socket socket) throws IOException {
-        DataInputStream in = new DataInputStream(socket.getInputStream());
-        byte[] answer = new byte[in.readInt()];
-        in.readFully(answer);
-        try {
-            return Handshake.read(Unpooled.wrappedBuffer(answer));
-        } catch (dev.echo.core.codec.CodecException malformed) {
-            throw new IOException(malformed);
-        }
-    }
-
-    private static void write(Socket socket, byte[] bytes) throws IOException {
-        OutputStream out = socket.getOutputStream();
-        out.write(bytes);
-        out.flush();
     }
 }

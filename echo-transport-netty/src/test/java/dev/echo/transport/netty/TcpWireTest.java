@@ -16,13 +16,8 @@ import dev.echo.core.protocol.Message;
 import dev.echo.core.transport.Envelope;
 import dev.echo.core.transport.TransportException;
 import dev.echo.testkit.transport.Inbox;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.DefaultChannelPipeline;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -71,7 +66,7 @@ class TcpWireTest {
     @Test
     void aRawClientSpeakingTheDocumentedFormatIsHeard() throws Exception {
         try (RawPeer peer = handshaken(B)) {
-            write(peer.socket, peer.frame(envelope(B, 42)));
+            RawFrames.write(peer.socket, peer.frame(envelope(B, 42)));
             assertTrue(Inbox.await(() -> inbox.contains(envelope(B, 42)), PATIENCE));
         }
     }
@@ -80,7 +75,7 @@ class TcpWireTest {
     void anOversizedLengthAfterTheHandshakeClosesTheConnection() throws Exception {
         try (RawPeer peer = handshaken(B)) {
             byte[] length = {0x7F, 0, 0, 0};
-            write(peer.socket, length);
+            RawFrames.write(peer.socket, length);
             assertClosed(peer.socket);
         }
         assertTrue(a.metrics().decodeErrors() >= 1);
@@ -90,7 +85,7 @@ class TcpWireTest {
     @Test
     void aMessageInAnotherMembersNameClosesTheConnection() throws Exception {
         try (RawPeer peer = handshaken(B)) {
-            write(peer.socket, peer.frame(envelope(MemberId.of("c"), 1)));
+            RawFrames.write(peer.socket, peer.frame(envelope(MemberId.of("c"), 1)));
             assertClosed(peer.socket);
         }
         assertEquals(1, a.metrics().authFailures());
@@ -108,8 +103,8 @@ class TcpWireTest {
                 byte[] frame = peer.frame(appendWithCommand(B, trial));
                 int bit = 32 + random.nextInt((frame.length - 4) * 8); // keep the length prefix: flip the rest
                 frame[bit / 8] ^= (byte) (1 << (bit % 8));
-                write(peer.socket, frame);
-                write(peer.socket, peer.frame(envelope(B, 1_000 + trial))); // a marker behind it
+                RawFrames.write(peer.socket, frame);
+                RawFrames.write(peer.socket, peer.frame(envelope(B, 1_000 + trial))); // a marker behind it
                 assertTrue(Inbox.await(
                         () -> inbox.all().size() > before
                                 || a.metrics().decodeErrors() + a.metrics().authFailures() > refusedBefore,
@@ -151,11 +146,11 @@ class TcpWireTest {
             a.updatePeer(sink, new dev.echo.core.transport.PeerAddress("127.0.0.1", silent.getLocalPort()));
             try (Socket accepted = silent.accept()) {
                 // Answer the hello, then never read again.
-                Handshake.Hello hello = assertInstanceOf(Handshake.Hello.class, readHandshake(accepted));
+                Handshake.Hello hello = assertInstanceOf(Handshake.Hello.class, RawFrames.readHandshake(accepted));
                 byte[] nonce = ClusterKeyAuth.nonce();
                 byte[] proof = new ClusterKeyAuth(TcpFixture.KEY.toBytes())
                         .serverProof(new ClusterKeyAuth.Transcript(TcpFixture.CLUSTER, A, sink, hello.nonce(), nonce));
-                write(accepted, handshakeFrame(new Handshake.Welcome(sink, 0, nonce, proof)));
+                RawFrames.write(accepted, RawFrames.handshake(new Handshake.Welcome(sink, 0, nonce, proof)));
                 Envelope large = appendWithCommand(A, 1);
                 int attempts = 100_000;
                 int accepted1 = 0;
@@ -180,26 +175,17 @@ class TcpWireTest {
                 new Socket(InetAddress.getLoopbackAddress(), a.localAddress().getPort());
         socket.setSoTimeout(5000);
         byte[] nonce = ClusterKeyAuth.nonce();
-        write(socket, handshakeFrame(new Handshake.Hello(MessageCodec.VERSION, TcpFixture.CLUSTER, as, 0, A, nonce)));
-        Handshake answer = readHandshake(socket);
+        RawFrames.write(
+                socket,
+                RawFrames.handshake(new Handshake.Hello(MessageCodec.VERSION, TcpFixture.CLUSTER, as, 0, A, nonce)));
+        Handshake answer = RawFrames.readHandshake(socket);
         Handshake.Welcome welcome = assertInstanceOf(Handshake.Welcome.class, answer, "the transport welcomed us");
         ClusterKeyAuth key = new ClusterKeyAuth(TcpFixture.KEY.toBytes());
         ClusterKeyAuth.Transcript transcript =
                 new ClusterKeyAuth.Transcript(TcpFixture.CLUSTER, as, A, nonce, welcome.nonce());
         assertArrayEquals(key.serverProof(transcript), welcome.proof(), "it proved it holds the cluster key");
-        write(socket, handshakeFrame(new Handshake.Proof(key.clientProof(transcript))));
+        RawFrames.write(socket, RawFrames.handshake(new Handshake.Proof(key.clientProof(transcript))));
         return new RawPeer(socket, new FrameTags(key.clientToServer(transcript)));
-    }
-
-    private static Handshake readHandshake(Socket socket) throws IOException {
-        DataInputStream in = new DataInputStream(socket.getInputStream());
-        byte[] answer = new byte[in.readInt()];
-        in.readFully(answer);
-        try {
-            return Handshake.read(Unpooled.wrappedBuffer(answer));
-        } catch (dev.echo.core.codec.CodecException malformed) {
-            throw new AssertionError(malformed);
-        }
     }
 
     /** A raw client connection after the handshake, and the tags its frames must carry. */
@@ -214,14 +200,7 @@ class TcpWireTest {
 
         /** {@code envelope} as a tagged frame, the next in this connection's sequence. */
         byte[] frame(Envelope envelope) {
-            ByteBuf buf = Frames.envelope(ByteBufAllocator.DEFAULT, fixture.codec(), envelope, FrameSealer.TAG_BYTES);
-            int body = buf.readableBytes() - 4;
-            buf.writeBytes(tags.next(buf.nioBuffer(4, body)), 0, FrameSealer.TAG_BYTES);
-            buf.setInt(0, body + FrameSealer.TAG_BYTES);
-            byte[] bytes = new byte[buf.readableBytes()];
-            buf.readBytes(bytes);
-            buf.release();
-            return bytes;
+            return RawFrames.envelope(fixture.codec(), envelope, tags);
         }
 
         @Override
@@ -241,20 +220,6 @@ class TcpWireTest {
         } catch (SocketTimeoutException stillOpen) {
             throw new AssertionError("connection still open", stillOpen);
         }
-    }
-
-    private static byte[] handshakeFrame(Handshake handshake) {
-        ByteBuf buf = Frames.handshake(ByteBufAllocator.DEFAULT, handshake);
-        byte[] bytes = new byte[buf.readableBytes()];
-        buf.readBytes(bytes);
-        buf.release();
-        return bytes;
-    }
-
-    private static void write(Socket socket, byte[] bytes) throws IOException {
-        OutputStream out = socket.getOutputStream();
-        out.write(bytes);
-        out.flush();
     }
 
     private static Envelope envelope(MemberId from, long marker) {
