@@ -278,7 +278,7 @@ public final class MessageCodec {
             writeChange(request.change(), out);
         } else if (message instanceof Message.MembershipResponse response) {
             out.putLong(response.requestId());
-            out.put((byte) response.result().ordinal());
+            out.put(resultCode(response.result()));
             out.putLong(response.index());
         } else if (message instanceof Message.InstallSnapshot chunk) {
             out.putLong(chunk.index()).putLong(chunk.snapshotTerm()).putLong(chunk.offset());
@@ -381,13 +381,26 @@ public final class MessageCodec {
         };
     }
 
+    /** The wire code of a membership result: fixed here, never an ordinal, so reordering the enum changes nothing. */
+    private static byte resultCode(Message.MembershipResult result) {
+        return switch (result) {
+            case COMMITTED -> 0;
+            case NOT_LEADER -> 1;
+            case CHANGE_IN_PROGRESS -> 2;
+            case INVALID -> 3;
+            case ABANDONED -> 4;
+            case UNAUTHORISED -> 5;
+        };
+    }
+
     private static Message.MembershipResult readResult(ByteBuffer in) throws CodecException {
-        int ordinal = Bounded.getByte(in, "membership result") & 0xFF;
-        Message.MembershipResult[] results = Message.MembershipResult.values();
-        if (ordinal >= results.length) {
-            throw new CodecException(CodecException.Reason.INVALID_VALUE, "membership result " + ordinal);
+        byte code = Bounded.getByte(in, "membership result");
+        for (Message.MembershipResult result : Message.MembershipResult.values()) {
+            if (resultCode(result) == code) {
+                return result;
+            }
         }
-        return results[ordinal];
+        throw new CodecException(CodecException.Reason.INVALID_VALUE, "membership result " + code);
     }
 
     private Message.AppendRequest readAppendRequest(MemberId from, long term, ByteBuffer in) throws CodecException {
