@@ -142,12 +142,19 @@ final class ClientSessions {
                 for (int r = 0; r < results; r++) {
                     long sequence = in.getLong();
                     long index = in.getLong();
-                    byte[] result = new byte[nonNegative(in.getInt(), "result length")];
+                    int length = nonNegative(in.getInt(), "result length");
+                    if (length > in.remaining()) { // checked before allocating: a length is no promise of bytes
+                        throw new IllegalArgumentException(
+                                "result of " + length + " bytes with " + in.remaining() + " left");
+                    }
+                    byte[] result = new byte[length];
                     in.get(result);
                     session.results.put(sequence, new Applied(index, result));
                 }
-                sessions.put(clientId, session);
-                byLastUse.put(session.lastUsedIndex, clientId);
+                // Each session once, each log index last used by one session (byLastUse keys are unique).
+                if (sessions.put(clientId, session) != null || byLastUse.put(session.lastUsedIndex, clientId) != null) {
+                    throw new IllegalArgumentException("session " + clientId + " or its last index repeats");
+                }
             }
             if (in.hasRemaining()) {
                 throw new IllegalArgumentException(in.remaining() + " bytes after the session table");
