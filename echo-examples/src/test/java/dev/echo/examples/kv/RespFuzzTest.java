@@ -27,6 +27,7 @@ import java.nio.file.Path;
  * {@code ./mvnw test}; docs/testing.md says how to fuzz.
  */
 class RespFuzzTest {
+    private static EchoNode node;
     private static final ReplicatedGroup GROUP = oneMemberGroup();
 
     @FuzzTest(maxDuration = "10m")
@@ -36,6 +37,9 @@ class RespFuzzTest {
         while (data.remainingBytes() > 0 && channel.isOpen()) {
             channel.writeInbound(Unpooled.wrappedBuffer(data.consumeBytes(1 + data.consumeInt(0, 300))));
         }
+        // The group runs on this thread (invoker mode): an EmbeddedChannel may only be touched from one thread, and
+        // the handler hands outcomes back through the channel's executor.
+        node.runPending();
         channel.runPendingTasks();
         channel.checkException();
         ByteBuf written = Unpooled.buffer();
@@ -98,18 +102,34 @@ class RespFuzzTest {
         }
     }
 
-    /** A group of one member on an in-memory network and a scratch journal: it leads at once, so commands complete. */
+    /**
+     * A group of one member on an in-memory network and a scratch journal, driven from the fuzzing thread (invoker
+     * mode), elected before the first input so that commands complete.
+     */
     private static ReplicatedGroup oneMemberGroup() {
         try {
             MemberId self = MemberId.of("n1");
             Path data = Files.createTempDirectory("echo-resp-fuzz");
-            EchoNode node = EchoNode.builder(self)
+            node = EchoNode.builder(self)
                     .transport(new InMemoryNetwork(new MessageCodec(1 << 20, 1024, 8 << 20)).transport(self))
                     .journal(FileJournal.open(
                             JournalOptions.builder(data, "fuzz", "n1").build()))
+                    .tick(java.time.Duration.ofMillis(1))
+                    .invoker(true)
                     .build()
                     .start();
-            return node.join("kv", GroupOptions.builder().voter(self).build(), new KvStore(), new GroupListener() {});
+            ReplicatedGroup group =
+                    node.join("kv", GroupOptions.builder().voter(self).build(), new KvStore(), new GroupListener() {});
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (!group.status().hasQuorum()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the one-member group elected no leader in 30 s");
+                }
+                if (!node.runPending()) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // the next tick is due in 1 ms
+                }
+            }
+            return group;
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
