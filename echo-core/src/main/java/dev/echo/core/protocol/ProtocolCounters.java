@@ -10,9 +10,13 @@ import java.util.Map;
 public final class ProtocolCounters {
     /** What was counted. */
     public enum Counter {
-        /** A message from a member outside the configuration, or from itself. */
+        /**
+         * A message from itself, or one a stranger or a learner may not send (PROTOCOL.md §10): from an
+         * unauthenticated peer in no known configuration, a hand-over or vote from a stranger, a term raised by a
+         * non-voter.
+         */
         UNKNOWN_SENDER,
-        /** A message whose fields are impossible (negative or inconsistent indexes, oversized batch). */
+        /** A message whose fields are impossible (outside their domain, inconsistent indexes, oversized batch). */
         MALFORMED_MESSAGE,
         /** A message from an older term that needed no answer. */
         STALE_TERM,
