@@ -52,7 +52,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
     private final boolean staleReads;
     private final InfoSource info;
     private final ArrayDeque<Slot> replies = new ArrayDeque<>();
-    /** A protocol error closed this connection: nothing more is read or answered. */
+    /** A QUIT or a protocol error closed this connection: nothing more is read or answered. */
     private boolean failed;
 
     /** What INFO reports about this member besides the group's status. */
@@ -86,6 +86,19 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
+     * Nothing more is read from this connection: bytes after a QUIT or a protocol error are dropped, not decoded.
+     * Decoding them would raise errors after the connection is closed and the handlers are gone, which Netty logs
+     * with a stack trace at the end of the pipeline (found by RespFuzzTest). Removing the decoder hands what it holds
+     * to this handler, which releases it.
+     */
+    private void stopReading(ChannelHandlerContext ctx) {
+        failed = true;
+        if (ctx.pipeline().get(RedisDecoder.class) != null) {
+            ctx.pipeline().remove(RedisDecoder.class);
+        }
+    }
+
+    /**
      * A request that does not parse (or anything else thrown on this connection) gets one {@code -ERR Protocol
      * error} reply and the connection is closed, as Redis does; it is logged in one line, without a stack trace, once
      * per connection, so a misbehaving client cannot fill the disk through the log.
@@ -95,7 +108,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
         if (failed) {
             return;
         }
-        failed = true;
+        stopReading(ctx);
         String reason = cause instanceof DecoderException && cause.getCause() != null
                 ? String.valueOf(cause.getCause().getMessage())
                 : String.valueOf(cause.getMessage());
@@ -200,6 +213,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
                 return;
             case "QUIT":
                 answer(ctx, slot, new SimpleStringRedisMessage("OK"));
+                stopReading(ctx);
                 ctx.close();
                 return;
             default:

@@ -70,6 +70,19 @@ class MalformedRespTest {
         channel.finishAndReleaseAll();
     }
 
+    @org.junit.jupiter.api.Test
+    void bytesAfterQuitAreDroppedQuietly() { // RespFuzzTest: they were decoded after the close, logged at the tail
+        EmbeddedChannel channel = new EmbeddedChannel();
+        RespHandler.install(channel.pipeline(), 1 << 20, new RespHandler(null, false, () -> ""));
+        channel.writeInbound(Unpooled.wrappedBuffer("QUIT\r\n*-7\r\n$abc\r\n".getBytes(StandardCharsets.US_ASCII)));
+        channel.checkException();
+        assertEquals("+OK\r\n", readAll(channel));
+        assertFalse(channel.isOpen());
+        assertEquals(List.of(), handlerLog.list, "a QUIT is not an error");
+        assertEquals(List.of(), pipelineTail.list, "nothing reached the end of the pipeline");
+        channel.finishAndReleaseAll();
+    }
+
     private static String readAll(EmbeddedChannel channel) {
         StringBuilder out = new StringBuilder();
         for (Object written = channel.readOutbound(); written != null; written = channel.readOutbound()) {

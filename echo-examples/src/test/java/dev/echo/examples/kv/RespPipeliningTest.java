@@ -1,6 +1,7 @@
 package dev.echo.examples.kv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.echo.core.EchoNode;
 import dev.echo.core.GroupListener;
@@ -25,6 +26,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +54,13 @@ class RespPipeliningTest {
         try {
             ReplicatedGroup group =
                     node.join("kv", GroupOptions.builder().voter(self).build(), new KvStore(), new GroupListener() {});
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!group.status().hasQuorum()) { // the lone member elects itself as the group is driven
+                assertTrue(System.nanoTime() < deadline, "no leader within 30 s");
+                if (!node.runPending()) {
+                    LockSupport.parkNanos(1_000_000); // the next tick is due in 1 ms
+                }
+            }
             Channel server = new ServerBootstrap()
                     .group(loops)
                     .channel(NioServerSocketChannel.class)
