@@ -116,7 +116,11 @@ final class BlackHoleProxy implements AutoCloseable {
                         } catch (IOException closed) {
                             // either side went away: the relay ends with it
                         }
-                        close();
+                        // A close is a packet too: through a black hole it never reaches the other side, which
+                        // must find out by itself (else the far end's idle close would re-dial the sender for it).
+                        if (!dead) {
+                            close();
+                        }
                     },
                     "black-hole-relay");
             thread.setDaemon(true);
