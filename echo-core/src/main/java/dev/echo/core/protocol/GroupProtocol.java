@@ -516,18 +516,7 @@ public final class GroupProtocol {
 
     /** Whether {@code id} is a voter of a configuration this member knows (as {@link #knows}). */
     private boolean knowsAsVoter(MemberId id) {
-        if (configuration().isVoter(id) || startConfiguration.isVoter(id)) {
-            return true;
-        }
-        if (log.bootstrapConfiguration().isVoter(id)) {
-            return true;
-        }
-        for (QuorumSystem configuration : log.configurationEntries().values()) {
-            if (configuration.isVoter(id)) {
-                return true;
-            }
-        }
-        return false;
+        return configuration().isVoter(id) || someKnownConfiguration(known -> known.isVoter(id));
     }
 
     /**
@@ -536,14 +525,16 @@ public final class GroupProtocol {
      * over older ones is only for senders outside it.
      */
     private boolean knows(MemberId id) {
-        if (members().contains(id) || startConfiguration.members().contains(id)) {
-            return true;
-        }
-        if (log.bootstrapConfiguration().members().contains(id)) {
+        return members().contains(id)
+                || someKnownConfiguration(known -> known.members().contains(id));
+    }
+
+    private boolean someKnownConfiguration(Predicate<QuorumSystem> test) {
+        if (test.test(startConfiguration) || test.test(log.bootstrapConfiguration())) {
             return true;
         }
         for (QuorumSystem configuration : log.configurationEntries().values()) {
-            if (configuration.members().contains(id)) {
+            if (test.test(configuration)) {
                 return true;
             }
         }
