@@ -21,6 +21,7 @@ public final class EchoSim {
     private static final String USAGE = """
             Usage: bin/echo-sim --seeds A..B [--members N] [--faults all|none|LIST] [--mutation NAME]
                    bin/echo-sim --seed S [--members N] [--faults ...] [--trace]
+                   bin/echo-sim --seeds A..B --hashes
 
             Runs Echo's protocol core under a seeded simulated world (network delay, loss, duplication,
             reordering, partitions, clock drift, crashes, torn writes, wiped disks) with a client workload, checks the
@@ -47,6 +48,8 @@ public final class EchoSim {
                                count_any_votes, ignore_incarnations, trust_strangers
               --fault-ms N     length of the fault phase in simulated ms (default 20000)
               --trace          print a step-by-step transcript (use with --seed)
+              --hashes         print each seed's trace hash and a digest of its transcript, to compare
+                               two builds of the core: a refactor must leave both unchanged
               --help           this text
 
             Prints each failing seed with a replay command; the last line is "N passed, N failed".
@@ -67,6 +70,7 @@ public final class EchoSim {
         Set<Mutation> mutations = EnumSet.noneOf(Mutation.class);
         long faultMillis = SimulationOptions.defaults(0).faultPhaseMillis();
         boolean trace = false;
+        boolean hashes = false;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -93,6 +97,7 @@ public final class EchoSim {
                                 value(args, ++i).toUpperCase(Locale.ROOT).replace('-', '_')));
                     case "--fault-ms" -> faultMillis = Long.parseLong(value(args, ++i));
                     case "--trace" -> trace = true;
+                    case "--hashes" -> hashes = true;
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
@@ -117,8 +122,15 @@ public final class EchoSim {
         long steps = 0;
         long started = System.nanoTime();
         for (long seed = first; seed <= last; seed++) {
-            SimulationResult result = Simulation.run(base.withSeed(seed), trace ? out : null);
+            TranscriptDigest transcript = hashes ? new TranscriptDigest() : null;
+            SimulationResult result =
+                    Simulation.run(base.withSeed(seed), hashes ? transcript.stream() : trace ? out : null);
             steps += result.steps();
+            if (hashes) {
+                out.printf(
+                        "seed %d: %s, trace hash %016x, transcript %s%n",
+                        seed, result.passed() ? "passed" : "FAILED", result.traceHash(), transcript.hex());
+            }
             if (result.passed()) {
                 passed++;
                 if (first == last) {
