@@ -46,7 +46,12 @@ public sealed interface Output {
      * @param meta what the snapshot covers
      * @param sessions the exactly-once table as of {@code meta.index()}, stored with the state
      */
-    record TakeSnapshot(SnapshotMeta meta, byte[] sessions) implements Output {}
+    record TakeSnapshot(SnapshotMeta meta, byte[] sessions) implements Output {
+        @Override
+        public String toString() {
+            return "TakeSnapshot[meta=" + meta + ", sessions=" + sessions.length + " bytes]";
+        }
+    }
 
     /**
      * Discard the journal's log up to {@code meta.index()}, which a durable snapshot covers; later entries stay only if
@@ -92,7 +97,13 @@ public sealed interface Output {
      * @param data the chunk
      * @param last whether the chunk ends the snapshot
      */
-    record StoreSnapshotChunk(SnapshotMeta meta, long offset, byte[] data, boolean last) implements Output {}
+    record StoreSnapshotChunk(SnapshotMeta meta, long offset, byte[] data, boolean last) implements Output {
+        @Override
+        public String toString() {
+            return "StoreSnapshotChunk[meta=" + meta + ", offset=" + offset + ", data=" + data.length + " bytes, last="
+                    + last + "]";
+        }
+    }
 
     /**
      * A submitted command's outcome, delivered at the member where it was submitted.
@@ -156,7 +167,13 @@ public sealed interface Output {
      * @param result the state machine's result bytes
      * @param stale true only for reads answered from local state without a ReadIndex round
      */
-    record Committed(long index, byte[] result, boolean stale) implements Outcome {}
+    record Committed(long index, byte[] result, boolean stale) implements Outcome {
+        /** Names the result's size, not its identity: transcripts of equal runs compare equal. */
+        @Override
+        public String toString() {
+            return "Committed[index=" + index + ", result=" + result.length + " bytes, stale=" + stale + "]";
+        }
+    }
 
     /**
      * This member stopped following the operation (it lost leadership) after it may already have taken effect: the
