@@ -8,6 +8,7 @@ import dev.echo.core.protocol.Input;
 import dev.echo.core.protocol.Output;
 import dev.echo.core.protocol.ProtocolOptions;
 import dev.echo.core.protocol.RecoveredState;
+import dev.echo.core.protocol.Role;
 import dev.echo.core.protocol.Voter;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -85,7 +86,7 @@ public class CoreStepBenchmark {
             }
             pump();
             for (GroupProtocol member : members.values()) {
-                if (member.role() == GroupProtocol.Role.LEADER && member.commitIndex() > 0) {
+                if (member.role() == Role.LEADER && member.commitIndex() > 0) {
                     leader = member;
                 }
             }

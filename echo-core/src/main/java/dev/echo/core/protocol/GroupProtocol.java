@@ -4,12 +4,10 @@ import dev.echo.core.MemberId;
 import dev.echo.core.StateMachine;
 import dev.echo.core.protocol.ProtocolCounters.Counter;
 import dev.echo.core.storage.SnapshotMeta;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedSet;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 
@@ -27,79 +25,23 @@ import java.util.function.Predicate;
  * {@link StateMachine} is called from inside {@link #step} on that thread.
  */
 public final class GroupProtocol {
-    private final MemberId self;
-    /** This member's incarnation: the life of its disk (PROTOCOL.md §5). */
-    private final long selfIncarnation;
-    /**
-     * The latest incarnation heard from each other member. Messages from an earlier one are dropped: that life's disk
-     * is gone. Its votes and acknowledgements count only where a configuration records that incarnation.
-     */
-    private final TreeMap<MemberId, Long> incarnations = new TreeMap<>();
-
-    private final ProtocolOptions options;
-    /** The configuration this member was started with: its members are never strangers to it (PROTOCOL.md §10). */
-    private final QuorumSystem startConfiguration;
-    /** The configuration {@link #members} was computed for; recomputed only when the log's configuration changes. */
-    private QuorumSystem membersOf;
-    /** The configuration's members: consulted on every message. */
-    private SortedSet<MemberId> members;
-
+    private final MemberState state;
+    private final Outbox outbox;
     private final Reconfiguration reconfiguration = new Reconfiguration(this);
     private final Snapshots snapshots;
 
     private final StateMachine stateMachine;
-    private final DeterministicRandom random;
-    private final ReplicationLog log;
-    private final Durability durability;
     private final ClientSessions sessions;
     private final PendingOperations pending;
-    private final ProtocolCounters counters = new ProtocolCounters();
-    private final List<Output> outputs = new ArrayList<>();
 
-    private Role role = Role.FOLLOWER;
-    /** Its journal reported damage (PROTOCOL.md §5): no vote, no campaign, no ack until its leader repairs it. */
-    private boolean storageFaulted;
-
-    private long term;
-    private Optional<MemberId> votedFor;
-    private Optional<MemberId> leaderId = Optional.empty();
     private Leader leader;
     private final TreeSet<MemberId> votes = new TreeSet<>();
-
-    private long commitIndex;
-    private long lastApplied;
-    private int electionElapsed;
-    private int electionTimeout;
-    /** Ticks since a live leader was last heard (or, at the leader, 0): the lease of PROTOCOL.md §6. */
-    private long ticksSinceLeaderContact = Long.MAX_VALUE / 2;
-
-    // Follower bookkeeping for the current leader and term.
-    private long verifiedIndex;
-    private long lastAckedMatch;
-    private boolean ackPending;
-    private long readRoundSeen;
-
-    // What the step being processed changed, persisted at its end as one write.
-    private boolean hardStateDirty;
-    private long writeFrom = Long.MAX_VALUE;
 
     private MemberStatus reportedStatus;
     private long reportedTerm = -1;
     private Optional<MemberId> reportedLeader = Optional.empty();
     /** The leader membership requests were last sent to (the leader as of the previous step). */
     private Optional<MemberId> forwardedTo = Optional.empty();
-
-    /** The roles of PROTOCOL.md §6. */
-    public enum Role {
-        /** Follows a leader (or waits for one). */
-        FOLLOWER,
-        /** Runs a pre-vote; its term is unchanged. */
-        PRE_CANDIDATE,
-        /** Asks for votes in a new term. */
-        CANDIDATE,
-        /** Leads its term. */
-        LEADER
-    }
 
     /** Creates a member in its first incarnation (0); see the full constructor. */
     public GroupProtocol(
@@ -113,7 +55,7 @@ public final class GroupProtocol {
     }
 
     /**
-     * Creates a member from its recovered durable state.
+     * Creates a member from its recovered durable
      *
      * @param self this member
      * @param incarnation this member's incarnation, from its durable identity: a member whose disk was wiped comes
@@ -134,37 +76,38 @@ public final class GroupProtocol {
             RecoveredState recovered,
             StateMachine stateMachine,
             long seed) {
-        this.self = Objects.requireNonNull(self, "self");
+        Objects.requireNonNull(self, "self");
         if (incarnation < 0) {
             throw new IllegalArgumentException("incarnation must not be negative: " + incarnation);
         }
-        this.selfIncarnation = incarnation;
-        this.startConfiguration = Objects.requireNonNull(configuration, "configuration");
-        this.options = Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(configuration, "configuration");
+        Objects.requireNonNull(options, "options");
         this.stateMachine = Objects.requireNonNull(stateMachine, "stateMachine");
-        this.random = new DeterministicRandom(seed);
-        this.snapshots = new Snapshots(this, options.snapshots());
         this.sessions = new ClientSessions(options.maxSessions(), options.sessionTtlEntries());
         this.pending = new PendingOperations(options.maxPendingRequests(), options.retryTicks());
-        this.term = recovered.hardState().term();
-        this.votedFor = recovered.hardState().votedFor();
-        this.storageFaulted = recovered.storageFaulted();
+        ReplicationLog log;
         if (recovered.snapshot().isPresent()) {
             SnapshotMeta meta = recovered.snapshot().get().meta();
-            this.log = new ReplicationLog(meta.configuration(), meta.index(), meta.term(), recovered.entries());
-            sessions.restore(recovered.snapshot().get().sessions());
-            commitIndex = meta.index();
-            lastApplied = meta.index();
-            if (meta.term() > term) { // installed from a leader whose term had not reached the journal yet
-                term = meta.term();
-                votedFor = Optional.empty();
-                hardStateDirty = true;
-            }
+            log = new ReplicationLog(meta.configuration(), meta.index(), meta.term(), recovered.entries());
         } else {
-            this.log = new ReplicationLog(configuration, recovered.entries());
+            log = new ReplicationLog(configuration, recovered.entries());
         }
-        this.durability = new Durability(log.lastIndex());
-        resetElectionTimer();
+        this.state = new MemberState(self, incarnation, configuration, options, log, recovered.hardState(), seed);
+        this.outbox = new Outbox(state);
+        this.snapshots = new Snapshots(this, options.snapshots());
+        state.storageFaulted = recovered.storageFaulted();
+        if (recovered.snapshot().isPresent()) {
+            SnapshotMeta meta = recovered.snapshot().get().meta();
+            sessions.restore(recovered.snapshot().get().sessions());
+            state.commitIndex = meta.index();
+            state.lastApplied = meta.index();
+            if (meta.term() > state.term) { // installed from a leader whose term had not reached the journal yet
+                state.term = meta.term();
+                state.votedFor = Optional.empty();
+                outbox.hardStateChanged();
+            }
+        }
+        state.resetElectionTimer();
         finishStep();
     }
 
@@ -202,20 +145,18 @@ public final class GroupProtocol {
 
     /** Returns and clears the outputs produced since the last call. */
     public List<Output> drainOutputs() {
-        List<Output> drained = new ArrayList<>(outputs);
-        outputs.clear();
-        return drained;
+        return outbox.drain();
     }
 
     // ---------------------------------------------------------------- ticks and elections
 
     private void tick() {
-        if (role == Role.LEADER) {
-            ticksSinceLeaderContact = 0;
+        if (state.role == Role.LEADER) {
+            state.ticksSinceLeaderContact = 0;
             leader.tick();
         } else {
-            ticksSinceLeaderContact = Math.min(ticksSinceLeaderContact + 1, Long.MAX_VALUE / 2);
-            if (++electionElapsed >= electionTimeout && mayCampaign()) {
+            state.ticksSinceLeaderContact = Math.min(state.ticksSinceLeaderContact + 1, Long.MAX_VALUE / 2);
+            if (++state.electionElapsed >= state.electionTimeout && mayCampaign()) {
                 startPreVote();
             }
         }
@@ -234,64 +175,70 @@ public final class GroupProtocol {
      * vote). Who wins is still decided by votes under the candidate's latest configuration, so this is safe.
      */
     private boolean mayCampaign() {
-        if (storageFaulted || snapshots.installing()) {
+        if (state.storageFaulted || snapshots.installing()) {
             return false; // its log cannot be trusted, or is about to be replaced
         }
-        if (configuration().isVoterAs(self, selfIncarnation)
-                || (options.has(Mutation.IGNORE_INCARNATIONS) && configuration().isVoter(self))) {
+        if (state.configuration().isVoterAs(state.self, state.selfIncarnation)
+                || (state.options.has(Mutation.IGNORE_INCARNATIONS)
+                        && state.configuration().isVoter(state.self))) {
             return true;
         }
-        long latest = log.configurationIndex();
-        return latest > commitIndex && log.configurationBefore(latest).isVoterAs(self, selfIncarnation);
+        long latest = state.log.configurationIndex();
+        return latest > state.commitIndex
+                && state.log.configurationBefore(latest).isVoterAs(state.self, state.selfIncarnation);
     }
 
     private void startPreVote() {
-        role = Role.PRE_CANDIDATE;
-        leaderId = Optional.empty();
+        state.role = Role.PRE_CANDIDATE;
+        state.leaderId = Optional.empty();
         leader = null;
         votes.clear();
-        votes.add(self);
-        resetElectionTimer();
-        broadcastToVoters(new Message.PreVoteRequest(self, term + 1, log.lastIndex(), log.lastTerm()));
-        if (configuration().isQuorumOf(counted(votes::contains))) {
+        votes.add(state.self);
+        state.resetElectionTimer();
+        broadcastToVoters(
+                new Message.PreVoteRequest(state.self, state.term + 1, state.log.lastIndex(), state.log.lastTerm()));
+        if (state.configuration().isQuorumOf(counted(votes::contains))) {
             startElection(false);
         }
     }
 
     private void startElection(boolean leadershipTransfer) {
-        check(Domains.contains(term + 1), "§10: terms stay below 2^62, so term + 1 never overflows: " + term);
-        role = Role.CANDIDATE;
-        term++;
-        votedFor = Optional.of(self);
-        hardStateDirty = true;
-        leaderId = Optional.empty();
+        check(
+                Domains.contains(state.term + 1),
+                "§10: terms stay below 2^62, so state.term + 1 never overflows: " + state.term);
+        state.role = Role.CANDIDATE;
+        state.term++;
+        state.votedFor = Optional.of(state.self);
+        outbox.hardStateChanged();
+        state.leaderId = Optional.empty();
         leader = null;
         votes.clear();
-        votes.add(self);
-        resetElectionTimer();
-        broadcastToVoters(new Message.VoteRequest(self, term, log.lastIndex(), log.lastTerm(), leadershipTransfer));
+        votes.add(state.self);
+        state.resetElectionTimer();
+        broadcastToVoters(new Message.VoteRequest(
+                state.self, state.term, state.log.lastIndex(), state.log.lastTerm(), leadershipTransfer));
         // Our own vote counts only once durable: checked again when the persist completes.
         maybeWinElection();
     }
 
     private void maybeWinElection() {
-        if (role != Role.CANDIDATE || hardStateDirty || !durability.hardStateDurable()) {
+        if (state.role != Role.CANDIDATE || outbox.hardStateChanging() || !state.durability.hardStateDurable()) {
             return;
         }
-        boolean won = configuration().isQuorumOf(counted(votes::contains))
-                || (options.has(Mutation.COUNT_ANY_VOTES)
-                        && votes.size() * 2 > members().size());
+        boolean won = state.configuration().isQuorumOf(counted(votes::contains))
+                || (state.options.has(Mutation.COUNT_ANY_VOTES)
+                        && votes.size() * 2 > state.members().size());
         if (won) {
             becomeLeader();
         }
     }
 
     private void becomeLeader() {
-        role = Role.LEADER;
-        leaderId = Optional.of(self);
-        ticksSinceLeaderContact = 0;
+        state.role = Role.LEADER;
+        state.leaderId = Optional.of(state.self);
+        state.ticksSinceLeaderContact = 0;
         leader = new Leader(this);
-        if (!options.has(Mutation.SKIP_NOOP)) {
+        if (!state.options.has(Mutation.SKIP_NOOP)) {
             appendAsLeader(new Entry.NoOp());
         }
         leader.replicateToAll();
@@ -307,67 +254,52 @@ public final class GroupProtocol {
     }
 
     private void becomeFollower(long newTerm, Optional<MemberId> newLeader) {
-        if (role == Role.LEADER) {
+        if (state.role == Role.LEADER) {
             reconfiguration.leadershipLost();
         }
-        boolean termChanged = newTerm > term;
-        check(Domains.contains(newTerm), "§10: a term outside its domain reached the core: " + newTerm);
+        boolean termChanged = newTerm > state.term;
+        check(Domains.contains(newTerm), "§10: a state.term outside its domain reached the core: " + newTerm);
         if (termChanged) {
-            term = newTerm;
-            votedFor = Optional.empty();
-            hardStateDirty = true;
+            state.term = newTerm;
+            state.votedFor = Optional.empty();
+            outbox.hardStateChanged();
         }
         // What this member verified against a leader holds only for that leader *in that term*: the same member
         // leading a later term may have a different log (found by the simulator with membership changes).
-        boolean leaderChanged = termChanged || !newLeader.equals(leaderId);
-        role = Role.FOLLOWER;
+        boolean leaderChanged = termChanged || !newLeader.equals(state.leaderId);
+        state.role = Role.FOLLOWER;
         leader = null;
-        leaderId = newLeader;
+        state.leaderId = newLeader;
         votes.clear();
         if (leaderChanged) {
-            verifiedIndex = 0;
-            lastAckedMatch = 0;
-            ackPending = false;
-            readRoundSeen = 0;
+            state.verifiedIndex = 0;
+            state.lastAckedMatch = 0;
+            state.ackPending = false;
+            state.readRoundSeen = 0;
         }
-        resetElectionTimer();
+        state.resetElectionTimer();
     }
 
     /** A leader that lost contact with a quorum steps down (check-quorum, PROTOCOL.md §6). */
     void stepDown() {
-        becomeFollower(term, Optional.empty());
-    }
-
-    private void resetElectionTimer() {
-        electionElapsed = 0;
-        electionTimeout = options.electionTimeoutMinTicks()
-                + random.nextInt(options.electionTimeoutMaxTicks() - options.electionTimeoutMinTicks());
-    }
-
-    private boolean inLeaderLease() {
-        return ticksSinceLeaderContact < options.electionTimeoutMinTicks()
-                && !options.has(Mutation.VOTE_WHILE_LEADER_LIVE);
-    }
-
-    private boolean candidateLogUpToDate(long lastLogIndex, long lastLogTerm) {
-        return lastLogTerm > log.lastTerm() || (lastLogTerm == log.lastTerm() && lastLogIndex >= log.lastIndex());
+        becomeFollower(state.term, Optional.empty());
     }
 
     // ---------------------------------------------------------------- messages
 
     private void receive(Message message, long incarnation, boolean authenticated) {
         // Out-of-domain input never reaches state, not even the table of incarnations (PROTOCOL.md §10).
-        if (!Domains.contains(incarnation) || !MessageChecks.wellFormed(message, options)) {
-            counters.increment(Counter.MALFORMED_MESSAGE);
+        if (!Domains.contains(incarnation) || !MessageChecks.wellFormed(message, state.options)) {
+            state.counters.increment(Counter.MALFORMED_MESSAGE);
             return;
         }
         if (!heardFrom(message, authenticated)) {
-            counters.increment(Counter.UNKNOWN_SENDER);
+            state.counters.increment(Counter.UNKNOWN_SENDER);
             return;
         }
         // Learnt from anyone heard, members or not: a leader adding a member records the incarnation it last heard.
         if (!currentIncarnation(message.from(), incarnation)) {
-            counters.increment(Counter.STALE_INCARNATION);
+            state.counters.increment(Counter.STALE_INCARNATION);
             return;
         }
         if (message instanceof Message.PreVoteRequest request) {
@@ -388,13 +320,13 @@ public final class GroupProtocol {
             return;
         }
         if (message instanceof Message.VoteRequest request
-                && request.term() > term
+                && request.term() > state.term
                 && !request.leadershipTransfer()
-                && inLeaderLease()) {
-            counters.increment(Counter.VOTE_IN_LEASE); // §6: ignore, do not even adopt the term
+                && state.inLeaderLease()) {
+            state.counters.increment(Counter.VOTE_IN_LEASE); // §6: ignore, do not even adopt the term
             return;
         }
-        if (message.term() > term) {
+        if (message.term() > state.term) {
             Optional<MemberId> newLeader =
                     message instanceof Message.AppendRequest || message instanceof Message.InstallSnapshot
                             ? Optional.of(message.from())
@@ -408,34 +340,36 @@ public final class GroupProtocol {
         } else if (message instanceof Message.AppendRequest request) {
             onAppendRequest(request);
         } else if (message instanceof Message.AppendResponse response) {
-            if (role == Role.LEADER && response.term() == term) {
+            if (state.role == Role.LEADER && response.term() == state.term) {
                 leader.onAppendResponse(response);
             } else {
-                counters.increment(Counter.STALE_TERM);
+                state.counters.increment(Counter.STALE_TERM);
             }
         } else if (message instanceof Message.TimeoutNow timeoutNow) {
-            if (timeoutNow.term() == term && role == Role.FOLLOWER && leaderId.equals(Optional.of(timeoutNow.from()))) {
+            if (timeoutNow.term() == state.term
+                    && state.role == Role.FOLLOWER
+                    && state.leaderId.equals(Optional.of(timeoutNow.from()))) {
                 startElection(true);
             } else {
-                counters.increment(Counter.STALE_TERM);
+                state.counters.increment(Counter.STALE_TERM);
             }
         } else if (message instanceof Message.ForwardRequest forward) {
             onForwardRequest(forward);
         } else if (message instanceof Message.ReadIndexRequest request) {
-            if (role == Role.LEADER) {
+            if (state.role == Role.LEADER) {
                 leader.registerRead(request.from(), request.readId());
             } else {
-                counters.increment(Counter.NOT_LEADER);
+                state.counters.increment(Counter.NOT_LEADER);
             }
         } else if (message instanceof Message.ReadIndexResponse response) {
             onReadIndexResponse(response);
         } else if (message instanceof Message.InstallSnapshot chunk) {
             onInstallSnapshot(chunk);
         } else if (message instanceof Message.InstallSnapshotResponse response) {
-            if (role == Role.LEADER && response.term() == term) {
+            if (state.role == Role.LEADER && response.term() == state.term) {
                 leader.onInstallSnapshotResponse(response);
             } else {
-                counters.increment(Counter.STALE_TERM);
+                state.counters.increment(Counter.STALE_TERM);
             }
         }
     }
@@ -452,10 +386,10 @@ public final class GroupProtocol {
      * affects safety (one vote per term, up-to-date check); the lease still shields a live leader from disruption.
      */
     private boolean heardFrom(Message message, boolean authenticated) {
-        if (message.from().equals(self)) {
+        if (message.from().equals(state.self)) {
             return false;
         }
-        if (!options.has(Mutation.TRUST_STRANGERS)) {
+        if (!state.options.has(Mutation.TRUST_STRANGERS)) {
             if (!knows(message.from())) {
                 return strangerMayBeHeard(message, authenticated);
             }
@@ -463,7 +397,7 @@ public final class GroupProtocol {
             // in any term this member could know of: it raises no term except as a stranger would (a learner
             // promoted by an entry this member lacks). Else one message with a huge term from a learner would do
             // what the intruder's did (HostilePeerIT).
-            if (message.term() > term && !isClientRequest(message) && !knowsAsVoter(message.from())) {
+            if (message.term() > state.term && !isClientRequest(message) && !knowsAsVoter(message.from())) {
                 return strangerMayBeHeard(message, authenticated);
             }
         }
@@ -472,8 +406,8 @@ public final class GroupProtocol {
                 || message instanceof Message.TimeoutNow
                 || message instanceof Message.MembershipRequest
                 || message instanceof Message.MembershipResponse
-                || members().contains(message.from())
-                || !members().contains(self)
+                || state.members().contains(message.from())
+                || !state.members().contains(state.self)
                 || candidateKnowsMore(message);
     }
 
@@ -504,7 +438,7 @@ public final class GroupProtocol {
         if (message instanceof Message.AppendRequest
                 || message instanceof Message.InstallSnapshot
                 || message instanceof Message.MembershipResponse) {
-            return !members().contains(self) || message.term() <= term;
+            return !state.members().contains(state.self) || message.term() <= state.term;
         }
         return candidateKnowsMore(message);
     }
@@ -516,7 +450,7 @@ public final class GroupProtocol {
 
     /** Whether {@code id} is a voter of a configuration this member knows (as {@link #knows}). */
     private boolean knowsAsVoter(MemberId id) {
-        return configuration().isVoter(id) || someKnownConfiguration(known -> known.isVoter(id));
+        return state.configuration().isVoter(id) || someKnownConfiguration(known -> known.isVoter(id));
     }
 
     /**
@@ -525,15 +459,15 @@ public final class GroupProtocol {
      * over older ones is only for senders outside it.
      */
     private boolean knows(MemberId id) {
-        return members().contains(id)
+        return state.members().contains(id)
                 || someKnownConfiguration(known -> known.members().contains(id));
     }
 
     private boolean someKnownConfiguration(Predicate<QuorumSystem> test) {
-        if (test.test(startConfiguration) || test.test(log.bootstrapConfiguration())) {
+        if (test.test(state.startConfiguration) || test.test(state.log.bootstrapConfiguration())) {
             return true;
         }
-        for (QuorumSystem configuration : log.configurationEntries().values()) {
+        for (QuorumSystem configuration : state.log.configurationEntries().values()) {
             if (test.test(configuration)) {
                 return true;
             }
@@ -546,12 +480,12 @@ public final class GroupProtocol {
      * life said (votes, acknowledged entries) is forgotten, since its disk is gone.
      */
     private boolean currentIncarnation(MemberId from, long incarnation) {
-        Long known = incarnations.get(from);
+        Long known = state.incarnations.get(from);
         if (known != null && incarnation < known) {
             return false;
         }
         if (known == null || incarnation > known) {
-            incarnations.put(from, incarnation);
+            state.incarnations.put(from, incarnation);
             if (known != null) {
                 votes.remove(from);
                 if (leader != null) {
@@ -564,107 +498,94 @@ public final class GroupProtocol {
 
     /** The incarnation last heard from {@code id} (this member's own for itself), or -1 if none yet. */
     public long incarnationOf(MemberId id) {
-        if (id.equals(self)) {
-            return selfIncarnation;
-        }
-        Long known = incarnations.get(id);
-        return known == null ? -1 : known;
+        return state.incarnationOf(id);
     }
 
-    /**
-     * The members in {@code set} whose voice counts for a voter: it came from the incarnation the configuration
-     * records for that voter (PROTOCOL.md §5).
-     */
     QuorumSystem.VoterTest counted(Predicate<MemberId> set) {
-        return (id, recorded) -> set.test(id) && countsAs(id, recorded);
+        return state.counted(set);
     }
 
-    /** Whether what {@code id} says counts for the voter a configuration records at {@code recorded}. */
     boolean countsAs(MemberId id, long recorded) {
-        return incarnationOf(id) == recorded || options.has(Mutation.IGNORE_INCARNATIONS);
+        return state.countsAs(id, recorded);
     }
 
     private boolean candidateKnowsMore(Message message) {
         if (message instanceof Message.PreVoteRequest request) {
-            return logStrictlyAhead(request.lastLogIndex(), request.lastLogTerm());
+            return state.logStrictlyAhead(request.lastLogIndex(), request.lastLogTerm());
         }
         if (message instanceof Message.VoteRequest request) {
-            return logStrictlyAhead(request.lastLogIndex(), request.lastLogTerm());
+            return state.logStrictlyAhead(request.lastLogIndex(), request.lastLogTerm());
         }
         return false;
     }
 
-    private boolean logStrictlyAhead(long lastLogIndex, long lastLogTerm) {
-        return lastLogTerm > log.lastTerm() || (lastLogTerm == log.lastTerm() && lastLogIndex > log.lastIndex());
-    }
-
     private void onPreVoteRequest(Message.PreVoteRequest request) {
-        boolean granted = request.term() > term
-                && !storageFaulted
-                && !inLeaderLease()
-                && candidateLogUpToDate(request.lastLogIndex(), request.lastLogTerm());
-        if (!granted && request.term() > term && inLeaderLease()) {
-            counters.increment(Counter.VOTE_IN_LEASE);
+        boolean granted = request.term() > state.term
+                && !state.storageFaulted
+                && !state.inLeaderLease()
+                && state.candidateLogUpToDate(request.lastLogIndex(), request.lastLogTerm());
+        if (!granted && request.term() > state.term && state.inLeaderLease()) {
+            state.counters.increment(Counter.VOTE_IN_LEASE);
         }
-        send(request.from(), new Message.PreVoteResponse(self, granted ? request.term() : term, granted));
+        send(request.from(), new Message.PreVoteResponse(state.self, granted ? request.term() : state.term, granted));
     }
 
     private void onPreVoteResponse(Message.PreVoteResponse response) {
-        if (role == Role.PRE_CANDIDATE && response.granted() && response.term() == term + 1) {
+        if (state.role == Role.PRE_CANDIDATE && response.granted() && response.term() == state.term + 1) {
             votes.add(response.from());
-            if (configuration().isQuorumOf(counted(votes::contains))) {
+            if (state.configuration().isQuorumOf(counted(votes::contains))) {
                 startElection(false);
             }
-        } else if (!response.granted() && response.term() > term) {
+        } else if (!response.granted() && response.term() > state.term) {
             becomeFollower(response.term(), Optional.empty());
         }
     }
 
     private void onVoteRequest(Message.VoteRequest request) {
-        if (request.term() < term) {
-            send(request.from(), new Message.VoteResponse(self, term, false));
+        if (request.term() < state.term) {
+            send(request.from(), new Message.VoteResponse(state.self, state.term, false));
             return;
         }
-        boolean canVote = votedFor.isEmpty() || votedFor.get().equals(request.from());
-        boolean leaseHolds = inLeaderLease() && !request.leadershipTransfer();
+        boolean canVote = state.votedFor.isEmpty() || state.votedFor.get().equals(request.from());
+        boolean leaseHolds = state.inLeaderLease() && !request.leadershipTransfer();
         boolean granted = canVote
-                && !storageFaulted // it may have voted in this term already: the record is what was damaged
-                && role != Role.LEADER
+                && !state.storageFaulted // it may have voted in this term already: the record is what was damaged
+                && state.role != Role.LEADER
                 && !leaseHolds
-                && candidateLogUpToDate(request.lastLogIndex(), request.lastLogTerm());
+                && state.candidateLogUpToDate(request.lastLogIndex(), request.lastLogTerm());
         if (granted) {
-            if (votedFor.isEmpty()) {
-                votedFor = Optional.of(request.from());
-                hardStateDirty = true;
+            if (state.votedFor.isEmpty()) {
+                state.votedFor = Optional.of(request.from());
+                outbox.hardStateChanged();
             }
-            electionElapsed = 0;
+            state.electionElapsed = 0;
         }
         // Held by send() until the vote is durable (PROTOCOL.md §5).
-        send(request.from(), new Message.VoteResponse(self, term, granted));
+        send(request.from(), new Message.VoteResponse(state.self, state.term, granted));
     }
 
     private void onVoteResponse(Message.VoteResponse response) {
-        if (role == Role.CANDIDATE && response.term() == term && response.granted()) {
+        if (state.role == Role.CANDIDATE && response.term() == state.term && response.granted()) {
             votes.add(response.from());
             maybeWinElection();
         }
     }
 
     private void onAppendRequest(Message.AppendRequest request) {
-        if (request.term() < term) {
-            counters.increment(Counter.STALE_TERM);
-            send(request.from(), new Message.AppendResponse(self, term, false, 0, 0, 0, 0));
+        if (request.term() < state.term) {
+            state.counters.increment(Counter.STALE_TERM);
+            send(request.from(), new Message.AppendResponse(state.self, state.term, false, 0, 0, 0, 0));
             return;
         }
         heardFromLeader(request.from());
         if (snapshots.installing()) {
-            counters.increment(Counter.BUSY_INSTALLING); // the leader resends once the snapshot is in
+            state.counters.increment(Counter.BUSY_INSTALLING); // the leader resends once the snapshot is in
             return;
         }
-        readRoundSeen = Math.max(readRoundSeen, request.readRound());
+        state.readRoundSeen = Math.max(state.readRoundSeen, request.readRound());
         // Whether this step wrote to the journal: the answer then waits until that is durable.
         boolean wrote = false;
-        if (storageFaulted) {
+        if (state.storageFaulted) {
             if (request.prevIndex() > 0) {
                 send(request.from(), rejection(0, 0)); // AppendResponse.asksForRepair: repair me from scratch
                 return;
@@ -672,44 +593,46 @@ public final class GroupProtocol {
             restartLogFromScratch(); // the leader sends its whole log: nothing of ours is needed
             wrote = true;
         }
-        if (request.prevIndex() > log.lastIndex()) {
-            send(request.from(), rejection(log.lastIndex() + 1, 0));
+        if (request.prevIndex() > state.log.lastIndex()) {
+            send(request.from(), rejection(state.log.lastIndex() + 1, 0));
             return;
         }
         // Entries up to our snapshot are committed, so every leader holds them as we did: check from the snapshot on.
-        long prevIndex = Math.max(request.prevIndex(), log.snapshotIndex());
-        long prevTerm = prevIndex == request.prevIndex() ? request.prevTerm() : log.snapshotTerm();
-        if (!log.matches(prevIndex, prevTerm)) {
-            long conflictTerm = log.termAt(prevIndex);
-            check(prevIndex > commitIndex, "§11.6: conflict at committed index " + prevIndex);
-            send(request.from(), rejection(log.firstIndexOfTerm(conflictTerm, prevIndex), conflictTerm));
+        long prevIndex = Math.max(request.prevIndex(), state.log.snapshotIndex());
+        long prevTerm = prevIndex == request.prevIndex() ? request.prevTerm() : state.log.snapshotTerm();
+        if (!state.log.matches(prevIndex, prevTerm)) {
+            long conflictTerm = state.log.termAt(prevIndex);
+            check(prevIndex > state.commitIndex, "§11.6: conflict at committed index " + prevIndex);
+            send(request.from(), rejection(state.log.firstIndexOfTerm(conflictTerm, prevIndex), conflictTerm));
             return;
         }
         for (Entry entry : request.entries()) {
             if (entry.index() <= prevIndex) {
                 continue; // inside our snapshot
             }
-            if (entry.index() <= log.lastIndex()) {
-                if (log.termAt(entry.index()) == entry.term()) {
+            if (entry.index() <= state.log.lastIndex()) {
+                if (state.log.termAt(entry.index()) == entry.term()) {
                     continue; // duplicate or reordered: never truncate without a real conflict (§4)
                 }
-                truncateFrom(entry.index());
+                outbox.truncateLogFrom(entry.index());
             }
-            log.append(entry);
-            markWritten(entry.index());
+            state.log.append(entry);
+            outbox.logWrittenFrom(entry.index());
             wrote = true;
         }
         long lastNew = Math.max(request.prevIndex() + request.entries().size(), prevIndex);
-        if (options.has(Mutation.TRUNCATE_ON_SHORTER_APPEND) && log.lastIndex() > lastNew && lastNew >= commitIndex) {
-            truncateFrom(lastNew + 1);
+        if (state.options.has(Mutation.TRUNCATE_ON_SHORTER_APPEND)
+                && state.log.lastIndex() > lastNew
+                && lastNew >= state.commitIndex) {
+            outbox.truncateLogFrom(lastNew + 1);
         }
-        verifiedIndex = Math.min(Math.max(verifiedIndex, lastNew), log.lastIndex());
-        long newCommit = Math.min(request.commitIndex(), verifiedIndex);
-        if (newCommit > commitIndex) {
+        state.verifiedIndex = Math.min(Math.max(state.verifiedIndex, lastNew), state.log.lastIndex());
+        long newCommit = Math.min(request.commitIndex(), state.verifiedIndex);
+        if (newCommit > state.commitIndex) {
             advanceCommit(newCommit);
         }
-        if (wrote && !options.has(Mutation.ACK_BEFORE_FSYNC)) {
-            ackPending = true; // sent from persisted() once the entries are durable
+        if (wrote && !state.options.has(Mutation.ACK_BEFORE_FSYNC)) {
+            state.ackPending = true; // sent from persisted() once the entries are durable
         } else {
             sendAck();
         }
@@ -717,21 +640,21 @@ public final class GroupProtocol {
 
     /** A message only a leader of the current term sends arrived: follow it and restart the election timer. */
     private void heardFromLeader(MemberId from) {
-        if (role == Role.LEADER) {
-            throw new IllegalStateException("invariant §11.1: two leaders in term " + term);
+        if (state.role == Role.LEADER) {
+            throw new IllegalStateException("invariant §11.1: two leaders in state.term " + state.term);
         }
-        if (role != Role.FOLLOWER || leaderId.isEmpty()) {
-            becomeFollower(term, Optional.of(from));
+        if (state.role != Role.FOLLOWER || state.leaderId.isEmpty()) {
+            becomeFollower(state.term, Optional.of(from));
         }
-        leaderId = Optional.of(from);
-        electionElapsed = 0;
-        ticksSinceLeaderContact = 0;
+        state.leaderId = Optional.of(from);
+        state.electionElapsed = 0;
+        state.ticksSinceLeaderContact = 0;
     }
 
     private void onInstallSnapshot(Message.InstallSnapshot chunk) {
-        if (chunk.term() < term) {
-            counters.increment(Counter.STALE_TERM);
-            send(chunk.from(), new Message.InstallSnapshotResponse(self, term, chunk.index(), 0, false));
+        if (chunk.term() < state.term) {
+            state.counters.increment(Counter.STALE_TERM);
+            send(chunk.from(), new Message.InstallSnapshotResponse(state.self, state.term, chunk.index(), 0, false));
             return;
         }
         heardFromLeader(chunk.from());
@@ -739,32 +662,23 @@ public final class GroupProtocol {
     }
 
     private Message.AppendResponse rejection(long conflictIndex, long conflictTerm) {
-        return new Message.AppendResponse(self, term, false, 0, conflictIndex, conflictTerm, readRoundSeen);
+        return new Message.AppendResponse(
+                state.self, state.term, false, 0, conflictIndex, conflictTerm, state.readRoundSeen);
     }
 
     private void sendAck() {
-        long match = options.has(Mutation.ACK_BEFORE_FSYNC)
-                ? verifiedIndex
-                : Math.min(verifiedIndex, durability.durableIndex());
-        lastAckedMatch = Math.max(lastAckedMatch, match);
-        ackPending = verifiedIndex > match;
-        leaderId.ifPresent(to -> send(to, new Message.AppendResponse(self, term, true, match, 0, 0, readRoundSeen)));
-    }
-
-    private void truncateFrom(long index) {
-        check(index > commitIndex, "§11.6: truncating committed index " + index + " (commit " + commitIndex + ")");
-        log.truncateFrom(index);
-        durability.truncatedFrom(index);
-        markWritten(index);
-    }
-
-    private void markWritten(long index) {
-        writeFrom = Math.min(writeFrom, index);
+        long match = state.options.has(Mutation.ACK_BEFORE_FSYNC)
+                ? state.verifiedIndex
+                : Math.min(state.verifiedIndex, state.durability.durableIndex());
+        state.lastAckedMatch = Math.max(state.lastAckedMatch, match);
+        state.ackPending = state.verifiedIndex > match;
+        state.leaderId.ifPresent(to ->
+                send(to, new Message.AppendResponse(state.self, state.term, true, match, 0, 0, state.readRoundSeen)));
     }
 
     private void onForwardRequest(Message.ForwardRequest forward) {
-        if (role != Role.LEADER || leader.transferring()) {
-            counters.increment(Counter.NOT_LEADER); // the forwarding member retries
+        if (state.role != Role.LEADER || leader.transferring()) {
+            state.counters.increment(Counter.NOT_LEADER); // the forwarding member retries
             return;
         }
         appendAsLeader(forward.payload());
@@ -773,7 +687,7 @@ public final class GroupProtocol {
 
     private void onReadIndexResponse(Message.ReadIndexResponse response) {
         PendingOperations.PendingRead read = pending.read(response.readId());
-        if (read != null && response.term() == term && leaderId.equals(Optional.of(response.from()))) {
+        if (read != null && response.term() == state.term && state.leaderId.equals(Optional.of(response.from()))) {
             read.readIndex = Math.max(read.readIndex, response.readIndex());
             completeReadyReads();
         }
@@ -782,63 +696,46 @@ public final class GroupProtocol {
     // ---------------------------------------------------------------- durability
 
     private void persisted(long ticket) {
-        List<Output.Send> released = durability.persisted(ticket);
+        List<Output.Send> released = state.durability.persisted(ticket);
         if (released == null) {
-            counters.increment(Counter.BAD_PERSIST_TICKET);
+            state.counters.increment(Counter.BAD_PERSIST_TICKET);
             return;
         }
-        outputs.addAll(released);
-        if (role == Role.CANDIDATE) {
+        released.forEach(outbox::add);
+        if (state.role == Role.CANDIDATE) {
             maybeWinElection();
-        } else if (role == Role.LEADER) {
+        } else if (state.role == Role.LEADER) {
             leader.maybeCommit();
-        } else if (ackPending && leaderId.isPresent()) {
-            if (Math.min(verifiedIndex, durability.durableIndex()) > lastAckedMatch) {
+        } else if (state.ackPending && state.leaderId.isPresent()) {
+            if (Math.min(state.verifiedIndex, state.durability.durableIndex()) > state.lastAckedMatch) {
                 sendAck();
             }
         }
     }
 
     private void finishStep() {
-        if (!leaderId.equals(forwardedTo)) {
+        if (!state.leaderId.equals(forwardedTo)) {
             if (forwardedTo.isPresent()) {
                 reconfiguration.leaderChanged(); // requests sent to the old leader: outcome unknown
             }
-            forwardedTo = leaderId;
+            forwardedTo = state.leaderId;
         }
         if (leader != null) {
             leader.syncFollowers(); // the configuration may have changed with the log
         }
         snapshots.maybeTake();
-        long last = log.lastIndex();
-        boolean logWritten = writeFrom != Long.MAX_VALUE;
-        if (hardStateDirty || logWritten) {
-            long first = logWritten ? writeFrom : last + 1;
-            Optional<HardState> hardState =
-                    hardStateDirty ? Optional.of(new HardState(term, votedFor)) : Optional.empty();
-            long ticket = durability.issue(last, hardStateDirty);
-            outputs.add(new Output.Persist(ticket, hardState, first, log.suffix(first)));
-            hardStateDirty = false;
-            writeFrom = Long.MAX_VALUE;
-        }
+        outbox.persistStep();
         reportStatus();
     }
 
     /** Sends now, or holds the message until the term/vote it depends on is durable (PROTOCOL.md §5). */
     void send(MemberId to, Message message) {
-        Output.Send send = new Output.Send(to, message);
-        if (!durability.holdIfNeeded(send, hardStateDirty)) {
-            outputs.add(send);
-        }
+        outbox.send(to, message);
     }
 
     /** Sends {@code message} to every other voter of the configuration in force. */
     void broadcastToVoters(Message message) {
-        for (MemberId member : members()) {
-            if (!member.equals(self) && configuration().isVoter(member)) {
-                send(member, message);
-            }
-        }
+        outbox.broadcastToVoters(message);
     }
 
     // ---------------------------------------------------------------- client requests
@@ -846,7 +743,7 @@ public final class GroupProtocol {
     private void submit(Input.Submit submit) {
         if (submit.sequence() < 1 || submit.ackedSequence() < 0 || submit.ackedSequence() >= submit.sequence()) {
             refuse(submit.clientId(), submit.sequence(), RejectReason.INVALID);
-        } else if (submit.command().length > options.maxCommandBytes()) {
+        } else if (submit.command().length > state.options.maxCommandBytes()) {
             refuse(submit.clientId(), submit.sequence(), RejectReason.TOO_LARGE);
         } else {
             submitPayload(new Entry.Command(
@@ -880,16 +777,16 @@ public final class GroupProtocol {
      */
     private Optional<RejectReason> unservedBecause() {
         MemberStatus status = status();
-        if (status == MemberStatus.NO_QUORUM || status == MemberStatus.STORAGE_FAULTED && leaderId.isEmpty()) {
+        if (status == MemberStatus.NO_QUORUM || status == MemberStatus.STORAGE_FAULTED && state.leaderId.isEmpty()) {
             return Optional.of(RejectReason.NO_QUORUM);
         }
         return status == MemberStatus.NOT_MEMBER ? Optional.of(RejectReason.NOT_MEMBER) : Optional.empty();
     }
 
     private void refuse(long clientId, long sequence, RejectReason reason) {
-        counters.increment(Counter.REQUEST_REFUSED);
+        state.counters.increment(Counter.REQUEST_REFUSED);
         Output.Rejected rejected = new Output.Rejected(reason);
-        outputs.add(
+        outbox.add(
                 sequence == 0
                         ? new Output.SessionOpened(clientId, rejected)
                         : new Output.Completed(clientId, sequence, rejected));
@@ -897,58 +794,55 @@ public final class GroupProtocol {
 
     /** Appends the request (as leader, once), or forwards it to the leader; retried on a timer until applied. */
     private void dispatch(PendingOperations.PendingRequest request) {
-        if (role == Role.LEADER) {
+        if (state.role == Role.LEADER) {
             if (leader.transferring()) {
                 return;
             }
             boolean stillInLog = request.appendedIndex > 0
-                    && log.matches(request.appendedIndex, request.appendedTerm)
-                    && request.appendedTerm == term;
+                    && state.log.matches(request.appendedIndex, request.appendedTerm)
+                    && request.appendedTerm == state.term;
             if (!stillInLog) {
                 Entry entry = appendAsLeader(request.payload);
                 request.appendedIndex = entry.index();
                 request.appendedTerm = entry.term();
                 leader.replicateToAll();
             }
-        } else if (leaderId.isPresent()) {
-            send(leaderId.get(), new Message.ForwardRequest(self, term, request.payload));
+        } else if (state.leaderId.isPresent()) {
+            send(state.leaderId.get(), new Message.ForwardRequest(state.self, state.term, request.payload));
         }
     }
 
     Entry appendAsLeader(Entry.Payload payload) {
-        Entry entry = new Entry(log.lastIndex() + 1, term, payload);
-        log.append(entry);
-        markWritten(entry.index());
-        return entry;
+        return outbox.appendAsLeader(payload);
     }
 
     // ---------------------------------------------------------------- reads
 
     private void read(Input.Read read) {
         Optional<RejectReason> unserved = unservedBecause();
-        if (read.query().length > options.maxCommandBytes()) {
-            outputs.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(RejectReason.TOO_LARGE)));
+        if (read.query().length > state.options.maxCommandBytes()) {
+            outbox.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(RejectReason.TOO_LARGE)));
         } else if (snapshots.installing()) { // the state machine is being replaced
-            outputs.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(RejectReason.NO_QUORUM)));
+            outbox.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(RejectReason.NO_QUORUM)));
         } else if (read.stale()) {
             byte[] answer = stateMachine.query(read.query());
-            outputs.add(new Output.ReadCompleted(read.readId(), new Output.Committed(lastApplied, answer, true)));
+            outbox.add(new Output.ReadCompleted(read.readId(), new Output.Committed(state.lastApplied, answer, true)));
         } else if (pending.hasRead(read.readId())) {
-            outputs.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(RejectReason.INVALID)));
+            outbox.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(RejectReason.INVALID)));
         } else if (pending.isFull()) {
-            outputs.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(RejectReason.OVERLOADED)));
+            outbox.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(RejectReason.OVERLOADED)));
         } else if (unserved.isPresent()) {
-            outputs.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(unserved.get())));
+            outbox.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(unserved.get())));
         } else {
             requestReadIndex(pending.addRead(read.readId(), read.query()));
         }
     }
 
     private void requestReadIndex(PendingOperations.PendingRead read) {
-        if (role == Role.LEADER) {
-            leader.registerRead(self, read.readId);
-        } else if (leaderId.isPresent()) {
-            send(leaderId.get(), new Message.ReadIndexRequest(self, term, read.readId));
+        if (state.role == Role.LEADER) {
+            leader.registerRead(state.self, read.readId);
+        } else if (state.leaderId.isPresent()) {
+            send(state.leaderId.get(), new Message.ReadIndexRequest(state.self, state.term, read.readId));
         }
     }
 
@@ -965,17 +859,19 @@ public final class GroupProtocol {
         if (snapshots.installing()) {
             return; // completed once the snapshot is in
         }
-        for (PendingOperations.PendingRead read : pending.takeReadyReads(lastApplied)) {
+        for (PendingOperations.PendingRead read : pending.takeReadyReads(state.lastApplied)) {
             byte[] answer = stateMachine.query(read.query);
-            outputs.add(new Output.ReadCompleted(read.readId, new Output.Committed(lastApplied, answer, false)));
+            outbox.add(new Output.ReadCompleted(read.readId, new Output.Committed(state.lastApplied, answer, false)));
         }
     }
 
     // ---------------------------------------------------------------- leadership transfer
 
     private void transferLeadership(MemberId target) {
-        if (role != Role.LEADER || target.equals(self) || !configuration().isVoter(target)) {
-            counters.increment(Counter.TRANSFER_REFUSED);
+        if (state.role != Role.LEADER
+                || target.equals(state.self)
+                || !state.configuration().isVoter(target)) {
+            state.counters.increment(Counter.TRANSFER_REFUSED);
             return;
         }
         leader.startTransfer(target);
@@ -985,16 +881,18 @@ public final class GroupProtocol {
 
     /** Raises the commit index (never lowers it: invariant §11.8) and applies what became committed. */
     void advanceCommit(long newCommit) {
-        check(newCommit <= log.lastIndex(), "§11.8: commit " + newCommit + " beyond last index " + log.lastIndex());
-        if (newCommit <= commitIndex) {
+        check(
+                newCommit <= state.log.lastIndex(),
+                "§11.8: commit " + newCommit + " beyond last index " + state.log.lastIndex());
+        if (newCommit <= state.commitIndex) {
             return;
         }
-        commitIndex = newCommit;
-        while (lastApplied < commitIndex && !snapshots.installing()) {
-            apply(log.entry(++lastApplied));
+        state.commitIndex = newCommit;
+        while (state.lastApplied < state.commitIndex && !snapshots.installing()) {
+            apply(state.log.entry(++state.lastApplied));
         }
         completeReadyReads();
-        if (role == Role.LEADER) {
+        if (state.role == Role.LEADER) {
             reconfiguration.commitAdvanced();
         }
     }
@@ -1012,7 +910,7 @@ public final class GroupProtocol {
                     applyCommand(entry.index(), command));
         } else if (payload instanceof Entry.ConfigurationChange change
                 && change.configuration() instanceof Configuration view) {
-            outputs.add(new Output.ViewChanged(entry.index(), view));
+            outbox.add(new Output.ViewChanged(entry.index(), view));
         }
         sessions.expire(entry.index());
     }
@@ -1034,7 +932,7 @@ public final class GroupProtocol {
 
     private void complete(PendingOperations.RequestKey key, Output.Outcome outcome) {
         if (pending.completeRequest(key) != null) {
-            outputs.add(
+            outbox.add(
                     key.sequence() == 0
                             ? new Output.SessionOpened(key.clientId(), outcome)
                             : new Output.Completed(key.clientId(), key.sequence(), outcome));
@@ -1048,31 +946,25 @@ public final class GroupProtocol {
         return sessions.toBytes();
     }
 
-    /** The snapshot the log starts after, for sending; the log must have one. */
     SnapshotMeta snapshotMeta() {
-        return new SnapshotMeta(log.snapshotIndex(), log.snapshotTerm(), log.bootstrapConfiguration());
+        return state.snapshotMeta();
     }
 
-    /** Whether this member holds the log up to {@code index} (with {@code term} there) durably. */
     boolean holdsDurably(long index, long snapshotTerm) {
-        if (index <= log.snapshotIndex()) {
-            return true; // in our own snapshot, which is durable
-        }
-        return index <= commitIndex && index <= durability.durableIndex() && log.matches(index, snapshotTerm);
+        return state.holdsDurably(index, snapshotTerm);
     }
 
     /** A durable local snapshot covers {@code meta}: drop the log up to it, here and in the journal. */
     void compactTo(SnapshotMeta meta) {
-        if (meta.index() <= log.snapshotIndex() || meta.index() > lastApplied) {
+        if (meta.index() <= state.log.snapshotIndex() || meta.index() > state.lastApplied) {
             return; // a newer snapshot was installed meanwhile
         }
-        log.compactTo(meta.index(), meta.term());
+        state.log.compactTo(meta.index(), meta.term());
         compactJournal(meta);
     }
 
-    /** Asks the journal to drop its log up to {@code meta}, in ticket order with the persists. */
     void compactJournal(SnapshotMeta meta) {
-        outputs.add(new Output.CompactLog(durability.issue(log.lastIndex(), false), meta));
+        outbox.compactJournal(meta);
     }
 
     /**
@@ -1081,20 +973,22 @@ public final class GroupProtocol {
      * the journal's compaction is durable.
      */
     void installSnapshot(SnapshotMeta meta, byte[] sessionTable) {
-        check(meta.index() > commitIndex, "installing a snapshot at " + meta.index() + " below commit " + commitIndex);
-        if (!log.installSnapshot(meta.index(), meta.term(), meta.configuration())) {
-            durability.truncatedFrom(meta.index() + 1);
+        check(
+                meta.index() > state.commitIndex,
+                "installing a snapshot at " + meta.index() + " below commit " + state.commitIndex);
+        if (!state.log.installSnapshot(meta.index(), meta.term(), meta.configuration())) {
+            state.durability.truncatedFrom(meta.index() + 1);
         }
         sessions.restore(sessionTable);
-        commitIndex = meta.index();
-        lastApplied = meta.index();
-        verifiedIndex = Math.max(verifiedIndex, meta.index()); // committed: every later leader holds it
+        state.commitIndex = meta.index();
+        state.lastApplied = meta.index();
+        state.verifiedIndex = Math.max(state.verifiedIndex, meta.index()); // committed: every later leader holds it
         compactJournal(meta);
         endStorageFault();
         if (meta.configuration() instanceof Configuration view) {
-            outputs.add(new Output.ViewChanged(meta.index(), view));
+            outbox.add(new Output.ViewChanged(meta.index(), view));
         }
-        ackPending = true;
+        state.ackPending = true;
         completeReadyReads();
     }
 
@@ -1103,142 +997,122 @@ public final class GroupProtocol {
      * damage (PROTOCOL.md §5). The entries that follow are written after that, in ticket order.
      */
     private void restartLogFromScratch() {
-        check(log.lastIndex() == 0, "a faulted member starts with an empty log");
-        compactJournal(SnapshotMeta.beforeFirstEntry(log.bootstrapConfiguration()));
+        check(state.log.lastIndex() == 0, "a faulted member starts with an empty state.log");
+        compactJournal(SnapshotMeta.beforeFirstEntry(state.log.bootstrapConfiguration()));
         endStorageFault();
     }
 
     /** Repaired: its log restarts from the leader's snapshot or first entry, and it takes part again. */
     private void endStorageFault() {
-        if (storageFaulted && votedFor.isEmpty()) {
+        if (state.storageFaulted && state.votedFor.isEmpty()) {
             // Its vote in this term may have been in the damaged records. Recording the leader, who already won the
             // term, denies every other candidate of it at no cost (PROTOCOL.md §5).
-            votedFor = leaderId;
-            hardStateDirty = true;
+            state.votedFor = state.leaderId;
+            outbox.hardStateChanged();
         }
-        storageFaulted = false;
+        state.storageFaulted = false;
     }
 
     // ---------------------------------------------------------------- status
 
     /** This member's status (PROTOCOL.md §9). */
     public MemberStatus status() {
-        if (role == Role.LEADER) {
-            return MemberStatus.LEADER;
-        }
-        if (storageFaulted) {
-            return MemberStatus.STORAGE_FAULTED;
-        }
-        if (!members().contains(self)) {
-            return MemberStatus.NOT_MEMBER;
-        }
-        return role == Role.FOLLOWER && leaderId.isPresent() ? MemberStatus.FOLLOWER : MemberStatus.NO_QUORUM;
+        return state.status();
     }
 
     private void reportStatus() {
         MemberStatus status = status();
-        if (status != reportedStatus || term != reportedTerm || !leaderId.equals(reportedLeader)) {
+        if (status != reportedStatus || state.term != reportedTerm || !state.leaderId.equals(reportedLeader)) {
             reportedStatus = status;
-            reportedTerm = term;
-            reportedLeader = leaderId;
-            outputs.add(new Output.StatusChanged(status, term, leaderId));
+            reportedTerm = state.term;
+            reportedLeader = state.leaderId;
+            outbox.add(new Output.StatusChanged(status, state.term, state.leaderId));
         }
     }
 
     static void check(boolean condition, String invariant) {
-        if (!condition) {
-            throw new IllegalStateException("protocol invariant violated: " + invariant);
-        }
+        MemberState.check(condition, invariant);
     }
 
     // ---------------------------------------------------------------- read-only accessors (runtime, simulator)
 
     /** This member's id. */
     public MemberId self() {
-        return self;
+        return state.self;
     }
 
     /** Current role. */
     public Role role() {
-        return role;
+        return state.role;
     }
 
     /** Current term. */
     public long term() {
-        return term;
+        return state.term;
     }
 
     /** The vote cast in the current term, if any. */
     public Optional<MemberId> votedFor() {
-        return votedFor;
+        return state.votedFor;
     }
 
     /** The leader this member follows (itself when leading), if known. */
     public Optional<MemberId> leaderId() {
-        return leaderId;
+        return state.leaderId;
     }
 
     /** Highest index known committed. */
     public long commitIndex() {
-        return commitIndex;
+        return state.commitIndex;
     }
 
     /** Highest index applied to the state machine. */
     public long lastApplied() {
-        return lastApplied;
+        return state.lastApplied;
     }
 
     /** Highest log index reported durable. */
     public long durableIndex() {
-        return durability.durableIndex();
+        return state.durability.durableIndex();
     }
 
     /** Read-only view of the log. */
     public ReplicationLog log() {
-        return log;
+        return state.log;
     }
 
     /** The configuration in force: the latest in the log, committed or not (PROTOCOL.md §2). */
     public QuorumSystem configuration() {
-        if (options.has(Mutation.SWITCH_AT_COMMIT)) {
-            return log.configurationAt(Math.max(log.snapshotIndex(), Math.min(commitIndex, log.lastIndex())));
-        }
-        return log.configuration();
+        return state.configuration();
     }
 
     /** Counters of ignored and refused input, and of changes rolled back. */
     public ProtocolCounters counters() {
-        return counters;
+        return state.counters;
     }
 
     ProtocolOptions options() {
-        return options;
+        return state.options;
     }
 
     Durability durability() {
-        return durability;
+        return state.durability;
     }
 
     SortedSet<MemberId> members() {
-        QuorumSystem current = configuration();
-        if (current != membersOf) {
-            membersOf = current;
-            members = current.members();
-        }
-        return members;
+        return state.members();
     }
 
     Reconfiguration reconfiguration() {
         return reconfiguration;
     }
 
-    /** Whether an entry of this member's own term is committed (a leader's no-op): a precondition of config changes. */
     boolean ownTermCommitted() {
-        return commitIndex > 0 && log.termAt(commitIndex) == term;
+        return state.ownTermCommitted();
     }
 
-    List<Output> outputs() {
-        return outputs;
+    Outbox outbox() {
+        return outbox;
     }
 
     Leader leader() {

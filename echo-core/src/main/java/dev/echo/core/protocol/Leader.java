@@ -277,7 +277,7 @@ final class Leader {
 
     private void sendChunk(MemberId to, Progress progress) {
         progress.chunkSentTick = now;
-        member.outputs()
+        member.outbox()
                 .add(new Output.SendSnapshotChunk(
                         to,
                         member.term(),
@@ -301,7 +301,7 @@ final class Leader {
         if (response.complete()) {
             progress.acknowledged(Math.min(response.index(), log.lastIndex()));
             maybeCommit();
-            if (member.role() == GroupProtocol.Role.LEADER) {
+            if (member.role() == Role.LEADER) {
                 replicate(response.from(), progress);
             }
             return;
@@ -406,7 +406,7 @@ final class Leader {
                     "follower acknowledged " + response.matchIndex() + " beyond leader's last " + log.lastIndex());
             progress.acknowledged(response.matchIndex());
             maybeCommit();
-            if (member.role() != GroupProtocol.Role.LEADER) {
+            if (member.role() != Role.LEADER) {
                 return; // the commit handed leadership over (PROTOCOL.md §3 rule 4)
             }
             if (transferTarget.equals(Optional.of(response.from())) && progress.matchIndex == log.lastIndex()) {
@@ -465,7 +465,7 @@ final class Leader {
             if (heldByEnough(index, ownDurable)) {
                 boolean committedInTermBefore = committedInTerm();
                 member.advanceCommit(index);
-                if (member.role() == GroupProtocol.Role.LEADER && !committedInTermBefore && committedInTerm()) {
+                if (member.role() == Role.LEADER && !committedInTermBefore && committedInTerm()) {
                     startWaitingReads(); // only now is the commit index a safe read index (§9)
                 }
                 return;

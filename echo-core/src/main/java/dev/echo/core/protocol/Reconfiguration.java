@@ -41,7 +41,7 @@ final class Reconfiguration {
      * or to every voter it knows when it follows none (a member waiting to be added knows no leader).
      */
     void requestChange(long requestId, MembershipChange change) {
-        if (member.role() == GroupProtocol.Role.LEADER) {
+        if (member.role() == Role.LEADER) {
             applyEdit(new Requester(Optional.empty(), requestId), change);
             return;
         }
@@ -62,7 +62,7 @@ final class Reconfiguration {
     /** Another member's edit. */
     void onRequest(Message.MembershipRequest request) {
         Requester requester = new Requester(Optional.of(request.from()), request.requestId());
-        if (member.role() != GroupProtocol.Role.LEADER) {
+        if (member.role() != Role.LEADER) {
             reply(requester, new Output.Rejected(RejectReason.NOT_LEADER));
             return;
         }
@@ -102,7 +102,7 @@ final class Reconfiguration {
                     case UNAUTHORISED -> new Output.Rejected(RejectReason.UNAUTHORISED);
                     case ABANDONED -> new Output.Abandoned("leadership was lost during the configuration change");
                 };
-        member.outputs().add(new Output.ReconfigurationCompleted(response.requestId(), outcome));
+        member.outbox().add(new Output.ReconfigurationCompleted(response.requestId(), outcome));
     }
 
     /** The leader this member sent its requests to is no longer its leader: their outcome is unknown. */
@@ -114,7 +114,7 @@ final class Reconfiguration {
     }
 
     private void abandoned(long requestId) {
-        member.outputs()
+        member.outbox()
                 .add(new Output.ReconfigurationCompleted(
                         requestId, new Output.Abandoned("the leader changed before answering; outcome unknown")));
     }
@@ -140,7 +140,7 @@ final class Reconfiguration {
     }
 
     private void start(Requester requester, Configuration target) {
-        if (member.role() != GroupProtocol.Role.LEADER) {
+        if (member.role() != Role.LEADER) {
             reply(requester, new Output.Rejected(RejectReason.NOT_LEADER));
             return;
         }
@@ -158,10 +158,7 @@ final class Reconfiguration {
 
     /** Whether the leader could start a change now: none pending, its no-op committed, nothing in flight. */
     boolean idle() {
-        return member.role() == GroupProtocol.Role.LEADER
-                && pending.isEmpty()
-                && member.ownTermCommitted()
-                && !changeInFlight();
+        return member.role() == Role.LEADER && pending.isEmpty() && member.ownTermCommitted() && !changeInFlight();
     }
 
     /** The leader's own change (dynamic voting, §7); the caller checked {@link #idle()}. */
@@ -258,7 +255,7 @@ final class Reconfiguration {
     /** Answers the application here with an output, or another member with a message. */
     private void reply(Requester requester, Output.Outcome outcome) {
         if (requester.remote().isEmpty()) {
-            member.outputs().add(new Output.ReconfigurationCompleted(requester.requestId(), outcome));
+            member.outbox().add(new Output.ReconfigurationCompleted(requester.requestId(), outcome));
             return;
         }
         Message.MembershipResult result;

@@ -68,7 +68,7 @@ final class Snapshots {
         }
         SnapshotMeta meta = new SnapshotMeta(applied, log.termAt(applied), log.configurationAt(applied));
         taking = applied;
-        member.outputs().add(new Output.TakeSnapshot(meta, member.sessionTable()));
+        member.outbox().add(new Output.TakeSnapshot(meta, member.sessionTable()));
         if (member.options().has(Mutation.COMPACT_BEFORE_SNAPSHOT_DURABLE)) {
             member.compactJournal(meta); // the bug: the journal drops the prefix before the snapshot is durable
         }
@@ -123,7 +123,7 @@ final class Snapshots {
         }
         receiving.chunkOutstanding = true;
         receiving.installing = chunk.last();
-        member.outputs().add(new Output.StoreSnapshotChunk(receiving.meta, chunk.offset(), chunk.data(), chunk.last()));
+        member.outbox().add(new Output.StoreSnapshotChunk(receiving.meta, chunk.offset(), chunk.data(), chunk.last()));
     }
 
     /** The runtime wrote a chunk that was not the last. */

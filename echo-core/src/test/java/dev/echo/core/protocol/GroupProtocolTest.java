@@ -99,7 +99,7 @@ class GroupProtocolTest {
                         new Output.Send(C, new Message.PreVoteRequest(A, 1, 0, 0))),
                 outputs);
         assertEquals(0, a.term());
-        assertEquals(GroupProtocol.Role.PRE_CANDIDATE, a.role());
+        assertEquals(Role.PRE_CANDIDATE, a.role());
     }
 
     @Test
@@ -125,7 +125,7 @@ class GroupProtocolTest {
         GroupProtocol a = member(A, ABC, RecoveredState.EMPTY);
         List<Output> outputs = electA(a);
         Entry noOp = entry(1, 1);
-        assertEquals(GroupProtocol.Role.LEADER, a.role());
+        assertEquals(Role.LEADER, a.role());
         assertEquals(
                 List.of(new Output.Persist(2, Optional.empty(), 1, List.of(noOp))),
                 only(outputs, Output.Persist.class));
@@ -294,7 +294,7 @@ class GroupProtocolTest {
         step(b, new Input.Receive(append(A, 1, 0, 0, List.of(), 0)));
         step(b, new Input.Persisted(1));
         List<Output> outputs = step(b, new Input.Receive(new Message.TimeoutNow(A, 1)));
-        assertEquals(GroupProtocol.Role.CANDIDATE, b.role());
+        assertEquals(Role.CANDIDATE, b.role());
         assertEquals(
                 List.of(new Output.Persist(2, Optional.of(new HardState(2, Optional.of(B))), 1, List.of())),
                 only(outputs, Output.Persist.class));
@@ -375,10 +375,10 @@ class GroupProtocolTest {
         }
 
         void tickUntilLeader() {
-            for (int i = 0; i < 100 && member.role() != GroupProtocol.Role.LEADER; i++) {
+            for (int i = 0; i < 100 && member.role() != Role.LEADER; i++) {
                 run(new Input.Tick());
             }
-            assertEquals(GroupProtocol.Role.LEADER, member.role());
+            assertEquals(Role.LEADER, member.role());
         }
     }
 

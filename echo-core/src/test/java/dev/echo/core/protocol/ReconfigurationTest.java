@@ -142,7 +142,7 @@ class ReconfigurationTest {
         assertTrue(
                 only(outputs, Output.Send.class).contains(new Output.Send(B, new Message.TimeoutNow(A, 1))),
                 "hands leadership to the most up-to-date voter: " + outputs);
-        assertEquals(GroupProtocol.Role.FOLLOWER, a.role());
+        assertEquals(Role.FOLLOWER, a.role());
         assertEquals(MemberStatus.NOT_MEMBER, a.status());
         assertTrue(completion(outputs, 9) instanceof Output.Committed);
     }

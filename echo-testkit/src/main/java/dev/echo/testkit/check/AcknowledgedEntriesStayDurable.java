@@ -1,8 +1,8 @@
 package dev.echo.testkit.check;
 
 import dev.echo.core.MemberId;
-import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.QuorumSystem;
+import dev.echo.core.protocol.Role;
 import dev.echo.testkit.sim.SimNode;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,7 +24,7 @@ public final class AcknowledgedEntriesStayDurable implements Invariant {
     @Override
     public void afterStep(StepRecord step, ClusterView cluster) {
         long commit = step.after().commitIndex();
-        if (step.after().role() != GroupProtocol.Role.LEADER || commit <= recordedThrough) {
+        if (step.after().role() != Role.LEADER || commit <= recordedThrough) {
             return;
         }
         // The configuration the leader must count with: the latest in its log (PROTOCOL.md §2), as in §11.12.

@@ -1,8 +1,8 @@
 package dev.echo.testkit.check;
 
 import dev.echo.core.MemberId;
-import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.QuorumSystem;
+import dev.echo.core.protocol.Role;
 import dev.echo.testkit.sim.SimNode;
 import java.util.TreeSet;
 
@@ -13,7 +13,7 @@ import java.util.TreeSet;
 public final class CommitNeedsDurableQuorum implements Invariant {
     @Override
     public void afterStep(StepRecord step, ClusterView cluster) {
-        if (step.after().role() != GroupProtocol.Role.LEADER
+        if (step.after().role() != Role.LEADER
                 || step.after().commitIndex() <= step.before().commitIndex()) {
             return;
         }

@@ -1,6 +1,6 @@
 package dev.echo.testkit.check;
 
-import dev.echo.core.protocol.GroupProtocol;
+import dev.echo.core.protocol.Role;
 
 /**
  * PROTOCOL.md §11.6: committed entries never change, and every leader holds every entry committed before it was
@@ -20,8 +20,8 @@ public final class CommittedEntriesSurvive implements Invariant {
                                 + " with a log that differs from the committed log at or before " + overlap);
             }
         }
-        boolean newLeader = step.after().role() == GroupProtocol.Role.LEADER
-                && (step.before().role() != GroupProtocol.Role.LEADER
+        boolean newLeader = step.after().role() == Role.LEADER
+                && (step.before().role() != Role.LEADER
                         || step.before().term() != step.after().term());
         if (newLeader) {
             long committedLast = committed.lastIndex();

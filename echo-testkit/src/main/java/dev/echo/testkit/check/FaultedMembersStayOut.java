@@ -1,9 +1,9 @@
 package dev.echo.testkit.check;
 
-import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.MemberStatus;
 import dev.echo.core.protocol.Message;
 import dev.echo.core.protocol.Output;
+import dev.echo.core.protocol.Role;
 
 /**
  * PROTOCOL.md §11.14, the STORAGE_FAULTED half: a member whose journal reported damage neither votes nor counts
@@ -16,7 +16,7 @@ public final class FaultedMembersStayOut implements Invariant {
         if (step.before().status() != MemberStatus.STORAGE_FAULTED) {
             return;
         }
-        if (step.after().role() != GroupProtocol.Role.FOLLOWER) {
+        if (step.after().role() != Role.FOLLOWER) {
             throw violation(step, "became " + step.after().role());
         }
         for (Output output : step.outputs()) {

@@ -1,14 +1,14 @@
 package dev.echo.testkit.check;
 
-import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.Output;
+import dev.echo.core.protocol.Role;
 
 /** PROTOCOL.md §11.5: a leader never overwrites or removes its own entries during its term. */
 public final class LeaderAppendOnly implements Invariant {
     @Override
     public void afterStep(StepRecord step, ClusterView cluster) {
-        boolean ledThroughout = step.before().role() == GroupProtocol.Role.LEADER
-                && step.after().role() == GroupProtocol.Role.LEADER
+        boolean ledThroughout = step.before().role() == Role.LEADER
+                && step.after().role() == Role.LEADER
                 && step.before().term() == step.after().term();
         if (!ledThroughout) {
             return;

@@ -1,9 +1,9 @@
 package dev.echo.testkit.check;
 
-import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.Input;
 import dev.echo.core.protocol.Message;
 import dev.echo.core.protocol.Output;
+import dev.echo.core.protocol.Role;
 import java.util.Optional;
 
 /**
@@ -48,10 +48,10 @@ public final class LeaderLeaseRespected implements Invariant {
                     && step.node().core().orElseThrow().leaderId().equals(Optional.of(message.from()))) {
                 ticksSinceContact[node] = 0;
             }
-        } else if (step.input() instanceof Input.Tick && step.before().role() != GroupProtocol.Role.LEADER) {
+        } else if (step.input() instanceof Input.Tick && step.before().role() != Role.LEADER) {
             ticksSinceContact[node] = Math.min(since + 1, NEVER);
         }
-        if (step.after().role() == GroupProtocol.Role.LEADER) {
+        if (step.after().role() == Role.LEADER) {
             ticksSinceContact[node] = 0;
         }
     }

@@ -3,6 +3,7 @@ package dev.echo.testkit.check;
 import dev.echo.core.MemberId;
 import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.MemberStatus;
+import dev.echo.core.protocol.Role;
 import java.util.Optional;
 
 /**
@@ -16,7 +17,7 @@ import java.util.Optional;
  * @param lastIndex last log index
  */
 public record MemberState(
-        GroupProtocol.Role role,
+        Role role,
         long term,
         Optional<MemberId> votedFor,
         long commitIndex,

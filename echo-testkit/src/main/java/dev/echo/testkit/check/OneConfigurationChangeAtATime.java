@@ -4,6 +4,7 @@ import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.JointConfiguration;
 import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.core.protocol.ReplicationLog;
+import dev.echo.core.protocol.Role;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,7 @@ public final class OneConfigurationChangeAtATime implements Invariant {
     @Override
     public void afterStep(StepRecord step, ClusterView cluster) {
         GroupProtocol core = step.node().core().orElseThrow();
-        if (core.role() != GroupProtocol.Role.LEADER) {
+        if (core.role() != Role.LEADER) {
             return;
         }
         ReplicationLog log = core.log();

@@ -1,9 +1,9 @@
 package dev.echo.testkit.check;
 
 import dev.echo.core.MemberId;
-import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.Input;
 import dev.echo.core.protocol.Message;
+import dev.echo.core.protocol.Role;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -32,7 +32,7 @@ public final class OnlyMembersElect implements Invariant {
             grants.computeIfAbsent(self + "@" + term, key -> new TreeMap<>())
                     .put(response.from(), receive.incarnation());
         }
-        if (step.after().role() != GroupProtocol.Role.LEADER || step.before().role() == GroupProtocol.Role.LEADER) {
+        if (step.after().role() != Role.LEADER || step.before().role() == Role.LEADER) {
             return;
         }
         Map<MemberId, Long> voters = new TreeMap<>(grants.getOrDefault(self + "@" + term, Map.of()));

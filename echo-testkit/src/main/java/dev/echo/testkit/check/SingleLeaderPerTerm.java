@@ -1,7 +1,7 @@
 package dev.echo.testkit.check;
 
 import dev.echo.core.MemberId;
-import dev.echo.core.protocol.GroupProtocol;
+import dev.echo.core.protocol.Role;
 import java.util.TreeMap;
 
 /** PROTOCOL.md §11.1: at most one leader per term, over the whole run (restarts included). */
@@ -10,7 +10,7 @@ public final class SingleLeaderPerTerm implements Invariant {
 
     @Override
     public void afterStep(StepRecord step, ClusterView cluster) {
-        if (step.after().role() != GroupProtocol.Role.LEADER) {
+        if (step.after().role() != Role.LEADER) {
             return;
         }
         MemberId existing = leaders.putIfAbsent(step.after().term(), step.node().id());

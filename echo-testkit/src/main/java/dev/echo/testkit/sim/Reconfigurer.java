@@ -2,10 +2,10 @@ package dev.echo.testkit.sim;
 
 import dev.echo.core.MemberId;
 import dev.echo.core.protocol.Configuration;
-import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.Input;
 import dev.echo.core.protocol.MembershipChange;
 import dev.echo.core.protocol.QuorumSystem;
+import dev.echo.core.protocol.Role;
 import dev.echo.core.protocol.Voter;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,7 +89,7 @@ final class Reconfigurer {
 
     private SimNode leader() {
         for (SimNode node : nodes) {
-            if (node.alive() && node.core().orElseThrow().role() == GroupProtocol.Role.LEADER) {
+            if (node.alive() && node.core().orElseThrow().role() == Role.LEADER) {
                 return node;
             }
         }

@@ -10,6 +10,7 @@ import dev.echo.core.protocol.Mutation;
 import dev.echo.core.protocol.ProtocolCounters;
 import dev.echo.core.protocol.ProtocolOptions;
 import dev.echo.core.protocol.QuorumSystem;
+import dev.echo.core.protocol.Role;
 import dev.echo.testkit.check.InvariantViolation;
 import java.io.PrintStream;
 import java.util.EnumSet;
@@ -152,7 +153,7 @@ public final class Scenario {
     /** The members that currently lead (at most one per term; several across terms while messages are in flight). */
     public List<String> leaders() {
         return sim.nodes().stream()
-                .filter(n -> n.alive() && n.core().orElseThrow().role() == GroupProtocol.Role.LEADER)
+                .filter(n -> n.alive() && n.core().orElseThrow().role() == Role.LEADER)
                 .map(n -> n.id().value())
                 .toList();
     }

@@ -1,0 +1,189 @@
+package dev.echo.core.protocol;
+
+import dev.echo.core.MemberId;
+import dev.echo.core.storage.SnapshotMeta;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * Everything one member knows: term, vote, role, leader, commit and apply points, the incarnations it heard, its log
+ * and the durability of that log. The handlers of {@link GroupProtocol} read and change it; they share it, and nothing
+ * else, with each other. Fields are package-private on purpose: this is the member's record, as in etcd's {@code raft}
+ * struct, and every rule about changing it lives in the handler of that concern.
+ *
+ * <p>Threading: not thread-safe; owned by one {@link GroupProtocol}, so by the thread that steps it.
+ */
+final class MemberState {
+    final MemberId self;
+    /** This member's incarnation: the life of its disk (PROTOCOL.md §5). */
+    final long selfIncarnation;
+
+    final ProtocolOptions options;
+    /** The configuration this member was started with: its members are never strangers to it (PROTOCOL.md §10). */
+    final QuorumSystem startConfiguration;
+
+    final ReplicationLog log;
+    final Durability durability;
+    final ProtocolCounters counters = new ProtocolCounters();
+    final DeterministicRandom random;
+    /**
+     * The latest incarnation heard from each other member. Messages from an earlier one are dropped: that life's disk
+     * is gone. Its votes and acknowledgements count only where a configuration records that incarnation.
+     */
+    final TreeMap<MemberId, Long> incarnations = new TreeMap<>();
+
+    Role role = Role.FOLLOWER;
+    /** Its journal reported damage (PROTOCOL.md §5): no vote, no campaign, no ack until its leader repairs it. */
+    boolean storageFaulted;
+
+    long term;
+    Optional<MemberId> votedFor;
+    Optional<MemberId> leaderId = Optional.empty();
+
+    long commitIndex;
+    long lastApplied;
+    int electionElapsed;
+    int electionTimeout;
+    /** Ticks since a live leader was last heard (or, at the leader, 0): the lease of PROTOCOL.md §6. */
+    long ticksSinceLeaderContact = Long.MAX_VALUE / 2;
+
+    // Follower bookkeeping for the current leader and term.
+    /** Highest index known to match the leader's log in this term. */
+    long verifiedIndex;
+    /** Highest match index acknowledged to the leader. */
+    long lastAckedMatch;
+    /** An acknowledgement waits for entries to become durable. */
+    boolean ackPending;
+    /** Highest read round heard from the leader (PROTOCOL.md §9), echoed in acknowledgements. */
+    long readRoundSeen;
+
+    /** The configuration {@link #members} was computed for; recomputed only when the log's configuration changes. */
+    private QuorumSystem membersOf;
+    /** The configuration's members: consulted on every message. */
+    private SortedSet<MemberId> members;
+
+    MemberState(
+            MemberId self,
+            long selfIncarnation,
+            QuorumSystem startConfiguration,
+            ProtocolOptions options,
+            ReplicationLog log,
+            HardState hardState,
+            long seed) {
+        this.self = self;
+        this.selfIncarnation = selfIncarnation;
+        this.startConfiguration = startConfiguration;
+        this.options = options;
+        this.log = log;
+        this.durability = new Durability(log.lastIndex());
+        this.random = new DeterministicRandom(seed);
+        this.term = hardState.term();
+        this.votedFor = hardState.votedFor();
+    }
+
+    /** The configuration in force: the latest in the log, committed or not (PROTOCOL.md §2). */
+    QuorumSystem configuration() {
+        if (options.has(Mutation.SWITCH_AT_COMMIT)) {
+            return log.configurationAt(Math.max(log.snapshotIndex(), Math.min(commitIndex, log.lastIndex())));
+        }
+        return log.configuration();
+    }
+
+    /** The members of the configuration in force. */
+    SortedSet<MemberId> members() {
+        QuorumSystem current = configuration();
+        if (current != membersOf) {
+            membersOf = current;
+            members = current.members();
+        }
+        return members;
+    }
+
+    boolean isLeader() {
+        return role == Role.LEADER;
+    }
+
+    /** The incarnation last heard from {@code id} (this member's own for itself), or -1 if none yet. */
+    long incarnationOf(MemberId id) {
+        if (id.equals(self)) {
+            return selfIncarnation;
+        }
+        Long known = incarnations.get(id);
+        return known == null ? -1 : known;
+    }
+
+    /**
+     * The members in {@code set} whose voice counts for a voter: it came from the incarnation the configuration
+     * records for that voter (PROTOCOL.md §5).
+     */
+    QuorumSystem.VoterTest counted(Predicate<MemberId> set) {
+        return (id, recorded) -> set.test(id) && countsAs(id, recorded);
+    }
+
+    /** Whether what {@code id} says counts for the voter a configuration records at {@code recorded}. */
+    boolean countsAs(MemberId id, long recorded) {
+        return incarnationOf(id) == recorded || options.has(Mutation.IGNORE_INCARNATIONS);
+    }
+
+    /** Whether an entry of this member's own term is committed (a leader's no-op): a precondition of config changes. */
+    boolean ownTermCommitted() {
+        return commitIndex > 0 && log.termAt(commitIndex) == term;
+    }
+
+    /** Whether a leader was heard within the minimum election timeout: the lease of PROTOCOL.md §6. */
+    boolean inLeaderLease() {
+        return ticksSinceLeaderContact < options.electionTimeoutMinTicks()
+                && !options.has(Mutation.VOTE_WHILE_LEADER_LIVE);
+    }
+
+    /** Raft's up-to-date check: a candidate's log at least as long, in term then index, as this member's. */
+    boolean candidateLogUpToDate(long lastLogIndex, long lastLogTerm) {
+        return lastLogTerm > log.lastTerm() || (lastLogTerm == log.lastTerm() && lastLogIndex >= log.lastIndex());
+    }
+
+    boolean logStrictlyAhead(long lastLogIndex, long lastLogTerm) {
+        return lastLogTerm > log.lastTerm() || (lastLogTerm == log.lastTerm() && lastLogIndex > log.lastIndex());
+    }
+
+    /** Whether this member holds the log up to {@code index} (with {@code term} there) durably. */
+    boolean holdsDurably(long index, long snapshotTerm) {
+        if (index <= log.snapshotIndex()) {
+            return true; // in our own snapshot, which is durable
+        }
+        return index <= commitIndex && index <= durability.durableIndex() && log.matches(index, snapshotTerm);
+    }
+
+    /** The snapshot the log starts after, for sending; the log must have one. */
+    SnapshotMeta snapshotMeta() {
+        return new SnapshotMeta(log.snapshotIndex(), log.snapshotTerm(), log.bootstrapConfiguration());
+    }
+
+    void resetElectionTimer() {
+        electionElapsed = 0;
+        electionTimeout = options.electionTimeoutMinTicks()
+                + random.nextInt(options.electionTimeoutMaxTicks() - options.electionTimeoutMinTicks());
+    }
+
+    /** This member's status (PROTOCOL.md §9). */
+    MemberStatus status() {
+        if (role == Role.LEADER) {
+            return MemberStatus.LEADER;
+        }
+        if (storageFaulted) {
+            return MemberStatus.STORAGE_FAULTED;
+        }
+        if (!members().contains(self)) {
+            return MemberStatus.NOT_MEMBER;
+        }
+        return role == Role.FOLLOWER && leaderId.isPresent() ? MemberStatus.FOLLOWER : MemberStatus.NO_QUORUM;
+    }
+
+    /** Fails loudly when a rule the handlers rely on does not hold: the state can no longer be trusted. */
+    static void check(boolean condition, String invariant) {
+        if (!condition) {
+            throw new IllegalStateException("protocol invariant violated: " + invariant);
+        }
+    }
+}
