@@ -7,9 +7,6 @@ import dev.echo.core.storage.SnapshotMeta;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.SortedSet;
-import java.util.TreeSet;
-import java.util.function.Predicate;
 
 /**
  * One member of one process group: the pure, deterministic protocol core (ARCHITECTURE.md, The core). Feed it
@@ -27,15 +24,19 @@ import java.util.function.Predicate;
 public final class GroupProtocol {
     private final MemberState state;
     private final Outbox outbox;
-    private final Reconfiguration reconfiguration = new Reconfiguration(this);
+
+    // The handlers, one per concern. Each sees the state and the outbox, never this dispatcher or another handler.
+    private final Admission admission;
+    private final Election election;
+    private final FollowerAppends followerAppends;
+    private final ClientRequests requests;
+    private final Applier applier;
+    private final Reconfiguration reconfiguration;
     private final Snapshots snapshots;
-
-    private final StateMachine stateMachine;
-    private final ClientSessions sessions;
+    /** Requests and reads waiting at this member: the client handler's, shared with a leader's read barriers. */
     private final PendingOperations pending;
-
+    /** The leader's replication state for its term, or null while this member does not lead. */
     private Leader leader;
-    private final TreeSet<MemberId> votes = new TreeSet<>();
 
     private MemberStatus reportedStatus;
     private long reportedTerm = -1;
@@ -55,7 +56,7 @@ public final class GroupProtocol {
     }
 
     /**
-     * Creates a member from its recovered durable
+     * Creates a member from its recovered durable state.
      *
      * @param self this member
      * @param incarnation this member's incarnation, from its durable identity: a member whose disk was wiped comes
@@ -82,8 +83,8 @@ public final class GroupProtocol {
         }
         Objects.requireNonNull(configuration, "configuration");
         Objects.requireNonNull(options, "options");
-        this.stateMachine = Objects.requireNonNull(stateMachine, "stateMachine");
-        this.sessions = new ClientSessions(options.maxSessions(), options.sessionTtlEntries());
+        Objects.requireNonNull(stateMachine, "stateMachine");
+        ClientSessions sessions = new ClientSessions(options.maxSessions(), options.sessionTtlEntries());
         this.pending = new PendingOperations(options.maxPendingRequests(), options.retryTicks());
         ReplicationLog log;
         if (recovered.snapshot().isPresent()) {
@@ -94,7 +95,13 @@ public final class GroupProtocol {
         }
         this.state = new MemberState(self, incarnation, configuration, options, log, recovered.hardState(), seed);
         this.outbox = new Outbox(state);
-        this.snapshots = new Snapshots(this, options.snapshots());
+        this.admission = new Admission(state);
+        this.election = new Election(state, outbox);
+        this.followerAppends = new FollowerAppends(state, outbox);
+        this.requests = new ClientRequests(state, outbox, pending, stateMachine);
+        this.applier = new Applier(state, outbox, pending, sessions, stateMachine);
+        this.reconfiguration = new Reconfiguration(state, outbox);
+        this.snapshots = new Snapshots(state, outbox, sessions);
         state.storageFaulted = recovered.storageFaulted();
         if (recovered.snapshot().isPresent()) {
             SnapshotMeta meta = recovered.snapshot().get().meta();
@@ -108,11 +115,12 @@ public final class GroupProtocol {
             }
         }
         state.resetElectionTimer();
-        finishStep();
+        finishStep(state.log.lastIndex());
     }
 
     /** Processes one input. Never throws for bad input: it is ignored and counted in {@link #counters()}. */
     public void step(Input input) {
+        long lastIndexBefore = state.log.lastIndex();
         if (input instanceof Input.Tick) {
             tick();
         } else if (input instanceof Input.Receive receive) {
@@ -120,11 +128,11 @@ public final class GroupProtocol {
         } else if (input instanceof Input.Persisted persisted) {
             persisted(persisted.ticket());
         } else if (input instanceof Input.Submit submit) {
-            submit(submit);
+            requests.submit(submit, leaderAcceptsWrites());
         } else if (input instanceof Input.OpenSession open) {
-            submitPayload(new Entry.OpenSession(open.clientId()));
+            requests.openSession(open.clientId(), leaderAcceptsWrites());
         } else if (input instanceof Input.Read read) {
-            read(read);
+            requests.read(read, snapshots.installing());
         } else if (input instanceof Input.TransferLeadership transfer) {
             transferLeadership(transfer.target());
         } else if (input instanceof Input.ChangeConfiguration change) {
@@ -138,9 +146,9 @@ public final class GroupProtocol {
         } else if (input instanceof Input.SnapshotChunkStored stored) {
             snapshots.chunkStored(stored.index(), stored.nextOffset());
         } else if (input instanceof Input.SnapshotInstalled installed) {
-            snapshots.installed(installed.meta(), installed.sessions());
+            snapshotInstalled(installed.meta(), installed.sessions());
         }
-        finishStep();
+        finishStep(lastIndexBefore);
     }
 
     /** Returns and clears the outputs produced since the last call. */
@@ -148,162 +156,88 @@ public final class GroupProtocol {
         return outbox.drain();
     }
 
-    // ---------------------------------------------------------------- ticks and elections
+    // ---------------------------------------------------------------- transitions between roles
 
     private void tick() {
-        if (state.role == Role.LEADER) {
-            state.ticksSinceLeaderContact = 0;
-            leader.tick();
+        if (leader == null) {
+            election.tick(snapshots.installing());
         } else {
-            state.ticksSinceLeaderContact = Math.min(state.ticksSinceLeaderContact + 1, Long.MAX_VALUE / 2);
-            if (++state.electionElapsed >= state.electionTimeout && mayCampaign()) {
-                startPreVote();
+            state.ticksSinceLeaderContact = 0;
+            switch (leader.tick()) {
+                case STEP_DOWN -> stepDown();
+                case ROLL_BACK -> {
+                    reconfiguration.rollBack((JointConfiguration) state.configuration());
+                    watchMembership();
+                }
+                case STAY -> watchMembership();
             }
         }
-        for (PendingOperations.PendingRequest request : pending.requestsDueForRetry()) {
-            dispatch(request);
-        }
-        for (PendingOperations.PendingRead read : pending.readsDueForRetry()) {
-            requestReadIndex(read);
-        }
+        requests.retryDue(leaderAcceptsWrites());
     }
 
-    /**
-     * A voter of its latest configuration campaigns; so does a voter of the previous one while the latest is not known
-     * committed: a member removed by an uncommitted entry may still be needed to finish the change (found by the
-     * simulator: a leader that crashed right after appending C_new, whose remaining voter lacked C_new and needed its
-     * vote). Who wins is still decided by votes under the candidate's latest configuration, so this is safe.
-     */
-    private boolean mayCampaign() {
-        if (state.storageFaulted || snapshots.installing()) {
-            return false; // its log cannot be trusted, or is about to be replaced
-        }
-        if (state.configuration().isVoterAs(state.self, state.selfIncarnation)
-                || (state.options.has(Mutation.IGNORE_INCARNATIONS)
-                        && state.configuration().isVoter(state.self))) {
-            return true;
-        }
-        long latest = state.log.configurationIndex();
-        return latest > state.commitIndex
-                && state.log.configurationBefore(latest).isVoterAs(state.self, state.selfIncarnation);
-    }
-
-    private void startPreVote() {
-        state.role = Role.PRE_CANDIDATE;
-        state.leaderId = Optional.empty();
-        leader = null;
-        votes.clear();
-        votes.add(state.self);
-        state.resetElectionTimer();
-        broadcastToVoters(
-                new Message.PreVoteRequest(state.self, state.term + 1, state.log.lastIndex(), state.log.lastTerm()));
-        if (state.configuration().isQuorumOf(counted(votes::contains))) {
-            startElection(false);
-        }
-    }
-
-    private void startElection(boolean leadershipTransfer) {
-        check(
-                Domains.contains(state.term + 1),
-                "§10: terms stay below 2^62, so state.term + 1 never overflows: " + state.term);
-        state.role = Role.CANDIDATE;
-        state.term++;
-        state.votedFor = Optional.of(state.self);
-        outbox.hardStateChanged();
-        state.leaderId = Optional.empty();
-        leader = null;
-        votes.clear();
-        votes.add(state.self);
-        state.resetElectionTimer();
-        broadcastToVoters(new Message.VoteRequest(
-                state.self, state.term, state.log.lastIndex(), state.log.lastTerm(), leadershipTransfer));
-        // Our own vote counts only once durable: checked again when the persist completes.
-        maybeWinElection();
-    }
-
-    private void maybeWinElection() {
-        if (state.role != Role.CANDIDATE || outbox.hardStateChanging() || !state.durability.hardStateDurable()) {
-            return;
-        }
-        boolean won = state.configuration().isQuorumOf(counted(votes::contains))
-                || (state.options.has(Mutation.COUNT_ANY_VOTES)
-                        && votes.size() * 2 > state.members().size());
-        if (won) {
-            becomeLeader();
+    /** Dynamic linear voting (PROTOCOL.md §7), on each tick a leader keeps leading. */
+    private void watchMembership() {
+        leader.trackReturningVoters();
+        if (reconfiguration.idle()) {
+            leader.dynamicVotingProposal().ifPresent(reconfiguration::propose);
         }
     }
 
     private void becomeLeader() {
-        state.role = Role.LEADER;
-        state.leaderId = Optional.of(state.self);
-        state.ticksSinceLeaderContact = 0;
-        leader = new Leader(this);
+        election.becameLeader();
+        leader = new Leader(state, outbox, pending);
         if (!state.options.has(Mutation.SKIP_NOOP)) {
-            appendAsLeader(new Entry.NoOp());
+            outbox.appendAsLeader(new Entry.NoOp());
         }
         leader.replicateToAll();
-        // Copies: a lone leader may answer a read (or commit) at once, which removes it from the pending set.
-        for (PendingOperations.PendingRequest request : List.copyOf(pending.requests())) {
-            dispatch(request);
-        }
-        for (PendingOperations.PendingRead read : List.copyOf(pending.reads())) {
-            if (pending.hasRead(read.readId)) {
-                requestReadIndex(read);
-            }
-        }
+        requests.leadershipGained(leaderAcceptsWrites());
     }
 
+    /** Ends a leadership, if any, and follows {@code newLeader} (or none) in {@code newTerm}. */
     private void becomeFollower(long newTerm, Optional<MemberId> newLeader) {
-        if (state.role == Role.LEADER) {
+        if (leader != null) {
             reconfiguration.leadershipLost();
+            leader = null;
+            state.role = Role.FOLLOWER;
         }
-        boolean termChanged = newTerm > state.term;
-        check(Domains.contains(newTerm), "§10: a state.term outside its domain reached the core: " + newTerm);
-        if (termChanged) {
-            state.term = newTerm;
-            state.votedFor = Optional.empty();
-            outbox.hardStateChanged();
-        }
-        // What this member verified against a leader holds only for that leader *in that term*: the same member
-        // leading a later term may have a different log (found by the simulator with membership changes).
-        boolean leaderChanged = termChanged || !newLeader.equals(state.leaderId);
-        state.role = Role.FOLLOWER;
-        leader = null;
-        state.leaderId = newLeader;
-        votes.clear();
-        if (leaderChanged) {
-            state.verifiedIndex = 0;
-            state.lastAckedMatch = 0;
-            state.ackPending = false;
-            state.readRoundSeen = 0;
-        }
-        state.resetElectionTimer();
+        election.becomeFollower(newTerm, newLeader);
     }
 
-    /** A leader that lost contact with a quorum steps down (check-quorum, PROTOCOL.md §6). */
-    void stepDown() {
+    /** A leader that lost contact with a quorum, or handed over, steps down (PROTOCOL.md §3 rule 4, §6). */
+    private void stepDown() {
         becomeFollower(state.term, Optional.empty());
+    }
+
+    /** Whether this member leads and takes new entries: not while it hands leadership over. */
+    private boolean leaderAcceptsWrites() {
+        return leader != null && !leader.transferring();
+    }
+
+    private void transferLeadership(MemberId target) {
+        if (leader == null
+                || target.equals(state.self)
+                || !state.configuration().isVoter(target)) {
+            state.counters.increment(Counter.TRANSFER_REFUSED);
+            return;
+        }
+        leader.startTransfer(target);
     }
 
     // ---------------------------------------------------------------- messages
 
     private void receive(Message message, long incarnation, boolean authenticated) {
-        // Out-of-domain input never reaches state, not even the table of incarnations (PROTOCOL.md §10).
-        if (!Domains.contains(incarnation) || !MessageChecks.wellFormed(message, state.options)) {
-            state.counters.increment(Counter.MALFORMED_MESSAGE);
+        Admission.Verdict verdict = admission.admit(message, incarnation, authenticated);
+        if (verdict == Admission.Verdict.REFUSED) {
             return;
         }
-        if (!heardFrom(message, authenticated)) {
-            state.counters.increment(Counter.UNKNOWN_SENDER);
-            return;
-        }
-        // Learnt from anyone heard, members or not: a leader adding a member records the incarnation it last heard.
-        if (!currentIncarnation(message.from(), incarnation)) {
-            state.counters.increment(Counter.STALE_INCARNATION);
-            return;
+        if (verdict == Admission.Verdict.HEARD_NEW_INCARNATION) {
+            election.forget(message.from());
+            if (leader != null) {
+                leader.reincarnated(message.from());
+            }
         }
         if (message instanceof Message.PreVoteRequest request) {
-            onPreVoteRequest(request);
+            election.onPreVoteRequest(request);
             return;
         }
         // Client-level requests between members: they never change this member's term.
@@ -315,8 +249,13 @@ public final class GroupProtocol {
             reconfiguration.onResponse(response);
             return;
         }
+        // A pre-vote never raises a term, except a refusal naming a later one, which this member adopts.
         if (message instanceof Message.PreVoteResponse response) {
-            onPreVoteResponse(response);
+            if (response.granted()) {
+                election.onPreVoteGranted(response);
+            } else if (response.term() > state.term) {
+                becomeFollower(response.term(), Optional.empty());
+            }
             return;
         }
         if (message instanceof Message.VoteRequest request
@@ -327,46 +266,49 @@ public final class GroupProtocol {
             return;
         }
         if (message.term() > state.term) {
-            Optional<MemberId> newLeader =
-                    message instanceof Message.AppendRequest || message instanceof Message.InstallSnapshot
-                            ? Optional.of(message.from())
-                            : Optional.<MemberId>empty();
-            becomeFollower(message.term(), newLeader);
+            boolean fromLeader = message instanceof Message.AppendRequest || message instanceof Message.InstallSnapshot;
+            becomeFollower(message.term(), fromLeader ? Optional.of(message.from()) : Optional.empty());
         }
+        dispatch(message);
+    }
+
+    /** A message in this member's current term or an earlier one, past the term rules of {@link #receive}. */
+    private void dispatch(Message message) {
         if (message instanceof Message.VoteRequest request) {
-            onVoteRequest(request);
+            election.onVoteRequest(request);
         } else if (message instanceof Message.VoteResponse response) {
-            onVoteResponse(response);
+            if (election.onVoteResponse(response)) {
+                becomeLeader();
+            }
         } else if (message instanceof Message.AppendRequest request) {
-            onAppendRequest(request);
+            if (request.term() < state.term) {
+                followerAppends.refuseStale(request.from());
+            } else {
+                election.followLeader(request.from());
+                followerAppends.onAppendRequest(request, snapshots.installing());
+            }
         } else if (message instanceof Message.AppendResponse response) {
-            if (state.role == Role.LEADER && response.term() == state.term) {
+            if (leader != null && response.term() == state.term) {
                 leader.onAppendResponse(response);
             } else {
                 state.counters.increment(Counter.STALE_TERM);
             }
         } else if (message instanceof Message.TimeoutNow timeoutNow) {
-            if (timeoutNow.term() == state.term
-                    && state.role == Role.FOLLOWER
-                    && state.leaderId.equals(Optional.of(timeoutNow.from()))) {
-                startElection(true);
-            } else {
-                state.counters.increment(Counter.STALE_TERM);
-            }
+            election.onTimeoutNow(timeoutNow);
         } else if (message instanceof Message.ForwardRequest forward) {
-            onForwardRequest(forward);
+            requests.onForwardRequest(forward, leaderAcceptsWrites());
         } else if (message instanceof Message.ReadIndexRequest request) {
-            if (state.role == Role.LEADER) {
+            if (leader != null) {
                 leader.registerRead(request.from(), request.readId());
             } else {
                 state.counters.increment(Counter.NOT_LEADER);
             }
         } else if (message instanceof Message.ReadIndexResponse response) {
-            onReadIndexResponse(response);
+            requests.onReadIndexResponse(response);
         } else if (message instanceof Message.InstallSnapshot chunk) {
             onInstallSnapshot(chunk);
         } else if (message instanceof Message.InstallSnapshotResponse response) {
-            if (state.role == Role.LEADER && response.term() == state.term) {
+            if (leader != null && response.term() == state.term) {
                 leader.onInstallSnapshotResponse(response);
             } else {
                 state.counters.increment(Counter.STALE_TERM);
@@ -374,326 +316,18 @@ public final class GroupProtocol {
         }
     }
 
-    /**
-     * Whose messages this member listens to. Appends and hand-overs: any sender's, because a leader added after this
-     * member's latest configuration entry is not yet in it, and this member learns of it only from that leader's log.
-     * Everything else (votes above all, which a removed member could use to disrupt the group): members of the
-     * configuration only, unless this member is outside its own configuration; then that configuration is stale (a
-     * wiped or not yet caught-up member) and cannot judge who belongs, and its vote may be the one a legitimate
-     * candidate needs. For the same reason a (pre-)vote request from a stranger whose log is strictly ahead of ours is
-     * answered: the candidate knows a later configuration, one that may have added this member and need its vote
-     * (simulator seeds 73, 638, 791, 1018: a member added by a J it never received). Whom a voter votes for never
-     * affects safety (one vote per term, up-to-date check); the lease still shields a live leader from disruption.
-     */
-    private boolean heardFrom(Message message, boolean authenticated) {
-        if (message.from().equals(state.self)) {
-            return false;
-        }
-        if (!state.options.has(Mutation.TRUST_STRANGERS)) {
-            if (!knows(message.from())) {
-                return strangerMayBeHeard(message, authenticated);
-            }
-            // A member that is a voter in no configuration this member knows (a learner) cannot lead or be elected
-            // in any term this member could know of: it raises no term except as a stranger would (a learner
-            // promoted by an entry this member lacks). Else one message with a huge term from a learner would do
-            // what the intruder's did (HostilePeerIT).
-            if (message.term() > state.term && !isClientRequest(message) && !knowsAsVoter(message.from())) {
-                return strangerMayBeHeard(message, authenticated);
-            }
-        }
-        return message instanceof Message.AppendRequest
-                || message instanceof Message.InstallSnapshot
-                || message instanceof Message.TimeoutNow
-                || message instanceof Message.MembershipRequest
-                || message instanceof Message.MembershipResponse
-                || state.members().contains(message.from())
-                || !state.members().contains(state.self)
-                || candidateKnowsMore(message);
-    }
-
-    /**
-     * What a stranger, a peer in no configuration this member knows, may say (PROTOCOL.md §10). An unauthenticated one
-     * (an intruder on a transport set up without authentication): nothing at all; one forged {@code TimeoutNow} with a
-     * huge term once left a group without a leader for good. An authenticated one is a machine of this cluster that
-     * this member has not heard of yet, and may say only what the protocol needs from it:
-     * <ul>
-     *   <li>ask to join as a learner;
-     *   <li>lead this member in, by appends and snapshot chunks: when this member is outside its own latest
-     *       configuration (waiting to join, wiped or removed), or when it is a member whose log lacks the entry that
-     *       added this leader, and then only in a term a known member told it (a refused pre-vote does);
-     *   <li>ask for its vote when the candidate's log is strictly ahead: that log may hold the configuration that
-     *       added this member and needs its vote (simulator seeds 73, 638, 791, 938: a member added by an entry it
-     *       never received was the vote the group needed).
-     * </ul>
-     * Hand-overs and everything else from a stranger are refused.
-     */
-    private boolean strangerMayBeHeard(Message message, boolean authenticated) {
-        if (!authenticated) {
-            return false;
-        }
-        if (message instanceof Message.MembershipRequest request) {
-            return request.change() instanceof MembershipChange.AddLearner add
-                    && add.member().equals(request.from());
-        }
-        if (message instanceof Message.AppendRequest
-                || message instanceof Message.InstallSnapshot
-                || message instanceof Message.MembershipResponse) {
-            return !state.members().contains(state.self) || message.term() <= state.term;
-        }
-        return candidateKnowsMore(message);
-    }
-
-    /** Membership requests and answers travel between members of any rank and never change a term. */
-    private static boolean isClientRequest(Message message) {
-        return message instanceof Message.MembershipRequest || message instanceof Message.MembershipResponse;
-    }
-
-    /** Whether {@code id} is a voter of a configuration this member knows (as {@link #knows}). */
-    private boolean knowsAsVoter(MemberId id) {
-        return state.configuration().isVoter(id) || someKnownConfiguration(known -> known.isVoter(id));
-    }
-
-    /**
-     * Whether {@code id} is in a configuration this member knows: the one it was started with, its snapshot's, or any
-     * in its log, committed or not (PROTOCOL.md §10). The latest configuration answers almost every message; the walk
-     * over older ones is only for senders outside it.
-     */
-    private boolean knows(MemberId id) {
-        return state.members().contains(id)
-                || someKnownConfiguration(known -> known.members().contains(id));
-    }
-
-    private boolean someKnownConfiguration(Predicate<QuorumSystem> test) {
-        if (test.test(state.startConfiguration) || test.test(state.log.bootstrapConfiguration())) {
-            return true;
-        }
-        for (QuorumSystem configuration : state.log.configurationEntries().values()) {
-            if (test.test(configuration)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Whether {@code incarnation} is the latest heard from {@code from}; a later one is recorded, and what the earlier
-     * life said (votes, acknowledged entries) is forgotten, since its disk is gone.
-     */
-    private boolean currentIncarnation(MemberId from, long incarnation) {
-        Long known = state.incarnations.get(from);
-        if (known != null && incarnation < known) {
-            return false;
-        }
-        if (known == null || incarnation > known) {
-            state.incarnations.put(from, incarnation);
-            if (known != null) {
-                votes.remove(from);
-                if (leader != null) {
-                    leader.reincarnated(from);
-                }
-            }
-        }
-        return true;
-    }
-
-    /** The incarnation last heard from {@code id} (this member's own for itself), or -1 if none yet. */
-    public long incarnationOf(MemberId id) {
-        return state.incarnationOf(id);
-    }
-
-    QuorumSystem.VoterTest counted(Predicate<MemberId> set) {
-        return state.counted(set);
-    }
-
-    boolean countsAs(MemberId id, long recorded) {
-        return state.countsAs(id, recorded);
-    }
-
-    private boolean candidateKnowsMore(Message message) {
-        if (message instanceof Message.PreVoteRequest request) {
-            return state.logStrictlyAhead(request.lastLogIndex(), request.lastLogTerm());
-        }
-        if (message instanceof Message.VoteRequest request) {
-            return state.logStrictlyAhead(request.lastLogIndex(), request.lastLogTerm());
-        }
-        return false;
-    }
-
-    private void onPreVoteRequest(Message.PreVoteRequest request) {
-        boolean granted = request.term() > state.term
-                && !state.storageFaulted
-                && !state.inLeaderLease()
-                && state.candidateLogUpToDate(request.lastLogIndex(), request.lastLogTerm());
-        if (!granted && request.term() > state.term && state.inLeaderLease()) {
-            state.counters.increment(Counter.VOTE_IN_LEASE);
-        }
-        send(request.from(), new Message.PreVoteResponse(state.self, granted ? request.term() : state.term, granted));
-    }
-
-    private void onPreVoteResponse(Message.PreVoteResponse response) {
-        if (state.role == Role.PRE_CANDIDATE && response.granted() && response.term() == state.term + 1) {
-            votes.add(response.from());
-            if (state.configuration().isQuorumOf(counted(votes::contains))) {
-                startElection(false);
-            }
-        } else if (!response.granted() && response.term() > state.term) {
-            becomeFollower(response.term(), Optional.empty());
-        }
-    }
-
-    private void onVoteRequest(Message.VoteRequest request) {
-        if (request.term() < state.term) {
-            send(request.from(), new Message.VoteResponse(state.self, state.term, false));
-            return;
-        }
-        boolean canVote = state.votedFor.isEmpty() || state.votedFor.get().equals(request.from());
-        boolean leaseHolds = state.inLeaderLease() && !request.leadershipTransfer();
-        boolean granted = canVote
-                && !state.storageFaulted // it may have voted in this term already: the record is what was damaged
-                && state.role != Role.LEADER
-                && !leaseHolds
-                && state.candidateLogUpToDate(request.lastLogIndex(), request.lastLogTerm());
-        if (granted) {
-            if (state.votedFor.isEmpty()) {
-                state.votedFor = Optional.of(request.from());
-                outbox.hardStateChanged();
-            }
-            state.electionElapsed = 0;
-        }
-        // Held by send() until the vote is durable (PROTOCOL.md §5).
-        send(request.from(), new Message.VoteResponse(state.self, state.term, granted));
-    }
-
-    private void onVoteResponse(Message.VoteResponse response) {
-        if (state.role == Role.CANDIDATE && response.term() == state.term && response.granted()) {
-            votes.add(response.from());
-            maybeWinElection();
-        }
-    }
-
-    private void onAppendRequest(Message.AppendRequest request) {
-        if (request.term() < state.term) {
-            state.counters.increment(Counter.STALE_TERM);
-            send(request.from(), new Message.AppendResponse(state.self, state.term, false, 0, 0, 0, 0));
-            return;
-        }
-        heardFromLeader(request.from());
-        if (snapshots.installing()) {
-            state.counters.increment(Counter.BUSY_INSTALLING); // the leader resends once the snapshot is in
-            return;
-        }
-        state.readRoundSeen = Math.max(state.readRoundSeen, request.readRound());
-        // Whether this step wrote to the journal: the answer then waits until that is durable.
-        boolean wrote = false;
-        if (state.storageFaulted) {
-            if (request.prevIndex() > 0) {
-                send(request.from(), rejection(0, 0)); // AppendResponse.asksForRepair: repair me from scratch
-                return;
-            }
-            restartLogFromScratch(); // the leader sends its whole log: nothing of ours is needed
-            wrote = true;
-        }
-        if (request.prevIndex() > state.log.lastIndex()) {
-            send(request.from(), rejection(state.log.lastIndex() + 1, 0));
-            return;
-        }
-        // Entries up to our snapshot are committed, so every leader holds them as we did: check from the snapshot on.
-        long prevIndex = Math.max(request.prevIndex(), state.log.snapshotIndex());
-        long prevTerm = prevIndex == request.prevIndex() ? request.prevTerm() : state.log.snapshotTerm();
-        if (!state.log.matches(prevIndex, prevTerm)) {
-            long conflictTerm = state.log.termAt(prevIndex);
-            check(prevIndex > state.commitIndex, "§11.6: conflict at committed index " + prevIndex);
-            send(request.from(), rejection(state.log.firstIndexOfTerm(conflictTerm, prevIndex), conflictTerm));
-            return;
-        }
-        for (Entry entry : request.entries()) {
-            if (entry.index() <= prevIndex) {
-                continue; // inside our snapshot
-            }
-            if (entry.index() <= state.log.lastIndex()) {
-                if (state.log.termAt(entry.index()) == entry.term()) {
-                    continue; // duplicate or reordered: never truncate without a real conflict (§4)
-                }
-                outbox.truncateLogFrom(entry.index());
-            }
-            state.log.append(entry);
-            outbox.logWrittenFrom(entry.index());
-            wrote = true;
-        }
-        long lastNew = Math.max(request.prevIndex() + request.entries().size(), prevIndex);
-        if (state.options.has(Mutation.TRUNCATE_ON_SHORTER_APPEND)
-                && state.log.lastIndex() > lastNew
-                && lastNew >= state.commitIndex) {
-            outbox.truncateLogFrom(lastNew + 1);
-        }
-        state.verifiedIndex = Math.min(Math.max(state.verifiedIndex, lastNew), state.log.lastIndex());
-        long newCommit = Math.min(request.commitIndex(), state.verifiedIndex);
-        if (newCommit > state.commitIndex) {
-            advanceCommit(newCommit);
-        }
-        if (wrote && !state.options.has(Mutation.ACK_BEFORE_FSYNC)) {
-            state.ackPending = true; // sent from persisted() once the entries are durable
-        } else {
-            sendAck();
-        }
-    }
-
-    /** A message only a leader of the current term sends arrived: follow it and restart the election timer. */
-    private void heardFromLeader(MemberId from) {
-        if (state.role == Role.LEADER) {
-            throw new IllegalStateException("invariant §11.1: two leaders in state.term " + state.term);
-        }
-        if (state.role != Role.FOLLOWER || state.leaderId.isEmpty()) {
-            becomeFollower(state.term, Optional.of(from));
-        }
-        state.leaderId = Optional.of(from);
-        state.electionElapsed = 0;
-        state.ticksSinceLeaderContact = 0;
-    }
-
     private void onInstallSnapshot(Message.InstallSnapshot chunk) {
         if (chunk.term() < state.term) {
             state.counters.increment(Counter.STALE_TERM);
-            send(chunk.from(), new Message.InstallSnapshotResponse(state.self, state.term, chunk.index(), 0, false));
+            outbox.send(
+                    chunk.from(), new Message.InstallSnapshotResponse(state.self, state.term, chunk.index(), 0, false));
             return;
         }
-        heardFromLeader(chunk.from());
+        election.followLeader(chunk.from());
         snapshots.onChunk(chunk);
     }
 
-    private Message.AppendResponse rejection(long conflictIndex, long conflictTerm) {
-        return new Message.AppendResponse(
-                state.self, state.term, false, 0, conflictIndex, conflictTerm, state.readRoundSeen);
-    }
-
-    private void sendAck() {
-        long match = state.options.has(Mutation.ACK_BEFORE_FSYNC)
-                ? state.verifiedIndex
-                : Math.min(state.verifiedIndex, state.durability.durableIndex());
-        state.lastAckedMatch = Math.max(state.lastAckedMatch, match);
-        state.ackPending = state.verifiedIndex > match;
-        state.leaderId.ifPresent(to ->
-                send(to, new Message.AppendResponse(state.self, state.term, true, match, 0, 0, state.readRoundSeen)));
-    }
-
-    private void onForwardRequest(Message.ForwardRequest forward) {
-        if (state.role != Role.LEADER || leader.transferring()) {
-            state.counters.increment(Counter.NOT_LEADER); // the forwarding member retries
-            return;
-        }
-        appendAsLeader(forward.payload());
-        leader.replicateToAll();
-    }
-
-    private void onReadIndexResponse(Message.ReadIndexResponse response) {
-        PendingOperations.PendingRead read = pending.read(response.readId());
-        if (read != null && response.term() == state.term && state.leaderId.equals(Optional.of(response.from()))) {
-            read.readIndex = Math.max(read.readIndex, response.readIndex());
-            completeReadyReads();
-        }
-    }
-
-    // ---------------------------------------------------------------- durability
+    // ---------------------------------------------------------------- durability and snapshots
 
     private void persisted(long ticket) {
         List<Output.Send> released = state.durability.persisted(ticket);
@@ -703,335 +337,93 @@ public final class GroupProtocol {
         }
         released.forEach(outbox::add);
         if (state.role == Role.CANDIDATE) {
-            maybeWinElection();
-        } else if (state.role == Role.LEADER) {
-            leader.maybeCommit();
-        } else if (state.ackPending && state.leaderId.isPresent()) {
-            if (Math.min(state.verifiedIndex, state.durability.durableIndex()) > state.lastAckedMatch) {
-                sendAck();
+            if (election.maybeWon()) {
+                becomeLeader();
             }
+        } else if (leader == null) {
+            followerAppends.onPersisted(); // a leader's own durable index counts at the end of the step
         }
     }
 
-    private void finishStep() {
+    /** The runtime installed a snapshot received from the leader (PROTOCOL.md §8). */
+    private void snapshotInstalled(SnapshotMeta meta, byte[] sessionTable) {
+        if (snapshots.installed(meta)) {
+            applier.snapshotInstalled(meta, sessionTable);
+            followerAppends.snapshotInstalled(meta);
+        }
+    }
+
+    // ---------------------------------------------------------------- the end of every step
+
+    /**
+     * What follows from a step, once per step and always in this order (docs/architecture.md, "One step"):
+     * <ol>
+     *   <li>{@link #settle}: the leader replicates what was appended and commits what a quorum holds; committed
+     *       entries are applied; reads whose index was reached are answered; a committed configuration change moves
+     *       on (repeated while it appends);
+     *   <li>requests forwarded to a leader that is no longer this member's leader are given up;
+     *   <li>a snapshot is asked for when due;
+     *   <li>the step's log writes and term/vote go out as one persist;
+     *   <li>a changed status is reported.
+     * </ol>
+     * No handler calls another: a handler only changes the state and adds outputs, and this is where the
+     * consequences of its changes run.
+     */
+    private void finishStep(long lastIndexBefore) {
+        settle(lastIndexBefore);
         if (!state.leaderId.equals(forwardedTo)) {
             if (forwardedTo.isPresent()) {
                 reconfiguration.leaderChanged(); // requests sent to the old leader: outcome unknown
             }
             forwardedTo = state.leaderId;
         }
-        if (leader != null) {
-            leader.syncFollowers(); // the configuration may have changed with the log
-        }
         snapshots.maybeTake();
         outbox.persistStep();
         reportStatus();
     }
 
-    /** Sends now, or holds the message until the term/vote it depends on is durable (PROTOCOL.md §5). */
-    void send(MemberId to, Message message) {
-        outbox.send(to, message);
-    }
-
-    /** Sends {@code message} to every other voter of the configuration in force. */
-    void broadcastToVoters(Message message) {
-        outbox.broadcastToVoters(message);
-    }
-
-    // ---------------------------------------------------------------- client requests
-
-    private void submit(Input.Submit submit) {
-        if (submit.sequence() < 1 || submit.ackedSequence() < 0 || submit.ackedSequence() >= submit.sequence()) {
-            refuse(submit.clientId(), submit.sequence(), RejectReason.INVALID);
-        } else if (submit.command().length > state.options.maxCommandBytes()) {
-            refuse(submit.clientId(), submit.sequence(), RejectReason.TOO_LARGE);
-        } else {
-            submitPayload(new Entry.Command(
-                    submit.clientId(),
-                    submit.sequence(),
-                    submit.ackedSequence(),
-                    submit.command().clone()));
-        }
-    }
-
-    private void submitPayload(Entry.Payload payload) {
-        PendingOperations.RequestKey key = PendingOperations.RequestKey.of(payload);
-        if (pending.request(key) != null) {
-            return; // already waiting here; it completes once for everyone
-        }
-        if (pending.isFull()) {
-            refuse(key.clientId(), key.sequence(), RejectReason.OVERLOADED);
-            return;
-        }
-        Optional<RejectReason> unserved = unservedBecause();
-        if (unserved.isPresent()) {
-            refuse(key.clientId(), key.sequence(), unserved.get());
-            return;
-        }
-        dispatch(pending.addRequest(payload));
-    }
-
-    /**
-     * Why this member cannot take a write or linearizable read now: it hears no leader, or is not a member. A member
-     * whose storage is faulted still forwards to the leader it hears, and its reads wait until the repair is applied.
-     */
-    private Optional<RejectReason> unservedBecause() {
-        MemberStatus status = status();
-        if (status == MemberStatus.NO_QUORUM || status == MemberStatus.STORAGE_FAULTED && state.leaderId.isEmpty()) {
-            return Optional.of(RejectReason.NO_QUORUM);
-        }
-        return status == MemberStatus.NOT_MEMBER ? Optional.of(RejectReason.NOT_MEMBER) : Optional.empty();
-    }
-
-    private void refuse(long clientId, long sequence, RejectReason reason) {
-        state.counters.increment(Counter.REQUEST_REFUSED);
-        Output.Rejected rejected = new Output.Rejected(reason);
-        outbox.add(
-                sequence == 0
-                        ? new Output.SessionOpened(clientId, rejected)
-                        : new Output.Completed(clientId, sequence, rejected));
-    }
-
-    /** Appends the request (as leader, once), or forwards it to the leader; retried on a timer until applied. */
-    private void dispatch(PendingOperations.PendingRequest request) {
-        if (state.role == Role.LEADER) {
-            if (leader.transferring()) {
+    private void settle(long lastIndexBefore) {
+        long replicatedThrough = lastIndexBefore;
+        for (; ; ) {
+            long commitBefore = state.commitIndex;
+            if (leader != null) {
+                leader.syncFollowers(); // the configuration may have changed with the log
+                if (state.log.lastIndex() > replicatedThrough) {
+                    leader.replicateToAll();
+                    replicatedThrough = state.log.lastIndex();
+                }
+                state.raiseCommit(leader.committableIndex());
+            }
+            applier.applyCommitted(snapshots.installing());
+            if (leader != null && state.commitIndex > commitBefore) {
+                leader.commitAdvanced();
+            }
+            List<Long> ownReads = requests.takeReadsForLeader();
+            if (leader != null) { // else they wait here and are retried
+                ownReads.forEach(readId -> leader.registerRead(state.self, readId));
+            }
+            requests.completeReadyReads(snapshots.installing());
+            if (leader == null || state.commitIndex == commitBefore) {
                 return;
             }
-            boolean stillInLog = request.appendedIndex > 0
-                    && state.log.matches(request.appendedIndex, request.appendedTerm)
-                    && request.appendedTerm == state.term;
-            if (!stillInLog) {
-                Entry entry = appendAsLeader(request.payload);
-                request.appendedIndex = entry.index();
-                request.appendedTerm = entry.term();
-                leader.replicateToAll();
+            Optional<Configuration> handOver = reconfiguration.commitAdvanced();
+            if (handOver.isPresent()) {
+                leader.handOver(handOver.get());
+                stepDown();
+                return;
             }
-        } else if (state.leaderId.isPresent()) {
-            send(state.leaderId.get(), new Message.ForwardRequest(state.self, state.term, request.payload));
+            // Again: the change may have appended its next entry, and a commit may change the configuration in force.
         }
-    }
-
-    Entry appendAsLeader(Entry.Payload payload) {
-        return outbox.appendAsLeader(payload);
-    }
-
-    // ---------------------------------------------------------------- reads
-
-    private void read(Input.Read read) {
-        Optional<RejectReason> unserved = unservedBecause();
-        if (read.query().length > state.options.maxCommandBytes()) {
-            outbox.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(RejectReason.TOO_LARGE)));
-        } else if (snapshots.installing()) { // the state machine is being replaced
-            outbox.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(RejectReason.NO_QUORUM)));
-        } else if (read.stale()) {
-            byte[] answer = stateMachine.query(read.query());
-            outbox.add(new Output.ReadCompleted(read.readId(), new Output.Committed(state.lastApplied, answer, true)));
-        } else if (pending.hasRead(read.readId())) {
-            outbox.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(RejectReason.INVALID)));
-        } else if (pending.isFull()) {
-            outbox.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(RejectReason.OVERLOADED)));
-        } else if (unserved.isPresent()) {
-            outbox.add(new Output.ReadCompleted(read.readId(), new Output.Rejected(unserved.get())));
-        } else {
-            requestReadIndex(pending.addRead(read.readId(), read.query()));
-        }
-    }
-
-    private void requestReadIndex(PendingOperations.PendingRead read) {
-        if (state.role == Role.LEADER) {
-            leader.registerRead(state.self, read.readId);
-        } else if (state.leaderId.isPresent()) {
-            send(state.leaderId.get(), new Message.ReadIndexRequest(state.self, state.term, read.readId));
-        }
-    }
-
-    /** The leader confirmed {@code readIndex} for a read of this member. */
-    void localReadIndexConfirmed(long readId, long readIndex) {
-        PendingOperations.PendingRead read = pending.read(readId);
-        if (read != null) {
-            read.readIndex = Math.max(read.readIndex, readIndex);
-            completeReadyReads();
-        }
-    }
-
-    private void completeReadyReads() {
-        if (snapshots.installing()) {
-            return; // completed once the snapshot is in
-        }
-        for (PendingOperations.PendingRead read : pending.takeReadyReads(state.lastApplied)) {
-            byte[] answer = stateMachine.query(read.query);
-            outbox.add(new Output.ReadCompleted(read.readId, new Output.Committed(state.lastApplied, answer, false)));
-        }
-    }
-
-    // ---------------------------------------------------------------- leadership transfer
-
-    private void transferLeadership(MemberId target) {
-        if (state.role != Role.LEADER
-                || target.equals(state.self)
-                || !state.configuration().isVoter(target)) {
-            state.counters.increment(Counter.TRANSFER_REFUSED);
-            return;
-        }
-        leader.startTransfer(target);
-    }
-
-    // ---------------------------------------------------------------- commit and apply
-
-    /** Raises the commit index (never lowers it: invariant §11.8) and applies what became committed. */
-    void advanceCommit(long newCommit) {
-        check(
-                newCommit <= state.log.lastIndex(),
-                "§11.8: commit " + newCommit + " beyond last index " + state.log.lastIndex());
-        if (newCommit <= state.commitIndex) {
-            return;
-        }
-        state.commitIndex = newCommit;
-        while (state.lastApplied < state.commitIndex && !snapshots.installing()) {
-            apply(state.log.entry(++state.lastApplied));
-        }
-        completeReadyReads();
-        if (state.role == Role.LEADER) {
-            reconfiguration.commitAdvanced();
-        }
-    }
-
-    private void apply(Entry entry) {
-        Entry.Payload payload = entry.payload();
-        if (payload instanceof Entry.OpenSession open) {
-            sessions.open(open.clientId(), entry.index());
-            complete(
-                    new PendingOperations.RequestKey(open.clientId(), 0),
-                    new Output.Committed(entry.index(), new byte[0], false));
-        } else if (payload instanceof Entry.Command command) {
-            complete(
-                    new PendingOperations.RequestKey(command.clientId(), command.sequence()),
-                    applyCommand(entry.index(), command));
-        } else if (payload instanceof Entry.ConfigurationChange change
-                && change.configuration() instanceof Configuration view) {
-            outbox.add(new Output.ViewChanged(entry.index(), view));
-        }
-        sessions.expire(entry.index());
-    }
-
-    private Output.Outcome applyCommand(long index, Entry.Command command) {
-        ClientSessions.Decision decision = sessions.decide(command.clientId(), command.sequence());
-        if (decision instanceof ClientSessions.Refuse refuse) {
-            sessions.acknowledge(command.clientId(), command.ackedSequence(), index);
-            return new Output.Rejected(refuse.reason());
-        }
-        if (decision instanceof ClientSessions.Duplicate duplicate) {
-            sessions.acknowledge(command.clientId(), command.ackedSequence(), index);
-            return new Output.Committed(duplicate.index(), duplicate.result(), false);
-        }
-        byte[] result = Objects.requireNonNull(stateMachine.apply(index, command.command()), "state machine result");
-        sessions.recordApplied(command.clientId(), command.sequence(), command.ackedSequence(), index, result);
-        return new Output.Committed(index, result, false);
-    }
-
-    private void complete(PendingOperations.RequestKey key, Output.Outcome outcome) {
-        if (pending.completeRequest(key) != null) {
-            outbox.add(
-                    key.sequence() == 0
-                            ? new Output.SessionOpened(key.clientId(), outcome)
-                            : new Output.Completed(key.clientId(), key.sequence(), outcome));
-        }
-    }
-
-    // ---------------------------------------------------------------- snapshots
-
-    /** The exactly-once table as bytes, stored with a snapshot. */
-    byte[] sessionTable() {
-        return sessions.toBytes();
-    }
-
-    SnapshotMeta snapshotMeta() {
-        return state.snapshotMeta();
-    }
-
-    boolean holdsDurably(long index, long snapshotTerm) {
-        return state.holdsDurably(index, snapshotTerm);
-    }
-
-    /** A durable local snapshot covers {@code meta}: drop the log up to it, here and in the journal. */
-    void compactTo(SnapshotMeta meta) {
-        if (meta.index() <= state.log.snapshotIndex() || meta.index() > state.lastApplied) {
-            return; // a newer snapshot was installed meanwhile
-        }
-        state.log.compactTo(meta.index(), meta.term());
-        compactJournal(meta);
-    }
-
-    void compactJournal(SnapshotMeta meta) {
-        outbox.compactJournal(meta);
-    }
-
-    /**
-     * The runtime installed a snapshot received from the leader (PROTOCOL.md §8): the state machine holds its state;
-     * the log keeps a matching suffix or restarts after it. The follower acknowledges it, like appended entries, once
-     * the journal's compaction is durable.
-     */
-    void installSnapshot(SnapshotMeta meta, byte[] sessionTable) {
-        check(
-                meta.index() > state.commitIndex,
-                "installing a snapshot at " + meta.index() + " below commit " + state.commitIndex);
-        if (!state.log.installSnapshot(meta.index(), meta.term(), meta.configuration())) {
-            state.durability.truncatedFrom(meta.index() + 1);
-        }
-        sessions.restore(sessionTable);
-        state.commitIndex = meta.index();
-        state.lastApplied = meta.index();
-        state.verifiedIndex = Math.max(state.verifiedIndex, meta.index()); // committed: every later leader holds it
-        compactJournal(meta);
-        endStorageFault();
-        if (meta.configuration() instanceof Configuration view) {
-            outbox.add(new Output.ViewChanged(meta.index(), view));
-        }
-        state.ackPending = true;
-        completeReadyReads();
-    }
-
-    /**
-     * A faulted member whose leader sends its log from entry 1: the journal drops every entry, and with them the
-     * damage (PROTOCOL.md §5). The entries that follow are written after that, in ticket order.
-     */
-    private void restartLogFromScratch() {
-        check(state.log.lastIndex() == 0, "a faulted member starts with an empty state.log");
-        compactJournal(SnapshotMeta.beforeFirstEntry(state.log.bootstrapConfiguration()));
-        endStorageFault();
-    }
-
-    /** Repaired: its log restarts from the leader's snapshot or first entry, and it takes part again. */
-    private void endStorageFault() {
-        if (state.storageFaulted && state.votedFor.isEmpty()) {
-            // Its vote in this term may have been in the damaged records. Recording the leader, who already won the
-            // term, denies every other candidate of it at no cost (PROTOCOL.md §5).
-            state.votedFor = state.leaderId;
-            outbox.hardStateChanged();
-        }
-        state.storageFaulted = false;
-    }
-
-    // ---------------------------------------------------------------- status
-
-    /** This member's status (PROTOCOL.md §9). */
-    public MemberStatus status() {
-        return state.status();
     }
 
     private void reportStatus() {
-        MemberStatus status = status();
+        MemberStatus status = state.status();
         if (status != reportedStatus || state.term != reportedTerm || !state.leaderId.equals(reportedLeader)) {
             reportedStatus = status;
             reportedTerm = state.term;
             reportedLeader = state.leaderId;
             outbox.add(new Output.StatusChanged(status, state.term, state.leaderId));
         }
-    }
-
-    static void check(boolean condition, String invariant) {
-        MemberState.check(condition, invariant);
     }
 
     // ---------------------------------------------------------------- read-only accessors (runtime, simulator)
@@ -1086,36 +478,18 @@ public final class GroupProtocol {
         return state.configuration();
     }
 
+    /** This member's status (PROTOCOL.md §9). */
+    public MemberStatus status() {
+        return state.status();
+    }
+
+    /** The incarnation last heard from {@code id} (this member's own for itself), or -1 if none yet. */
+    public long incarnationOf(MemberId id) {
+        return state.incarnationOf(id);
+    }
+
     /** Counters of ignored and refused input, and of changes rolled back. */
     public ProtocolCounters counters() {
         return state.counters;
-    }
-
-    ProtocolOptions options() {
-        return state.options;
-    }
-
-    Durability durability() {
-        return state.durability;
-    }
-
-    SortedSet<MemberId> members() {
-        return state.members();
-    }
-
-    Reconfiguration reconfiguration() {
-        return reconfiguration;
-    }
-
-    boolean ownTermCommitted() {
-        return state.ownTermCommitted();
-    }
-
-    Outbox outbox() {
-        return outbox;
-    }
-
-    Leader leader() {
-        return leader;
     }
 }

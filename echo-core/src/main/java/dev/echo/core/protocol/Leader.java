@@ -1,10 +1,7 @@
 package dev.echo.core.protocol;
 
 import dev.echo.core.MemberId;
-import dev.echo.core.storage.SnapshotMeta;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedSet;
@@ -14,11 +11,14 @@ import java.util.TreeSet;
 /**
  * The leader's half of the protocol for one term: per-follower replication with a bounded pipeline (PROTOCOL.md
  * §4), commit by quorum of every configuration in force plus {@code minCopies} (§4.3), check-quorum (§6), ReadIndex
- * confirmation rounds (§9) and leadership transfer (§6). Lives exactly as long as its member leads the term. Not
- * thread-safe.
+ * confirmation rounds (§9) and leadership transfer (§6). Lives exactly as long as its member leads the term. It
+ * computes what may commit; its dispatcher raises the commit index and runs what follows at the end of the step.
+ *
+ * <p>Threading: not thread-safe; driven by its {@link GroupProtocol}'s thread.
  */
 final class Leader {
-    private final GroupProtocol member;
+    private final MemberState state;
+    private final Outbox outbox;
     private final ProtocolOptions options;
     private final ReplicationLog log;
     /** The data of an empty chunk: a heartbeat during a snapshot transfer. */
@@ -41,8 +41,8 @@ final class Leader {
     private int heartbeatElapsed;
     private int checkQuorumElapsed;
 
-    private long readRound;
-    private final List<ReadBarrier> reads = new ArrayList<>();
+    private final ReadBarriers reads;
+    private final SnapshotSending snapshots;
 
     private Optional<MemberId> transferTarget = Optional.empty();
     /** The configuration {@link #followers} matches. */
@@ -51,16 +51,26 @@ final class Leader {
     private int transferElapsed;
     private final HoldsIndex holdsIndex = new HoldsIndex();
 
-    /** A read waiting for quorum confirmation of this leadership at {@code round}. */
-    private record ReadBarrier(MemberId requester, long readId, long readIndex, long round) {}
+    /** What a tick asks of the dispatcher: check-quorum may end this leadership or roll a change back (§3, §6). */
+    enum TickOutcome {
+        /** Keep leading. */
+        STAY,
+        /** No active quorum: step down. */
+        STEP_DOWN,
+        /** The uncommitted J of this term lost its new half's quorum: roll it back, then keep leading. */
+        ROLL_BACK
+    }
 
-    Leader(GroupProtocol member) {
-        this.member = member;
-        this.options = member.options();
-        this.log = member.log();
-        this.syncedFor = member.configuration();
-        for (MemberId id : member.members()) {
-            if (!id.equals(member.self())) {
+    Leader(MemberState state, Outbox outbox, PendingOperations pending) {
+        this.state = state;
+        this.outbox = outbox;
+        this.options = state.options;
+        this.log = state.log;
+        this.reads = new ReadBarriers(state, outbox, pending, followers);
+        this.snapshots = new SnapshotSending(state, outbox);
+        this.syncedFor = state.configuration();
+        for (MemberId id : state.members()) {
+            if (!id.equals(state.self)) {
                 followers.put(id, new Progress(log.lastIndex() + 1, now));
             }
         }
@@ -68,11 +78,11 @@ final class Leader {
 
     /** Tracks exactly the members of the configuration in force: new ones are probed from the end of the log. */
     void syncFollowers() {
-        if (member.configuration() == syncedFor) {
+        if (state.configuration() == syncedFor) {
             return;
         }
-        syncedFor = member.configuration();
-        SortedSet<MemberId> members = member.members();
+        syncedFor = state.configuration();
+        SortedSet<MemberId> members = state.members();
         departing.clear();
         for (var follower : followers.entrySet()) {
             if (!members.contains(follower.getKey())) {
@@ -82,7 +92,7 @@ final class Leader {
         departingGraceTicks = 2 * options.electionTimeoutMaxTicks();
         followers.keySet().removeIf(id -> !members.contains(id));
         for (MemberId id : members) {
-            if (!id.equals(member.self()) && !followers.containsKey(id)) {
+            if (!id.equals(state.self) && !followers.containsKey(id)) {
                 Progress progress = new Progress(log.lastIndex() + 1, now);
                 followers.put(id, progress);
                 replicate(id, progress);
@@ -91,33 +101,32 @@ final class Leader {
     }
 
     /**
-     * This leader is not a voter of the committed configuration (PROTOCOL.md §3 rule 4): ask its most up-to-date voter
-     * to start an election at once, then step down.
+     * This leader is not a voter of the committed configuration (PROTOCOL.md §3 rule 4): asks its most up-to-date voter
+     * to start an election at once. The caller then steps down.
      */
     void handOver(Configuration committed) {
         MemberId best = null;
         long bestMatch = -1;
         for (Voter voter : committed.voters()) {
             Progress progress = followers.get(voter.id());
-            boolean counts = member.countsAs(voter.id(), voter.incarnation()); // else it cannot win
+            boolean counts = state.countsAs(voter.id(), voter.incarnation()); // else it cannot win
             if (progress != null && counts && progress.matchIndex > bestMatch) {
                 best = voter.id();
                 bestMatch = progress.matchIndex;
             }
         }
         if (best != null) {
-            member.send(best, new Message.TimeoutNow(member.self(), member.term()));
+            outbox.send(best, new Message.TimeoutNow(state.self, state.term));
         }
-        member.stepDown();
     }
 
     boolean transferring() {
         return transferTarget.isPresent();
     }
 
-    void tick() {
+    TickOutcome tick() {
         now++;
-        if (!departing.isEmpty() && member.commitIndex() >= log.configurationIndex() && --departingGraceTicks <= 0) {
+        if (!departing.isEmpty() && state.commitIndex >= log.configurationIndex() && --departingGraceTicks <= 0) {
             departing.clear();
         }
         if (++heartbeatElapsed >= options.heartbeatTicks()) {
@@ -129,69 +138,70 @@ final class Leader {
         }
         if (++checkQuorumElapsed >= options.electionTimeoutMinTicks()) {
             checkQuorumElapsed = 0;
-            recentlyActive.add(member.self());
-            QuorumSystem.VoterTest active = member.counted(recentlyActive::contains);
-            boolean quorumAlive = member.configuration().isQuorumOf(active) || rolledBackStranded(active);
-            recentlyActive.clear();
-            if (!quorumAlive) {
-                member.stepDown();
-                return;
-            }
+            recentlyActive.add(state.self);
+            QuorumSystem.VoterTest active = state.counted(recentlyActive::contains);
+            TickOutcome outcome = state.configuration().isQuorumOf(active)
+                    ? TickOutcome.STAY
+                    : stranded(active) ? TickOutcome.ROLL_BACK : TickOutcome.STEP_DOWN;
+            recentlyActive.clear(); // after the tests above, which read it
+            return outcome;
         }
-        watchMembership();
+        return TickOutcome.STAY;
     }
 
     /**
-     * Rolls back this leader's own uncommitted J when its new half has no active quorum but its old half has
-     * (PROTOCOL.md §3, rollback): a voter of the new half was wiped or went silent after the change was proposed, and
-     * since only one change may be pending, stepping down would leave the group waiting for that voter. Only a J of
-     * this term: a leader knows whether it committed its own J, but not whether an earlier leader committed an
-     * inherited one and appended its C_new, which the old half need not intersect.
-     *
-     * @return whether it rolled back, so that the leader, now under the old half, has an active quorum
+     * Whether this leader's own uncommitted J is stranded: its new half has no active quorum but its old half has. It is
+     * then rolled back (PROTOCOL.md §3, rollback): a voter of the new half was wiped or went silent after the change
+     * was proposed, and since only one change may be pending, stepping down would leave the group waiting for that
+     * voter. Only a J of this term: a leader knows whether it committed its own J, but not whether an earlier leader
+     * committed an inherited one and appended its C_new, which the old half need not intersect. Under the old half
+     * the leader has an active quorum.
      */
-    private boolean rolledBackStranded(QuorumSystem.VoterTest active) {
+    private boolean stranded(QuorumSystem.VoterTest active) {
         long index = log.configurationIndex();
-        if (!(member.configuration() instanceof JointConfiguration joint)
-                || index <= member.commitIndex()
-                || log.termAt(index) != member.term()
-                || joint.next().isQuorumOf(active)
-                || !joint.old().isQuorumOf(active)) {
-            return false;
-        }
-        member.reconfiguration().rollBack(joint);
-        return true;
+        return state.configuration() instanceof JointConfiguration joint
+                && index > state.commitIndex
+                && log.termAt(index) == state.term
+                && !joint.next().isQuorumOf(active)
+                && joint.old().isQuorumOf(active);
     }
 
     /**
-     * Dynamic linear voting (PROTOCOL.md §7): suspend silent voters, re-admit returning ones, and record the new
-     * incarnation of voters whose disks were wiped.
+     * Dynamic linear voting (PROTOCOL.md §7), first half: tracks the catch-up of voters returning to a configuration
+     * that suspended them. Runs on every tick the leader stays.
      */
-    private void watchMembership() {
-        if (!(member.configuration() instanceof Configuration current)) {
+    void trackReturningVoters() {
+        if (!(state.configuration() instanceof Configuration current)) {
             return; // a joint configuration: a change is in flight
         }
         for (Voter configured : current.nominal()) {
             Progress progress = followers.get(configured.id());
             boolean returning =
-                    DynamicVotingMonitor.returning(current, configured, member.incarnationOf(configured.id()));
+                    DynamicVotingMonitor.returning(current, configured, state.incarnationOf(configured.id()));
             if (returning && progress != null && progress.steadySinceTick >= 0) {
                 progress.trackCatchUp(now, log.lastIndex(), options.electionTimeoutMinTicks());
             }
         }
-        if (!member.reconfiguration().idle()) {
-            return;
+    }
+
+    /**
+     * Dynamic linear voting, second half: the configuration that suspends silent voters, re-admits caught-up ones and
+     * records the new incarnation of voters whose disks were wiped, if one is due. Asked only while no change is in
+     * progress; proposing it is the caller's.
+     */
+    Optional<Configuration> dynamicVotingProposal() {
+        if (!(state.configuration() instanceof Configuration current)) {
+            return Optional.empty();
         }
-        DynamicVotingMonitor.proposal(
+        return DynamicVotingMonitor.proposal(
                         current,
-                        member.self(),
+                        state.self,
                         followers,
-                        member::incarnationOf,
+                        state::incarnationOf,
                         now,
                         options.dynamicVoting(),
                         options.electionTimeoutMinTicks())
-                .filter(target -> target.isQuorumOf(member.counted(this::heardWithinElectionTimeout)))
-                .ifPresent(target -> member.reconfiguration().propose(target));
+                .filter(target -> target.isQuorumOf(state.counted(this::heardWithinElectionTimeout)));
     }
 
     /**
@@ -200,7 +210,7 @@ final class Leader {
      * leans on it could be stranded for good should that voter's disk turn out to be wiped.
      */
     private boolean heardWithinElectionTimeout(MemberId id) {
-        if (id.equals(member.self())) {
+        if (id.equals(state.self)) {
             return true;
         }
         Progress progress = followers.get(id);
@@ -245,45 +255,9 @@ final class Leader {
     private void keepAlive(MemberId to, Progress progress) {
         if (progress.snapshot == null) { // from our snapshot on at least: before it we hold no terms to check
             sendAppend(to, Math.max(progress.matchIndex, log.snapshotIndex()) + 1, List.of());
-            return;
-        }
-        if (progress.chunkSentTick < 0
-                || now - progress.chunkSentTick >= options.snapshots().chunkTimeoutTicks()) {
-            startSnapshot(progress); // none yet, or the chunk (or the snapshot it came from) is lost: resume
-            sendChunk(to, progress);
         } else {
-            SnapshotMeta meta = progress.snapshot; // an empty chunk: keeps the follower's timer, asks where it is
-            member.send(
-                    to,
-                    new Message.InstallSnapshot(
-                            member.self(),
-                            member.term(),
-                            meta.index(),
-                            meta.term(),
-                            meta.configuration(),
-                            progress.snapshotOffset,
-                            NO_BYTES,
-                            false));
+            snapshots.keepAlive(to, progress, now);
         }
-    }
-
-    /** Aims the transfer at the newest snapshot; a transfer of an older one starts over with it. */
-    private void startSnapshot(Progress progress) {
-        if (progress.snapshot == null || progress.snapshot.index() != log.snapshotIndex()) {
-            progress.snapshot = member.snapshotMeta();
-            progress.snapshotOffset = 0;
-        }
-    }
-
-    private void sendChunk(MemberId to, Progress progress) {
-        progress.chunkSentTick = now;
-        member.outbox()
-                .add(new Output.SendSnapshotChunk(
-                        to,
-                        member.term(),
-                        progress.snapshot,
-                        progress.snapshotOffset,
-                        options.snapshots().chunkBytes()));
     }
 
     /** A follower's answer to a snapshot chunk (PROTOCOL.md §8). */
@@ -300,32 +274,18 @@ final class Leader {
         }
         if (response.complete()) {
             progress.acknowledged(Math.min(response.index(), log.lastIndex()));
-            maybeCommit();
-            if (member.role() == Role.LEADER) {
-                replicate(response.from(), progress);
-            }
+            replicate(response.from(), progress);
             return;
         }
-        if (progress.snapshot == null
-                || response.index() != progress.snapshot.index()
-                || response.nextOffset() == progress.snapshotOffset) {
-            return; // stale, or no news: the chunk in flight (or its timeout) moves the transfer on
+        if (snapshots.chunkAnswered(response, progress)) {
+            replicate(response.from(), progress);
         }
-        progress.snapshotOffset = response.nextOffset();
-        progress.chunkSentTick = -1;
-        replicate(response.from(), progress);
     }
 
     /** Sends what the window allows; returns whether anything was sent. */
     private boolean replicate(MemberId to, Progress progress) {
         if (progress.nextIndex <= log.snapshotIndex() || progress.snapshot != null) {
-            // Behind our snapshot: the entries it needs are gone. One chunk at a time.
-            if (progress.chunkSentTick >= 0) {
-                return false;
-            }
-            startSnapshot(progress);
-            sendChunk(to, progress);
-            return true;
+            return snapshots.sendNext(to, progress, now); // behind our snapshot: the entries it needs are gone
         }
         boolean sent = false;
         if (progress.probing) {
@@ -354,16 +314,16 @@ final class Leader {
 
     private void sendAppend(MemberId to, long firstIndex, List<Entry> entries) {
         long prevIndex = firstIndex - 1;
-        member.send(
+        outbox.send(
                 to,
                 new Message.AppendRequest(
-                        member.self(),
-                        member.term(),
+                        state.self,
+                        state.term,
                         prevIndex,
                         log.termAt(prevIndex),
                         entries,
-                        member.commitIndex(),
-                        readRound));
+                        state.commitIndex,
+                        reads.round()));
     }
 
     /**
@@ -401,16 +361,12 @@ final class Leader {
         }
         progress.readRoundAcked = Math.max(progress.readRoundAcked, response.readRound());
         if (response.success()) {
-            GroupProtocol.check(
+            MemberState.check(
                     response.matchIndex() <= log.lastIndex(),
                     "follower acknowledged " + response.matchIndex() + " beyond leader's last " + log.lastIndex());
             progress.acknowledged(response.matchIndex());
-            maybeCommit();
-            if (member.role() != Role.LEADER) {
-                return; // the commit handed leadership over (PROTOCOL.md §3 rule 4)
-            }
             if (transferTarget.equals(Optional.of(response.from())) && progress.matchIndex == log.lastIndex()) {
-                member.send(response.from(), new Message.TimeoutNow(member.self(), member.term()));
+                outbox.send(response.from(), new Message.TimeoutNow(state.self, state.term));
             }
         } else if (storageFaulted) {
             // Nothing it acknowledged counts any more. Repaired from entry 1: by the latest snapshot when the log is
@@ -420,7 +376,7 @@ final class Leader {
             progress.probeFrom(nextIndexAfterRejection(response));
         }
         replicate(response.from(), progress);
-        confirmReads();
+        reads.confirm();
     }
 
     /** Fast back-off with the follower's conflict hint (PROTOCOL.md §8). */
@@ -436,12 +392,12 @@ final class Leader {
     }
 
     /**
-     * Advances the commit index to the highest entry held durably by a quorum of every configuration in force and
-     * by at least {@code minCopies} members. Only entries of the current term commit by counting (Raft Figure 8);
-     * earlier ones commit with them.
+     * The highest entry held durably by a quorum of every configuration in force and by at least {@code minCopies}
+     * members, or the commit index if none is above it. Only entries of the current term commit by counting (Raft
+     * Figure 8); earlier ones commit with them.
      */
-    void maybeCommit() {
-        long ownDurable = member.durability().durableIndex();
+    long committableIndex() {
+        long ownDurable = state.durability.durableIndex();
         // The holder set only changes at someone's match index, so the highest committable index is one of them:
         // try those (at most one per member, highest first) instead of every uncommitted entry.
         long[] candidates = new long[followers.size() + 1];
@@ -453,23 +409,26 @@ final class Leader {
         Arrays.sort(candidates, 0, count);
         for (int i = count - 1; i >= 0; i--) {
             long index = candidates[i];
-            if (index <= member.commitIndex()) {
-                return;
+            if (index <= state.commitIndex) {
+                break;
             }
             if (i < count - 1 && candidates[i + 1] == index) {
                 continue; // tried already
             }
-            if (log.termAt(index) != member.term() && !options.has(Mutation.COMMIT_OLD_TERM_BY_COUNTING)) {
-                return; // terms only decrease going back: no current-term entry below
+            if (log.termAt(index) != state.term && !options.has(Mutation.COMMIT_OLD_TERM_BY_COUNTING)) {
+                break; // terms only decrease going back: no current-term entry below
             }
             if (heldByEnough(index, ownDurable)) {
-                boolean committedInTermBefore = committedInTerm();
-                member.advanceCommit(index);
-                if (member.role() == Role.LEADER && !committedInTermBefore && committedInTerm()) {
-                    startWaitingReads(); // only now is the commit index a safe read index (§9)
-                }
-                return;
+                return index;
             }
+        }
+        return state.commitIndex;
+    }
+
+    /** The commit index advanced: reads that waited for an entry of this term to commit start their round (§9). */
+    void commitAdvanced() {
+        if (reads.commitAdvanced()) {
+            sendReadRound();
         }
     }
 
@@ -486,7 +445,7 @@ final class Leader {
         }
         holdsIndex.index = index;
         holdsIndex.ownDurable = ownDurable;
-        return member.configuration().isQuorumOf(holdsIndex);
+        return state.configuration().isQuorumOf(holdsIndex);
     }
 
     /**
@@ -499,10 +458,10 @@ final class Leader {
 
         @Override
         public boolean test(MemberId id, long incarnation) {
-            if (!member.countsAs(id, incarnation)) {
+            if (!state.countsAs(id, incarnation)) {
                 return false; // another life of that member: what it holds is not what the configuration counts on
             }
-            if (id.equals(member.self())) {
+            if (id.equals(state.self)) {
                 return ownDurable >= index;
             }
             Progress progress = followers.get(id);
@@ -510,70 +469,20 @@ final class Leader {
         }
     }
 
-    /** Whether an entry of this term is committed: only then is the commit index a safe read index (§9). */
-    private boolean committedInTerm() {
-        return member.ownTermCommitted() || options.has(Mutation.SKIP_NOOP);
+    /** A read to confirm, from this member's client or another member's (PROTOCOL.md §9). */
+    void registerRead(MemberId requester, long readId) {
+        if (reads.register(requester, readId)) {
+            sendReadRound();
+        }
     }
 
-    void registerRead(MemberId requester, long readId) {
-        if (!committedInTerm()) {
-            reads.add(new ReadBarrier(requester, readId, -1, -1)); // started once the no-op commits
-            return;
-        }
-        reads.add(new ReadBarrier(requester, readId, member.commitIndex(), ++readRound));
+    /** Sends a new read round to every follower, or confirms it at once when this leader is alone. */
+    private void sendReadRound() {
         if (followers.isEmpty()) {
-            confirmReads();
+            reads.confirm();
         } else {
             sendRound();
         }
-    }
-
-    private void startWaitingReads() {
-        boolean started = false;
-        for (int i = 0; i < reads.size(); i++) {
-            ReadBarrier read = reads.get(i);
-            if (read.round() < 0) {
-                reads.set(i, new ReadBarrier(read.requester(), read.readId(), member.commitIndex(), ++readRound));
-                started = true;
-            }
-        }
-        if (started) {
-            if (followers.isEmpty()) {
-                confirmReads();
-            } else {
-                sendRound();
-            }
-        }
-    }
-
-    /** Answers every read whose round a quorum has echoed: this member was still leader when it was issued. */
-    private void confirmReads() {
-        Iterator<ReadBarrier> it = reads.iterator();
-        while (it.hasNext()) {
-            ReadBarrier read = it.next();
-            if (read.round() < 0 || !roundConfirmed(read.round())) {
-                continue;
-            }
-            it.remove();
-            if (read.requester().equals(member.self())) {
-                member.localReadIndexConfirmed(read.readId(), read.readIndex());
-            } else {
-                member.send(
-                        read.requester(),
-                        new Message.ReadIndexResponse(member.self(), member.term(), read.readId(), read.readIndex()));
-            }
-        }
-    }
-
-    private boolean roundConfirmed(long round) {
-        TreeSet<MemberId> confirmed = new TreeSet<>();
-        confirmed.add(member.self());
-        for (var follower : followers.entrySet()) {
-            if (follower.getValue().readRoundAcked >= round) {
-                confirmed.add(follower.getKey());
-            }
-        }
-        return member.configuration().isQuorumOf(member.counted(confirmed::contains));
     }
 
     void startTransfer(MemberId target) {
@@ -581,7 +490,7 @@ final class Leader {
         transferElapsed = 0;
         Progress progress = followers.get(target);
         if (progress != null && progress.matchIndex == log.lastIndex()) {
-            member.send(target, new Message.TimeoutNow(member.self(), member.term()));
+            outbox.send(target, new Message.TimeoutNow(state.self, state.term));
         } else if (progress != null) {
             replicate(target, progress);
         }

@@ -147,6 +147,15 @@ final class MemberState {
         return lastLogTerm > log.lastTerm() || (lastLogTerm == log.lastTerm() && lastLogIndex > log.lastIndex());
     }
 
+    /**
+     * Raises the commit index to {@code index}, never lowering it (invariant §11.8); what becomes committed is applied
+     * at the end of the step.
+     */
+    void raiseCommit(long index) {
+        check(index <= log.lastIndex(), "§11.8: commit " + index + " beyond last index " + log.lastIndex());
+        commitIndex = Math.max(commitIndex, index);
+    }
+
     /** Whether this member holds the log up to {@code index} (with {@code term} there) durably. */
     boolean holdsDurably(long index, long snapshotTerm) {
         if (index <= log.snapshotIndex()) {

@@ -8,14 +8,17 @@ import java.util.TreeMap;
  * The leader's side of configuration changes (PROTOCOL.md §3, Rule R): every voting change goes through a joint
  * configuration J(old, new) and then C_new; one change at a time, only once the leader has committed an entry of its
  * own term; a committed J is followed at once by C_new; a leader outside C_new hands over and steps down once C_new
- * commits. Learner-only changes are a single entry (quorums do not change). Not thread-safe; part of its
- * {@link GroupProtocol}.
+ * commits. Learner-only changes are a single entry (quorums do not change). A configuration entry takes effect as
+ * soon as it is in the log; the leader's replication starts using it at the end of the step.
+ *
+ * <p>Threading: not thread-safe; driven by its {@link GroupProtocol}'s thread.
  */
 final class Reconfiguration {
     /** Most membership requests this member waits on at once; beyond it the oldest is given up (abandoned). */
     private static final int MAX_FORWARDED = 1024;
 
-    private final GroupProtocol member;
+    private final MemberState state;
+    private final Outbox outbox;
     /** The change this leader is driving, if any: who asked and where it goes. */
     private Optional<Pending> pending = Optional.empty();
     /** This member's own requests sent away, by id: true if sent to every voter (no leader known), else to one. */
@@ -27,8 +30,9 @@ final class Reconfiguration {
     /** A change in progress; no requester for the leader's own dynamic-voting changes (§7). */
     private record Pending(Optional<Requester> requester, Configuration target) {}
 
-    Reconfiguration(GroupProtocol member) {
-        this.member = member;
+    Reconfiguration(MemberState state, Outbox outbox) {
+        this.state = state;
+        this.outbox = outbox;
     }
 
     /** A request to reach {@code target}; rejected at once unless this member may start it now. */
@@ -41,28 +45,27 @@ final class Reconfiguration {
      * or to every voter it knows when it follows none (a member waiting to be added knows no leader).
      */
     void requestChange(long requestId, MembershipChange change) {
-        if (member.role() == Role.LEADER) {
+        if (state.isLeader()) {
             applyEdit(new Requester(Optional.empty(), requestId), change);
             return;
         }
         if (forwarded.size() >= MAX_FORWARDED) {
             abandoned(forwarded.pollFirstEntry().getKey()); // callers number requests upward: lowest is oldest
         }
-        boolean toEveryVoter = member.leaderId().isEmpty();
+        boolean toEveryVoter = state.leaderId.isEmpty();
         forwarded.put(requestId, toEveryVoter);
-        Message.MembershipRequest message =
-                new Message.MembershipRequest(member.self(), member.term(), requestId, change);
+        Message.MembershipRequest message = new Message.MembershipRequest(state.self, state.term, requestId, change);
         if (toEveryVoter) {
-            member.broadcastToVoters(message);
+            outbox.broadcastToVoters(message);
         } else {
-            member.send(member.leaderId().get(), message);
+            outbox.send(state.leaderId.get(), message);
         }
     }
 
     /** Another member's edit. */
     void onRequest(Message.MembershipRequest request) {
         Requester requester = new Requester(Optional.of(request.from()), request.requestId());
-        if (member.role() != Role.LEADER) {
+        if (!state.isLeader()) {
             reply(requester, new Output.Rejected(RejectReason.NOT_LEADER));
             return;
         }
@@ -83,7 +86,7 @@ final class Reconfiguration {
         MembershipChange change = request.change();
         boolean aboutItself = change.member().equals(request.from())
                 && (change instanceof MembershipChange.AddLearner || change instanceof MembershipChange.Remove);
-        return aboutItself || member.configuration().isVoter(request.from());
+        return aboutItself || state.configuration().isVoter(request.from());
     }
 
     /** The leader's answer to one of this member's requests. */
@@ -102,7 +105,7 @@ final class Reconfiguration {
                     case UNAUTHORISED -> new Output.Rejected(RejectReason.UNAUTHORISED);
                     case ABANDONED -> new Output.Abandoned("leadership was lost during the configuration change");
                 };
-        member.outbox().add(new Output.ReconfigurationCompleted(response.requestId(), outcome));
+        outbox.add(new Output.ReconfigurationCompleted(response.requestId(), outcome));
     }
 
     /** The leader this member sent its requests to is no longer its leader: their outcome is unknown. */
@@ -114,13 +117,12 @@ final class Reconfiguration {
     }
 
     private void abandoned(long requestId) {
-        member.outbox()
-                .add(new Output.ReconfigurationCompleted(
-                        requestId, new Output.Abandoned("the leader changed before answering; outcome unknown")));
+        outbox.add(new Output.ReconfigurationCompleted(
+                requestId, new Output.Abandoned("the leader changed before answering; outcome unknown")));
     }
 
     private void applyEdit(Requester requester, MembershipChange change) {
-        if (!(member.configuration() instanceof Configuration current) || changeInFlight()) {
+        if (!(state.configuration() instanceof Configuration current) || changeInFlight()) {
             reply(requester, new Output.Rejected(RejectReason.CHANGE_IN_PROGRESS));
             return;
         }
@@ -131,16 +133,16 @@ final class Reconfiguration {
             reply(requester, new Output.Rejected(RejectReason.INVALID));
             return;
         }
-        if (target.equals(current) && member.commitIndex() >= member.log().configurationIndex()) {
+        if (target.equals(current) && state.commitIndex >= state.log.configurationIndex()) {
             // Already so (a retried request, say): nothing to change, and the configuration is committed.
-            reply(requester, new Output.Committed(member.log().configurationIndex(), new byte[0], false));
+            reply(requester, new Output.Committed(state.log.configurationIndex(), new byte[0], false));
             return;
         }
         start(requester, target);
     }
 
     private void start(Requester requester, Configuration target) {
-        if (member.role() != Role.LEADER) {
+        if (!state.isLeader()) {
             reply(requester, new Output.Rejected(RejectReason.NOT_LEADER));
             return;
         }
@@ -148,7 +150,7 @@ final class Reconfiguration {
             reply(requester, new Output.Rejected(RejectReason.CHANGE_IN_PROGRESS)); // rule 2
             return;
         }
-        Configuration now = (Configuration) member.configuration(); // no change in flight: a plain configuration
+        Configuration now = (Configuration) state.configuration(); // no change in flight: a plain configuration
         if (!worthProposing(now, target)) {
             reply(requester, new Output.Rejected(RejectReason.INVALID));
             return;
@@ -158,13 +160,13 @@ final class Reconfiguration {
 
     /** Whether the leader could start a change now: none pending, its no-op committed, nothing in flight. */
     boolean idle() {
-        return member.role() == Role.LEADER && pending.isEmpty() && member.ownTermCommitted() && !changeInFlight();
+        return state.isLeader() && pending.isEmpty() && state.ownTermCommitted() && !changeInFlight();
     }
 
     /** The leader's own change (dynamic voting, §7); the caller checked {@link #idle()}. */
     void propose(Configuration target) {
-        GroupProtocol.check(idle(), "rule 2: one configuration change at a time");
-        Configuration now = (Configuration) member.configuration();
+        MemberState.check(idle(), "rule 2: one configuration change at a time");
+        Configuration now = (Configuration) state.configuration();
         if (worthProposing(now, target)) {
             begin(Optional.empty(), now, target);
         }
@@ -176,15 +178,14 @@ final class Reconfiguration {
      * is told the change was abandoned: until the rollback commits, a later leader may still finish J.
      */
     void rollBack(JointConfiguration joint) {
-        GroupProtocol.check(
-                member.log().configurationIndex() > member.commitIndex(), "only an uncommitted J is rolled back");
+        MemberState.check(state.log.configurationIndex() > state.commitIndex, "only an uncommitted J is rolled back");
         pending.flatMap(Pending::requester)
                 .ifPresent(r -> reply(
                         r,
                         new Output.Abandoned(
                                 "rolled back: the new configuration lost its quorum before it committed")));
         pending = Optional.of(new Pending(Optional.empty(), joint.old()));
-        member.counters().increment(ProtocolCounters.Counter.CHANGE_ROLLED_BACK);
+        state.counters.increment(ProtocolCounters.Counter.CHANGE_ROLLED_BACK);
         appendConfiguration(joint.old());
     }
 
@@ -193,40 +194,44 @@ final class Reconfiguration {
      * commit again, not even a change that adds some back.
      */
     private boolean worthProposing(Configuration now, Configuration target) {
-        return !now.equals(target)
-                && target.members().size() >= member.options().minCopies();
+        return !now.equals(target) && target.members().size() >= state.options.minCopies();
     }
 
     private void begin(Optional<Requester> requester, Configuration now, Configuration proposed) {
         // Voters it adds count as the incarnation the leader hears from them (PROTOCOL.md §5).
-        Configuration target = proposed.stampingNewVoters(now, member::incarnationOf);
+        Configuration target = proposed.stampingNewVoters(now, state::incarnationOf);
         pending = Optional.of(new Pending(requester, target));
         boolean votingChange = !now.voters().equals(target.voters());
-        if (votingChange && !member.options().has(Mutation.SKIP_JOINT_CONSENSUS)) {
+        if (votingChange && !state.options.has(Mutation.SKIP_JOINT_CONSENSUS)) {
             appendConfiguration(new JointConfiguration(now, target)); // rule 1
         } else {
             appendConfiguration(target);
         }
     }
 
-    /** Appends a configuration entry, puts it in force at the followers, and commits it if this leader alone can. */
+    /**
+     * Appends a configuration entry: in force at once (PROTOCOL.md §2); the leader replicates it, and commits it if it
+     * alone can, at the end of the step.
+     */
     private void appendConfiguration(QuorumSystem configuration) {
-        member.appendAsLeader(new Entry.ConfigurationChange(configuration));
-        member.leader().syncFollowers();
-        member.leader().replicateToAll();
-        member.leader().maybeCommit(); // a leader alone in both configurations commits at once
+        outbox.appendAsLeader(new Entry.ConfigurationChange(configuration));
     }
 
-    /** The commit index advanced at the leader: continue or finish the change in progress. */
-    void commitAdvanced() {
-        ReplicationLog log = member.log();
-        if (log.configurationIndex() > member.commitIndex() || !member.ownTermCommitted()) {
-            return; // the latest configuration entry is not committed yet
+    /**
+     * The commit index advanced at the leader: continue or finish the change in progress.
+     *
+     * @return the committed configuration when it leaves this leader out (rule 4): the caller hands leadership to one
+     *     of its voters and steps down
+     */
+    Optional<Configuration> commitAdvanced() {
+        ReplicationLog log = state.log;
+        if (log.configurationIndex() > state.commitIndex || !state.ownTermCommitted()) {
+            return Optional.empty(); // the latest configuration entry is not committed yet
         }
         QuorumSystem current = log.configuration();
         if (current instanceof JointConfiguration joint) {
             appendConfiguration(joint.next()); // rule 3: C_new at once
-            return;
+            return Optional.empty();
         }
         Configuration committed = (Configuration) current;
         if (pending.isPresent() && pending.get().target().equals(committed)) {
@@ -234,9 +239,7 @@ final class Reconfiguration {
             pending.get().requester().ifPresent(r -> reply(r, new Output.Committed(index, new byte[0], false)));
             pending = Optional.empty();
         }
-        if (!committed.isVoter(member.self())) {
-            member.leader().handOver(committed); // rule 4: C_new committed without us; let a voter lead
-        }
+        return committed.isVoter(state.self) ? Optional.empty() : Optional.of(committed);
     }
 
     /** This member stopped leading: a change it started may still take effect under the next leader. */
@@ -248,14 +251,14 @@ final class Reconfiguration {
 
     /** Whether the log holds an uncommitted configuration entry or a committed J still awaiting its C_new. */
     private boolean changeInFlight() {
-        ReplicationLog log = member.log();
-        return log.configurationIndex() > member.commitIndex() || log.configuration() instanceof JointConfiguration;
+        ReplicationLog log = state.log;
+        return log.configurationIndex() > state.commitIndex || log.configuration() instanceof JointConfiguration;
     }
 
     /** Answers the application here with an output, or another member with a message. */
     private void reply(Requester requester, Output.Outcome outcome) {
         if (requester.remote().isEmpty()) {
-            member.outbox().add(new Output.ReconfigurationCompleted(requester.requestId(), outcome));
+            outbox.add(new Output.ReconfigurationCompleted(requester.requestId(), outcome));
             return;
         }
         Message.MembershipResult result;
@@ -273,8 +276,8 @@ final class Reconfiguration {
         } else {
             result = Message.MembershipResult.ABANDONED;
         }
-        member.send(
+        outbox.send(
                 requester.remote().get(),
-                new Message.MembershipResponse(member.self(), member.term(), requester.requestId(), result, index));
+                new Message.MembershipResponse(state.self, state.term, requester.requestId(), result, index));
     }
 }

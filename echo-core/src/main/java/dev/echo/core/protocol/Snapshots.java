@@ -10,11 +10,14 @@ import dev.echo.core.storage.SnapshotMeta;
  *
  * <p>Receiving is resumable and in order: one chunk is written at a time, and the answer to each names the offset the
  * member expects next, so a lost or duplicated chunk costs a resend, never a corrupt snapshot. Chunks of one transfer
- * come from one leader: a snapshot is the same state everywhere, but not necessarily the same bytes. Not thread-safe;
- * owned by one {@link GroupProtocol}.
+ * come from one leader: a snapshot is the same state everywhere, but not necessarily the same bytes.
+ *
+ * <p>Threading: not thread-safe; driven by its {@link GroupProtocol}'s thread.
  */
 final class Snapshots {
-    private final GroupProtocol member;
+    private final MemberState state;
+    private final Outbox outbox;
+    private final ClientSessions sessions;
     private final SnapshotPolicy policy;
 
     /** Index of the snapshot the runtime is taking, or -1. */
@@ -42,9 +45,11 @@ final class Snapshots {
         }
     }
 
-    Snapshots(GroupProtocol member, SnapshotPolicy policy) {
-        this.member = member;
-        this.policy = policy;
+    Snapshots(MemberState state, Outbox outbox, ClientSessions sessions) {
+        this.state = state;
+        this.outbox = outbox;
+        this.sessions = sessions;
+        this.policy = state.options.snapshots();
     }
 
     /**
@@ -57,8 +62,8 @@ final class Snapshots {
 
     /** At the end of a step: asks for a snapshot once enough was applied since the last one. */
     void maybeTake() {
-        ReplicationLog log = member.log();
-        long applied = member.lastApplied();
+        ReplicationLog log = state.log;
+        long applied = state.lastApplied;
         if (!policy.enabled()
                 || taking >= 0
                 || installing()
@@ -68,41 +73,45 @@ final class Snapshots {
         }
         SnapshotMeta meta = new SnapshotMeta(applied, log.termAt(applied), log.configurationAt(applied));
         taking = applied;
-        member.outbox().add(new Output.TakeSnapshot(meta, member.sessionTable()));
-        if (member.options().has(Mutation.COMPACT_BEFORE_SNAPSHOT_DURABLE)) {
-            member.compactJournal(meta); // the bug: the journal drops the prefix before the snapshot is durable
+        outbox.add(new Output.TakeSnapshot(meta, sessions.toBytes()));
+        if (state.options.has(Mutation.COMPACT_BEFORE_SNAPSHOT_DURABLE)) {
+            outbox.compactJournal(meta); // the bug: the journal drops the prefix before the snapshot is durable
         }
     }
 
     /** The runtime made the snapshot durable: compact the log up to it. */
     void taken(SnapshotMeta meta) {
         if (meta.index() != taking) {
-            member.counters().increment(Counter.STALE_SNAPSHOT_REPORT);
+            state.counters.increment(Counter.STALE_SNAPSHOT_REPORT);
             return;
         }
         taking = -1;
-        member.compactTo(meta);
+        if (meta.index() <= state.log.snapshotIndex() || meta.index() > state.lastApplied) {
+            return; // a newer snapshot was installed meanwhile
+        }
+        state.log.compactTo(meta.index(), meta.term());
+        outbox.compactJournal(meta);
     }
 
     /** Taking, storing or installing the snapshot at {@code index} failed. */
     void failed(long index) {
         if (index == taking) {
             taking = -1;
-            retryAtApplied = member.lastApplied() + Math.max(1, policy.intervalEntries() / 2);
+            retryAtApplied = state.lastApplied + Math.max(1, policy.intervalEntries() / 2);
         } else if (receiving != null && receiving.meta.index() == index) {
             receiving = null; // the leader's next chunk or resend starts over
         } else {
-            member.counters().increment(Counter.STALE_SNAPSHOT_REPORT);
+            state.counters.increment(Counter.STALE_SNAPSHOT_REPORT);
         }
     }
 
     /** A chunk from the leader, whose term the member has already checked and adopted. */
     void onChunk(Message.InstallSnapshot chunk) {
-        if (member.holdsDurably(chunk.index(), chunk.snapshotTerm())) {
+        if (state.holdsDurably(chunk.index(), chunk.snapshotTerm())) {
             answer(chunk.from(), chunk.index(), 0, true);
             return;
         }
-        if (installing() || chunk.index() <= member.commitIndex()) {
+        if (installing() || chunk.index() <= state.commitIndex) {
             return; // busy; or held but not yet durably: the leader resends, and the answer comes then
         }
         if (receiving == null || !receiving.sameTransfer(chunk)) {
@@ -123,13 +132,13 @@ final class Snapshots {
         }
         receiving.chunkOutstanding = true;
         receiving.installing = chunk.last();
-        member.outbox().add(new Output.StoreSnapshotChunk(receiving.meta, chunk.offset(), chunk.data(), chunk.last()));
+        outbox.add(new Output.StoreSnapshotChunk(receiving.meta, chunk.offset(), chunk.data(), chunk.last()));
     }
 
     /** The runtime wrote a chunk that was not the last. */
     void chunkStored(long index, long nextOffset) {
         if (receiving == null || receiving.meta.index() != index || !receiving.chunkOutstanding) {
-            member.counters().increment(Counter.STALE_SNAPSHOT_REPORT);
+            state.counters.increment(Counter.STALE_SNAPSHOT_REPORT);
             return;
         }
         receiving.chunkOutstanding = false;
@@ -137,18 +146,28 @@ final class Snapshots {
         answer(receiving.from, index, nextOffset, false);
     }
 
-    /** The runtime installed the received snapshot: the member's log and state now start from it. */
-    void installed(SnapshotMeta meta, byte[] sessions) {
+    /**
+     * The runtime installed the received snapshot (PROTOCOL.md §8): the log keeps a matching suffix or restarts after
+     * it, and the journal drops what it covers. Returns whether it was the one awaited; the caller then moves the
+     * apply point and the follower's bookkeeping to it.
+     */
+    boolean installed(SnapshotMeta meta) {
         if (!installing() || receiving.meta.index() != meta.index()) {
-            member.counters().increment(Counter.STALE_SNAPSHOT_REPORT);
-            return;
+            state.counters.increment(Counter.STALE_SNAPSHOT_REPORT);
+            return false;
         }
         receiving = null;
-        member.installSnapshot(meta, sessions);
+        MemberState.check(
+                meta.index() > state.commitIndex,
+                "installing a snapshot at " + meta.index() + " below commit " + state.commitIndex);
+        if (!state.log.installSnapshot(meta.index(), meta.term(), meta.configuration())) {
+            state.durability.truncatedFrom(meta.index() + 1);
+        }
+        outbox.compactJournal(meta);
+        return true;
     }
 
     private void answer(MemberId leader, long index, long nextOffset, boolean complete) {
-        member.send(
-                leader, new Message.InstallSnapshotResponse(member.self(), member.term(), index, nextOffset, complete));
+        outbox.send(leader, new Message.InstallSnapshotResponse(state.self, state.term, index, nextOffset, complete));
     }
 }

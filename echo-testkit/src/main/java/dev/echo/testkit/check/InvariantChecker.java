@@ -38,6 +38,7 @@ public final class InvariantChecker implements ClusterView {
                 new AppliedPrefixesAgree(),
                 new IndexOrder(),
                 new CommitNeedsDurableQuorum(),
+                new LeaderCommitsOwnTerm(),
                 new AcknowledgedEntriesStayDurable(),
                 new OnlyMembersElect(),
                 new FaultedMembersStayOut(),

@@ -1,0 +1,96 @@
+package dev.echo.core.protocol;
+
+import dev.echo.core.StateMachine;
+import dev.echo.core.storage.SnapshotMeta;
+import java.util.Objects;
+
+/**
+ * Applies committed entries to the application's state machine, in log order and exactly once per client command
+ * (PROTOCOL.md §6: the session table answers a retried command with its first result), and completes the requests
+ * waiting at this member with their outcomes. Committed configurations become views (§8).
+ *
+ * <p>Threading: not thread-safe; driven by its {@link GroupProtocol}'s thread, which is the thread that calls the
+ * {@link StateMachine}.
+ */
+final class Applier {
+    private final MemberState state;
+    private final Outbox outbox;
+    private final PendingOperations pending;
+    private final ClientSessions sessions;
+    private final StateMachine stateMachine;
+
+    Applier(
+            MemberState state,
+            Outbox outbox,
+            PendingOperations pending,
+            ClientSessions sessions,
+            StateMachine stateMachine) {
+        this.state = state;
+        this.outbox = outbox;
+        this.pending = pending;
+        this.sessions = sessions;
+        this.stateMachine = stateMachine;
+    }
+
+    /** Applies every committed entry not yet applied; none while a snapshot replaces the state machine. */
+    void applyCommitted(boolean installingSnapshot) {
+        while (state.lastApplied < state.commitIndex && !installingSnapshot) {
+            apply(state.log.entry(++state.lastApplied));
+        }
+    }
+
+    private void apply(Entry entry) {
+        Entry.Payload payload = entry.payload();
+        if (payload instanceof Entry.OpenSession open) {
+            sessions.open(open.clientId(), entry.index());
+            complete(
+                    new PendingOperations.RequestKey(open.clientId(), 0),
+                    new Output.Committed(entry.index(), new byte[0], false));
+        } else if (payload instanceof Entry.Command command) {
+            complete(
+                    new PendingOperations.RequestKey(command.clientId(), command.sequence()),
+                    applyCommand(entry.index(), command));
+        } else if (payload instanceof Entry.ConfigurationChange change
+                && change.configuration() instanceof Configuration view) {
+            outbox.add(new Output.ViewChanged(entry.index(), view));
+        }
+        sessions.expire(entry.index());
+    }
+
+    private Output.Outcome applyCommand(long index, Entry.Command command) {
+        ClientSessions.Decision decision = sessions.decide(command.clientId(), command.sequence());
+        if (decision instanceof ClientSessions.Refuse refuse) {
+            sessions.acknowledge(command.clientId(), command.ackedSequence(), index);
+            return new Output.Rejected(refuse.reason());
+        }
+        if (decision instanceof ClientSessions.Duplicate duplicate) {
+            sessions.acknowledge(command.clientId(), command.ackedSequence(), index);
+            return new Output.Committed(duplicate.index(), duplicate.result(), false);
+        }
+        byte[] result = Objects.requireNonNull(stateMachine.apply(index, command.command()), "state machine result");
+        sessions.recordApplied(command.clientId(), command.sequence(), command.ackedSequence(), index, result);
+        return new Output.Committed(index, result, false);
+    }
+
+    private void complete(PendingOperations.RequestKey key, Output.Outcome outcome) {
+        if (pending.completeRequest(key) != null) {
+            outbox.add(
+                    key.sequence() == 0
+                            ? new Output.SessionOpened(key.clientId(), outcome)
+                            : new Output.Completed(key.clientId(), key.sequence(), outcome));
+        }
+    }
+
+    /**
+     * The runtime installed a snapshot received from the leader (PROTOCOL.md §8): the state machine holds its state,
+     * so the member's apply point, commit index and session table jump to it.
+     */
+    void snapshotInstalled(SnapshotMeta meta, byte[] sessionTable) {
+        sessions.restore(sessionTable);
+        state.commitIndex = meta.index();
+        state.lastApplied = meta.index();
+        if (meta.configuration() instanceof Configuration view) {
+            outbox.add(new Output.ViewChanged(meta.index(), view));
+        }
+    }
+}

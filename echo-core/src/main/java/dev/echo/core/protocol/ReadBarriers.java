@@ -1,0 +1,115 @@
+package dev.echo.core.protocol;
+
+import dev.echo.core.MemberId;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The leader's ReadIndex rounds (PROTOCOL.md §9): a linearizable read gets the commit index as its read index once a
+ * quorum has echoed a round issued after it arrived, which proves this member still led when the read came. A leader
+ * gives read indexes only once an entry of its own term is committed; earlier reads wait for that. Part of its
+ * {@link Leader}, which sends the rounds with its appends.
+ *
+ * <p>Threading: not thread-safe; driven by its {@link GroupProtocol}'s thread.
+ */
+final class ReadBarriers {
+    private final MemberState state;
+    private final Outbox outbox;
+    private final PendingOperations pending;
+    /** The leader's followers, whose echoed rounds confirm a read. */
+    private final Map<MemberId, Progress> followers;
+
+    private long round;
+    private final List<Barrier> barriers = new ArrayList<>();
+    /** Whether the reads that waited for an entry of this term to commit were started. */
+    private boolean released;
+
+    /** A read waiting for quorum confirmation of this leadership at {@code round} (-1: not started). */
+    private record Barrier(MemberId requester, long readId, long readIndex, long round) {}
+
+    ReadBarriers(MemberState state, Outbox outbox, PendingOperations pending, Map<MemberId, Progress> followers) {
+        this.state = state;
+        this.outbox = outbox;
+        this.pending = pending;
+        this.followers = followers;
+    }
+
+    /** The latest round issued: carried by every append, echoed by followers. */
+    long round() {
+        return round;
+    }
+
+    /** Whether an entry of this term is committed: only then is the commit index a safe read index (§9). */
+    private boolean committedInTerm() {
+        return state.ownTermCommitted() || state.options.has(Mutation.SKIP_NOOP);
+    }
+
+    /**
+     * A read from {@code requester} (this member or another). Returns whether a new round was issued: the leader
+     * then sends it, or confirms at once when it leads alone.
+     */
+    boolean register(MemberId requester, long readId) {
+        if (!committedInTerm()) {
+            barriers.add(new Barrier(requester, readId, -1, -1)); // started once the no-op commits
+            return false;
+        }
+        barriers.add(new Barrier(requester, readId, state.commitIndex, ++round));
+        return true;
+    }
+
+    /** The commit index advanced; returns whether waiting reads were started in a new round. */
+    boolean commitAdvanced() {
+        if (released || !committedInTerm()) {
+            return false;
+        }
+        released = true;
+        boolean started = false;
+        for (int i = 0; i < barriers.size(); i++) {
+            Barrier read = barriers.get(i);
+            if (read.round() < 0) {
+                barriers.set(i, new Barrier(read.requester(), read.readId(), state.commitIndex, ++round));
+                started = true;
+            }
+        }
+        return started;
+    }
+
+    /**
+     * Gives its read index to every read whose round a quorum has echoed. A read of this member's own client is
+     * answered once the apply point reaches that index, at the end of the step.
+     */
+    void confirm() {
+        Iterator<Barrier> it = barriers.iterator();
+        while (it.hasNext()) {
+            Barrier read = it.next();
+            if (read.round() < 0 || !roundConfirmed(read.round())) {
+                continue;
+            }
+            it.remove();
+            if (read.requester().equals(state.self)) {
+                PendingOperations.PendingRead local = pending.read(read.readId());
+                if (local != null) {
+                    local.readIndex = Math.max(local.readIndex, read.readIndex());
+                }
+            } else {
+                outbox.send(
+                        read.requester(),
+                        new Message.ReadIndexResponse(state.self, state.term, read.readId(), read.readIndex()));
+            }
+        }
+    }
+
+    private boolean roundConfirmed(long round) {
+        TreeSet<MemberId> confirmed = new TreeSet<>();
+        confirmed.add(state.self);
+        for (var follower : followers.entrySet()) {
+            if (follower.getValue().readRoundAcked >= round) {
+                confirmed.add(follower.getKey());
+            }
+        }
+        return state.configuration().isQuorumOf(state.counted(confirmed::contains));
+    }
+}
