@@ -27,20 +27,6 @@ public final class MessageCodec {
     /** The wire format version this build writes and reads (2: configurations record each voter's incarnation). */
     public static final byte VERSION = 2;
 
-    private static final byte PRE_VOTE_REQUEST = 1;
-    private static final byte PRE_VOTE_RESPONSE = 2;
-    private static final byte VOTE_REQUEST = 3;
-    private static final byte VOTE_RESPONSE = 4;
-    private static final byte APPEND_REQUEST = 5;
-    private static final byte APPEND_RESPONSE = 6;
-    private static final byte TIMEOUT_NOW = 7;
-    private static final byte FORWARD_REQUEST = 8;
-    private static final byte READ_INDEX_REQUEST = 9;
-    private static final byte READ_INDEX_RESPONSE = 10;
-    private static final byte MEMBERSHIP_REQUEST = 11;
-    private static final byte MEMBERSHIP_RESPONSE = 12;
-    private static final byte INSTALL_SNAPSHOT = 13;
-    private static final byte INSTALL_SNAPSHOT_RESPONSE = 14;
     private static final byte ADD_VOTER = 1;
     private static final byte ADD_LEARNER = 2;
     private static final byte REMOVE = 3;
@@ -116,7 +102,7 @@ public final class MessageCodec {
             throw new IllegalArgumentException("message of " + size + " bytes exceeds " + maxMessageBytes);
         }
         Message message = envelope.message();
-        out.put(VERSION).put(typeOf(message));
+        out.put(VERSION).put(message.kind().code());
         out.put((byte) envelope.group().length()).put(envelope.group().getBytes(StandardCharsets.US_ASCII));
         EntryCodec.writeMemberId(message.from(), out);
         out.putLong(envelope.incarnation()).putLong(message.term());
@@ -154,159 +140,127 @@ public final class MessageCodec {
         return new Envelope(group, incarnation, message);
     }
 
+    /** The body's size, by kind: a kind this switch does not name fails to compile. */
     private int bodySize(Message message) {
-        if (message instanceof Message.PreVoteRequest) {
-            return 16;
-        }
-        if (message instanceof Message.VoteRequest) {
-            return 17;
-        }
-        if (message instanceof Message.PreVoteResponse || message instanceof Message.VoteResponse) {
-            return 1;
-        }
-        if (message instanceof Message.AppendRequest append) {
-            int size = 32 + 4;
-            for (Entry entry : append.entries()) {
-                size += entries.entrySize(entry);
+        return switch (message.kind()) {
+            case PRE_VOTE_REQUEST -> 16;
+            case VOTE_REQUEST -> 17;
+            case PRE_VOTE_RESPONSE, VOTE_RESPONSE -> 1;
+            case APPEND_REQUEST -> {
+                int size = 32 + 4;
+                for (Entry entry : ((Message.AppendRequest) message).entries()) {
+                    size += entries.entrySize(entry);
+                }
+                yield size;
             }
-            return size;
-        }
-        if (message instanceof Message.AppendResponse) {
-            return 1 + 32;
-        }
-        if (message instanceof Message.TimeoutNow) {
-            return 0;
-        }
-        if (message instanceof Message.ForwardRequest forward) {
-            return entries.payloadSize(forward.payload());
-        }
-        if (message instanceof Message.ReadIndexRequest) {
-            return 8;
-        }
-        if (message instanceof Message.MembershipRequest request) {
-            int weight = request.change() instanceof MembershipChange.AddVoter ? 4 : 0;
-            return 8 + 1 + EntryCodec.memberIdSize(request.change().member()) + weight;
-        }
-        if (message instanceof Message.MembershipResponse) {
-            return 8 + 1 + 8;
-        }
-        if (message instanceof Message.InstallSnapshot chunk) {
-            return 8 + 8 + 8 + 1 + EntryCodec.quorumSystemSize(chunk.configuration()) + 4 + chunk.data().length;
-        }
-        if (message instanceof Message.InstallSnapshotResponse) {
-            return 8 + 8 + 1;
-        }
-        return 16; // ReadIndexResponse
-    }
-
-    private static byte typeOf(Message message) {
-        if (message instanceof Message.PreVoteRequest) {
-            return PRE_VOTE_REQUEST;
-        }
-        if (message instanceof Message.PreVoteResponse) {
-            return PRE_VOTE_RESPONSE;
-        }
-        if (message instanceof Message.VoteRequest) {
-            return VOTE_REQUEST;
-        }
-        if (message instanceof Message.VoteResponse) {
-            return VOTE_RESPONSE;
-        }
-        if (message instanceof Message.AppendRequest) {
-            return APPEND_REQUEST;
-        }
-        if (message instanceof Message.AppendResponse) {
-            return APPEND_RESPONSE;
-        }
-        if (message instanceof Message.TimeoutNow) {
-            return TIMEOUT_NOW;
-        }
-        if (message instanceof Message.ForwardRequest) {
-            return FORWARD_REQUEST;
-        }
-        if (message instanceof Message.ReadIndexRequest) {
-            return READ_INDEX_REQUEST;
-        }
-        if (message instanceof Message.MembershipRequest) {
-            return MEMBERSHIP_REQUEST;
-        }
-        if (message instanceof Message.MembershipResponse) {
-            return MEMBERSHIP_RESPONSE;
-        }
-        if (message instanceof Message.InstallSnapshot) {
-            return INSTALL_SNAPSHOT;
-        }
-        if (message instanceof Message.InstallSnapshotResponse) {
-            return INSTALL_SNAPSHOT_RESPONSE;
-        }
-        return READ_INDEX_RESPONSE;
-    }
-
-    private void writeBody(Message message, ByteBuffer out) {
-        if (message instanceof Message.PreVoteRequest request) {
-            out.putLong(request.lastLogIndex()).putLong(request.lastLogTerm());
-        } else if (message instanceof Message.PreVoteResponse response) {
-            putBoolean(out, response.granted());
-        } else if (message instanceof Message.VoteRequest request) {
-            out.putLong(request.lastLogIndex()).putLong(request.lastLogTerm());
-            putBoolean(out, request.leadershipTransfer());
-        } else if (message instanceof Message.VoteResponse response) {
-            putBoolean(out, response.granted());
-        } else if (message instanceof Message.AppendRequest append) {
-            out.putLong(append.prevIndex())
-                    .putLong(append.prevTerm())
-                    .putLong(append.commitIndex())
-                    .putLong(append.readRound());
-            out.putInt(append.entries().size());
-            for (Entry entry : append.entries()) {
-                entries.writeEntry(entry, out);
+            case APPEND_RESPONSE -> 1 + 32;
+            case TIMEOUT_NOW -> 0;
+            case FORWARD_REQUEST -> entries.payloadSize(((Message.ForwardRequest) message).payload());
+            case READ_INDEX_REQUEST -> 8;
+            case READ_INDEX_RESPONSE -> 16;
+            case MEMBERSHIP_REQUEST -> {
+                MembershipChange change = ((Message.MembershipRequest) message).change();
+                int weight = change instanceof MembershipChange.AddVoter ? 4 : 0;
+                yield 8 + 1 + EntryCodec.memberIdSize(change.member()) + weight;
             }
-        } else if (message instanceof Message.AppendResponse response) {
-            putBoolean(out, response.success());
-            out.putLong(response.matchIndex())
-                    .putLong(response.conflictIndex())
-                    .putLong(response.conflictTerm())
-                    .putLong(response.readRound());
-        } else if (message instanceof Message.ForwardRequest forward) {
-            entries.writePayload(forward.payload(), out);
-        } else if (message instanceof Message.ReadIndexRequest request) {
-            out.putLong(request.readId());
-        } else if (message instanceof Message.ReadIndexResponse response) {
-            out.putLong(response.readId()).putLong(response.readIndex());
-        } else if (message instanceof Message.MembershipRequest request) {
-            out.putLong(request.requestId());
-            writeChange(request.change(), out);
-        } else if (message instanceof Message.MembershipResponse response) {
-            out.putLong(response.requestId());
-            out.put(resultCode(response.result()));
-            out.putLong(response.index());
-        } else if (message instanceof Message.InstallSnapshot chunk) {
-            out.putLong(chunk.index()).putLong(chunk.snapshotTerm()).putLong(chunk.offset());
-            putBoolean(out, chunk.last());
-            EntryCodec.writeQuorumSystem(chunk.configuration(), out);
-            out.putInt(chunk.data().length).put(chunk.data());
-        } else if (message instanceof Message.InstallSnapshotResponse response) {
-            out.putLong(response.index()).putLong(response.nextOffset());
-            putBoolean(out, response.complete());
-        }
-        // TimeoutNow has no body.
+            case MEMBERSHIP_RESPONSE -> 8 + 1 + 8;
+            case INSTALL_SNAPSHOT -> {
+                Message.InstallSnapshot chunk = (Message.InstallSnapshot) message;
+                yield 8 + 8 + 8 + 1 + EntryCodec.quorumSystemSize(chunk.configuration()) + 4 + chunk.data().length;
+            }
+            case INSTALL_SNAPSHOT_RESPONSE -> 8 + 8 + 1;
+        };
     }
 
+    /** Writes the body, by kind; returns {@code out}. A kind this switch does not name fails to compile. */
+    private ByteBuffer writeBody(Message message, ByteBuffer out) {
+        return switch (message.kind()) {
+            case PRE_VOTE_REQUEST -> {
+                Message.PreVoteRequest request = (Message.PreVoteRequest) message;
+                yield out.putLong(request.lastLogIndex()).putLong(request.lastLogTerm());
+            }
+            case PRE_VOTE_RESPONSE -> putBoolean(out, ((Message.PreVoteResponse) message).granted());
+            case VOTE_REQUEST -> {
+                Message.VoteRequest request = (Message.VoteRequest) message;
+                out.putLong(request.lastLogIndex()).putLong(request.lastLogTerm());
+                yield putBoolean(out, request.leadershipTransfer());
+            }
+            case VOTE_RESPONSE -> putBoolean(out, ((Message.VoteResponse) message).granted());
+            case APPEND_REQUEST -> writeAppendRequest((Message.AppendRequest) message, out);
+            case APPEND_RESPONSE -> {
+                Message.AppendResponse response = (Message.AppendResponse) message;
+                putBoolean(out, response.success());
+                yield out.putLong(response.matchIndex())
+                        .putLong(response.conflictIndex())
+                        .putLong(response.conflictTerm())
+                        .putLong(response.readRound());
+            }
+            case TIMEOUT_NOW -> out; // no body
+            case FORWARD_REQUEST -> {
+                entries.writePayload(((Message.ForwardRequest) message).payload(), out);
+                yield out;
+            }
+            case READ_INDEX_REQUEST -> out.putLong(((Message.ReadIndexRequest) message).readId());
+            case READ_INDEX_RESPONSE -> {
+                Message.ReadIndexResponse response = (Message.ReadIndexResponse) message;
+                yield out.putLong(response.readId()).putLong(response.readIndex());
+            }
+            case MEMBERSHIP_REQUEST -> {
+                Message.MembershipRequest request = (Message.MembershipRequest) message;
+                out.putLong(request.requestId());
+                writeChange(request.change(), out);
+                yield out;
+            }
+            case MEMBERSHIP_RESPONSE -> {
+                Message.MembershipResponse response = (Message.MembershipResponse) message;
+                yield out.putLong(response.requestId())
+                        .put(resultCode(response.result()))
+                        .putLong(response.index());
+            }
+            case INSTALL_SNAPSHOT -> {
+                Message.InstallSnapshot chunk = (Message.InstallSnapshot) message;
+                out.putLong(chunk.index()).putLong(chunk.snapshotTerm()).putLong(chunk.offset());
+                putBoolean(out, chunk.last());
+                EntryCodec.writeQuorumSystem(chunk.configuration(), out);
+                yield out.putInt(chunk.data().length).put(chunk.data());
+            }
+            case INSTALL_SNAPSHOT_RESPONSE -> {
+                Message.InstallSnapshotResponse response = (Message.InstallSnapshotResponse) message;
+                out.putLong(response.index()).putLong(response.nextOffset());
+                yield putBoolean(out, response.complete());
+            }
+        };
+    }
+
+    private ByteBuffer writeAppendRequest(Message.AppendRequest append, ByteBuffer out) {
+        out.putLong(append.prevIndex())
+                .putLong(append.prevTerm())
+                .putLong(append.commitIndex())
+                .putLong(append.readRound());
+        out.putInt(append.entries().size());
+        for (Entry entry : append.entries()) {
+            entries.writeEntry(entry, out);
+        }
+        return out;
+    }
+
+    /** Reads the body of a message of wire type {@code type}; an unknown type is a typed error. */
     private Message readBody(byte type, MemberId from, long term, ByteBuffer in) throws CodecException {
-        switch (type) {
-            case PRE_VOTE_REQUEST:
-                return new Message.PreVoteRequest(from, term, index(in, "last index"), index(in, "last term"));
-            case PRE_VOTE_RESPONSE:
-                return new Message.PreVoteResponse(from, term, getBoolean(in, "granted"));
-            case VOTE_REQUEST:
-                return new Message.VoteRequest(
+        Message.Kind kind = Message.Kind.ofCode(type);
+        if (kind == null) {
+            throw new CodecException(CodecException.Reason.UNKNOWN_TYPE, "message type " + type);
+        }
+        return switch (kind) {
+            case PRE_VOTE_REQUEST ->
+                new Message.PreVoteRequest(from, term, index(in, "last index"), index(in, "last term"));
+            case PRE_VOTE_RESPONSE -> new Message.PreVoteResponse(from, term, getBoolean(in, "granted"));
+            case VOTE_REQUEST ->
+                new Message.VoteRequest(
                         from, term, index(in, "last index"), index(in, "last term"), getBoolean(in, "transfer"));
-            case VOTE_RESPONSE:
-                return new Message.VoteResponse(from, term, getBoolean(in, "granted"));
-            case APPEND_REQUEST:
-                return readAppendRequest(from, term, in);
-            case APPEND_RESPONSE:
-                return new Message.AppendResponse(
+            case VOTE_RESPONSE -> new Message.VoteResponse(from, term, getBoolean(in, "granted"));
+            case APPEND_REQUEST -> readAppendRequest(from, term, in);
+            case APPEND_RESPONSE ->
+                new Message.AppendResponse(
                         from,
                         term,
                         getBoolean(in, "success"),
@@ -314,28 +268,21 @@ public final class MessageCodec {
                         index(in, "conflict index"),
                         index(in, "conflict term"),
                         index(in, "read round"));
-            case TIMEOUT_NOW:
-                return new Message.TimeoutNow(from, term);
-            case FORWARD_REQUEST:
-                return new Message.ForwardRequest(from, term, entries.readPayload(in));
-            case READ_INDEX_REQUEST:
-                return new Message.ReadIndexRequest(from, term, Bounded.getLong(in, "read id"));
-            case READ_INDEX_RESPONSE:
-                return new Message.ReadIndexResponse(
-                        from, term, Bounded.getLong(in, "read id"), index(in, "read index"));
-            case MEMBERSHIP_REQUEST:
-                return new Message.MembershipRequest(from, term, Bounded.getLong(in, "request id"), readChange(in));
-            case MEMBERSHIP_RESPONSE:
-                return new Message.MembershipResponse(
+            case TIMEOUT_NOW -> new Message.TimeoutNow(from, term);
+            case FORWARD_REQUEST -> new Message.ForwardRequest(from, term, entries.readPayload(in));
+            case READ_INDEX_REQUEST -> new Message.ReadIndexRequest(from, term, Bounded.getLong(in, "read id"));
+            case READ_INDEX_RESPONSE ->
+                new Message.ReadIndexResponse(from, term, Bounded.getLong(in, "read id"), index(in, "read index"));
+            case MEMBERSHIP_REQUEST ->
+                new Message.MembershipRequest(from, term, Bounded.getLong(in, "request id"), readChange(in));
+            case MEMBERSHIP_RESPONSE ->
+                new Message.MembershipResponse(
                         from, term, Bounded.getLong(in, "request id"), readResult(in), index(in, "index"));
-            case INSTALL_SNAPSHOT:
-                return readInstallSnapshot(from, term, in);
-            case INSTALL_SNAPSHOT_RESPONSE:
-                return new Message.InstallSnapshotResponse(
+            case INSTALL_SNAPSHOT -> readInstallSnapshot(from, term, in);
+            case INSTALL_SNAPSHOT_RESPONSE ->
+                new Message.InstallSnapshotResponse(
                         from, term, index(in, "snapshot index"), index(in, "next offset"), getBoolean(in, "complete"));
-            default:
-                throw new CodecException(CodecException.Reason.UNKNOWN_TYPE, "message type " + type);
-        }
+        };
     }
 
     private Message.InstallSnapshot readInstallSnapshot(MemberId from, long term, ByteBuffer in) throws CodecException {
@@ -442,8 +389,8 @@ public final class MessageCodec {
         return Bounded.getInDomain(in, field);
     }
 
-    private static void putBoolean(ByteBuffer out, boolean value) {
-        out.put(value ? (byte) 1 : (byte) 0);
+    private static ByteBuffer putBoolean(ByteBuffer out, boolean value) {
+        return out.put(value ? (byte) 1 : (byte) 0);
     }
 
     private static boolean getBoolean(ByteBuffer in, String field) throws CodecException {

@@ -7,6 +7,7 @@ import dev.echo.core.storage.SnapshotMeta;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * One member of one process group: the pure, deterministic protocol core (ARCHITECTURE.md, The core). Feed it
@@ -38,9 +39,6 @@ public final class GroupProtocol {
     /** The leader's replication state for its term, or null while this member does not lead. */
     private Leader leader;
 
-    private MemberStatus reportedStatus;
-    private long reportedTerm = -1;
-    private Optional<MemberId> reportedLeader = Optional.empty();
     /** The leader membership requests were last sent to (the leader as of the previous step). */
     private Optional<MemberId> forwardedTo = Optional.empty();
 
@@ -121,33 +119,37 @@ public final class GroupProtocol {
     /** Processes one input. Never throws for bad input: it is ignored and counted in {@link #counters()}. */
     public void step(Input input) {
         long lastIndexBefore = state.log.lastIndex();
-        if (input instanceof Input.Tick) {
-            tick();
-        } else if (input instanceof Input.Receive receive) {
-            receive(receive.message(), receive.incarnation(), receive.authenticated());
-        } else if (input instanceof Input.Persisted persisted) {
-            persisted(persisted.ticket());
-        } else if (input instanceof Input.Submit submit) {
-            requests.submit(submit, leaderAcceptsWrites());
-        } else if (input instanceof Input.OpenSession open) {
-            requests.openSession(open.clientId(), leaderAcceptsWrites());
-        } else if (input instanceof Input.Read read) {
-            requests.read(read, snapshots.installing());
-        } else if (input instanceof Input.TransferLeadership transfer) {
-            transferLeadership(transfer.target());
-        } else if (input instanceof Input.ChangeConfiguration change) {
-            reconfiguration.request(change.requestId(), change.target());
-        } else if (input instanceof Input.ChangeMembership change) {
-            reconfiguration.requestChange(change.requestId(), change.change());
-        } else if (input instanceof Input.SnapshotTaken taken) {
-            snapshots.taken(taken.meta());
-        } else if (input instanceof Input.SnapshotFailed failed) {
-            snapshots.failed(failed.index());
-        } else if (input instanceof Input.SnapshotChunkStored stored) {
-            snapshots.chunkStored(stored.index(), stored.nextOffset());
-        } else if (input instanceof Input.SnapshotInstalled installed) {
-            snapshotInstalled(installed.meta(), installed.sessions());
-        }
+        // By kind, with no default: a new kind of input fails to compile until it is handled here.
+        Runnable handler =
+                switch (input.kind()) {
+                    case TICK -> this::tick;
+                    case RECEIVE -> () -> receive((Input.Receive) input);
+                    case PERSISTED -> () -> persisted(((Input.Persisted) input).ticket());
+                    case SUBMIT -> () -> requests.submit((Input.Submit) input, leaderAcceptsWrites());
+                    case OPEN_SESSION ->
+                        () -> requests.openSession(((Input.OpenSession) input).clientId(), leaderAcceptsWrites());
+                    case READ -> () -> requests.read((Input.Read) input, snapshots.installing());
+                    case TRANSFER_LEADERSHIP -> () -> transferLeadership(((Input.TransferLeadership) input).target());
+                    case CHANGE_CONFIGURATION ->
+                        () -> {
+                            Input.ChangeConfiguration change = (Input.ChangeConfiguration) input;
+                            reconfiguration.request(change.requestId(), change.target());
+                        };
+                    case CHANGE_MEMBERSHIP ->
+                        () -> {
+                            Input.ChangeMembership change = (Input.ChangeMembership) input;
+                            reconfiguration.requestChange(change.requestId(), change.change());
+                        };
+                    case SNAPSHOT_TAKEN -> () -> snapshots.taken(((Input.SnapshotTaken) input).meta());
+                    case SNAPSHOT_FAILED -> () -> snapshots.failed(((Input.SnapshotFailed) input).index());
+                    case SNAPSHOT_CHUNK_STORED ->
+                        () -> {
+                            Input.SnapshotChunkStored stored = (Input.SnapshotChunkStored) input;
+                            snapshots.chunkStored(stored.index(), stored.nextOffset());
+                        };
+                    case SNAPSHOT_INSTALLED -> () -> snapshotInstalled((Input.SnapshotInstalled) input);
+                };
+        handler.run();
         finishStep(lastIndexBefore);
     }
 
@@ -155,8 +157,6 @@ public final class GroupProtocol {
     public List<Output> drainOutputs() {
         return outbox.drain();
     }
-
-    // ---------------------------------------------------------------- transitions between roles
 
     private void tick() {
         if (leader == null) {
@@ -223,10 +223,9 @@ public final class GroupProtocol {
         leader.startTransfer(target);
     }
 
-    // ---------------------------------------------------------------- messages
-
-    private void receive(Message message, long incarnation, boolean authenticated) {
-        Admission.Verdict verdict = admission.admit(message, incarnation, authenticated);
+    private void receive(Input.Receive receive) {
+        Message message = receive.message();
+        Admission.Verdict verdict = admission.admit(message, receive.incarnation(), receive.authenticated());
         if (verdict == Admission.Verdict.REFUSED) {
             return;
         }
@@ -272,47 +271,65 @@ public final class GroupProtocol {
         dispatch(message);
     }
 
-    /** A message in this member's current term or an earlier one, past the term rules of {@link #receive}. */
+    /**
+     * A message in this member's current term or an earlier one, past the term rules of {@link #receive}. By kind,
+     * with no default: a new kind of message fails to compile until it is handled here.
+     */
     private void dispatch(Message message) {
-        if (message instanceof Message.VoteRequest request) {
-            election.onVoteRequest(request);
-        } else if (message instanceof Message.VoteResponse response) {
-            if (election.onVoteResponse(response)) {
-                becomeLeader();
-            }
-        } else if (message instanceof Message.AppendRequest request) {
-            if (request.term() < state.term) {
-                followerAppends.refuseStale(request.from());
-            } else {
-                election.followLeader(request.from());
-                followerAppends.onAppendRequest(request, snapshots.installing());
-            }
-        } else if (message instanceof Message.AppendResponse response) {
-            if (leader != null && response.term() == state.term) {
-                leader.onAppendResponse(response);
-            } else {
-                state.counters.increment(Counter.STALE_TERM);
-            }
-        } else if (message instanceof Message.TimeoutNow timeoutNow) {
-            election.onTimeoutNow(timeoutNow);
-        } else if (message instanceof Message.ForwardRequest forward) {
-            requests.onForwardRequest(forward, leaderAcceptsWrites());
-        } else if (message instanceof Message.ReadIndexRequest request) {
-            if (leader != null) {
-                leader.registerRead(request.from(), request.readId());
-            } else {
-                state.counters.increment(Counter.NOT_LEADER);
-            }
-        } else if (message instanceof Message.ReadIndexResponse response) {
-            requests.onReadIndexResponse(response);
-        } else if (message instanceof Message.InstallSnapshot chunk) {
-            onInstallSnapshot(chunk);
-        } else if (message instanceof Message.InstallSnapshotResponse response) {
-            if (leader != null && response.term() == state.term) {
-                leader.onInstallSnapshotResponse(response);
-            } else {
-                state.counters.increment(Counter.STALE_TERM);
-            }
+        Runnable handler =
+                switch (message.kind()) {
+                    case VOTE_REQUEST -> () -> election.onVoteRequest((Message.VoteRequest) message);
+                    case VOTE_RESPONSE -> () -> onVoteResponse((Message.VoteResponse) message);
+                    case APPEND_REQUEST -> () -> onAppendRequest((Message.AppendRequest) message);
+                    case APPEND_RESPONSE ->
+                        () -> toLeader(message, l -> l.onAppendResponse((Message.AppendResponse) message));
+                    case TIMEOUT_NOW -> () -> election.onTimeoutNow((Message.TimeoutNow) message);
+                    case FORWARD_REQUEST ->
+                        () -> requests.onForwardRequest((Message.ForwardRequest) message, leaderAcceptsWrites());
+                    case READ_INDEX_REQUEST -> () -> onReadIndexRequest((Message.ReadIndexRequest) message);
+                    case READ_INDEX_RESPONSE -> () -> requests.onReadIndexResponse((Message.ReadIndexResponse) message);
+                    case INSTALL_SNAPSHOT -> () -> onInstallSnapshot((Message.InstallSnapshot) message);
+                    case INSTALL_SNAPSHOT_RESPONSE ->
+                        () -> toLeader(
+                                message, l -> l.onInstallSnapshotResponse((Message.InstallSnapshotResponse) message));
+                    // Handled in receive(), before any term is adopted.
+                    case PRE_VOTE_REQUEST, PRE_VOTE_RESPONSE, MEMBERSHIP_REQUEST, MEMBERSHIP_RESPONSE ->
+                        () -> {
+                            throw new IllegalStateException("dispatched twice: " + message.kind());
+                        };
+                };
+        handler.run();
+    }
+
+    /** An answer to this leader's appends or chunks: only in its term. */
+    private void toLeader(Message message, Consumer<Leader> handle) {
+        if (leader != null && message.term() == state.term) {
+            handle.accept(leader);
+        } else {
+            state.counters.increment(Counter.STALE_TERM);
+        }
+    }
+
+    private void onVoteResponse(Message.VoteResponse response) {
+        if (election.onVoteResponse(response)) {
+            becomeLeader();
+        }
+    }
+
+    private void onReadIndexRequest(Message.ReadIndexRequest request) {
+        if (leader != null) {
+            leader.registerRead(request.from(), request.readId());
+        } else {
+            state.counters.increment(Counter.NOT_LEADER);
+        }
+    }
+
+    private void onAppendRequest(Message.AppendRequest request) {
+        if (request.term() < state.term) {
+            followerAppends.refuseStale(request.from());
+        } else {
+            election.followLeader(request.from());
+            followerAppends.onAppendRequest(request, snapshots.installing());
         }
     }
 
@@ -326,8 +343,6 @@ public final class GroupProtocol {
         election.followLeader(chunk.from());
         snapshots.onChunk(chunk);
     }
-
-    // ---------------------------------------------------------------- durability and snapshots
 
     private void persisted(long ticket) {
         List<Output.Send> released = state.durability.persisted(ticket);
@@ -346,14 +361,12 @@ public final class GroupProtocol {
     }
 
     /** The runtime installed a snapshot received from the leader (PROTOCOL.md §8). */
-    private void snapshotInstalled(SnapshotMeta meta, byte[] sessionTable) {
-        if (snapshots.installed(meta)) {
-            applier.snapshotInstalled(meta, sessionTable);
-            followerAppends.snapshotInstalled(meta);
+    private void snapshotInstalled(Input.SnapshotInstalled installed) {
+        if (snapshots.installed(installed.meta())) {
+            applier.snapshotInstalled(installed.meta(), installed.sessions());
+            followerAppends.snapshotInstalled(installed.meta());
         }
     }
-
-    // ---------------------------------------------------------------- the end of every step
 
     /**
      * What follows from a step, once per step and always in this order (docs/architecture.md, "One step"):
@@ -379,7 +392,7 @@ public final class GroupProtocol {
         }
         snapshots.maybeTake();
         outbox.persistStep();
-        reportStatus();
+        outbox.reportStatusIfChanged();
     }
 
     private void settle(long lastIndexBefore) {
@@ -415,18 +428,6 @@ public final class GroupProtocol {
             // Again: the change may have appended its next entry, and a commit may change the configuration in force.
         }
     }
-
-    private void reportStatus() {
-        MemberStatus status = state.status();
-        if (status != reportedStatus || state.term != reportedTerm || !state.leaderId.equals(reportedLeader)) {
-            reportedStatus = status;
-            reportedTerm = state.term;
-            reportedLeader = state.leaderId;
-            outbox.add(new Output.StatusChanged(status, state.term, state.leaderId));
-        }
-    }
-
-    // ---------------------------------------------------------------- read-only accessors (runtime, simulator)
 
     /** This member's id. */
     public MemberId self() {

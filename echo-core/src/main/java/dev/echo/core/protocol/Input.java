@@ -8,8 +8,46 @@ import java.util.Objects;
  * Everything that can happen to a group member: the only argument of {@link GroupProtocol#step}. Immutable.
  */
 public sealed interface Input {
+    /** Which input this is: what {@link GroupProtocol#step} switches on, so a new kind fails to compile there. */
+    Kind kind();
+
+    /** The kinds of input. */
+    enum Kind {
+        /** {@link Tick}. */
+        TICK,
+        /** {@link Receive}. */
+        RECEIVE,
+        /** {@link Persisted}. */
+        PERSISTED,
+        /** {@link OpenSession}. */
+        OPEN_SESSION,
+        /** {@link Submit}. */
+        SUBMIT,
+        /** {@link Read}. */
+        READ,
+        /** {@link ChangeConfiguration}. */
+        CHANGE_CONFIGURATION,
+        /** {@link ChangeMembership}. */
+        CHANGE_MEMBERSHIP,
+        /** {@link SnapshotTaken}. */
+        SNAPSHOT_TAKEN,
+        /** {@link SnapshotFailed}. */
+        SNAPSHOT_FAILED,
+        /** {@link SnapshotChunkStored}. */
+        SNAPSHOT_CHUNK_STORED,
+        /** {@link SnapshotInstalled}. */
+        SNAPSHOT_INSTALLED,
+        /** {@link TransferLeadership}. */
+        TRANSFER_LEADERSHIP
+    }
+
     /** One unit of logical time has passed. The runtime (or simulator) decides how long a tick is. */
-    record Tick() implements Input {}
+    record Tick() implements Input {
+        @Override
+        public Kind kind() {
+            return Kind.TICK;
+        }
+    }
 
     /**
      * A message from another member arrived.
@@ -20,6 +58,11 @@ public sealed interface Input {
      *     cluster key); only then may a leader this member does not know yet bring it into the group (§10)
      */
     record Receive(Message message, long incarnation, boolean authenticated) implements Input {
+        @Override
+        public Kind kind() {
+            return Kind.RECEIVE;
+        }
+
         /** Requires a message and a non-negative incarnation (the core checks its domain, PROTOCOL.md §10). */
         public Receive {
             Objects.requireNonNull(message, "message");
@@ -44,14 +87,24 @@ public sealed interface Input {
      *
      * @param ticket the ticket of the newest durable persist
      */
-    record Persisted(long ticket) implements Input {}
+    record Persisted(long ticket) implements Input {
+        @Override
+        public Kind kind() {
+            return Kind.PERSISTED;
+        }
+    }
 
     /**
      * A client opens an exactly-once session. Completes with {@link Output.SessionOpened}.
      *
      * @param clientId the session id; unique per client (for example random 64 bits)
      */
-    record OpenSession(long clientId) implements Input {}
+    record OpenSession(long clientId) implements Input {
+        @Override
+        public Kind kind() {
+            return Kind.OPEN_SESSION;
+        }
+    }
 
     /**
      * A client submits a command in its session. Completes with {@link Output.Completed}. Re-submitting the same
@@ -63,6 +116,11 @@ public sealed interface Input {
      * @param command the application's bytes
      */
     record Submit(long clientId, long sequence, long ackedSequence, byte[] command) implements Input {
+        @Override
+        public Kind kind() {
+            return Kind.SUBMIT;
+        }
+
         /** Validates the coordinates. */
         public Submit {
             Objects.requireNonNull(command, "command");
@@ -77,6 +135,11 @@ public sealed interface Input {
      * @param stale true to answer from local state at once (labelled stale); false for a linearizable ReadIndex read
      */
     record Read(long readId, byte[] query, boolean stale) implements Input {
+        @Override
+        public Kind kind() {
+            return Kind.READ;
+        }
+
         /** Requires a query. */
         public Read {
             Objects.requireNonNull(query, "query");
@@ -92,6 +155,11 @@ public sealed interface Input {
      * @param target the configuration to reach
      */
     record ChangeConfiguration(long requestId, Configuration target) implements Input {
+        @Override
+        public Kind kind() {
+            return Kind.CHANGE_CONFIGURATION;
+        }
+
         /** Requires a target. */
         public ChangeConfiguration {
             Objects.requireNonNull(target, "target");
@@ -107,6 +175,11 @@ public sealed interface Input {
      * @param change the edit
      */
     record ChangeMembership(long requestId, MembershipChange change) implements Input {
+        @Override
+        public Kind kind() {
+            return Kind.CHANGE_MEMBERSHIP;
+        }
+
         /** Requires a change. */
         public ChangeMembership {
             Objects.requireNonNull(change, "change");
@@ -120,6 +193,11 @@ public sealed interface Input {
      * @param meta what the snapshot covers, as the output named it
      */
     record SnapshotTaken(SnapshotMeta meta) implements Input {
+        @Override
+        public Kind kind() {
+            return Kind.SNAPSHOT_TAKEN;
+        }
+
         /** Requires the metadata. */
         public SnapshotTaken {
             Objects.requireNonNull(meta, "meta");
@@ -133,7 +211,12 @@ public sealed interface Input {
      * @param index the snapshot's index
      * @param reason what went wrong, for the log
      */
-    record SnapshotFailed(long index, String reason) implements Input {}
+    record SnapshotFailed(long index, String reason) implements Input {
+        @Override
+        public Kind kind() {
+            return Kind.SNAPSHOT_FAILED;
+        }
+    }
 
     /**
      * A chunk asked for by {@link Output.StoreSnapshotChunk} (not the last) is written.
@@ -141,7 +224,12 @@ public sealed interface Input {
      * @param index the snapshot's index
      * @param nextOffset the offset just past the chunk: where the next one starts
      */
-    record SnapshotChunkStored(long index, long nextOffset) implements Input {}
+    record SnapshotChunkStored(long index, long nextOffset) implements Input {
+        @Override
+        public Kind kind() {
+            return Kind.SNAPSHOT_CHUNK_STORED;
+        }
+    }
 
     /**
      * The snapshot received from the leader is durable and the state machine now holds its state (PROTOCOL.md §8).
@@ -150,6 +238,11 @@ public sealed interface Input {
      * @param sessions the exactly-once table the snapshot carries, as {@link Output.TakeSnapshot} gave it
      */
     record SnapshotInstalled(SnapshotMeta meta, byte[] sessions) implements Input {
+        @Override
+        public Kind kind() {
+            return Kind.SNAPSHOT_INSTALLED;
+        }
+
         /** Requires both parts. */
         public SnapshotInstalled {
             Objects.requireNonNull(meta, "meta");
@@ -163,6 +256,11 @@ public sealed interface Input {
      * @param target the member that should become leader
      */
     record TransferLeadership(MemberId target) implements Input {
+        @Override
+        public Kind kind() {
+            return Kind.TRANSFER_LEADERSHIP;
+        }
+
         /** Requires a target. */
         public TransferLeadership {
             Objects.requireNonNull(target, "target");

@@ -14,6 +14,68 @@ public sealed interface Message {
     /** The sender's term (for pre-votes: the term the sender proposes). */
     long term();
 
+    /** Which message this is: what every dispatch switches on, so a new kind fails to compile until handled. */
+    Kind kind();
+
+    /**
+     * The kinds of message, each with its wire code (ARCHITECTURE.md "Formats"). Codes are fixed here, never derived
+     * from the declaration order; an unknown code is a typed decode error, never another kind.
+     */
+    enum Kind {
+        /** {@link PreVoteRequest}. */
+        PRE_VOTE_REQUEST(1),
+        /** {@link PreVoteResponse}. */
+        PRE_VOTE_RESPONSE(2),
+        /** {@link VoteRequest}. */
+        VOTE_REQUEST(3),
+        /** {@link VoteResponse}. */
+        VOTE_RESPONSE(4),
+        /** {@link AppendRequest}. */
+        APPEND_REQUEST(5),
+        /** {@link AppendResponse}. */
+        APPEND_RESPONSE(6),
+        /** {@link TimeoutNow}. */
+        TIMEOUT_NOW(7),
+        /** {@link ForwardRequest}. */
+        FORWARD_REQUEST(8),
+        /** {@link ReadIndexRequest}. */
+        READ_INDEX_REQUEST(9),
+        /** {@link ReadIndexResponse}. */
+        READ_INDEX_RESPONSE(10),
+        /** {@link MembershipRequest}. */
+        MEMBERSHIP_REQUEST(11),
+        /** {@link MembershipResponse}. */
+        MEMBERSHIP_RESPONSE(12),
+        /** {@link InstallSnapshot}. */
+        INSTALL_SNAPSHOT(13),
+        /** {@link InstallSnapshotResponse}. */
+        INSTALL_SNAPSHOT_RESPONSE(14);
+
+        private static final Kind[] BY_CODE = new Kind[256];
+
+        static {
+            for (Kind kind : values()) {
+                BY_CODE[kind.code & 0xFF] = kind;
+            }
+        }
+
+        private final byte code;
+
+        Kind(int code) {
+            this.code = (byte) code;
+        }
+
+        /** The code this kind has on the wire. */
+        public byte code() {
+            return code;
+        }
+
+        /** The kind with wire code {@code code}, or null if there is none. */
+        public static Kind ofCode(byte code) {
+            return BY_CODE[code & 0xFF];
+        }
+    }
+
     /**
      * Pre-vote (PROTOCOL.md §6): would you vote for me in {@code term}? Changes no state at the receiver.
      *
@@ -22,7 +84,12 @@ public sealed interface Message {
      * @param lastLogIndex candidate's last index
      * @param lastLogTerm candidate's last term
      */
-    record PreVoteRequest(MemberId from, long term, long lastLogIndex, long lastLogTerm) implements Message {}
+    record PreVoteRequest(MemberId from, long term, long lastLogIndex, long lastLogTerm) implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.PRE_VOTE_REQUEST;
+        }
+    }
 
     /**
      * Answer to a pre-vote.
@@ -31,7 +98,12 @@ public sealed interface Message {
      * @param term the proposed term if granted, otherwise the voter's current term
      * @param granted whether the voter would vote
      */
-    record PreVoteResponse(MemberId from, long term, boolean granted) implements Message {}
+    record PreVoteResponse(MemberId from, long term, boolean granted) implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.PRE_VOTE_RESPONSE;
+        }
+    }
 
     /**
      * Request for a vote in {@code term}.
@@ -43,7 +115,12 @@ public sealed interface Message {
      * @param leadershipTransfer true when the old leader asked for this election; overrides the leader lease
      */
     record VoteRequest(MemberId from, long term, long lastLogIndex, long lastLogTerm, boolean leadershipTransfer)
-            implements Message {}
+            implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.VOTE_REQUEST;
+        }
+    }
 
     /**
      * Answer to a vote request; a grant is sent only after the vote is durable.
@@ -52,7 +129,12 @@ public sealed interface Message {
      * @param term voter's term
      * @param granted whether the vote was granted
      */
-    record VoteResponse(MemberId from, long term, boolean granted) implements Message {}
+    record VoteResponse(MemberId from, long term, boolean granted) implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.VOTE_RESPONSE;
+        }
+    }
 
     /**
      * Replication and heartbeat (PROTOCOL.md §4): entries after (prevIndex, prevTerm) and the leader's commit index.
@@ -74,6 +156,11 @@ public sealed interface Message {
             long commitIndex,
             long readRound)
             implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.APPEND_REQUEST;
+        }
+
         /** Freezes the entry list. */
         public AppendRequest {
             entries = List.copyOf(entries);
@@ -101,6 +188,11 @@ public sealed interface Message {
             long conflictTerm,
             long readRound)
             implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.APPEND_RESPONSE;
+        }
+
         /**
          * Whether this is a faulted member's refusal asking to be repaired from scratch (PROTOCOL.md §5): a failure
          * with conflict index 0, which no healthy follower sends in the leader's term.
@@ -116,7 +208,12 @@ public sealed interface Message {
      * @param from leader
      * @param term leader's term
      */
-    record TimeoutNow(MemberId from, long term) implements Message {}
+    record TimeoutNow(MemberId from, long term) implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.TIMEOUT_NOW;
+        }
+    }
 
     /**
      * A client request forwarded by a member that is not the leader (PROTOCOL.md §6). The member retries with the
@@ -126,7 +223,12 @@ public sealed interface Message {
      * @param term its term
      * @param payload an {@link Entry.Command} or {@link Entry.OpenSession}
      */
-    record ForwardRequest(MemberId from, long term, Entry.Payload payload) implements Message {}
+    record ForwardRequest(MemberId from, long term, Entry.Payload payload) implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.FORWARD_REQUEST;
+        }
+    }
 
     /**
      * A follower asks the leader for a read index (PROTOCOL.md §9).
@@ -135,7 +237,12 @@ public sealed interface Message {
      * @param term its term
      * @param readId the follower's id for the read
      */
-    record ReadIndexRequest(MemberId from, long term, long readId) implements Message {}
+    record ReadIndexRequest(MemberId from, long term, long readId) implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.READ_INDEX_REQUEST;
+        }
+    }
 
     /**
      * The leader's answer: once the follower has applied {@code readIndex}, it may answer the read.
@@ -145,7 +252,12 @@ public sealed interface Message {
      * @param readId the follower's id for the read
      * @param readIndex the confirmed read index
      */
-    record ReadIndexResponse(MemberId from, long term, long readId, long readIndex) implements Message {}
+    record ReadIndexResponse(MemberId from, long term, long readId, long readIndex) implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.READ_INDEX_RESPONSE;
+        }
+    }
 
     /**
      * A member asks the leader for a membership change on behalf of its application (PROTOCOL.md §8).
@@ -155,7 +267,12 @@ public sealed interface Message {
      * @param requestId the asking member's id for the request, echoed in the response
      * @param change the edit, applied by the leader to its latest configuration
      */
-    record MembershipRequest(MemberId from, long term, long requestId, MembershipChange change) implements Message {}
+    record MembershipRequest(MemberId from, long term, long requestId, MembershipChange change) implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.MEMBERSHIP_REQUEST;
+        }
+    }
 
     /**
      * The leader's answer to a {@link MembershipRequest}.
@@ -167,7 +284,12 @@ public sealed interface Message {
      * @param index the log index of the committed configuration when {@code result} is {@code COMMITTED}, else 0
      */
     record MembershipResponse(MemberId from, long term, long requestId, MembershipResult result, long index)
-            implements Message {}
+            implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.MEMBERSHIP_RESPONSE;
+        }
+    }
 
     /**
      * One chunk of the leader's snapshot, for a member whose log is behind the leader's snapshot (PROTOCOL.md §8).
@@ -192,6 +314,11 @@ public sealed interface Message {
             byte[] data,
             boolean last)
             implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.INSTALL_SNAPSHOT;
+        }
+
         /** Validates the position. */
         public InstallSnapshot {
             if (index < 1 || snapshotTerm < 1 || offset < 0) {
@@ -238,7 +365,12 @@ public sealed interface Message {
      * @param complete whether it now holds everything up to {@code index} durably (installed, or held already)
      */
     record InstallSnapshotResponse(MemberId from, long term, long index, long nextOffset, boolean complete)
-            implements Message {}
+            implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.INSTALL_SNAPSHOT_RESPONSE;
+        }
+    }
 
     /** The outcomes of a forwarded membership change. */
     enum MembershipResult {

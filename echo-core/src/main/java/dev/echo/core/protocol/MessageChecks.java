@@ -14,48 +14,59 @@ final class MessageChecks {
         if (!Domains.contains(message.term())) {
             return false;
         }
-        if (message instanceof Message.AppendRequest append) {
-            return wellFormedAppend(append, options);
-        }
-        if (message instanceof Message.AppendResponse response) {
-            return Domains.contains(response.matchIndex())
-                    && Domains.contains(response.conflictIndex())
-                    && Domains.contains(response.conflictTerm())
-                    && Domains.contains(response.readRound());
-        }
-        if (message instanceof Message.PreVoteRequest request) {
-            return Domains.contains(request.lastLogIndex())
-                    && Domains.contains(request.lastLogTerm())
-                    && request.lastLogTerm() < request.term();
-        }
-        if (message instanceof Message.VoteRequest request) {
-            return Domains.contains(request.lastLogIndex())
-                    && Domains.contains(request.lastLogTerm())
-                    && request.lastLogTerm() <= request.term();
-        }
-        if (message instanceof Message.ForwardRequest forward) {
-            return forward.payload() instanceof Entry.Command command
-                            && command.command().length <= options.maxCommandBytes()
-                            && sequencesInDomain(command)
-                    || forward.payload() instanceof Entry.OpenSession;
-        }
-        if (message instanceof Message.InstallSnapshot chunk) {
-            return chunk.index() >= 1
-                    && Domains.contains(chunk.index())
-                    && Domains.contains(chunk.offset())
-                    && chunk.snapshotTerm() >= 1
-                    && chunk.snapshotTerm() <= chunk.term()
-                    && chunk.data().length <= options.maxAppendBytes();
-        }
-        if (message instanceof Message.InstallSnapshotResponse response) {
-            return response.index() >= 1
-                    && Domains.contains(response.index())
-                    && Domains.contains(response.nextOffset());
-        }
-        if (message instanceof Message.ReadIndexResponse response) {
-            return Domains.contains(response.readIndex());
-        }
-        return true;
+        // By kind, with no default: a new kind fails to compile until its fields are checked here.
+        return switch (message.kind()) {
+            case APPEND_REQUEST -> wellFormedAppend((Message.AppendRequest) message, options);
+            case APPEND_RESPONSE -> {
+                Message.AppendResponse response = (Message.AppendResponse) message;
+                yield Domains.contains(response.matchIndex())
+                        && Domains.contains(response.conflictIndex())
+                        && Domains.contains(response.conflictTerm())
+                        && Domains.contains(response.readRound());
+            }
+            case PRE_VOTE_REQUEST -> {
+                Message.PreVoteRequest request = (Message.PreVoteRequest) message;
+                yield Domains.contains(request.lastLogIndex())
+                        && Domains.contains(request.lastLogTerm())
+                        && request.lastLogTerm() < request.term();
+            }
+            case VOTE_REQUEST -> {
+                Message.VoteRequest request = (Message.VoteRequest) message;
+                yield Domains.contains(request.lastLogIndex())
+                        && Domains.contains(request.lastLogTerm())
+                        && request.lastLogTerm() <= request.term();
+            }
+            case FORWARD_REQUEST -> {
+                Entry.Payload payload = ((Message.ForwardRequest) message).payload();
+                yield payload instanceof Entry.Command command
+                                && command.command().length <= options.maxCommandBytes()
+                                && sequencesInDomain(command)
+                        || payload instanceof Entry.OpenSession;
+            }
+            case INSTALL_SNAPSHOT -> {
+                Message.InstallSnapshot chunk = (Message.InstallSnapshot) message;
+                yield chunk.index() >= 1
+                        && Domains.contains(chunk.index())
+                        && Domains.contains(chunk.offset())
+                        && chunk.snapshotTerm() >= 1
+                        && chunk.snapshotTerm() <= chunk.term()
+                        && chunk.data().length <= options.maxAppendBytes();
+            }
+            case INSTALL_SNAPSHOT_RESPONSE -> {
+                Message.InstallSnapshotResponse response = (Message.InstallSnapshotResponse) message;
+                yield response.index() >= 1
+                        && Domains.contains(response.index())
+                        && Domains.contains(response.nextOffset());
+            }
+            case READ_INDEX_RESPONSE -> Domains.contains(((Message.ReadIndexResponse) message).readIndex());
+            // Nothing beyond the term to check: flags, ids the receiver matches, or a change the leader validates.
+            case PRE_VOTE_RESPONSE,
+                    VOTE_RESPONSE,
+                    TIMEOUT_NOW,
+                    READ_INDEX_REQUEST,
+                    MEMBERSHIP_REQUEST,
+                    MEMBERSHIP_RESPONSE -> true;
+        };
     }
 
     private static boolean wellFormedAppend(Message.AppendRequest append, ProtocolOptions options) {

@@ -17,6 +17,10 @@ final class Outbox {
     private final MemberState state;
     private final List<Output> outputs = new ArrayList<>();
 
+    private MemberStatus reportedStatus;
+    private long reportedTerm = -1;
+    private Optional<MemberId> reportedLeader = Optional.empty();
+
     // What the step being processed changed, persisted at its end as one write.
     private boolean hardStateDirty;
     private long writeFrom = Long.MAX_VALUE;
@@ -97,6 +101,17 @@ final class Outbox {
             outputs.add(new Output.Persist(ticket, hardState, first, state.log.suffix(first)));
             hardStateDirty = false;
             writeFrom = Long.MAX_VALUE;
+        }
+    }
+
+    /** Ends the step: tells the runtime if the member's status, term or leader changed (PROTOCOL.md §9). */
+    void reportStatusIfChanged() {
+        MemberStatus status = state.status();
+        if (status != reportedStatus || state.term != reportedTerm || !state.leaderId.equals(reportedLeader)) {
+            reportedStatus = status;
+            reportedTerm = state.term;
+            reportedLeader = state.leaderId;
+            outputs.add(new Output.StatusChanged(status, state.term, state.leaderId));
         }
     }
 

@@ -116,6 +116,28 @@ class MessageCodecProperties {
         assertEquals(CodecException.Reason.OVERSIZED, refused.reason());
     }
 
+    /** The wire codes are part of the format: pinned here, so a renumbering fails a test before it ships. */
+    @Example
+    void wireCodesAreFixedAndDistinct() {
+        Message.Kind[] kinds = Message.Kind.values();
+        assertEquals(14, kinds.length, "a new kind needs its code added here and in ARCHITECTURE.md's table");
+        for (Message.Kind kind : kinds) {
+            assertEquals(kind, Message.Kind.ofCode(kind.code()));
+        }
+        assertEquals(1, Message.Kind.PRE_VOTE_REQUEST.code());
+        assertEquals(5, Message.Kind.APPEND_REQUEST.code());
+        assertEquals(14, Message.Kind.INSTALL_SNAPSHOT_RESPONSE.code());
+        int known = 0;
+        for (int code = 0; code < 256; code++) {
+            Message.Kind kind = Message.Kind.ofCode((byte) code);
+            if (kind != null) {
+                assertEquals((byte) code, kind.code());
+                known++;
+            }
+        }
+        assertEquals(kinds.length, known, "codes are distinct");
+    }
+
     @Example
     void unknownVersionsAndTypesAreTyped() {
         byte[] bytes = encode(new Envelope("g", 0, new Message.TimeoutNow(MemberId.of("a"), 1)));
