@@ -77,7 +77,7 @@ public class CoreStepBenchmark {
             members.put(
                     voter.id(),
                     new GroupProtocol(
-                            voter.id(), abc, ProtocolOptions.defaults(), RecoveredState.EMPTY, NO_OP, seed++));
+                            voter.id(), 0, abc, ProtocolOptions.defaults(), RecoveredState.EMPTY, NO_OP, seed++));
         }
         leader = null;
         for (int tick = 0; tick < 1000 && leader == null; tick++) {

@@ -3,8 +3,8 @@ package dev.echo.testkit;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.echo.core.protocol.Mutation;
 import dev.echo.testkit.sim.Fault;
+import dev.echo.testkit.sim.Mutation;
 import dev.echo.testkit.sim.Simulation;
 import dev.echo.testkit.sim.SimulationOptions;
 import dev.echo.testkit.sim.SimulationResult;

@@ -66,7 +66,7 @@ final class Admission {
         if (message.from().equals(state.self)) {
             return false;
         }
-        if (!state.options.has(Mutation.TRUST_STRANGERS)) {
+        if (state.rules.holdStrangersToTheirRule()) {
             if (!knows(message.from())) {
                 return strangerMayBeHeard(message, authenticated);
             }

@@ -43,7 +43,7 @@ final class Election {
             return false; // its log cannot be trusted, or is about to be replaced
         }
         if (state.configuration().isVoterAs(state.self, state.selfIncarnation)
-                || (state.options.has(Mutation.IGNORE_INCARNATIONS)
+                || (!state.rules.countOnlyRecordedIncarnations()
                         && state.configuration().isVoter(state.self))) {
             return true;
         }
@@ -89,7 +89,7 @@ final class Election {
             return false;
         }
         return state.configuration().isQuorumOf(state.counted(votes::contains))
-                || (state.options.has(Mutation.COUNT_ANY_VOTES)
+                || (!state.rules.electByQuorumOnly()
                         && votes.size() * 2 > state.members().size());
     }
 

@@ -58,14 +58,12 @@ final class FollowerAppends {
         }
         wrote |= appendNew(request, prevIndex);
         long lastNew = Math.max(request.prevIndex() + request.entries().size(), prevIndex);
-        if (state.options.has(Mutation.TRUNCATE_ON_SHORTER_APPEND)
-                && state.log.lastIndex() > lastNew
-                && lastNew >= state.commitIndex) {
+        if (!state.rules.truncateOnlyAtConflict() && state.log.lastIndex() > lastNew && lastNew >= state.commitIndex) {
             outbox.truncateLogFrom(lastNew + 1);
         }
         state.verifiedIndex = Math.min(Math.max(state.verifiedIndex, lastNew), state.log.lastIndex());
         state.raiseCommit(Math.min(request.commitIndex(), state.verifiedIndex));
-        if (wrote && !state.options.has(Mutation.ACK_BEFORE_FSYNC)) {
+        if (wrote && state.rules.acknowledgeOnlyDurable()) {
             state.ackPending = true; // sent from onPersisted() once the entries are durable
         } else {
             sendAck();
@@ -99,9 +97,9 @@ final class FollowerAppends {
 
     /** Acknowledges what is both verified against the leader and durable (PROTOCOL.md §5). */
     private void sendAck() {
-        long match = state.options.has(Mutation.ACK_BEFORE_FSYNC)
-                ? state.verifiedIndex
-                : Math.min(state.verifiedIndex, state.durability.durableIndex());
+        long match = state.rules.acknowledgeOnlyDurable()
+                ? Math.min(state.verifiedIndex, state.durability.durableIndex())
+                : state.verifiedIndex;
         state.lastAckedMatch = Math.max(state.lastAckedMatch, match);
         state.ackPending = state.verifiedIndex > match;
         state.leaderId.ifPresent(to -> outbox.send(

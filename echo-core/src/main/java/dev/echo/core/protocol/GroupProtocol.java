@@ -42,17 +42,6 @@ public final class GroupProtocol {
     /** The leader membership requests were last sent to (the leader as of the previous step). */
     private Optional<MemberId> forwardedTo = Optional.empty();
 
-    /** Creates a member in its first incarnation (0); see the full constructor. */
-    public GroupProtocol(
-            MemberId self,
-            QuorumSystem configuration,
-            ProtocolOptions options,
-            RecoveredState recovered,
-            StateMachine stateMachine,
-            long seed) {
-        this(self, 0, configuration, options, recovered, stateMachine, seed);
-    }
-
     /**
      * Creates a member from its recovered durable state.
      *
@@ -75,6 +64,19 @@ public final class GroupProtocol {
             RecoveredState recovered,
             StateMachine stateMachine,
             long seed) {
+        this(self, incarnation, configuration, options, SafetyRules.STRICT, recovered, stateMachine, seed);
+    }
+
+    /** As the constructor above, under {@code rules}: the testkit's mutants break one rule each. */
+    public GroupProtocol(
+            MemberId self,
+            long incarnation,
+            QuorumSystem configuration,
+            ProtocolOptions options,
+            SafetyRules rules,
+            RecoveredState recovered,
+            StateMachine stateMachine,
+            long seed) {
         Objects.requireNonNull(self, "self");
         if (incarnation < 0) {
             throw new IllegalArgumentException("incarnation must not be negative: " + incarnation);
@@ -91,7 +93,15 @@ public final class GroupProtocol {
         } else {
             log = new ReplicationLog(configuration, recovered.entries());
         }
-        this.state = new MemberState(self, incarnation, configuration, options, log, recovered.hardState(), seed);
+        this.state = new MemberState(
+                self,
+                incarnation,
+                configuration,
+                options,
+                Objects.requireNonNull(rules, "rules"),
+                log,
+                recovered.hardState(),
+                seed);
         this.outbox = new Outbox(state);
         this.admission = new Admission(state);
         this.election = new Election(state, outbox);
@@ -186,7 +196,7 @@ public final class GroupProtocol {
     private void becomeLeader() {
         election.becameLeader();
         leader = new Leader(state, outbox, pending);
-        if (!state.options.has(Mutation.SKIP_NOOP)) {
+        if (state.rules.newLeaderAppendsNoOp()) {
             outbox.appendAsLeader(new Entry.NoOp());
         }
         leader.replicateToAll();

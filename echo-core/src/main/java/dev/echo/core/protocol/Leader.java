@@ -415,7 +415,7 @@ final class Leader {
             if (i < count - 1 && candidates[i + 1] == index) {
                 continue; // tried already
             }
-            if (log.termAt(index) != state.term && !options.has(Mutation.COMMIT_OLD_TERM_BY_COUNTING)) {
+            if (log.termAt(index) != state.term && state.rules.commitOnlyOwnTermByCounting()) {
                 break; // terms only decrease going back: no current-term entry below
             }
             if (heldByEnough(index, ownDurable)) {

@@ -21,6 +21,8 @@ final class MemberState {
     final long selfIncarnation;
 
     final ProtocolOptions options;
+    /** {@link SafetyRules#STRICT} except in the testkit's mutants. */
+    final SafetyRules rules;
     /** The configuration this member was started with: its members are never strangers to it (PROTOCOL.md §10). */
     final QuorumSystem startConfiguration;
 
@@ -69,6 +71,7 @@ final class MemberState {
             long selfIncarnation,
             QuorumSystem startConfiguration,
             ProtocolOptions options,
+            SafetyRules rules,
             ReplicationLog log,
             HardState hardState,
             long seed) {
@@ -76,6 +79,7 @@ final class MemberState {
         this.selfIncarnation = selfIncarnation;
         this.startConfiguration = startConfiguration;
         this.options = options;
+        this.rules = rules;
         this.log = log;
         this.durability = new Durability(log.lastIndex());
         this.random = new DeterministicRandom(seed);
@@ -85,7 +89,7 @@ final class MemberState {
 
     /** The configuration in force: the latest in the log, committed or not (PROTOCOL.md §2). */
     QuorumSystem configuration() {
-        if (options.has(Mutation.SWITCH_AT_COMMIT)) {
+        if (!rules.configurationInForceWhenAppended()) {
             return log.configurationAt(Math.max(log.snapshotIndex(), Math.min(commitIndex, log.lastIndex())));
         }
         return log.configuration();
@@ -124,7 +128,7 @@ final class MemberState {
 
     /** Whether what {@code id} says counts for the voter a configuration records at {@code recorded}. */
     boolean countsAs(MemberId id, long recorded) {
-        return incarnationOf(id) == recorded || options.has(Mutation.IGNORE_INCARNATIONS);
+        return incarnationOf(id) == recorded || !rules.countOnlyRecordedIncarnations();
     }
 
     /** Whether an entry of this member's own term is committed (a leader's no-op): a precondition of config changes. */
@@ -134,8 +138,7 @@ final class MemberState {
 
     /** Whether a leader was heard within the minimum election timeout: the lease of PROTOCOL.md §6. */
     boolean inLeaderLease() {
-        return ticksSinceLeaderContact < options.electionTimeoutMinTicks()
-                && !options.has(Mutation.VOTE_WHILE_LEADER_LIVE);
+        return ticksSinceLeaderContact < options.electionTimeoutMinTicks() && rules.leaseBlocksVotes();
     }
 
     /** Raft's up-to-date check: a candidate's log at least as long, in term then index, as this member's. */

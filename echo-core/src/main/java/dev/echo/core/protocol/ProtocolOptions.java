@@ -1,8 +1,5 @@
 package dev.echo.core.protocol;
 
-import java.util.EnumSet;
-import java.util.Set;
-
 /**
  * Tunables of the protocol core, in ticks, counts and bytes. Immutable; validated on construction so that a wrong
  * setting fails loudly at start-up, not in the middle of an election.
@@ -22,7 +19,6 @@ import java.util.Set;
  * @param sessionTtlEntries a session unused for this many log entries expires (log time, deterministic)
  * @param dynamicVoting when the leader shrinks the configuration around silent voters and re-admits them (§7)
  * @param snapshots when to snapshot and compact the log, and how snapshots are streamed to lagging members (§8)
- * @param mutations deliberate bugs for the simulator's self-tests; empty in every real deployment
  */
 public record ProtocolOptions(
         int electionTimeoutMinTicks,
@@ -38,8 +34,7 @@ public record ProtocolOptions(
         int maxSessions,
         long sessionTtlEntries,
         DynamicVoting dynamicVoting,
-        SnapshotPolicy snapshots,
-        Set<Mutation> mutations) {
+        SnapshotPolicy snapshots) {
 
     /** Validates every bound. */
     public ProtocolOptions {
@@ -67,7 +62,6 @@ public record ProtocolOptions(
         require(
                 !dynamicVoting.shrink() || dynamicVoting.suspectTimeoutTicks() >= 2 * electionTimeoutMaxTicks,
                 "dynamicVoting.suspectTimeoutTicks must be at least twice the maximum election timeout");
-        mutations = mutations.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(mutations));
     }
 
     /** Safe defaults for a LAN with 10 ms ticks: election timeout 150–300 ms, heartbeat 50 ms. */
@@ -86,21 +80,13 @@ public record ProtocolOptions(
                 100_000,
                 10_000_000,
                 DynamicVoting.defaults(),
-                SnapshotPolicy.defaults(),
-                Set.of());
+                SnapshotPolicy.defaults());
     }
 
     /** A copy with {@code minCopies} replaced. */
     public ProtocolOptions withMinCopies(int copies) {
         Builder b = toBuilder();
         b.minCopies = copies;
-        return b.build();
-    }
-
-    /** A copy with the given deliberate bugs (simulator self-tests only). */
-    public ProtocolOptions withMutations(Set<Mutation> bugs) {
-        Builder b = toBuilder();
-        b.mutations = bugs;
         return b.build();
     }
 
@@ -164,7 +150,6 @@ public record ProtocolOptions(
         b.sessionTtlEntries = sessionTtlEntries;
         b.dynamicVoting = dynamicVoting;
         b.snapshots = snapshots;
-        b.mutations = mutations;
         return b;
     }
 
@@ -184,7 +169,6 @@ public record ProtocolOptions(
         long sessionTtlEntries;
         DynamicVoting dynamicVoting;
         SnapshotPolicy snapshots;
-        Set<Mutation> mutations;
 
         ProtocolOptions build() {
             return new ProtocolOptions(
@@ -201,14 +185,8 @@ public record ProtocolOptions(
                     maxSessions,
                     sessionTtlEntries,
                     dynamicVoting,
-                    snapshots,
-                    mutations);
+                    snapshots);
         }
-    }
-
-    /** Whether a deliberate bug is switched on. */
-    public boolean has(Mutation mutation) {
-        return mutations.contains(mutation);
     }
 
     private static void require(boolean condition, String message) {

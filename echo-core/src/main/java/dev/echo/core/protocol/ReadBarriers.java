@@ -44,7 +44,7 @@ final class ReadBarriers {
 
     /** Whether an entry of this term is committed: only then is the commit index a safe read index (§9). */
     private boolean committedInTerm() {
-        return state.ownTermCommitted() || state.options.has(Mutation.SKIP_NOOP);
+        return state.ownTermCommitted() || !state.rules.newLeaderAppendsNoOp();
     }
 
     /**

@@ -202,7 +202,7 @@ final class Reconfiguration {
         Configuration target = proposed.stampingNewVoters(now, state::incarnationOf);
         pending = Optional.of(new Pending(requester, target));
         boolean votingChange = !now.voters().equals(target.voters());
-        if (votingChange && !state.options.has(Mutation.SKIP_JOINT_CONSENSUS)) {
+        if (votingChange && state.rules.jointConsensusForVotingChanges()) {
             appendConfiguration(new JointConfiguration(now, target)); // rule 1
         } else {
             appendConfiguration(target);

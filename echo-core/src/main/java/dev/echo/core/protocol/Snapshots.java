@@ -74,8 +74,8 @@ final class Snapshots {
         SnapshotMeta meta = new SnapshotMeta(applied, log.termAt(applied), log.configurationAt(applied));
         taking = applied;
         outbox.add(new Output.TakeSnapshot(meta, sessions.toBytes()));
-        if (state.options.has(Mutation.COMPACT_BEFORE_SNAPSHOT_DURABLE)) {
-            outbox.compactJournal(meta); // the bug: the journal drops the prefix before the snapshot is durable
+        if (!state.rules.compactOnlyAfterDurableSnapshot()) {
+            outbox.compactJournal(meta); // rule broken: the prefix goes before the snapshot is durable
         }
     }
 

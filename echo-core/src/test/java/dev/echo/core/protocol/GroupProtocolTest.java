@@ -10,7 +10,6 @@ import dev.echo.core.protocol.ProtocolCounters.Counter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,7 +40,7 @@ class GroupProtocolTest {
     }
 
     static GroupProtocol member(MemberId id, Configuration configuration, RecoveredState recovered) {
-        GroupProtocol member = new GroupProtocol(id, configuration, OPTIONS, recovered, new EchoMachine(), 42);
+        GroupProtocol member = new GroupProtocol(id, 0, configuration, OPTIONS, recovered, new EchoMachine(), 42);
         member.drainOutputs(); // the initial status report
         return member;
     }
@@ -256,7 +255,7 @@ class GroupProtocolTest {
     void singleMemberCommitsAndAnswersDuplicatesFromTheSessionTable() { // §6 exactly-once
         Configuration solo = Configuration.ofVoters(List.of(new Voter(A, 1)));
         EchoMachine machine = new EchoMachine();
-        GroupProtocol a = new GroupProtocol(A, solo, OPTIONS, RecoveredState.EMPTY, machine, 1);
+        GroupProtocol a = new GroupProtocol(A, 0, solo, OPTIONS, RecoveredState.EMPTY, machine, 1);
         Driver driver = new Driver(a);
         driver.tickUntilLeader();
         driver.run(new Input.OpenSession(9));
@@ -331,8 +330,7 @@ class GroupProtocolTest {
                         10,
                         10,
                         DynamicVoting.defaults(),
-                        SnapshotPolicy.defaults(),
-                        Set.of()));
+                        SnapshotPolicy.defaults()));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> d.withMinCopies(0));
         // A suspect timeout within reach of an election would shrink the group on every leader change.
         org.junit.jupiter.api.Assertions.assertThrows(

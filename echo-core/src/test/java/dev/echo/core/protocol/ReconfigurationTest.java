@@ -103,6 +103,7 @@ class ReconfigurationTest {
         GroupProtocol a = member(A, ABC, RecoveredState.EMPTY);
         a = new GroupProtocol(
                 A,
+                0,
                 ABC,
                 ProtocolOptions.defaults().withMinCopies(2),
                 RecoveredState.EMPTY,

@@ -1,7 +1,7 @@
 package dev.echo.testkit.cli;
 
-import dev.echo.core.protocol.Mutation;
 import dev.echo.testkit.sim.Fault;
+import dev.echo.testkit.sim.Mutation;
 import dev.echo.testkit.sim.Simulation;
 import dev.echo.testkit.sim.SimulationOptions;
 import dev.echo.testkit.sim.SimulationResult;

@@ -6,7 +6,6 @@ import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.Input;
 import dev.echo.core.protocol.MemberStatus;
 import dev.echo.core.protocol.MembershipChange;
-import dev.echo.core.protocol.Mutation;
 import dev.echo.core.protocol.ProtocolCounters;
 import dev.echo.core.protocol.ProtocolOptions;
 import dev.echo.core.protocol.QuorumSystem;

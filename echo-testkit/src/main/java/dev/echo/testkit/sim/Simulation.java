@@ -10,6 +10,7 @@ import dev.echo.core.protocol.Message;
 import dev.echo.core.protocol.Output;
 import dev.echo.core.protocol.ProtocolOptions;
 import dev.echo.core.protocol.QuorumSystem;
+import dev.echo.core.protocol.SafetyRules;
 import dev.echo.core.protocol.SnapshotPolicy;
 import dev.echo.core.protocol.Voter;
 import dev.echo.testkit.check.InvariantChecker;
@@ -56,6 +57,8 @@ public final class Simulation {
     private long eventSequence;
     private long steps;
     private long traceHash = 1469598103934665603L;
+    /** Every rule kept, or the run's deliberate bugs (SimulationOptions.mutations). */
+    private final SafetyRules rules;
 
     private record Event(long time, long sequence, Runnable action) implements Comparable<Event> {
         @Override
@@ -119,9 +122,9 @@ public final class Simulation {
                         entriesPerAppend[random.nextInt(entriesPerAppend.length)],
                         inflightAppends[random.nextInt(inflightAppends.length)])
                 .withDynamicVoting(dynamicVoting)
-                .withSnapshots(snapshotPolicy(options))
-                .withMutations(options.mutations());
-        this.protocolOptions = fixedProtocol != null ? fixedProtocol.withMutations(options.mutations()) : drawn;
+                .withSnapshots(snapshotPolicy(options));
+        this.protocolOptions = fixedProtocol != null ? fixedProtocol : drawn;
+        this.rules = Mutation.rulesBreaking(options.mutations());
         this.checker = new InvariantChecker(nodes, configuration, protocolOptions);
         this.workload = new Workload(this, random.split(), checker.exactlyOnce(), options.clients());
     }
@@ -333,6 +336,7 @@ public final class Simulation {
                 node.disk().incarnation(),
                 configuration,
                 protocolOptions,
+                rules,
                 node.disk().recover(node.stateMachine),
                 node.stateMachine,
                 options.seed() * 31 + node.index() * 1_000_003L + node.incarnation);

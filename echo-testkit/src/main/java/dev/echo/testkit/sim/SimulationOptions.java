@@ -1,6 +1,5 @@
 package dev.echo.testkit.sim;
 
-import dev.echo.core.protocol.Mutation;
 import java.util.EnumSet;
 import java.util.Set;
 
