@@ -2,10 +2,10 @@ package dev.echo.bench;
 
 import dev.echo.core.MemberId;
 import dev.echo.core.codec.CodecException;
+import dev.echo.core.codec.Envelope;
 import dev.echo.core.codec.MessageCodec;
 import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.Message;
-import dev.echo.core.transport.Envelope;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.echo.journal;
 import dev.echo.core.codec.CodecException;
 import dev.echo.core.codec.EntryCodec;
 import dev.echo.core.protocol.QuorumSystem;
-import dev.echo.core.storage.SnapshotMeta;
+import dev.echo.core.protocol.SnapshotMeta;
 import dev.echo.core.storage.SnapshotStore;
 import dev.echo.core.storage.StorageException;
 import dev.echo.core.storage.StorageException.Reason;

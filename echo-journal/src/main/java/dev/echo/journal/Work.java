@@ -1,8 +1,8 @@
 package dev.echo.journal;
 
 import dev.echo.core.protocol.HardState;
+import dev.echo.core.protocol.SnapshotMeta;
 import dev.echo.core.storage.GroupIdentity;
-import dev.echo.core.storage.SnapshotMeta;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 

@@ -5,7 +5,6 @@ import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.MembershipChange;
 import dev.echo.core.protocol.Message;
 import dev.echo.core.protocol.QuorumSystem;
-import dev.echo.core.transport.Envelope;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,6 @@ package dev.echo.core.protocol;
 
 import dev.echo.core.MemberId;
 import dev.echo.core.protocol.ProtocolCounters.Counter;
-import dev.echo.core.storage.SnapshotMeta;
 
 /**
  * The follower's append path (PROTOCOL.md §4, §5): checks an append against its log, truncates only at a real

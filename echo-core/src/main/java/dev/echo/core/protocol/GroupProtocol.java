@@ -3,7 +3,6 @@ package dev.echo.core.protocol;
 import dev.echo.core.MemberId;
 import dev.echo.core.StateMachine;
 import dev.echo.core.protocol.ProtocolCounters.Counter;
-import dev.echo.core.storage.SnapshotMeta;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

@@ -1,7 +1,6 @@
 package dev.echo.core.protocol;
 
 import dev.echo.core.MemberId;
-import dev.echo.core.storage.SnapshotMeta;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeMap;

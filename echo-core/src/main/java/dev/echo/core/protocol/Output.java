@@ -1,7 +1,6 @@
 package dev.echo.core.protocol;
 
 import dev.echo.core.MemberId;
-import dev.echo.core.storage.SnapshotMeta;
 import java.util.List;
 import java.util.Optional;
 

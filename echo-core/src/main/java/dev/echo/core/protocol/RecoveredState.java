@@ -1,6 +1,5 @@
 package dev.echo.core.protocol;
 
-import dev.echo.core.storage.SnapshotMeta;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

@@ -1,7 +1,6 @@
 package dev.echo.core.protocol;
 
 import dev.echo.core.MemberId;
-import dev.echo.core.storage.SnapshotMeta;
 
 /**
  * The leader's half of a snapshot transfer (PROTOCOL.md §8) to a follower behind its snapshot: one chunk in flight

@@ -2,7 +2,6 @@ package dev.echo.core.protocol;
 
 import dev.echo.core.MemberId;
 import dev.echo.core.protocol.ProtocolCounters.Counter;
-import dev.echo.core.storage.SnapshotMeta;
 
 /**
  * A member's snapshots (PROTOCOL.md §5, §8): when to take one and compact the log after it, and receiving one from

@@ -2,6 +2,7 @@ package dev.echo.core.storage;
 
 import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.Output;
+import dev.echo.core.protocol.SnapshotMeta;
 import java.util.List;
 
 /**

@@ -1,5 +1,6 @@
 package dev.echo.core.storage;
 
+import dev.echo.core.protocol.SnapshotMeta;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Optional;

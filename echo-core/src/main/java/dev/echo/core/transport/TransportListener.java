@@ -1,5 +1,7 @@
 package dev.echo.core.transport;
 
+import dev.echo.core.codec.Envelope;
+
 /**
  * Receives what a {@link Transport} delivered. Only authenticated, fully decoded envelopes arrive here.
  *

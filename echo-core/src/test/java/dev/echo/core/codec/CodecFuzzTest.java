@@ -3,7 +3,6 @@ package dev.echo.core.codec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.echo.core.transport.Envelope;
 import java.nio.ByteBuffer;
 
 /**

@@ -9,7 +9,6 @@ import dev.echo.core.protocol.MembershipChange;
 import dev.echo.core.protocol.Message;
 import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.core.protocol.Voter;
-import dev.echo.core.transport.Envelope;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

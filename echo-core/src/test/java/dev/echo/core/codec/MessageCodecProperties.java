@@ -8,7 +8,6 @@ import dev.echo.core.MemberId;
 import dev.echo.core.protocol.Domains;
 import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.Message;
-import dev.echo.core.transport.Envelope;
 import java.nio.ByteBuffer;
 import java.util.List;
 import net.jqwik.api.Arbitraries;

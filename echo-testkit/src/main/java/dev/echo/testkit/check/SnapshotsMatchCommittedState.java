@@ -4,7 +4,7 @@ import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.Input;
 import dev.echo.core.protocol.Output;
 import dev.echo.core.protocol.QuorumSystem;
-import dev.echo.core.storage.SnapshotMeta;
+import dev.echo.core.protocol.SnapshotMeta;
 import dev.echo.testkit.sim.RecordingStateMachine;
 import dev.echo.testkit.sim.SimNode;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.echo.testkit.transport;
 
-import dev.echo.core.transport.Envelope;
+import dev.echo.core.codec.Envelope;
 import dev.echo.core.transport.TransportListener;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.echo.core.MemberId;
+import dev.echo.core.codec.Envelope;
 import dev.echo.core.codec.MessageCodec;
 import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.Message;
 import dev.echo.core.protocol.Voter;
-import dev.echo.core.transport.Envelope;
 import dev.echo.core.transport.Transport;
 import dev.echo.core.transport.TransportException;
 import dev.echo.core.transport.TransportMetrics;

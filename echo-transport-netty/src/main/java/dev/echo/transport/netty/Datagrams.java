@@ -1,8 +1,8 @@
 package dev.echo.transport.netty;
 
 import dev.echo.core.codec.CodecException;
+import dev.echo.core.codec.Envelope;
 import dev.echo.core.codec.MessageCodec;
-import dev.echo.core.transport.Envelope;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.security.GeneralSecurityException;

@@ -1,7 +1,7 @@
 package dev.echo.transport.netty;
 
+import dev.echo.core.codec.Envelope;
 import dev.echo.core.codec.MessageCodec;
-import dev.echo.core.transport.Envelope;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;

@@ -2,7 +2,7 @@ package dev.echo.transport.netty;
 
 import dev.echo.core.MemberId;
 import dev.echo.core.codec.CodecException;
-import dev.echo.core.transport.Envelope;
+import dev.echo.core.codec.Envelope;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

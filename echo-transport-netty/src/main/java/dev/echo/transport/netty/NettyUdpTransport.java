@@ -2,8 +2,8 @@ package dev.echo.transport.netty;
 
 import dev.echo.core.MemberId;
 import dev.echo.core.codec.CodecException;
+import dev.echo.core.codec.Envelope;
 import dev.echo.core.codec.MessageCodec;
-import dev.echo.core.transport.Envelope;
 import dev.echo.core.transport.PeerAddress;
 import dev.echo.core.transport.Transport;
 import dev.echo.core.transport.TransportCounters;

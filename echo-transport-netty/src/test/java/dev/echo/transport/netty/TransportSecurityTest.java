@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.echo.core.MemberId;
+import dev.echo.core.codec.Envelope;
 import dev.echo.core.protocol.Message;
-import dev.echo.core.transport.Envelope;
 import dev.echo.core.transport.Transport;
 import dev.echo.testkit.transport.Inbox;
 import io.netty.buffer.ByteBuf;

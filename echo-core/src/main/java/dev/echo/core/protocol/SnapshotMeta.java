@@ -1,6 +1,5 @@
-package dev.echo.core.storage;
+package dev.echo.core.protocol;
 
-import dev.echo.core.protocol.QuorumSystem;
 import java.util.Objects;
 
 /**

@@ -1,4 +1,4 @@
-package dev.echo.core.transport;
+package dev.echo.core.codec;
 
 import dev.echo.core.MemberId;
 import dev.echo.core.protocol.Message;
