@@ -61,7 +61,7 @@ final class DynamicVotingMonitor {
             boolean reborn = heardIncarnation.applyAsLong(id) > voters.get(rank).incarnation();
             if (id.equals(self)
                     || progress == null
-                    || (!reborn && now - progress.lastHeardTick < policy.suspectTimeoutTicks())) {
+                    || (!reborn && now - progress.lastHeardTick() < policy.suspectTimeoutTicks())) {
                 continue;
             }
             suspended.add(id);
@@ -114,9 +114,9 @@ final class DynamicVotingMonitor {
 
     private static boolean ready(Progress progress, long now, DynamicVoting policy, int electionTimeoutTicks) {
         return progress != null
-                && now - progress.lastHeardTick <= electionTimeoutTicks
-                && progress.steadySinceTick >= 0
-                && now - progress.steadySinceTick >= policy.readmitAfterTicks()
-                && progress.caughtUp;
+                && now - progress.lastHeardTick() <= electionTimeoutTicks
+                && progress.steadySinceTick() >= 0
+                && now - progress.steadySinceTick() >= policy.readmitAfterTicks()
+                && progress.caughtUp();
     }
 }

@@ -110,9 +110,9 @@ final class Leader {
         for (Voter voter : committed.voters()) {
             Progress progress = followers.get(voter.id());
             boolean counts = state.countsAs(voter.id(), voter.incarnation()); // else it cannot win
-            if (progress != null && counts && progress.matchIndex > bestMatch) {
+            if (progress != null && counts && progress.matchIndex() > bestMatch) {
                 best = voter.id();
-                bestMatch = progress.matchIndex;
+                bestMatch = progress.matchIndex();
             }
         }
         if (best != null) {
@@ -178,7 +178,7 @@ final class Leader {
             Progress progress = followers.get(configured.id());
             boolean returning =
                     DynamicVotingMonitor.returning(current, configured, state.incarnationOf(configured.id()));
-            if (returning && progress != null && progress.steadySinceTick >= 0) {
+            if (returning && progress != null && progress.steadySinceTick() >= 0) {
                 progress.trackCatchUp(now, log.lastIndex(), options.electionTimeoutMinTicks());
             }
         }
@@ -214,15 +214,12 @@ final class Leader {
             return true;
         }
         Progress progress = followers.get(id);
-        return progress != null && now - progress.lastHeardTick <= options.electionTimeoutMinTicks();
+        return progress != null && now - progress.lastHeardTick() <= options.electionTimeoutMinTicks();
     }
 
     private void heartbeat() {
         for (Progress progress : followers.values()) {
-            if ((!progress.inflight.isEmpty() || progress.probeSent) && ++progress.heartbeatsWithoutProgress >= 2) {
-                progress.probeFrom(progress.matchIndex + 1); // presume the requests lost: resend
-            }
-            progress.probeSent = false;
+            progress.heartbeat();
         }
         sendRound();
     }
@@ -253,8 +250,9 @@ final class Leader {
 
     /** A heartbeat: an empty append carrying commit index and read round, or, during a transfer, a chunk probe. */
     private void keepAlive(MemberId to, Progress progress) {
-        if (progress.snapshot == null) { // from our snapshot on at least: before it we hold no terms to check
-            sendAppend(to, Math.max(progress.matchIndex, log.snapshotIndex()) + 1, List.of());
+        if (progress.state()
+                != Progress.State.SNAPSHOT) { // from our snapshot on at least: before it we hold no terms to check
+            sendAppend(to, Math.max(progress.matchIndex(), log.snapshotIndex()) + 1, List.of());
         } else {
             snapshots.keepAlive(to, progress, now);
         }
@@ -284,25 +282,22 @@ final class Leader {
 
     /** Sends what the window allows; returns whether anything was sent. */
     private boolean replicate(MemberId to, Progress progress) {
-        if (progress.nextIndex <= log.snapshotIndex() || progress.snapshot != null) {
+        if (progress.nextIndex() <= log.snapshotIndex() || progress.state() == Progress.State.SNAPSHOT) {
             return snapshots.sendNext(to, progress, now); // behind our snapshot: the entries it needs are gone
         }
-        boolean sent = false;
-        if (progress.probing) {
-            if (!progress.probeSent) {
-                List<Entry> entries = slice(progress.nextIndex);
-                sendAppend(to, progress.nextIndex, entries);
-                progress.probeSent = true;
-                sent = true;
+        if (progress.state() == Progress.State.PROBE) {
+            if (!progress.mayProbe()) {
+                return false;
             }
-            return sent;
+            sendAppend(to, progress.nextIndex(), slice(progress.nextIndex()));
+            progress.probed();
+            return true;
         }
-        while (progress.inflight.size() < options.maxInflightAppends() && progress.nextIndex <= log.lastIndex()) {
-            List<Entry> entries = slice(progress.nextIndex);
-            sendAppend(to, progress.nextIndex, entries);
-            long last = entries.get(entries.size() - 1).index();
-            progress.inflight.addLast(last);
-            progress.nextIndex = last + 1;
+        boolean sent = false;
+        while (progress.windowOpen(options.maxInflightAppends()) && progress.nextIndex() <= log.lastIndex()) {
+            List<Entry> entries = slice(progress.nextIndex());
+            sendAppend(to, progress.nextIndex(), entries);
+            progress.sent(entries.get(entries.size() - 1).index());
             sent = true;
         }
         return sent;
@@ -359,13 +354,13 @@ final class Leader {
             recentlyActive.add(response.from());
             progress.heard(now, options.electionTimeoutMinTicks());
         }
-        progress.readRoundAcked = Math.max(progress.readRoundAcked, response.readRound());
+        progress.readRoundEchoed(response.readRound());
         if (response.success()) {
             MemberState.check(
                     response.matchIndex() <= log.lastIndex(),
                     "follower acknowledged " + response.matchIndex() + " beyond leader's last " + log.lastIndex());
             progress.acknowledged(response.matchIndex());
-            if (transferTarget.equals(Optional.of(response.from())) && progress.matchIndex == log.lastIndex()) {
+            if (transferTarget.equals(Optional.of(response.from())) && progress.matchIndex() == log.lastIndex()) {
                 outbox.send(response.from(), new Message.TimeoutNow(state.self, state.term));
             }
         } else if (storageFaulted) {
@@ -404,7 +399,7 @@ final class Leader {
         int count = 0;
         candidates[count++] = Math.min(ownDurable, log.lastIndex());
         for (Progress progress : followers.values()) {
-            candidates[count++] = progress.matchIndex;
+            candidates[count++] = progress.matchIndex();
         }
         Arrays.sort(candidates, 0, count);
         for (int i = count - 1; i >= 0; i--) {
@@ -436,7 +431,7 @@ final class Leader {
     private boolean heldByEnough(long index, long ownDurable) {
         int holders = ownDurable >= index ? 1 : 0;
         for (Progress progress : followers.values()) {
-            if (progress.matchIndex >= index) {
+            if (progress.matchIndex() >= index) {
                 holders++;
             }
         }
@@ -465,7 +460,7 @@ final class Leader {
                 return ownDurable >= index;
             }
             Progress progress = followers.get(id);
-            return progress != null && progress.matchIndex >= index;
+            return progress != null && progress.matchIndex() >= index;
         }
     }
 
@@ -489,7 +484,7 @@ final class Leader {
         transferTarget = Optional.of(target);
         transferElapsed = 0;
         Progress progress = followers.get(target);
-        if (progress != null && progress.matchIndex == log.lastIndex()) {
+        if (progress != null && progress.matchIndex() == log.lastIndex()) {
             outbox.send(target, new Message.TimeoutNow(state.self, state.term));
         } else if (progress != null) {
             replicate(target, progress);

@@ -3,49 +3,108 @@ package dev.echo.core.protocol;
 import java.util.ArrayDeque;
 
 /**
- * The leader's view of one follower's log (PROTOCOL.md §8, resync): what is known to match, what to send next, and
- * the pipeline of AppendRequests in flight. In probe mode the leader sends one request at a time until the
- * follower's log matches; in replicate mode it pipelines up to the window. Not thread-safe.
+ * The leader's view of one follower's log (PROTOCOL.md §8, resync), in one of three states, as in etcd's raft:
+ * <ul>
+ *   <li>{@link State#PROBE}: where the follower's log matches ours is not known; one append at a time, each waiting
+ *       for its answer or a heartbeat, until one is accepted;
+ *   <li>{@link State#REPLICATE}: the logs match up to {@link #matchIndex()}; appends are pipelined up to the window;
+ *   <li>{@link State#SNAPSHOT}: the follower is behind the leader's snapshot; one chunk at a time until it holds it.
+ * </ul>
+ * Every change goes through a transition method here; the leader only reads the fields. Also the liveness record
+ * dynamic voting reads (§7) and the read round the follower echoed (§9).
+ *
+ * <p>Threading: not thread-safe; owned by one {@link Leader}.
  */
 final class Progress {
-    long nextIndex;
-    long matchIndex;
-    boolean probing = true;
-    boolean probeSent;
+    /** How the leader replicates to the follower. */
+    enum State {
+        /** One append at a time until the follower accepts one. */
+        PROBE,
+        /** Pipelined appends up to the window. */
+        REPLICATE,
+        /** A snapshot transfer, one chunk at a time. */
+        SNAPSHOT
+    }
+
+    private State state = State.PROBE;
+    private long nextIndex;
+    private long matchIndex;
+    /** In {@link State#PROBE}: whether the probe was sent since the last heartbeat or answer. */
+    private boolean probeSent;
     /** Last index of each AppendRequest in flight, oldest first. */
-    final ArrayDeque<Long> inflight = new ArrayDeque<>();
+    private final ArrayDeque<Long> inflight = new ArrayDeque<>();
     /**
      * Heartbeat intervals since the follower's match index last advanced while requests were in flight. Counts
      * progress, not answers: a follower answering heartbeats while the requests carrying entries were lost must
      * still be re-probed.
      */
-    int heartbeatsWithoutProgress;
+    private int heartbeatsWithoutProgress;
     /** Highest read round the follower has echoed. */
-    long readRoundAcked;
+    private long readRoundAcked;
 
     // Liveness as dynamic voting sees it (PROTOCOL.md §7), in the leader's ticks.
     /** When the follower last answered; starts at the leader's first tick, so a new leader grants a full grace. */
-    long lastHeardTick;
+    private long lastHeardTick;
     /** Start of the follower's current run of steady answers, or -1 before its first answer. */
-    long steadySinceTick = -1;
+    private long steadySinceTick = -1;
     /** The catch-up round in progress: reach {@code roundTarget}, started at {@code roundStartTick} (-1: none). */
-    long roundTarget;
+    private long roundTarget;
 
-    long roundStartTick = -1;
+    private long roundStartTick = -1;
     /** Whether the last completed catch-up round was shorter than an election timeout. */
-    boolean caughtUp;
+    private boolean caughtUp;
 
-    // A snapshot transfer (PROTOCOL.md §8) while the follower is behind the leader's snapshot.
-    /** The snapshot being sent, or null. */
-    SnapshotMeta snapshot;
+    // In State.SNAPSHOT: the transfer.
+    /** The snapshot being sent, or null outside {@link State#SNAPSHOT}. */
+    private SnapshotMeta snapshot;
     /** The offset the follower expects next. */
-    long snapshotOffset;
+    private long snapshotOffset;
     /** When the chunk in flight was sent, or -1 when none is: one at a time, the backpressure. */
-    long chunkSentTick = -1;
+    private long chunkSentTick = -1;
 
     Progress(long nextIndex, long now) {
         this.nextIndex = nextIndex;
         this.lastHeardTick = now;
+    }
+
+    State state() {
+        return state;
+    }
+
+    long nextIndex() {
+        return nextIndex;
+    }
+
+    long matchIndex() {
+        return matchIndex;
+    }
+
+    long readRoundAcked() {
+        return readRoundAcked;
+    }
+
+    long lastHeardTick() {
+        return lastHeardTick;
+    }
+
+    long steadySinceTick() {
+        return steadySinceTick;
+    }
+
+    boolean caughtUp() {
+        return caughtUp;
+    }
+
+    SnapshotMeta snapshot() {
+        return snapshot;
+    }
+
+    long snapshotOffset() {
+        return snapshotOffset;
+    }
+
+    long chunkSentTick() {
+        return chunkSentTick;
     }
 
     /**
@@ -59,6 +118,11 @@ final class Progress {
             caughtUp = false;
         }
         lastHeardTick = now;
+    }
+
+    /** The follower echoed read round {@code round} (PROTOCOL.md §9). */
+    void readRoundEchoed(long round) {
+        readRoundAcked = Math.max(readRoundAcked, round);
     }
 
     /**
@@ -76,7 +140,10 @@ final class Progress {
         }
     }
 
-    /** The follower's log matches ours up to {@code index}, durably. */
+    /**
+     * The follower's log matches ours up to {@code index}, durably: it leaves {@link State#PROBE}, and leaves
+     * {@link State#SNAPSHOT} once it holds the snapshot.
+     */
     void acknowledged(long index) {
         if (index > matchIndex) {
             matchIndex = index;
@@ -90,7 +157,7 @@ final class Progress {
         while (!inflight.isEmpty() && inflight.peekFirst() <= matchIndex) {
             inflight.pollFirst();
         }
-        probing = false;
+        state = snapshot == null ? State.REPLICATE : State.SNAPSHOT;
         probeSent = false;
     }
 
@@ -103,12 +170,69 @@ final class Progress {
         probeFrom(1);
     }
 
-    /** Start over from {@code next} one request at a time (a rejection, or requests presumed lost). */
+    /**
+     * Starts over from {@code next} one request at a time (a rejection, or requests presumed lost). A transfer in
+     * progress goes on: the follower still lacks the snapshot.
+     */
     void probeFrom(long next) {
         nextIndex = Math.max(next, matchIndex + 1);
         inflight.clear();
-        probing = true;
+        if (state != State.SNAPSHOT) {
+            state = State.PROBE;
+        }
         probeSent = false;
         heartbeatsWithoutProgress = 0;
+    }
+
+    /** In {@link State#PROBE}: whether a probe may go now (one per heartbeat or answer). */
+    boolean mayProbe() {
+        return state == State.PROBE && !probeSent;
+    }
+
+    /** The probe starting at {@link #nextIndex()} went out. */
+    void probed() {
+        probeSent = true;
+    }
+
+    /** In {@link State#REPLICATE}: whether the window has room for another append. */
+    boolean windowOpen(int maxInflight) {
+        return inflight.size() < maxInflight;
+    }
+
+    /** An append ending at {@code lastIndex} went out in the pipeline. */
+    void sent(long lastIndex) {
+        inflight.addLast(lastIndex);
+        nextIndex = lastIndex + 1;
+    }
+
+    /**
+     * A heartbeat interval passed. Requests in flight for two intervals without progress are presumed lost and sent
+     * again from {@code matchIndex + 1}; a probe may go again either way.
+     */
+    void heartbeat() {
+        if ((!inflight.isEmpty() || probeSent) && ++heartbeatsWithoutProgress >= 2) {
+            probeFrom(matchIndex + 1);
+        }
+        probeSent = false;
+    }
+
+    /** Aims the transfer at {@code newest}; a transfer of an older snapshot starts over with it. */
+    void sendSnapshot(SnapshotMeta newest) {
+        if (snapshot == null || snapshot.index() != newest.index()) {
+            snapshot = newest;
+            snapshotOffset = 0;
+        }
+        state = State.SNAPSHOT;
+    }
+
+    /** A chunk from {@link #snapshotOffset()} went out at {@code now}. */
+    void chunkSent(long now) {
+        chunkSentTick = now;
+    }
+
+    /** The follower expects {@code nextOffset} next: the next chunk may go. */
+    void chunkStored(long nextOffset) {
+        snapshotOffset = nextOffset;
+        chunkSentTick = -1;
     }
 }

@@ -106,7 +106,7 @@ final class ReadBarriers {
         TreeSet<MemberId> confirmed = new TreeSet<>();
         confirmed.add(state.self);
         for (var follower : followers.entrySet()) {
-            if (follower.getValue().readRoundAcked >= round) {
+            if (follower.getValue().readRoundAcked() >= round) {
                 confirmed.add(follower.getKey());
             }
         }

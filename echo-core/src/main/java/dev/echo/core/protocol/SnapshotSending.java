@@ -26,7 +26,7 @@ final class SnapshotSending {
 
     /** Sends the next chunk unless one is in flight; returns whether it sent one. */
     boolean sendNext(MemberId to, Progress progress, long now) {
-        if (progress.chunkSentTick >= 0) {
+        if (progress.chunkSentTick() >= 0) {
             return false;
         }
         startSnapshot(progress);
@@ -36,12 +36,12 @@ final class SnapshotSending {
 
     /** A heartbeat during a transfer: resumes a lost transfer, else an empty chunk asks the follower where it is. */
     void keepAlive(MemberId to, Progress progress, long now) {
-        if (progress.chunkSentTick < 0 || now - progress.chunkSentTick >= policy.chunkTimeoutTicks()) {
+        if (progress.chunkSentTick() < 0 || now - progress.chunkSentTick() >= policy.chunkTimeoutTicks()) {
             startSnapshot(progress); // none yet, or the chunk (or the snapshot it came from) is lost: resume
             sendChunk(to, progress, now);
             return;
         }
-        SnapshotMeta meta = progress.snapshot; // keeps the follower's timer
+        SnapshotMeta meta = progress.snapshot(); // keeps the follower's timer
         outbox.send(
                 to,
                 new Message.InstallSnapshot(
@@ -50,7 +50,7 @@ final class SnapshotSending {
                         meta.index(),
                         meta.term(),
                         meta.configuration(),
-                        progress.snapshotOffset,
+                        progress.snapshotOffset(),
                         NO_BYTES,
                         false));
     }
@@ -60,27 +60,23 @@ final class SnapshotSending {
      * next chunk may go; a stale answer, or one with no news, leaves the chunk in flight (or its timeout) to do that.
      */
     boolean chunkAnswered(Message.InstallSnapshotResponse response, Progress progress) {
-        if (progress.snapshot == null
-                || response.index() != progress.snapshot.index()
-                || response.nextOffset() == progress.snapshotOffset) {
+        if (progress.snapshot() == null
+                || response.index() != progress.snapshot().index()
+                || response.nextOffset() == progress.snapshotOffset()) {
             return false;
         }
-        progress.snapshotOffset = response.nextOffset();
-        progress.chunkSentTick = -1;
+        progress.chunkStored(response.nextOffset());
         return true;
     }
 
     /** Aims the transfer at the newest snapshot; a transfer of an older one starts over with it. */
     private void startSnapshot(Progress progress) {
-        if (progress.snapshot == null || progress.snapshot.index() != state.log.snapshotIndex()) {
-            progress.snapshot = state.snapshotMeta();
-            progress.snapshotOffset = 0;
-        }
+        progress.sendSnapshot(state.snapshotMeta());
     }
 
     private void sendChunk(MemberId to, Progress progress, long now) {
-        progress.chunkSentTick = now;
+        progress.chunkSent(now);
         outbox.add(new Output.SendSnapshotChunk(
-                to, state.term, progress.snapshot, progress.snapshotOffset, policy.chunkBytes()));
+                to, state.term, progress.snapshot(), progress.snapshotOffset(), policy.chunkBytes()));
     }
 }
