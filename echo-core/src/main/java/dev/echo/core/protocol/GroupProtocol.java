@@ -85,22 +85,10 @@ public final class GroupProtocol {
         Objects.requireNonNull(stateMachine, "stateMachine");
         ClientSessions sessions = new ClientSessions(options.maxSessions(), options.sessionTtlEntries());
         this.pending = new PendingOperations(options.maxPendingRequests(), options.retryTicks());
-        ReplicationLog log;
-        if (recovered.snapshot().isPresent()) {
-            SnapshotMeta meta = recovered.snapshot().get().meta();
-            log = new ReplicationLog(meta.configuration(), meta.index(), meta.term(), recovered.entries());
-        } else {
-            log = new ReplicationLog(configuration, recovered.entries());
-        }
-        this.state = new MemberState(
-                self,
-                incarnation,
-                configuration,
-                options,
-                Objects.requireNonNull(rules, "rules"),
-                log,
-                recovered.hardState(),
-                seed);
+        ReplicationLog log = ReplicationLog.recovered(configuration, recovered);
+        Objects.requireNonNull(rules, "rules");
+        this.state =
+                new MemberState(self, incarnation, configuration, options, rules, log, recovered.hardState(), seed);
         this.outbox = new Outbox(state);
         this.admission = new Admission(state);
         this.election = new Election(state, outbox);

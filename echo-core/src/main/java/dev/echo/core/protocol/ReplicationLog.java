@@ -23,6 +23,15 @@ public final class ReplicationLog {
     /** Index → configuration of every configuration entry in the log (PROTOCOL.md §2: configurations live in it). */
     private final TreeMap<Long, QuorumSystem> configurations = new TreeMap<>();
 
+    /** The log a member recovered: after its snapshot if it has one, else from entry 1 under {@code bootstrap}. */
+    static ReplicationLog recovered(QuorumSystem bootstrap, RecoveredState recovered) {
+        if (recovered.snapshot().isEmpty()) {
+            return new ReplicationLog(bootstrap, recovered.entries());
+        }
+        SnapshotMeta meta = recovered.snapshot().get().meta();
+        return new ReplicationLog(meta.configuration(), meta.index(), meta.term(), recovered.entries());
+    }
+
     /**
      * Creates a log holding {@code recovered}, which must start at index 1 and be consecutive.
      *
