@@ -95,9 +95,11 @@ final class Admission {
      * cluster that this member has not heard of yet, and may say only what the protocol needs from it:
      * <ul>
      *   <li>ask to join as a learner;
-     *   <li>lead this member in, by appends and snapshot chunks: when this member is outside its own latest
-     *       configuration (waiting to join, wiped or removed), or when it is a member whose log lacks the entry that
-     *       added this leader, and then only in a term a known member told it (a refused pre-vote does);
+     *   <li>lead this member in, by appends and snapshot chunks: when this member is not a voter of its own latest
+     *       configuration (a learner, or outside it: waiting to join, wiped or removed), since whom a non-voter
+     *       follows decides no election and no commit quorum; or, at a voter whose log lacks the entry that added
+     *       this leader, only in a term a known member told it (a refused pre-vote does). A learner never
+     *       pre-votes, so without the first case it could never learn the term of a leader its log does not name;
      *   <li>ask for its vote when the candidate's log is strictly ahead: that log may hold the configuration that
      *       added this member and needs its vote.
      * </ul>
@@ -114,7 +116,7 @@ final class Admission {
         if (message instanceof Message.AppendRequest
                 || message instanceof Message.InstallSnapshot
                 || message instanceof Message.MembershipResponse) {
-            return !state.members().contains(state.self) || message.term() <= state.term;
+            return !state.configuration().isVoter(state.self) || message.term() <= state.term;
         }
         return candidateKnowsMore(message);
     }
