@@ -1,6 +1,5 @@
 package dev.echo.core;
 
-import dev.echo.core.protocol.Voter;
 import java.util.List;
 import java.util.Objects;
 import java.util.SortedSet;
@@ -17,7 +16,24 @@ import java.util.TreeSet;
  *     back when re-admitted (PROTOCOL.md §7)
  * @param epoch the log index at which this configuration took effect, 0 for the initial configuration
  */
-public record View(List<Voter> voters, SortedSet<MemberId> learners, List<Voter> suspended, long epoch) {
+public record View(List<Member> voters, SortedSet<MemberId> learners, List<Member> suspended, long epoch) {
+    /**
+     * A voter as the application sees it. Its rank is its place in {@link View#voters()}: the first breaks ties
+     * (PROTOCOL.md §2). Immutable.
+     *
+     * @param id the member
+     * @param weight its voting weight, at least 1
+     */
+    public record Member(MemberId id, int weight) {
+        /** Validates the member. */
+        public Member {
+            Objects.requireNonNull(id, "id");
+            if (weight < 1) {
+                throw new IllegalArgumentException("weight must be at least 1: " + weight);
+            }
+        }
+    }
+
     /** Freezes the lists. */
     public View {
         voters = List.copyOf(voters);
@@ -28,5 +44,15 @@ public record View(List<Voter> voters, SortedSet<MemberId> learners, List<Voter>
     /** Whether {@code member} belongs to the group (voter, suspended voter or learner). */
     public boolean contains(MemberId member) {
         return learners.contains(member) || voters.stream().anyMatch(v -> v.id().equals(member));
+    }
+
+    /** {@code member}'s rank among the voters, 0 for the top; -1 if it is not a voter. */
+    public int rankOf(MemberId member) {
+        for (int rank = 0; rank < voters.size(); rank++) {
+            if (voters.get(rank).id().equals(member)) {
+                return rank;
+            }
+        }
+        return -1;
     }
 }

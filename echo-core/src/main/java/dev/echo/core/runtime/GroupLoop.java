@@ -15,10 +15,12 @@ import dev.echo.core.protocol.MemberStatus;
 import dev.echo.core.protocol.MembershipChange;
 import dev.echo.core.protocol.Output;
 import dev.echo.core.protocol.QuorumSystem;
+import dev.echo.core.protocol.Voter;
 import dev.echo.core.storage.GroupJournal;
 import dev.echo.core.storage.PersistListener;
 import dev.echo.core.storage.StorageException;
 import dev.echo.core.transport.Transport;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -475,6 +477,16 @@ public final class GroupLoop implements PersistListener {
     static View viewOf(QuorumSystem system, long epoch) {
         Configuration configuration =
                 system instanceof JointConfiguration joint ? joint.next() : (Configuration) system;
-        return new View(configuration.voters(), configuration.learners(), configuration.suspended(), epoch);
+        return new View(
+                members(configuration.voters()), configuration.learners(), members(configuration.suspended()), epoch);
+    }
+
+    /** The application's view of voters: id and weight; incarnations stay inside the protocol. */
+    private static List<View.Member> members(List<Voter> voters) {
+        List<View.Member> members = new ArrayList<>(voters.size());
+        for (Voter voter : voters) {
+            members.add(new View.Member(voter.id(), voter.weight()));
+        }
+        return members;
     }
 }

@@ -4,7 +4,6 @@ import dev.echo.core.EchoException;
 import dev.echo.core.GroupStatus;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.View;
-import dev.echo.core.protocol.Voter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -307,7 +306,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
         GroupStatus status = group.status();
         View view = group.view();
         StringBuilder members = new StringBuilder();
-        for (Voter voter : view.voters()) {
+        for (View.Member voter : view.voters()) {
             members.append(members.length() == 0 ? "" : ",")
                     .append(voter.id())
                     .append('=')

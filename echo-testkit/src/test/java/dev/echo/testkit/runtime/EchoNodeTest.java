@@ -14,7 +14,6 @@ import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.View;
 import dev.echo.core.codec.MessageCodec;
 import dev.echo.core.protocol.ProtocolOptions;
-import dev.echo.core.protocol.Voter;
 import dev.echo.core.transport.InMemoryNetwork;
 import dev.echo.testkit.storage.InMemoryJournal;
 import dev.echo.testkit.transport.Inbox;
@@ -129,7 +128,7 @@ class EchoNodeTest {
         }
         // A follower's request is forwarded to the leader.
         View promoted = groups.get(follower).addVoter(n4, 2).get(10, TimeUnit.SECONDS);
-        assertEquals(new Voter(n4, 2), promoted.voters().get(3), "promoted at the lowest rank with its weight");
+        assertEquals(new View.Member(n4, 2), promoted.voters().get(3), "promoted at the lowest rank with its weight");
         assertTrue(promoted.epoch() > asLearner.epoch());
         ExecutionException invalid = assertThrows(
                 ExecutionException.class,
