@@ -239,7 +239,7 @@ public final class EntryCodec {
         }
         List<Voter> nominal = readVoters(in, "nominal voter count");
         // Written empty when it equals the voters (explicitNominal): a repeated list is not an encoding of ours, and
-        // accepting it would give one configuration two encodings (found by CodecFuzzTest).
+        // accepting it would give one configuration two encodings, and round trips must be exact.
         if (!nominal.isEmpty() && nominal.equals(voters)) {
             throw new CodecException(CodecException.Reason.INVALID_VALUE, "nominal voters repeat the voters");
         }
