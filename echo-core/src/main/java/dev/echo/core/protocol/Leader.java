@@ -1,7 +1,6 @@
 package dev.echo.core.protocol;
 
 import dev.echo.core.MemberId;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedSet;
@@ -49,7 +48,7 @@ final class Leader {
     private QuorumSystem syncedFor;
 
     private int transferElapsed;
-    private final HoldsIndex holdsIndex = new HoldsIndex();
+    private final CommitRule commitRule;
 
     /** What a tick asks of the dispatcher: check-quorum may end this leadership or roll a change back (§3, §6). */
     enum TickOutcome {
@@ -68,6 +67,7 @@ final class Leader {
         this.log = state.log;
         this.reads = new ReadBarriers(state, outbox, pending, followers);
         this.snapshots = new SnapshotSending(state, outbox);
+        this.commitRule = new CommitRule(state, followers);
         this.syncedFor = state.configuration();
         for (MemberId id : state.members()) {
             if (!id.equals(state.self)) {
@@ -260,6 +260,7 @@ final class Leader {
 
     /** A follower's answer to a snapshot chunk (PROTOCOL.md §8). */
     void onInstallSnapshotResponse(Message.InstallSnapshotResponse response) {
+        commitRule.acknowledgementsChanged();
         Progress progress = followers.get(response.from());
         if (progress != null) {
             recentlyActive.add(response.from());
@@ -326,6 +327,7 @@ final class Leader {
      * with a new member, probing from the end of the log.
      */
     void reincarnated(MemberId id) {
+        commitRule.acknowledgementsChanged();
         if (followers.containsKey(id)) {
             followers.put(id, new Progress(log.lastIndex() + 1, now));
         } else if (departing.containsKey(id)) {
@@ -334,6 +336,7 @@ final class Leader {
     }
 
     void onAppendResponse(Message.AppendResponse response) {
+        commitRule.acknowledgementsChanged();
         Progress progress = followers.get(response.from());
         if (progress == null) {
             Progress gone = departing.get(response.from());
@@ -386,81 +389,15 @@ final class Leader {
         return Math.max(1, Math.min(next, log.lastIndex() + 1));
     }
 
-    /**
-     * The highest entry held durably by a quorum of every configuration in force and by at least {@code minCopies}
-     * members, or the commit index if none is above it. Only entries of the current term commit by counting (Raft
-     * Figure 8); earlier ones commit with them.
-     */
+    /** The index to commit up to (PROTOCOL.md §4 step 3); see {@link CommitRule}. */
     long committableIndex() {
-        long ownDurable = state.durability.durableIndex();
-        // The holder set only changes at someone's match index, so the highest committable index is one of them:
-        // try those (at most one per member, highest first) instead of every uncommitted entry.
-        long[] candidates = new long[followers.size() + 1];
-        int count = 0;
-        candidates[count++] = Math.min(ownDurable, log.lastIndex());
-        for (Progress progress : followers.values()) {
-            candidates[count++] = progress.matchIndex();
-        }
-        Arrays.sort(candidates, 0, count);
-        for (int i = count - 1; i >= 0; i--) {
-            long index = candidates[i];
-            if (index <= state.commitIndex) {
-                break;
-            }
-            if (i < count - 1 && candidates[i + 1] == index) {
-                continue; // tried already
-            }
-            if (log.termAt(index) != state.term && state.rules.commitOnlyOwnTermByCounting()) {
-                break; // terms only decrease going back: no current-term entry below
-            }
-            if (heldByEnough(index, ownDurable)) {
-                return index;
-            }
-        }
-        return state.commitIndex;
+        return commitRule.committableIndex();
     }
 
     /** The commit index advanced: reads that waited for an entry of this term to commit start their round (§9). */
     void commitAdvanced() {
         if (reads.commitAdvanced()) {
             sendReadRound();
-        }
-    }
-
-    /** Whether a quorum of every configuration in force, and at least {@code minCopies} members, hold {@code index}. */
-    private boolean heldByEnough(long index, long ownDurable) {
-        int holders = ownDurable >= index ? 1 : 0;
-        for (Progress progress : followers.values()) {
-            if (progress.matchIndex() >= index) {
-                holders++;
-            }
-        }
-        if (holders < options.minCopies()) {
-            return false;
-        }
-        holdsIndex.index = index;
-        holdsIndex.ownDurable = ownDurable;
-        return state.configuration().isQuorumOf(holdsIndex);
-    }
-
-    /**
-     * Whether a voter, as the incarnation recorded for it, holds the index under test: one reusable test, so the
-     * commit check on every ack allocates nothing.
-     */
-    private final class HoldsIndex implements QuorumSystem.VoterTest {
-        long index;
-        long ownDurable;
-
-        @Override
-        public boolean test(MemberId id, long incarnation) {
-            if (!state.countsAs(id, incarnation)) {
-                return false; // another life of that member: what it holds is not what the configuration counts on
-            }
-            if (id.equals(state.self)) {
-                return ownDurable >= index;
-            }
-            Progress progress = followers.get(id);
-            return progress != null && progress.matchIndex() >= index;
         }
     }
 
