@@ -381,6 +381,7 @@ public final class GroupProtocol {
      */
     private void finishStep(long lastIndexBefore) {
         settle(lastIndexBefore);
+        MemberState.check((leader != null) == state.isLeader(), "a Leader exists exactly while the role is LEADER");
         if (!state.leaderId.equals(forwardedTo)) {
             if (forwardedTo.isPresent()) {
                 reconfiguration.leaderChanged(); // requests sent to the old leader: outcome unknown
