@@ -13,7 +13,8 @@ import java.util.TreeSet;
  * How a member takes part in one group: the group's initial membership, the protocol's tunables, and the limits of
  * this member's client side. Immutable; built with {@link #builder}, which validates and names a wrong value.
  *
- * @param configuration the initial voters (rank order, weights) and learners; every member must be given the same
+ * @param membership the initial voters (rank order, weights) and learners, as a view of epoch 0; every member must
+ *     be given the same
  * @param protocol the protocol core's tunables, in ticks of the node's tick length
  * @param maxInFlight most submitted operations and reads waiting for an outcome at this member
  * @param waitWhenFull when {@code maxInFlight} is reached: wait (up to the request timeout) instead of failing at
@@ -27,7 +28,7 @@ import java.util.TreeSet;
  *     {@link ReplicatedGroup#addVoter}); give it the group's initial configuration like everyone else
  */
 public record GroupOptions(
-        Configuration configuration,
+        View membership,
         ProtocolOptions protocol,
         int maxInFlight,
         boolean waitWhenFull,
@@ -37,7 +38,10 @@ public record GroupOptions(
         boolean newMember) {
     /** Validates every setting. */
     public GroupOptions {
-        Objects.requireNonNull(configuration, "configuration");
+        Objects.requireNonNull(membership, "membership");
+        if (membership.voters().isEmpty() || !membership.suspended().isEmpty() || membership.epoch() != 0) {
+            throw new IllegalArgumentException("the initial membership needs voters, no suspended ones, epoch 0");
+        }
         Objects.requireNonNull(protocol, "protocol");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         if (maxInFlight < 1) {
@@ -132,8 +136,13 @@ public record GroupOptions(
             if (voters.isEmpty()) {
                 throw new IllegalArgumentException("a group needs at least one voter");
             }
+            Configuration validated = new Configuration(voters, learners); // duplicates, weights, overlaps
+            List<View.Member> members = new ArrayList<>();
+            for (Voter voter : validated.voters()) {
+                members.add(new View.Member(voter.id(), voter.weight()));
+            }
             return new GroupOptions(
-                    new Configuration(voters, learners),
+                    new View(members, validated.learners(), List.of(), 0),
                     protocol,
                     maxInFlight,
                     waitWhenFull,

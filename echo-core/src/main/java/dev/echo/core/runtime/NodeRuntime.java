@@ -5,12 +5,15 @@ import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
 import dev.echo.core.MemberId;
 import dev.echo.core.StateMachine;
+import dev.echo.core.View;
 import dev.echo.core.codec.Envelope;
 import dev.echo.core.codec.MessageCodec;
+import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.ProtocolOptions;
 import dev.echo.core.protocol.RecoveredState;
 import dev.echo.core.protocol.SnapshotMeta;
+import dev.echo.core.protocol.Voter;
 import dev.echo.core.storage.GroupIdentity;
 import dev.echo.core.storage.GroupJournal;
 import dev.echo.core.storage.Journal;
@@ -117,9 +120,10 @@ public final class NodeRuntime implements TransportListener {
             throw new IllegalStateException("group " + name + " is already joined at " + self);
         }
         checkFitsTransport(options.protocol(), transport.codec());
-        if (!options.configuration().members().contains(self) && !options.newMember()) {
-            throw new IllegalArgumentException(self + " is not a member of group " + name + ": "
-                    + options.configuration() + " (a member joining later says GroupOptions.Builder.newMember())");
+        Configuration initial = initialConfiguration(options.membership());
+        if (!initial.members().contains(self) && !options.newMember()) {
+            throw new IllegalArgumentException(self + " is not a member of group " + name + ": " + initial
+                    + " (a member joining later says GroupOptions.Builder.newMember())");
         }
         DeferredPersistListener durable = new DeferredPersistListener();
         GroupJournal groupJournal;
@@ -139,7 +143,7 @@ public final class NodeRuntime implements TransportListener {
         GroupProtocol core = new GroupProtocol(
                 self,
                 incarnation,
-                options.configuration(),
+                initial,
                 options.protocol(),
                 recoveredState(name, groupJournal, recovered, stateMachine),
                 stateMachine,
@@ -308,6 +312,15 @@ public final class NodeRuntime implements TransportListener {
     }
 
     /** A peer drops what exceeds its codec's limits, so a group whose batches could exceed them must not start. */
+    /** The protocol's configuration for the application's initial view: first incarnations, same ranks and weights. */
+    private static Configuration initialConfiguration(View membership) {
+        List<Voter> voters = new ArrayList<>();
+        for (View.Member member : membership.voters()) {
+            voters.add(new Voter(member.id(), member.weight()));
+        }
+        return new Configuration(voters, membership.learners());
+    }
+
     static void checkFitsTransport(ProtocolOptions protocol, MessageCodec codec) {
         if (protocol.maxEntriesPerAppend() > codec.maxEntriesPerMessage()) {
             throw new IllegalArgumentException("maxEntriesPerAppend " + protocol.maxEntriesPerAppend()
