@@ -38,7 +38,7 @@ public class CodecBenchmark {
     @Param({"append1", "append64", "heartbeat", "appendResponse", "voteRequest", "forward"})
     String kind;
 
-    private final MessageCodec codec = new MessageCodec(1 << 20, 1024, 8 << 20);
+    private final MessageCodec codec = MessageCodec.defaults();
     private Envelope envelope;
     private ByteBuffer encoded;
     private ByteBuffer scratch;

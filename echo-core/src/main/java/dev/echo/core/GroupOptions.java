@@ -1,8 +1,5 @@
 package dev.echo.core;
 
-import dev.echo.core.protocol.Configuration;
-import dev.echo.core.protocol.ProtocolOptions;
-import dev.echo.core.protocol.Voter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,12 +7,12 @@ import java.util.Objects;
 import java.util.TreeSet;
 
 /**
- * How a member takes part in one group: the group's initial membership, the protocol's tunables, and the limits of
+ * How a member takes part in one group: the group's initial membership, the protocol's settings, and the limits of
  * this member's client side. Immutable; built with {@link #builder}, which validates and names a wrong value.
  *
  * @param membership the initial voters (rank order, weights) and learners, as a view of epoch 0; every member must
  *     be given the same
- * @param protocol the protocol core's tunables, in ticks of the node's tick length
+ * @param tuning the replication protocol's settings (timeouts, batching, dynamic voting, snapshots)
  * @param maxInFlight most submitted operations and reads waiting for an outcome at this member
  * @param waitWhenFull when {@code maxInFlight} is reached: wait (up to the request timeout) instead of failing at
  *     once with {@link EchoException.Reason#OVERLOADED}
@@ -29,7 +26,7 @@ import java.util.TreeSet;
  */
 public record GroupOptions(
         View membership,
-        ProtocolOptions protocol,
+        Tuning tuning,
         int maxInFlight,
         boolean waitWhenFull,
         Duration requestTimeout,
@@ -42,7 +39,7 @@ public record GroupOptions(
         if (membership.voters().isEmpty() || !membership.suspended().isEmpty() || membership.epoch() != 0) {
             throw new IllegalArgumentException("the initial membership needs voters, no suspended ones, epoch 0");
         }
-        Objects.requireNonNull(protocol, "protocol");
+        Objects.requireNonNull(tuning, "tuning");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight must be at least 1: " + maxInFlight);
@@ -65,9 +62,9 @@ public record GroupOptions(
 
     /** Collects settings; {@link #build} validates them. Not thread-safe. */
     public static final class Builder {
-        private final List<Voter> voters = new ArrayList<>();
+        private final List<View.Member> voters = new ArrayList<>();
         private final TreeSet<MemberId> learners = new TreeSet<>();
-        private ProtocolOptions protocol = ProtocolOptions.defaults();
+        private Tuning tuning = Tuning.defaults();
         private int maxInFlight = 10_000;
         private boolean waitWhenFull;
         private Duration requestTimeout = Duration.ofSeconds(30);
@@ -84,7 +81,7 @@ public record GroupOptions(
 
         /** Adds a voter with {@code weight}; voters rank in the order they are added. */
         public Builder voter(MemberId member, int weight) {
-            voters.add(new Voter(member, weight));
+            voters.add(new View.Member(member, weight));
             return this;
         }
 
@@ -94,9 +91,9 @@ public record GroupOptions(
             return this;
         }
 
-        /** The protocol's tunables (default {@link ProtocolOptions#defaults()}). */
-        public Builder protocol(ProtocolOptions value) {
-            protocol = value;
+        /** The replication protocol's settings (default {@link Tuning#defaults()}). */
+        public Builder tuning(Tuning value) {
+            tuning = value;
             return this;
         }
 
@@ -136,14 +133,9 @@ public record GroupOptions(
             if (voters.isEmpty()) {
                 throw new IllegalArgumentException("a group needs at least one voter");
             }
-            Configuration validated = new Configuration(voters, learners); // duplicates, weights, overlaps
-            List<View.Member> members = new ArrayList<>();
-            for (Voter voter : validated.voters()) {
-                members.add(new View.Member(voter.id(), voter.weight()));
-            }
             return new GroupOptions(
-                    new View(members, validated.learners(), List.of(), 0),
-                    protocol,
+                    new View(voters, learners, List.of(), 0), // checks duplicates and overlaps
+                    tuning,
                     maxInFlight,
                     waitWhenFull,
                     requestTimeout,

@@ -1,7 +1,10 @@
 package dev.echo.core;
 
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -25,20 +28,32 @@ public record View(List<Member> voters, SortedSet<MemberId> learners, List<Membe
      * @param weight its voting weight, at least 1
      */
     public record Member(MemberId id, int weight) {
+        /** Largest accepted weight; keeps every total weight far from overflow. */
+        public static final int MAX_WEIGHT = 1 << 16;
+
         /** Validates the member. */
         public Member {
             Objects.requireNonNull(id, "id");
-            if (weight < 1) {
-                throw new IllegalArgumentException("weight must be at least 1: " + weight);
+            if (weight < 1 || weight > MAX_WEIGHT) {
+                throw new IllegalArgumentException("weight of " + id + " must be in 1.." + MAX_WEIGHT + ": " + weight);
             }
         }
     }
 
-    /** Freezes the lists. */
+    /** Freezes the lists; a member votes at most once, and a voter is not also a learner. */
     public View {
         voters = List.copyOf(voters);
         suspended = List.copyOf(suspended);
-        learners = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(Objects.requireNonNull(learners)));
+        learners = Collections.unmodifiableSortedSet(new TreeSet<>(Objects.requireNonNull(learners)));
+        Set<MemberId> seen = new HashSet<>();
+        for (Member voter : voters) {
+            if (!seen.add(voter.id())) {
+                throw new IllegalArgumentException(voter.id() + " is listed twice among the voters");
+            }
+            if (learners.contains(voter.id())) {
+                throw new IllegalArgumentException(voter.id() + " cannot be both a voter and a learner");
+            }
+        }
     }
 
     /** Whether {@code member} belongs to the group (voter, suspended voter or learner). */

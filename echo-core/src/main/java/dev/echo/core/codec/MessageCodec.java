@@ -39,6 +39,14 @@ public final class MessageCodec {
     private final int maxMessageBytes;
 
     /**
+     * The limits for a stream transport (TCP, in-memory): commands up to 1 MiB, 1,024 entries and 8 MiB per message,
+     * above every default of {@code Tuning} so that default groups fit.
+     */
+    public static MessageCodec defaults() {
+        return new MessageCodec(1 << 20, 1024, 8 << 20);
+    }
+
+    /**
      * Creates a codec.
      *
      * @param maxCommandBytes largest application command in an entry or forwarded request

@@ -7,20 +7,15 @@ import dev.echo.core.MemberId;
 import dev.echo.core.StateMachine;
 import dev.echo.core.View;
 import dev.echo.core.codec.Envelope;
-import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.Input;
-import dev.echo.core.protocol.JointConfiguration;
 import dev.echo.core.protocol.MemberStatus;
 import dev.echo.core.protocol.MembershipChange;
 import dev.echo.core.protocol.Output;
-import dev.echo.core.protocol.QuorumSystem;
-import dev.echo.core.protocol.Voter;
 import dev.echo.core.storage.GroupJournal;
 import dev.echo.core.storage.PersistListener;
 import dev.echo.core.storage.StorageException;
 import dev.echo.core.transport.Transport;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -136,7 +131,7 @@ public final class GroupLoop implements PersistListener {
                 send -> transport.send(send.to(), new Envelope(name, incarnation, send.message())),
                 cause -> offerClient(new Fail(cause)));
         this.status = snapshotStatus(core.status());
-        this.view = viewOf(core.configuration(), core.log().configurationIndex());
+        this.view = ProtocolTranslation.view(core.configuration(), core.log().configurationIndex());
     }
 
     String name() {
@@ -423,7 +418,7 @@ public final class GroupLoop implements PersistListener {
 
     private void viewChanged(Output.ViewChanged changed) {
         View before = view;
-        View after = viewOf(changed.configuration(), changed.index());
+        View after = ProtocolTranslation.view(changed.configuration(), changed.index());
         view = after;
         callListener(() -> listener.viewChanged(after));
         if (before.contains(core.self()) && !after.contains(core.self())) {
@@ -472,21 +467,5 @@ public final class GroupLoop implements PersistListener {
         } catch (RuntimeException bug) {
             LOG.error("GroupListener of group {} threw", name, bug);
         }
-    }
-
-    static View viewOf(QuorumSystem system, long epoch) {
-        Configuration configuration =
-                system instanceof JointConfiguration joint ? joint.next() : (Configuration) system;
-        return new View(
-                members(configuration.voters()), configuration.learners(), members(configuration.suspended()), epoch);
-    }
-
-    /** The application's view of voters: id and weight; incarnations stay inside the protocol. */
-    private static List<View.Member> members(List<Voter> voters) {
-        List<View.Member> members = new ArrayList<>(voters.size());
-        for (Voter voter : voters) {
-            members.add(new View.Member(voter.id(), voter.weight()));
-        }
-        return members;
     }
 }

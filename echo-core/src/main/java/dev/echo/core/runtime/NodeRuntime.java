@@ -5,7 +5,6 @@ import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
 import dev.echo.core.MemberId;
 import dev.echo.core.StateMachine;
-import dev.echo.core.View;
 import dev.echo.core.codec.Envelope;
 import dev.echo.core.codec.MessageCodec;
 import dev.echo.core.protocol.Configuration;
@@ -13,7 +12,6 @@ import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.ProtocolOptions;
 import dev.echo.core.protocol.RecoveredState;
 import dev.echo.core.protocol.SnapshotMeta;
-import dev.echo.core.protocol.Voter;
 import dev.echo.core.storage.GroupIdentity;
 import dev.echo.core.storage.GroupJournal;
 import dev.echo.core.storage.Journal;
@@ -58,6 +56,7 @@ public final class NodeRuntime implements TransportListener {
     private final Journal journal;
     private final List<LoopThread> threads = new ArrayList<>();
     private final boolean invoker;
+    private final long tickNanos;
     private final ConcurrentMap<String, GroupLoop> groups = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, GroupHandle> handles = new ConcurrentHashMap<>();
     private final AtomicLong unroutable = new AtomicLong();
@@ -79,6 +78,7 @@ public final class NodeRuntime implements TransportListener {
         this.transport = transport;
         this.journal = journal;
         this.invoker = invoker;
+        this.tickNanos = tickNanos;
         for (int i = 0; i < loopThreads; i++) {
             threads.add(new LoopThread(tickNanos));
         }
@@ -119,8 +119,9 @@ public final class NodeRuntime implements TransportListener {
         if (groups.containsKey(name)) {
             throw new IllegalStateException("group " + name + " is already joined at " + self);
         }
-        checkFitsTransport(options.protocol(), transport.codec());
-        Configuration initial = initialConfiguration(options.membership());
+        ProtocolOptions protocol = ProtocolTranslation.protocolOptions(options.tuning(), tickNanos);
+        checkFitsTransport(protocol, transport.codec());
+        Configuration initial = ProtocolTranslation.configuration(options.membership());
         if (!initial.members().contains(self) && !options.newMember()) {
             throw new IllegalArgumentException(self + " is not a member of group " + name + ": " + initial
                     + " (a member joining later says GroupOptions.Builder.newMember())");
@@ -144,7 +145,7 @@ public final class NodeRuntime implements TransportListener {
                 self,
                 incarnation,
                 initial,
-                options.protocol(),
+                protocol,
                 recoveredState(name, groupJournal, recovered, stateMachine),
                 stateMachine,
                 random.nextLong());
@@ -173,7 +174,7 @@ public final class NodeRuntime implements TransportListener {
                 inFlight,
                 options.waitWhenFull(),
                 options.requestTimeout(),
-                options.protocol().maxCommandBytes(),
+                protocol.maxCommandBytes(),
                 () -> forget(name, loop, thread));
         handles.put(name, handle);
         LOG.info(
@@ -312,15 +313,6 @@ public final class NodeRuntime implements TransportListener {
     }
 
     /** A peer drops what exceeds its codec's limits, so a group whose batches could exceed them must not start. */
-    /** The protocol's configuration for the application's initial view: first incarnations, same ranks and weights. */
-    private static Configuration initialConfiguration(View membership) {
-        List<Voter> voters = new ArrayList<>();
-        for (View.Member member : membership.voters()) {
-            voters.add(new Voter(member.id(), member.weight()));
-        }
-        return new Configuration(voters, membership.learners());
-    }
-
     static void checkFitsTransport(ProtocolOptions protocol, MessageCodec codec) {
         if (protocol.maxEntriesPerAppend() > codec.maxEntriesPerMessage()) {
             throw new IllegalArgumentException("maxEntriesPerAppend " + protocol.maxEntriesPerAppend()

@@ -19,6 +19,11 @@ public final class InMemoryNetwork {
     private final MessageCodec codec;
     private final ConcurrentMap<MemberId, InMemoryTransport> started = new ConcurrentHashMap<>();
 
+    /** Creates a network with the stream transports' limits ({@link MessageCodec#defaults()}). */
+    public InMemoryNetwork() {
+        this(MessageCodec.defaults());
+    }
+
     /**
      * Creates a network whose messages are bounded by {@code codec}'s limits.
      *

@@ -6,8 +6,7 @@ import dev.echo.core.GroupOptions;
 import dev.echo.core.GroupStatus;
 import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
-import dev.echo.core.protocol.DynamicVoting;
-import dev.echo.core.protocol.ProtocolOptions;
+import dev.echo.core.Tuning;
 import dev.echo.core.transport.PeerAddress;
 import dev.echo.core.transport.Transport;
 import dev.echo.journal.FileJournal;
@@ -29,6 +28,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -73,7 +73,7 @@ public final class EchoKv implements AutoCloseable {
                 .journal(journal)
                 .build()
                 .start();
-        GroupOptions.Builder groupOptions = GroupOptions.builder().protocol(protocol(options));
+        GroupOptions.Builder groupOptions = GroupOptions.builder().tuning(tuning(options));
         options.members()
                 .keySet()
                 .forEach(m -> groupOptions.voter(m, options.weights().getOrDefault(m, 1)));
@@ -89,7 +89,7 @@ public final class EchoKv implements AutoCloseable {
             }
         });
         clientLoops = new NioEventLoopGroup(2, new DefaultThreadFactory("echo-kv-resp", true));
-        int maxBulk = protocol(options).maxCommandBytes() / 2;
+        int maxBulk = tuning(options).maxCommandBytes() / 2;
         RespHandler.InfoSource info =
                 () -> "member_id:" + options.id() + "\r\ntransport:" + options.transport() + "\r\n";
         clientServer = new ServerBootstrap()
@@ -179,19 +179,18 @@ public final class EchoKv implements AutoCloseable {
         return peers;
     }
 
-    /** Batches sized for the transport: UDP carries at most one 64,000-byte datagram per message. */
-    private static ProtocolOptions protocol(KvOptions options) {
-        ProtocolOptions defaults = ProtocolOptions.defaults().withDynamicVoting(dynamicVoting(options));
-        return options.transport().equals("udp") ? defaults.withBatching(64, 32).withSizes(40_000, 16 << 10) : defaults;
-    }
-
-    /** Ticks are 10 ms; the suspect timeout must stay at least twice the maximum election timeout (ProtocolOptions). */
-    private static DynamicVoting dynamicVoting(KvOptions options) {
+    /**
+     * Batches sized for the transport (UDP carries at most one 64,000-byte datagram per message), and dynamic voting
+     * as asked: {@code --suspect-timeout 0} keeps the membership static.
+     */
+    private static Tuning tuning(KvOptions options) {
+        Tuning defaults = Tuning.defaults();
+        Tuning sized = options.transport().equals("udp")
+                ? defaults.withBatching(64, 32).withSizes(40_000, 16 << 10)
+                : defaults;
         if (options.suspectTimeoutMillis() == 0) {
-            return DynamicVoting.off();
+            return sized.withStaticMembership();
         }
-        int ticks = (int) Math.min(Integer.MAX_VALUE, options.suspectTimeoutMillis() / 10);
-        return DynamicVoting.defaults()
-                .withTimeouts(ticks, DynamicVoting.defaults().readmitAfterTicks());
+        return sized.withDynamicVoting(Duration.ofMillis(options.suspectTimeoutMillis()), defaults.readmitAfter());
     }
 }

@@ -9,7 +9,6 @@ import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
 import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
-import dev.echo.core.codec.MessageCodec;
 import dev.echo.core.transport.InMemoryNetwork;
 import dev.echo.journal.FileJournal;
 import dev.echo.journal.JournalOptions;
@@ -84,7 +83,7 @@ class RespFuzzTest {
             MemberId self = MemberId.of("n1");
             Path data = Files.createTempDirectory("echo-resp-fuzz");
             node = EchoNode.builder(self)
-                    .transport(new InMemoryNetwork(new MessageCodec(1 << 20, 1024, 8 << 20)).transport(self))
+                    .transport(new InMemoryNetwork().transport(self))
                     .journal(FileJournal.open(
                             JournalOptions.builder(data, "fuzz", "n1").build()))
                     .tick(java.time.Duration.ofMillis(1))

@@ -8,7 +8,6 @@ import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
 import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
-import dev.echo.core.codec.MessageCodec;
 import dev.echo.core.transport.InMemoryNetwork;
 import dev.echo.journal.FileJournal;
 import dev.echo.journal.JournalOptions;
@@ -43,7 +42,7 @@ class RespPipeliningTest {
     void pipelinedRepliesComeBackInRequestOrder() throws Exception {
         MemberId self = MemberId.of("n1");
         EchoNode node = EchoNode.builder(self)
-                .transport(new InMemoryNetwork(new MessageCodec(1 << 20, 1024, 8 << 20)).transport(self))
+                .transport(new InMemoryNetwork().transport(self))
                 .journal(FileJournal.open(
                         JournalOptions.builder(data, "pipelining", "n1").build()))
                 .tick(Duration.ofMillis(1))

@@ -10,9 +10,7 @@ import dev.echo.core.GroupOptions;
 import dev.echo.core.GroupStatus;
 import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
-import dev.echo.core.codec.MessageCodec;
-import dev.echo.core.protocol.ProtocolOptions;
-import dev.echo.core.protocol.SnapshotPolicy;
+import dev.echo.core.Tuning;
 import dev.echo.core.transport.InMemoryNetwork;
 import dev.echo.examples.config.ConfigMap;
 import dev.echo.journal.FileJournal;
@@ -25,6 +23,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,16 +44,15 @@ import org.junit.jupiter.api.io.TempDir;
 class SnapshotTransferTest {
     private static final List<MemberId> MEMBERS = List.of(MemberId.of("n1"), MemberId.of("n2"), MemberId.of("n3"));
     /** Snapshot every 40 entries, in 512-byte chunks, so a transfer takes many chunks. */
-    private static final ProtocolOptions PROTOCOL =
-            ProtocolOptions.defaults().withSnapshots(new SnapshotPolicy(40, 512, 20));
+    private static final Tuning SNAPSHOTS = Tuning.defaults().withSnapshots(40, 512, Duration.ofMillis(200));
 
     /** The default policy: no snapshot in these short runs. */
-    private static final ProtocolOptions NO_SNAPSHOTS = ProtocolOptions.defaults();
+    private static final Tuning NO_SNAPSHOTS = Tuning.defaults();
 
     @TempDir
     Path data;
 
-    private final InMemoryNetwork network = new InMemoryNetwork(new MessageCodec(1 << 20, 1024, 8 << 20));
+    private final InMemoryNetwork network = new InMemoryNetwork();
     private final Map<MemberId, EchoNode> nodes = new TreeMap<>();
     private final Map<MemberId, ReplicatedGroup> groups = new TreeMap<>();
 
@@ -143,15 +141,14 @@ class SnapshotTransferTest {
     }
 
     private ReplicatedGroup start(MemberId self) throws Exception {
-        return start(self, PROTOCOL);
+        return start(self, SNAPSHOTS);
     }
 
-    private ReplicatedGroup start(MemberId self, ProtocolOptions protocol) throws Exception {
-        return start(self, protocol, status -> {});
+    private ReplicatedGroup start(MemberId self, Tuning tuning) throws Exception {
+        return start(self, tuning, status -> {});
     }
 
-    private ReplicatedGroup start(MemberId self, ProtocolOptions protocol, Consumer<GroupStatus> statuses)
-            throws Exception {
+    private ReplicatedGroup start(MemberId self, Tuning tuning, Consumer<GroupStatus> statuses) throws Exception {
         FileJournal journal =
                 FileJournal.open(JournalOptions.builder(data.resolve(self.value()), "snapshot-test", self.value())
                         .build());
@@ -160,7 +157,7 @@ class SnapshotTransferTest {
                 .journal(journal)
                 .build()
                 .start();
-        GroupOptions.Builder options = GroupOptions.builder().protocol(protocol);
+        GroupOptions.Builder options = GroupOptions.builder().tuning(tuning);
         MEMBERS.forEach(options::voter);
         GroupListener listener = new GroupListener() {
             @Override

@@ -11,9 +11,8 @@ import dev.echo.core.GroupOptions;
 import dev.echo.core.GroupStatus;
 import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
+import dev.echo.core.Tuning;
 import dev.echo.core.View;
-import dev.echo.core.codec.MessageCodec;
-import dev.echo.core.protocol.ProtocolOptions;
 import dev.echo.core.transport.InMemoryNetwork;
 import dev.echo.testkit.storage.InMemoryJournal;
 import dev.echo.testkit.transport.Inbox;
@@ -42,7 +41,7 @@ class EchoNodeTest {
     private static final List<MemberId> MEMBERS = List.of(MemberId.of("n1"), MemberId.of("n2"), MemberId.of("n3"));
     private static final Duration PATIENCE = Duration.ofSeconds(20);
 
-    private final InMemoryNetwork network = new InMemoryNetwork(new MessageCodec(1 << 20, 1024, 8 << 20));
+    private final InMemoryNetwork network = new InMemoryNetwork();
     private final Map<MemberId, InMemoryJournal> journals = new LinkedHashMap<>();
     private final Map<MemberId, EchoNode> nodes = new LinkedHashMap<>();
     private final Map<MemberId, ReplicatedGroup> groups = new LinkedHashMap<>();
@@ -262,7 +261,7 @@ class EchoNodeTest {
             assertTrue(notMember.getMessage().contains("not a member"), notMember.getMessage());
             GroupOptions tooBig = GroupOptions.builder()
                     .voter(solo)
-                    .protocol(ProtocolOptions.defaults().withBatching(4096, 32))
+                    .tuning(Tuning.defaults().withBatching(4096, 32))
                     .build();
             IllegalArgumentException batching = assertThrows(
                     IllegalArgumentException.class,

@@ -111,7 +111,7 @@ public record TcpTransportOptions(
         private final InetSocketAddress bind;
         private final Map<MemberId, PeerAddress> peers = new TreeMap<>();
         private long incarnation;
-        private MessageCodec codec = new MessageCodec(1 << 20, 1024, 8 << 20);
+        private MessageCodec codec = MessageCodec.defaults();
         private int queueMessages = 8192;
         private long queueBytes = 64L << 20;
         private Duration connectTimeout = Duration.ofSeconds(2);

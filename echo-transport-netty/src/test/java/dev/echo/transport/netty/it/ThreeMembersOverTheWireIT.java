@@ -9,7 +9,7 @@ import dev.echo.core.GroupOptions;
 import dev.echo.core.GroupStatus;
 import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
-import dev.echo.core.protocol.ProtocolOptions;
+import dev.echo.core.Tuning;
 import dev.echo.journal.FileJournal;
 import dev.echo.journal.JournalOptions;
 import dev.echo.testkit.kv.KvCommand;
@@ -94,7 +94,7 @@ class ThreeMembersOverTheWireIT {
                 .start();
         // Batches sized for the smallest transport (UDP datagrams): 16 KiB commands, 40 KB of entries per message.
         GroupOptions.Builder options = GroupOptions.builder()
-                .protocol(ProtocolOptions.defaults().withBatching(64, 32).withSizes(40_000, 16 << 10));
+                .tuning(Tuning.defaults().withBatching(64, 32).withSizes(40_000, 16 << 10));
         MEMBERS.forEach(options::voter);
         nodes.put(member, node);
         groups.put(member, node.join("kv", options.build(), new KvStateMachine(), new GroupListener() {}));
