@@ -1,7 +1,7 @@
 package dev.echo.core;
 
 /**
- * Why an operation on a {@link ReplicatedGroup} or an {@link EchoNode} failed. {@link #certainlyNotApplied()} tells a
+ * Why an operation on a {@link ReplicatedGroup} or an {@link dev.echo.core.node.EchoNode} failed. {@link #certainlyNotApplied()} tells a
  * client whether it may simply retry (the operation had no effect) or must treat the outcome as unknown (a timeout:
  * it may or may not have been applied; retrying through the same {@link ReplicatedGroup} is still exactly-once only
  * while the original attempt is pending).

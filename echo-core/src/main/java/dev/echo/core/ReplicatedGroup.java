@@ -1,12 +1,11 @@
 package dev.echo.core;
 
-import dev.echo.core.protocol.MembershipChange;
-import dev.echo.core.runtime.GroupHandle;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * This member's handle on one process group: submit commands to the replicated state machine, read it, watch the
- * member's status and the group's view. Obtained from {@link EchoNode#join}.
+ * member's status and the group's view. Obtained from {@link dev.echo.core.node.EchoNode#join}; implemented by Echo
+ * only (an application may implement it in its own test doubles).
  *
  * <p>Threading: thread-safe; no method blocks except {@link #submit} and {@link #read} when the group was configured to
  * wait for in-flight room ({@link GroupOptions#waitWhenFull()}). Futures complete on the group's loop thread:
@@ -16,17 +15,9 @@ import java.util.concurrent.CompletableFuture;
  * <p>Outcomes: a future completes with the state machine's result, or fails with an {@link EchoException} whose
  * {@link EchoException#certainlyNotApplied()} says whether the operation may simply be retried.
  */
-public final class ReplicatedGroup implements AutoCloseable {
-    private final GroupHandle handle;
-
-    ReplicatedGroup(GroupHandle handle) {
-        this.handle = handle;
-    }
-
+public interface ReplicatedGroup extends AutoCloseable {
     /** The group's name. */
-    public String name() {
-        return handle.name();
-    }
+    String name();
 
     /**
      * Replicates {@code command} and applies it, once, at every member in log order. Exactly-once: the command
@@ -35,38 +26,26 @@ public final class ReplicatedGroup implements AutoCloseable {
      *
      * @return the result of {@link StateMachine#apply} at this member
      */
-    public CompletableFuture<byte[]> submit(byte[] command) {
-        return handle.submit(command);
-    }
+    CompletableFuture<byte[]> submit(byte[] command);
 
     /** A linearizable read: answered from local state once this member has applied the leader's confirmed index. */
-    public CompletableFuture<byte[]> read(byte[] query) {
-        return handle.read(query, false);
-    }
+    CompletableFuture<byte[]> read(byte[] query);
 
     /** A read answered at once from this member's state, which may lag the leader's (labelled stale). */
-    public CompletableFuture<byte[]> readStale(byte[] query) {
-        return handle.read(query, true);
-    }
+    CompletableFuture<byte[]> readStale(byte[] query);
 
     /** This member's current status in the group. */
-    public GroupStatus status() {
-        return handle.status();
-    }
+    GroupStatus status();
 
     /**
      * Completes when this member is part of a working quorum: at once if it is, otherwise once it is (after the
      * first election, or when the quorum is regained). Fails with {@code CLOSED} or {@code STORAGE_FAILED} if the
      * group stops first. Writes submitted without the quorum fail fast with {@code NO_QUORUM}.
      */
-    public CompletableFuture<GroupStatus> whenQuorum() {
-        return handle.whenQuorum();
-    }
+    CompletableFuture<GroupStatus> whenQuorum();
 
     /** The group's membership as this member currently sees it. */
-    public View view() {
-        return handle.view();
-    }
+    View view();
 
     // ---------------------------------------------------------------- membership (PROTOCOL.md §3, §7, §8)
     // Any member may ask: the edit goes to the leader, which applies it to the latest configuration, through a joint
@@ -81,48 +60,33 @@ public final class ReplicatedGroup implements AutoCloseable {
      * re-admitted). Add a new member as a learner first and promote it once it has caught up, so the group does not
      * count on a vote that cannot yet ack.
      */
-    public CompletableFuture<View> addVoter(MemberId member, int weight) {
-        return handle.changeMembership(new MembershipChange.AddVoter(member, weight));
-    }
+    CompletableFuture<View> addVoter(MemberId member, int weight);
 
     /**
      * Adds {@code member} as a learner (a non-voting replica receiving the committed stream), or demotes a voter. A
      * new member may ask this for itself: it joins with {@link GroupOptions.Builder#newMember()} and asks any member.
      */
-    public CompletableFuture<View> addLearner(MemberId member) {
-        return handle.changeMembership(new MembershipChange.AddLearner(member));
-    }
+    CompletableFuture<View> addLearner(MemberId member);
 
     /** Removes {@code member} from the group (voter, suspended voter or learner); it is told and stops. */
-    public CompletableFuture<View> removeMember(MemberId member) {
-        return handle.changeMembership(new MembershipChange.Remove(member));
-    }
+    CompletableFuture<View> removeMember(MemberId member);
 
     /** Moves voter {@code member} to the top rank: it breaks ties from now on. */
-    public CompletableFuture<View> makeTop(MemberId member) {
-        return handle.changeMembership(new MembershipChange.MakeTop(member));
-    }
+    CompletableFuture<View> makeTop(MemberId member);
 
     /**
      * Leaves the group (PROTOCOL.md §8): asks for this member's removal, and once it is committed closes the group
      * here (its journal stays). The listener hears {@code removed} when this member applies its removal.
      */
-    public CompletableFuture<View> leave() {
-        return handle.changeMembership(new MembershipChange.Remove(handle.self()))
-                .thenApply(view -> {
-                    handle.close();
-                    return view;
-                });
-    }
+    CompletableFuture<View> leave();
 
     /** Asks the leader (if this member is it) to hand leadership to {@code target}. */
-    public void transferLeadership(MemberId target) {
-        handle.transferLeadership(target);
-    }
+    void transferLeadership(MemberId target);
 
-    /** Stops the group at this member (its journal stays); pending operations fail with {@code CLOSED}. Idempotent. */
+    /**
+     * Stops the group at this member (its journal stays); pending operations fail with {@code CLOSED}. Idempotent;
+     * does not wait for the group's loop to finish.
+     */
     @Override
-    public void close() {
-        handle.close();
-    }
+    void close();
 }

@@ -3,6 +3,7 @@ package dev.echo.core.runtime;
 import dev.echo.core.EchoException;
 import dev.echo.core.GroupStatus;
 import dev.echo.core.MemberId;
+import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.View;
 import dev.echo.core.protocol.MembershipChange;
 import java.time.Duration;
@@ -12,12 +13,12 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The client side of one group at this member, behind {@link dev.echo.core.ReplicatedGroup}: admission through the
+ * The client side of one group at this member, as the application's {@link ReplicatedGroup}: admission through the
  * in-flight limit, then a hand-off to the group loop. Internal.
  *
- * <p>Thread-safe. Only {@link #submit} and {@link #read} with {@code waitWhenFull} may block (for a permit).
+ * <p>Thread-safe. Only {@link #submit} and the reads with {@code waitWhenFull} may block (for a permit).
  */
-public final class GroupHandle {
+public final class GroupHandle implements ReplicatedGroup {
     private final GroupLoop loop;
     private final Semaphore inFlight;
     private final boolean waitWhenFull;
@@ -41,12 +42,12 @@ public final class GroupHandle {
         this.onClose = onClose;
     }
 
-    /** The group's name. */
+    @Override
     public String name() {
         return loop.name();
     }
 
-    /** Submits a command; see {@link dev.echo.core.ReplicatedGroup#submit}. */
+    @Override
     public CompletableFuture<byte[]> submit(byte[] command) {
         Objects.requireNonNull(command, "command");
         CompletableFuture<byte[]> future = new CompletableFuture<>();
@@ -56,8 +57,17 @@ public final class GroupHandle {
         return future;
     }
 
-    /** Reads; see {@link dev.echo.core.ReplicatedGroup#read}. */
-    public CompletableFuture<byte[]> read(byte[] query, boolean stale) {
+    @Override
+    public CompletableFuture<byte[]> read(byte[] query) {
+        return read(query, false);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> readStale(byte[] query) {
+        return read(query, true);
+    }
+
+    private CompletableFuture<byte[]> read(byte[] query, boolean stale) {
         Objects.requireNonNull(query, "query");
         CompletableFuture<byte[]> future = new CompletableFuture<>();
         if (admit(query, future)) {
@@ -66,13 +76,40 @@ public final class GroupHandle {
         return future;
     }
 
-    /** Asks the leader to hand leadership to {@code target}. */
+    @Override
     public void transferLeadership(MemberId target) {
         loop.offerClient(new GroupLoop.Transfer(Objects.requireNonNull(target, "target")));
     }
 
-    /** Asks for a membership change; see {@link dev.echo.core.ReplicatedGroup#addVoter} and the rest. */
-    public CompletableFuture<View> changeMembership(MembershipChange change) {
+    @Override
+    public CompletableFuture<View> addVoter(MemberId member, int weight) {
+        return changeMembership(new MembershipChange.AddVoter(member, weight));
+    }
+
+    @Override
+    public CompletableFuture<View> addLearner(MemberId member) {
+        return changeMembership(new MembershipChange.AddLearner(member));
+    }
+
+    @Override
+    public CompletableFuture<View> removeMember(MemberId member) {
+        return changeMembership(new MembershipChange.Remove(member));
+    }
+
+    @Override
+    public CompletableFuture<View> makeTop(MemberId member) {
+        return changeMembership(new MembershipChange.MakeTop(member));
+    }
+
+    @Override
+    public CompletableFuture<View> leave() {
+        return changeMembership(new MembershipChange.Remove(self())).thenApply(view -> {
+            close();
+            return view;
+        });
+    }
+
+    private CompletableFuture<View> changeMembership(MembershipChange change) {
         CompletableFuture<View> future = new CompletableFuture<>();
         if (closed) {
             future.completeExceptionally(
@@ -84,21 +121,21 @@ public final class GroupHandle {
     }
 
     /** This member's id. */
-    public MemberId self() {
+    MemberId self() {
         return loop.self();
     }
 
-    /** The member's current status. */
+    @Override
     public GroupStatus status() {
         return loop.status();
     }
 
-    /** Completes once this member has the quorum (at once if it has it); fails if the group stops first. */
+    @Override
     public CompletableFuture<GroupStatus> whenQuorum() {
         return loop.whenQuorum();
     }
 
-    /** The group's current membership as this member sees it. */
+    @Override
     public View view() {
         return loop.view();
     }
@@ -108,8 +145,13 @@ public final class GroupHandle {
         return loop.droppedMessages();
     }
 
+    @Override
+    public void close() {
+        closeAsync();
+    }
+
     /** Stops the group at this member; pending operations fail with {@code CLOSED}. Idempotent. */
-    public CompletableFuture<Void> close() {
+    CompletableFuture<Void> closeAsync() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (closed) {
             done.complete(null);

@@ -4,6 +4,7 @@ import dev.echo.core.EchoException;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
 import dev.echo.core.MemberId;
+import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.StateMachine;
 import dev.echo.core.codec.Envelope;
 import dev.echo.core.codec.MessageCodec;
@@ -41,7 +42,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The machinery of one {@link dev.echo.core.EchoNode}: its transport, journal, loop threads and groups. It routes
+ * The machinery of one {@link dev.echo.core.node.EchoNode}: its transport, journal, loop threads and groups. It routes
  * every received envelope to its group's loop and pins each group to the least loaded loop thread. Internal.
  *
  * <p>Thread-safe. {@link #join} and {@link #close} block (journal I/O, waiting for loops to stop).
@@ -110,7 +111,7 @@ public final class NodeRuntime implements TransportListener {
      * @throws IllegalArgumentException if the options cannot work with this transport or do not include this member
      * @throws IllegalStateException if the node is not started, is closed, or already hosts the group
      */
-    public synchronized GroupHandle join(
+    public synchronized ReplicatedGroup join(
             String name, GroupOptions options, StateMachine stateMachine, GroupListener listener) {
         Envelope.requireGroupName(name);
         if (!started || closed) {
@@ -220,7 +221,7 @@ public final class NodeRuntime implements TransportListener {
         }
         List<CompletableFuture<Void>> closing = new ArrayList<>();
         for (GroupHandle handle : handles.values()) {
-            closing.add(handle.close());
+            closing.add(handle.closeAsync());
         }
         for (CompletableFuture<Void> done : closing) {
             awaitClosed(done);

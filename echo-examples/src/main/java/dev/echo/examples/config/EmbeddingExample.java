@@ -1,11 +1,11 @@
 package dev.echo.examples.config;
 
-import dev.echo.core.EchoNode;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
 import dev.echo.core.GroupStatus;
 import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
+import dev.echo.core.node.EchoNode;
 import dev.echo.core.transport.PeerAddress;
 import dev.echo.journal.FileJournal;
 import dev.echo.journal.JournalOptions;

@@ -1,12 +1,12 @@
 package dev.echo.examples.kv;
 
-import dev.echo.core.EchoNode;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
 import dev.echo.core.GroupStatus;
 import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.Tuning;
+import dev.echo.core.node.EchoNode;
 import dev.echo.core.transport.PeerAddress;
 import dev.echo.core.transport.Transport;
 import dev.echo.journal.FileJournal;

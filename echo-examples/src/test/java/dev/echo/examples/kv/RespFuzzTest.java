@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.echo.core.EchoNode;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
 import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
+import dev.echo.core.node.EchoNode;
 import dev.echo.core.transport.InMemoryNetwork;
 import dev.echo.journal.FileJournal;
 import dev.echo.journal.JournalOptions;

@@ -3,11 +3,11 @@ package dev.echo.examples.kv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.echo.core.EchoNode;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
 import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
+import dev.echo.core.node.EchoNode;
 import dev.echo.core.transport.InMemoryNetwork;
 import dev.echo.journal.FileJournal;
 import dev.echo.journal.JournalOptions;

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.echo.core.EchoNode;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
 import dev.echo.core.GroupStatus;
 import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.Tuning;
+import dev.echo.core.node.EchoNode;
 import dev.echo.core.transport.InMemoryNetwork;
 import dev.echo.examples.config.ConfigMap;
 import dev.echo.journal.FileJournal;

@@ -3,7 +3,6 @@ package dev.echo.transport.netty;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.echo.core.EchoNode;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
 import dev.echo.core.GroupStatus;
@@ -11,6 +10,7 @@ import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.codec.Envelope;
 import dev.echo.core.codec.MessageCodec;
+import dev.echo.core.node.EchoNode;
 import dev.echo.core.protocol.Domains;
 import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.Message;

@@ -3,13 +3,13 @@ package dev.echo.transport.netty.it;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.echo.core.EchoException;
-import dev.echo.core.EchoNode;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
 import dev.echo.core.GroupStatus;
 import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.Tuning;
+import dev.echo.core.node.EchoNode;
 import dev.echo.journal.FileJournal;
 import dev.echo.journal.JournalOptions;
 import dev.echo.testkit.kv.KvCommand;

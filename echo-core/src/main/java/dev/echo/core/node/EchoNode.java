@@ -1,5 +1,11 @@
-package dev.echo.core;
+package dev.echo.core.node;
 
+import dev.echo.core.EchoException;
+import dev.echo.core.GroupListener;
+import dev.echo.core.GroupOptions;
+import dev.echo.core.MemberId;
+import dev.echo.core.ReplicatedGroup;
+import dev.echo.core.StateMachine;
 import dev.echo.core.runtime.NodeRuntime;
 import dev.echo.core.storage.Journal;
 import dev.echo.core.transport.Transport;
@@ -65,11 +71,11 @@ public final class EchoNode implements AutoCloseable {
      * @throws IllegalStateException if the node is not started or already hosts the group
      */
     public ReplicatedGroup join(String name, GroupOptions options, StateMachine stateMachine, GroupListener listener) {
-        return new ReplicatedGroup(runtime.join(
+        return runtime.join(
                 name,
                 Objects.requireNonNull(options, "options"),
                 Objects.requireNonNull(stateMachine, "stateMachine"),
-                Objects.requireNonNull(listener, "listener")));
+                Objects.requireNonNull(listener, "listener"));
     }
 
     /**
@@ -120,7 +126,8 @@ public final class EchoNode implements AutoCloseable {
             return this;
         }
 
-        /** Length of one protocol tick (default 10 ms; {@code ProtocolOptions} counts in ticks). */
+        /** Length of one protocol tick (default 10 ms): timers fire on ticks, and {@link dev.echo.core.Tuning} durations are
+         * rounded to them. */
         public Builder tick(Duration value) {
             tick = value;
             return this;
