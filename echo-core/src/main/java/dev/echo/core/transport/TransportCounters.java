@@ -20,6 +20,9 @@ public final class TransportCounters {
     private final LongAdder reconnects = new LongAdder();
     private final LongAdder linkTimeouts = new LongAdder();
 
+    /** All counters at zero. */
+    public TransportCounters() {}
+
     /** One message of {@code bytes} went to the network. */
     public void sent(int bytes) {
         messagesOut.increment();

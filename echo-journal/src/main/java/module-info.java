@@ -1,0 +1,9 @@
+/**
+ * Echo's file journal: the checksummed, group-committed segment log behind the core's storage SPI
+ * (docs/architecture.md, "The journal"). Exports {@code dev.echo.journal} ({@code FileJournal}, {@code JournalOptions}).
+ */
+module dev.echo.journal {
+    requires transitive dev.echo.core;
+
+    exports dev.echo.journal;
+}
