@@ -30,6 +30,7 @@ public final class MessageCodec {
     private static final byte ADD_LEARNER = 2;
     private static final byte REMOVE = 3;
     private static final byte MAKE_TOP = 4;
+    private static final byte TOGETHER = 5;
 
     /** Smallest encoded entry: index, term and a one-byte payload tag; bounds an entry count by the bytes present. */
     private static final int MIN_ENTRY_BYTES = 17;
@@ -165,11 +166,7 @@ public final class MessageCodec {
             case FORWARD_REQUEST -> entries.payloadSize(((Message.ForwardRequest) message).payload());
             case READ_INDEX_REQUEST -> 8;
             case READ_INDEX_RESPONSE -> 16;
-            case MEMBERSHIP_REQUEST -> {
-                MembershipChange change = ((Message.MembershipRequest) message).change();
-                int weight = change instanceof MembershipChange.AddVoter ? 4 : 0;
-                yield 8 + 1 + EntryCodec.memberIdSize(change.member()) + weight;
-            }
+            case MEMBERSHIP_REQUEST -> 8 + changeSize(((Message.MembershipRequest) message).change());
             case MEMBERSHIP_RESPONSE -> 8 + 1 + 8;
             case INSTALL_SNAPSHOT -> {
                 Message.InstallSnapshot chunk = (Message.InstallSnapshot) message;
@@ -309,29 +306,74 @@ public final class MessageCodec {
         return new Message.InstallSnapshot(from, term, index, snapshotTerm, configuration, offset, data, last);
     }
 
+    /** A change: its kind, then one member's edit, or a count and that many single edits (never nested). */
+    private static int changeSize(MembershipChange change) {
+        if (change instanceof MembershipChange.Together together) {
+            int size = 1 + 1;
+            for (MembershipChange.Single edit : together.edits()) {
+                size += singleSize(edit);
+            }
+            return size;
+        }
+        return singleSize((MembershipChange.Single) change);
+    }
+
+    private static int singleSize(MembershipChange.Single edit) {
+        return 1 + EntryCodec.memberIdSize(edit.member()) + (edit instanceof MembershipChange.AddVoter ? 4 : 0);
+    }
+
     private static void writeChange(MembershipChange change, ByteBuffer out) {
-        if (change instanceof MembershipChange.AddVoter add) {
+        if (change instanceof MembershipChange.Together together) {
+            out.put(TOGETHER);
+            out.put((byte) together.edits().size());
+            for (MembershipChange.Single edit : together.edits()) {
+                writeSingle(edit, out);
+            }
+        } else {
+            writeSingle((MembershipChange.Single) change, out);
+        }
+    }
+
+    private static void writeSingle(MembershipChange.Single edit, ByteBuffer out) {
+        if (edit instanceof MembershipChange.AddVoter add) {
             out.put(ADD_VOTER);
             EntryCodec.writeMemberId(add.member(), out);
             out.putInt(add.weight());
         } else {
             out.put(
-                    change instanceof MembershipChange.AddLearner
+                    edit instanceof MembershipChange.AddLearner
                             ? ADD_LEARNER
-                            : change instanceof MembershipChange.Remove ? REMOVE : MAKE_TOP);
-            EntryCodec.writeMemberId(change.member(), out);
+                            : edit instanceof MembershipChange.Remove ? REMOVE : MAKE_TOP);
+            EntryCodec.writeMemberId(edit.member(), out);
         }
     }
 
     private static MembershipChange readChange(ByteBuffer in) throws CodecException {
         byte kind = Bounded.getByte(in, "membership change kind");
+        if (kind != TOGETHER) {
+            return readSingle(kind, in);
+        }
+        int count = Byte.toUnsignedInt(Bounded.getByte(in, "edit count"));
+        if (count < 1 || count > MembershipChange.Together.MAX_EDITS) {
+            throw new CodecException(CodecException.Reason.INVALID_VALUE, "a change of " + count + " edits");
+        }
+        List<MembershipChange.Single> edits = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            edits.add(readSingle(Bounded.getByte(in, "membership change kind"), in));
+        }
+        return new MembershipChange.Together(edits);
+    }
+
+    private static MembershipChange.Single readSingle(byte kind, ByteBuffer in) throws CodecException {
+        if (kind < ADD_VOTER || kind > MAKE_TOP) { // a nested TOGETHER included: edits are single
+            throw new CodecException(CodecException.Reason.UNKNOWN_TYPE, "membership edit kind " + kind);
+        }
         MemberId member = EntryCodec.readMemberId(in);
         return switch (kind) {
             case ADD_VOTER -> new MembershipChange.AddVoter(member, Bounded.getInt(in, "weight"));
             case ADD_LEARNER -> new MembershipChange.AddLearner(member);
             case REMOVE -> new MembershipChange.Remove(member);
-            case MAKE_TOP -> new MembershipChange.MakeTop(member);
-            default -> throw new CodecException(CodecException.Reason.UNKNOWN_TYPE, "membership change kind " + kind);
+            default -> new MembershipChange.MakeTop(member);
         };
     }
 

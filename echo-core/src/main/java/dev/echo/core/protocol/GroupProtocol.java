@@ -127,11 +127,6 @@ public final class GroupProtocol {
                         () -> requests.openSession(((Input.OpenSession) input).clientId(), leaderAcceptsWrites());
                     case READ -> () -> requests.read((Input.Read) input, snapshots.installing());
                     case TRANSFER_LEADERSHIP -> () -> transferLeadership(((Input.TransferLeadership) input).target());
-                    case CHANGE_CONFIGURATION ->
-                        () -> {
-                            Input.ChangeConfiguration change = (Input.ChangeConfiguration) input;
-                            reconfiguration.request(change.requestId(), change.target());
-                        };
                     case CHANGE_MEMBERSHIP ->
                         () -> {
                             Input.ChangeMembership change = (Input.ChangeMembership) input;

@@ -24,8 +24,6 @@ public sealed interface Input {
         SUBMIT,
         /** {@link Read}. */
         READ,
-        /** {@link ChangeConfiguration}. */
-        CHANGE_CONFIGURATION,
         /** {@link ChangeMembership}. */
         CHANGE_MEMBERSHIP,
         /** {@link SnapshotTaken}. */
@@ -146,28 +144,9 @@ public sealed interface Input {
     }
 
     /**
-     * Ask the leader to move the group to {@code target} (PROTOCOL.md §3): through a joint configuration when voters,
-     * weights or order change, directly when only learners change. Completes with
-     * {@link Output.ReconfigurationCompleted} once {@code target} is committed.
-     *
-     * @param requestId the caller's id for the request, echoed in the completion
-     * @param target the configuration to reach
-     */
-    record ChangeConfiguration(long requestId, Configuration target) implements Input {
-        @Override
-        public Kind kind() {
-            return Kind.CHANGE_CONFIGURATION;
-        }
-
-        /** Requires a target. */
-        public ChangeConfiguration {
-            Objects.requireNonNull(target, "target");
-        }
-    }
-
-    /**
-     * Ask for a membership edit at any member: the leader applies it to its latest configuration; another member
-     * forwards it to the leader it follows. Completes with {@link Output.ReconfigurationCompleted}: committed,
+     * Ask for a membership edit at any member, the one way to change the membership on request (PROTOCOL.md §3, §8):
+     * the leader applies it to its latest configuration, through a joint configuration when voters, weights or order
+     * change; another member forwards it to the leader it follows. Completes with {@link Output.ReconfigurationCompleted}: committed,
      * rejected (nothing changed; {@code NO_QUORUM} when no leader is known), or abandoned (outcome unknown).
      *
      * @param requestId the caller's id for the request, echoed in the completion

@@ -1,19 +1,29 @@
 package dev.echo.core.protocol;
 
 import dev.echo.core.MemberId;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * One edit of the group's membership, as an application asks for it at any member (PROTOCOL.md §3, §8). It travels
- * to the leader, which applies it to the configuration it knows to be the latest: an edit, unlike a whole target
- * configuration, stays meaningful when the asking member's view is stale. Immutable.
+ * An edit of the group's membership, as an application asks for it at any member (PROTOCOL.md §3, §8): the one way
+ * the membership changes on request. It travels to the leader, which applies it to the configuration it knows to be
+ * the latest: an edit, unlike a whole target configuration, stays meaningful when the asking member's view is stale.
+ * Several edits made {@link Together} take effect in one joint change. Immutable.
  */
 public sealed interface MembershipChange {
-    /** The member the edit is about. */
-    MemberId member();
-
     /** The configuration after this edit; throws {@link IllegalArgumentException} if the edit cannot be made. */
     Configuration applyTo(Configuration current);
+
+    /** Whether this edit is a stranger's own request to join as a learner or to leave (§10). */
+    default boolean onlyAbout(MemberId member) {
+        return false;
+    }
+
+    /** One edit about one member. */
+    sealed interface Single extends MembershipChange {
+        /** The member the edit is about. */
+        MemberId member();
+    }
 
     /**
      * Add {@code member} as a voter of {@code weight} at the lowest rank, or re-weight it.
@@ -21,7 +31,7 @@ public sealed interface MembershipChange {
      * @param member the member
      * @param weight its weight, 1..{@link Voter#MAX_WEIGHT}
      */
-    record AddVoter(MemberId member, int weight) implements MembershipChange {
+    record AddVoter(MemberId member, int weight) implements Single {
         /** Validates the weight. */
         public AddVoter {
             new Voter(member, weight); // same rules as a voter
@@ -38,7 +48,7 @@ public sealed interface MembershipChange {
      *
      * @param member the member
      */
-    record AddLearner(MemberId member) implements MembershipChange {
+    record AddLearner(MemberId member) implements Single {
         /** Requires a member. */
         public AddLearner {
             Objects.requireNonNull(member, "member");
@@ -48,6 +58,11 @@ public sealed interface MembershipChange {
         public Configuration applyTo(Configuration current) {
             return current.withLearner(member);
         }
+
+        @Override
+        public boolean onlyAbout(MemberId asker) {
+            return member.equals(asker);
+        }
     }
 
     /**
@@ -55,7 +70,7 @@ public sealed interface MembershipChange {
      *
      * @param member the member
      */
-    record Remove(MemberId member) implements MembershipChange {
+    record Remove(MemberId member) implements Single {
         /** Requires a member. */
         public Remove {
             Objects.requireNonNull(member, "member");
@@ -68,6 +83,11 @@ public sealed interface MembershipChange {
             }
             return current.without(member);
         }
+
+        @Override
+        public boolean onlyAbout(MemberId asker) {
+            return member.equals(asker);
+        }
     }
 
     /**
@@ -75,7 +95,7 @@ public sealed interface MembershipChange {
      *
      * @param member the member
      */
-    record MakeTop(MemberId member) implements MembershipChange {
+    record MakeTop(MemberId member) implements Single {
         /** Requires a member. */
         public MakeTop {
             Objects.requireNonNull(member, "member");
@@ -87,6 +107,35 @@ public sealed interface MembershipChange {
                 throw new IllegalArgumentException(member + " is not a voter");
             }
             return current.withTop(member);
+        }
+    }
+
+    /**
+     * Several single edits applied in order, taking effect together in one joint change (PROTOCOL.md §3): swapping a
+     * dead voter for a new machine, or shrinking a group by several voters, without an intermediate configuration
+     * whose quorum the application never chose.
+     *
+     * @param edits 1..{@link #MAX_EDITS} single edits
+     */
+    record Together(List<Single> edits) implements MembershipChange {
+        /** Most edits in one change; bounds the message that carries it. */
+        public static final int MAX_EDITS = 64;
+
+        /** Copies and bounds the edits. */
+        public Together {
+            edits = List.copyOf(edits);
+            if (edits.isEmpty() || edits.size() > MAX_EDITS) {
+                throw new IllegalArgumentException("a change holds 1.." + MAX_EDITS + " edits: " + edits.size());
+            }
+        }
+
+        @Override
+        public Configuration applyTo(Configuration current) {
+            Configuration target = current;
+            for (Single edit : edits) {
+                target = edit.applyTo(target);
+            }
+            return target;
         }
     }
 }

@@ -35,11 +35,6 @@ final class Reconfiguration {
         this.outbox = outbox;
     }
 
-    /** A request to reach {@code target}; rejected at once unless this member may start it now. */
-    void request(long requestId, Configuration target) {
-        start(new Requester(Optional.empty(), requestId), target);
-    }
-
     /**
      * The application's edit at this member: applied here if this member leads, else sent to the leader it follows,
      * or to every voter it knows when it follows none (a member waiting to be added knows no leader).
@@ -83,10 +78,8 @@ final class Reconfiguration {
      * the top need a voter's request.
      */
     private boolean authorised(Message.MembershipRequest request) {
-        MembershipChange change = request.change();
-        boolean aboutItself = change.member().equals(request.from())
-                && (change instanceof MembershipChange.AddLearner || change instanceof MembershipChange.Remove);
-        return aboutItself || state.configuration().isVoter(request.from());
+        return request.change().onlyAbout(request.from())
+                || state.configuration().isVoter(request.from());
     }
 
     /** The leader's answer to one of this member's requests. */

@@ -42,8 +42,7 @@ final class MembershipRequests {
 
     void request(GroupLoop.ChangeMembership change) {
         long id = nextRequestId++;
-        String description = change.change().getClass().getSimpleName() + " "
-                + change.change().member();
+        String description = change.change().toString();
         waiting.put(id, new Waiting(description, change.future(), change.deadlineNanos()));
         core.step(new Input.ChangeMembership(id, change.change()));
     }

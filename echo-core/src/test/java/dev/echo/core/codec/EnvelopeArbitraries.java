@@ -68,6 +68,16 @@ final class EnvelopeArbitraries {
     }
 
     private static Arbitrary<MembershipChange> changes() {
+        Arbitrary<MembershipChange.Single> single = singleEdits();
+        return Arbitraries.oneOf(List.of(
+                single.map(edit -> edit),
+                single.list()
+                        .ofMinSize(1)
+                        .ofMaxSize(MembershipChange.Together.MAX_EDITS)
+                        .map(MembershipChange.Together::new)));
+    }
+
+    private static Arbitrary<MembershipChange.Single> singleEdits() {
         Arbitrary<MemberId> member = names().map(MemberId::of);
         return Arbitraries.oneOf(List.of(
                 Combinators.combine(member, Arbitraries.integers().between(1, Voter.MAX_WEIGHT))

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.echo.core.MemberId;
 import dev.echo.core.protocol.Domains;
 import dev.echo.core.protocol.Entry;
+import dev.echo.core.protocol.MembershipChange;
 import dev.echo.core.protocol.Message;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -147,6 +148,29 @@ class MessageCodecProperties {
         bytes[0] = MessageCodec.VERSION;
         bytes[1] = 99;
         assertEquals(CodecException.Reason.UNKNOWN_TYPE, reasonFor(bytes));
+    }
+
+    /** Edits made together are a count and single edits: an empty or nested list is refused with a type. */
+    @Example
+    void aChangeOfSeveralEditsIsBoundedAndFlat() throws CodecException {
+        MembershipChange.Remove removeA = new MembershipChange.Remove(MemberId.of("a"));
+        MembershipChange together = new MembershipChange.Together(List.of(removeA));
+        byte[] single = encode(membershipRequest(removeA));
+        byte[] bytes = encode(membershipRequest(together));
+        assertEquals(membershipRequest(together), codec.decode(ByteBuffer.wrap(bytes)));
+        int kind = 0;
+        while (single[kind] == bytes[kind]) { // the same message up to the change's kind
+            kind++;
+        }
+        bytes[kind + 1] = 0;
+        assertEquals(CodecException.Reason.INVALID_VALUE, reasonFor(bytes), "no edits");
+        bytes[kind + 1] = 1;
+        bytes[kind + 2] = bytes[kind];
+        assertEquals(CodecException.Reason.UNKNOWN_TYPE, reasonFor(bytes), "a list inside a list");
+    }
+
+    private static Envelope membershipRequest(MembershipChange change) {
+        return new Envelope("g", 0, new Message.MembershipRequest(MemberId.of("b"), 1, 7, change));
     }
 
     @Property(tries = 500)

@@ -25,6 +25,14 @@ class ReconfigurationTest {
     static final Configuration ABCD =
             Configuration.ofVoters(List.of(new Voter(A, 1), new Voter(B, 1), new Voter(C, 1), new Voter(D, 1)));
     static final Configuration BC = Configuration.ofVoters(List.of(new Voter(B, 1), new Voter(C, 1)));
+    /** ABC to ABCD: d joins as the lowest-ranked voter. */
+    static final MembershipChange ADD_D = new MembershipChange.AddVoter(D, 1);
+    /** ABC to BC. */
+    static final MembershipChange REMOVE_A = new MembershipChange.Remove(A);
+
+    static Input.ChangeMembership ask(long requestId, MembershipChange change) {
+        return new Input.ChangeMembership(requestId, change);
+    }
 
     /** A leads term 1 with its no-op (index 1) committed. */
     static GroupProtocol leaderWithCommittedNoOp() {
@@ -47,22 +55,28 @@ class ReconfigurationTest {
     void noChangeBeforeTheLeadersNoOpCommits() { // rule 2
         GroupProtocol a = member(A, ABC, RecoveredState.EMPTY);
         electA(a);
-        Output.Outcome outcome = completion(step(a, new Input.ChangeConfiguration(7, ABCD)), 7);
+        Output.Outcome outcome = completion(step(a, ask(7, ADD_D)), 7);
         assertEquals(new Output.Rejected(RejectReason.CHANGE_IN_PROGRESS), outcome);
         assertEquals(ABC, a.configuration());
     }
 
     @Test
-    void onlyTheLeaderAcceptsAChange() {
+    void aMemberThatKnowsNoLeaderAsksEveryVoter() { // only the leader changes the configuration
         GroupProtocol b = member(B, ABC, RecoveredState.EMPTY);
-        Output.Outcome outcome = completion(step(b, new Input.ChangeConfiguration(1, ABCD)), 1);
-        assertEquals(new Output.Rejected(RejectReason.NOT_LEADER), outcome);
+        List<Output> outputs = step(b, ask(1, ADD_D));
+        assertTrue(only(outputs, Output.ReconfigurationCompleted.class).isEmpty(), "waits for the leader's answer");
+        Message.MembershipRequest request = new Message.MembershipRequest(B, 0, 1, ADD_D);
+        assertTrue(
+                only(outputs, Output.Send.class)
+                        .containsAll(List.of(new Output.Send(A, request), new Output.Send(C, request))),
+                "sent to every other voter: " + outputs);
+        assertEquals(ABC, b.configuration());
     }
 
     @Test
     void aVotingChangeGoesThroughAJointConfigurationThenTheNewOne() { // rules 1 and 3
         GroupProtocol a = leaderWithCommittedNoOp();
-        List<Output> outputs = step(a, new Input.ChangeConfiguration(7, ABCD));
+        List<Output> outputs = step(a, ask(7, ADD_D));
         JointConfiguration joint = new JointConfiguration(ABC, ABCD);
         Entry jointEntry = new Entry(2, 1, new Entry.ConfigurationChange(joint));
         assertEquals(joint, a.configuration(), "a log uses its latest configuration entry at once (§2)");
@@ -93,8 +107,8 @@ class ReconfigurationTest {
     @Test
     void oneChangeAtATime() { // rule 2
         GroupProtocol a = leaderWithCommittedNoOp();
-        step(a, new Input.ChangeConfiguration(1, ABCD));
-        Output.Outcome second = completion(step(a, new Input.ChangeConfiguration(2, BC)), 2);
+        step(a, ask(1, ADD_D));
+        Output.Outcome second = completion(step(a, ask(2, REMOVE_A)), 2);
         assertEquals(new Output.Rejected(RejectReason.CHANGE_IN_PROGRESS), second);
     }
 
@@ -113,17 +127,16 @@ class ReconfigurationTest {
         electA(a);
         step(a, new Input.Receive(new Message.AppendResponse(B, 1, true, 1, 0, 0, 0)));
         step(a, new Input.Persisted(2));
-        Configuration alone = Configuration.ofVoters(List.of(new Voter(A, 1)));
-        assertEquals(
-                new Output.Rejected(RejectReason.INVALID),
-                completion(step(a, new Input.ChangeConfiguration(4, alone)), 4));
+        MembershipChange toAAlone =
+                new MembershipChange.Together(List.of(new MembershipChange.Remove(B), new MembershipChange.Remove(C)));
+        assertEquals(new Output.Rejected(RejectReason.INVALID), completion(step(a, ask(4, toAAlone)), 4));
     }
 
     @Test
     void aLearnerOnlyChangeIsOnePlainEntry() { // rule 1: learners do not change quorums
         GroupProtocol a = leaderWithCommittedNoOp();
         Configuration withLearner = new Configuration(ABC.voters(), new TreeSet<>(List.of(D)));
-        List<Output> outputs = step(a, new Input.ChangeConfiguration(3, withLearner));
+        List<Output> outputs = step(a, ask(3, new MembershipChange.AddLearner(D)));
         assertEquals(
                 List.of(new Entry(2, 1, new Entry.ConfigurationChange(withLearner))),
                 only(outputs, Output.Persist.class).get(0).entries());
@@ -133,7 +146,7 @@ class ReconfigurationTest {
     @Test
     void aLeaderOutsideTheNewConfigurationHandsOverAndStepsDown() { // rule 4
         GroupProtocol a = leaderWithCommittedNoOp();
-        step(a, new Input.ChangeConfiguration(9, BC));
+        step(a, ask(9, REMOVE_A));
         step(a, new Input.Persisted(3));
         step(a, new Input.Receive(new Message.AppendResponse(B, 1, true, 2, 0, 0, 0))); // J committed, C_new at 3
         assertEquals(BC, a.configuration());

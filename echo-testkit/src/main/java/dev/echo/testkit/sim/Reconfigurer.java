@@ -50,9 +50,9 @@ final class Reconfigurer {
         } else if (leader != null) {
             QuorumSystem current = leader.core().orElseThrow().configuration();
             if (current instanceof Configuration configuration) {
-                Configuration target = change(configuration);
-                if (target != null) {
-                    sim.input(leader, new Input.ChangeConfiguration(++nextRequestId, target));
+                MembershipChange change = change(configuration);
+                if (change != null) {
+                    sim.input(leader, new Input.ChangeMembership(++nextRequestId, change));
                 }
             }
         }
@@ -97,11 +97,11 @@ final class Reconfigurer {
     }
 
     /**
-     * A random neighbour of {@code current}, or null if the draw is impossible here. Edits go through the same
-     * {@link Configuration} methods an application uses, so voters that dynamic voting suspended keep their nominal
-     * weight and rank unless the change is about them.
+     * An edit that leads from {@code current} to a random neighbour, or null if the draw is impossible or changes
+     * nothing here. Voters that dynamic voting suspended keep their nominal weight and rank unless the edit is about
+     * them.
      */
-    private Configuration change(Configuration current) {
+    private MembershipChange change(Configuration current) {
         List<Voter> nominal = current.nominal();
         List<MemberId> nonVoters = new ArrayList<>(); // learners (suspended voters excepted) and outsiders
         List<MemberId> outsiders = new ArrayList<>();
@@ -115,38 +115,42 @@ final class Reconfigurer {
             }
         }
         MemberId anyNominal = nominal.get(random.nextInt(nominal.size())).id();
-        Configuration target;
+        MembershipChange change;
         try {
             switch (random.nextInt(5)) {
                 case 0: // remove a voter, suspended or not (it leaves the group)
-                    target = current.without(anyNominal);
+                    change = new MembershipChange.Remove(anyNominal);
                     break;
                 case 1: // promote an outsider or learner to voter (lowest rank; case 4 moves voters up)
                     if (nonVoters.isEmpty()) {
                         return null;
                     }
-                    target = current.withVoter(nonVoters.get(random.nextInt(nonVoters.size())), 1 + random.nextInt(3));
+                    change = new MembershipChange.AddVoter(
+                            nonVoters.get(random.nextInt(nonVoters.size())), 1 + random.nextInt(3));
                     break;
                 case 2: // add or remove a learner
                     List<MemberId> plainLearners = new ArrayList<>(current.learners());
                     plainLearners.removeIf(id -> nominal.stream().anyMatch(v -> v.id().equals(id)));
                     if (!plainLearners.isEmpty() && random.nextBoolean()) {
-                        target = current.without(plainLearners.get(0));
+                        change = new MembershipChange.Remove(plainLearners.get(0));
                     } else if (!outsiders.isEmpty()) {
-                        target = current.withLearner(outsiders.get(random.nextInt(outsiders.size())));
+                        change = new MembershipChange.AddLearner(outsiders.get(random.nextInt(outsiders.size())));
                     } else {
                         return null;
                     }
                     break;
                 case 3: // re-weight a voter
-                    target = current.withVoter(anyNominal, 1 + random.nextInt(3));
+                    change = new MembershipChange.AddVoter(anyNominal, 1 + random.nextInt(3));
                     break;
                 default: // move a voter to the top (it breaks ties from now on)
-                    target = current.withTop(anyNominal);
+                    change = new MembershipChange.MakeTop(anyNominal);
+            }
+            if (change.applyTo(current).equals(current)) {
+                return null;
             }
         } catch (IllegalArgumentException impossible) {
             return null; // e.g. removing the last voter
         }
-        return target.equals(current) ? null : target;
+        return change;
     }
 }

@@ -70,14 +70,13 @@ public final class Scenario {
         return condition.getAsBoolean();
     }
 
-    /** Asks the current leader to move the group to {@code target} (through J when votes change). */
-    public Scenario requestChange(Configuration target) {
+    /** Asks the current leader for {@code change} (through J when votes change). */
+    public Scenario requestChange(MembershipChange change) {
         List<String> leaders = leaders();
         if (leaders.size() != 1) {
             throw new IllegalStateException("no single leader to ask: " + leaders);
         }
-        sim.input(node(leaders.get(0)), new Input.ChangeConfiguration(++requestIds, target));
-        return this;
+        return ask(leaders.get(0), change);
     }
 
     /** Asks {@code member} for a membership edit, as its application would. */

@@ -7,11 +7,13 @@ import dev.echo.core.MemberId;
 import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.DynamicVoting;
 import dev.echo.core.protocol.JointConfiguration;
+import dev.echo.core.protocol.MembershipChange;
 import dev.echo.core.protocol.ProtocolCounters;
 import dev.echo.core.protocol.ProtocolOptions;
 import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.core.protocol.Voter;
 import dev.echo.testkit.sim.Scenario;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -135,7 +137,12 @@ class DynamicVotingTest {
                 FIVE.members().stream()
                         .filter(id -> !id.value().equals(doomed) && !id.value().equals(leader))
                         .collect(Collectors.toCollection(TreeSet::new)));
-        scenario.requestChange(pair);
+        List<MembershipChange.Single> edits = new ArrayList<>();
+        pair.learners().forEach(other -> edits.add(new MembershipChange.AddLearner(other)));
+        edits.add(new MembershipChange.MakeTop(MemberId.of(doomed)));
+        MembershipChange toThePair = new MembershipChange.Together(edits);
+        assertEquals(pair, toThePair.applyTo(FIVE));
+        scenario.requestChange(toThePair);
         assertTrue(scenario.configurationAt(leader) instanceof JointConfiguration, "J(FIVE, pair) appended");
         scenario.wipe(doomed).restart(doomed); // before J reached it: the life J counts will never answer
         scenario.runFor(1_000);

@@ -12,6 +12,7 @@ import dev.echo.core.MemberId;
 import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.DynamicVoting;
 import dev.echo.core.protocol.JointConfiguration;
+import dev.echo.core.protocol.MembershipChange;
 import dev.echo.core.protocol.ProtocolCounters;
 import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.core.protocol.Voter;
@@ -106,33 +107,33 @@ class MembershipScenariosTest {
     @Test
     void removingOneOfFourUnderTheTieBreakerGoesThroughJ() {
         // {a, b} is a quorum of {a,b,c,d} (half the weight, with top a) but not of {a,b,c}: the step is not adjacent.
-        Configuration abc = ABCD.without(MemberId.of("d"));
-        assertTakesEffect(abc);
-        assertCaughtWithoutTheJointStep(abc);
+        MembershipChange removeD = new MembershipChange.Remove(MemberId.of("d"));
+        assertTakesEffect(removeD);
+        assertCaughtWithoutTheJointStep(removeD);
     }
 
     @Test
     void reWeightingAndReOrderingGoThroughJ() {
-        Configuration reweighted = ABCD.withVoter(MemberId.of("d"), 3); // d alone now outweighs any two others
-        Configuration reordered = ABCD.withTop(MemberId.of("d")); // the tie-breaker moves
-        for (Configuration target : List.of(reweighted, reordered)) {
-            assertTakesEffect(target);
-            assertCaughtWithoutTheJointStep(target);
+        MembershipChange reweight = new MembershipChange.AddVoter(MemberId.of("d"), 3); // d outweighs any two others
+        MembershipChange reorder = new MembershipChange.MakeTop(MemberId.of("d")); // the tie-breaker moves
+        for (MembershipChange change : List.of(reweight, reorder)) {
+            assertTakesEffect(change);
+            assertCaughtWithoutTheJointStep(change);
         }
     }
 
-    /** From a steady {a,b,c,d}, {@code target} is asked for and becomes the leader's configuration, all checks holding. */
-    private static void assertTakesEffect(Configuration target) {
-        Scenario scenario = steadyAbcd(Set.of()).requestChange(target).runFor(2_000);
-        assertEquals(target, scenario.leaderConfiguration().orElseThrow());
+    /** From a steady {a,b,c,d}, {@code change} is asked for and takes effect at the leader, all checks holding. */
+    private static void assertTakesEffect(MembershipChange change) {
+        Scenario scenario = steadyAbcd(Set.of()).requestChange(change).runFor(2_000);
+        assertEquals(change.applyTo(ABCD), scenario.leaderConfiguration().orElseThrow());
         assertEquals(Optional.empty(), scenario.finish());
     }
 
     /** The same change made in one entry ({@code SKIP_JOINT_CONSENSUS}) is caught as a non-adjacent step, §11.9. */
-    private static void assertCaughtWithoutTheJointStep(Configuration target) {
+    private static void assertCaughtWithoutTheJointStep(MembershipChange change) {
         InvariantViolation caught =
                 assertThrows(InvariantViolation.class, () -> steadyAbcd(Set.of(Mutation.SKIP_JOINT_CONSENSUS))
-                        .requestChange(target)
+                        .requestChange(change)
                         .runFor(2_000));
         assertTrue(caught.getMessage().contains("§11.9"), caught.getMessage());
     }
@@ -148,7 +149,7 @@ class MembershipScenariosTest {
         Set<String> cutOff = new TreeSet<>(Set.of("a", "b", "c", "d"));
         cutOff.removeAll(Set.of("a", partner));
         scenario.partition(cutOff)
-                .requestChange(ABCD.without(MemberId.of(partner)))
+                .requestChange(new MembershipChange.Remove(MemberId.of(partner)))
                 .runFor(2_000);
     }
 
@@ -174,7 +175,7 @@ class MembershipScenariosTest {
     void aLeaderIsolatedRightAfterAppendingJ() {
         Scenario scenario = steadyAbcd(Set.of());
         String leader = scenario.leaders().get(0);
-        scenario.requestChange(ABCD.without(MemberId.of(leader.equals("d") ? "c" : "d")));
+        scenario.requestChange(new MembershipChange.Remove(MemberId.of(leader.equals("d") ? "c" : "d")));
         assertTrue(isJoint(scenario, leader), "J appended at once");
         scenario.partition(Set.of(leader)).runFor(3_000); // the rest elect a leader; J completes or is cut
         assertTrue(writesDuring(scenario, 1_000) > 0, "the majority side goes on");
@@ -188,8 +189,9 @@ class MembershipScenariosTest {
     void aCrashBetweenJCommittingAndCNewCommitting() {
         Scenario scenario = steadyAbcd(Set.of());
         String leader = scenario.leaders().get(0);
-        Configuration target = ABCD.withVoter(MemberId.of("d"), 2);
-        scenario.requestChange(target);
+        MembershipChange reweight = new MembershipChange.AddVoter(MemberId.of("d"), 2);
+        Configuration target = reweight.applyTo(ABCD);
+        scenario.requestChange(reweight);
         // J commits, and the leader appends C_new in that same step; C_new needs another round to commit, so
         // striking at the first step where C_new is in force crashes the leader between the two.
         assertTrue(scenario.runUntil(() -> scenario.configurationAt(leader).equals(target), 2_000));
@@ -209,7 +211,7 @@ class MembershipScenariosTest {
         // keeps its term from rising while it cannot win; back in contact, its vote requests come from a stranger
         // whose log is not ahead, and are ignored.
         scenario.partition(Set.of(removed))
-                .requestChange(ABCD.without(MemberId.of(removed)))
+                .requestChange(new MembershipChange.Remove(MemberId.of(removed)))
                 .runFor(5_000);
         long groupTerm = scenario.term(leader);
         scenario.healNetwork().runFor(3_000);
