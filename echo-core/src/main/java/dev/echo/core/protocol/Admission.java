@@ -12,6 +12,12 @@ import java.util.function.Predicate;
  * <p>Threading: not thread-safe; driven by its {@link GroupProtocol}'s thread.
  */
 final class Admission {
+    /**
+     * The largest term rise a learner's leader messages may bring: 2^32 elections, one every 150 ms, take 20 years,
+     * while 2^30 such rises would be needed to approach the 2^62 term domain.
+     */
+    static final long MAX_TERM_STEP_FROM_A_LEARNER = 1L << 32;
+
     private final MemberState state;
 
     /** What became of a message at the door. */
@@ -70,12 +76,11 @@ final class Admission {
             if (!knows(message.from())) {
                 return strangerMayBeHeard(message, authenticated);
             }
-            // A member that is a voter in no configuration this member knows (a learner) cannot lead or be elected
-            // in any term this member could know of: it raises no term except as a stranger would (a learner
-            // promoted by an entry this member lacks). Else one message with a huge term from a learner would make
-            // every member trip the term-domain guard.
+            // A member that is a voter in no configuration this member knows (a learner) is not a candidate of any
+            // term this member could know of: it raises no term except as a stranger would, or as the leader it may
+            // have become by an entry this member lacks (learnerMayLead).
             if (message.term() > state.term && !isClientRequest(message) && !knowsAsVoter(message.from())) {
-                return strangerMayBeHeard(message, authenticated);
+                return learnerMayLead(message, authenticated) || strangerMayBeHeard(message, authenticated);
             }
         }
         return message instanceof Message.AppendRequest
@@ -116,9 +121,27 @@ final class Admission {
         if (message instanceof Message.AppendRequest
                 || message instanceof Message.InstallSnapshot
                 || message instanceof Message.MembershipResponse) {
-            return !state.configuration().isVoter(state.self) || message.term() <= state.term;
+            // A member whose configuration records another life of it (a wiped disk back at its bootstrap
+            // configuration) is no voter there either: its votes and acknowledgements do not count (§5).
+            return !state.votesIn(state.configuration()) || message.term() <= state.term;
         }
         return candidateKnowsMore(message);
+    }
+
+    /**
+     * Whether a known learner's appends or snapshot chunks may raise this member's term: it may be the leader of that
+     * term, promoted by an entry this member lacks (PROTOCOL.md §10: the restriction is on strangers, and a learner
+     * is a member). Refusing it deadlocked groups in the simulator: a voter whose own log was stale (suspended while
+     * away, or wiped back to its bootstrap configuration) ignored the one leader able to catch it up, and nobody it
+     * counted as a voter knew the leader's term. A leader's messages cannot disrupt an election, so only the size of
+     * the step is bounded: far beyond the terms elections produce, far below the term domain, so that a learner can
+     * never walk a member's term to the edge of the domain (then {@code term + 1} would leave it, and the member
+     * could never campaign again).
+     */
+    private boolean learnerMayLead(Message message, boolean authenticated) {
+        return authenticated
+                && (message instanceof Message.AppendRequest || message instanceof Message.InstallSnapshot)
+                && message.term() - state.term <= MAX_TERM_STEP_FROM_A_LEARNER;
     }
 
     /** Membership requests and answers travel between members of any rank and never change a term. */
