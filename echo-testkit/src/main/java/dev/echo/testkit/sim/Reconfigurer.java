@@ -117,7 +117,7 @@ final class Reconfigurer {
         MemberId anyNominal = nominal.get(random.nextInt(nominal.size())).id();
         MembershipChange change;
         try {
-            switch (random.nextInt(5)) {
+            switch (random.nextInt(6)) {
                 case 0: // remove a voter, suspended or not (it leaves the group)
                     change = new MembershipChange.Remove(anyNominal);
                     break;
@@ -141,6 +141,15 @@ final class Reconfigurer {
                     break;
                 case 3: // re-weight a voter
                     change = new MembershipChange.AddVoter(anyNominal, 1 + random.nextInt(3));
+                    break;
+                case 5: // swap a voter for a non-voter in one joint change (replacing a machine)
+                    if (nonVoters.isEmpty()) {
+                        return null;
+                    }
+                    change = new MembershipChange.Together(List.of(
+                            new MembershipChange.AddVoter(
+                                    nonVoters.get(random.nextInt(nonVoters.size())), 1 + random.nextInt(3)),
+                            new MembershipChange.Remove(anyNominal)));
                     break;
                 default: // move a voter to the top (it breaks ties from now on)
                     change = new MembershipChange.MakeTop(anyNominal);
