@@ -12,6 +12,7 @@ import dev.echo.core.transport.Transport;
 import dev.echo.core.transport.TransportException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
  * One process's membership in the world of Echo groups: one {@link Transport}, one {@link Journal}, and any number of
@@ -79,7 +80,8 @@ public final class EchoNode implements AutoCloseable {
     }
 
     /**
-     * Invoker mode only: runs due ticks and every group with pending work once, on the caller's thread.
+     * Invoker mode only: runs due ticks, every group with pending work once, and queued snapshot work, on the
+     * caller's thread. Ticks are due by the node's {@link NodeClock}.
      *
      * @return whether anything ran
      */
@@ -109,6 +111,8 @@ public final class EchoNode implements AutoCloseable {
         private Duration tick = Duration.ofMillis(10);
         private int loopThreads = Math.min(4, Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
         private boolean invoker;
+        private NodeClock clock = NodeClock.system();
+        private OptionalLong seed = OptionalLong.empty();
 
         private Builder(MemberId self) {
             this.self = Objects.requireNonNull(self, "self");
@@ -139,9 +143,30 @@ public final class EchoNode implements AutoCloseable {
             return this;
         }
 
-        /** Invoker mode: no loop threads; the application drives everything with {@link EchoNode#runPending}. */
+        /**
+         * Invoker mode: the node starts no thread of its own (the transport and the journal may have theirs); the
+         * application drives protocol steps, ticks and snapshot work with {@link EchoNode#runPending}.
+         */
         public Builder invoker(boolean value) {
             invoker = value;
+            return this;
+        }
+
+        /**
+         * The clock every timer of the node reads (default {@link NodeClock#system()}). With {@link #invoker} and a
+         * clock the caller advances, a whole node runs on simulated time, which is how the simulator runs it.
+         */
+        public Builder clock(NodeClock value) {
+            clock = value;
+            return this;
+        }
+
+        /**
+         * Seeds the node's randomness (election timeouts, client ids), so that a run replays exactly; for the
+         * simulator and tests. Default: a secure random seed per group.
+         */
+        public Builder randomSeed(long value) {
+            seed = OptionalLong.of(value);
             return this;
         }
 
@@ -167,7 +192,11 @@ public final class EchoNode implements AutoCloseable {
             if (loopThreads < 1 || loopThreads > 256) {
                 throw new IllegalArgumentException("loopThreads must be 1..256: " + loopThreads);
             }
-            return new EchoNode(self, new NodeRuntime(self, transport, journal, tick.toNanos(), loopThreads, invoker));
+            if (clock == null) {
+                throw new IllegalArgumentException("a clock is required");
+            }
+            return new EchoNode(
+                    self, new NodeRuntime(self, transport, journal, tick.toNanos(), loopThreads, invoker, clock, seed));
         }
     }
 }

@@ -52,7 +52,7 @@ public final class GroupHandle implements ReplicatedGroup {
         Objects.requireNonNull(command, "command");
         CompletableFuture<byte[]> future = new CompletableFuture<>();
         if (admit(command, future)) {
-            loop.offerClient(new GroupLoop.Submit(command.clone(), future, System.nanoTime() + timeoutNanos));
+            loop.offerClient(new GroupLoop.Submit(command.clone(), future, loop.now() + timeoutNanos));
         }
         return future;
     }
@@ -71,7 +71,7 @@ public final class GroupHandle implements ReplicatedGroup {
         Objects.requireNonNull(query, "query");
         CompletableFuture<byte[]> future = new CompletableFuture<>();
         if (admit(query, future)) {
-            loop.offerClient(new GroupLoop.Read(query.clone(), stale, future, System.nanoTime() + timeoutNanos));
+            loop.offerClient(new GroupLoop.Read(query.clone(), stale, future, loop.now() + timeoutNanos));
         }
         return future;
     }
@@ -116,7 +116,7 @@ public final class GroupHandle implements ReplicatedGroup {
                     new EchoException(EchoException.Reason.CLOSED, "group " + name() + " is closed"));
             return future;
         }
-        loop.offerClient(new GroupLoop.ChangeMembership(change, future, System.nanoTime() + timeoutNanos));
+        loop.offerClient(new GroupLoop.ChangeMembership(change, future, loop.now() + timeoutNanos));
         return future;
     }
 

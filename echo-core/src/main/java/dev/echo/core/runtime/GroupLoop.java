@@ -138,6 +138,11 @@ public final class GroupLoop implements PersistListener {
         return name;
     }
 
+    /** The node's time: request deadlines are measured on it. */
+    long now() {
+        return thread.now();
+    }
+
     MemberId self() {
         return core.self();
     }
@@ -211,7 +216,7 @@ public final class GroupLoop implements PersistListener {
             return;
         }
         core.step(new Input.Tick());
-        long now = System.nanoTime();
+        long now = thread.now();
         session.expire(now);
         membership.expire(now);
         flushOutputs();

@@ -1,5 +1,6 @@
 package dev.echo.core.runtime;
 
+import dev.echo.core.node.NodeClock;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -10,20 +11,30 @@ import java.util.concurrent.locks.LockSupport;
  * once per tick. When idle it parks until the next tick or until a group is scheduled (an unpark), so an idle node
  * costs one wake-up per tick per loop thread, not per group.
  *
+ * <p>Time comes from the node's {@link NodeClock}: under the simulator the clock is simulated and no thread is
+ * started; the invoker calls {@link #runOnce}. The thread and its parking are the edge where real time enters.
+ *
  * <p>Thread-safe: {@link #schedule} from any thread; {@link #runOnce} only from the owning thread (or the invoker).
  */
 public final class LoopThread {
     private final ConcurrentLinkedQueue<GroupLoop> ready = new ConcurrentLinkedQueue<>();
     private final List<GroupLoop> groups = new CopyOnWriteArrayList<>();
     private final long tickNanos;
+    private final NodeClock clock;
     private volatile Thread thread;
     private volatile boolean parked;
     private volatile boolean running = true;
     private long nextTick;
 
-    LoopThread(long tickNanos) {
+    LoopThread(long tickNanos, NodeClock clock) {
         this.tickNanos = tickNanos;
-        this.nextTick = System.nanoTime() + tickNanos;
+        this.clock = clock;
+        this.nextTick = clock.nanoTime() + tickNanos;
+    }
+
+    /** The node's time, as every timer of this thread's groups reads it. */
+    long now() {
+        return clock.nanoTime();
     }
 
     void start(String name) {
@@ -63,7 +74,7 @@ public final class LoopThread {
      */
     boolean runOnce() {
         boolean worked = false;
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         if (now - nextTick >= 0) {
             for (GroupLoop group : groups) {
                 group.tick();
@@ -102,7 +113,7 @@ public final class LoopThread {
             parked = true;
             // Re-check after announcing the park: a schedule() that saw parked == false has already queued.
             if (ready.isEmpty() && running) {
-                LockSupport.parkNanos(this, Math.max(1, nextTick - System.nanoTime()));
+                LockSupport.parkNanos(this, Math.max(1, nextTick - clock.nanoTime()));
             }
             parked = false;
         }

@@ -8,6 +8,7 @@ import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.StateMachine;
 import dev.echo.core.codec.Envelope;
 import dev.echo.core.codec.MessageCodec;
+import dev.echo.core.node.NodeClock;
 import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.ProtocolOptions;
@@ -28,8 +29,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -38,6 +42,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,9 +66,16 @@ public final class NodeRuntime implements TransportListener {
     private final ConcurrentMap<String, GroupLoop> groups = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, GroupHandle> handles = new ConcurrentHashMap<>();
     private final AtomicLong unroutable = new AtomicLong();
-    private final SecureRandom random = new SecureRandom();
-    /** Snapshot writing, chunk reading and restoring for every group: blocking disk work, off the loop threads. */
-    private final ExecutorService snapshotExecutor;
+    private final NodeClock clock;
+    /** Seeds of each group's core and client session: secure by default, fixed under the simulator. */
+    private final RandomGenerator random;
+    /**
+     * Snapshot writing, chunk reading and restoring for every group: blocking disk work, off the loop threads, on
+     * one thread of its own; null in invoker mode, where {@link #runPending} runs it from {@link #invokerWork}.
+     */
+    private final ExecutorService snapshotThread;
+
+    private final ConcurrentLinkedQueue<Runnable> invokerWork = new ConcurrentLinkedQueue<>();
 
     private volatile boolean started;
     private volatile boolean closed;
@@ -71,23 +83,37 @@ public final class NodeRuntime implements TransportListener {
     /**
      * Creates the runtime; nothing runs until {@link #start}.
      *
-     * @param invoker if true, no loop threads are started: the caller drives everything with {@link #runPending}
+     * @param clock every timer's time
+     * @param seed seeds the groups' randomness; empty for a secure random one
+     * @param invoker if true, no thread is started: the caller drives everything, snapshot work included, with
+     *     {@link #runPending}
      */
     public NodeRuntime(
-            MemberId self, Transport transport, Journal journal, long tickNanos, int loopThreads, boolean invoker) {
+            MemberId self,
+            Transport transport,
+            Journal journal,
+            long tickNanos,
+            int loopThreads,
+            boolean invoker,
+            NodeClock clock,
+            OptionalLong seed) {
         this.self = self;
         this.transport = transport;
         this.journal = journal;
         this.invoker = invoker;
         this.tickNanos = tickNanos;
+        this.clock = clock;
+        this.random = seed.isPresent() ? new SplittableRandom(seed.getAsLong()) : new SecureRandom();
         for (int i = 0; i < loopThreads; i++) {
-            threads.add(new LoopThread(tickNanos));
+            threads.add(new LoopThread(tickNanos, clock));
         }
-        this.snapshotExecutor = Executors.newSingleThreadExecutor(work -> {
-            Thread thread = new Thread(work, "echo-snapshot-" + self);
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.snapshotThread = invoker
+                ? null
+                : Executors.newSingleThreadExecutor(work -> {
+                    Thread thread = new Thread(work, "echo-snapshot-" + self);
+                    thread.setDaemon(true);
+                    return thread;
+                });
     }
 
     /** Starts the transport and the loop threads. */
@@ -166,7 +192,7 @@ public final class NodeRuntime implements TransportListener {
                 random.nextLong(),
                 inFlight::release,
                 stateMachine,
-                snapshotExecutor);
+                invoker ? invokerWork::add : snapshotThread);
         durable.target = loop;
         thread.add(loop);
         groups.put(name, loop);
@@ -187,11 +213,18 @@ public final class NodeRuntime implements TransportListener {
         return handle;
     }
 
-    /** Invoker mode: runs due ticks and ready groups on the caller's thread; returns whether anything ran. */
+    /**
+     * Invoker mode: runs due ticks, ready groups and queued snapshot work on the caller's thread; returns whether
+     * anything ran.
+     */
     public boolean runPending() {
         boolean worked = false;
         for (LoopThread thread : threads) {
             worked |= thread.runOnce();
+        }
+        for (Runnable work = invokerWork.poll(); work != null; work = invokerWork.poll()) {
+            work.run();
+            worked = true;
         }
         return worked;
     }
@@ -227,11 +260,13 @@ public final class NodeRuntime implements TransportListener {
             awaitClosed(done);
         }
         threads.forEach(LoopThread::stop);
-        snapshotExecutor.shutdown();
-        try {
-            snapshotExecutor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
+        if (snapshotThread != null) {
+            snapshotThread.shutdown();
+            try {
+                snapshotThread.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         transport.close();
         journal.close();
@@ -289,21 +324,23 @@ public final class NodeRuntime implements TransportListener {
         }
     }
 
+    /**
+     * Waits for a group to close: up to 5 s of the loop threads' work, or in invoker mode until a round of
+     * {@link #runPending} finds nothing left to run (a closing group needs no time to pass, only its own turn).
+     */
     private void awaitClosed(CompletableFuture<Void> done) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!done.isDone() && System.nanoTime() < deadline) {
-            if (invoker) {
-                runPending();
-            } else {
-                try {
-                    done.get(10, TimeUnit.MILLISECONDS);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    return;
-                } catch (ExecutionException | TimeoutException notYet) {
-                    // keep waiting until the deadline
-                }
+        if (invoker) {
+            while (!done.isDone() && runPending()) {
+                // each round runs what the close left to do
             }
+            return;
+        }
+        try {
+            done.get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException stuck) {
+            LOG.warn("a group of {} did not close cleanly within 5 s; closing the node anyway", self, stuck);
         }
     }
 

@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,6 +47,9 @@ class EchoNodeTest {
     private final Map<MemberId, EchoNode> nodes = new LinkedHashMap<>();
     private final Map<MemberId, ReplicatedGroup> groups = new LinkedHashMap<>();
     private final Map<MemberId, Counter> counters = new LinkedHashMap<>();
+    /** Simulated time of the invoker-mode nodes, advanced by {@link #drive}. */
+    private final AtomicLong invokerClock = new AtomicLong();
+
     private final List<String> events = new CopyOnWriteArrayList<>();
     private final Map<MemberId, List<Long>> views = new ConcurrentHashMap<>();
 
@@ -278,12 +282,7 @@ class EchoNodeTest {
     @Test
     void closeFailsPendingAndLaterOperationsWithClosedAndIsIdempotent() throws Exception {
         MemberId solo = MemberId.of("solo");
-        EchoNode node = EchoNode.builder(solo)
-                .transport(network.transport(solo))
-                .journal(new InMemoryJournal())
-                .invoker(true)
-                .build()
-                .start();
+        EchoNode node = soloInvokerNode(solo);
         ReplicatedGroup group =
                 node.join("g", GroupOptions.builder().voter(solo).build(), new Counter(), new GroupListener() {});
         drive(node, group.whenQuorum());
@@ -333,22 +332,27 @@ class EchoNodeTest {
         }
     }
 
-    private static void drive(EchoNode node, CompletableFuture<?> until) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    /**
+     * Runs {@code node} on the test's thread until {@code until} completes, letting one tick of simulated time pass
+     * whenever it has nothing to do: no sleep, no wall clock.
+     */
+    private void drive(EchoNode node, CompletableFuture<?> until) {
+        long deadline = invokerClock.get() + TimeUnit.SECONDS.toNanos(10);
         while (!until.isDone()) {
-            assertTrue(System.nanoTime() < deadline, "invoker mode made no progress");
+            assertTrue(invokerClock.get() < deadline, "invoker mode made no progress in 10 simulated seconds");
             if (!node.runPending()) {
-                Thread.sleep(1); // nothing due yet: the next tick is a few milliseconds away
+                invokerClock.addAndGet(TimeUnit.MILLISECONDS.toNanos(10));
             }
         }
     }
 
-    /** A one-member node driven from the test's thread ({@link #drive}). */
+    /** A one-member node on the test's thread and clock ({@link #drive}). */
     private EchoNode soloInvokerNode(MemberId solo) throws Exception {
         return EchoNode.builder(solo)
                 .transport(network.transport(solo))
                 .journal(new InMemoryJournal())
                 .invoker(true)
+                .clock(invokerClock::get)
                 .build()
                 .start();
     }
