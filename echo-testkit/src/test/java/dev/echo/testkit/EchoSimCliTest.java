@@ -44,6 +44,29 @@ class EchoSimCliTest {
         assertTrue(run.lastLine().matches("\\d+ passed, [1-9]\\d* failed"), run.lastLine());
     }
 
+    /** Each kind of fault is counted where it is injected: a crash-only run counts crashes and nothing else. */
+    @Test
+    void whatWasTestedIsCountedByKind() {
+        Run crashes = run("--seeds", "1..3", "--faults", "crash");
+        String tested = line(crashes, "tested: ");
+        assertTrue(tested.matches(".*crash [1-9]\\d*, torn_write 0, wipe 0, .*"), tested);
+        assertTrue(tested.contains("partition 0, one_way 0, hostile_message 0, dropped 0, duplicated 0"), tested);
+        assertTrue(tested.matches(".*; [1-9]\\d* operations checked"), tested);
+        Run everything = run("--seeds", "1..3");
+        for (String kind : new String[] {"partition", "dropped", "duplicated", "reordered", "membership_change"}) {
+            assertTrue(line(everything, "tested: ").matches(".*" + kind + " [1-9].*"), kind + " not counted");
+        }
+        assertTrue(line(everything, "per second on one core: ").contains("node and link faults"));
+    }
+
+    private static String line(Run run, String prefix) {
+        return run.out()
+                .lines()
+                .filter(l -> l.startsWith(prefix))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no line starting with '" + prefix + "' in " + run.out()));
+    }
+
     @Test
     void traceIsReadable() {
         Run run = run("--seed", "4", "--trace", "--faults", "crash");

@@ -2,6 +2,7 @@ package dev.echo.testkit.cli;
 
 import dev.echo.testkit.sim.Fault;
 import dev.echo.testkit.sim.Mutation;
+import dev.echo.testkit.sim.RunCounts;
 import dev.echo.testkit.sim.Simulation;
 import dev.echo.testkit.sim.SimulationOptions;
 import dev.echo.testkit.sim.SimulationResult;
@@ -22,6 +23,7 @@ public final class EchoSim {
             Usage: bin/echo-sim --seeds A..B [--members N] [--faults all|none|LIST] [--mutation NAME]
                    bin/echo-sim --seed S [--members N] [--faults ...] [--trace]
                    bin/echo-sim --seeds A..B --hashes
+                   bin/echo-sim --soak [--seeds A..B]
 
             Runs Echo's protocol core under a seeded simulated world (network delay, loss, duplication,
             reordering, partitions, clock drift, crashes, torn writes, wiped disks) with a client workload, checks the
@@ -50,9 +52,15 @@ public final class EchoSim {
               --trace          print a step-by-step transcript (use with --seed)
               --hashes         print each seed's trace hash and a digest of its transcript, to compare
                                two builds of the core: a refactor must leave both unchanged
+              --soak           a long run (default seeds 1..10000): prints progress every 10 s, with
+                               seeds/s and faults/s on the one core the simulator uses
               --help           this text
 
-            Prints each failing seed with a replay command; the last line is "N passed, N failed".
+            Prints each failing seed with a replay command, then what was tested: simulated time, the faults
+            injected by kind (crash, torn_write, wipe, damage, partition, one_way, hostile_message, dropped,
+            duplicated, reordered messages, membership_change) and the client operations checked for
+            linearizability, with the rates per second of wall time on one core (node and link faults apart
+            from message faults). The last line is "N passed, N failed".
             """;
 
     /** Entry point; see the usage text. */
@@ -71,6 +79,8 @@ public final class EchoSim {
         long faultMillis = SimulationOptions.defaults(0).faultPhaseMillis();
         boolean trace = false;
         boolean hashes = false;
+        boolean soak = false;
+        boolean seedsGiven = false;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -79,11 +89,13 @@ public final class EchoSim {
                         return 0;
                     }
                     case "--seeds" -> {
+                        seedsGiven = true;
                         String[] range = value(args, ++i).split("\\.\\.");
                         first = Long.parseLong(range[0]);
                         last = range.length > 1 ? Long.parseLong(range[1]) : first;
                     }
                     case "--seed" -> {
+                        seedsGiven = true;
                         first = Long.parseLong(value(args, ++i));
                         last = first;
                     }
@@ -98,8 +110,12 @@ public final class EchoSim {
                     case "--fault-ms" -> faultMillis = Long.parseLong(value(args, ++i));
                     case "--trace" -> trace = true;
                     case "--hashes" -> hashes = true;
+                    case "--soak" -> soak = true;
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
+            }
+            if (soak && !seedsGiven) {
+                last = first + 9_999;
             }
             if (last < first) {
                 throw new IllegalArgumentException("empty seed range " + first + ".." + last);
@@ -120,12 +136,31 @@ public final class EchoSim {
         long passed = 0;
         long failed = 0;
         long steps = 0;
+        long simulatedMicros = 0;
+        RunCounts counts = RunCounts.none();
         long started = System.nanoTime();
+        long lastReport = started;
         for (long seed = first; seed <= last; seed++) {
             TranscriptDigest transcript = hashes ? new TranscriptDigest() : null;
             SimulationResult result =
                     Simulation.run(base.withSeed(seed), hashes ? transcript.stream() : trace ? out : null);
             steps += result.steps();
+            simulatedMicros += result.simulatedMicros();
+            counts = counts.plus(result.counts());
+            if (soak && System.nanoTime() - lastReport >= 10_000_000_000L) {
+                lastReport = System.nanoTime();
+                double elapsed = (lastReport - started) / 1e9;
+                long done = seed - first + 1;
+                out.printf(
+                        "soak: %d seeds (%d failed) in %.0f s: %.1f seeds/s; per second on one core: %.1f node and"
+                                + " link faults, %.0f message faults%n",
+                        done,
+                        failed,
+                        elapsed,
+                        done / elapsed,
+                        counts.nodeAndLinkFaults() / elapsed,
+                        counts.messageFaults() / elapsed);
+            }
             if (hashes) {
                 out.printf(
                         "seed %d: %s, trace hash %016x, transcript %s%n",
@@ -152,6 +187,12 @@ public final class EchoSim {
         out.printf(
                 "ran %d seeds in %.1f s: %.1f seeds/s, %.0f simulated steps/s%n",
                 passed + failed, seconds, (passed + failed) / seconds, steps / seconds);
+        out.printf("tested: %.0f s simulated; %s%n", simulatedMicros / 1e6, counts);
+        out.printf(
+                "per second on one core: %.1f node and link faults, %.0f message faults, %.0f operations checked%n",
+                counts.nodeAndLinkFaults() / seconds,
+                counts.messageFaults() / seconds,
+                counts.operationsChecked() / seconds);
         out.printf("%d passed, %d failed%n", passed, failed);
         return failed == 0 ? 0 : 1;
     }

@@ -47,12 +47,14 @@ final class FaultPlan {
             case CRASH -> {
                 SimNode victim = nodes.get(random.nextInt(nodes.size()));
                 sim.crash(victim, enabled.contains(Fault.TORN_WRITE) && random.nextBoolean());
+                sim.count(Injected.CRASH);
                 sim.schedule(sim.now() + repairAfter, () -> sim.restart(victim));
             }
             case WIPE -> {
                 SimNode victim = nodes.get(random.nextInt(nodes.size()));
                 if (sim.mayWipe(victim)) {
                     sim.wipe(victim);
+                    sim.count(Injected.WIPE);
                     sim.schedule(sim.now() + repairAfter, () -> sim.restart(victim));
                 }
             }
@@ -60,6 +62,7 @@ final class FaultPlan {
                 SimNode victim = nodes.get(random.nextInt(nodes.size()));
                 if (sim.mayDamage(victim)) {
                     sim.damage(victim);
+                    sim.count(Injected.DAMAGE);
                     sim.schedule(sim.now() + repairAfter, () -> sim.restart(victim));
                 }
             }
@@ -76,6 +79,7 @@ final class FaultPlan {
                     }
                 }
                 sim.traceLine("  fault: partition " + sides(left));
+                sim.count(Injected.PARTITION);
                 sim.schedule(sim.now() + repairAfter, this::healLinks);
             }
             case ONE_WAY -> {
@@ -91,6 +95,7 @@ final class FaultPlan {
                     }
                 }
                 sim.traceLine("  fault: one-way, n" + (a + 1) + (deaf ? " cannot receive" : " cannot send"));
+                sim.count(Injected.ONE_WAY);
                 sim.schedule(sim.now() + repairAfter, this::healLinks);
             }
             case HOSTILE -> {
@@ -130,6 +135,7 @@ final class FaultPlan {
         Input.Receive input = peer.next(members);
         if (target.alive()) {
             sim.input(target, input);
+            sim.count(Injected.HOSTILE_MESSAGE);
         }
         sim.schedule(sim.now() + random.nextLong(200, 5_000), () -> sendHostile(peer, nodes, until));
     }

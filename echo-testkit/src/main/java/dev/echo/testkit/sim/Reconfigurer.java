@@ -47,12 +47,14 @@ final class Reconfigurer {
         if (random.nextBoolean() && asker != null) {
             // An edit asked at any member (a spare joining asks too): forwarded to the leader, or to every voter.
             sim.input(asker, new Input.ChangeMembership(++nextRequestId, edit()));
+            sim.count(Injected.MEMBERSHIP_CHANGE);
         } else if (leader != null) {
             QuorumSystem current = leader.core().orElseThrow().configuration();
             if (current instanceof Configuration configuration) {
                 MembershipChange change = change(configuration);
                 if (change != null) {
                     sim.input(leader, new Input.ChangeMembership(++nextRequestId, change));
+                    sim.count(Injected.MEMBERSHIP_CHANGE);
                 }
             }
         }

@@ -1,6 +1,7 @@
 package dev.echo.testkit.sim;
 
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -12,6 +13,8 @@ final class SimNetwork {
     private final SplittableRandom random;
     /** Cut links, encoded as {@code from * 64 + to}. */
     private final TreeSet<Integer> cut = new TreeSet<>();
+    /** The latest arrival scheduled on each link, by the same code: what a new message may overtake. */
+    private final TreeMap<Integer, Long> latestArrival = new TreeMap<>();
 
     double lossRate;
     double duplicateRate;
@@ -47,6 +50,12 @@ final class SimNetwork {
             return 0;
         }
         return random.nextDouble() < duplicateRate ? 2 : 1;
+    }
+
+    /** Records a message arriving at {@code arrival} on a link; whether it overtakes one sent earlier there. */
+    boolean arrivesOutOfOrder(int from, int to, long arrival) {
+        Long latest = latestArrival.merge(from * 64 + to, arrival, Math::max);
+        return latest != arrival;
     }
 
     long delayMicros() {

@@ -20,6 +20,7 @@ import dev.echo.testkit.check.StepRecord;
 import dev.echo.testkit.lin.KvLinearizability;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.PriorityQueue;
@@ -57,6 +58,7 @@ public final class Simulation {
     private long eventSequence;
     private long steps;
     private long traceHash = 1469598103934665603L;
+    private final EnumMap<Injected, Long> injected = new EnumMap<>(Injected.class);
     /** Every rule kept, or the run's deliberate bugs (SimulationOptions.mutations). */
     private final SafetyRules rules;
 
@@ -168,7 +170,16 @@ public final class Simulation {
             failure = Optional.of("core assertion: " + bug.getMessage());
         }
         failure.ifPresent(f -> traceLine("FAIL " + f));
-        return new SimulationResult(options, nodes.size(), failure, steps, now, traceHash, workload.history());
+        History history = workload.history();
+        return new SimulationResult(
+                options,
+                nodes.size(),
+                failure,
+                steps,
+                now,
+                traceHash,
+                history,
+                new RunCounts(injected, history.operations().size()));
     }
 
     /** Starts every member (with its clock rate) and the workload. */
@@ -213,6 +224,11 @@ public final class Simulation {
 
     List<SimNode> nodes() {
         return nodes;
+    }
+
+    /** Counts one fault or change injected into this run. */
+    void count(Injected kind) {
+        injected.merge(kind, 1L, Long::sum);
     }
 
     /** When the fault phase ends and every fault is healed (simulated microseconds). */
@@ -307,10 +323,17 @@ public final class Simulation {
     void deliver(SimNode from, Output.Send send) {
         SimNode to = nodeById(send.to());
         int copies = network.copies(from.index(), to.index());
+        if (copies != 1) {
+            count(copies == 0 ? Injected.DROPPED : Injected.DUPLICATED);
+        }
         for (int i = 0; i < copies; i++) {
             Message message = send.message();
             long incarnation = from.disk().incarnation(); // of the life that sent it
-            schedule(now + network.delayMicros(), () -> {
+            long arrival = now + network.delayMicros();
+            if (network.arrivesOutOfOrder(from.index(), to.index(), arrival)) {
+                count(Injected.REORDERED);
+            }
+            schedule(arrival, () -> {
                 if (to.alive()) {
                     input(to, new Input.Receive(message, incarnation));
                 }
@@ -368,6 +391,9 @@ public final class Simulation {
         node.core = null;
         node.incarnation++;
         node.disk().crash(torn, random);
+        if (torn) {
+            count(Injected.TORN_WRITE);
+        }
         traceLine(String.format("%9.3fms %-3s CRASH%s", now / 1000.0, node.id(), torn ? " (torn write)" : ""));
     }
 

@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param simulatedMicros simulated time at the end
  * @param traceHash hash of every step: equal for equal runs
  * @param history the client history
+ * @param counts the faults injected, by kind, and the operations checked
  */
 public record SimulationResult(
         SimulationOptions options,
@@ -20,7 +21,8 @@ public record SimulationResult(
         long steps,
         long simulatedMicros,
         long traceHash,
-        History history) {
+        History history,
+        RunCounts counts) {
     /** Whether every check passed. */
     public boolean passed() {
         return failure.isEmpty();

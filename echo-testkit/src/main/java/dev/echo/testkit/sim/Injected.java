@@ -1,0 +1,27 @@
+package dev.echo.testkit.sim;
+
+/** What the simulator puts a group through, counted per run ({@link RunCounts}). */
+public enum Injected {
+    /** A member crashed (it restarts from what its disk kept). */
+    CRASH,
+    /** A crash tore the last unforced write. */
+    TORN_WRITE,
+    /** A member's disk was replaced: it came back empty, under a new incarnation. */
+    WIPE,
+    /** A member's journal was damaged mid-log: it came back STORAGE_FAULTED. */
+    DAMAGE,
+    /** The members were split in two sides. */
+    PARTITION,
+    /** A member could send but not receive, or the reverse. */
+    ONE_WAY,
+    /** A forged or out-of-domain message from the hostile peer. */
+    HOSTILE_MESSAGE,
+    /** A message lost, by a cut link or by loss. */
+    DROPPED,
+    /** A message delivered twice. */
+    DUPLICATED,
+    /** A message that arrived before one sent earlier on the same link. */
+    REORDERED,
+    /** A membership change asked of a member. */
+    MEMBERSHIP_CHANGE
+}
