@@ -1,0 +1,432 @@
+package dev.echo.testkit.sim;
+
+import dev.echo.core.EchoException;
+import dev.echo.core.GroupListener;
+import dev.echo.core.GroupOptions;
+import dev.echo.core.MemberId;
+import dev.echo.core.ReplicatedGroup;
+import dev.echo.core.Tuning;
+import dev.echo.core.codec.Envelope;
+import dev.echo.core.node.EchoNode;
+import dev.echo.core.transport.TransportException;
+import dev.echo.testkit.kv.KvCommand;
+import dev.echo.testkit.kv.KvStateMachine;
+import dev.echo.testkit.lin.KvLinearizability;
+import dev.echo.testkit.storage.InMemoryJournal;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The whole-node simulator, first form (issue 19): every member is a real {@link EchoNode} in invoker mode, on the
+ * simulation's clock and seed, with its real runtime, client sessions, snapshot worker and membership requests, over
+ * a {@link SimTransport} (the real codec, then a simulated network) and an {@link InMemoryJournal} that survives its
+ * crashes. Clients use the public API only ({@link ReplicatedGroup#submit}, {@link ReplicatedGroup#read}), so
+ * sessions and retries are the runtime's own. The network is cut, lossy, duplicating and reordering by turns;
+ * members crash and restart.
+ *
+ * <p>What it checks: the client history is linearizable; after every fault heals a write commits within a bound;
+ * and, once quiet, members that applied the same index hold the same state. The protocol-level simulator
+ * ({@link Simulation}) still checks the invariants of PROTOCOL.md §11 after every step; this one proves the node
+ * around the core. Not yet here: a real journal under a simulated disk, per-step invariants, mutants of the runtime.
+ *
+ * <p>One seed fixes everything: one thread, simulated time, seeded randomness everywhere. Not thread-safe.
+ */
+public final class NodeSimulation {
+    private static final String GROUP = "sim";
+    private static final long TICK_MICROS = 10_000;
+    private static final int KEYS = 4;
+    private static final long CLIENT_PATIENCE_MICROS = 3_000_000;
+
+    private final SimulationOptions options;
+    private final SplittableRandom random;
+    private final SimNetwork network;
+    private final PrintStream trace;
+    private final List<Member> members = new ArrayList<>();
+    private final PriorityQueue<Event> events = new PriorityQueue<>();
+    private final History history = new History();
+    private final EnumMap<Injected, Long> injected = new EnumMap<>(Injected.class);
+    private long now;
+    private long sequence;
+    private long traceHash = 1469598103934665603L;
+    private long healedAt = Long.MAX_VALUE;
+    private boolean committedAfterHeal;
+    /** Set once the run is over: clients start nothing more while the group settles. */
+    private boolean clientsStopped;
+    /** Each client's operation in flight, if any: unknown if the run ends first. */
+    private final TreeMap<Integer, Runnable> inFlight = new TreeMap<>();
+
+    private record Event(long time, long sequence, Runnable action) implements Comparable<Event> {
+        @Override
+        public int compareTo(Event other) {
+            int byTime = Long.compare(time, other.time);
+            return byTime != 0 ? byTime : Long.compare(sequence, other.sequence);
+        }
+    }
+
+    /** One simulated machine: its journal outlives its processes. */
+    private final class Member {
+        final int index;
+        final MemberId id;
+        InMemoryJournal journal = new InMemoryJournal();
+        SimTransport transport;
+        EchoNode node;
+        ReplicatedGroup group;
+        KvStateMachine state;
+        int life;
+
+        Member(int index) {
+            this.index = index;
+            this.id = MemberId.of("n" + (index + 1));
+        }
+
+        boolean up() {
+            return node != null;
+        }
+    }
+
+    private NodeSimulation(SimulationOptions options, PrintStream trace) {
+        this.options = options;
+        this.random = new SplittableRandom(options.seed());
+        this.network = new SimNetwork(random.split());
+        this.trace = trace;
+        int count = options.members() != 0 ? options.members() : 3 + random.nextInt(3);
+        for (int i = 0; i < count; i++) {
+            members.add(new Member(i));
+        }
+    }
+
+    /** Runs one seed; {@code trace} receives a transcript of faults and client operations, or null for none. */
+    public static SimulationResult run(SimulationOptions options, PrintStream trace) {
+        return new NodeSimulation(options, trace).execute();
+    }
+
+    private SimulationResult execute() {
+        members.forEach(this::start);
+        for (int client = 0; client < options.clients(); client++) {
+            int index = client;
+            schedule(random.nextLong(50_000), () -> nextOperation(index));
+        }
+        long faultEnd = options.faultPhaseMillis() * 1000;
+        schedule(random.nextLong(200_000, 600_000), this::injectFault);
+        schedule(faultEnd, this::heal);
+        long deadline = faultEnd + options.livenessBoundMillis() * 1000;
+        Optional<String> failure = Optional.empty();
+        try {
+            while (!committedAfterHeal && !events.isEmpty() && events.peek().time <= deadline) {
+                Event event = events.poll();
+                now = event.time;
+                event.action.run();
+            }
+            if (!committedAfterHeal) {
+                failure = Optional.of("liveness: no write committed within " + options.livenessBoundMillis()
+                        + " ms of healing every fault");
+            }
+            failure = failure.or(this::finalChecks);
+        } catch (IllegalStateException bug) {
+            failure = Optional.of("node assertion: " + bug.getMessage());
+        }
+        failure.ifPresent(f -> log("FAIL " + f));
+        long steps = sequence;
+        return new SimulationResult(
+                options,
+                members.size(),
+                failure,
+                steps,
+                now,
+                traceHash,
+                history,
+                new RunCounts(injected, history.operations().size()));
+    }
+
+    // ---------------------------------------------------------------- members
+
+    private void start(Member member) {
+        member.life++;
+        member.transport = new SimTransport(member.id, (to, envelope) -> send(member, to, envelope));
+        member.state = new KvStateMachine();
+        EchoNode node = EchoNode.builder(member.id)
+                .transport(member.transport)
+                .journal(member.journal)
+                .invoker(true)
+                .clock(() -> now * 1000)
+                .randomSeed(options.seed() * 31 + member.index * 1_000_003L + member.life)
+                .build();
+        try {
+            node.start();
+        } catch (TransportException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+        GroupOptions.Builder group = GroupOptions.builder()
+                .requestTimeout(Duration.ofSeconds(2))
+                .tuning(Tuning.defaults().withStaticMembership());
+        members.forEach(m -> group.voter(m.id));
+        member.node = node;
+        member.group = node.join(GROUP, group.build(), member.state, new GroupListener() {});
+        log(member.id + " START life " + member.life);
+        int life = member.life;
+        schedule(now + random.nextLong(TICK_MICROS), () -> tick(member, life));
+    }
+
+    private void tick(Member member, int life) {
+        if (member.up() && member.life == life) {
+            drain(member);
+            schedule(now + TICK_MICROS, () -> tick(member, life));
+        }
+    }
+
+    /** Runs everything a member has to do now: its due ticks, its inbox, its client operations. */
+    private void drain(Member member) {
+        if (!member.up()) {
+            return;
+        }
+        while (member.node.runPending()) {
+            mix(member.index, 1);
+        }
+    }
+
+    private void crash(Member member) {
+        if (!member.up()) {
+            return;
+        }
+        member.transport.crash(); // the process is gone: no close, pending work is simply lost
+        member.node = null;
+        member.group = null;
+        member.journal = member.journal.reopen();
+        count(Injected.CRASH);
+        log(member.id + " CRASH");
+    }
+
+    // ---------------------------------------------------------------- network
+
+    private void send(Member from, MemberId to, Envelope envelope) {
+        Member target = members.get(Integer.parseInt(to.value().substring(1)) - 1);
+        int copies = network.copies(from.index, target.index);
+        if (copies != 1) {
+            count(copies == 0 ? Injected.DROPPED : Injected.DUPLICATED);
+        }
+        for (int i = 0; i < copies; i++) {
+            long arrival = now + network.delayMicros();
+            if (network.arrivesOutOfOrder(from.index, target.index, arrival)) {
+                count(Injected.REORDERED);
+            }
+            SimTransport receiver = target.transport;
+            schedule(arrival, () -> {
+                if (target.transport == receiver) { // the same process still runs
+                    receiver.receive(envelope);
+                    drain(target);
+                }
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------- faults
+
+    private void injectFault() {
+        if (now >= options.faultPhaseMillis() * 1000) {
+            return;
+        }
+        long repairAfter = random.nextLong(300_000, 4_000_000);
+        switch (random.nextInt(5)) {
+            case 0 -> {
+                Member victim = members.get(random.nextInt(members.size()));
+                if (victim.up()) {
+                    crash(victim);
+                    schedule(now + repairAfter, () -> restart(victim));
+                }
+            }
+            case 1 -> {
+                boolean[] left = new boolean[members.size()];
+                for (int i = 0; i < left.length; i++) {
+                    left[i] = random.nextBoolean();
+                }
+                for (int a = 0; a < left.length; a++) {
+                    for (int b = 0; b < left.length; b++) {
+                        if (left[a] != left[b]) {
+                            network.cut(a, b);
+                        }
+                    }
+                }
+                count(Injected.PARTITION);
+                log("partition");
+                schedule(now + repairAfter, this::healLinks);
+            }
+            case 2 -> {
+                network.lossRate = random.nextDouble() * 0.3;
+                log("loss " + network.lossRate);
+                schedule(now + repairAfter, () -> network.lossRate = 0);
+            }
+            case 3 -> {
+                network.duplicateRate = random.nextDouble() * 0.2;
+                log("duplicate " + network.duplicateRate);
+                schedule(now + repairAfter, () -> network.duplicateRate = 0);
+            }
+            default -> {
+                network.jitterMicros = random.nextLong(5_000, 40_000);
+                log("jitter " + network.jitterMicros);
+                schedule(now + repairAfter, () -> network.jitterMicros = 1_500);
+            }
+        }
+        schedule(now + random.nextLong(200_000, 1_500_000), this::injectFault);
+    }
+
+    private void restart(Member member) {
+        if (!member.up()) {
+            start(member);
+        }
+    }
+
+    private void healLinks() {
+        double loss = network.lossRate;
+        double duplicate = network.duplicateRate;
+        long jitter = network.jitterMicros;
+        network.healAll();
+        network.lossRate = loss;
+        network.duplicateRate = duplicate;
+        network.jitterMicros = jitter;
+    }
+
+    private void heal() {
+        network.healAll();
+        members.forEach(this::restart);
+        healedAt = now;
+        log("HEAL every fault; liveness phase begins");
+    }
+
+    // ---------------------------------------------------------------- clients
+
+    /** One operation of client {@code client}, at a random member that is up, through the public API. */
+    private void nextOperation(int client) {
+        if (clientsStopped) {
+            return;
+        }
+        List<Member> up = members.stream().filter(Member::up).toList();
+        if (up.isEmpty()) {
+            schedule(now + 100_000, () -> nextOperation(client));
+            return;
+        }
+        Member member = up.get(random.nextInt(up.size()));
+        String key = "k" + random.nextInt(KEYS);
+        int roll = random.nextInt(100);
+        KvCommand command;
+        boolean read = false;
+        if (roll < 45) {
+            command = KvCommand.put(key, "c" + client + "t" + now);
+        } else if (roll < 60) {
+            command = KvCommand.cas(key, random.nextBoolean() ? "" : "c" + client, "c" + client + "t" + now);
+        } else {
+            command = KvCommand.get(key);
+            read = random.nextBoolean();
+        }
+        long invoked = now;
+        CompletableFuture<byte[]> answer =
+                read ? member.group.read(command.encode()) : member.group.submit(command.encode());
+        boolean write = !read;
+        boolean[] settled = new boolean[1];
+        // A client whose member crashed hears nothing: after a while, or when the run ends, it stops waiting.
+        Runnable giveUp = () -> {
+            if (!settled[0]) {
+                settled[0] = true;
+                inFlight.remove(client);
+                EchoException unknown = new EchoException(EchoException.Reason.TIMEOUT, "no answer");
+                finished(client, command, write, invoked, null, unknown);
+            }
+        };
+        inFlight.put(client, giveUp);
+        answer.whenComplete((result, error) -> {
+            if (!settled[0]) {
+                settled[0] = true;
+                inFlight.remove(client);
+                finished(client, command, write, invoked, result, error);
+            }
+        });
+        schedule(now + CLIENT_PATIENCE_MICROS, giveUp);
+        drain(member);
+    }
+
+    private void finished(int client, KvCommand command, boolean write, long invoked, byte[] result, Throwable error) {
+        if (error == null) {
+            String output = new String(result, StandardCharsets.UTF_8);
+            history.add(new History.Operation(client, command, invoked, now, output));
+            log("c" + client + " " + command + " -> " + output);
+            if (write && invoked >= healedAt && command.kind() != KvCommand.Kind.GET) {
+                committedAfterHeal = true;
+            }
+        } else {
+            Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+            boolean notApplied = cause instanceof EchoException echo && echo.certainlyNotApplied();
+            if (write && !notApplied) {
+                history.add(new History.Operation(client, command, invoked, Long.MAX_VALUE, null));
+            }
+            log("c" + client + " " + command + " failed: " + cause.getMessage());
+        }
+        schedule(now + random.nextLong(20_000), () -> nextOperation(client));
+    }
+
+    // ---------------------------------------------------------------- checks
+
+    private Optional<String> finalChecks() {
+        clientsStopped = true;
+        new ArrayList<>(inFlight.values()).forEach(Runnable::run); // outcomes still unknown when the run ends
+        Optional<String> linearizable =
+                KvLinearizability.check(history.operations()).map(m -> "linearizability: " + m);
+        if (linearizable.isPresent()) {
+            return linearizable;
+        }
+        // Let the group settle with no fault and no client, then every member must have applied the same state.
+        long quietUntil = now + 3_000_000;
+        events.clear();
+        for (Member member : members) {
+            int life = member.life;
+            schedule(now + TICK_MICROS, () -> tick(member, life));
+        }
+        while (!events.isEmpty() && events.peek().time <= quietUntil) {
+            Event event = events.poll();
+            now = event.time;
+            event.action.run();
+        }
+        Member first = members.get(0);
+        for (Member member : members) {
+            long applied = member.group.status().lastApplied();
+            long firstApplied = first.group.status().lastApplied();
+            if (applied != firstApplied) {
+                return Optional.of("convergence: " + member.id + " applied " + applied + ", " + first.id + " "
+                        + firstApplied + " after 3 quiet seconds");
+            }
+            if (member.state.digest() != first.state.digest()) {
+                return Optional.of("applied states differ at index " + applied + ": " + member.id + " and " + first.id);
+            }
+        }
+        return Optional.empty();
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private void schedule(long time, Runnable action) {
+        events.add(new Event(time, sequence++, action));
+    }
+
+    private void count(Injected kind) {
+        injected.merge(kind, 1L, Long::sum);
+    }
+
+    private void mix(long a, long b) {
+        traceHash = (traceHash ^ a ^ (b << 8) ^ now) * 1099511628211L;
+    }
+
+    private void log(String line) {
+        mix(line.hashCode(), 2);
+        if (trace != null) {
+            trace.printf("%9.3fms %s%n", now / 1000.0, line);
+        }
+    }
+}
