@@ -1,0 +1,35 @@
+package dev.echo.testkit.lin;
+
+/**
+ * A sequential specification of a state machine: what one command does to a state, and what it answers. The
+ * linearizability check ({@link Linearizability}) searches for an order of a history's operations that this model
+ * accepts.
+ *
+ * <p>Keep the state small and immutable, with value equality ({@code equals}/{@code hashCode}): the search memoises
+ * states. Partition commands that commute (different keys of a map) with {@link #partition}, so that each part is
+ * searched alone; that is what keeps the search fast.
+ *
+ * <p>Threading: called from one thread at a time; must not block.
+ *
+ * @param <S> the model's state
+ */
+public interface Model<S> {
+    /** The state of an empty state machine. */
+    S initial();
+
+    /**
+     * The state after {@code command} from {@code state}, or null if the state machine could not have answered
+     * {@code output} there.
+     *
+     * @param output the answer the client got, or null if it never learned the outcome (any answer is accepted)
+     */
+    S step(S state, byte[] command, byte[] output);
+
+    /**
+     * The part of the state {@code command} touches; commands of different parts commute. Default: one part.
+     * Must return a value with value equality (a String, a record).
+     */
+    default Object partition(byte[] command) {
+        return "";
+    }
+}
