@@ -5,10 +5,11 @@
  */
 module dev.echo.testkit {
     requires transitive dev.echo.core;
-    requires static org.junit.jupiter.api; // the transport conformance suite only
+    requires static org.junit.jupiter.api; // the transport conformance suite and @SimulationTest
 
     exports dev.echo.testkit.check;
     exports dev.echo.testkit.cli;
+    exports dev.echo.testkit.junit;
     exports dev.echo.testkit.kv;
     exports dev.echo.testkit.lin;
     exports dev.echo.testkit.sim;

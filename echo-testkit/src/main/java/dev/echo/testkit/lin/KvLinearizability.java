@@ -46,8 +46,11 @@ public final class KvLinearizability {
 
     /** Applies {@code op} to register value {@code state}; returns the new state, or null if the output contradicts it. */
     static String step(String state, History.Operation op) {
-        KvCommand command = op.command();
-        String output = op.output();
+        return step(state, op.command(), op.output());
+    }
+
+    /** As {@link #step(String, History.Operation)}, for a command and its output (null: unknown). */
+    static String step(String state, KvCommand command, String output) {
         switch (command.kind()) {
             case PUT:
                 return command.value();

@@ -21,12 +21,14 @@ public final class Linearizability {
      * One operation as a client saw it.
      *
      * @param client who asked
+     * @param query whether it was a query (read) rather than a command
      * @param command the command or query's bytes
      * @param invokedMicros when it was asked
      * @param returnedMicros when it was answered, or {@link Long#MAX_VALUE} if the client never learned the outcome
      * @param output the answer, or null if unknown
      */
-    public record Operation(int client, byte[] command, long invokedMicros, long returnedMicros, byte[] output) {
+    public record Operation(
+            int client, boolean query, byte[] command, long invokedMicros, long returnedMicros, byte[] output) {
         /** Whether the client never learned the outcome. */
         public boolean unknown() {
             return returnedMicros == Long.MAX_VALUE;
@@ -42,6 +44,9 @@ public final class Linearizability {
     public static <S> Optional<String> check(List<Operation> operations, Model<S> model, long budget) {
         Map<Object, List<Operation>> parts = new LinkedHashMap<>();
         for (Operation op : operations) {
+            if (op.query() && op.unknown()) {
+                continue; // a read with no answer has no effect
+            }
             parts.computeIfAbsent(model.partition(op.command()), p -> new ArrayList<>())
                     .add(op);
         }
@@ -54,12 +59,7 @@ public final class Linearizability {
                 returned[i] = ops.get(i).returnedMicros();
             }
             WingGong.Result result = new WingGong<>(
-                            invoked,
-                            returned,
-                            model.initial(),
-                            (state, op) -> model.step(
-                                    state, ops.get(op).command(), ops.get(op).output()),
-                            budget)
+                            invoked, returned, model.initial(), (state, op) -> step(model, state, ops.get(op)), budget)
                     .run();
             if (result != WingGong.Result.LINEARIZABLE) {
                 return Optional.of("part " + part.getKey() + ": "
@@ -69,5 +69,12 @@ public final class Linearizability {
             }
         }
         return Optional.empty();
+    }
+
+    private static <S> S step(Model<S> model, S state, Operation op) {
+        if (op.query()) {
+            return model.answers(state, op.command(), op.output()) ? state : null;
+        }
+        return model.apply(state, op.command(), op.output());
     }
 }

@@ -1,9 +1,9 @@
 package dev.echo.testkit.lin;
 
 /**
- * A sequential specification of a state machine: what one command does to a state, and what it answers. The
- * linearizability check ({@link Linearizability}) searches for an order of a history's operations that this model
- * accepts.
+ * A sequential specification of a state machine: what one command does to a state and answers, and what a query
+ * answers. The linearizability check ({@link Linearizability}) searches for an order of a history's operations that
+ * this model accepts.
  *
  * <p>Keep the state small and immutable, with value equality ({@code equals}/{@code hashCode}): the search memoises
  * states. Partition commands that commute (different keys of a map) with {@link #partition}, so that each part is
@@ -23,13 +23,16 @@ public interface Model<S> {
      *
      * @param output the answer the client got, or null if it never learned the outcome (any answer is accepted)
      */
-    S step(S state, byte[] command, byte[] output);
+    S apply(S state, byte[] command, byte[] output);
+
+    /** Whether {@code query} could have answered {@code output} in {@code state} (queries change nothing). */
+    boolean answers(S state, byte[] query, byte[] output);
 
     /**
-     * The part of the state {@code command} touches; commands of different parts commute. Default: one part.
+     * The part of the state a command or query touches; operations on different parts commute. Default: one part.
      * Must return a value with value equality (a String, a record).
      */
-    default Object partition(byte[] command) {
+    default Object partition(byte[] commandOrQuery) {
         return "";
     }
 }

@@ -5,18 +5,23 @@ import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
 import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
+import dev.echo.core.StateMachine;
 import dev.echo.core.Tuning;
 import dev.echo.core.codec.Envelope;
 import dev.echo.core.node.EchoNode;
 import dev.echo.core.transport.TransportException;
 import dev.echo.testkit.kv.KvCommand;
 import dev.echo.testkit.kv.KvStateMachine;
-import dev.echo.testkit.lin.KvLinearizability;
+import dev.echo.testkit.lin.KvModel;
+import dev.echo.testkit.lin.Linearizability;
+import dev.echo.testkit.lin.Model;
 import dev.echo.testkit.storage.InMemoryJournal;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Optional;
@@ -25,6 +30,7 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * The whole-node simulator, first form (issue 19): every member is a real {@link EchoNode} in invoker mode, on the
@@ -48,12 +54,13 @@ public final class NodeSimulation {
     private static final long CLIENT_PATIENCE_MICROS = 3_000_000;
 
     private final SimulationOptions options;
+    private final Setup setup;
     private final SplittableRandom random;
     private final SimNetwork network;
     private final PrintStream trace;
     private final List<Member> members = new ArrayList<>();
     private final PriorityQueue<Event> events = new PriorityQueue<>();
-    private final History history = new History();
+    private final List<Linearizability.Operation> history = new ArrayList<>();
     private final EnumMap<Injected, Long> injected = new EnumMap<>(Injected.class);
     private long now;
     private long sequence;
@@ -81,7 +88,7 @@ public final class NodeSimulation {
         SimTransport transport;
         EchoNode node;
         ReplicatedGroup group;
-        KvStateMachine state;
+        StateMachine state;
         int life;
 
         Member(int index) {
@@ -94,8 +101,20 @@ public final class NodeSimulation {
         }
     }
 
-    private NodeSimulation(SimulationOptions options, PrintStream trace) {
+    /**
+     * What runs in each member and what the clients do: the application's state machine, its requests, and its
+     * sequential model (null: no linearizability check).
+     */
+    record Setup(Supplier<StateMachine> stateMachines, ClientWorkload workload, Model<?> model) {
+        /** echo-testkit's key-value store, with put, compare-and-set and get over four keys. */
+        static Setup keyValue() {
+            return new Setup(KvStateMachine::new, NodeSimulation::keyValueRequest, new KvModel());
+        }
+    }
+
+    private NodeSimulation(SimulationOptions options, Setup setup, PrintStream trace) {
         this.options = options;
+        this.setup = setup;
         this.random = new SplittableRandom(options.seed());
         this.network = new SimNetwork(random.split());
         this.trace = trace;
@@ -105,9 +124,16 @@ public final class NodeSimulation {
         }
     }
 
-    /** Runs one seed; {@code trace} receives a transcript of faults and client operations, or null for none. */
+    /**
+     * Runs one seed of echo-testkit's key-value store; {@code trace} receives a transcript of faults and client
+     * operations, or null for none.
+     */
     public static SimulationResult run(SimulationOptions options, PrintStream trace) {
-        return new NodeSimulation(options, trace).execute();
+        return run(options, Setup.keyValue(), trace);
+    }
+
+    static SimulationResult run(SimulationOptions options, Setup setup, PrintStream trace) {
+        return new NodeSimulation(options, setup, trace).execute();
     }
 
     private SimulationResult execute() {
@@ -144,8 +170,9 @@ public final class NodeSimulation {
                 steps,
                 now,
                 traceHash,
-                history,
-                new RunCounts(injected, history.operations().size()));
+                new History(),
+                List.copyOf(history),
+                new RunCounts(injected, history.size()));
     }
 
     // ---------------------------------------------------------------- members
@@ -153,7 +180,7 @@ public final class NodeSimulation {
     private void start(Member member) {
         member.life++;
         member.transport = new SimTransport(member.id, (to, envelope) -> send(member, to, envelope));
-        member.state = new KvStateMachine();
+        member.state = setup.stateMachines().get();
         EchoNode node = EchoNode.builder(member.id)
                 .transport(member.transport)
                 .journal(member.journal)
@@ -315,22 +342,11 @@ public final class NodeSimulation {
             return;
         }
         Member member = up.get(random.nextInt(up.size()));
-        String key = "k" + random.nextInt(KEYS);
-        int roll = random.nextInt(100);
-        KvCommand command;
-        boolean read = false;
-        if (roll < 45) {
-            command = KvCommand.put(key, "c" + client + "t" + now);
-        } else if (roll < 60) {
-            command = KvCommand.cas(key, random.nextBoolean() ? "" : "c" + client, "c" + client + "t" + now);
-        } else {
-            command = KvCommand.get(key);
-            read = random.nextBoolean();
-        }
+        ClientWorkload.Request request = setup.workload().next(random, client);
         long invoked = now;
-        CompletableFuture<byte[]> answer =
-                read ? member.group.read(command.encode()) : member.group.submit(command.encode());
-        boolean write = !read;
+        CompletableFuture<byte[]> answer = request.query()
+                ? member.group.read(request.bytes().clone())
+                : member.group.submit(request.bytes().clone());
         boolean[] settled = new boolean[1];
         // A client whose member crashed hears nothing: after a while, or when the run ends, it stops waiting.
         Runnable giveUp = () -> {
@@ -338,7 +354,7 @@ public final class NodeSimulation {
                 settled[0] = true;
                 inFlight.remove(client);
                 EchoException unknown = new EchoException(EchoException.Reason.TIMEOUT, "no answer");
-                finished(client, command, write, invoked, null, unknown);
+                finished(client, request, invoked, null, unknown);
             }
         };
         inFlight.put(client, giveUp);
@@ -346,30 +362,47 @@ public final class NodeSimulation {
             if (!settled[0]) {
                 settled[0] = true;
                 inFlight.remove(client);
-                finished(client, command, write, invoked, result, error);
+                finished(client, request, invoked, result, error);
             }
         });
         schedule(now + CLIENT_PATIENCE_MICROS, giveUp);
         drain(member);
     }
 
-    private void finished(int client, KvCommand command, boolean write, long invoked, byte[] result, Throwable error) {
+    private void finished(int client, ClientWorkload.Request request, long invoked, byte[] result, Throwable error) {
         if (error == null) {
-            String output = new String(result, StandardCharsets.UTF_8);
-            history.add(new History.Operation(client, command, invoked, now, output));
-            log("c" + client + " " + command + " -> " + output);
-            if (write && invoked >= healedAt && command.kind() != KvCommand.Kind.GET) {
+            history.add(new Linearizability.Operation(client, request.query(), request.bytes(), invoked, now, result));
+            log("c" + client + (request.query() ? " query" : " command") + " answered in " + (now - invoked) + " us");
+            if (!request.query() && invoked >= healedAt) {
                 committedAfterHeal = true;
             }
         } else {
             Throwable cause = error instanceof CompletionException ? error.getCause() : error;
             boolean notApplied = cause instanceof EchoException echo && echo.certainlyNotApplied();
-            if (write && !notApplied) {
-                history.add(new History.Operation(client, command, invoked, Long.MAX_VALUE, null));
+            if (!request.query() && !notApplied) {
+                history.add(
+                        new Linearizability.Operation(client, false, request.bytes(), invoked, Long.MAX_VALUE, null));
             }
-            log("c" + client + " " + command + " failed: " + cause.getMessage());
+            log("c" + client + (request.query() ? " query" : " command") + " failed: " + cause.getMessage());
         }
         schedule(now + random.nextLong(20_000), () -> nextOperation(client));
+    }
+
+    /** The key-value clients: put 45%, compare-and-set 15%, get 40% (half through the log, half as reads). */
+    private static ClientWorkload.Request keyValueRequest(SplittableRandom random, int client) {
+        String key = "k" + random.nextInt(KEYS);
+        int roll = random.nextInt(100);
+        String value = "c" + client + "v" + random.nextLong(1L << 40);
+        if (roll < 45) {
+            return ClientWorkload.Request.command(KvCommand.put(key, value).encode());
+        }
+        if (roll < 60) {
+            String expected = random.nextBoolean() ? "" : "c" + client;
+            return ClientWorkload.Request.command(
+                    KvCommand.cas(key, expected, value).encode());
+        }
+        byte[] get = KvCommand.get(key).encode();
+        return random.nextBoolean() ? ClientWorkload.Request.query(get) : ClientWorkload.Request.command(get);
     }
 
     // ---------------------------------------------------------------- checks
@@ -377,10 +410,12 @@ public final class NodeSimulation {
     private Optional<String> finalChecks() {
         clientsStopped = true;
         new ArrayList<>(inFlight.values()).forEach(Runnable::run); // outcomes still unknown when the run ends
-        Optional<String> linearizable =
-                KvLinearizability.check(history.operations()).map(m -> "linearizability: " + m);
-        if (linearizable.isPresent()) {
-            return linearizable;
+        if (setup.model() != null) {
+            Optional<String> linearizable =
+                    Linearizability.check(history, setup.model()).map(m -> "linearizability: " + m);
+            if (linearizable.isPresent()) {
+                return linearizable;
+            }
         }
         // Let the group settle with no fault and no client, then every member must have applied the same state.
         long quietUntil = now + 3_000_000;
@@ -402,11 +437,26 @@ public final class NodeSimulation {
                 return Optional.of("convergence: " + member.id + " applied " + applied + ", " + first.id + " "
                         + firstApplied + " after 3 quiet seconds");
             }
-            if (member.state.digest() != first.state.digest()) {
+            if (!Arrays.equals(snapshotBytes(member.state), snapshotBytes(first.state))) {
                 return Optional.of("applied states differ at index " + applied + ": " + member.id + " and " + first.id);
             }
         }
         return Optional.empty();
+    }
+
+    /** The state machine's snapshot, as bytes to compare; empty when it takes none. */
+    private static byte[] snapshotBytes(StateMachine machine) {
+        StateMachine.Snapshot snapshot = machine.snapshot();
+        if (snapshot == null) {
+            return new byte[0];
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            snapshot.writeTo(bytes);
+        } catch (IOException cannot) {
+            throw new IllegalStateException("the state machine cannot write its snapshot", cannot);
+        }
+        return bytes.toByteArray();
     }
 
     // ---------------------------------------------------------------- plumbing

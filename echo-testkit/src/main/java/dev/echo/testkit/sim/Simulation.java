@@ -179,6 +179,7 @@ public final class Simulation {
                 now,
                 traceHash,
                 history,
+                List.of(),
                 new RunCounts(injected, history.operations().size()));
     }
 

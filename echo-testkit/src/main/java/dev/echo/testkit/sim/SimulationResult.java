@@ -1,5 +1,7 @@
 package dev.echo.testkit.sim;
 
+import dev.echo.testkit.lin.Linearizability;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -11,7 +13,8 @@ import java.util.Optional;
  * @param steps protocol steps executed
  * @param simulatedMicros simulated time at the end
  * @param traceHash hash of every step: equal for equal runs
- * @param history the client history
+ * @param history the client history of the protocol-level simulator's key-value clients
+ * @param operations the client history of the whole-node simulator, as the linearizability check reads it
  * @param counts the faults injected, by kind, and the operations checked
  */
 public record SimulationResult(
@@ -22,6 +25,7 @@ public record SimulationResult(
         long simulatedMicros,
         long traceHash,
         History history,
+        List<Linearizability.Operation> operations,
         RunCounts counts) {
     /** Whether every check passed. */
     public boolean passed() {

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The model-based check on a counter: "inc" answers the new value, "get" the current one. */
+/** The model-based check on a counter: the command "inc" answers the new value, the query "get" the current one. */
 class LinearizabilityTest {
     /** A counter whose state is its value. */
     static final Model<Long> COUNTER = new Model<>() {
@@ -18,19 +18,25 @@ class LinearizabilityTest {
         }
 
         @Override
-        public Long step(Long state, byte[] command, byte[] output) {
-            boolean inc = new String(command, StandardCharsets.UTF_8).equals("inc");
-            long next = inc ? state + 1 : state;
-            if (output != null && Long.parseLong(new String(output, StandardCharsets.UTF_8)) != next) {
-                return null;
-            }
-            return next;
+        public Long apply(Long state, byte[] command, byte[] output) {
+            long next = state + 1;
+            return output == null || value(output) == next ? next : null;
+        }
+
+        @Override
+        public boolean answers(Long state, byte[] query, byte[] output) {
+            return value(output) == state;
         }
     };
+
+    private static long value(byte[] output) {
+        return Long.parseLong(new String(output, StandardCharsets.UTF_8));
+    }
 
     private static Linearizability.Operation op(String command, long invoked, long returned, Long output) {
         return new Linearizability.Operation(
                 0,
+                command.equals("get"),
                 command.getBytes(StandardCharsets.UTF_8),
                 invoked,
                 returned,
