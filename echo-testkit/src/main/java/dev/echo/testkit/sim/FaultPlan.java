@@ -67,17 +67,7 @@ final class FaultPlan {
                 }
             }
             case PARTITION -> {
-                boolean[] left = new boolean[nodes.size()];
-                for (int i = 0; i < left.length; i++) {
-                    left[i] = random.nextBoolean();
-                }
-                for (int a = 0; a < left.length; a++) {
-                    for (int b = 0; b < left.length; b++) {
-                        if (left[a] != left[b]) {
-                            network.cut(a, b);
-                        }
-                    }
-                }
+                boolean[] left = network.partition(nodes.size(), random);
                 sim.traceLine("  fault: partition " + sides(left));
                 sim.count(Injected.PARTITION);
                 sim.schedule(sim.now() + repairAfter, this::healLinks);
@@ -150,13 +140,7 @@ final class FaultPlan {
     }
 
     private void healLinks() {
-        double loss = network.lossRate;
-        double duplicate = network.duplicateRate;
-        long jitter = network.jitterMicros;
-        network.healAll();
-        network.lossRate = loss;
-        network.duplicateRate = duplicate;
-        network.jitterMicros = jitter;
+        network.healLinks();
         sim.traceLine("  repair: links healed");
     }
 

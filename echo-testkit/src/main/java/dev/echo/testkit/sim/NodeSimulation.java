@@ -272,17 +272,7 @@ public final class NodeSimulation {
                 }
             }
             case 1 -> {
-                boolean[] left = new boolean[members.size()];
-                for (int i = 0; i < left.length; i++) {
-                    left[i] = random.nextBoolean();
-                }
-                for (int a = 0; a < left.length; a++) {
-                    for (int b = 0; b < left.length; b++) {
-                        if (left[a] != left[b]) {
-                            network.cut(a, b);
-                        }
-                    }
-                }
+                network.partition(members.size(), random);
                 count(Injected.PARTITION);
                 log("partition");
                 schedule(now + repairAfter, this::healLinks);
@@ -313,13 +303,7 @@ public final class NodeSimulation {
     }
 
     private void healLinks() {
-        double loss = network.lossRate;
-        double duplicate = network.duplicateRate;
-        long jitter = network.jitterMicros;
-        network.healAll();
-        network.lossRate = loss;
-        network.duplicateRate = duplicate;
-        network.jitterMicros = jitter;
+        network.healLinks();
     }
 
     private void heal() {

@@ -33,6 +33,30 @@ final class SimNetwork {
         cut.add(from * 64 + to);
     }
 
+    /**
+     * Splits {@code members} members into two sides drawn from {@code sides} (true: the left side) and cuts every
+     * link between them; returns the sides.
+     */
+    boolean[] partition(int members, SplittableRandom sides) {
+        boolean[] left = new boolean[members];
+        for (int i = 0; i < left.length; i++) {
+            left[i] = sides.nextBoolean();
+        }
+        for (int a = 0; a < left.length; a++) {
+            for (int b = 0; b < left.length; b++) {
+                if (left[a] != left[b]) {
+                    cut(a, b);
+                }
+            }
+        }
+        return left;
+    }
+
+    /** Restores every cut link, keeping the weather (loss, duplication, jitter) as it is. */
+    void healLinks() {
+        cut.clear();
+    }
+
     void healAll() {
         cut.clear();
         lossRate = 0;
