@@ -4,6 +4,7 @@ import dev.echo.core.EchoException;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
 import dev.echo.core.MemberId;
+import dev.echo.core.NodeClock;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.StateMachine;
 import dev.echo.core.runtime.NodeRuntime;

@@ -1,6 +1,6 @@
 package dev.echo.core.runtime;
 
-import dev.echo.core.node.NodeClock;
+import dev.echo.core.NodeClock;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;

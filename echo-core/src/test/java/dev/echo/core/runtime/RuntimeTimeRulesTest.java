@@ -5,7 +5,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import dev.echo.core.node.NodeClock;
+import dev.echo.core.NodeClock;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 

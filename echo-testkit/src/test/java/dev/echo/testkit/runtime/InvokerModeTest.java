@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Whole nodes on time the test owns (issue 19, "the runtime on injected time"): three {@link EchoNode}s in invoker
- * mode share one {@link dev.echo.core.node.NodeClock} that only the test advances, so elections, retries and request
+ * mode share one {@link dev.echo.core.NodeClock} that only the test advances, so elections, retries and request
  * deadlines happen in simulated time, on the test's thread, with no sleep and no wall clock; and the same seeds give
  * the same run.
  */

@@ -1,4 +1,4 @@
-package dev.echo.core.node;
+package dev.echo.core;
 
 /**
  * The node's source of time: every timer of the runtime (ticks, request deadlines) reads it, and nothing else. The
