@@ -57,7 +57,8 @@ public final class EchoSim {
               --nodes          run whole nodes instead of the protocol core alone: real EchoNodes (runtime,
                                client sessions, snapshot worker) on simulated time, network and an
                                in-memory journal, driven through the public API; its own fault mix
-                               (crashes, partitions, loss, duplication, reordering); checks
+                               (crashes, partitions, loss, duplication, reordering, membership
+                               changes asked through the API); checks
                                linearizability, a commit after healing, and that members converge
               --soak           a long run (default seeds 1..10000): prints progress every 10 s, with
                                seeds/s and faults/s on the one core the simulator uses

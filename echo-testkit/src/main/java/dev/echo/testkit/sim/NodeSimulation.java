@@ -7,6 +7,7 @@ import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.StateMachine;
 import dev.echo.core.Tuning;
+import dev.echo.core.View;
 import dev.echo.core.codec.Envelope;
 import dev.echo.core.node.EchoNode;
 import dev.echo.core.transport.TransportException;
@@ -144,6 +145,9 @@ public final class NodeSimulation {
         }
         long faultEnd = options.faultPhaseMillis() * 1000;
         schedule(random.nextLong(200_000, 600_000), this::injectFault);
+        if (options.faults().contains(Fault.RECONFIGURE)) {
+            schedule(random.nextLong(500_000, 2_000_000), this::changeMembership);
+        }
         schedule(faultEnd, this::heal);
         long deadline = faultEnd + options.livenessBoundMillis() * 1000;
         Optional<String> failure = Optional.empty();
@@ -198,7 +202,13 @@ public final class NodeSimulation {
                 .tuning(Tuning.defaults().withStaticMembership());
         members.forEach(m -> group.voter(m.id));
         member.node = node;
-        member.group = node.join(GROUP, group.build(), member.state, new GroupListener() {});
+        member.group = node.join(GROUP, group.build(), member.state, new GroupListener() {
+            @Override
+            public void viewChanged(View view) {
+                log(member.id + " VIEW " + view.epoch() + ": voters " + view.voters() + ", learners "
+                        + view.learners());
+            }
+        });
         log(member.id + " START life " + member.life);
         int life = member.life;
         schedule(now + random.nextLong(TICK_MICROS), () -> tick(member, life));
@@ -304,6 +314,35 @@ public final class NodeSimulation {
 
     private void healLinks() {
         network.healLinks();
+    }
+
+    /**
+     * A random member asks, through the public API, to re-weight a member, move it to the top rank, demote it to a
+     * learner or promote it back: every edit keeps the same machines in the group, so they must all converge. The
+     * leader refuses what it must (the last voter, a change in flight); the future's outcome is not checked here.
+     */
+    private void changeMembership() {
+        if (now >= options.faultPhaseMillis() * 1000) {
+            return;
+        }
+        List<Member> up = members.stream().filter(Member::up).toList();
+        if (!up.isEmpty()) {
+            Member asker = up.get(random.nextInt(up.size()));
+            MemberId about = members.get(random.nextInt(members.size())).id;
+            int kind = random.nextInt(4);
+            switch (kind) {
+                case 0 -> asker.group.addVoter(about, 1 + random.nextInt(3));
+                case 1 -> asker.group.makeTop(about);
+                case 2 -> asker.group.addLearner(about);
+                default -> asker.group.addVoter(about, 1);
+            }
+            count(Injected.MEMBERSHIP_CHANGE);
+            log(asker.id + " asks "
+                    + (kind == 0 ? "re-weight " : kind == 1 ? "make top " : kind == 2 ? "demote " : "promote ")
+                    + about);
+            drain(asker);
+        }
+        schedule(now + random.nextLong(500_000, 2_000_000), this::changeMembership);
     }
 
     private void heal() {
