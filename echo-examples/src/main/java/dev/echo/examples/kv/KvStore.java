@@ -86,6 +86,8 @@ final class KvStore implements StateMachine {
         for (Map.Entry<Key, byte[]> entry : data.entrySet()) {
             copy.add(Map.entry(entry.getKey(), entry.getValue()));
         }
+        // In key order, not the hash map's: equal states give equal snapshot bytes at every member.
+        copy.sort((a, b) -> Arrays.compare(a.getKey().bytes(), b.getKey().bytes()));
         return out -> {
             DataOutputStream stream = new DataOutputStream(out);
             stream.writeInt(copy.size());
