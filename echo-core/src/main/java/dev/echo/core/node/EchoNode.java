@@ -8,6 +8,7 @@ import dev.echo.core.NodeClock;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.StateMachine;
 import dev.echo.core.runtime.NodeRuntime;
+import dev.echo.core.runtime.RuntimeRules;
 import dev.echo.core.storage.Journal;
 import dev.echo.core.transport.Transport;
 import dev.echo.core.transport.TransportException;
@@ -38,6 +39,14 @@ public final class EchoNode implements AutoCloseable {
     private EchoNode(MemberId self, NodeRuntime runtime) {
         this.self = self;
         this.runtime = runtime;
+    }
+
+    /**
+     * The node around a runtime the testkit built itself, to run the runtime's mutants ({@link RuntimeRules}). The
+     * runtime package is exported to the testkit alone, so an application cannot call this; it uses {@link #builder}.
+     */
+    public static EchoNode around(NodeRuntime runtime) {
+        return new EchoNode(runtime.self(), runtime);
     }
 
     /** A builder for the node whose member id (in every group it joins) is {@code self}. */
@@ -196,8 +205,9 @@ public final class EchoNode implements AutoCloseable {
             if (clock == null) {
                 throw new IllegalArgumentException("a clock is required");
             }
-            return new EchoNode(
-                    self, new NodeRuntime(self, transport, journal, tick.toNanos(), loopThreads, invoker, clock, seed));
+            NodeRuntime runtime = new NodeRuntime(
+                    self, transport, journal, tick.toNanos(), loopThreads, invoker, clock, seed, RuntimeRules.STRICT);
+            return new EchoNode(self, runtime);
         }
     }
 }

@@ -24,6 +24,7 @@ final class ClientSession {
     private final long clientId;
     private final Consumer<Input> core;
     private final Runnable released;
+    private final RuntimeRules rules;
     private final Map<Long, Pending> commands = new HashMap<>();
     private final Map<Long, Pending> reads = new HashMap<>();
     private final ArrayDeque<Pending> waitingForSession = new ArrayDeque<>();
@@ -57,11 +58,13 @@ final class ClientSession {
      * @param clientId the session id, unique per member and life (random)
      * @param core steps an input into the core
      * @param released called once per finished operation (frees an in-flight permit)
+     * @param rules {@link RuntimeRules#STRICT} except in the testkit's mutants
      */
-    ClientSession(long clientId, Consumer<Input> core, Runnable released) {
+    ClientSession(long clientId, Consumer<Input> core, Runnable released, RuntimeRules rules) {
         this.clientId = clientId;
         this.core = core;
         this.released = released;
+        this.rules = rules;
     }
 
     void submit(byte[] command, CompletableFuture<byte[]> future, long deadlineNanos, boolean hasQuorum) {
@@ -172,9 +175,11 @@ final class ClientSession {
                 }
                 fail(
                         entry.getValue(),
-                        new EchoException(
-                                EchoException.Reason.TIMEOUT,
-                                "no outcome in time; it may or may not have been applied"));
+                        rules.reportExpiredOperationsAsUnknown()
+                                ? new EchoException(
+                                        EchoException.Reason.TIMEOUT,
+                                        "no outcome in time; it may or may not have been applied")
+                                : Rejections.of(RejectReason.NO_QUORUM)); // a mutant's lie: "certainly not applied"
             }
         }
     }

@@ -108,7 +108,8 @@ public final class GroupLoop implements PersistListener {
             long clientId,
             Runnable permitReleased,
             StateMachine stateMachine,
-            Executor snapshotExecutor) {
+            Executor snapshotExecutor,
+            RuntimeRules rules) {
         this.name = name;
         this.incarnation = incarnation;
         this.core = core;
@@ -118,7 +119,7 @@ public final class GroupLoop implements PersistListener {
         this.thread = thread;
         this.listener = listener;
         this.maxInboxMessages = maxInboxMessages;
-        this.session = new ClientSession(clientId, core::step, permitReleased);
+        this.session = new ClientSession(clientId, core::step, permitReleased, rules);
         this.membership = new MembershipRequests(core);
         this.permitReleased = permitReleased;
         this.snapshots = new SnapshotWorker(

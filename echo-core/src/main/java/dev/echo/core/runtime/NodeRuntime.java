@@ -67,6 +67,7 @@ public final class NodeRuntime implements TransportListener {
     private final ConcurrentMap<String, GroupHandle> handles = new ConcurrentHashMap<>();
     private final AtomicLong unroutable = new AtomicLong();
     private final NodeClock clock;
+    private final RuntimeRules rules;
     /** Seeds of each group's core and client session: secure by default, fixed under the simulator. */
     private final RandomGenerator random;
     /**
@@ -87,6 +88,7 @@ public final class NodeRuntime implements TransportListener {
      * @param seed seeds the groups' randomness; empty for a secure random one
      * @param invoker if true, no thread is started: the caller drives everything, snapshot work included, with
      *     {@link #runPending}
+     * @param rules {@link RuntimeRules#STRICT} except in the testkit's mutants
      */
     public NodeRuntime(
             MemberId self,
@@ -96,13 +98,15 @@ public final class NodeRuntime implements TransportListener {
             int loopThreads,
             boolean invoker,
             NodeClock clock,
-            OptionalLong seed) {
+            OptionalLong seed,
+            RuntimeRules rules) {
         this.self = self;
         this.transport = transport;
         this.journal = journal;
         this.invoker = invoker;
         this.tickNanos = tickNanos;
         this.clock = clock;
+        this.rules = rules;
         this.random = seed.isPresent() ? new SplittableRandom(seed.getAsLong()) : new SecureRandom();
         for (int i = 0; i < loopThreads; i++) {
             threads.add(new LoopThread(tickNanos, clock));
@@ -192,7 +196,8 @@ public final class NodeRuntime implements TransportListener {
                 random.nextLong(),
                 inFlight::release,
                 stateMachine,
-                invoker ? invokerWork::add : snapshotThread);
+                invoker ? invokerWork::add : snapshotThread,
+                rules);
         durable.target = loop;
         thread.add(loop);
         groups.put(name, loop);
@@ -227,6 +232,11 @@ public final class NodeRuntime implements TransportListener {
             worked = true;
         }
         return worked;
+    }
+
+    /** The member this node speaks for. */
+    public MemberId self() {
+        return self;
     }
 
     /** Envelopes for groups this node does not host, dropped. */

@@ -4,6 +4,7 @@ import dev.echo.testkit.sim.Fault;
 import dev.echo.testkit.sim.Mutation;
 import dev.echo.testkit.sim.NodeSimulation;
 import dev.echo.testkit.sim.RunCounts;
+import dev.echo.testkit.sim.RuntimeMutation;
 import dev.echo.testkit.sim.Simulation;
 import dev.echo.testkit.sim.SimulationOptions;
 import dev.echo.testkit.sim.SimulationResult;
@@ -60,6 +61,8 @@ public final class EchoSim {
                                (crashes, partitions, loss, duplication, reordering, membership
                                changes asked through the API); checks
                                linearizability, a commit after healing, and that members converge
+              --runtime-mutation NAME  with --nodes: switch on a deliberate bug in every node's runtime:
+                               expired_as_not_applied
               --soak           a long run (default seeds 1..10000): prints progress every 10 s, with
                                seeds/s and faults/s on the one core the simulator uses
               --help           this text
@@ -89,6 +92,7 @@ public final class EchoSim {
         boolean hashes = false;
         boolean soak = false;
         boolean wholeNodes = false;
+        Set<RuntimeMutation> runtimeMutations = EnumSet.noneOf(RuntimeMutation.class);
         boolean seedsGiven = false;
         try {
             for (int i = 0; i < args.length; i++) {
@@ -121,12 +125,19 @@ public final class EchoSim {
                     case "--hashes" -> hashes = true;
                     case "--soak" -> soak = true;
                     case "--nodes" -> wholeNodes = true;
+                    case "--runtime-mutation" ->
+                        runtimeMutations.add(RuntimeMutation.valueOf(
+                                value(args, ++i).toUpperCase(Locale.ROOT).replace('-', '_')));
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
             if (wholeNodes && (!mutations.isEmpty() || !faultSpec.equals("all"))) {
                 throw new IllegalArgumentException(
                         "--nodes runs its own fault mix and no mutants yet: drop --faults and --mutation");
+            }
+            if (!runtimeMutations.isEmpty() && !wholeNodes) {
+                throw new IllegalArgumentException(
+                        "--runtime-mutation needs --nodes: the runtime runs in whole nodes only");
             }
             if (soak && !seedsGiven) {
                 last = first + 9_999;
@@ -158,7 +169,7 @@ public final class EchoSim {
             TranscriptDigest transcript = hashes ? new TranscriptDigest() : null;
             PrintStream transcriptOut = hashes ? transcript.stream() : trace ? out : null;
             SimulationResult result = wholeNodes
-                    ? NodeSimulation.run(base.withSeed(seed), transcriptOut)
+                    ? NodeSimulation.run(base.withSeed(seed), runtimeMutations, transcriptOut)
                     : Simulation.run(base.withSeed(seed), transcriptOut);
             steps += result.steps();
             simulatedMicros += result.simulatedMicros();
@@ -200,7 +211,7 @@ public final class EchoSim {
                         seed,
                         members == 0 ? "" : " --members " + members,
                         faultSpec,
-                        mutationFlags(mutations));
+                        mutationFlags(mutations) + runtimeMutationFlags(runtimeMutations));
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -221,6 +232,14 @@ public final class EchoSim {
         StringBuilder flags = new StringBuilder();
         for (Mutation mutation : mutations) {
             flags.append(" --mutation ").append(mutation.name().toLowerCase(Locale.ROOT));
+        }
+        return flags.toString();
+    }
+
+    private static String runtimeMutationFlags(Set<RuntimeMutation> mutations) {
+        StringBuilder flags = new StringBuilder();
+        for (RuntimeMutation mutation : mutations) {
+            flags.append(" --runtime-mutation ").append(mutation.name().toLowerCase(Locale.ROOT));
         }
         return flags.toString();
     }

@@ -1,6 +1,7 @@
 package dev.echo.testkit.sim;
 
 import dev.echo.core.StateMachine;
+import dev.echo.core.runtime.RuntimeRules;
 import dev.echo.testkit.lin.Model;
 import java.util.EnumSet;
 import java.util.Objects;
@@ -96,7 +97,8 @@ public final class EchoSimulation {
                 20_000,
                 30_000,
                 clients);
-        return NodeSimulation.run(options, new NodeSimulation.Setup(stateMachines, workload, model), null);
+        return NodeSimulation.run(
+                options, new NodeSimulation.Setup(stateMachines, workload, model, RuntimeRules.STRICT), null);
     }
 
     /**

@@ -10,6 +10,8 @@ import dev.echo.core.Tuning;
 import dev.echo.core.View;
 import dev.echo.core.codec.Envelope;
 import dev.echo.core.node.EchoNode;
+import dev.echo.core.runtime.NodeRuntime;
+import dev.echo.core.runtime.RuntimeRules;
 import dev.echo.core.transport.TransportException;
 import dev.echo.testkit.kv.KvCommand;
 import dev.echo.testkit.kv.KvStateMachine;
@@ -26,7 +28,9 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -106,10 +110,10 @@ public final class NodeSimulation {
      * What runs in each member and what the clients do: the application's state machine, its requests, and its
      * sequential model (null: no linearizability check).
      */
-    record Setup(Supplier<StateMachine> stateMachines, ClientWorkload workload, Model<?> model) {
+    record Setup(Supplier<StateMachine> stateMachines, ClientWorkload workload, Model<?> model, RuntimeRules rules) {
         /** echo-testkit's key-value store, with put, compare-and-set and get over four keys. */
-        static Setup keyValue() {
-            return new Setup(KvStateMachine::new, NodeSimulation::keyValueRequest, new KvModel());
+        static Setup keyValue(RuntimeRules rules) {
+            return new Setup(KvStateMachine::new, NodeSimulation::keyValueRequest, new KvModel(), rules);
         }
     }
 
@@ -130,7 +134,12 @@ public final class NodeSimulation {
      * operations, or null for none.
      */
     public static SimulationResult run(SimulationOptions options, PrintStream trace) {
-        return run(options, Setup.keyValue(), trace);
+        return run(options, Set.of(), trace);
+    }
+
+    /** As {@link #run(SimulationOptions, PrintStream)}, with deliberate bugs in every node's runtime. */
+    public static SimulationResult run(SimulationOptions options, Set<RuntimeMutation> bugs, PrintStream trace) {
+        return run(options, Setup.keyValue(RuntimeMutation.rulesBreaking(bugs)), trace);
     }
 
     static SimulationResult run(SimulationOptions options, Setup setup, PrintStream trace) {
@@ -185,13 +194,16 @@ public final class NodeSimulation {
         member.life++;
         member.transport = new SimTransport(member.id, (to, envelope) -> send(member, to, envelope));
         member.state = setup.stateMachines().get();
-        EchoNode node = EchoNode.builder(member.id)
-                .transport(member.transport)
-                .journal(member.journal)
-                .invoker(true)
-                .clock(() -> now * 1000)
-                .randomSeed(options.seed() * 31 + member.index * 1_000_003L + member.life)
-                .build();
+        EchoNode node = EchoNode.around(new NodeRuntime(
+                member.id,
+                member.transport,
+                member.journal,
+                TICK_MICROS * 1000,
+                1,
+                true, // invoker: the simulator's thread runs everything
+                () -> now * 1000,
+                OptionalLong.of(options.seed() * 31 + member.index * 1_000_003L + member.life),
+                setup.rules()));
         try {
             node.start();
         } catch (TransportException impossible) {
