@@ -3,6 +3,7 @@ package dev.echo.testkit.sim;
 import dev.echo.core.EchoException;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
+import dev.echo.core.GroupStatus;
 import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.StateMachine;
@@ -13,6 +14,7 @@ import dev.echo.core.node.EchoNode;
 import dev.echo.core.runtime.NodeRuntime;
 import dev.echo.core.runtime.RuntimeRules;
 import dev.echo.core.transport.TransportException;
+import dev.echo.testkit.check.InvariantViolation;
 import dev.echo.testkit.kv.KvCommand;
 import dev.echo.testkit.kv.KvStateMachine;
 import dev.echo.testkit.lin.KvModel;
@@ -67,6 +69,9 @@ public final class NodeSimulation {
     private final PriorityQueue<Event> events = new PriorityQueue<>();
     private final List<Linearizability.Operation> history = new ArrayList<>();
     private final EnumMap<Injected, Long> injected = new EnumMap<>(Injected.class);
+    /** Who led each term, as the nodes reported it. */
+    private final TreeMap<Long, MemberId> leaders = new TreeMap<>();
+
     private long now;
     private long sequence;
     private long traceHash = 1469598103934665603L;
@@ -95,6 +100,10 @@ public final class NodeSimulation {
         ReplicatedGroup group;
         StateMachine state;
         int life;
+        /** The highest term this machine reported, in any life: terms never decrease, across restarts too. */
+        long highestTerm;
+        /** The commit index this process reported last: it never decreases within a life. */
+        long lastCommit;
 
         Member(int index) {
             this.index = index;
@@ -171,6 +180,8 @@ public final class NodeSimulation {
                         + " ms of healing every fault");
             }
             failure = failure.or(this::finalChecks);
+        } catch (InvariantViolation violation) {
+            failure = Optional.of(violation.getMessage());
         } catch (IllegalStateException bug) {
             failure = Optional.of("node assertion: " + bug.getMessage());
         }
@@ -241,12 +252,46 @@ public final class NodeSimulation {
         while (member.node.runPending()) {
             mix(member.index, 1);
         }
+        checkStatus(member);
+    }
+
+    /**
+     * After every batch of steps, what each node reports through the public API must keep PROTOCOL.md §11's rules:
+     * one leader per term (§11.1), a term that never decreases, across restarts too (§11.3), a commit index that
+     * never decreases within a process's life and an applied index never above it (§11.8).
+     */
+    private void checkStatus(Member member) {
+        if (!member.up()) {
+            return;
+        }
+        GroupStatus status = member.group.status();
+        if (status.term() < member.highestTerm) {
+            throw new InvariantViolation(
+                    "§11.3 currentTerm never decreases",
+                    member.id + ": " + member.highestTerm + " -> " + status.term());
+        }
+        member.highestTerm = status.term();
+        if (status.commitIndex() < member.lastCommit || status.lastApplied() > status.commitIndex()) {
+            throw new InvariantViolation(
+                    "§11.8 applied <= commit, and commit never decreases",
+                    member.id + ": commit " + member.lastCommit + " -> " + status.commitIndex() + ", applied "
+                            + status.lastApplied());
+        }
+        member.lastCommit = status.commitIndex();
+        if (status.role() == GroupStatus.Role.LEADER) {
+            MemberId before = leaders.putIfAbsent(status.term(), member.id);
+            if (before != null && !before.equals(member.id)) {
+                throw new InvariantViolation(
+                        "§11.1 one leader per term", before + " and " + member.id + " both led term " + status.term());
+            }
+        }
     }
 
     private void crash(Member member) {
         if (!member.up()) {
             return;
         }
+        member.lastCommit = 0; // a new process learns the commit index again
         member.transport.crash(); // the process is gone: no close, pending work is simply lost
         member.node = null;
         member.group = null;
