@@ -31,12 +31,12 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -66,14 +66,12 @@ public final class NodeSimulation {
     private final SimNetwork network;
     private final PrintStream trace;
     private final List<Member> members = new ArrayList<>();
-    private final PriorityQueue<Event> events = new PriorityQueue<>();
+    private final EventQueue events = new EventQueue();
     private final List<Linearizability.Operation> history = new ArrayList<>();
     private final EnumMap<Injected, Long> injected = new EnumMap<>(Injected.class);
     /** Who led each term, as the nodes reported it. */
     private final TreeMap<Long, MemberId> leaders = new TreeMap<>();
 
-    private long now;
-    private long sequence;
     private long traceHash = 1469598103934665603L;
     private long healedAt = Long.MAX_VALUE;
     private boolean committedAfterHeal;
@@ -81,14 +79,6 @@ public final class NodeSimulation {
     private boolean clientsStopped;
     /** Each client's operation in flight, if any: unknown if the run ends first. */
     private final TreeMap<Integer, Runnable> inFlight = new TreeMap<>();
-
-    private record Event(long time, long sequence, Runnable action) implements Comparable<Event> {
-        @Override
-        public int compareTo(Event other) {
-            int byTime = Long.compare(time, other.time);
-            return byTime != 0 ? byTime : Long.compare(sequence, other.sequence);
-        }
-    }
 
     /** One simulated machine: its journal outlives its processes. */
     private final class Member {
@@ -170,11 +160,7 @@ public final class NodeSimulation {
         long deadline = faultEnd + options.livenessBoundMillis() * 1000;
         Optional<String> failure = Optional.empty();
         try {
-            while (!committedAfterHeal && !events.isEmpty() && events.peek().time <= deadline) {
-                Event event = events.poll();
-                now = event.time;
-                event.action.run();
-            }
+            runUntil(deadline, () -> committedAfterHeal);
             if (!committedAfterHeal) {
                 failure = Optional.of("liveness: no write committed within " + options.livenessBoundMillis()
                         + " ms of healing every fault");
@@ -186,13 +172,13 @@ public final class NodeSimulation {
             failure = Optional.of("node assertion: " + bug.getMessage());
         }
         failure.ifPresent(f -> log("FAIL " + f));
-        long steps = sequence;
+        long steps = events.scheduled();
         return new SimulationResult(
                 options,
                 members.size(),
                 failure,
                 steps,
-                now,
+                now(),
                 traceHash,
                 new History(),
                 List.copyOf(history),
@@ -212,7 +198,7 @@ public final class NodeSimulation {
                 TICK_MICROS * 1000,
                 1,
                 true, // invoker: the simulator's thread runs everything
-                () -> now * 1000,
+                () -> now() * 1000,
                 OptionalLong.of(options.seed() * 31 + member.index * 1_000_003L + member.life),
                 setup.rules()));
         try {
@@ -234,13 +220,13 @@ public final class NodeSimulation {
         });
         log(member.id + " START life " + member.life);
         int life = member.life;
-        schedule(now + random.nextLong(TICK_MICROS), () -> tick(member, life));
+        schedule(now() + random.nextLong(TICK_MICROS), () -> tick(member, life));
     }
 
     private void tick(Member member, int life) {
         if (member.up() && member.life == life) {
             drain(member);
-            schedule(now + TICK_MICROS, () -> tick(member, life));
+            schedule(now() + TICK_MICROS, () -> tick(member, life));
         }
     }
 
@@ -309,7 +295,7 @@ public final class NodeSimulation {
             count(copies == 0 ? Injected.DROPPED : Injected.DUPLICATED);
         }
         for (int i = 0; i < copies; i++) {
-            long arrival = now + network.delayMicros();
+            long arrival = now() + network.delayMicros();
             if (network.arrivesOutOfOrder(from.index, target.index, arrival)) {
                 count(Injected.REORDERED);
             }
@@ -326,7 +312,7 @@ public final class NodeSimulation {
     // ---------------------------------------------------------------- faults
 
     private void injectFault() {
-        if (now >= options.faultPhaseMillis() * 1000) {
+        if (now() >= options.faultPhaseMillis() * 1000) {
             return;
         }
         long repairAfter = random.nextLong(300_000, 4_000_000);
@@ -335,32 +321,32 @@ public final class NodeSimulation {
                 Member victim = members.get(random.nextInt(members.size()));
                 if (victim.up()) {
                     crash(victim);
-                    schedule(now + repairAfter, () -> restart(victim));
+                    schedule(now() + repairAfter, () -> restart(victim));
                 }
             }
             case 1 -> {
                 network.partition(members.size(), random);
                 count(Injected.PARTITION);
                 log("partition");
-                schedule(now + repairAfter, this::healLinks);
+                schedule(now() + repairAfter, this::healLinks);
             }
             case 2 -> {
                 network.lossRate = random.nextDouble() * 0.3;
                 log("loss " + network.lossRate);
-                schedule(now + repairAfter, () -> network.lossRate = 0);
+                schedule(now() + repairAfter, () -> network.lossRate = 0);
             }
             case 3 -> {
                 network.duplicateRate = random.nextDouble() * 0.2;
                 log("duplicate " + network.duplicateRate);
-                schedule(now + repairAfter, () -> network.duplicateRate = 0);
+                schedule(now() + repairAfter, () -> network.duplicateRate = 0);
             }
             default -> {
                 network.jitterMicros = random.nextLong(5_000, 40_000);
                 log("jitter " + network.jitterMicros);
-                schedule(now + repairAfter, () -> network.jitterMicros = 1_500);
+                schedule(now() + repairAfter, () -> network.jitterMicros = 1_500);
             }
         }
-        schedule(now + random.nextLong(200_000, 1_500_000), this::injectFault);
+        schedule(now() + random.nextLong(200_000, 1_500_000), this::injectFault);
     }
 
     private void restart(Member member) {
@@ -379,7 +365,7 @@ public final class NodeSimulation {
      * leader refuses what it must (the last voter, a change in flight); the future's outcome is not checked here.
      */
     private void changeMembership() {
-        if (now >= options.faultPhaseMillis() * 1000) {
+        if (now() >= options.faultPhaseMillis() * 1000) {
             return;
         }
         List<Member> up = members.stream().filter(Member::up).toList();
@@ -399,13 +385,13 @@ public final class NodeSimulation {
                     + about);
             drain(asker);
         }
-        schedule(now + random.nextLong(500_000, 2_000_000), this::changeMembership);
+        schedule(now() + random.nextLong(500_000, 2_000_000), this::changeMembership);
     }
 
     private void heal() {
         network.healAll();
         members.forEach(this::restart);
-        healedAt = now;
+        healedAt = now();
         log("HEAL every fault; liveness phase begins");
     }
 
@@ -418,12 +404,12 @@ public final class NodeSimulation {
         }
         List<Member> up = members.stream().filter(Member::up).toList();
         if (up.isEmpty()) {
-            schedule(now + 100_000, () -> nextOperation(client));
+            schedule(now() + 100_000, () -> nextOperation(client));
             return;
         }
         Member member = up.get(random.nextInt(up.size()));
         ClientWorkload.Request request = setup.workload().next(random, client);
-        long invoked = now;
+        long invoked = now();
         CompletableFuture<byte[]> answer = request.query()
                 ? member.group.read(request.bytes().clone())
                 : member.group.submit(request.bytes().clone());
@@ -445,14 +431,15 @@ public final class NodeSimulation {
                 finished(client, request, invoked, result, error);
             }
         });
-        schedule(now + CLIENT_PATIENCE_MICROS, giveUp);
+        schedule(now() + CLIENT_PATIENCE_MICROS, giveUp);
         drain(member);
     }
 
     private void finished(int client, ClientWorkload.Request request, long invoked, byte[] result, Throwable error) {
         if (error == null) {
-            history.add(new Linearizability.Operation(client, request.query(), request.bytes(), invoked, now, result));
-            log("c" + client + (request.query() ? " query" : " command") + " answered in " + (now - invoked) + " us");
+            history.add(
+                    new Linearizability.Operation(client, request.query(), request.bytes(), invoked, now(), result));
+            log("c" + client + (request.query() ? " query" : " command") + " answered in " + (now() - invoked) + " us");
             if (!request.query() && invoked >= healedAt) {
                 committedAfterHeal = true;
             }
@@ -465,7 +452,7 @@ public final class NodeSimulation {
             }
             log("c" + client + (request.query() ? " query" : " command") + " failed: " + cause.getMessage());
         }
-        schedule(now + random.nextLong(20_000), () -> nextOperation(client));
+        schedule(now() + random.nextLong(20_000), () -> nextOperation(client));
     }
 
     /** The key-value clients: put 45%, compare-and-set 15%, get 40% (half through the log, half as reads). */
@@ -498,17 +485,13 @@ public final class NodeSimulation {
             }
         }
         // Let the group settle with no fault and no client, then every member must have applied the same state.
-        long quietUntil = now + 3_000_000;
+        long quietUntil = now() + 3_000_000;
         events.clear();
         for (Member member : members) {
             int life = member.life;
-            schedule(now + TICK_MICROS, () -> tick(member, life));
+            schedule(now() + TICK_MICROS, () -> tick(member, life));
         }
-        while (!events.isEmpty() && events.peek().time <= quietUntil) {
-            Event event = events.poll();
-            now = event.time;
-            event.action.run();
-        }
+        runUntil(quietUntil, () -> false);
         Member first = members.get(0);
         for (Member member : members) {
             long applied = member.group.status().lastApplied();
@@ -542,7 +525,22 @@ public final class NodeSimulation {
     // ---------------------------------------------------------------- plumbing
 
     private void schedule(long time, Runnable action) {
-        events.add(new Event(time, sequence++, action));
+        events.schedule(time, action);
+    }
+
+    /** Runs what is due up to {@code deadlineMicros}, or until {@code done} holds. */
+    private void runUntil(long deadlineMicros, BooleanSupplier done) {
+        while (!done.getAsBoolean()) {
+            Runnable action = events.next(deadlineMicros);
+            if (action == null) {
+                return;
+            }
+            action.run();
+        }
+    }
+
+    private long now() {
+        return events.now();
     }
 
     private void count(Injected kind) {
@@ -550,13 +548,13 @@ public final class NodeSimulation {
     }
 
     private void mix(long a, long b) {
-        traceHash = (traceHash ^ a ^ (b << 8) ^ now) * 1099511628211L;
+        traceHash = (traceHash ^ a ^ (b << 8) ^ now()) * 1099511628211L;
     }
 
     private void log(String line) {
         mix(line.hashCode(), 2);
         if (trace != null) {
-            trace.printf("%9.3fms %s%n", now / 1000.0, line);
+            trace.printf("%9.3fms %s%n", now() / 1000.0, line);
         }
     }
 }

@@ -37,11 +37,6 @@ public record RunCounts(Map<Injected, Long> injected, long operationsChecked) {
         return new RunCounts(sum, operationsChecked + other.operationsChecked);
     }
 
-    /** Every fault and change injected, of every kind: the failure events a run survived. */
-    public long failureEvents() {
-        return nodeAndLinkFaults() + messageFaults();
-    }
-
     /** Crashes, torn writes, lost and damaged disks, partitions, one-way links, membership changes. */
     public long nodeAndLinkFaults() {
         return injected.get(Injected.CRASH)

@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 
@@ -44,7 +43,7 @@ public final class Simulation {
     /** A run normally takes well under a million steps; far beyond that, messages are multiplying without end. */
     private static final long MAX_STEPS = 10_000_000;
 
-    private final PriorityQueue<Event> queue = new PriorityQueue<>();
+    private final EventQueue events = new EventQueue();
     private final List<SimNode> nodes = new ArrayList<>();
     private final SimNetwork network;
     private final Configuration configuration;
@@ -54,21 +53,11 @@ public final class Simulation {
     private final Workload workload;
     private final SimSnapshots snapshots = new SimSnapshots(this);
     private final PrintStream trace;
-    private long now;
-    private long eventSequence;
     private long steps;
     private long traceHash = 1469598103934665603L;
     private final EnumMap<Injected, Long> injected = new EnumMap<>(Injected.class);
     /** Every rule kept, or the run's deliberate bugs (SimulationOptions.mutations). */
     private final SafetyRules rules;
-
-    private record Event(long time, long sequence, Runnable action) implements Comparable<Event> {
-        @Override
-        public int compareTo(Event o) {
-            int c = Long.compare(time, o.time);
-            return c != 0 ? c : Long.compare(sequence, o.sequence);
-        }
-    }
 
     private Simulation(SimulationOptions options, PrintStream trace) {
         this(options, trace, null, null);
@@ -176,7 +165,7 @@ public final class Simulation {
                 nodes.size(),
                 failure,
                 steps,
-                now,
+                now(),
                 traceHash,
                 history,
                 List.of(),
@@ -199,20 +188,18 @@ public final class Simulation {
      * propagate as {@link InvariantViolation}.
      */
     void runUntil(long deadlineMicros, BooleanSupplier done) {
-        while (!queue.isEmpty() && !done.getAsBoolean()) {
-            if (queue.peek().time() > deadlineMicros) {
-                now = deadlineMicros;
+        while (!done.getAsBoolean()) {
+            Runnable action = events.next(deadlineMicros);
+            if (action == null) {
                 return;
             }
-            Event event = queue.poll();
             if (steps > MAX_STEPS) {
                 throw new InvariantViolation(
                         "runaway",
-                        "more than " + MAX_STEPS + " steps by " + now / 1000
+                        "more than " + MAX_STEPS + " steps by " + now() / 1000
                                 + " ms of simulated time: a message storm");
             }
-            now = event.time();
-            event.action().run();
+            action.run();
         }
     }
 
@@ -248,11 +235,11 @@ public final class Simulation {
     // ---------------------------------------------------------------- scheduling and stepping
 
     long now() {
-        return now;
+        return events.now();
     }
 
     void schedule(long atMicros, Runnable action) {
-        queue.add(new Event(Math.max(atMicros, now), eventSequence++, action));
+        events.schedule(atMicros, action);
     }
 
     SimNode randomAliveNode() {
@@ -277,12 +264,12 @@ public final class Simulation {
         traceHash = mixTrace(traceHash, node.index(), input, after, outputs.size());
         if (trace != null) {
             traceLine(String.format(
-                    "%9.3fms %-3s %-12s -> %s", now / 1000.0, node.id(), describe(input), describe(after, outputs)));
+                    "%9.3fms %-3s %-12s -> %s", now() / 1000.0, node.id(), describe(input), describe(after, outputs)));
         }
         if (trace != null && core.configuration() != configurationBefore) {
-            traceLine(String.format("%9.3fms %-3s CONFIG %s", now / 1000.0, node.id(), core.configuration()));
+            traceLine(String.format("%9.3fms %-3s CONFIG %s", now() / 1000.0, node.id(), core.configuration()));
         }
-        checker.afterStep(new StepRecord(now, node, input, outputs, before, after, node.stateMachine.drainRecent()));
+        checker.afterStep(new StepRecord(now(), node, input, outputs, before, after, node.stateMachine.drainRecent()));
         carryOut(node, outputs);
     }
 
@@ -307,7 +294,7 @@ public final class Simulation {
     private void journalWrite(SimNode node, Output.JournalWrite write) {
         int incarnation = node.incarnation;
         long latency = 100 + random.nextLong(1_900);
-        long doneAt = node.disk().write(write, now, latency);
+        long doneAt = node.disk().write(write, now(), latency);
         schedule(doneAt, () -> {
             if (node.alive() && node.incarnation == incarnation) {
                 node.disk().complete(write.ticket());
@@ -330,7 +317,7 @@ public final class Simulation {
         for (int i = 0; i < copies; i++) {
             Message message = send.message();
             long incarnation = from.disk().incarnation(); // of the life that sent it
-            long arrival = now + network.delayMicros();
+            long arrival = now() + network.delayMicros();
             if (network.arrivesOutOfOrder(from.index(), to.index(), arrival)) {
                 count(Injected.REORDERED);
             }
@@ -367,7 +354,7 @@ public final class Simulation {
         checker.afterRestart(node.index());
         traceLine(String.format(
                 "%9.3fms %-3s START incarnation %d (disk %d), term %d, log %d",
-                now / 1000.0,
+                now() / 1000.0,
                 node.id(),
                 node.incarnation,
                 node.disk().incarnation(),
@@ -375,13 +362,13 @@ public final class Simulation {
                 node.core.log().lastIndex()));
         carryOut(node, node.core.drainOutputs());
         int incarnation = node.incarnation;
-        schedule(now + random.nextLong(node.tickPeriodMicros), () -> tickLoop(node, incarnation));
+        schedule(now() + random.nextLong(node.tickPeriodMicros), () -> tickLoop(node, incarnation));
     }
 
     private void tickLoop(SimNode node, int incarnation) {
         if (node.alive() && node.incarnation == incarnation) {
             input(node, new Input.Tick());
-            schedule(now + node.tickPeriodMicros, () -> tickLoop(node, incarnation));
+            schedule(now() + node.tickPeriodMicros, () -> tickLoop(node, incarnation));
         }
     }
 
@@ -395,7 +382,7 @@ public final class Simulation {
         if (torn) {
             count(Injected.TORN_WRITE);
         }
-        traceLine(String.format("%9.3fms %-3s CRASH%s", now / 1000.0, node.id(), torn ? " (torn write)" : ""));
+        traceLine(String.format("%9.3fms %-3s CRASH%s", now() / 1000.0, node.id(), torn ? " (torn write)" : ""));
     }
 
     /** Crashes {@code node} and damages its journal: it restarts STORAGE_FAULTED (PROTOCOL.md §5). */
@@ -404,7 +391,7 @@ public final class Simulation {
         node.disk().damage();
         traceLine(String.format(
                 "%9.3fms %-3s DAMAGE: journal reports a fault, incarnation %d",
-                now / 1000.0, node.id(), node.disk().incarnation()));
+                now() / 1000.0, node.id(), node.disk().incarnation()));
     }
 
     /** Crashes {@code node} and replaces its disk by an empty one, under a new incarnation (PROTOCOL.md §5). */
@@ -413,7 +400,7 @@ public final class Simulation {
         node.disk().wipe();
         traceLine(String.format(
                 "%9.3fms %-3s WIPE: disk replaced, incarnation %d",
-                now / 1000.0, node.id(), node.disk().incarnation()));
+                now() / 1000.0, node.id(), node.disk().incarnation()));
     }
 
     /**
@@ -525,11 +512,11 @@ public final class Simulation {
     }
 
     private void injectFault() {
-        if (now >= faultPhaseEnd()) {
+        if (now() >= faultPhaseEnd()) {
             return;
         }
         new FaultPlan(this, network, random, options.faults()).injectOne(nodes);
-        schedule(now + random.nextLong(100_000, 800_000), this::injectFault);
+        schedule(now() + random.nextLong(100_000, 800_000), this::injectFault);
     }
 
     private void heal() {
@@ -537,8 +524,8 @@ public final class Simulation {
         for (SimNode node : nodes) {
             restart(node);
         }
-        traceLine(String.format("%9.3fms HEAL every fault; liveness phase begins", now / 1000.0));
-        workload.healed(now);
+        traceLine(String.format("%9.3fms HEAL every fault; liveness phase begins", now() / 1000.0));
+        workload.healed(now());
     }
 
     // ---------------------------------------------------------------- trace
