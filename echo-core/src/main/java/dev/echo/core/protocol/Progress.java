@@ -157,7 +157,14 @@ final class Progress {
         while (!inflight.isEmpty() && inflight.peekFirst() <= matchIndex) {
             inflight.pollFirst();
         }
+        State before = state;
         state = snapshot == null ? State.REPLICATE : State.SNAPSHOT;
+        if (before != State.REPLICATE && state == State.REPLICATE) {
+            // Pipelining starts right after what the follower holds, as etcd's becomeReplicate does. A fresh progress
+            // aims past the end of the leader's log; left there, with nothing in flight to time out, a follower that
+            // answered from further back would get nothing more until the leader's next write (PROTOCOL.md §8).
+            nextIndex = matchIndex + 1;
+        }
         probeSent = false;
     }
 
