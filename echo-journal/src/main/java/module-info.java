@@ -6,4 +6,6 @@ module dev.echo.journal {
     requires transitive dev.echo.core;
 
     exports dev.echo.journal;
+    exports dev.echo.journal.rules to
+            dev.echo.testkit; // the journal's mutants, for the simulator alone
 }

@@ -4,12 +4,8 @@ import dev.echo.core.storage.StorageException;
 import dev.echo.core.storage.StorageException.Reason;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 /**
@@ -24,11 +20,9 @@ final class DirectoryOwner implements AutoCloseable {
     static final String LOCK_FILE = "journal.lock";
     private static final String FORMAT = "echo-journal 1";
 
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final FileLayer.Lock lock;
 
-    private DirectoryOwner(FileChannel lockChannel, FileLock lock) {
-        this.lockChannel = lockChannel;
+    private DirectoryOwner(FileLayer.Lock lock) {
         this.lock = lock;
     }
 
@@ -36,37 +30,27 @@ final class DirectoryOwner implements AutoCloseable {
     static DirectoryOwner claim(JournalOptions options) throws StorageException {
         Path directory = options.directory();
         FileLayer files = options.fileLayer();
-        FileChannel channel = null;
+        FileLayer.Lock lock;
         try {
             files.createDirectories(directory);
-            channel =
-                    FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = channel.tryLock();
-            if (lock == null) {
-                throw new StorageException(Reason.ILLEGAL_STATE, "journal directory " + directory + " is in use");
-            }
-            DirectoryOwner owner = new DirectoryOwner(channel, lock);
-            channel = null;
-            try {
-                owner.checkIdentity(options);
-            } catch (StorageException | IOException | RuntimeException refused) {
-                owner.close();
-                throw refused;
-            }
-            return owner;
-        } catch (OverlappingFileLockException inUse) {
-            throw new StorageException(Reason.ILLEGAL_STATE, "journal directory " + directory + " is in use", inUse);
+            lock = files.tryLock(directory.resolve(LOCK_FILE));
         } catch (IOException e) {
             throw new StorageException(Reason.IO, "cannot open journal directory " + directory, e);
-        } finally {
-            if (channel != null) {
-                try {
-                    channel.close();
-                } catch (IOException ignored) {
-                    // Only reached when claiming failed; the original error is what matters.
-                }
-            }
         }
+        if (lock == null) {
+            throw new StorageException(Reason.ILLEGAL_STATE, "journal directory " + directory + " is in use");
+        }
+        DirectoryOwner owner = new DirectoryOwner(lock);
+        try {
+            owner.checkIdentity(options);
+        } catch (StorageException | RuntimeException refused) {
+            owner.close();
+            throw refused;
+        } catch (IOException e) {
+            owner.close();
+            throw new StorageException(Reason.IO, "cannot open journal directory " + directory, e);
+        }
+        return owner;
     }
 
     private void checkIdentity(JournalOptions options) throws StorageException, IOException {
@@ -122,11 +106,6 @@ final class DirectoryOwner implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            lock.release();
-            lockChannel.close();
-        } catch (IOException ignored) {
-            // The lock dies with the channel or the process anyway.
-        }
+        lock.close();
     }
 }

@@ -11,11 +11,13 @@ import dev.echo.core.storage.PersistListener;
 import dev.echo.core.storage.RecoveredGroup;
 import dev.echo.core.storage.StorageException;
 import dev.echo.core.storage.StorageException.Reason;
+import dev.echo.journal.rules.JournalRules;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -28,7 +30,8 @@ import java.util.concurrent.ExecutionException;
  * The file journal: one per node, shared by all its groups (see the package description for the format and the
  * recovery rules).
  *
- * <p>Threading: thread-safe. {@link #open}, {@link #openGroup} and {@link #close} block on disk I/O.
+ * <p>Threading: thread-safe. {@link #open}, {@link #openGroup} and {@link #close} block on disk I/O. In invoker mode
+ * ({@link JournalOptions#invoker()}) the journal has no thread: {@link #runPending()} does the writer's work.
  */
 public final class FileJournal implements Journal {
     private final JournalOptions options;
@@ -41,11 +44,11 @@ public final class FileJournal implements Journal {
     private final StorageException unattributedDamage;
     private volatile boolean closed;
 
-    private FileJournal(JournalOptions options, DirectoryOwner owner) throws StorageException {
+    private FileJournal(JournalOptions options, DirectoryOwner owner, JournalRules rules) throws StorageException {
         this.options = options;
         this.owner = owner;
         this.codec = new EntryCodec(options.maxRecordBytes());
-        Recovery recovery = new Recovery(options, codec);
+        Recovery recovery = new Recovery(options, codec, rules);
         recovery.run(segmentFiles());
         for (GroupState group : recovery.groups.values()) {
             group.writtenLastIndex = group.index.lastIndex();
@@ -56,7 +59,7 @@ public final class FileJournal implements Journal {
         }
         this.unattributedDamage = recovery.unattributedDamage;
         this.allocator = new SegmentAllocator(options);
-        this.writer = new JournalWriter(options, groups, segments, allocator);
+        this.writer = new JournalWriter(options, groups, segments, allocator, rules);
         writer.start(recovery.lastSegmentEnd);
     }
 
@@ -68,9 +71,18 @@ public final class FileJournal implements Journal {
      *     for data written by a newer version, {@code IO} if the files cannot be read
      */
     public static FileJournal open(JournalOptions options) throws StorageException {
+        return open(options, JournalRules.STRICT);
+    }
+
+    /**
+     * As {@link #open(JournalOptions)}, with some of the journal's rules broken: for the testkit's mutants only. The
+     * rules' package is exported to the testkit alone, so an application cannot call this.
+     */
+    public static FileJournal open(JournalOptions options, JournalRules rules) throws StorageException {
+        Objects.requireNonNull(rules, "rules");
         DirectoryOwner owner = DirectoryOwner.claim(options);
         try {
-            return new FileJournal(options, owner);
+            return new FileJournal(options, owner, rules);
         } catch (StorageException | RuntimeException e) {
             owner.close();
             throw e;
@@ -156,6 +168,7 @@ public final class FileJournal implements Journal {
     void registerDurably(GroupState state, GroupIdentity identity) throws StorageException {
         CompletableFuture<Void> done = new CompletableFuture<>();
         writer.submit(new Work.Register(state, identity, done));
+        runInline();
         try {
             done.get();
         } catch (InterruptedException e) {
@@ -165,6 +178,34 @@ public final class FileJournal implements Journal {
             throw e.getCause() instanceof StorageException failed
                     ? failed
                     : new StorageException(Reason.WRITE_FAILED, "cannot register group", e.getCause());
+        }
+    }
+
+    /**
+     * Invoker mode ({@link JournalOptions#invoker()}): writes, forces and reports one batch of the queued persists,
+     * as the writer thread would. Call it from one thread at a time.
+     *
+     * @return whether there was work to run
+     * @throws IllegalStateException if the journal runs its own writer thread
+     */
+    public boolean runPending() {
+        if (!options.invoker()) {
+            throw new IllegalStateException("the journal runs its own writer; runPending is for invoker mode");
+        }
+        return writer.runPending();
+    }
+
+    /** Whether {@link #runPending()} has work to run; always false unless in invoker mode. */
+    public boolean hasPendingWork() {
+        return options.invoker() && writer.hasPendingWork();
+    }
+
+    /** In invoker mode a blocking call runs the writer itself: no other thread will. */
+    private void runInline() {
+        if (options.invoker()) {
+            while (writer.runPending()) {
+                // until the queue is empty
+            }
         }
     }
 
@@ -282,6 +323,7 @@ public final class FileJournal implements Journal {
         CompletableFuture<Void> stopped = new CompletableFuture<>();
         try {
             writer.submit(new Work.Stop(stopped));
+            runInline();
             stopped.join();
         } catch (StorageException failedEarlier) {
             // The writer already stopped (fail-stop); there is nothing left to flush.

@@ -35,6 +35,21 @@ public interface FileLayer {
     /** Creates {@code directory} and its parents if absent. */
     void createDirectories(Path directory) throws IOException;
 
+    /**
+     * Takes the exclusive lock on {@code path} (created if absent) that keeps a second journal, in this process or
+     * another, out of a directory.
+     *
+     * @return the held lock, or null if someone else holds it
+     */
+    Lock tryLock(Path path) throws IOException;
+
+    /** A lock held through {@link #tryLock}; closing releases it. */
+    interface Lock extends AutoCloseable {
+        /** Releases the lock; never fails (a lock dies with its process anyway). */
+        @Override
+        void close();
+    }
+
     /** The real file system through {@link java.nio.channels.FileChannel}. */
     static FileLayer nio() {
         return NioFileLayer.INSTANCE;

@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.zip.CRC32C;
 
@@ -37,6 +38,7 @@ final class FileSnapshotStore implements SnapshotStore {
     private final Path directory;
     private final FileLayer files;
     private final LongSupplier compactedIndex;
+    private final AtomicLong temporaries = new AtomicLong();
     private volatile Optional<SnapshotMeta> latest = Optional.empty();
 
     FileSnapshotStore(Path directory, FileLayer files, LongSupplier compactedIndex) throws StorageException {
@@ -84,7 +86,8 @@ final class FileSnapshotStore implements SnapshotStore {
 
     @Override
     public synchronized Writer create(SnapshotMeta meta) throws StorageException {
-        Path temporary = directory.resolve(PREFIX + meta.index() + "-" + System.nanoTime() + ".tmp");
+        // Unique within this process's life; temporary files of earlier lives were deleted when the store opened.
+        Path temporary = directory.resolve(PREFIX + meta.index() + "-" + temporaries.incrementAndGet() + ".tmp");
         try {
             StorageFile file = files.open(temporary);
             file.truncate(0);

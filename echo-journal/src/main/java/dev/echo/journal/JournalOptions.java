@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param fileLayer the file system, replaceable to inject faults
  * @param idleSpinIterations how long the idle writer polls ({@code Thread.onSpinWait} iterations) before it parks:
  *     spinning saves a wake-up per batch on a machine with a spare core, and costs CPU where members share cores
+ * @param invoker if true, the journal starts no thread: the caller runs the writer's queued work with
+ *     {@link FileJournal#runPending()}, and segments are prepared on that thread too (for a deterministic simulator)
  */
 public record JournalOptions(
         Path directory,
@@ -30,7 +32,8 @@ public record JournalOptions(
         int writeBufferBytes,
         boolean preallocate,
         FileLayer fileLayer,
-        int idleSpinIterations) {
+        int idleSpinIterations,
+        boolean invoker) {
     /** Default segment size: 64 MiB. */
     public static final int DEFAULT_SEGMENT_BYTES = 64 << 20;
     /** Default largest record: 4 MiB. */
@@ -80,6 +83,7 @@ public record JournalOptions(
         private boolean preallocate = true;
         private FileLayer fileLayer = FileLayer.nio();
         private int idleSpinIterations = DEFAULT_IDLE_SPIN_ITERATIONS;
+        private boolean invoker;
 
         private Builder(Path directory, String clusterId, String nodeId) {
             this.directory = directory;
@@ -123,6 +127,16 @@ public record JournalOptions(
             return this;
         }
 
+        /**
+         * Whether the journal runs without threads of its own (default false): the caller drives its writer with
+         * {@link FileJournal#runPending()}. Blocking calls ({@link FileJournal#openGroup}, {@code reincarnate},
+         * {@link FileJournal#close}) run the writer themselves.
+         */
+        public Builder invoker(boolean value) {
+            this.invoker = value;
+            return this;
+        }
+
         /** Validates and builds. */
         public JournalOptions build() {
             return new JournalOptions(
@@ -134,7 +148,8 @@ public record JournalOptions(
                     writeBufferBytes,
                     preallocate,
                     fileLayer,
-                    idleSpinIterations);
+                    idleSpinIterations,
+                    invoker);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.echo.journal;
 
 import dev.echo.core.storage.StorageException;
 import dev.echo.core.storage.StorageException.Reason;
+import dev.echo.journal.rules.JournalRules;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -19,8 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * group's highest ticket durable. A SEAL record after each forced batch lets recovery tell a torn write from damage
  * to forced data.
  *
- * <p>Threading: {@link #submit} is called from any thread; everything else runs on the writer thread. A failed write
- * or force stops the writer for good (fail-stop) and fails every waiter with a typed error.
+ * <p>Threading: {@link #submit} is called from any thread; everything else runs on the writer thread, or, in invoker
+ * mode ({@link JournalOptions#invoker()}), on the thread that calls {@link #runPending}. A failed write or force stops
+ * the writer for good (fail-stop) and fails every waiter with a typed error.
  */
 final class JournalWriter implements Runnable {
     private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -28,6 +30,7 @@ final class JournalWriter implements Runnable {
     private static final int CLOSING_SEALS = 3;
 
     private final JournalOptions options;
+    private final JournalRules rules;
     private final Map<Integer, GroupState> groups;
     private final ConcurrentNavigableMap<Long, Segment> segments;
     private final SegmentAllocator allocator;
@@ -52,8 +55,10 @@ final class JournalWriter implements Runnable {
             JournalOptions options,
             Map<Integer, GroupState> groups,
             ConcurrentNavigableMap<Long, Segment> segments,
-            SegmentAllocator allocator) {
+            SegmentAllocator allocator,
+            JournalRules rules) {
         this.options = options;
+        this.rules = rules;
         this.groups = groups;
         this.segments = segments;
         this.allocator = allocator;
@@ -69,6 +74,9 @@ final class JournalWriter implements Runnable {
             current.file.force();
         } catch (IOException e) {
             throw new StorageException(Reason.WRITE_FAILED, "cannot start a segment", e);
+        }
+        if (options.invoker()) {
+            return; // the caller drives the writer with runPending
         }
         Thread writer = new Thread(this, "echo-journal-writer-" + options.nodeId());
         writer.setDaemon(true);
@@ -111,29 +119,68 @@ final class JournalWriter implements Runnable {
     public void run() {
         try {
             while (stop == null) {
-                Work work = awaitWork();
-                if (sealPending) {
-                    placeSeal();
-                }
-                process(work);
-                drainQueue();
-                completeBatch();
+                runBatch(awaitWork());
             }
-            // A clean shutdown leaves its last batch sealed, so recovery can prove it durable. The seal is the only
-            // evidence that the batch before it was forced, so it is written several times: damage to the batch
-            // and to every copy would be needed to make a durable batch look like a torn write.
-            for (int copy = 0; copy < CLOSING_SEALS; copy++) {
-                placeSeal();
-            }
-            flush();
-            current.file.force();
-            stop.done().complete(null);
+            finishStop();
         } catch (IOException e) {
             fail(e);
         } catch (RuntimeException | Error e) {
             fail(e);
             throw e;
         }
+    }
+
+    /** Whether work is queued that {@link #runPending} would run. */
+    boolean hasPendingWork() {
+        return failure == null && stop == null && !queue.isEmpty();
+    }
+
+    /**
+     * Invoker mode: runs one batch of the queued work as the writer thread would (write, one force, report), then
+     * seals it as an idle writer does.
+     *
+     * @return whether there was work to run
+     */
+    boolean runPending() {
+        if (!hasPendingWork()) {
+            return false;
+        }
+        try {
+            runBatch(queue.poll());
+            if (stop != null) {
+                finishStop();
+            } else if (queue.isEmpty()) {
+                placeSeal();
+                flush(); // not forced, as in awaitWork
+            }
+        } catch (IOException e) {
+            fail(e);
+        } catch (RuntimeException | Error e) {
+            fail(e);
+            throw e;
+        }
+        return true;
+    }
+
+    private void runBatch(Work work) throws IOException {
+        if (sealPending) {
+            placeSeal();
+        }
+        process(work);
+        drainQueue();
+        completeBatch();
+    }
+
+    private void finishStop() throws IOException {
+        // A clean shutdown leaves its last batch sealed, so recovery can prove it durable. The seal is the only
+        // evidence that the batch before it was forced, so it is written several times: damage to the batch and to
+        // every copy would be needed to make a durable batch look like a torn write.
+        for (int copy = 0; copy < CLOSING_SEALS; copy++) {
+            placeSeal();
+        }
+        flush();
+        current.file.force();
+        stop.done().complete(null);
     }
 
     private Work awaitWork() throws IOException {
@@ -260,7 +307,9 @@ final class JournalWriter implements Runnable {
 
     private void completeBatch() throws IOException {
         flush();
-        forceCurrent();
+        if (rules.forceBeforeReporting()) {
+            forceCurrent();
+        }
         sealPending = true;
         if (compacted) {
             compacted = false;

@@ -3,6 +3,8 @@ package dev.echo.journal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -67,6 +69,32 @@ final class NioFileLayer implements FileLayer {
     @Override
     public void createDirectories(Path directory) throws IOException {
         Files.createDirectories(directory);
+    }
+
+    @Override
+    public Lock tryLock(Path path) throws IOException {
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                channel.close();
+                return null;
+            }
+            return () -> {
+                try {
+                    lock.release();
+                    channel.close();
+                } catch (IOException ignored) {
+                    // The lock dies with the channel or the process anyway.
+                }
+            };
+        } catch (OverlappingFileLockException heldInThisProcess) {
+            channel.close();
+            return null;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
     }
 
     private static final class ChannelFile implements StorageFile {

@@ -6,6 +6,7 @@ import dev.echo.core.protocol.HardState;
 import dev.echo.core.storage.GroupIdentity;
 import dev.echo.core.storage.StorageException;
 import dev.echo.core.storage.StorageException.Reason;
+import dev.echo.journal.rules.JournalRules;
 import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -32,6 +33,7 @@ import java.util.TreeMap;
 final class Recovery {
     private final JournalOptions options;
     private final EntryCodec codec;
+    private final JournalRules rules;
     final TreeMap<Integer, GroupState> groups = new TreeMap<>();
     final List<Segment> segments = new ArrayList<>();
     /** Set when damage could not be pinned to a group: groups first registered in this session start faulted. */
@@ -41,9 +43,10 @@ final class Recovery {
 
     private boolean reinitialiseFromNextHeader = true;
 
-    Recovery(JournalOptions options, EntryCodec codec) {
+    Recovery(JournalOptions options, EntryCodec codec, JournalRules rules) {
         this.options = options;
         this.codec = codec;
+        this.rules = rules;
     }
 
     void run(List<Path> segmentPaths) throws StorageException {
@@ -95,7 +98,7 @@ final class Recovery {
         if (headerOf(data, sequence) != null) {
             return;
         }
-        if (SegmentScan.of(data, data.limit(), sequence).lastSeal >= 0) {
+        if (SegmentScan.of(data, data.limit(), sequence, rules).lastSeal >= 0) {
             return; // forced data behind a damaged header: corruption, reported by the replay
         }
         try {
@@ -109,7 +112,7 @@ final class Recovery {
 
     private int replaySegment(long sequence, ByteBuffer data, long knownEnd, boolean last) throws StorageException {
         int limit = knownEnd >= 0 ? (int) Math.min(knownEnd, data.limit()) : data.limit();
-        SegmentScan scan = SegmentScan.of(data, limit, sequence);
+        SegmentScan scan = SegmentScan.of(data, limit, sequence, rules);
         if (last) {
             int damage = scan.firstDamage();
             if (damage >= 0 && damage >= scan.lastSeal) {

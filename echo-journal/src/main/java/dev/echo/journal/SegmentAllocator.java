@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * forces (docs/benchmarks.md). A prepared file is renamed into place when the writer rolls.
  *
  * <p>Threading: {@link #take} and {@link #retire} are called by the writer thread only; preparation runs on one daemon
- * thread.
+ * thread, or in invoker mode on the writer's thread, inside {@link #take}.
  */
 final class SegmentAllocator implements AutoCloseable {
     private static final int ZERO_CHUNK = 1 << 20;
@@ -36,11 +36,13 @@ final class SegmentAllocator implements AutoCloseable {
 
     SegmentAllocator(JournalOptions options) {
         this.options = options;
-        this.executor = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "echo-journal-allocator-" + options.nodeId());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.executor = options.invoker()
+                ? null
+                : Executors.newSingleThreadExecutor(runnable -> {
+                    Thread thread = new Thread(runnable, "echo-journal-allocator-" + options.nodeId());
+                    thread.setDaemon(true);
+                    return thread;
+                });
     }
 
     /** Returns the path of segment {@code sequence}, ready for writing and durable in the directory. */
@@ -50,7 +52,9 @@ final class SegmentAllocator implements AutoCloseable {
             Path prepared = sequence == nextSequence ? await(next) : prepare(sequence);
             options.fileLayer().moveAtomically(prepared, target);
             nextSequence = sequence + 1;
-            next = CompletableFuture.supplyAsync(() -> prepareUnchecked(sequence + 1), executor);
+            next = executor == null
+                    ? CompletableFuture.completedFuture(prepare(sequence + 1))
+                    : CompletableFuture.supplyAsync(() -> prepareUnchecked(sequence + 1), executor);
         } else {
             options.fileLayer().open(target).close();
         }
@@ -122,6 +126,9 @@ final class SegmentAllocator implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (executor == null) {
+            return;
+        }
         executor.shutdownNow();
         try {
             if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {

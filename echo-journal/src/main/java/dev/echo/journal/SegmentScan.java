@@ -1,5 +1,6 @@
 package dev.echo.journal;
 
+import dev.echo.journal.rules.JournalRules;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,14 +36,14 @@ final class SegmentScan {
     int lastSeal = -1;
 
     /** Scans {@code data}, segment {@code sequence}'s bytes, from 0 to {@code limit}. */
-    static SegmentScan of(ByteBuffer data, int limit, long sequence) {
+    static SegmentScan of(ByteBuffer data, int limit, long sequence, JournalRules rules) {
         SegmentScan scan = new SegmentScan();
         int mask = RecordFormat.mask(sequence);
         int position = 0;
         while (position + RecordFormat.HEADER_BYTES <= limit) {
             if (RecordFormat.isValidHeader(data, position, limit, mask)) {
                 int length = data.getInt(position);
-                if (RecordFormat.isValidPayload(data, position)) {
+                if (RecordFormat.isValidPayload(data, position) || !rules.checkPayloads()) {
                     RecordType type = RecordType.of(data.get(position + 8));
                     scan.regions.add(new Region(position, Kind.VALID, type));
                     if (type == RecordType.SEAL) {

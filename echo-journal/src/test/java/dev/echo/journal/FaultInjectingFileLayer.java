@@ -59,6 +59,11 @@ final class FaultInjectingFileLayer implements FileLayer {
         real.createDirectories(directory);
     }
 
+    @Override
+    public Lock tryLock(Path path) throws IOException {
+        return real.tryLock(path);
+    }
+
     private final class Faulty implements StorageFile {
         private final StorageFile file;
 

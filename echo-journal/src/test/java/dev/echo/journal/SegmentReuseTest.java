@@ -79,6 +79,11 @@ class SegmentReuseTest {
         public void createDirectories(Path dir) throws IOException {
             FileLayer.nio().createDirectories(dir);
         }
+
+        @Override
+        public Lock tryLock(Path path) throws IOException {
+            return FileLayer.nio().tryLock(path);
+        }
     }
 
     @Test
