@@ -28,6 +28,16 @@ public final class KvModel implements Model<String> {
         return KvCommand.decode(commandOrQuery).key();
     }
 
+    /** Only a get that answers the value a put or compare-and-set writes shows it: the workload's values are unique. */
+    @Override
+    public boolean reveals(byte[] operation, byte[] output, byte[] unknownCommand) {
+        KvCommand read = KvCommand.decode(operation);
+        KvCommand write = KvCommand.decode(unknownCommand);
+        return read.kind() == KvCommand.Kind.GET
+                ? write.value().equals(text(output))
+                : read.kind() == KvCommand.Kind.CAS && read.expected().equals(write.value());
+    }
+
     private static String text(byte[] output) {
         return output == null ? null : new String(output, StandardCharsets.UTF_8);
     }

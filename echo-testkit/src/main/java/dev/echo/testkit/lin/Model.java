@@ -29,6 +29,19 @@ public interface Model<S> {
     boolean answers(S state, byte[] query, byte[] output);
 
     /**
+     * Whether an operation's answer shows that {@code unknownCommand}, a command whose outcome its client never
+     * learned, took effect: a read answering the value only that command writes. Lets the checker first search a
+     * history in which unknown commands nobody saw never happened, which is sound (never is a valid outcome) and much
+     * smaller. Default: true, as the checker cannot tell.
+     *
+     * @param operation a command or query with a known outcome
+     * @param output its answer
+     */
+    default boolean reveals(byte[] operation, byte[] output, byte[] unknownCommand) {
+        return true;
+    }
+
+    /**
      * The part of the state a command or query touches; operations on different parts commute. Default: one part.
      * Must return a value with value equality (a String, a record).
      */
