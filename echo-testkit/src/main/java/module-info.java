@@ -5,6 +5,7 @@
  */
 module dev.echo.testkit {
     requires transitive dev.echo.core;
+    requires transitive dev.echo.journal; // SimFileLayer is a FileLayer
     requires static org.junit.jupiter.api; // the transport conformance suite and @SimulationTest
 
     exports dev.echo.testkit.check;

@@ -1,6 +1,7 @@
 package dev.echo.testkit.cli;
 
 import dev.echo.testkit.sim.Fault;
+import dev.echo.testkit.sim.JournalMutation;
 import dev.echo.testkit.sim.Mutation;
 import dev.echo.testkit.sim.NodeSimulation;
 import dev.echo.testkit.sim.RunCounts;
@@ -25,7 +26,7 @@ public final class EchoSim {
             Usage: bin/echo-sim --seeds A..B [--members N] [--faults all|none|LIST] [--mutation NAME]
                    bin/echo-sim --seed S [--members N] [--faults ...] [--trace]
                    bin/echo-sim --seeds A..B --hashes
-                   bin/echo-sim --nodes --seeds A..B [--members N]
+                   bin/echo-sim --nodes --seeds A..B [--members N] [--faults ...]
                    bin/echo-sim --soak [--seeds A..B]
 
             Runs Echo's protocol core under a seeded simulated world (network delay, loss, duplication,
@@ -56,19 +57,28 @@ public final class EchoSim {
               --hashes         print each seed's trace hash and a digest of its transcript, to compare
                                two builds of the core: a refactor must leave both unchanged
               --nodes          run whole nodes instead of the protocol core alone: real EchoNodes (runtime,
-                               client sessions, snapshot worker) on simulated time, network and an
-                               in-memory journal, driven through the public API; its own fault mix
-                               (crashes, partitions, loss, duplication, reordering, membership
-                               changes asked through the API); checks
-                               linearizability, a commit after healing, and that members converge
+                               client sessions, snapshot worker, membership requests) on simulated time and
+                               network, each on a real FileJournal over a simulated disk that loses unforced
+                               writes in a crash; clients use the public API. Faults it injects, from --faults:
+                               crash, torn_write, partition, loss, duplicate, reorder, reconfigure (changes
+                               asked through the API), dynamic_voting, and disk faults of its own:
+                               io_error (a force fails: the journal stops, an operator restarts the node),
+                               disk_full (ENOSPC for a while), damage (a bit flip in forced data or a
+                               misdirected write; needs dynamic_voting to re-admit the repaired member).
+                               Checks: linearizability, §11.1 one leader per term, §11.3 terms never go back
+                               (within a life by status, across restarts by the terms a member speaks in),
+                               §11.8 commit and apply order, a commit after healing, convergence
               --runtime-mutation NAME  with --nodes: switch on a deliberate bug in every node's runtime:
                                expired_as_not_applied
+              --journal-mutation NAME  with --nodes: switch on a deliberate bug in every node's journal:
+                               ack_without_force, keep_torn_record
               --soak           a long run (default seeds 1..10000): prints progress every 10 s, with
                                seeds/s and faults/s on the one core the simulator uses
               --help           this text
 
             Prints each failing seed with a replay command, then what was tested: simulated time, the faults
-            injected by kind (crash, torn_write, wipe, damage, partition, one_way, hostile_message, dropped,
+            injected by kind (crash, torn_write, wipe, damage, io_error, disk_full, partition, one_way,
+            hostile_message, dropped,
             duplicated, reordered messages, membership_change) and the client operations checked for
             linearizability, with the rates per second of wall time on one core (node and link faults apart
             from message faults). The last line is "N passed, N failed".
@@ -93,6 +103,7 @@ public final class EchoSim {
         boolean soak = false;
         boolean wholeNodes = false;
         Set<RuntimeMutation> runtimeMutations = EnumSet.noneOf(RuntimeMutation.class);
+        Set<JournalMutation> journalMutations = EnumSet.noneOf(JournalMutation.class);
         boolean seedsGiven = false;
         try {
             for (int i = 0; i < args.length; i++) {
@@ -128,16 +139,20 @@ public final class EchoSim {
                     case "--runtime-mutation" ->
                         runtimeMutations.add(RuntimeMutation.valueOf(
                                 value(args, ++i).toUpperCase(Locale.ROOT).replace('-', '_')));
+                    case "--journal-mutation" ->
+                        journalMutations.add(JournalMutation.valueOf(
+                                value(args, ++i).toUpperCase(Locale.ROOT).replace('-', '_')));
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
-            if (wholeNodes && (!mutations.isEmpty() || !faultSpec.equals("all"))) {
+            if (wholeNodes && !mutations.isEmpty()) {
                 throw new IllegalArgumentException(
-                        "--nodes runs its own fault mix and no mutants yet: drop --faults and --mutation");
+                        "--mutation breaks the protocol core alone; with --nodes use --runtime-mutation");
             }
-            if (!runtimeMutations.isEmpty() && !wholeNodes) {
+            if ((!runtimeMutations.isEmpty() || !journalMutations.isEmpty()) && !wholeNodes) {
                 throw new IllegalArgumentException(
-                        "--runtime-mutation needs --nodes: the runtime runs in whole nodes only");
+                        "--runtime-mutation and --journal-mutation need --nodes: the runtime and the journal run in"
+                                + " whole nodes only");
             }
             if (soak && !seedsGiven) {
                 last = first + 9_999;
@@ -169,7 +184,7 @@ public final class EchoSim {
             TranscriptDigest transcript = hashes ? new TranscriptDigest() : null;
             PrintStream transcriptOut = hashes ? transcript.stream() : trace ? out : null;
             SimulationResult result = wholeNodes
-                    ? NodeSimulation.run(base.withSeed(seed), runtimeMutations, transcriptOut)
+                    ? NodeSimulation.run(base.withSeed(seed), runtimeMutations, journalMutations, transcriptOut)
                     : Simulation.run(base.withSeed(seed), transcriptOut);
             steps += result.steps();
             simulatedMicros += result.simulatedMicros();
@@ -211,7 +226,9 @@ public final class EchoSim {
                         seed,
                         members == 0 ? "" : " --members " + members,
                         faultSpec,
-                        mutationFlags(mutations) + runtimeMutationFlags(runtimeMutations));
+                        mutationFlags(mutations)
+                                + runtimeMutationFlags(runtimeMutations)
+                                + journalMutationFlags(journalMutations));
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -240,6 +257,14 @@ public final class EchoSim {
         StringBuilder flags = new StringBuilder();
         for (RuntimeMutation mutation : mutations) {
             flags.append(" --runtime-mutation ").append(mutation.name().toLowerCase(Locale.ROOT));
+        }
+        return flags.toString();
+    }
+
+    private static String journalMutationFlags(Set<JournalMutation> mutations) {
+        StringBuilder flags = new StringBuilder();
+        for (JournalMutation mutation : mutations) {
+            flags.append(" --journal-mutation ").append(mutation.name().toLowerCase(Locale.ROOT));
         }
         return flags.toString();
     }

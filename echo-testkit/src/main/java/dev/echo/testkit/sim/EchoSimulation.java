@@ -2,16 +2,19 @@ package dev.echo.testkit.sim;
 
 import dev.echo.core.StateMachine;
 import dev.echo.core.runtime.RuntimeRules;
+import dev.echo.journal.rules.JournalRules;
 import dev.echo.testkit.lin.Model;
 import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 /**
- * Runs an application's own state machine under the whole-node simulator: real Echo nodes on simulated time, network
- * and storage, with crashes, partitions, message loss, duplication and reordering, driven by the application's
- * clients through the public API. Each run checks that the group commits again once every fault heals and that the
+ * Runs an application's own state machine under the whole-node simulator: real Echo nodes on simulated time and
+ * network, each on a real file journal over a simulated disk, with crashes, torn writes, partitions, message loss,
+ * duplication and reordering (and, when asked, failing and full disks), driven by the application's clients through
+ * the public API. Each run checks that the group commits again once every fault heals and that the
  * members converge to the same state, and, given a {@link Model}, that the clients' history is linearizable.
  *
  * <pre>{@code
@@ -38,6 +41,8 @@ public final class EchoSimulation {
     private int minMembers = 3;
     private int maxMembers = 5;
     private int clients = 4;
+    private Set<Fault> faults =
+            EnumSet.of(Fault.CRASH, Fault.TORN_WRITE, Fault.PARTITION, Fault.LOSS, Fault.DUPLICATE, Fault.REORDER);
 
     private EchoSimulation(Supplier<StateMachine> stateMachines) {
         this.stateMachines = Objects.requireNonNull(stateMachines, "stateMachines");
@@ -67,6 +72,18 @@ public final class EchoSimulation {
         return this;
     }
 
+    /**
+     * The faults each run injects (default: crashes that lose unforced writes and tear some, partitions, lost,
+     * duplicated and reordered messages). {@link Fault#IO_ERROR} and {@link Fault#DISK_FULL} add failing disks, and
+     * {@link Fault#standard()} also membership changes, dynamic voting and damaged disks; faults only the protocol
+     * simulator injects are ignored. Each fault that restarts members leaves more operations with no known outcome,
+     * which a model with one part (no {@link Model#partition}) may take long to check.
+     */
+    public EchoSimulation faults(Set<Fault> kinds) {
+        faults = kinds.isEmpty() ? EnumSet.noneOf(Fault.class) : EnumSet.copyOf(kinds);
+        return this;
+    }
+
     /** What the clients ask (required). */
     public EchoSimulation workload(ClientWorkload requests) {
         workload = Objects.requireNonNull(requests, "requests");
@@ -89,16 +106,12 @@ public final class EchoSimulation {
             throw new IllegalStateException("a workload is required: what do the clients ask?");
         }
         int members = new SplittableRandom(seed ^ 0x5DEECE66DL).nextInt(minMembers, maxMembers + 1);
-        SimulationOptions options = new SimulationOptions(
-                seed,
-                members,
-                EnumSet.of(Fault.CRASH, Fault.PARTITION, Fault.LOSS, Fault.DUPLICATE, Fault.REORDER),
-                EnumSet.noneOf(Mutation.class),
-                20_000,
-                30_000,
-                clients);
+        SimulationOptions options =
+                new SimulationOptions(seed, members, faults, EnumSet.noneOf(Mutation.class), 20_000, 30_000, clients);
         return NodeSimulation.run(
-                options, new NodeSimulation.Setup(stateMachines, workload, model, RuntimeRules.STRICT), null);
+                options,
+                new NodeSimulation.Setup(stateMachines, workload, model, RuntimeRules.STRICT, JournalRules.STRICT),
+                null);
     }
 
     /**

@@ -29,6 +29,16 @@ public enum Fault {
      * terms or incarnations outside it. Votes, appends, hand-overs, membership requests. Nothing may change.
      */
     HOSTILE,
+    /**
+     * A member's disk fails a force with an I/O error: its journal stops (fail-stop) and an operator restarts the
+     * process. Whole-node simulator only.
+     */
+    IO_ERROR,
+    /**
+     * A member's disk fills up for a while: a write fails with ENOSPC, its journal stops, and the process restarts
+     * once there is space again. Whole-node simulator only.
+     */
+    DISK_FULL,
     /** The members split into two sides that cannot talk. */
     PARTITION,
     /** One member cannot send to another while still receiving from it (asymmetric). */

@@ -10,6 +10,10 @@ public enum Injected {
     WIPE,
     /** A member's journal was damaged mid-log: it came back STORAGE_FAULTED. */
     DAMAGE,
+    /** A force failed with an I/O error: the journal stopped and its process restarted. */
+    IO_ERROR,
+    /** A disk filled up: a write failed with ENOSPC. */
+    DISK_FULL,
     /** The members were split in two sides. */
     PARTITION,
     /** A member could send but not receive, or the reverse. */

@@ -11,19 +11,25 @@ import dev.echo.core.Tuning;
 import dev.echo.core.View;
 import dev.echo.core.codec.Envelope;
 import dev.echo.core.node.EchoNode;
+import dev.echo.core.protocol.Message;
 import dev.echo.core.runtime.NodeRuntime;
 import dev.echo.core.runtime.RuntimeRules;
+import dev.echo.core.storage.StorageException;
 import dev.echo.core.transport.TransportException;
+import dev.echo.journal.FileJournal;
+import dev.echo.journal.JournalOptions;
+import dev.echo.journal.rules.JournalRules;
 import dev.echo.testkit.check.InvariantViolation;
 import dev.echo.testkit.kv.KvCommand;
 import dev.echo.testkit.kv.KvStateMachine;
 import dev.echo.testkit.lin.KvModel;
 import dev.echo.testkit.lin.Linearizability;
 import dev.echo.testkit.lin.Model;
-import dev.echo.testkit.storage.InMemoryJournal;
+import dev.echo.testkit.storage.SimFileLayer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -59,10 +65,17 @@ public final class NodeSimulation {
     private static final long TICK_MICROS = 10_000;
     private static final int KEYS = 4;
     private static final long CLIENT_PATIENCE_MICROS = 3_000_000;
+    /** About 20 times what a seed takes: more is a message storm or a busy loop, not a slow run. */
+    private static final long MAX_STEPS = 1_000_000;
+    /** Small segments, so a run rolls, compacts and reuses them. */
+    private static final int SEGMENT_BYTES = 64 * 1024;
 
     private final SimulationOptions options;
     private final Setup setup;
     private final SplittableRandom random;
+    /** How long a silent voter goes unsuspected, drawn per seed (with {@link Fault#DYNAMIC_VOTING}). */
+    private final long suspectMillis;
+
     private final SimNetwork network;
     private final PrintStream trace;
     private final List<Member> members = new ArrayList<>();
@@ -77,6 +90,10 @@ public final class NodeSimulation {
     private boolean committedAfterHeal;
     /** Set once the run is over: clients start nothing more while the group settles. */
     private boolean clientsStopped;
+    /** Whether a member's disk is full now: one at a time. */
+    private boolean diskFull;
+    /** A rule broken inside a node's call into the simulator, thrown once the node's step is over. */
+    private InvariantViolation violation;
     /** Each client's operation in flight, if any: unknown if the run ends first. */
     private final TreeMap<Integer, Runnable> inFlight = new TreeMap<>();
 
@@ -84,14 +101,36 @@ public final class NodeSimulation {
     private final class Member {
         final int index;
         final MemberId id;
-        InMemoryJournal journal = new InMemoryJournal();
+        /** The machine's disk: it outlives the machine's processes. */
+        final SimFileLayer disk = new SimFileLayer();
+
+        FileJournal journal;
+        /** Whether a disk batch of this life is scheduled. */
+        boolean diskBusy;
+        /**
+         * Whether the member's journal was damaged and the group has not yet counted its repaired life as a voter
+         * (PROTOCOL.md §5, "Re-admitted"): faults that take members down wait for that.
+         */
+        boolean damaged;
+        /** The view epoch at which the damaged member was repaired, -1 before. */
+        long repairedAtEpoch = -1;
+        /** Whether this life's journal stopped after an I/O error: an operator will restart the process. */
+        boolean journalStopped;
+
         SimTransport transport;
         EchoNode node;
         ReplicatedGroup group;
         StateMachine state;
         int life;
-        /** The highest term this machine reported, in any life: terms never decrease, across restarts too. */
+        /** The highest term this process reported: it never decreases within a life. */
         long highestTerm;
+        /**
+         * The highest term this machine spoke in, in any life: a term is durable before a member speaks in it, so a
+         * restart never brings it back below.
+         */
+        long highestTermSent;
+
+        int lifeOfHighestTermSent;
         /** The commit index this process reported last: it never decreases within a life. */
         long lastCommit;
 
@@ -109,10 +148,15 @@ public final class NodeSimulation {
      * What runs in each member and what the clients do: the application's state machine, its requests, and its
      * sequential model (null: no linearizability check).
      */
-    record Setup(Supplier<StateMachine> stateMachines, ClientWorkload workload, Model<?> model, RuntimeRules rules) {
+    record Setup(
+            Supplier<StateMachine> stateMachines,
+            ClientWorkload workload,
+            Model<?> model,
+            RuntimeRules rules,
+            JournalRules journalRules) {
         /** echo-testkit's key-value store, with put, compare-and-set and get over four keys. */
-        static Setup keyValue(RuntimeRules rules) {
-            return new Setup(KvStateMachine::new, NodeSimulation::keyValueRequest, new KvModel(), rules);
+        static Setup keyValue(RuntimeRules rules, JournalRules journalRules) {
+            return new Setup(KvStateMachine::new, NodeSimulation::keyValueRequest, new KvModel(), rules, journalRules);
         }
     }
 
@@ -120,6 +164,7 @@ public final class NodeSimulation {
         this.options = options;
         this.setup = setup;
         this.random = new SplittableRandom(options.seed());
+        this.suspectMillis = random.nextLong(1_000, 2_500);
         this.network = new SimNetwork(random.split());
         this.trace = trace;
         int count = options.members() != 0 ? options.members() : 3 + random.nextInt(3);
@@ -138,7 +183,19 @@ public final class NodeSimulation {
 
     /** As {@link #run(SimulationOptions, PrintStream)}, with deliberate bugs in every node's runtime. */
     public static SimulationResult run(SimulationOptions options, Set<RuntimeMutation> bugs, PrintStream trace) {
-        return run(options, Setup.keyValue(RuntimeMutation.rulesBreaking(bugs)), trace);
+        return run(options, bugs, Set.of(), trace);
+    }
+
+    /** As {@link #run(SimulationOptions, PrintStream)}, with deliberate bugs in every node's runtime and journal. */
+    public static SimulationResult run(
+            SimulationOptions options,
+            Set<RuntimeMutation> runtimeBugs,
+            Set<JournalMutation> journalBugs,
+            PrintStream trace) {
+        return run(
+                options,
+                Setup.keyValue(RuntimeMutation.rulesBreaking(runtimeBugs), JournalMutation.rulesBreaking(journalBugs)),
+                trace);
     }
 
     static SimulationResult run(SimulationOptions options, Setup setup, PrintStream trace) {
@@ -163,13 +220,16 @@ public final class NodeSimulation {
             runUntil(deadline, () -> committedAfterHeal);
             if (!committedAfterHeal) {
                 failure = Optional.of("liveness: no write committed within " + options.livenessBoundMillis()
-                        + " ms of healing every fault");
+                        + " ms of healing every fault; " + describeMembers());
             }
             failure = failure.or(this::finalChecks);
         } catch (InvariantViolation violation) {
             failure = Optional.of(violation.getMessage());
         } catch (IllegalStateException bug) {
             failure = Optional.of("node assertion: " + bug.getMessage());
+        } catch (EchoException refused) {
+            // The simulator only joins members that were members before: a refusal is the node's failure to recover.
+            failure = Optional.of("a member rejoins its group after any crash: " + refused.getMessage());
         }
         failure.ifPresent(f -> log("FAIL " + f));
         long steps = events.scheduled();
@@ -188,7 +248,27 @@ public final class NodeSimulation {
     // ---------------------------------------------------------------- members
 
     private void start(Member member) {
+        try {
+            member.journal = FileJournal.open(
+                    JournalOptions.builder(Path.of("/machines", member.id.value()), "sim", member.id.value())
+                            .segmentBytes(SEGMENT_BYTES)
+                            .maxRecordBytes(SEGMENT_BYTES / 2)
+                            .writeBufferBytes(4096)
+                            .fileLayer(member.disk)
+                            .invoker(true)
+                            .build(),
+                    setup.journalRules());
+        } catch (StorageException refused) {
+            if (diskFull) {
+                log(member.id + " cannot start on a full disk: " + refused.getMessage());
+                schedule(now() + 500_000, () -> restart(member));
+                return;
+            }
+            throw new InvariantViolation("a journal opens after any crash", member.id + ": " + refused.getMessage());
+        }
         member.life++;
+        member.diskBusy = false;
+        member.journalStopped = false;
         member.transport = new SimTransport(member.id, (to, envelope) -> send(member, to, envelope));
         member.state = setup.stateMachines().get();
         EchoNode node = EchoNode.around(new NodeRuntime(
@@ -206,9 +286,12 @@ public final class NodeSimulation {
         } catch (TransportException impossible) {
             throw new IllegalStateException(impossible);
         }
-        GroupOptions.Builder group = GroupOptions.builder()
-                .requestTimeout(Duration.ofSeconds(2))
-                .tuning(Tuning.defaults().withStaticMembership());
+        // Dynamic voting on fault timescales, as in the protocol simulator: it also re-admits repaired members.
+        Tuning tuning = options.faults().contains(Fault.DYNAMIC_VOTING)
+                ? Tuning.defaults().withDynamicVoting(Duration.ofMillis(suspectMillis), Duration.ofMillis(500))
+                : Tuning.defaults().withStaticMembership();
+        GroupOptions.Builder group =
+                GroupOptions.builder().requestTimeout(Duration.ofSeconds(2)).tuning(tuning);
         members.forEach(m -> group.voter(m.id));
         member.node = node;
         member.group = node.join(GROUP, group.build(), member.state, new GroupListener() {
@@ -216,6 +299,11 @@ public final class NodeSimulation {
             public void viewChanged(View view) {
                 log(member.id + " VIEW " + view.epoch() + ": voters " + view.voters() + ", learners "
                         + view.learners());
+            }
+
+            @Override
+            public void storageFaulted(EchoException cause) {
+                onStorageFault(member, cause);
             }
         });
         log(member.id + " START life " + member.life);
@@ -238,12 +326,55 @@ public final class NodeSimulation {
         while (member.node.runPending()) {
             mix(member.index, 1);
         }
+        if (violation != null) {
+            throw violation;
+        }
         checkStatus(member);
+        scheduleDisk(member);
+    }
+
+    /**
+     * The journal's writer, in invoker mode, runs as a simulated disk: one batch of everything queued, 0.1-2 ms after
+     * the first persist of the batch, so batches grow under load as they do on a real disk.
+     */
+    private void scheduleDisk(Member member) {
+        if (!member.up() || member.diskBusy || !member.journal.hasPendingWork()) {
+            return;
+        }
+        member.diskBusy = true;
+        int life = member.life;
+        schedule(now() + random.nextLong(100, 2_000), () -> {
+            if (member.up() && member.life == life) {
+                member.diskBusy = false;
+                member.journal.runPending();
+                drain(member);
+            }
+        });
+    }
+
+    /**
+     * The journal stopped after an I/O error (fail-stop) or found damage when it opened. An operator restarts a
+     * process whose journal stopped; a damaged group repairs itself from its leader (PROTOCOL.md §5).
+     */
+    private void onStorageFault(Member member, EchoException cause) {
+        log(member.id + " STORAGE FAULTED: " + cause.getMessage());
+        if (cause.getCause() instanceof StorageException stopped
+                && (stopped.reason() == StorageException.Reason.FORCE_FAILED
+                        || stopped.reason() == StorageException.Reason.WRITE_FAILED)) {
+            member.journalStopped = true;
+            int life = member.life;
+            schedule(now() + random.nextLong(100_000, 1_000_000), () -> {
+                if (member.life == life && member.up()) {
+                    operatorRestart(member);
+                }
+            });
+        }
     }
 
     /**
      * After every batch of steps, what each node reports through the public API must keep PROTOCOL.md §11's rules:
-     * one leader per term (§11.1), a term that never decreases, across restarts too (§11.3), a commit index that
+     * one leader per term (§11.1), a term that never decreases within a process's life (§11.3; across restarts
+     * {@link #send} checks the terms members speak in, since a term never spoken in may be lost), a commit index that
      * never decreases within a process's life and an applied index never above it (§11.8).
      */
     private void checkStatus(Member member) {
@@ -251,10 +382,27 @@ public final class NodeSimulation {
             return;
         }
         GroupStatus status = member.group.status();
+        if (status.role() == GroupStatus.Role.CLOSED) {
+            // The simulator never closes a group: the runtime stopped it after an unexpected failure (fail-stop).
+            CompletableFuture<byte[]> probe = member.group.submit(new byte[0]);
+            while (member.node.runPending()) {
+                // until the probe is answered
+            }
+            Throwable why = probe.handle((ok, error) -> error).getNow(null);
+            throw new InvariantViolation(
+                    "a group stops only when closed",
+                    member.id + ": "
+                            + (why == null
+                                    ? "no cause"
+                                    : stackOf(why instanceof CompletionException c ? c.getCause() : why)));
+        }
         if (status.term() < member.highestTerm) {
             throw new InvariantViolation(
-                    "§11.3 currentTerm never decreases",
+                    "§11.3 currentTerm never decreases within a process's life",
                     member.id + ": " + member.highestTerm + " -> " + status.term());
+        }
+        if (status.term() > member.highestTerm) {
+            log(member.id + " term " + status.term() + " " + status.role());
         }
         member.highestTerm = status.term();
         if (status.commitIndex() < member.lastCommit || status.lastApplied() > status.commitIndex()) {
@@ -264,6 +412,9 @@ public final class NodeSimulation {
                             + status.lastApplied());
         }
         member.lastCommit = status.commitIndex();
+        if (member.damaged) {
+            awaitReadmission(member, status);
+        }
         if (status.role() == GroupStatus.Role.LEADER) {
             MemberId before = leaders.putIfAbsent(status.term(), member.id);
             if (before != null && !before.equals(member.id)) {
@@ -273,22 +424,83 @@ public final class NodeSimulation {
         }
     }
 
+    /**
+     * A damaged member is settled once repaired (a follower or leader again) and a later configuration counts it:
+     * as a voter, not suspended, stamped with its new life, or as a learner (PROTOCOL.md §5, "Re-admitted").
+     */
+    private void awaitReadmission(Member member, GroupStatus status) {
+        boolean serving = status.role() == GroupStatus.Role.FOLLOWER || status.role() == GroupStatus.Role.LEADER;
+        View view = member.group.view();
+        if (member.repairedAtEpoch < 0) {
+            if (serving) {
+                // The newest view anywhere: a repaired member replays older ones as it catches up.
+                member.repairedAtEpoch = members.stream()
+                        .filter(Member::up)
+                        .mapToLong(m -> m.group.view().epoch())
+                        .max()
+                        .orElseThrow();
+                log(member.id + " repaired at view " + view.epoch());
+            }
+            return;
+        }
+        boolean counted = view.voters().stream().anyMatch(voter -> voter.id().equals(member.id))
+                && view.suspended().stream().noneMatch(voter -> voter.id().equals(member.id));
+        if (serving
+                && view.epoch() > member.repairedAtEpoch
+                && (counted || view.learners().contains(member.id))) {
+            member.damaged = false;
+            log(member.id + " re-admitted at view " + view.epoch());
+        }
+    }
+
     private void crash(Member member) {
+        crash(member, false);
+    }
+
+    private void operatorRestart(Member member) {
+        log(member.id + " restarted by its operator");
+        crash(member);
+        restart(member);
+    }
+
+    /** The member's process dies; {@code misdirect}: one of its unforced sectors lands at a wrong offset. */
+    private void crash(Member member, boolean misdirect) {
         if (!member.up()) {
             return;
         }
         member.lastCommit = 0; // a new process learns the commit index again
+        member.highestTerm = 0; // and may have lost a term it never spoke in
         member.transport.crash(); // the process is gone: no close, pending work is simply lost
         member.node = null;
         member.group = null;
-        member.journal = member.journal.reopen();
+        member.journal = null; // abandoned with its queue, as a dead process's
+        SimFileLayer.CrashDamage damage =
+                member.disk.crash(random, options.faults().contains(Fault.TORN_WRITE), misdirect);
+        if (damage.tore()) {
+            count(Injected.TORN_WRITE);
+        }
         count(Injected.CRASH);
-        log(member.id + " CRASH");
+        log(member.id + " CRASH, unforced sectors lost " + damage.sectorsLost() + ", torn " + damage.sectorsTorn());
     }
 
     // ---------------------------------------------------------------- network
 
     private void send(Member from, MemberId to, Envelope envelope) {
+        // Pre-votes carry a term proposed, not held (PROTOCOL.md §6): they are the one exception.
+        boolean preVote = envelope.message() instanceof Message.PreVoteRequest
+                || envelope.message() instanceof Message.PreVoteResponse;
+        long term = envelope.message().term();
+        if (!preVote && term < from.highestTermSent && from.life > from.lifeOfHighestTermSent && violation == null) {
+            // Thrown after the node's step, in drain: thrown here, the runtime would take it for its own bug.
+            violation = new InvariantViolation(
+                    "§11.3 a term is durable before a member speaks in it",
+                    from.id + " spoke in term " + from.highestTermSent + " in an earlier life, now in " + term + ": "
+                            + envelope.message().getClass().getSimpleName());
+        }
+        if (!preVote && term > from.highestTermSent) {
+            from.highestTermSent = term;
+            from.lifeOfHighestTermSent = from.life;
+        }
         Member target = members.get(Integer.parseInt(to.value().substring(1)) - 1);
         int copies = network.copies(from.index, target.index);
         if (copies != 1) {
@@ -311,42 +523,126 @@ public final class NodeSimulation {
 
     // ---------------------------------------------------------------- faults
 
+    /** The faults this simulator injects as events, in a fixed order so a seed draws the same one every time. */
+    private static final List<Fault> INJECTED = List.of(
+            Fault.CRASH,
+            Fault.PARTITION,
+            Fault.LOSS,
+            Fault.DUPLICATE,
+            Fault.REORDER,
+            Fault.IO_ERROR,
+            Fault.DISK_FULL,
+            Fault.DAMAGE);
+
     private void injectFault() {
         if (now() >= options.faultPhaseMillis() * 1000) {
             return;
         }
+        List<Fault> kinds = INJECTED.stream().filter(options.faults()::contains).toList();
+        if (kinds.isEmpty()) {
+            return;
+        }
+        Fault fault = kinds.get(random.nextInt(kinds.size()));
         long repairAfter = random.nextLong(300_000, 4_000_000);
-        switch (random.nextInt(5)) {
-            case 0 -> {
-                Member victim = members.get(random.nextInt(members.size()));
+        schedule(now() + random.nextLong(200_000, 1_500_000), this::injectFault);
+        if (harmsAMember(fault) && members.stream().anyMatch(m -> m.damaged || m.journalStopped)) {
+            log("fault held back: a member is still being repaired or restarted");
+            return;
+        }
+        Member victim = members.get(random.nextInt(members.size()));
+        switch (fault) {
+            case CRASH -> {
                 if (victim.up()) {
                     crash(victim);
                     schedule(now() + repairAfter, () -> restart(victim));
                 }
             }
-            case 1 -> {
+            case PARTITION -> {
                 network.partition(members.size(), random);
                 count(Injected.PARTITION);
                 log("partition");
                 schedule(now() + repairAfter, this::healLinks);
             }
-            case 2 -> {
+            case LOSS -> {
                 network.lossRate = random.nextDouble() * 0.3;
                 log("loss " + network.lossRate);
                 schedule(now() + repairAfter, () -> network.lossRate = 0);
             }
-            case 3 -> {
+            case DUPLICATE -> {
                 network.duplicateRate = random.nextDouble() * 0.2;
                 log("duplicate " + network.duplicateRate);
                 schedule(now() + repairAfter, () -> network.duplicateRate = 0);
             }
-            default -> {
+            case REORDER -> {
                 network.jitterMicros = random.nextLong(5_000, 40_000);
                 log("jitter " + network.jitterMicros);
                 schedule(now() + repairAfter, () -> network.jitterMicros = 1_500);
             }
+            case IO_ERROR -> {
+                if (victim.up()) {
+                    victim.disk.failNextForce(); // the journal stops; the operator restarts the process
+                    count(Injected.IO_ERROR);
+                    log(victim.id + " disk: the next force fails");
+                }
+            }
+            case DISK_FULL -> {
+                if (!diskFull) {
+                    diskFull = true;
+                    victim.disk.capacityBytes(victim.disk.usedBytes() + random.nextLong(SEGMENT_BYTES * 2L));
+                    count(Injected.DISK_FULL);
+                    log(victim.id + " disk full");
+                    schedule(now() + repairAfter, () -> {
+                        victim.disk.capacityBytes(Long.MAX_VALUE);
+                        diskFull = false;
+                        log(victim.id + " disk has space again");
+                    });
+                }
+            }
+            case DAMAGE -> damage(victim, repairAfter);
+            default -> throw new IllegalStateException("not an injected fault: " + fault);
         }
-        schedule(now() + random.nextLong(200_000, 1_500_000), this::injectFault);
+    }
+
+    /**
+     * Crashes a member and damages what its disk holds: a bit flipped in forced data, or an unforced sector that
+     * lands at a wrong offset. It restarts STORAGE_FAULTED, or not at all damaged if the bit hit unused space. One
+     * member at a time, while every other member runs and at least three voters count, so that the rest can elect a
+     * leader to repair it.
+     */
+    private void damage(Member victim, long repairAfter) {
+        if (!members.stream().allMatch(Member::up) || !options.faults().contains(Fault.DYNAMIC_VOTING)) {
+            return; // without re-admission a damaged member stays uncounted until the application re-adds it
+        }
+        View view = victim.group.view();
+        int total = view.voters().stream().mapToInt(View.Member::weight).sum();
+        int others = view.voters().stream()
+                .filter(voter -> !voter.id().equals(victim.id))
+                .mapToInt(View.Member::weight)
+                .sum();
+        if (!view.suspended().isEmpty() || view.voters().size() < 3 || others * 2 <= total) {
+            return; // the rest must outvote the lost copy on their own, or nobody could repair it
+        }
+        boolean misdirect = random.nextBoolean();
+        crash(victim, misdirect);
+        // Not the journal's identity file: damage there stops the node with WRONG_OWNER until an operator replaces
+        // the disk, which is a wipe, not a repair.
+        boolean flipped = !misdirect
+                && victim.disk.flipDurableBit(
+                        random, path -> !path.getFileName().toString().equals("journal.id"));
+        victim.damaged = true;
+        victim.repairedAtEpoch = -1;
+        count(Injected.DAMAGE);
+        log(victim.id + " disk damaged (" + (flipped ? "bit flip" : "misdirected write") + ")");
+        schedule(now() + repairAfter, () -> restart(victim));
+    }
+
+    /** Faults that take a member down while another one may still depend on the rest to be repaired. */
+    private static boolean harmsAMember(Fault fault) {
+        return fault == Fault.CRASH
+                || fault == Fault.DAMAGE
+                || fault == Fault.IO_ERROR
+                || fault == Fault.DISK_FULL
+                || fault == Fault.PARTITION;
     }
 
     private void restart(Member member) {
@@ -369,7 +665,9 @@ public final class NodeSimulation {
             return;
         }
         List<Member> up = members.stream().filter(Member::up).toList();
-        if (!up.isEmpty()) {
+        // As in the protocol simulator, edits wait while a damaged member is uncounted: re-weighting it to a majority
+        // then would leave the group without a quorum for good (liveness only).
+        if (!up.isEmpty() && members.stream().noneMatch(m -> m.damaged)) {
             Member asker = up.get(random.nextInt(up.size()));
             MemberId about = members.get(random.nextInt(members.size())).id;
             int kind = random.nextInt(4);
@@ -390,6 +688,8 @@ public final class NodeSimulation {
 
     private void heal() {
         network.healAll();
+        members.forEach(member -> member.disk.heal());
+        diskFull = false;
         members.forEach(this::restart);
         healedAt = now();
         log("HEAL every fault; liveness phase begins");
@@ -488,8 +788,13 @@ public final class NodeSimulation {
         long quietUntil = now() + 3_000_000;
         events.clear();
         for (Member member : members) {
+            if (member.journalStopped) {
+                operatorRestart(member); // its restart was cleared with the other events
+            }
             int life = member.life;
             schedule(now() + TICK_MICROS, () -> tick(member, life));
+            member.diskBusy = false; // its scheduled batch was cleared with the other events
+            scheduleDisk(member);
         }
         runUntil(quietUntil, () -> false);
         Member first = members.get(0);
@@ -498,7 +803,8 @@ public final class NodeSimulation {
             long firstApplied = first.group.status().lastApplied();
             if (applied != firstApplied) {
                 return Optional.of("convergence: " + member.id + " applied " + applied + ", " + first.id + " "
-                        + firstApplied + " after 3 quiet seconds");
+                        + firstApplied + " after 3 quiet seconds; " + member.id + ": " + member.group.status()
+                        + (member.journal.hasPendingWork() ? ", journal work pending" : ""));
             }
             if (!Arrays.equals(snapshotBytes(member.state), snapshotBytes(first.state))) {
                 return Optional.of("applied states differ at index " + applied + ": " + member.id + " and " + first.id);
@@ -524,6 +830,33 @@ public final class NodeSimulation {
 
     // ---------------------------------------------------------------- plumbing
 
+    /** Each member's status and view, for a failure report. */
+    private String describeMembers() {
+        StringBuilder text = new StringBuilder();
+        for (Member member : members) {
+            text.append("\n  ").append(member.id).append(": ");
+            if (member.up()) {
+                View view = member.group.view();
+                text.append(member.group.status())
+                        .append(", view ")
+                        .append(view.epoch())
+                        .append(" voters ")
+                        .append(view.voters())
+                        .append(" suspended ")
+                        .append(view.suspended());
+            } else {
+                text.append("down");
+            }
+        }
+        return text.toString();
+    }
+
+    private static String stackOf(Throwable failure) {
+        java.io.StringWriter text = new java.io.StringWriter();
+        failure.printStackTrace(new java.io.PrintWriter(text));
+        return text.toString();
+    }
+
     private void schedule(long time, Runnable action) {
         events.schedule(time, action);
     }
@@ -534,6 +867,11 @@ public final class NodeSimulation {
             Runnable action = events.next(deadlineMicros);
             if (action == null) {
                 return;
+            }
+            if (events.scheduled() > MAX_STEPS) {
+                throw new InvariantViolation(
+                        "progress: a run stays within " + MAX_STEPS + " steps",
+                        "a message storm or a busy loop at " + now() / 1000 + " ms");
             }
             action.run();
         }

@@ -37,12 +37,14 @@ public record RunCounts(Map<Injected, Long> injected, long operationsChecked) {
         return new RunCounts(sum, operationsChecked + other.operationsChecked);
     }
 
-    /** Crashes, torn writes, lost and damaged disks, partitions, one-way links, membership changes. */
+    /** Crashes, torn writes, lost, damaged, failing and full disks, partitions, one-way links, membership changes. */
     public long nodeAndLinkFaults() {
         return injected.get(Injected.CRASH)
                 + injected.get(Injected.TORN_WRITE)
                 + injected.get(Injected.WIPE)
                 + injected.get(Injected.DAMAGE)
+                + injected.get(Injected.IO_ERROR)
+                + injected.get(Injected.DISK_FULL)
                 + injected.get(Injected.PARTITION)
                 + injected.get(Injected.ONE_WAY)
                 + injected.get(Injected.MEMBERSHIP_CHANGE);
