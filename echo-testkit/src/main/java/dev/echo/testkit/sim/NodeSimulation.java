@@ -46,17 +46,19 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The whole-node simulator, first form (issue 19): every member is a real {@link EchoNode} in invoker mode, on the
- * simulation's clock and seed, with its real runtime, client sessions, snapshot worker and membership requests, over
- * a {@link SimTransport} (the real codec, then a simulated network) and an {@link InMemoryJournal} that survives its
- * crashes. Clients use the public API only ({@link ReplicatedGroup#submit}, {@link ReplicatedGroup#read}), so
- * sessions and retries are the runtime's own. The network is cut, lossy, duplicating and reordering by turns;
- * members crash and restart.
+ * The whole-node simulator (issue 19): every member is a real {@link EchoNode} in invoker mode, on the simulation's
+ * clock and seed, with its real runtime, client sessions, snapshot worker and membership requests, over a
+ * {@link SimTransport} (the real codec, then a simulated network) and a real {@link FileJournal} on a
+ * {@link SimFileLayer}, the machine's disk, which outlives its processes and loses unforced writes in a crash.
+ * Clients use the public API only ({@link ReplicatedGroup#submit}, {@link ReplicatedGroup#read}), so sessions and
+ * retries are the runtime's own. The faults are those of {@link SimulationOptions#faults()} that apply to whole nodes:
+ * crashes, torn writes, partitions, loss, duplication, reordering, membership changes through the API, dynamic voting,
+ * failed forces, full disks and damaged journals.
  *
  * <p>What it checks: the client history is linearizable; after every fault heals a write commits within a bound;
- * and, once quiet, members that applied the same index hold the same state. The protocol-level simulator
- * ({@link Simulation}) still checks the invariants of PROTOCOL.md §11 after every step; this one proves the node
- * around the core. Not yet here: a real journal under a simulated disk, per-step invariants, mutants of the runtime.
+ * once quiet, members that applied the same index hold the same state; after every batch of steps, the §11.1, §11.3
+ * and §11.8 rules that a node's status and messages show (see {@link #checkStatus}). The protocol-level simulator
+ * ({@link Simulation}) still checks the rest of PROTOCOL.md §11 (logs, votes, quorums) after every step.
  *
  * <p>One seed fixes everything: one thread, simulated time, seeded randomness everywhere. Not thread-safe.
  */
