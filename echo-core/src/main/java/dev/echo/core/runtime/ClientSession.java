@@ -88,7 +88,7 @@ final class ClientSession {
     void read(byte[] query, boolean stale, CompletableFuture<byte[]> future, long deadlineNanos) {
         long readId = ++nextReadId;
         reads.put(readId, new Pending(query, true, stale, future, deadlineNanos));
-        core.accept(new Input.Read(readId, query, stale));
+        core.accept(new Input.Read(readId, query, stale || !rules.readsWaitForTheBarrier()));
     }
 
     void sessionOpened(Output.Outcome outcome) {

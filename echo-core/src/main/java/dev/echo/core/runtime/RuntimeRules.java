@@ -20,4 +20,13 @@ public interface RuntimeRules {
     default boolean reportExpiredOperationsAsUnknown() {
         return true;
     }
+
+    /**
+     * A read asked for as linearizable goes through the core's read barrier (PROTOCOL.md §9): answered only once this
+     * member has applied what a quorum confirmed was committed when the read began. Answering from local state
+     * instead can miss a write that completed before the read was asked.
+     */
+    default boolean readsWaitForTheBarrier() {
+        return true;
+    }
 }

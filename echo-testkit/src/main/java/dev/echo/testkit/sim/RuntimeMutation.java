@@ -14,7 +14,12 @@ public enum RuntimeMutation {
      * Report an operation that reached its deadline without an outcome as certainly not applied: the client drops a
      * write that may still commit, so a later read can see a value the history says was never written.
      */
-    EXPIRED_AS_NOT_APPLIED;
+    EXPIRED_AS_NOT_APPLIED,
+    /**
+     * Answer a linearizable read from the member's local state, without the read barrier: a follower behind the
+     * leader answers a value older than a write that completed before the read began.
+     */
+    STALE_LINEARIZABLE_READS;
 
     /** The runtime's rules with every one of {@code bugs} broken and every other rule kept. */
     public static RuntimeRules rulesBreaking(Set<RuntimeMutation> bugs) {
@@ -26,6 +31,11 @@ public enum RuntimeMutation {
             @Override
             public boolean reportExpiredOperationsAsUnknown() {
                 return !broken.contains(EXPIRED_AS_NOT_APPLIED);
+            }
+
+            @Override
+            public boolean readsWaitForTheBarrier() {
+                return !broken.contains(STALE_LINEARIZABLE_READS);
             }
         };
     }
