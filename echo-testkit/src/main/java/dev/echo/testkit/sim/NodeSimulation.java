@@ -11,7 +11,6 @@ import dev.echo.core.Tuning;
 import dev.echo.core.View;
 import dev.echo.core.codec.Envelope;
 import dev.echo.core.node.EchoNode;
-import dev.echo.core.protocol.Message;
 import dev.echo.core.runtime.NodeRuntime;
 import dev.echo.core.runtime.RuntimeRules;
 import dev.echo.core.storage.StorageException;
@@ -39,7 +38,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
@@ -66,7 +64,6 @@ public final class NodeSimulation {
     private static final String GROUP = "sim";
     private static final long TICK_MICROS = 10_000;
     private static final int KEYS = 4;
-    private static final long CLIENT_PATIENCE_MICROS = 3_000_000;
     /** About 20 times what a seed takes: more is a message storm or a busy loop, not a slow run. */
     private static final long MAX_STEPS = 1_000_000;
     /** Small segments, so a run rolls, compacts and reuses them. */
@@ -82,22 +79,15 @@ public final class NodeSimulation {
     private final PrintStream trace;
     private final List<Member> members = new ArrayList<>();
     private final EventQueue events = new EventQueue();
-    private final List<Linearizability.Operation> history = new ArrayList<>();
+    private final NodeClients clients;
     private final EnumMap<Injected, Long> injected = new EnumMap<>(Injected.class);
-    /** Who led each term, as the nodes reported it. */
-    private final TreeMap<Long, MemberId> leaders = new TreeMap<>();
+    private final ObservedRules rules = new ObservedRules(this::log);
 
     private long traceHash = 1469598103934665603L;
-    private long healedAt = Long.MAX_VALUE;
-    private boolean committedAfterHeal;
-    /** Set once the run is over: clients start nothing more while the group settles. */
-    private boolean clientsStopped;
     /** Whether a member's disk is full now: one at a time. */
     private boolean diskFull;
     /** A rule broken inside a node's call into the simulator, thrown once the node's step is over. */
     private InvariantViolation violation;
-    /** Each client's operation in flight, if any: unknown if the run ends first. */
-    private final TreeMap<Integer, Runnable> inFlight = new TreeMap<>();
 
     /** One simulated machine: its journal outlives its processes. */
     private final class Member {
@@ -124,17 +114,6 @@ public final class NodeSimulation {
         ReplicatedGroup group;
         StateMachine state;
         int life;
-        /** The highest term this process reported: it never decreases within a life. */
-        long highestTerm;
-        /**
-         * The highest term this machine spoke in, in any life: a term is durable before a member speaks in it, so a
-         * restart never brings it back below.
-         */
-        long highestTermSent;
-
-        int lifeOfHighestTermSent;
-        /** The commit index this process reported last: it never decreases within a life. */
-        long lastCommit;
 
         Member(int index) {
             this.index = index;
@@ -173,6 +152,7 @@ public final class NodeSimulation {
         for (int i = 0; i < count; i++) {
             members.add(new Member(i));
         }
+        this.clients = new NodeClients(events, random, setup.workload(), this::anyMemberUp, this::log);
     }
 
     /**
@@ -206,10 +186,7 @@ public final class NodeSimulation {
 
     private SimulationResult execute() {
         members.forEach(this::start);
-        for (int client = 0; client < options.clients(); client++) {
-            int index = client;
-            schedule(random.nextLong(50_000), () -> nextOperation(index));
-        }
+        clients.start(options.clients());
         long faultEnd = options.faultPhaseMillis() * 1000;
         schedule(random.nextLong(200_000, 600_000), this::injectFault);
         if (options.faults().contains(Fault.RECONFIGURE)) {
@@ -219,8 +196,8 @@ public final class NodeSimulation {
         long deadline = faultEnd + options.livenessBoundMillis() * 1000;
         Optional<String> failure = Optional.empty();
         try {
-            runUntil(deadline, () -> committedAfterHeal);
-            if (!committedAfterHeal) {
+            runUntil(deadline, clients::committedAfterHeal);
+            if (!clients.committedAfterHeal()) {
                 failure = Optional.of("liveness: no write committed within " + options.livenessBoundMillis()
                         + " ms of healing every fault; " + describeMembers());
             }
@@ -243,8 +220,8 @@ public final class NodeSimulation {
                 now(),
                 traceHash,
                 new History(),
-                List.copyOf(history),
-                new RunCounts(injected, history.size()));
+                List.copyOf(clients.history()),
+                new RunCounts(injected, clients.history().size()));
     }
 
     // ---------------------------------------------------------------- members
@@ -269,6 +246,7 @@ public final class NodeSimulation {
             throw new InvariantViolation("a journal opens after any crash", member.id + ": " + refused.getMessage());
         }
         member.life++;
+        rules.started(member.id, member.life);
         member.diskBusy = false;
         member.journalStopped = false;
         member.transport = new SimTransport(member.id, (to, envelope) -> send(member, to, envelope));
@@ -374,10 +352,8 @@ public final class NodeSimulation {
     }
 
     /**
-     * After every batch of steps, what each node reports through the public API must keep PROTOCOL.md §11's rules:
-     * one leader per term (§11.1), a term that never decreases within a process's life (§11.3; across restarts
-     * {@link #send} checks the terms members speak in, since a term never spoken in may be lost), a commit index that
-     * never decreases within a process's life and an applied index never above it (§11.8).
+     * After every batch of steps, what each node reports through the public API must keep the rules of
+     * {@link ObservedRules}, and its group must still run: the simulator never closes one.
      */
     private void checkStatus(Member member) {
         if (!member.up()) {
@@ -398,31 +374,9 @@ public final class NodeSimulation {
                                     ? "no cause"
                                     : stackOf(why instanceof CompletionException c ? c.getCause() : why)));
         }
-        if (status.term() < member.highestTerm) {
-            throw new InvariantViolation(
-                    "§11.3 currentTerm never decreases within a process's life",
-                    member.id + ": " + member.highestTerm + " -> " + status.term());
-        }
-        if (status.term() > member.highestTerm) {
-            log(member.id + " term " + status.term() + " " + status.role());
-        }
-        member.highestTerm = status.term();
-        if (status.commitIndex() < member.lastCommit || status.lastApplied() > status.commitIndex()) {
-            throw new InvariantViolation(
-                    "§11.8 applied <= commit, and commit never decreases",
-                    member.id + ": commit " + member.lastCommit + " -> " + status.commitIndex() + ", applied "
-                            + status.lastApplied());
-        }
-        member.lastCommit = status.commitIndex();
+        rules.reported(member.id, status);
         if (member.damaged) {
             awaitReadmission(member, status);
-        }
-        if (status.role() == GroupStatus.Role.LEADER) {
-            MemberId before = leaders.putIfAbsent(status.term(), member.id);
-            if (before != null && !before.equals(member.id)) {
-                throw new InvariantViolation(
-                        "§11.1 one leader per term", before + " and " + member.id + " both led term " + status.term());
-            }
         }
     }
 
@@ -470,8 +424,6 @@ public final class NodeSimulation {
         if (!member.up()) {
             return;
         }
-        member.lastCommit = 0; // a new process learns the commit index again
-        member.highestTerm = 0; // and may have lost a term it never spoke in
         member.transport.crash(); // the process is gone: no close, pending work is simply lost
         member.node = null;
         member.group = null;
@@ -488,20 +440,9 @@ public final class NodeSimulation {
     // ---------------------------------------------------------------- network
 
     private void send(Member from, MemberId to, Envelope envelope) {
-        // Pre-votes carry a term proposed, not held (PROTOCOL.md §6): they are the one exception.
-        boolean preVote = envelope.message() instanceof Message.PreVoteRequest
-                || envelope.message() instanceof Message.PreVoteResponse;
-        long term = envelope.message().term();
-        if (!preVote && term < from.highestTermSent && from.life > from.lifeOfHighestTermSent && violation == null) {
-            // Thrown after the node's step, in drain: thrown here, the runtime would take it for its own bug.
-            violation = new InvariantViolation(
-                    "§11.3 a term is durable before a member speaks in it",
-                    from.id + " spoke in term " + from.highestTermSent + " in an earlier life, now in " + term + ": "
-                            + envelope.message().getClass().getSimpleName());
-        }
-        if (!preVote && term > from.highestTermSent) {
-            from.highestTermSent = term;
-            from.lifeOfHighestTermSent = from.life;
+        InvariantViolation broken = rules.spoke(from.id, envelope.message());
+        if (broken != null && violation == null) {
+            violation = broken; // thrown after the node's step, in drain
         }
         Member target = members.get(Integer.parseInt(to.value().substring(1)) - 1);
         int copies = network.copies(from.index, target.index);
@@ -693,68 +634,20 @@ public final class NodeSimulation {
         members.forEach(member -> member.disk.heal());
         diskFull = false;
         members.forEach(this::restart);
-        healedAt = now();
+        clients.healed();
         log("HEAL every fault; liveness phase begins");
     }
 
     // ---------------------------------------------------------------- clients
 
-    /** One operation of client {@code client}, at a random member that is up, through the public API. */
-    private void nextOperation(int client) {
-        if (clientsStopped) {
-            return;
-        }
+    /** A random member that is up, for a client to ask, or null if none is. */
+    private NodeClients.Target anyMemberUp() {
         List<Member> up = members.stream().filter(Member::up).toList();
         if (up.isEmpty()) {
-            schedule(now() + 100_000, () -> nextOperation(client));
-            return;
+            return null;
         }
         Member member = up.get(random.nextInt(up.size()));
-        ClientWorkload.Request request = setup.workload().next(random, client);
-        long invoked = now();
-        CompletableFuture<byte[]> answer = request.query()
-                ? member.group.read(request.bytes().clone())
-                : member.group.submit(request.bytes().clone());
-        boolean[] settled = new boolean[1];
-        // A client whose member crashed hears nothing: after a while, or when the run ends, it stops waiting.
-        Runnable giveUp = () -> {
-            if (!settled[0]) {
-                settled[0] = true;
-                inFlight.remove(client);
-                EchoException unknown = new EchoException(EchoException.Reason.TIMEOUT, "no answer");
-                finished(client, request, invoked, null, unknown);
-            }
-        };
-        inFlight.put(client, giveUp);
-        answer.whenComplete((result, error) -> {
-            if (!settled[0]) {
-                settled[0] = true;
-                inFlight.remove(client);
-                finished(client, request, invoked, result, error);
-            }
-        });
-        schedule(now() + CLIENT_PATIENCE_MICROS, giveUp);
-        drain(member);
-    }
-
-    private void finished(int client, ClientWorkload.Request request, long invoked, byte[] result, Throwable error) {
-        if (error == null) {
-            history.add(
-                    new Linearizability.Operation(client, request.query(), request.bytes(), invoked, now(), result));
-            log("c" + client + (request.query() ? " query" : " command") + " answered in " + (now() - invoked) + " us");
-            if (!request.query() && invoked >= healedAt) {
-                committedAfterHeal = true;
-            }
-        } else {
-            Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-            boolean notApplied = cause instanceof EchoException echo && echo.certainlyNotApplied();
-            if (!request.query() && !notApplied) {
-                history.add(
-                        new Linearizability.Operation(client, false, request.bytes(), invoked, Long.MAX_VALUE, null));
-            }
-            log("c" + client + (request.query() ? " query" : " command") + " failed: " + cause.getMessage());
-        }
-        schedule(now() + random.nextLong(20_000), () -> nextOperation(client));
+        return new NodeClients.Target(member.group, () -> drain(member));
     }
 
     /** The key-value clients: put 45%, compare-and-set 15%, get 40% (half through the log, half as reads). */
@@ -777,8 +670,7 @@ public final class NodeSimulation {
     // ---------------------------------------------------------------- checks
 
     private Optional<String> finalChecks() {
-        clientsStopped = true;
-        new ArrayList<>(inFlight.values()).forEach(Runnable::run); // outcomes still unknown when the run ends
+        List<Linearizability.Operation> history = clients.stop(); // outcomes still unknown when the run ends
         if (setup.model() != null) {
             Optional<String> linearizable =
                     Linearizability.check(history, setup.model()).map(m -> "linearizability: " + m);
