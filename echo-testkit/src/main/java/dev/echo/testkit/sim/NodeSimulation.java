@@ -84,6 +84,14 @@ public final class NodeSimulation {
     private final ObservedRules rules = new ObservedRules(this::log);
 
     private long traceHash = 1469598103934665603L;
+    /** Membership changes asked through the API and not yet answered, and when the last one was answered. */
+    private int changesInFlight;
+
+    private long lastChangeSettledAt;
+    /** The newest view epoch any member reported, and since when. */
+    private long newestEpoch = -1;
+
+    private long newestEpochSince;
     /** Whether a member's disk is full now: one at a time. */
     private boolean diskFull;
     /** A rule broken inside a node's call into the simulator, thrown once the node's step is over. */
@@ -375,6 +383,11 @@ public final class NodeSimulation {
                                     : stackOf(why instanceof CompletionException c ? c.getCause() : why)));
         }
         rules.reported(member.id, status);
+        long epoch = member.group.view().epoch();
+        if (epoch > newestEpoch) {
+            newestEpoch = epoch;
+            newestEpochSince = now();
+        }
         if (member.damaged) {
             awaitReadmission(member, status);
         }
@@ -556,14 +569,28 @@ public final class NodeSimulation {
         if (!members.stream().allMatch(Member::up) || !options.faults().contains(Fault.DYNAMIC_VOTING)) {
             return; // without re-admission a damaged member stays uncounted until the application re-adds it
         }
+        // The group must be settled, so that the rest can outvote the lost copy and elect a leader to repair it: no
+        // change asked or just answered, the newest configuration in force at every member and stable for a while
+        // (dynamic voting changes it too), and the other voters outvoting the victim in it. A change still in flight
+        // whose new half needs the victim could never commit (PROTOCOL.md §3).
         View view = victim.group.view();
+        for (Member member : members) {
+            if (member.group.view().epoch() > view.epoch()) {
+                view = member.group.view();
+            }
+        }
+        long newest = view.epoch();
+        boolean settled = changesInFlight == 0
+                && now() - lastChangeSettledAt > 3_000_000
+                && now() - newestEpochSince > 3_000_000
+                && members.stream().allMatch(m -> m.group.view().epoch() == newest);
         int total = view.voters().stream().mapToInt(View.Member::weight).sum();
         int others = view.voters().stream()
                 .filter(voter -> !voter.id().equals(victim.id))
                 .mapToInt(View.Member::weight)
                 .sum();
-        if (!view.suspended().isEmpty() || view.voters().size() < 3 || others * 2 <= total) {
-            return; // the rest must outvote the lost copy on their own, or nobody could repair it
+        if (!settled || !view.suspended().isEmpty() || view.voters().size() < 3 || others * 2 <= total) {
+            return;
         }
         boolean misdirect = random.nextBoolean();
         crash(victim, misdirect);
@@ -614,12 +641,18 @@ public final class NodeSimulation {
             Member asker = up.get(random.nextInt(up.size()));
             MemberId about = members.get(random.nextInt(members.size())).id;
             int kind = random.nextInt(4);
-            switch (kind) {
-                case 0 -> asker.group.addVoter(about, 1 + random.nextInt(3));
-                case 1 -> asker.group.makeTop(about);
-                case 2 -> asker.group.addLearner(about);
-                default -> asker.group.addVoter(about, 1);
-            }
+            CompletableFuture<?> change =
+                    switch (kind) {
+                        case 0 -> asker.group.addVoter(about, 1 + random.nextInt(3));
+                        case 1 -> asker.group.makeTop(about);
+                        case 2 -> asker.group.addLearner(about);
+                        default -> asker.group.addVoter(about, 1);
+                    };
+            changesInFlight++;
+            change.whenComplete((done, error) -> {
+                changesInFlight--;
+                lastChangeSettledAt = now();
+            });
             count(Injected.MEMBERSHIP_CHANGE);
             log(asker.id + " asks "
                     + (kind == 0 ? "re-weight " : kind == 1 ? "make top " : kind == 2 ? "demote " : "promote ")
