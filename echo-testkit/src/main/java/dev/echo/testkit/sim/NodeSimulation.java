@@ -453,7 +453,7 @@ public final class NodeSimulation {
     // ---------------------------------------------------------------- network
 
     private void send(Member from, MemberId to, Envelope envelope) {
-        InvariantViolation broken = rules.spoke(from.id, envelope.message());
+        InvariantViolation broken = rules.spoke(from.id, envelope.incarnation(), envelope.message());
         if (broken != null && violation == null) {
             violation = broken; // thrown after the node's step, in drain
         }

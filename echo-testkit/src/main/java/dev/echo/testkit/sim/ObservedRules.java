@@ -17,7 +17,9 @@ import java.util.function.Consumer;
  *   <li>§11.1: one leader per term;
  *   <li>§11.3: a process's term never decreases within its life; across restarts, a member never speaks in a term
  *       below one it spoke in before (a term it never spoke in may be lost with an unforced hard state);
- *   <li>§11.8: a process's commit index never decreases within its life, and it never applied beyond it.
+ *   <li>§11.8: a process's commit index never decreases within its life, and it never applied beyond it;
+ *   <li>§5: a machine never speaks from an earlier incarnation than one it spoke from: its journal records each new
+ *       one durably before it says anything.
  * </ul>
  *
  * <p>Not thread-safe: for the single-threaded simulator.
@@ -40,6 +42,8 @@ final class ObservedRules {
         long highestTermSpoken;
 
         int lifeOfHighestTermSpoken;
+        /** The latest incarnation this machine spoke from. */
+        long incarnation = -1;
     }
 
     /** @param log receives a line each time a member reports a higher term */
@@ -91,11 +95,17 @@ final class ObservedRules {
      * Checks a message {@code id} sends; returns what it breaks, or null. Returned, not thrown: the caller is inside
      * the node's step, where the runtime would take an exception for its own bug.
      */
-    InvariantViolation spoke(MemberId id, Message message) {
+    InvariantViolation spoke(MemberId id, long incarnation, Message message) {
+        Machine machine = machine(id);
+        if (incarnation < machine.incarnation) {
+            return new InvariantViolation(
+                    "§5 a member's incarnation never goes back",
+                    id + " spoke from incarnation " + machine.incarnation + ", now from " + incarnation);
+        }
+        machine.incarnation = incarnation;
         if (message instanceof Message.PreVoteRequest || message instanceof Message.PreVoteResponse) {
             return null; // a pre-vote carries a term proposed, not held (PROTOCOL.md §6)
         }
-        Machine machine = machine(id);
         long term = message.term();
         if (term < machine.highestTermSpoken && machine.life > machine.lifeOfHighestTermSpoken) {
             return new InvariantViolation(
