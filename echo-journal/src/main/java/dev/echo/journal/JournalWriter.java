@@ -234,8 +234,13 @@ final class JournalWriter implements Runnable {
             RecordFormat.finish(record, start, RecordType.GROUP, group.number, 0, 0);
             record.flip();
             place(record);
-            groups.put(group.number, group);
+            boolean nextLife = groups.put(group.number, group) != null;
             registered.add(register);
+            if (nextLife) {
+                // A second copy of the new incarnation, in the next segment's header: a damaged GROUP record alone
+                // must never bring back an earlier life (PROTOCOL.md §5). Reincarnations are rare; a roll is cheap.
+                roll();
+            }
         } else {
             stop = (Work.Stop) work;
         }

@@ -199,6 +199,14 @@ final class Recovery {
                             + header.clusterId() + ", not " + options.nodeId() + " of " + options.clusterId());
         }
         if (!reinitialiseFromNextHeader) {
+            // A header also carries each group's incarnation when it was written: the second copy of a GROUP record
+            // (JournalWriter rolls after each reincarnation), so a damaged one never brings back an earlier life.
+            for (SegmentHeader.GroupSummary summary : header.groups()) {
+                GroupState group = groups.get(summary.number());
+                if (group != null && laterLife(group.identity, summary.identity())) {
+                    group.identity = summary.identity();
+                }
+            }
             return;
         }
         reinitialiseFromNextHeader = false;
