@@ -198,7 +198,7 @@ public final class NodeRuntime implements TransportListener {
                 stateMachine,
                 invoker ? invokerWork::add : snapshotThread,
                 rules);
-        durable.target = loop;
+        durable.attach(loop);
         thread.add(loop);
         groups.put(name, loop);
         GroupHandle handle = new GroupHandle(
@@ -378,18 +378,43 @@ public final class NodeRuntime implements TransportListener {
         }
     }
 
-    /** Forwards durability reports to a loop that does not exist yet when the journal group is opened. */
+    /**
+     * Forwards durability reports to a loop that does not exist yet when the journal group is opened. The journal can
+     * fail before that, while the group records its next incarnation at join: the failure is kept for the loop.
+     */
     private static final class DeferredPersistListener implements PersistListener {
-        private volatile GroupLoop target;
+        private GroupLoop target;
+        private StorageException earlyFailure;
+
+        synchronized void attach(GroupLoop loop) {
+            target = loop;
+            if (earlyFailure != null) {
+                loop.failed(earlyFailure);
+            }
+        }
 
         @Override
         public void persisted(long ticket) {
-            target.persisted(ticket);
+            GroupLoop loop;
+            synchronized (this) {
+                loop = target;
+            }
+            if (loop != null) { // nothing is persisted before the loop exists: it submits every ticket
+                loop.persisted(ticket);
+            }
         }
 
         @Override
         public void failed(StorageException cause) {
-            target.failed(cause);
+            GroupLoop loop;
+            synchronized (this) {
+                loop = target;
+                if (loop == null) {
+                    earlyFailure = cause;
+                    return;
+                }
+            }
+            loop.failed(cause);
         }
     }
 }

@@ -282,7 +282,38 @@ public final class NodeSimulation {
                 GroupOptions.builder().requestTimeout(Duration.ofSeconds(2)).tuning(tuning);
         members.forEach(m -> group.voter(m.id));
         member.node = node;
-        member.group = node.join(GROUP, group.build(), member.state, new GroupListener() {
+        try {
+            member.group = join(member, node, group.build());
+        } catch (EchoException refused) {
+            if (!stoppedByAnInjectedDiskFault(refused)) {
+                throw refused;
+            }
+            // The disk failed a force or filled up while the member recorded its next incarnation: the process
+            // stops with a typed error, and its operator restarts it later.
+            log(member.id + " cannot rejoin: " + refused.getMessage());
+            crash(member);
+            member.journalStopped = true;
+            schedule(now() + random.nextLong(100_000, 1_000_000), () -> restart(member));
+            return;
+        }
+        log(member.id + " START life " + member.life);
+        int life = member.life;
+        schedule(now() + random.nextLong(TICK_MICROS), () -> tick(member, life));
+    }
+
+    private static boolean stoppedByAnInjectedDiskFault(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof StorageException stopped
+                    && (stopped.reason() == StorageException.Reason.FORCE_FAILED
+                            || stopped.reason() == StorageException.Reason.WRITE_FAILED)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private ReplicatedGroup join(Member member, EchoNode node, GroupOptions options) {
+        return node.join(GROUP, options, member.state, new GroupListener() {
             @Override
             public void viewChanged(View view) {
                 log(member.id + " VIEW " + view.epoch() + ": voters " + view.voters() + ", learners "
@@ -294,9 +325,6 @@ public final class NodeSimulation {
                 onStorageFault(member, cause);
             }
         });
-        log(member.id + " START life " + member.life);
-        int life = member.life;
-        schedule(now() + random.nextLong(TICK_MICROS), () -> tick(member, life));
     }
 
     private void tick(Member member, int life) {
