@@ -383,7 +383,7 @@ public final class NodeRuntime implements TransportListener {
      * fail before that, while the group records its next incarnation at join: the failure is kept for the loop.
      */
     private static final class DeferredPersistListener implements PersistListener {
-        private GroupLoop target;
+        private volatile GroupLoop target;
         private StorageException earlyFailure;
 
         synchronized void attach(GroupLoop loop) {
@@ -395,10 +395,7 @@ public final class NodeRuntime implements TransportListener {
 
         @Override
         public void persisted(long ticket) {
-            GroupLoop loop;
-            synchronized (this) {
-                loop = target;
-            }
+            GroupLoop loop = target; // a volatile read per journal batch; no lock on the hot path
             if (loop != null) { // nothing is persisted before the loop exists: it submits every ticket
                 loop.persisted(ticket);
             }

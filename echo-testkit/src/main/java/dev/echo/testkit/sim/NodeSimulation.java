@@ -28,6 +28,8 @@ import dev.echo.testkit.storage.SimFileLayer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -374,9 +376,7 @@ public final class NodeSimulation {
      */
     private void onStorageFault(Member member, EchoException cause) {
         log(member.id + " STORAGE FAULTED: " + cause.getMessage());
-        if (cause.getCause() instanceof StorageException stopped
-                && (stopped.reason() == StorageException.Reason.FORCE_FAILED
-                        || stopped.reason() == StorageException.Reason.WRITE_FAILED)) {
+        if (stoppedByAnInjectedDiskFault(cause)) {
             member.journalStopped = true;
             int life = member.life;
             schedule(now() + random.nextLong(100_000, 1_000_000), () -> {
@@ -807,8 +807,8 @@ public final class NodeSimulation {
     }
 
     private static String stackOf(Throwable failure) {
-        java.io.StringWriter text = new java.io.StringWriter();
-        failure.printStackTrace(new java.io.PrintWriter(text));
+        StringWriter text = new StringWriter();
+        failure.printStackTrace(new PrintWriter(text));
         return text.toString();
     }
 
