@@ -27,11 +27,13 @@ class JournalMutantDetectionTest {
                     // Unforced votes and entries vanish in a crash. What shows first: a member speaking again in a
                     // term below one it spoke in (§11.3), two leaders of a term (§11.1), a lost write, or a leader
                     // probing forever a follower that lost entries it had acknowledged (progress, or convergence
-                    // when that follower never catches up).
+                    // when that follower never catches up), or a member's core refusing to truncate an entry it
+                    // knows committed (§11.6), which stops its group.
                     case ACK_WITHOUT_FORCE ->
-                        List.of("§11.3", "§11.1", "linearizability", "progress", "liveness", "convergence");
-                    // The torn record is taken into the log at recovery, and reading it back fails its checksum.
-                    case KEEP_TORN_RECORD -> List.of("rejoins its group");
+                        List.of("§11.3", "§11.1", "§11.6", "linearizability", "progress", "liveness", "convergence");
+                    // The torn record is taken into the log at recovery, and reading it back fails its checksum or
+                    // its decoding: the member cannot rejoin, or its journal no longer opens after a crash.
+                    case KEEP_TORN_RECORD -> List.of("rejoins its group", "a journal opens after any crash");
                 };
         for (long seed = 1; seed <= MAX_SEEDS; seed++) {
             SimulationResult result =

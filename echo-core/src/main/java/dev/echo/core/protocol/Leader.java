@@ -371,7 +371,15 @@ final class Leader {
             // compacted, else by the whole log, which needs nothing committed first (PROTOCOL.md §5).
             progress.forgetAcknowledged();
         } else {
-            progress.probeFrom(nextIndexAfterRejection(response));
+            long next = nextIndexAfterRejection(response);
+            if (next <= progress.matchIndex()) {
+                // A stale rejection (reordered, duplicated, or from before a later acceptance): the follower holds
+                // everything up to its match index. Answering it would only resend what is in flight, and each
+                // duplicate would multiply the resends (PROTOCOL.md §8).
+                reads.confirm();
+                return;
+            }
+            progress.probeFrom(next);
         }
         replicate(response.from(), progress);
         reads.confirm();
@@ -408,13 +416,16 @@ final class Leader {
         }
     }
 
-    /** Sends a new read round to every follower, or confirms it at once when this leader is alone. */
+    /**
+     * Sends a new read round to every follower, and confirms it at once when this leader alone is a quorum of every
+     * configuration in force (§9): a sole voter with learners hears no echo that counts, so waiting for one would
+     * hold its reads forever.
+     */
     private void sendReadRound() {
-        if (followers.isEmpty()) {
-            reads.confirm();
-        } else {
+        if (!followers.isEmpty()) {
             sendRound();
         }
+        reads.confirm();
     }
 
     void startTransfer(MemberId target) {

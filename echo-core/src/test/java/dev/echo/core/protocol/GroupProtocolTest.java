@@ -10,6 +10,7 @@ import dev.echo.core.protocol.ProtocolCounters.Counter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -146,6 +147,19 @@ class GroupProtocolTest {
     }
 
     @Test
+    void aStaleRejectionBelowTheMatchIndexResendsNothing() { // §8: duplicates must not multiply the resends
+        GroupProtocol a = member(A, ABC, RecoveredState.EMPTY);
+        electA(a);
+        step(a, new Input.Receive(new Message.AppendResponse(B, 1, true, 1, 0, 0, 0)));
+
+        List<Output> stale = step(a, new Input.Receive(new Message.AppendResponse(B, 1, false, 0, 1, 0, 0)));
+
+        assertEquals(List.of(), only(stale, Output.Send.class), "b holds entry 1: the rejection is out of date");
+        List<Output> fresh = step(a, new Input.Receive(new Message.AppendResponse(C, 1, false, 0, 1, 0, 0)));
+        assertEquals(1, only(fresh, Output.Send.class).size(), "c never matched: it is probed again");
+    }
+
+    @Test
     void followerAcknowledgesOnlyAfterTheEntriesAreDurable() { // §4.2, §5
         GroupProtocol b = member(B, ABC, RecoveredState.EMPTY);
         Entry e1 = entry(1, 1);
@@ -273,6 +287,22 @@ class GroupProtocolTest {
         List<Output> invalid = driver.run(new Input.Submit(9, 2, 2, new byte[] {42}));
         assertEquals(List.of(new Output.Completed(9, 2, new Output.Rejected(RejectReason.INVALID))), invalid);
         assertEquals(1, machine.applied);
+    }
+
+    @Test
+    void aSoleVoterWithLearnersAnswersLinearizableReadsAtOnce() { // §9: its own vote is the quorum
+        Configuration soloWithLearners = new Configuration(List.of(new Voter(A, 1)), new TreeSet<>(List.of(B)));
+        GroupProtocol a =
+                new GroupProtocol(A, 0, soloWithLearners, OPTIONS, RecoveredState.EMPTY, new EchoMachine(), 1);
+        Driver driver = new Driver(a);
+        driver.tickUntilLeader();
+        driver.run(new Input.OpenSession(9)); // commits an entry of this term: reads may be answered (§9)
+
+        List<Output> read = driver.run(new Input.Read(1, new byte[] {7}, false));
+
+        List<Output.ReadCompleted> answers = only(read, Output.ReadCompleted.class);
+        assertEquals(1, answers.size(), "the learner's silence must not hold the read: " + read);
+        assertArrayEquals(new byte[] {7}, ((Output.Committed) answers.get(0).outcome()).result());
     }
 
     @Test
