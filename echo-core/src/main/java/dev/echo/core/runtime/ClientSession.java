@@ -18,9 +18,12 @@ import java.util.function.Consumer;
  * outcomes to futures, and fails what times out. A command is submitted once: the core itself re-forwards it across
  * leader changes until it sees the outcome.
  *
- * <p>Not thread-safe: owned by the group's loop thread.
+ * <p>Public only so that the testkit's protocol simulator drives the members' real sessions (this package is exported
+ * to the testkit alone); applications use {@link dev.echo.core.ReplicatedGroup}.
+ *
+ * <p>Not thread-safe: owned by the group's loop thread (or the simulator's one thread). Never blocks.
  */
-final class ClientSession {
+public final class ClientSession {
     private final long clientId;
     private final Consumer<Input> core;
     private final Runnable released;
@@ -60,14 +63,18 @@ final class ClientSession {
      * @param released called once per finished operation (frees an in-flight permit)
      * @param rules {@link RuntimeRules#STRICT} except in the testkit's mutants
      */
-    ClientSession(long clientId, Consumer<Input> core, Runnable released, RuntimeRules rules) {
+    public ClientSession(long clientId, Consumer<Input> core, Runnable released, RuntimeRules rules) {
         this.clientId = clientId;
         this.core = core;
         this.released = released;
         this.rules = rules;
     }
 
-    void submit(byte[] command, CompletableFuture<byte[]> future, long deadlineNanos, boolean hasQuorum) {
+    /**
+     * Submits a command: sent at once if the session is open, else after it opens; refused with {@code NO_QUORUM}
+     * without being sent if the session is not open and the member has no quorum.
+     */
+    public void submit(byte[] command, CompletableFuture<byte[]> future, long deadlineNanos, boolean hasQuorum) {
         Pending pending = new Pending(command, false, false, future, deadlineNanos);
         if (!open && !hasQuorum) {
             // Never sent: certainly not applied. (An open request still in flight may wait for a quorum forever.)
@@ -85,13 +92,15 @@ final class ClientSession {
         send(pending);
     }
 
-    void read(byte[] query, boolean stale, CompletableFuture<byte[]> future, long deadlineNanos) {
+    /** Sends a read: linearizable through the core's read barrier, or {@code stale} from local state. */
+    public void read(byte[] query, boolean stale, CompletableFuture<byte[]> future, long deadlineNanos) {
         long readId = ++nextReadId;
         reads.put(readId, new Pending(query, true, stale, future, deadlineNanos));
         core.accept(new Input.Read(readId, query, stale || !rules.readsWaitForTheBarrier()));
     }
 
-    void sessionOpened(Output.Outcome outcome) {
+    /** The core's answer to opening the session: sends the commands that waited, or fails them. */
+    public void sessionOpened(Output.Outcome outcome) {
         opening = false;
         if (outcome instanceof Output.Committed) {
             open = true;
@@ -106,7 +115,8 @@ final class ClientSession {
         }
     }
 
-    void completed(long sequence, Output.Outcome outcome) {
+    /** The core's final outcome of command {@code sequence}: completes its future, if still awaited. */
+    public void completed(long sequence, Output.Outcome outcome) {
         Pending pending = commands.remove(sequence);
         if (pending == null) {
             return; // timed out earlier; its answer is no longer awaited
@@ -122,7 +132,16 @@ final class ClientSession {
         }
     }
 
-    void readCompleted(long readId, Output.Outcome outcome) {
+    /**
+     * Whether command {@code sequence} still waits for its outcome: false once answered, or given up on at its
+     * deadline (the core may still report an outcome for it later, which no one hears).
+     */
+    public boolean awaits(long sequence) {
+        return commands.containsKey(sequence);
+    }
+
+    /** The core's outcome of read {@code readId}: completes its future, if still awaited. */
+    public void readCompleted(long readId, Output.Outcome outcome) {
         Pending pending = reads.remove(readId);
         if (pending == null) {
             return;
@@ -135,7 +154,7 @@ final class ClientSession {
     }
 
     /** Fails every operation whose deadline has passed with {@code TIMEOUT} (outcome unknown). */
-    void expire(long nowNanos) {
+    public void expire(long nowNanos) {
         expire(commands, nowNanos, true);
         expire(reads, nowNanos, false);
         for (Iterator<Pending> it = waitingForSession.iterator(); it.hasNext(); ) {
@@ -148,14 +167,14 @@ final class ClientSession {
     }
 
     /** The member lost the quorum: commands still waiting for the session to open were never sent; fail them. */
-    void quorumLost() {
+    public void quorumLost() {
         for (Pending pending = waitingForSession.poll(); pending != null; pending = waitingForSession.poll()) {
             fail(pending, Rejections.of(RejectReason.NO_QUORUM));
         }
     }
 
     /** Fails everything still waiting, with {@code cause}. */
-    void failAll(EchoException cause) {
+    public void failAll(EchoException cause) {
         commands.values().forEach(pending -> fail(pending, cause));
         reads.values().forEach(pending -> fail(pending, cause));
         waitingForSession.forEach(pending -> fail(pending, cause));

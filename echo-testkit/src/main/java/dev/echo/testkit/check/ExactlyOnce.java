@@ -35,8 +35,8 @@ public final class ExactlyOnce implements Invariant {
             if (refused.contains(key(application.clientId(), application.sequence()))) {
                 throw new InvariantViolation(
                         "§11.15 refused means not applied",
-                        step.node().id() + " applied " + key(application.clientId(), application.sequence())
-                                + " after the client was told it was refused");
+                        step.node().id() + " applied " + key(application.clientId(), application.sequence()) + " at "
+                                + application.index() + " after the client was told it was refused");
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.echo.testkit.sim;
 
 import dev.echo.core.MemberId;
 import dev.echo.core.protocol.GroupProtocol;
+import dev.echo.core.runtime.ClientSession;
 import java.util.Optional;
 
 /**
@@ -14,6 +15,9 @@ public final class SimNode {
     private final SimDisk disk = new SimDisk();
     GroupProtocol core;
     RecordingStateMachine stateMachine;
+    /** The runtime's client session of the current life, driven by the {@link Workload}. */
+    ClientSession session;
+
     int incarnation;
     long tickPeriodMicros;
     int snapshotsInstalled;

@@ -286,7 +286,7 @@ public final class Simulation {
             } else if (output instanceof Output.StoreSnapshotChunk chunk) {
                 snapshots.storeChunk(node, chunk);
             } else {
-                workload.onOutput(output);
+                workload.onOutput(node, output);
             }
         }
     }
@@ -352,6 +352,7 @@ public final class Simulation {
                 node.stateMachine,
                 options.seed() * 31 + node.index() * 1_000_003L + node.incarnation);
         checker.afterRestart(node.index());
+        workload.memberStarted(node);
         traceLine(String.format(
                 "%9.3fms %-3s START incarnation %d (disk %d), term %d, log %d",
                 now() / 1000.0,
@@ -368,6 +369,7 @@ public final class Simulation {
     private void tickLoop(SimNode node, int incarnation) {
         if (node.alive() && node.incarnation == incarnation) {
             input(node, new Input.Tick());
+            workload.tick(node);
             schedule(now() + node.tickPeriodMicros, () -> tickLoop(node, incarnation));
         }
     }
@@ -377,6 +379,7 @@ public final class Simulation {
             return;
         }
         node.core = null;
+        workload.memberCrashed(node);
         node.incarnation++;
         node.disk().crash(torn, random);
         if (torn) {

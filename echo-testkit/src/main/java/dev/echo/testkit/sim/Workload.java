@@ -1,32 +1,41 @@
 package dev.echo.testkit.sim;
 
-import dev.echo.core.protocol.Input;
+import dev.echo.core.EchoException;
+import dev.echo.core.protocol.MemberStatus;
 import dev.echo.core.protocol.Output;
+import dev.echo.core.runtime.ClientSession;
+import dev.echo.core.runtime.RuntimeRules;
 import dev.echo.testkit.check.ExactlyOnce;
 import dev.echo.testkit.kv.KvCommand;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
- * The simulated clients: each opens an exactly-once session, then runs put / get / compare-and-set operations one
- * at a time against random members, over a few keys so operations conflict. A client that hears nothing retries
- * the same (clientId, sequence) at another member, then gives up (outcome unknown). Gets go half through the log,
- * half as linearizable ReadIndex reads. Records the history for the linearizability check and tells the
- * exactly-once checker what clients were told. Not thread-safe.
+ * The protocol simulator's clients. Each life of each member runs the runtime's own {@link ClientSession} (PROTOCOL.md
+ * §6: the member opens the session, numbers the commands and tells the core what was delivered; the core forwards and
+ * retries them itself), exactly as a node does. Each client runs put / get / compare-and-set operations one at a time
+ * through a random member's session, over a few keys so operations conflict; gets go half through the log, half as
+ * linearizable ReadIndex reads. Records the history for the linearizability check, and tells the exactly-once checker
+ * every commit the core reported and every refusal a client heard.
+ *
+ * <p>Not thread-safe: for the single-threaded simulator.
  */
 final class Workload {
     static final int KEYS = 4;
-    static final long ATTEMPT_TIMEOUT_MICROS = 1_000_000;
-    static final int MAX_ATTEMPTS = 3;
+    /** How long a client waits for an outcome before the session reports it unknown. */
+    static final long DEADLINE_MICROS = 3_000_000;
 
     private final Simulation sim;
     private final SplittableRandom random;
     private final ExactlyOnce exactlyOnce;
     private final History history = new History();
     private final List<Client> clients = new ArrayList<>();
-    private long stopIssuingAtMicros = Long.MAX_VALUE;
+    private boolean stopped;
     private long healedAtMicros = Long.MAX_VALUE;
     private boolean committedAfterHeal;
     private long committedWrites;
@@ -36,7 +45,7 @@ final class Workload {
         this.random = random;
         this.exactlyOnce = exactlyOnce;
         for (int i = 0; i < clientCount; i++) {
-            clients.add(new Client(i, random.nextLong() & Long.MAX_VALUE));
+            clients.add(new Client(i));
         }
     }
 
@@ -60,13 +69,13 @@ final class Workload {
 
     void start() {
         for (Client client : clients) {
-            sim.schedule(random.nextLong(50_000), () -> openSession(client));
+            sim.schedule(random.nextLong(50_000), () -> nextOperation(client));
         }
     }
 
     /** Operations still in flight become unknown; no new ones start. */
     void finish() {
-        stopIssuingAtMicros = 0;
+        stopped = true;
         for (Client client : clients) {
             if (client.op != null && !client.op.read) {
                 history.add(new History.Operation(
@@ -76,28 +85,70 @@ final class Workload {
         }
     }
 
-    // ---------------------------------------------------------------- sessions
+    // ---------------------------------------------------------------- the members' sessions
 
-    private void openSession(Client client) {
-        SimNode member = sim.randomAliveNode();
-        if (member == null) {
-            sim.schedule(sim.now() + 100_000, () -> openSession(client));
-            return;
-        }
-        client.opening = true;
-        int attemptId = ++client.attemptCounter;
-        sim.input(member, new Input.OpenSession(client.clientId));
-        sim.schedule(sim.now() + ATTEMPT_TIMEOUT_MICROS, () -> {
-            if (client.opening && client.attemptCounter == attemptId) {
-                openSession(client);
-            }
-        });
+    /**
+     * A new life of {@code node} starts with a new session. Its inputs to the core are stepped as events of their own
+     * at the same instant: a step never runs inside another (the checkers see one input per step).
+     */
+    void memberStarted(SimNode node) {
+        int life = node.incarnation;
+        node.session = new ClientSession(
+                random.nextLong() & Long.MAX_VALUE,
+                input -> sim.schedule(sim.now(), () -> {
+                    if (node.alive() && node.incarnation == life) {
+                        sim.input(node, input);
+                    }
+                }),
+                () -> {},
+                RuntimeRules.STRICT);
     }
 
-    // ---------------------------------------------------------------- operations
+    /** The member crashed: its clients hear nothing more, so every operation it held has an unknown outcome. */
+    void memberCrashed(SimNode node) {
+        node.session.failAll(new EchoException(EchoException.Reason.TIMEOUT, node.id() + " crashed"));
+        node.session = null;
+    }
+
+    /** One tick of the member's clock: operations past their deadline become unknown. */
+    void tick(SimNode node) {
+        node.session.expire(sim.now() * 1000);
+    }
+
+    /** Routes a member's client-facing output to its session, as the runtime's group loop does. */
+    void onOutput(SimNode node, Output output) {
+        ClientSession session = node.session;
+        if (output instanceof Output.SessionOpened opened) {
+            session.sessionOpened(opened.outcome());
+        } else if (output instanceof Output.Completed completed) {
+            if (completed.outcome() instanceof Output.Committed committed) {
+                exactlyOnce.acknowledged(completed.clientId(), completed.sequence(), committed.index());
+            } else if (completed.outcome() instanceof Output.Rejected && session.awaits(completed.sequence())) {
+                // A client hears "certainly not applied". (An answer no one awaits any more may be a stale-sequence
+                // refusal of a retry whose first copy was applied: the client gave up on it and acknowledged it.)
+                exactlyOnce.refused(completed.clientId(), completed.sequence());
+            }
+            session.completed(completed.sequence(), completed.outcome());
+        } else if (output instanceof Output.ReadCompleted read) {
+            session.readCompleted(read.readId(), read.outcome());
+        } else if (output instanceof Output.StatusChanged changed && !hasQuorum(changed.status())) {
+            session.quorumLost();
+        }
+    }
+
+    private static boolean hasQuorum(MemberStatus status) {
+        return status == MemberStatus.LEADER || status == MemberStatus.FOLLOWER;
+    }
+
+    // ---------------------------------------------------------------- clients
 
     private void nextOperation(Client client) {
-        if (sim.now() >= stopIssuingAtMicros) {
+        if (stopped) {
+            return;
+        }
+        SimNode member = sim.randomAliveNode();
+        if (member == null) {
+            sim.schedule(sim.now() + 100_000, () -> nextOperation(client));
             return;
         }
         String key = "k" + random.nextInt(KEYS);
@@ -113,121 +164,55 @@ final class Workload {
             command = KvCommand.get(key);
             read = random.nextBoolean();
         }
-        client.op = new PendingOp(command, read, read ? 0 : ++client.sequence, sim.now());
-        attempt(client);
+        PendingOp op = new PendingOp(command, read, sim.now());
+        client.op = op;
+        CompletableFuture<byte[]> answer = new CompletableFuture<>();
+        answer.whenComplete((result, error) -> finished(client, op, result, error));
+        long deadlineNanos = (sim.now() + DEADLINE_MICROS) * 1000;
+        if (read) {
+            member.session.read(command.encode(), false, answer, deadlineNanos);
+        } else {
+            MemberStatus status = member.core().orElseThrow().status();
+            member.session.submit(command.encode(), answer, deadlineNanos, hasQuorum(status));
+        }
     }
 
-    private void attempt(Client client) {
-        PendingOp op = client.op;
-        op.attempts++;
-        int attemptId = ++client.attemptCounter;
-        SimNode member = sim.randomAliveNode();
-        if (member != null) {
-            if (op.read) {
-                op.readId = client.index * 1_000_000_000L + attemptId;
-                sim.input(member, new Input.Read(op.readId, op.command.encode(), false));
-            } else {
-                sim.input(member, new Input.Submit(client.clientId, op.sequence, client.acked, op.command.encode()));
-            }
-        }
-        sim.schedule(sim.now() + ATTEMPT_TIMEOUT_MICROS, () -> {
-            if (client.op == op && client.attemptCounter == attemptId) {
-                timedOut(client);
-            }
-        });
-    }
-
-    private void timedOut(Client client) {
-        PendingOp op = client.op;
-        if (op.attempts < MAX_ATTEMPTS) {
-            attempt(client);
-            return;
-        }
-        if (!op.read) {
-            history.add(new History.Operation(client.index, op.command, op.invokedMicros, Long.MAX_VALUE, null));
-            client.acked = op.sequence; // the client promises never to retry it
+    private void finished(Client client, PendingOp op, byte[] result, Throwable error) {
+        if (client.op != op) {
+            return; // the run ended first
         }
         client.op = null;
-        sim.schedule(sim.now() + random.nextLong(20_000), () -> nextOperation(client));
-    }
-
-    /** Routes a member's client-facing output to the client it answers. */
-    void onOutput(Output output) {
-        if (output instanceof Output.SessionOpened opened) {
-            Client client = byClientId(opened.clientId());
-            if (client != null && client.opening) {
-                client.opening = false;
-                if (opened.outcome() instanceof Output.Committed) {
-                    sim.schedule(sim.now() + random.nextLong(20_000), () -> nextOperation(client));
-                } else {
-                    sim.schedule(sim.now() + 100_000, () -> openSession(client));
-                }
-            }
-        } else if (output instanceof Output.Completed completed) {
-            Client client = byClientId(completed.clientId());
-            if (client != null && client.op != null && !client.op.read && client.op.sequence == completed.sequence()) {
-                finished(client, completed.outcome());
-            }
-        } else if (output instanceof Output.ReadCompleted read) {
-            Client client = clients.get((int) (read.readId() / 1_000_000_000L));
-            if (client.op != null && client.op.read && client.op.readId == read.readId()) {
-                finished(client, read.outcome());
-            }
-        }
-    }
-
-    private void finished(Client client, Output.Outcome outcome) {
-        PendingOp op = client.op;
-        client.op = null;
-        if (outcome instanceof Output.Committed committed) {
-            String answer = new String(committed.result(), StandardCharsets.UTF_8);
+        if (error == null) {
+            String answer = new String(result, StandardCharsets.UTF_8);
             history.add(new History.Operation(client.index, op.command, op.invokedMicros, sim.now(), answer));
             if (op.command.kind() == KvCommand.Kind.GET) {
                 client.seen.put(op.command.key(), answer);
             }
             if (!op.read) {
-                exactlyOnce.acknowledged(client.clientId, op.sequence, committed.index());
-                client.acked = op.sequence;
                 committedWrites++;
                 if (op.invokedMicros >= healedAtMicros) {
                     committedAfterHeal = true;
                 }
             }
-        } else if (!op.read) {
-            if (op.attempts == 1) {
-                exactlyOnce.refused(client.clientId, op.sequence); // certainly not applied
-            } else {
-                // An earlier attempt may still take effect: the outcome is unknown.
-                history.add(new History.Operation(client.index, op.command, op.invokedMicros, Long.MAX_VALUE, null));
-            }
-            client.acked = op.sequence;
+        } else if (!op.read && !certainlyNotApplied(error)) {
+            history.add(new History.Operation(client.index, op.command, op.invokedMicros, Long.MAX_VALUE, null));
         }
         sim.schedule(sim.now() + random.nextLong(20_000), () -> nextOperation(client));
     }
 
-    private Client byClientId(long clientId) {
-        for (Client client : clients) {
-            if (client.clientId == clientId) {
-                return client;
-            }
-        }
-        return null;
+    private static boolean certainlyNotApplied(Throwable error) {
+        Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+        return cause instanceof EchoException echo && echo.certainlyNotApplied();
     }
 
     private static final class Client {
         final int index;
-        final long clientId;
-        long sequence;
-        long acked;
         int values;
-        int attemptCounter;
-        boolean opening;
         PendingOp op;
-        final java.util.TreeMap<String, String> seen = new java.util.TreeMap<>();
+        final TreeMap<String, String> seen = new TreeMap<>();
 
-        Client(int index, long clientId) {
+        Client(int index) {
             this.index = index;
-            this.clientId = clientId;
         }
 
         String lastSeen(String key) {
@@ -235,19 +220,5 @@ final class Workload {
         }
     }
 
-    private static final class PendingOp {
-        final KvCommand command;
-        final boolean read;
-        final long sequence;
-        final long invokedMicros;
-        int attempts;
-        long readId;
-
-        PendingOp(KvCommand command, boolean read, long sequence, long invokedMicros) {
-            this.command = command;
-            this.read = read;
-            this.sequence = sequence;
-            this.invokedMicros = invokedMicros;
-        }
-    }
+    private record PendingOp(KvCommand command, boolean read, long invokedMicros) {}
 }
