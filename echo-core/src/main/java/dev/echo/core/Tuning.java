@@ -97,7 +97,9 @@ public record Tuning(
     /**
      * Settings for a LAN: elections after 150–300 ms of silence, heartbeats every 50 ms, 512 entries or 1 MiB per
      * message with 32 in flight, commands up to 512 KiB, dynamic voting on (suspect after 5 s, re-admit after 1 s),
-     * a snapshot every 100,000 entries in 256 KiB chunks.
+     * a snapshot every 100,000 entries in 256 KiB chunks. Why each time is what it is, and when to raise them (a
+     * shared or virtualised host whose leader may stall for longer than 150 ms): docs/benchmarks.md, "On a shared
+     * machine".
      */
     public static Tuning defaults() {
         return new Tuning(

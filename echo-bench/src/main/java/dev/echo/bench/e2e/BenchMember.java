@@ -28,8 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One member of the end-to-end benchmark cluster, in its own JVM: an {@link EchoNode} with a file journal (fsync on)
  * and loopback TCP, hosting one group whose state machine puts 16-byte keys and 100-byte values into a HashMap. It
- * obeys one-line commands on stdin from {@link ClusterBench}: {@code ROLE} (prints LEADER or another role) and
- * {@code RUN clients warmupSeconds seconds} (closed loop at this member; prints one RESULT line), {@code QUIT}.
+ * obeys one-line commands on stdin from {@link ClusterBench}: {@code ROLE} (prints LEADER or another role),
+ * {@code TERM} (prints the group's current term), {@code RUN clients warmupSeconds seconds} (closed loop at this
+ * member; prints one RESULT line), {@code QUIT}.
  *
  * <p>Usage: {@code BenchMember id dataDir n1=host:port,n2=host:port,n3=host:port}
  */
@@ -101,6 +102,7 @@ public final class BenchMember {
             String[] words = line.trim().split("\\s+");
             switch (words[0]) {
                 case "ROLE" -> System.out.println("ROLE " + group.status().role());
+                case "TERM" -> System.out.println("TERM " + group.status().term());
                 case "RUN" ->
                     System.out.println(run(
                             group, Integer.parseInt(words[1]), Integer.parseInt(words[2]), Integer.parseInt(words[3])));

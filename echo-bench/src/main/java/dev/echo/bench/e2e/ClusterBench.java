@@ -30,25 +30,28 @@ import java.util.stream.Stream;
  */
 public final class ClusterBench {
     private static final String USAGE = """
-            Usage: bin/echo-bench cluster [--clients 1,64,256] [--seconds 20] [--warmup 10] [--dir DIR]
+            Usage: bin/echo-bench cluster [--clients 1,64,256] [--seconds 20] [--warmup 10] [--dir DIR] [--noise N]
 
             Starts three Echo members as separate JVMs (-Xmx1g each) on loopback TCP, each with its own
             data directory (under DIR, default the system temp directory) and fsync on; runs a closed
             loop of C outstanding ReplicatedGroup.submit calls at the leader (16-byte keys over 100,000,
             100-byte values, HashMap state machine), warm-up then measurement, for each C; prints one line
-            per C and the CPU time per operation summed over the three processes. Removes its processes
-            and directories at the end.
+            per C, the CPU time per operation summed over the three processes, and the elections during
+            the run (warm-up included: the rise of the highest term). --noise N runs N busy threads beside
+            the cluster for the whole run, as on a shared machine. Removes its processes and directories
+            at the end.
             """;
 
     private ClusterBench() {}
 
     /** The options of one run. */
-    record Options(List<Integer> clients, int seconds, int warmup, Path dir) {
+    record Options(List<Integer> clients, int seconds, int warmup, Path dir, int noise) {
         static Options parse(String[] args) {
             List<Integer> clients = List.of(1, 64, 256);
             int seconds = 20;
             int warmup = 10;
             Path dir = Path.of(System.getProperty("java.io.tmpdir"));
+            int noise = 0;
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 switch (args[i]) {
@@ -59,11 +62,15 @@ public final class ClusterBench {
                     case "--seconds" -> seconds = positive(require(value, args[i]), args[i]);
                     case "--warmup" -> warmup = Integer.parseInt(require(value, args[i]));
                     case "--dir" -> dir = Path.of(require(value, args[i]));
+                    case "--noise" -> noise = Integer.parseInt(require(value, args[i]));
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
                 i++;
             }
-            return new Options(clients, seconds, warmup, dir);
+            if (noise < 0) {
+                throw new IllegalArgumentException("--noise must not be negative: " + noise);
+            }
+            return new Options(clients, seconds, warmup, dir, noise);
         }
 
         private static String require(String value, String option) {
@@ -159,13 +166,18 @@ public final class ClusterBench {
             delete(root);
         });
         Runtime.getRuntime().addShutdownHook(cleanup);
+        Noise cleanupNoise = null;
         try {
             report.printf(
                     Locale.ROOT,
-                    "# 3 members, loopback TCP, fsync on, -Xmx1g each; %d cores; warm-up %d s, measured %d s%n",
+                    "# 3 members, loopback TCP, fsync on, -Xmx1g each; %d cores; warm-up %d s, measured %d s;"
+                            + " %d busy thread(s) beside%n",
                     Runtime.getRuntime().availableProcessors(),
                     options.warmup(),
-                    options.seconds());
+                    options.seconds(),
+                    options.noise());
+            Noise noise = Noise.start(options.noise());
+            cleanupNoise = noise;
             for (int clients : options.clients()) {
                 // A fresh cluster per C: without snapshots and compaction (issue 4) every member keeps its whole
                 // log in memory, and the runs together would outgrow -Xmx1g.
@@ -178,18 +190,23 @@ public final class ClusterBench {
                     member.await("READY");
                 }
                 Member leader = awaitLeader(members);
+                long termBefore = highestTerm(members);
                 // CPU time of every member is sampled exactly at the start and end of the measured window.
                 leader.ask("RUN " + clients + " " + options.warmup() + " " + options.seconds(), "MEASURE_START");
                 Duration[] before = cpu(members);
                 leader.await("MEASURE_END");
                 Duration[] after = cpu(members);
                 String result = leader.await("RESULT");
-                report.println(line(clients, result, before, after));
+                long elections = highestTerm(members) - termBefore;
+                report.println(line(clients, result, before, after) + " elections=" + elections);
                 members.forEach(Member::close);
                 members.clear();
                 delete(runDir);
             }
         } finally {
+            if (cleanupNoise != null) {
+                cleanupNoise.close();
+            }
             members.forEach(Member::close);
             delete(root);
             Runtime.getRuntime().removeShutdownHook(cleanup);
@@ -223,6 +240,62 @@ public final class ClusterBench {
             }
         }
         throw new IllegalStateException("no " + name + " in " + result);
+    }
+
+    /** The highest term any member reports: its rise over a run counts the elections in it. */
+    private static long highestTerm(List<Member> members) throws IOException {
+        long highest = 0;
+        for (Member member : members) {
+            String answer = member.ask("TERM", "TERM");
+            highest = Math.max(
+                    highest, Long.parseLong(answer.substring("TERM ".length()).trim()));
+        }
+        return highest;
+    }
+
+    /**
+     * Busy threads beside the cluster, as another tenant of a shared machine: each spins on arithmetic until closed.
+     * Thread-safe: {@link #close()} may be called from any thread.
+     */
+    private static final class Noise implements AutoCloseable {
+        private volatile boolean running = true;
+        private final List<Thread> threads = new ArrayList<>();
+        /** Written so the spinning is not optimised away. */
+        private volatile long sink;
+
+        static Noise start(int threadCount) {
+            Noise noise = new Noise();
+            for (int i = 0; i < threadCount; i++) {
+                Thread thread = new Thread(noise::spin, "echo-bench-noise-" + i);
+                thread.setDaemon(true);
+                noise.threads.add(thread);
+                thread.start();
+            }
+            return noise;
+        }
+
+        private void spin() {
+            long x = 1;
+            while (running) {
+                for (int i = 0; i < 1_000_000; i++) {
+                    x = x * 6364136223846793005L + 1442695040888963407L;
+                }
+                sink = x;
+            }
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            for (Thread thread : threads) {
+                try {
+                    thread.join(1_000);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     private static Duration[] cpu(List<Member> members) {
