@@ -271,7 +271,7 @@ public final class FileJournal implements Journal {
         try {
             ByteBuffer header = ByteBuffer.allocate(RecordFormat.HEADER_BYTES);
             segment.file.readFully(header, offset);
-            if (!RecordFormat.isValidHeader(header, 0, Integer.MAX_VALUE, RecordFormat.mask(segment.sequence))
+            if (!RecordFormat.isValidHeader(header, 0, Integer.MAX_VALUE, segment.format.mask())
                     || header.getInt(12) != group
                     || header.getLong(24) != index
                     || header.getInt(0) > options.maxRecordBytes()) {

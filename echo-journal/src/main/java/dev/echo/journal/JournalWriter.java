@@ -383,7 +383,7 @@ final class JournalWriter implements Runnable {
         if (length > buffer.remaining()) {
             flush();
         }
-        int mask = RecordFormat.mask(current.sequence); // the record names its segment (RecordFormat)
+        int mask = current.format.mask(); // the record names its segment (RecordFormat)
         if (length > buffer.capacity()) {
             records.putInt(from + 32, records.getInt(from + 32) ^ mask); // the caller's buffer is not used again
             current.file.writeFully(records.duplicate().limit(to).position(from), position);

@@ -30,6 +30,35 @@ final class RecordFormat {
     static final int ALIGNMENT = 8;
     /** 2: configurations in entries record each voter's incarnation. 3: header checksums name their segment. */
     static final byte VERSION = 3;
+    /** The oldest version still read: its payloads are this version's, only its header checksums carry no mask. */
+    static final byte UNMASKED_VERSION = 2;
+
+    /**
+     * How the records of one segment are checked: the version they carry and the mask of their header checksums.
+     * Records never mix versions within a segment: the writer starts a segment of its own at every start.
+     */
+    record SegmentFormat(byte version, int mask) {
+        /** A segment written by version 2, before segment reuse: read, never appended to. */
+        static final SegmentFormat UNMASKED = new SegmentFormat(UNMASKED_VERSION, 0);
+
+        /** The format this version writes segment {@code sequence} in. */
+        static SegmentFormat current(long sequence) {
+            return new SegmentFormat(VERSION, RecordFormat.mask(sequence));
+        }
+
+        /**
+         * The format of segment {@code sequence} from its bytes: version 2 when its first record is a valid version-2
+         * header (unmasked checksums), else this version's (a torn or damaged header included, which recovery then
+         * judges as this version's).
+         */
+        static SegmentFormat of(ByteBuffer data, long sequence) {
+            boolean unmasked = data.limit() > 9
+                    && data.get(9) == UNMASKED_VERSION
+                    && isValidHeader(data, 0, data.limit(), 0)
+                    && isValidPayload(data, 0);
+            return unmasked ? UNMASKED : current(sequence);
+        }
+    }
 
     private static final ThreadLocal<CRC32C> CRC = ThreadLocal.withInitial(CRC32C::new);
 

@@ -52,13 +52,16 @@ final class Recovery {
     void run(List<Path> segmentPaths) throws StorageException {
         List<Path> paths = new ArrayList<>(segmentPaths);
         List<ByteBuffer> contents = new ArrayList<>();
+        List<RecordFormat.SegmentFormat> formats = new ArrayList<>();
         for (Path path : paths) {
-            contents.add(readAll(path));
+            ByteBuffer data = readAll(path);
+            contents.add(data);
+            formats.add(RecordFormat.SegmentFormat.of(data, Segment.sequenceOf(path)));
         }
         for (int i = 0; i < paths.size(); i++) {
-            refuseOlderFormat(paths.get(i), contents.get(i));
+            refuseOlderFormat(paths.get(i), contents.get(i), formats.get(i));
         }
-        dropTornLastSegment(paths, contents);
+        dropTornLastSegment(paths, contents, formats);
         for (int i = 0; i < paths.size(); i++) {
             long sequence = Segment.sequenceOf(paths.get(i));
             if (i > 0 && sequence != Segment.sequenceOf(paths.get(i - 1)) + 1) {
@@ -67,14 +70,14 @@ final class Recovery {
             boolean last = i == paths.size() - 1;
             long knownEnd = -1;
             if (!last && Segment.sequenceOf(paths.get(i + 1)) == sequence + 1) {
-                SegmentHeader next = headerOf(contents.get(i + 1), sequence + 1);
+                SegmentHeader next = headerOf(contents.get(i + 1), formats.get(i + 1));
                 knownEnd = next == null ? -1 : next.previousEnd();
             }
-            int end = replaySegment(sequence, contents.get(i), knownEnd, last);
+            int end = replaySegment(sequence, contents.get(i), formats.get(i), knownEnd, last);
             if (last) {
                 lastSegmentEnd = end;
             }
-            openSegment(sequence, paths.get(i));
+            openSegment(sequence, paths.get(i), formats.get(i));
         }
         for (GroupState group : groups.values()) {
             long unavailable = group.index.firstUnavailable();
@@ -88,17 +91,19 @@ final class Recovery {
     }
 
     /** A last segment whose header is torn (and holds no SEAL) was never used: it is removed. */
-    private void dropTornLastSegment(List<Path> paths, List<ByteBuffer> contents) throws StorageException {
+    private void dropTornLastSegment(
+            List<Path> paths, List<ByteBuffer> contents, List<RecordFormat.SegmentFormat> formats)
+            throws StorageException {
         if (paths.isEmpty()) {
             return;
         }
         int last = paths.size() - 1;
         ByteBuffer data = contents.get(last);
-        long sequence = Segment.sequenceOf(paths.get(last));
-        if (headerOf(data, sequence) != null) {
+        RecordFormat.SegmentFormat format = formats.get(last);
+        if (headerOf(data, format) != null) {
             return;
         }
-        if (SegmentScan.of(data, data.limit(), sequence, rules).lastSeal >= 0) {
+        if (SegmentScan.of(data, data.limit(), format, rules).lastSeal >= 0) {
             return; // forced data behind a damaged header: corruption, reported by the replay
         }
         try {
@@ -108,11 +113,14 @@ final class Recovery {
         }
         paths.remove(last);
         contents.remove(last);
+        formats.remove(last);
     }
 
-    private int replaySegment(long sequence, ByteBuffer data, long knownEnd, boolean last) throws StorageException {
+    private int replaySegment(
+            long sequence, ByteBuffer data, RecordFormat.SegmentFormat format, long knownEnd, boolean last)
+            throws StorageException {
         int limit = knownEnd >= 0 ? (int) Math.min(knownEnd, data.limit()) : data.limit();
-        SegmentScan scan = SegmentScan.of(data, limit, sequence, rules);
+        SegmentScan scan = SegmentScan.of(data, limit, format, rules);
         if (last) {
             int damage = scan.firstDamage();
             if (damage >= 0 && damage >= scan.lastSeal) {
@@ -130,7 +138,7 @@ final class Recovery {
         for (SegmentScan.Region region : scan.regions) {
             switch (region.kind()) {
                 case VALID:
-                    apply(sequence, data, region.offset());
+                    apply(sequence, data, region.offset(), format.version());
                     break;
                 case BAD_PAYLOAD:
                     faultGroup(data.getInt(region.offset() + 12), sequence, region.offset());
@@ -144,10 +152,11 @@ final class Recovery {
         return scan.dataEnd;
     }
 
-    private void apply(long sequence, ByteBuffer data, int offset) throws StorageException {
+    /** Applies the valid record at {@code offset}; a segment's records all carry its {@code segmentVersion}. */
+    private void apply(long sequence, ByteBuffer data, int offset, byte segmentVersion) throws StorageException {
         RecordType type = RecordType.of(data.get(offset + 8));
         byte version = data.get(offset + 9);
-        if (version != RecordFormat.VERSION) {
+        if (version != segmentVersion) {
             throw new StorageException(
                     Reason.UNSUPPORTED_VERSION,
                     "record version " + version + " at segment " + sequence + " offset " + offset);
@@ -326,32 +335,35 @@ final class Recovery {
         }
     }
 
-    private void openSegment(long sequence, Path path) throws StorageException {
+    private void openSegment(long sequence, Path path, RecordFormat.SegmentFormat format) throws StorageException {
         try {
-            segments.add(new Segment(sequence, path, options.fileLayer().open(path)));
+            segments.add(new Segment(sequence, path, options.fileLayer().open(path), format));
         } catch (IOException e) {
             throw new StorageException(Reason.IO, "cannot open segment " + path, e);
         }
     }
 
     /**
-     * A segment written before header checksums named their segment (record version 2) fails every check of this
-     * version: it would read as damage from its first byte. Its header, checked the old way, says so; refuse it with a
-     * typed error rather than fault every group.
+     * A segment older than the oldest version still read (version 1: configurations without incarnations, whose
+     * payloads this version cannot decode) fails every check of this version and would read as damage from its first
+     * byte. Its header, checked the old way (unmasked), says so; refuse it with a typed error rather than fault every
+     * group. Version 2 segments are read ({@link RecordFormat.SegmentFormat#UNMASKED}).
      */
-    private static void refuseOlderFormat(Path path, ByteBuffer data) throws StorageException {
-        boolean oldHeader = RecordFormat.isValidHeader(data, 0, data.limit(), 0)
+    private static void refuseOlderFormat(Path path, ByteBuffer data, RecordFormat.SegmentFormat format)
+            throws StorageException {
+        boolean olderHeader = RecordFormat.isValidHeader(data, 0, data.limit(), 0)
                 && RecordFormat.isValidPayload(data, 0)
-                && data.get(9) < RecordFormat.VERSION;
-        if (oldHeader && headerOf(data, Segment.sequenceOf(path)) == null) {
+                && data.get(9) < RecordFormat.UNMASKED_VERSION;
+        if (olderHeader && headerOf(data, format) == null) {
             throw new StorageException(
                     Reason.UNSUPPORTED_VERSION,
-                    path + " has record version " + data.get(9) + " (this is " + RecordFormat.VERSION + ")");
+                    path + " has record version " + data.get(9) + " (this release reads "
+                            + RecordFormat.UNMASKED_VERSION + " to " + RecordFormat.VERSION + ")");
         }
     }
 
-    private static SegmentHeader headerOf(ByteBuffer data, long sequence) {
-        if (!RecordFormat.isValidHeader(data, 0, data.limit(), RecordFormat.mask(sequence))
+    private static SegmentHeader headerOf(ByteBuffer data, RecordFormat.SegmentFormat format) {
+        if (!RecordFormat.isValidHeader(data, 0, data.limit(), format.mask())
                 || !RecordFormat.isValidPayload(data, 0)) {
             return null;
         }

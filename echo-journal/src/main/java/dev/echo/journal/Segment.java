@@ -17,11 +17,19 @@ final class Segment {
     final long sequence;
     final Path path;
     final StorageFile file;
+    /** How its records are checked: this version's, or version 2's for a segment an older release wrote. */
+    final RecordFormat.SegmentFormat format;
 
+    /** A segment in this version's format. */
     Segment(long sequence, Path path, StorageFile file) {
+        this(sequence, path, file, RecordFormat.SegmentFormat.current(sequence));
+    }
+
+    Segment(long sequence, Path path, StorageFile file, RecordFormat.SegmentFormat format) {
         this.sequence = sequence;
         this.path = path;
         this.file = file;
+        this.format = format;
     }
 
     static String fileName(long sequence) {

@@ -35,10 +35,10 @@ final class SegmentScan {
     /** Offset of the last valid SEAL record, or -1. */
     int lastSeal = -1;
 
-    /** Scans {@code data}, segment {@code sequence}'s bytes, from 0 to {@code limit}. */
-    static SegmentScan of(ByteBuffer data, int limit, long sequence, JournalRules rules) {
+    /** Scans {@code data}, a segment's bytes in {@code format}, from 0 to {@code limit}. */
+    static SegmentScan of(ByteBuffer data, int limit, RecordFormat.SegmentFormat format, JournalRules rules) {
         SegmentScan scan = new SegmentScan();
-        int mask = RecordFormat.mask(sequence);
+        int mask = format.mask();
         int position = 0;
         while (position + RecordFormat.HEADER_BYTES <= limit) {
             if (RecordFormat.isValidHeader(data, position, limit, mask)) {

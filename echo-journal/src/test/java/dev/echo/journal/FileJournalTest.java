@@ -2,6 +2,7 @@ package dev.echo.journal;
 
 import static dev.echo.journal.Journals.command;
 import static dev.echo.journal.Journals.group;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,7 +30,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -422,25 +425,80 @@ class FileJournalTest {
     }
 
     @Test
-    void aSegmentOfTheOlderRecordFormatIsRefusedWithATypedError() throws Exception {
+    void aJournalTheEarlierReleaseWroteLoadsAndIsNeverAppendedTo() throws Exception { // docs/architecture.md
+        HardState voted = new HardState(3, Optional.of(MemberId.of("n2")));
+        try (FileJournal journal = FileJournal.open(Journals.options(directory).build())) {
+            RecordingListener listener = new RecordingListener();
+            journal.openGroup(group("g"), listener)
+                    .persist(new Output.Persist(
+                            1, Optional.of(voted), 1, List.of(command(1, 3, "a"), command(2, 3, "b"))));
+            listener.await(1);
+        }
+        Map<Path, byte[]> written = new TreeMap<>();
+        for (Path segment : segments(directory)) {
+            rewriteRecordsAsVersion(segment, (byte) 2);
+            written.put(segment, Files.readAllBytes(segment));
+        }
+
+        try (FileJournal journal = FileJournal.open(Journals.options(directory).build())) {
+            RecordingListener listener = new RecordingListener();
+            GroupJournal g = journal.openGroup(group("g"), listener);
+            assertEquals(voted, g.recovered().hardState());
+            assertEquals(
+                    List.of(command(1, 3, "a"), command(2, 3, "b")),
+                    g.recovered().entries());
+            assertEquals(Optional.empty(), g.recovered().fault());
+            assertEquals(List.of(command(1, 3, "a"), command(2, 3, "b")), g.read(1, 3, Long.MAX_VALUE));
+            g.persist(persist(2, 3, command(3, 3, "c")));
+            listener.await(2);
+        }
+        for (var old : written.entrySet()) {
+            assertArrayEquals(old.getValue(), Files.readAllBytes(old.getKey()), old.getKey() + " was written to");
+        }
+        try (FileJournal journal = FileJournal.open(Journals.options(directory).build())) {
+            assertEquals(
+                    List.of(command(1, 3, "a"), command(2, 3, "b"), command(3, 3, "c")),
+                    journal.openGroup(group("g"), new RecordingListener())
+                            .recovered()
+                            .entries());
+        }
+    }
+
+    @Test
+    void aSegmentOlderThanTheOldestReadableVersionIsRefusedWithATypedError() throws Exception {
         try (FileJournal journal = FileJournal.open(Journals.options(directory).build())) {
             RecordingListener listener = new RecordingListener();
             journal.openGroup(group("g"), listener).persist(persist(1, 1, command(1, 1, "a")));
             listener.await(1);
         }
-        Path last = lastSegment(directory);
-        ByteBuffer header = ByteBuffer.allocate(RecordFormat.HEADER_BYTES);
-        try (var channel =
-                java.nio.channels.FileChannel.open(last, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            channel.read(header, 0);
-            header.put(9, (byte) 2); // as version 2 wrote it: version 2, header checksum without the segment's mask
-            header.putInt(32, RecordFormat.crc(header, 0, 32));
-            channel.write(header.flip(), 0);
-        }
+        rewriteRecordsAsVersion(lastSegment(directory), (byte) 1);
         StorageException refused = assertThrows(
                 StorageException.class,
                 () -> FileJournal.open(Journals.options(directory).build()));
         assertEquals(Reason.UNSUPPORTED_VERSION, refused.reason(), refused.getMessage());
+    }
+
+    /**
+     * Rewrites every record of {@code segment} as a release before version 3 wrote it: the given version, and a header
+     * checksum without the segment's mask. The payloads of versions 2 and 3 are the same.
+     */
+    private static void rewriteRecordsAsVersion(Path segment, byte version) throws IOException {
+        ByteBuffer data = ByteBuffer.wrap(Files.readAllBytes(segment));
+        int mask = RecordFormat.mask(Segment.sequenceOf(segment));
+        int offset = 0;
+        while (RecordFormat.isValidHeader(data, offset, data.limit(), mask)) {
+            data.put(offset + 9, version);
+            data.putInt(offset + 32, RecordFormat.crc(data, offset, 32));
+            offset += RecordFormat.paddedLength(data.getInt(offset));
+        }
+        assertTrue(offset > 0, segment + " holds no record");
+        Files.write(segment, data.array());
+    }
+
+    private static List<Path> segments(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(p -> Segment.sequenceOf(p) >= 0).sorted().toList();
+        }
     }
 
     @Test
