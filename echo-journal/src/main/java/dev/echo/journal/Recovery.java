@@ -56,7 +56,7 @@ final class Recovery {
         for (Path path : paths) {
             ByteBuffer data = readAll(path);
             contents.add(data);
-            formats.add(RecordFormat.SegmentFormat.of(data, Segment.sequenceOf(path)));
+            formats.add(formatOf(data, Segment.sequenceOf(path)));
         }
         for (int i = 0; i < paths.size(); i++) {
             refuseOlderFormat(paths.get(i), contents.get(i), formats.get(i));
@@ -360,6 +360,22 @@ final class Recovery {
                     path + " has record version " + data.get(9) + " (this release reads "
                             + RecordFormat.UNMASKED_VERSION + " to " + RecordFormat.VERSION + ")");
         }
+    }
+
+    /**
+     * The format of segment {@code sequence}. A version-2 header counts only if it names this segment: a retired
+     * version-2 file reused under a new name still starts with its old header until the new one is written, and its
+     * old records must read as stale, never as this segment's.
+     */
+    private static RecordFormat.SegmentFormat formatOf(ByteBuffer data, long sequence) {
+        RecordFormat.SegmentFormat format = RecordFormat.SegmentFormat.of(data, sequence);
+        if (format == RecordFormat.SegmentFormat.UNMASKED) {
+            SegmentHeader header = headerOf(data, format);
+            if (header == null || header.sequence() != sequence) {
+                return RecordFormat.SegmentFormat.current(sequence);
+            }
+        }
+        return format;
     }
 
     private static SegmentHeader headerOf(ByteBuffer data, RecordFormat.SegmentFormat format) {
