@@ -5,8 +5,10 @@ import dev.echo.core.protocol.Input;
 import dev.echo.core.protocol.Output;
 import dev.echo.core.protocol.RejectReason;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
@@ -45,15 +47,35 @@ public final class ClientSession {
         final boolean stale;
         final CompletableFuture<byte[]> future;
         final long deadlineNanos;
+        /** Sent a second time under a new sequence number: only ever by a testkit mutant. */
+        final boolean resent;
 
         Pending(byte[] bytes, boolean read, boolean stale, CompletableFuture<byte[]> future, long deadlineNanos) {
+            this(bytes, read, stale, future, deadlineNanos, false);
+        }
+
+        private Pending(
+                byte[] bytes,
+                boolean read,
+                boolean stale,
+                CompletableFuture<byte[]> future,
+                long deadlineNanos,
+                boolean resent) {
             this.bytes = bytes;
             this.read = read;
             this.stale = stale;
             this.future = future;
             this.deadlineNanos = deadlineNanos;
+            this.resent = resent;
+        }
+
+        Pending resentUntil(long newDeadlineNanos) {
+            return new Pending(bytes, read, stale, future, newDeadlineNanos, true);
         }
     }
+
+    /** How long a mutant's second copy of a late command waits before it, too, is given up on. */
+    private static final long RESEND_GRACE_NANOS = 1_000_000_000L;
 
     /**
      * Creates a session.
@@ -184,6 +206,7 @@ public final class ClientSession {
     }
 
     private void expire(Map<Long, Pending> pendings, long nowNanos, boolean commandsMap) {
+        List<Pending> resend = new ArrayList<>(0);
         for (Iterator<Map.Entry<Long, Pending>> it = pendings.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Long, Pending> entry = it.next();
             if (nowNanos - entry.getValue().deadlineNanos >= 0) {
@@ -191,6 +214,10 @@ public final class ClientSession {
                 if (commandsMap) {
                     // Given up on: the client was told "unknown", nobody will ask for this answer again.
                     finished(entry.getKey());
+                    if (!rules.commandsAreSentOnce() && !entry.getValue().resent) {
+                        resend.add(entry.getValue().resentUntil(nowNanos + RESEND_GRACE_NANOS)); // a mutant's bug
+                        continue;
+                    }
                 }
                 fail(
                         entry.getValue(),
@@ -201,6 +228,7 @@ public final class ClientSession {
                                 : Rejections.of(RejectReason.NO_QUORUM)); // a mutant's lie: "certainly not applied"
             }
         }
+        resend.forEach(this::send);
     }
 
     private void send(Pending pending) {

@@ -29,4 +29,13 @@ public interface RuntimeRules {
     default boolean readsWaitForTheBarrier() {
         return true;
     }
+
+    /**
+     * A command is sent to the core once, under one sequence number; the core retries it under that number (PROTOCOL.md
+     * §6). Sending it again under a new number when it is late would apply it twice whenever the first copy commits
+     * after all.
+     */
+    default boolean commandsAreSentOnce() {
+        return true;
+    }
 }

@@ -69,7 +69,8 @@ public final class EchoSim {
                                (within a life by status, across restarts by the terms a member speaks in),
                                §11.8 commit and apply order, a commit after healing, convergence
               --runtime-mutation NAME  with --nodes: switch on a deliberate bug in every node's runtime:
-                               expired_as_not_applied, stale_linearizable_reads
+                               expired_as_not_applied, stale_linearizable_reads,
+                               resend_late_commands
               --journal-mutation NAME  with --nodes: switch on a deliberate bug in every node's journal:
                                ack_without_force, keep_torn_record
               --soak           a long run (default seeds 1..10000): prints progress every 10 s, with

@@ -19,7 +19,13 @@ public enum RuntimeMutation {
      * Answer a linearizable read from the member's local state, without the read barrier: a follower behind the
      * leader answers a value older than a write that completed before the read began.
      */
-    STALE_LINEARIZABLE_READS;
+    STALE_LINEARIZABLE_READS,
+    /**
+     * Send a command that reached its deadline again under a new sequence number instead of reporting it unknown: the
+     * exactly-once session cannot recognise the copy, so when the first one commits after all, the command is applied
+     * twice.
+     */
+    RESEND_LATE_COMMANDS;
 
     /** The runtime's rules with every one of {@code bugs} broken and every other rule kept. */
     public static RuntimeRules rulesBreaking(Set<RuntimeMutation> bugs) {
@@ -36,6 +42,11 @@ public enum RuntimeMutation {
             @Override
             public boolean readsWaitForTheBarrier() {
                 return !broken.contains(STALE_LINEARIZABLE_READS);
+            }
+
+            @Override
+            public boolean commandsAreSentOnce() {
+                return !broken.contains(RESEND_LATE_COMMANDS);
             }
         };
     }
