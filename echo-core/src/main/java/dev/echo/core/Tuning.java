@@ -124,12 +124,20 @@ public record Tuning(
                 Duration.ofMillis(500));
     }
 
-    /** A copy with other election timeouts and heartbeat. */
+    /**
+     * A copy with other election timeouts and heartbeat. Dynamic voting's suspicion timeout grows to twice the new
+     * maximum if it was shorter, since a voter must not be suspected before an election could have replaced its
+     * leader; so the order of {@code with…} calls does not matter. Set it explicitly with
+     * {@link #withDynamicVoting}.
+     */
     public Tuning withTimeouts(Duration electionMin, Duration electionMax, Duration heartbeatInterval) {
         Copy copy = new Copy(this);
         copy.electionTimeoutMin = electionMin;
         copy.electionTimeoutMax = electionMax;
         copy.heartbeat = heartbeatInterval;
+        if (electionMax != null && suspectAfter.compareTo(electionMax.multipliedBy(2)) < 0) {
+            copy.suspectAfter = electionMax.multipliedBy(2);
+        }
         return copy.build();
     }
 
