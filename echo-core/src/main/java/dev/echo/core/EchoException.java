@@ -38,6 +38,11 @@ public final class EchoException extends RuntimeException {
         CLOSED(true),
         /** The node's storage failed (fail-stop) or this member's log is damaged; outcome unknown. */
         STORAGE_FAILED(false),
+        /**
+         * The node's disk is full: its journal stopped (fail-stop) and acknowledges nothing more, while everything it
+         * acknowledged stays durable; outcome unknown. Free space, then restart the node.
+         */
+        STORAGE_FULL(false),
         /** No outcome within the request timeout: the operation may or may not have been applied. */
         TIMEOUT(false),
         /**

@@ -73,7 +73,8 @@ final class JournalWriter implements Runnable {
             flush();
             current.file.force();
         } catch (IOException e) {
-            throw new StorageException(Reason.WRITE_FAILED, "cannot start a segment", e);
+            throw new StorageException(
+                    OutOfSpace.is(e) ? Reason.STORAGE_FULL : Reason.WRITE_FAILED, "cannot start a segment", e);
         }
         if (options.invoker()) {
             return; // the caller drives the writer with runPending
@@ -462,8 +463,10 @@ final class JournalWriter implements Runnable {
     }
 
     private void fail(Throwable cause) {
-        Reason reason = cause instanceof ForceFailed ? Reason.FORCE_FAILED : Reason.WRITE_FAILED;
         Throwable root = cause instanceof ForceFailed ? cause.getCause() : cause;
+        Reason reason = cause instanceof ForceFailed
+                ? Reason.FORCE_FAILED
+                : OutOfSpace.is(root) ? Reason.STORAGE_FULL : Reason.WRITE_FAILED;
         StorageException failed = new StorageException(
                 reason,
                 "journal stopped after a failed " + (reason == Reason.FORCE_FAILED ? "force" : "write") + ": "

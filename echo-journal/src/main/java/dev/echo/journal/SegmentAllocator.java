@@ -49,17 +49,38 @@ final class SegmentAllocator implements AutoCloseable {
     Path take(long sequence) throws IOException {
         Path target = options.directory().resolve(Segment.fileName(sequence));
         if (options.preallocate()) {
-            Path prepared = sequence == nextSequence ? await(next) : prepare(sequence);
+            Path prepared = sequence == nextSequence ? awaitOrPrepareAgain(next, sequence) : prepare(sequence);
             options.fileLayer().moveAtomically(prepared, target);
             nextSequence = sequence + 1;
             next = executor == null
-                    ? CompletableFuture.completedFuture(prepare(sequence + 1))
+                    ? prepareNow(sequence + 1)
                     : CompletableFuture.supplyAsync(() -> prepareUnchecked(sequence + 1), executor);
         } else {
             options.fileLayer().open(target).close();
         }
         options.fileLayer().forceDirectory(options.directory());
         return target;
+    }
+
+    /**
+     * Prepares segment {@code sequence} on this thread (invoker mode). A failure, such as a full disk, is kept for
+     * when the segment is needed: the segment taken now has room, and the disk may have room again by then.
+     */
+    private CompletableFuture<Path> prepareNow(long sequence) {
+        try {
+            return CompletableFuture.completedFuture(prepare(sequence));
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** The segment prepared ahead, or, if preparing it failed, a second attempt now (it throws if that fails too). */
+    private Path awaitOrPrepareAgain(CompletableFuture<Path> future, long sequence) throws IOException {
+        try {
+            return await(future);
+        } catch (IOException failed) {
+            return prepare(sequence);
+        }
     }
 
     private Path await(CompletableFuture<Path> future) throws IOException {

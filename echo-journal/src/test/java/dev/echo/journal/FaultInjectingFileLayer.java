@@ -7,13 +7,17 @@ import java.util.List;
 
 /**
  * A {@link FileLayer} over the real one that injects the disk faults of the journal issue: short writes (at most
- * {@link #maxBytesPerWrite} per call), a failing write and a failing force, switched on at any moment by a test.
+ * {@link #maxBytesPerWrite} per call), a failing write, a full disk and a failing force, switched on at any moment by
+ * a test.
  * Thread-safe: the switches are volatile.
  */
 final class FaultInjectingFileLayer implements FileLayer {
     private final FileLayer real = FileLayer.nio();
     volatile int maxBytesPerWrite = Integer.MAX_VALUE;
     volatile boolean failWrites;
+    /** Writes fail as on a full disk (the operating system's ENOSPC text). */
+    volatile boolean diskFull;
+
     volatile boolean failForces;
 
     @Override
@@ -74,7 +78,10 @@ final class FaultInjectingFileLayer implements FileLayer {
         @Override
         public int write(ByteBuffer source, long position) throws IOException {
             if (failWrites) {
-                throw new IOException("injected: write failed (no space left on device)");
+                throw new IOException("injected: write failed (EIO)");
+            }
+            if (diskFull) {
+                throw new IOException("No space left on device (injected)");
             }
             int allowed = Math.min(source.remaining(), maxBytesPerWrite);
             ByteBuffer part = source.duplicate();

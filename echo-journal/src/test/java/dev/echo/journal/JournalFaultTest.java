@@ -98,6 +98,28 @@ class JournalFaultTest {
     }
 
     @Test
+    void aFullDiskStopsTheJournalAsStorageFullAndKeepsWhatItAcknowledged() throws Exception {
+        try (FileJournal journal = FileJournal.open(options())) {
+            RecordingListener listener = new RecordingListener();
+            GroupJournal g = journal.openGroup(group("g"), listener);
+            g.persist(persist(1, command(1, 1, "durable")));
+            listener.await(1);
+            files.diskFull = true;
+            g.persist(persist(2, command(2, 1, "no room")));
+            StorageException failure = listener.awaitFailure();
+            assertEquals(Reason.STORAGE_FULL, failure.reason(), failure.getMessage());
+            assertTrue(failure.isFatal());
+            assertEquals(List.of(1L), listener.reported);
+        }
+        files.diskFull = false;
+        try (FileJournal journal = FileJournal.open(options())) {
+            assertEquals(
+                    List.of(command(1, 1, "durable")),
+                    journal.openGroup(group("g"), null).recovered().entries());
+        }
+    }
+
+    @Test
     void aFailureWhileRollingToANewSegmentIsFatalToo() throws Exception {
         try (FileJournal journal = FileJournal.open(options())) {
             RecordingListener listener = new RecordingListener();

@@ -378,8 +378,7 @@ public final class GroupLoop implements PersistListener {
             return stopped;
         }
         LOG.error("Group {} stops: storage failed: {}", name, cause.getMessage());
-        EchoException failure =
-                new EchoException(EchoException.Reason.STORAGE_FAILED, "storage failed: " + cause.getMessage(), cause);
+        EchoException failure = Rejections.ofStorage("storage failed: " + cause.getMessage(), cause);
         stop(failure, GroupStatus.Role.STORAGE_FAULTED);
         callListener(() -> listener.storageFaulted(failure));
         return true;

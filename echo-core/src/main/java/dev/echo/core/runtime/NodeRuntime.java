@@ -162,10 +162,7 @@ public final class NodeRuntime implements TransportListener {
         try {
             groupJournal = journal.openGroup(new GroupIdentity(name, self, options.incarnation()), durable);
         } catch (StorageException cause) {
-            throw new EchoException(
-                    EchoException.Reason.STORAGE_FAILED,
-                    "cannot open group " + name + ": " + cause.getMessage(),
-                    cause);
+            throw Rejections.ofStorage("cannot open group " + name + ": " + cause.getMessage(), cause);
         }
         RecoveredGroup recovered = groupJournal.recovered();
         long incarnation = recovered.identity().incarnation();

@@ -2,6 +2,7 @@ package dev.echo.core.runtime;
 
 import dev.echo.core.EchoException;
 import dev.echo.core.protocol.RejectReason;
+import dev.echo.core.storage.StorageException;
 
 /**
  * The one translation of the core's {@link RejectReason}s (certainly not applied) into the typed
@@ -9,6 +10,17 @@ import dev.echo.core.protocol.RejectReason;
  */
 final class Rejections {
     private Rejections() {}
+
+    /**
+     * The exception for a storage failure, {@code STORAGE_FULL} for a full disk (the operator frees space) and
+     * {@code STORAGE_FAILED} for anything else.
+     */
+    static EchoException ofStorage(String message, StorageException cause) {
+        EchoException.Reason reason = cause.reason() == StorageException.Reason.STORAGE_FULL
+                ? EchoException.Reason.STORAGE_FULL
+                : EchoException.Reason.STORAGE_FAILED;
+        return new EchoException(reason, message, cause);
+    }
 
     /** The exception for {@code reason}. */
     static EchoException of(RejectReason reason) {

@@ -23,6 +23,11 @@ public final class StorageException extends Exception {
         WRITE_FAILED,
         /** A force (fsync) failed: the journal has stopped (fail-stop) and acknowledges nothing more. */
         FORCE_FAILED,
+        /**
+         * The disk is full: a write or a new segment found no space. The journal has stopped (fail-stop) and
+         * acknowledges nothing more; everything it acknowledged is durable. Free space, then restart the node.
+         */
+        STORAGE_FULL,
         /** A record would exceed the configured maximum size. */
         RECORD_TOO_LARGE,
         /** A record of a type this version does not know. */
@@ -57,6 +62,6 @@ public final class StorageException extends Exception {
 
     /** Whether this reason means the journal stopped and every later operation will fail. */
     public boolean isFatal() {
-        return reason == Reason.WRITE_FAILED || reason == Reason.FORCE_FAILED;
+        return reason == Reason.WRITE_FAILED || reason == Reason.FORCE_FAILED || reason == Reason.STORAGE_FULL;
     }
 }

@@ -307,7 +307,8 @@ public final class NodeSimulation {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof StorageException stopped
                     && (stopped.reason() == StorageException.Reason.FORCE_FAILED
-                            || stopped.reason() == StorageException.Reason.WRITE_FAILED)) {
+                            || stopped.reason() == StorageException.Reason.WRITE_FAILED
+                            || stopped.reason() == StorageException.Reason.STORAGE_FULL)) {
                 return true;
             }
         }
@@ -376,6 +377,13 @@ public final class NodeSimulation {
      */
     private void onStorageFault(Member member, EchoException cause) {
         log(member.id + " STORAGE FAULTED: " + cause.getMessage());
+        boolean diskFull = cause.getCause() instanceof StorageException stopped
+                && stopped.reason() == StorageException.Reason.STORAGE_FULL;
+        if (diskFull != (cause.reason() == EchoException.Reason.STORAGE_FULL) && violation == null) {
+            violation = new InvariantViolation(
+                    "a full disk is reported as STORAGE_FULL",
+                    member.id + " told its application " + cause.reason() + " for: " + cause.getMessage());
+        }
         if (stoppedByAnInjectedDiskFault(cause)) {
             member.journalStopped = true;
             int life = member.life;
