@@ -13,6 +13,7 @@
  */
 module dev.echo.core {
     requires org.slf4j;
+    requires jdk.jfr; // flight-recorder events: part of the JDK, no dependency
 
     exports dev.echo.core;
     exports dev.echo.core.node;

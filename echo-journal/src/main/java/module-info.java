@@ -4,6 +4,7 @@
  */
 module dev.echo.journal {
     requires transitive dev.echo.core;
+    requires jdk.jfr; // the flight-recorder event of each forced batch: part of the JDK
 
     exports dev.echo.journal;
     exports dev.echo.journal.rules to

@@ -50,6 +50,8 @@ final class JournalWriter implements Runnable {
     private boolean sealPending;
     private boolean compacted;
     private Work.Stop stop;
+    /** Record bytes placed since the last forced batch, for its flight-recorder event. */
+    private long batchBytes;
 
     JournalWriter(
             JournalOptions options,
@@ -313,9 +315,18 @@ final class JournalWriter implements Runnable {
 
     private void completeBatch() throws IOException {
         flush();
+        FsyncBatchEvent event = new FsyncBatchEvent();
+        event.begin();
         if (rules.forceBeforeReporting()) {
             forceCurrent();
         }
+        if (event.shouldCommit()) {
+            event.node = options.nodeId();
+            event.bytes = batchBytes;
+            event.groups = touched.size();
+            event.commit();
+        }
+        batchBytes = 0;
         sealPending = true;
         if (compacted) {
             compacted = false;
@@ -396,6 +407,7 @@ final class JournalWriter implements Runnable {
             buffer.position(into + length);
         }
         position += length;
+        batchBytes += length;
         return at;
     }
 

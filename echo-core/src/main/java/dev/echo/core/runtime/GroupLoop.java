@@ -379,6 +379,14 @@ public final class GroupLoop implements PersistListener {
         }
         LOG.error("Group {} stops: storage failed: {}", name, cause.getMessage());
         EchoException failure = Rejections.ofStorage("storage failed: " + cause.getMessage(), cause);
+        RuntimeEvents.StorageFault event = new RuntimeEvents.StorageFault();
+        if (event.shouldCommit()) {
+            event.group = name;
+            event.member = core.self().value();
+            event.reason = cause.reason().name();
+            event.message = cause.getMessage();
+            event.commit();
+        }
         stop(failure, GroupStatus.Role.STORAGE_FAULTED);
         callListener(() -> listener.storageFaulted(failure));
         return true;
@@ -425,6 +433,16 @@ public final class GroupLoop implements PersistListener {
         View before = view;
         View after = ProtocolTranslation.view(changed.configuration(), changed.index());
         view = after;
+        RuntimeEvents.ViewChanged event = new RuntimeEvents.ViewChanged();
+        if (event.shouldCommit()) {
+            event.group = name;
+            event.member = core.self().value();
+            event.epoch = after.epoch();
+            event.voters = after.voters().size();
+            event.learners = after.learners().size();
+            event.suspended = after.suspended().size();
+            event.commit();
+        }
         callListener(() -> listener.viewChanged(after));
         if (before.contains(core.self()) && !after.contains(core.self())) {
             callListener(() -> listener.removed(after));
@@ -436,12 +454,38 @@ public final class GroupLoop implements PersistListener {
         GroupStatus before = status;
         GroupStatus after = snapshotStatus(changed.status());
         status = after;
+        recordStatusEvents(before, after);
         callListener(() -> listener.statusChanged(after));
         if (before.hasQuorum() && !after.hasQuorum()) {
             session.quorumLost();
             callListener(() -> listener.quorumLost(after));
         } else if (!before.hasQuorum() && after.hasQuorum()) {
             callListener(() -> listener.quorumRegained(after));
+        }
+    }
+
+    /** Flight-recorder events of a status change: a new leader heard of, an election this member won. */
+    private void recordStatusEvents(GroupStatus before, GroupStatus after) {
+        if (!before.leader().equals(after.leader())) {
+            RuntimeEvents.LeaderChanged event = new RuntimeEvents.LeaderChanged();
+            if (event.shouldCommit()) {
+                event.group = name;
+                event.member = core.self().value();
+                event.term = after.term();
+                event.leader = after.leader().map(MemberId::value).orElse("");
+                event.previousLeader = before.leader().map(MemberId::value).orElse("");
+                event.commit();
+            }
+        }
+        if (after.role() == GroupStatus.Role.LEADER
+                && (before.role() != GroupStatus.Role.LEADER || before.term() != after.term())) {
+            RuntimeEvents.ElectionWon event = new RuntimeEvents.ElectionWon();
+            if (event.shouldCommit()) {
+                event.group = name;
+                event.member = core.self().value();
+                event.term = after.term();
+                event.commit();
+            }
         }
     }
 

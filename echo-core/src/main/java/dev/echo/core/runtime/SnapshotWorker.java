@@ -69,9 +69,16 @@ final class SnapshotWorker {
             return;
         }
         executor.execute(() -> {
+            RuntimeEvents.SnapshotTaken event = new RuntimeEvents.SnapshotTaken();
+            event.begin();
             try (SnapshotStore.Writer writer = store.create(take.meta())) {
                 SnapshotContent.write(writer.stream(), take.sessions(), state);
                 writer.commit();
+                if (event.shouldCommit()) {
+                    event.group = group;
+                    event.index = take.meta().index();
+                    event.commit();
+                }
                 toLoop.accept(new Input.SnapshotTaken(take.meta()));
             } catch (IOException | StorageException | RuntimeException e) {
                 LOG.warn(
@@ -142,7 +149,15 @@ final class SnapshotWorker {
             return;
         }
         try {
+            RuntimeEvents.SnapshotInstalled event = new RuntimeEvents.SnapshotInstalled();
+            event.begin();
             byte[] sessions = restore(store, meta.index(), stateMachine);
+            if (event.shouldCommit()) {
+                event.group = group;
+                event.index = meta.index();
+                event.bytes = receivedBytes;
+                event.commit();
+            }
             toLoop.accept(new Input.SnapshotInstalled(meta, sessions));
         } catch (IOException | StorageException | RuntimeException e) {
             restoreFailed.accept(new IllegalStateException(
