@@ -18,6 +18,15 @@ public interface GroupListener {
     default void quorumRegained(GroupStatus status) {}
 
     /**
+     * At the leader: {@code member} stopped answering for longer than the minimum election timeout
+     * ({@link ReplicatedGroup#health()}). Not called at other members, nor when this member stops leading.
+     */
+    default void memberUnreachable(MemberId member, GroupStatus status) {}
+
+    /** At the leader: {@code member}, reported unreachable, answers again. */
+    default void memberReachable(MemberId member, GroupStatus status) {}
+
+    /**
      * The group's membership changed (a configuration entry committed and was applied); delivered in log order at
      * every member, including when a restarted member replays its journal.
      */

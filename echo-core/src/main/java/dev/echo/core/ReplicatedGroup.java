@@ -1,5 +1,6 @@
 package dev.echo.core;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -46,6 +47,13 @@ public interface ReplicatedGroup extends AutoCloseable {
 
     /** The group's membership as this member currently sees it. */
     View view();
+
+    /**
+     * At the leader, each other member's health: reachable or not, when it last answered, how far behind it is, in
+     * member order. Other members track none and complete with an empty list. Completes on the group's loop thread;
+     * fails with {@code CLOSED} if the group is closed.
+     */
+    CompletableFuture<List<MemberHealth>> health();
 
     // ---------------------------------------------------------------- membership (PROTOCOL.md §3, §7, §8)
     // Any member may ask: the edit goes to the leader, which applies it to the latest configuration, through a joint

@@ -85,13 +85,19 @@ class KvClusterIT {
         Assumptions.assumeTrue(onPath("redis-cli"), "redis-cli is not installed (.ci/run installs redis-tools)");
         cluster = new KvCluster(directory.resolve("cli"), 3, KvCluster.freeBasePort());
         assertTrue(cluster.startAll(60_000), "the members did not start");
-        awaitLeader();
+        String leader = awaitLeader();
         int port = cluster.clientPort("n2");
         assertEquals("OK", redisCli(port, "SET", "greeting", "hello"));
         assertEquals("hello", redisCli(cluster.clientPort("n3"), "GET", "greeting"));
         assertEquals("1", redisCli(port, "INCR", "visits"));
         assertEquals("OK", redisCli(port, "SET", "greeting", "bye", "IFEQ", "hello"));
         assertTrue(redisCli(port, "INFO").contains("quorum:ok"));
+        String atLeader = redisCli(cluster.clientPort(leader), "INFO");
+        for (String id : cluster.ids()) {
+            if (!id.equals(leader)) {
+                assertTrue(atLeader.contains("member_" + id + ":reachable,last_heard_ms="), atLeader);
+            }
+        }
     }
 
     /** Every acknowledged SET is present with its value, and each counter is within [acknowledged, attempted]. */

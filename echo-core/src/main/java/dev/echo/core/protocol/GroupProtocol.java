@@ -482,6 +482,11 @@ public final class GroupProtocol {
         return state.incarnationOf(id);
     }
 
+    /** While this member leads: each follower's health, in member order; otherwise empty. */
+    public List<FollowerHealth> followerHealth() {
+        return leader == null ? List.of() : leader.health();
+    }
+
     /** Counters of ignored and refused input, and of changes rolled back. */
     public ProtocolCounters counters() {
         return state.counters;

@@ -1,6 +1,7 @@
 package dev.echo.core.protocol;
 
 import dev.echo.core.MemberId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedSet;
@@ -395,6 +396,20 @@ final class Leader {
             }
         }
         return Math.max(1, Math.min(next, log.lastIndex() + 1));
+    }
+
+    /** Each follower's health, in member order (issue 24): reachable means heard within the minimum timeout. */
+    List<FollowerHealth> health() {
+        List<FollowerHealth> health = new ArrayList<>(followers.size());
+        for (var follower : followers.entrySet()) {
+            long silent = now - follower.getValue().lastHeardTick();
+            health.add(new FollowerHealth(
+                    follower.getKey(),
+                    follower.getValue().matchIndex(),
+                    silent,
+                    silent <= options.electionTimeoutMinTicks()));
+        }
+        return health;
     }
 
     /** The index to commit up to (PROTOCOL.md §4 step 3); see {@link CommitRule}. */

@@ -2,11 +2,13 @@ package dev.echo.core.runtime;
 
 import dev.echo.core.EchoException;
 import dev.echo.core.GroupStatus;
+import dev.echo.core.MemberHealth;
 import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.View;
 import dev.echo.core.protocol.MembershipChange;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
@@ -138,6 +140,18 @@ public final class GroupHandle implements ReplicatedGroup {
     @Override
     public View view() {
         return loop.view();
+    }
+
+    @Override
+    public CompletableFuture<List<MemberHealth>> health() {
+        CompletableFuture<List<MemberHealth>> future = new CompletableFuture<>();
+        if (closed) {
+            future.completeExceptionally(
+                    new EchoException(EchoException.Reason.CLOSED, "group " + name() + " is closed"));
+            return future;
+        }
+        loop.offerClient(new GroupLoop.Health(future));
+        return future;
     }
 
     /** Messages from peers dropped because this group's inbox was full. */

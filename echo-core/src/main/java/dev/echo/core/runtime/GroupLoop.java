@@ -3,10 +3,12 @@ package dev.echo.core.runtime;
 import dev.echo.core.EchoException;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupStatus;
+import dev.echo.core.MemberHealth;
 import dev.echo.core.MemberId;
 import dev.echo.core.StateMachine;
 import dev.echo.core.View;
 import dev.echo.core.codec.Envelope;
+import dev.echo.core.protocol.FollowerHealth;
 import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.Input;
 import dev.echo.core.protocol.MemberStatus;
@@ -16,8 +18,12 @@ import dev.echo.core.storage.GroupJournal;
 import dev.echo.core.storage.PersistListener;
 import dev.echo.core.storage.StorageException;
 import dev.echo.core.transport.Transport;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -69,6 +75,8 @@ public final class GroupLoop implements PersistListener {
     private volatile View view;
     private long steppedDurable;
     private boolean stopped;
+    /** At the leader: the followers last reported unreachable to the listener. */
+    private final Set<MemberId> unreachable = new TreeSet<>();
 
     /** A client operation handed to the loop. */
     sealed interface ClientOp {}
@@ -91,6 +99,9 @@ public final class GroupLoop implements PersistListener {
 
     /** Restoring the state machine failed on the snapshot thread: its state is undefined (fail-stop). */
     record Fail(RuntimeException cause) implements ClientOp {}
+
+    /** Report the other members' health as this member (if leader) knows it. */
+    record Health(CompletableFuture<List<MemberHealth>> future) implements ClientOp {}
 
     /** Change the membership: the leader applies {@code change} to its latest configuration. */
     record ChangeMembership(MembershipChange change, CompletableFuture<View> future, long deadlineNanos)
@@ -221,6 +232,7 @@ public final class GroupLoop implements PersistListener {
         session.expire(now);
         membership.expire(now);
         flushOutputs();
+        reportReachability();
     }
 
     /** On the loop thread: process what arrived, then carry out the outputs. */
@@ -298,6 +310,8 @@ public final class GroupLoop implements PersistListener {
             session.read(read.query(), read.stale(), read.future(), read.deadlineNanos());
         } else if (op instanceof Transfer transfer) {
             core.step(new Input.TransferLeadership(transfer.target()));
+        } else if (op instanceof Health health) {
+            health.future().complete(health());
         } else if (op instanceof ChangeMembership change) {
             membership.request(change);
         } else if (op instanceof SnapshotResult result) {
@@ -421,6 +435,8 @@ public final class GroupLoop implements PersistListener {
                 close.done().complete(null);
             } else if (event instanceof ChangeMembership change) {
                 change.future().completeExceptionally(stopCause);
+            } else if (event instanceof Health health) {
+                health.future().completeExceptionally(stopCause);
             }
             if (future != null) {
                 permitReleased.run();
@@ -462,6 +478,48 @@ public final class GroupLoop implements PersistListener {
         } else if (!before.hasQuorum() && after.hasQuorum()) {
             callListener(() -> listener.quorumRegained(after));
         }
+    }
+
+    /** Each other member's health, as the leader knows it; empty at other members (loop thread). */
+    private List<MemberHealth> health() {
+        List<FollowerHealth> followers = core.followerHealth();
+        List<MemberHealth> health = new ArrayList<>(followers.size());
+        long lastIndex = core.log().lastIndex();
+        for (FollowerHealth follower : followers) {
+            health.add(new MemberHealth(
+                    follower.member(),
+                    follower.reachable(),
+                    Duration.ofNanos(follower.ticksSinceHeard() * thread.tickNanos()),
+                    Math.max(0, lastIndex - follower.matchIndex())));
+        }
+        return health;
+    }
+
+    /**
+     * At the leader, once per tick: tells the listener which followers stopped answering within the minimum election
+     * timeout, and which answer again. A member that stops leading forgets the list, so a new leader reports afresh.
+     */
+    private void reportReachability() {
+        if (stopped) {
+            return;
+        }
+        List<FollowerHealth> followers = core.followerHealth();
+        if (followers.isEmpty()) {
+            unreachable.clear();
+            return;
+        }
+        for (FollowerHealth follower : followers) {
+            MemberId member = follower.member();
+            if (!follower.reachable() && unreachable.add(member)) {
+                GroupStatus now = status;
+                callListener(() -> listener.memberUnreachable(member, now));
+            } else if (follower.reachable() && unreachable.remove(member)) {
+                GroupStatus now = status;
+                callListener(() -> listener.memberReachable(member, now));
+            }
+        }
+        unreachable.removeIf(
+                member -> followers.stream().noneMatch(f -> f.member().equals(member)));
     }
 
     /** Flight-recorder events of a status change: a new leader heard of, an election this member won. */

@@ -26,6 +26,11 @@ public final class LoopThread {
     private volatile boolean running = true;
     private long nextTick;
 
+    /** The length of one tick. */
+    long tickNanos() {
+        return tickNanos;
+    }
+
     LoopThread(long tickNanos, NodeClock clock) {
         this.tickNanos = tickNanos;
         this.clock = clock;

@@ -2,6 +2,7 @@ package dev.echo.examples.kv;
 
 import dev.echo.core.EchoException;
 import dev.echo.core.GroupStatus;
+import dev.echo.core.MemberHealth;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.View;
 import io.netty.buffer.ByteBuf;
@@ -190,7 +191,13 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
                 write(ctx, slot, KvOp.of(KvOp.Op.INCR, args.get(1)), RespHandler::incrementReply);
                 return;
             case "INFO":
-                answer(ctx, slot, bulk(infoText().getBytes(StandardCharsets.UTF_8)));
+                // The members' health comes from the group's loop: answered when it is known, in order.
+                group.health().whenComplete((health, failure) -> ctx.executor()
+                        .execute(() -> answer(
+                                ctx,
+                                slot,
+                                bulk(infoText(failure == null ? health : List.of())
+                                        .getBytes(StandardCharsets.UTF_8)))));
                 return;
             case "COMMAND":
             case "CONFIG":
@@ -302,7 +309,11 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
-    private String infoText() {
+    /**
+     * The INFO reply: this member's status and view, and, at the leader, each other member's health as
+     * {@code member_<id>:reachable|unreachable,last_heard_ms=..,behind=..}.
+     */
+    private String infoText(List<MemberHealth> health) {
         GroupStatus status = group.status();
         View view = group.view();
         StringBuilder members = new StringBuilder();
@@ -324,7 +335,24 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
                 + "view_learners:"
                 + String.join(
                         ",", view.learners().stream().map(Object::toString).toList())
-                + "\r\n";
+                + "\r\n"
+                + healthLines(health);
+    }
+
+    private static String healthLines(List<MemberHealth> health) {
+        StringBuilder lines = new StringBuilder();
+        for (MemberHealth member : health) {
+            lines.append("member_")
+                    .append(member.member())
+                    .append(':')
+                    .append(member.reachable() ? "reachable" : "unreachable")
+                    .append(",last_heard_ms=")
+                    .append(member.lastHeard().toMillis())
+                    .append(",behind=")
+                    .append(member.entriesBehind())
+                    .append("\r\n");
+        }
+        return lines.toString();
     }
 
     /**

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.echo.core.EchoException;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
+import dev.echo.core.GroupStatus;
+import dev.echo.core.MemberHealth;
 import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.View;
@@ -40,10 +42,15 @@ class InvokerModeTest {
     private final InMemoryNetwork network = new InMemoryNetwork();
     private final Map<MemberId, EchoNode> nodes = new LinkedHashMap<>();
     private final Map<MemberId, ReplicatedGroup> groups = new LinkedHashMap<>();
+    /** What each member's listener heard of the others' reachability, in order. */
+    private final Map<MemberId, List<String>> heard = new LinkedHashMap<>();
+    /** Nodes not run for now: a paused process (a long GC pause, a stopped VM). */
+    private final Map<MemberId, EchoNode> paused = new LinkedHashMap<>();
 
     @AfterEach
     void close() {
         nodes.values().forEach(EchoNode::close);
+        paused.values().forEach(EchoNode::close);
     }
 
     @Test
@@ -87,6 +94,44 @@ class InvokerModeTest {
         assertTrue(now.get() - asked >= timeout.toNanos(), "not before the deadline");
     }
 
+    /** The leader sees a paused member become unreachable, and reachable again when it resumes (issue 24). */
+    @Test
+    void theLeaderReportsAMemberThatStopsAnsweringAndComesBack() {
+        startAll(MEMBERS, 5);
+        runUntil(groups.get(MemberId.of("a")).whenQuorum(), 5_000);
+        MemberId leader = groups.entrySet().stream()
+                .filter(g -> g.getValue().status().role() == GroupStatus.Role.LEADER)
+                .map(Map.Entry::getKey)
+                .findFirst()
+                .orElseThrow();
+        MemberId follower =
+                MEMBERS.stream().filter(m -> !m.equals(leader)).findFirst().orElseThrow();
+        CompletableFuture<List<MemberHealth>> healthy = groups.get(leader).health();
+        runUntil(healthy, 100);
+        assertEquals(2, healthy.join().size());
+        assertTrue(
+                healthy.join().stream().allMatch(MemberHealth::reachable),
+                healthy.join().toString());
+        CompletableFuture<List<MemberHealth>> atFollower = groups.get(follower).health();
+        runUntil(atFollower, 100);
+        assertEquals(List.of(), atFollower.join(), "only the leader tracks the others");
+
+        paused.put(follower, nodes.remove(follower));
+        runUntil(() -> heard.get(leader).contains("unreachable " + follower), 2_000);
+        CompletableFuture<List<MemberHealth>> degraded = groups.get(leader).health();
+        runUntil(degraded, 100);
+        MemberHealth silent = degraded.join().stream()
+                .filter(h -> h.member().equals(follower))
+                .findFirst()
+                .orElseThrow();
+        assertFalse(silent.reachable());
+        assertTrue(silent.lastHeard().compareTo(Duration.ofMillis(150)) > 0, silent.toString());
+
+        nodes.put(follower, paused.remove(follower));
+        runUntil(() -> heard.get(leader).contains("reachable " + follower), 2_000);
+        assertEquals(List.of("unreachable " + follower, "reachable " + follower), heard.get(leader));
+    }
+
     /** Elects, writes three values through different members and reports what happened, with simulated times. */
     private List<String> run(long seed) {
         startAll(MEMBERS, seed);
@@ -124,7 +169,18 @@ class InvokerModeTest {
             GroupOptions.Builder options = GroupOptions.builder().requestTimeout(requestTimeout);
             MEMBERS.forEach(options::voter);
             nodes.put(member, node);
-            groups.put(member, node.join("counter", options.build(), new Counter(), new GroupListener() {}));
+            List<String> events = heard.computeIfAbsent(member, m -> new ArrayList<>());
+            groups.put(member, node.join("counter", options.build(), new Counter(), new GroupListener() {
+                @Override
+                public void memberUnreachable(MemberId other, GroupStatus status) {
+                    events.add("unreachable " + other);
+                }
+
+                @Override
+                public void memberReachable(MemberId other, GroupStatus status) {
+                    events.add("reachable " + other);
+                }
+            }));
         }
     }
 
