@@ -29,6 +29,15 @@ public interface ReplicatedGroup extends AutoCloseable {
      */
     CompletableFuture<byte[]> submit(byte[] command);
 
+    /**
+     * Submits every command of {@code commands} as {@link #submit} does, in list order, handing them to the group's
+     * loop at once: one wake-up for the whole batch instead of one per command. Each command is admitted, and may
+     * fail, on its own (for instance {@code TOO_LARGE} or {@code OVERLOADED}); the others go on.
+     *
+     * @return one future per command, in the same order
+     */
+    List<CompletableFuture<byte[]>> submitAll(List<byte[]> commands);
+
     /** A linearizable read: answered from local state once this member has applied the leader's confirmed index. */
     CompletableFuture<byte[]> read(byte[] query);
 

@@ -8,6 +8,7 @@ import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.View;
 import dev.echo.core.protocol.MembershipChange;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -57,6 +58,26 @@ public final class GroupHandle implements ReplicatedGroup {
             loop.offerClient(new GroupLoop.Submit(command.clone(), future, loop.now() + timeoutNanos));
         }
         return future;
+    }
+
+    @Override
+    public List<CompletableFuture<byte[]>> submitAll(List<byte[]> commands) {
+        Objects.requireNonNull(commands, "commands");
+        List<CompletableFuture<byte[]>> futures = new ArrayList<>(commands.size());
+        List<GroupLoop.Submit> admitted = new ArrayList<>(commands.size());
+        long deadline = loop.now() + timeoutNanos;
+        for (byte[] command : commands) {
+            Objects.requireNonNull(command, "command");
+            CompletableFuture<byte[]> future = new CompletableFuture<>();
+            futures.add(future);
+            if (admit(command, future)) {
+                admitted.add(new GroupLoop.Submit(command.clone(), future, deadline));
+            }
+        }
+        if (!admitted.isEmpty()) {
+            loop.offerClient(new GroupLoop.SubmitBatch(admitted));
+        }
+        return futures;
     }
 
     @Override

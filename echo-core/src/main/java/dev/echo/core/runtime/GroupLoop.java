@@ -84,6 +84,9 @@ public final class GroupLoop implements PersistListener {
     /** Submit a command. */
     record Submit(byte[] command, CompletableFuture<byte[]> future, long deadlineNanos) implements ClientOp {}
 
+    /** Submit several commands, handed over at once ({@link dev.echo.core.ReplicatedGroup#submitAll}). */
+    record SubmitBatch(List<Submit> submits) implements ClientOp {}
+
     /** Read the state. */
     record Read(byte[] query, boolean stale, CompletableFuture<byte[]> future, long deadlineNanos)
             implements ClientOp {}
@@ -301,11 +304,9 @@ public final class GroupLoop implements PersistListener {
 
     private boolean handleClient(ClientOp op) {
         if (op instanceof Submit submit) {
-            session.submit(
-                    submit.command(),
-                    submit.future(),
-                    submit.deadlineNanos(),
-                    core.status() == MemberStatus.LEADER || core.status() == MemberStatus.FOLLOWER);
+            submit(submit);
+        } else if (op instanceof SubmitBatch batch) {
+            batch.submits().forEach(this::submit);
         } else if (op instanceof Read read) {
             session.read(read.query(), read.stale(), read.future(), read.deadlineNanos());
         } else if (op instanceof Transfer transfer) {
@@ -328,6 +329,14 @@ public final class GroupLoop implements PersistListener {
             return false;
         }
         return true;
+    }
+
+    private void submit(Submit submit) {
+        session.submit(
+                submit.command(),
+                submit.future(),
+                submit.deadlineNanos(),
+                core.status() == MemberStatus.LEADER || core.status() == MemberStatus.FOLLOWER);
     }
 
     private void flushOutputs() {
@@ -429,6 +438,11 @@ public final class GroupLoop implements PersistListener {
             CompletableFuture<byte[]> future = null;
             if (event instanceof Submit submit) {
                 future = submit.future();
+            } else if (event instanceof SubmitBatch batch) {
+                for (Submit submit : batch.submits()) {
+                    permitReleased.run();
+                    submit.future().completeExceptionally(stopCause);
+                }
             } else if (event instanceof Read read) {
                 future = read.future();
             } else if (event instanceof Close close) {

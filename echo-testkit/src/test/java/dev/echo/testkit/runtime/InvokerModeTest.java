@@ -94,6 +94,28 @@ class InvokerModeTest {
         assertTrue(now.get() - asked >= timeout.toNanos(), "not before the deadline");
     }
 
+    /** A batch goes to the loop at once; each command commits, or fails, on its own, in list order (issue 20). */
+    @Test
+    void aBatchOfCommandsCommitsEachInOrderAndRefusesOnlyWhatIsInvalid() {
+        startAll(MEMBERS, 9);
+        ReplicatedGroup a = groups.get(MemberId.of("a"));
+        runUntil(a.whenQuorum(), 5_000);
+        byte[] tooLarge = new byte[(1 << 19) + 1]; // beyond the default maxCommandBytes
+        List<CompletableFuture<byte[]>> results =
+                a.submitAll(List.of(Counter.encode(1), tooLarge, Counter.encode(10), Counter.encode(100)));
+        assertEquals(4, results.size());
+        runUntil(() -> results.stream().allMatch(CompletableFuture::isDone), 5_000);
+        CompletionException refused =
+                assertThrows(CompletionException.class, () -> results.get(1).join());
+        assertEquals(EchoException.Reason.TOO_LARGE, ((EchoException) refused.getCause()).reason());
+        assertEquals(
+                List.of(1L, 11L, 111L),
+                List.of(
+                        Counter.decode(results.get(0).join()),
+                        Counter.decode(results.get(2).join()),
+                        Counter.decode(results.get(3).join())));
+    }
+
     /** The leader sees a paused member become unreachable, and reachable again when it resumes (issue 24). */
     @Test
     void theLeaderReportsAMemberThatStopsAnsweringAndComesBack() {
