@@ -52,6 +52,14 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
     private final boolean staleReads;
     private final InfoSource info;
     private final ArrayDeque<Slot> replies = new ArrayDeque<>();
+    /**
+     * Writes of the current read burst, not yet submitted: a client's pipelined writes go to the group as one batch
+     * ({@link ReplicatedGroup#submitAll}) when the burst ends, or before any command that reads, so the group sees
+     * them in the order the client sent them.
+     */
+    private final List<PendingWrite> pendingWrites = new ArrayList<>();
+    /** A flush is queued on the connection's executor: replies completed meanwhile go out with it. */
+    private boolean flushQueued;
     /** A QUIT or a protocol error closed this connection: nothing more is read or answered. */
     private boolean failed;
 
@@ -60,6 +68,9 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
         /** Lines of {@code name:value} for the INFO reply. */
         String describe();
     }
+
+    /** A write waiting for its batch: its command, its reply's place, and how to turn its result into the reply. */
+    private record PendingWrite(Slot slot, byte[] command, Function<byte[], RedisMessage> reply) {}
 
     /** One command's place in the reply order. */
     private static final class Slot {
@@ -108,6 +119,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
         if (failed) {
             return;
         }
+        submitPendingWrites(ctx); // the well-formed writes before the bad request still go in, as Redis runs them
         stopReading(ctx);
         String reason = cause instanceof DecoderException && cause.getCause() != null
                 ? String.valueOf(cause.getCause().getMessage())
@@ -122,6 +134,12 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
                 cause instanceof DecoderException ? "malformed request" : "error",
                 firstLine);
         ctx.writeAndFlush(error("ERR Protocol error: " + firstLine)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        submitPendingWrites(ctx);
+        ctx.fireChannelReadComplete();
     }
 
     @Override
@@ -192,6 +210,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
                 return;
             case "INFO":
                 // The members' health comes from the group's loop: answered when it is known, in order.
+                submitPendingWrites(ctx);
                 group.health().whenComplete((health, failure) -> ctx.executor()
                         .execute(() -> answer(
                                 ctx,
@@ -218,7 +237,9 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
                 answer(ctx, slot, error("NOPROTO this server speaks RESP2 only"));
                 return;
             case "QUIT":
+                submitPendingWrites(ctx); // the writes before it still go in, as Redis runs them
                 answer(ctx, slot, new SimpleStringRedisMessage("OK"));
+                ctx.flush(); // now, not with the queued flush: the close discards what is not flushed
                 stopReading(ctx);
                 ctx.close();
                 return;
@@ -266,10 +287,28 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void write(ChannelHandlerContext ctx, Slot slot, KvOp op, Function<byte[], RedisMessage> reply) {
-        complete(ctx, slot, group.submit(op.encode()), reply, "the write was not applied");
+        pendingWrites.add(new PendingWrite(slot, op.encode(), reply));
+    }
+
+    /** Submits the burst's writes as one batch, in arrival order. */
+    private void submitPendingWrites(ChannelHandlerContext ctx) {
+        if (pendingWrites.isEmpty()) {
+            return;
+        }
+        List<byte[]> commands = new ArrayList<>(pendingWrites.size());
+        for (PendingWrite write : pendingWrites) {
+            commands.add(write.command());
+        }
+        List<CompletableFuture<byte[]>> outcomes = group.submitAll(commands);
+        for (int i = 0; i < outcomes.size(); i++) {
+            PendingWrite write = pendingWrites.get(i);
+            complete(ctx, write.slot(), outcomes.get(i), write.reply(), "the write was not applied");
+        }
+        pendingWrites.clear();
     }
 
     private void read(ChannelHandlerContext ctx, Slot slot, KvOp op, Function<List<RedisMessage>, RedisMessage> reply) {
+        submitPendingWrites(ctx); // the writes before it first, in order
         byte[] query = op.encode();
         CompletableFuture<byte[]> answer = staleReads ? group.readStale(query) : group.read(query);
         complete(ctx, slot, answer, bytes -> reply.apply(values(bytes)), "the read was not served");
@@ -295,8 +334,13 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
             ctx.write(replies.poll().reply);
             wrote = true;
         }
-        if (wrote) {
-            ctx.flush();
+        if (wrote && !flushQueued) {
+            // One flush for every reply that completes before it runs: a batch's replies leave in one write.
+            flushQueued = true;
+            ctx.executor().execute(() -> {
+                flushQueued = false;
+                ctx.flush();
+            });
         }
     }
 
