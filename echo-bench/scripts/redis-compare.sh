@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # The real-client comparison of the performance issue: redis-benchmark against three echo-kv members (fsync on,
 # loopback TCP, linearizable reads) and, in the same run, against one durable redis-server
-# (--appendonly yes --appendfsync always). Run it as: bin/echo-bench redis [--clients 1,64,256] [--requests N]
+# (--appendonly yes --appendfsync always). Run it as:
+#   bin/echo-bench redis [--clients 1,64,256] [--requests N] [--pipeline N]   (N commands per request, -P)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 clients="1,64,256"
 requests=20000
+pipeline=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --clients) clients="$2"; shift 2 ;;
     --requests) requests="$2"; shift 2 ;;
+    --pipeline) pipeline="$2"; shift 2 ;;
     --help|-h)
-      sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
       exit 0 ;;
     *) echo "redis-compare: unknown option $1" >&2; exit 2 ;;
   esac
@@ -37,9 +40,11 @@ for id in n1 n2 n3; do
   peer=$(free_port); client_port[$id]=$(free_port)
   members="${members:+$members,}$id=127.0.0.1:$peer"
 done
+# The members authenticate each other with a cluster key, as echo-kv requires by default: that is what is measured.
+(umask 077 && head -c 32 /dev/urandom > "$work/cluster.key")
 for id in n1 n2 n3; do
   ECHO_KV_JAVA_OPTS="-Xmx1g" "$root/bin/echo-kv" --id "$id" --data "$work/$id" --members "$members" \
-    --client "127.0.0.1:${client_port[$id]}" > "$work/$id.log" 2>&1 &
+    --client "127.0.0.1:${client_port[$id]}" --key-file "$work/cluster.key" > "$work/$id.log" 2>&1 &
   pids+=($!)
 done
 leader_port=""
@@ -62,11 +67,11 @@ for _ in $(seq 1 100); do redis-cli -p "$redis_port" PING >/dev/null 2>&1 && bre
 
 # One line per (server, test, c): requests/s and p50 in ms, from redis-benchmark's CSV output.
 bench() { # server port c
-  redis-benchmark -p "$2" -t set,get -d 100 -r 100000 -n "$requests" -c "$3" --csv 2>/dev/null \
+  redis-benchmark -p "$2" -t set,get -d 100 -r 100000 -n "$requests" -c "$3" -P "$pipeline" --csv 2>/dev/null \
     | awk -F',' -v server="$1" -v c="$3" 'NR>1 { for (i = 1; i <= NF; i++) gsub(/"/, "", $i);
         printf "%-30s %-4s c=%-4s rps=%-10s p50_ms=%-7s p99_ms=%s\n", server, $1, c, $2, $5, $7 }'
 }
-echo "# redis-benchmark -t set,get -d 100 -r 100000 -n $requests; $(nproc) cores; same run"
+echo "# redis-benchmark -t set,get -d 100 -r 100000 -n $requests -P $pipeline; $(nproc) cores; same run"
 for c in ${clients//,/ }; do
   redis-benchmark -p "$leader_port" -t set -d 100 -r 100000 -n 2000 -c "$c" -q >/dev/null 2>&1 || true # warm-up
   bench "echo-kv (3 members, fsync)" "$leader_port" "$c"
