@@ -18,19 +18,22 @@ import jdk.jfr.StackTrace;
 final class RuntimeEvents {
     private RuntimeEvents() {}
 
+    /** What every event names: the group, and the member that saw it. */
+    abstract static class GroupEvent extends Event {
+        @Label("Group")
+        String group;
+
+        @Label("Member")
+        String member;
+    }
+
     /** This member heard of a new leader, or lost the one it had. */
     @Name("dev.echo.LeaderChanged")
     @Label("Leader Changed")
     @Category({"Echo", "Group"})
     @Description("A member's view of its group's leader changed")
     @StackTrace(false)
-    static final class LeaderChanged extends Event {
-        @Label("Group")
-        String group;
-
-        @Label("Member")
-        String member;
-
+    static final class LeaderChanged extends GroupEvent {
         @Label("Term")
         long term;
 
@@ -47,13 +50,7 @@ final class RuntimeEvents {
     @Label("Election Won")
     @Category({"Echo", "Group"})
     @StackTrace(false)
-    static final class ElectionWon extends Event {
-        @Label("Group")
-        String group;
-
-        @Label("Member")
-        String member;
-
+    static final class ElectionWon extends GroupEvent {
         @Label("Term")
         long term;
     }
@@ -63,13 +60,7 @@ final class RuntimeEvents {
     @Label("View Changed")
     @Category({"Echo", "Group"})
     @StackTrace(false)
-    static final class ViewChanged extends Event {
-        @Label("Group")
-        String group;
-
-        @Label("Member")
-        String member;
-
+    static final class ViewChanged extends GroupEvent {
         @Label("Epoch")
         @Description("The log index of the configuration")
         long epoch;
@@ -90,10 +81,7 @@ final class RuntimeEvents {
     @Label("Snapshot Taken")
     @Category({"Echo", "Snapshot"})
     @StackTrace(false)
-    static final class SnapshotTaken extends Event {
-        @Label("Group")
-        String group;
-
+    static final class SnapshotTaken extends GroupEvent {
         @Label("Index")
         long index;
     }
@@ -103,10 +91,7 @@ final class RuntimeEvents {
     @Label("Snapshot Installed")
     @Category({"Echo", "Snapshot"})
     @StackTrace(false)
-    static final class SnapshotInstalled extends Event {
-        @Label("Group")
-        String group;
-
+    static final class SnapshotInstalled extends GroupEvent {
         @Label("Index")
         long index;
 
@@ -120,13 +105,7 @@ final class RuntimeEvents {
     @Label("Storage Fault")
     @Category({"Echo", "Storage"})
     @StackTrace(false)
-    static final class StorageFault extends Event {
-        @Label("Group")
-        String group;
-
-        @Label("Member")
-        String member;
-
+    static final class StorageFault extends GroupEvent {
         @Label("Reason")
         String reason;
 

@@ -76,6 +76,7 @@ final class SnapshotWorker {
                 writer.commit();
                 if (event.shouldCommit()) {
                     event.group = group;
+                    event.member = self.value();
                     event.index = take.meta().index();
                     event.commit();
                 }
@@ -154,6 +155,7 @@ final class SnapshotWorker {
             byte[] sessions = restore(store, meta.index(), stateMachine);
             if (event.shouldCommit()) {
                 event.group = group;
+                event.member = self.value();
                 event.index = meta.index();
                 event.bytes = receivedBytes;
                 event.commit();
