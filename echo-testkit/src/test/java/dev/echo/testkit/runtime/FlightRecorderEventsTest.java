@@ -29,6 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
  * change and the forced journal batches, each naming its group and member.
  */
 class FlightRecorderEventsTest {
+    /** A name no other test uses: events of nodes other tests left running in this JVM are not counted. */
+    private static final String GROUP = "flight-recorder-test";
+    /** The member, and its journal's node id, which the fsync events carry. */
+    private static final String NODE = "flight-recorder-node";
+
     private static final List<String> EVENTS =
             List.of("dev.echo.ElectionWon", "dev.echo.LeaderChanged", "dev.echo.ViewChanged", "dev.echo.FsyncBatch");
 
@@ -39,12 +44,12 @@ class FlightRecorderEventsTest {
 
     @Test
     void anElectionALeaderAndForcedBatchesAreRecorded() throws Exception {
-        MemberId solo = MemberId.of("solo");
+        MemberId solo = MemberId.of(NODE);
         List<RecordedEvent> events;
         try (Recording recording = new Recording()) {
             EVENTS.forEach(name -> recording.enable(name).withoutThreshold());
             recording.start();
-            FileJournal journal = FileJournal.open(JournalOptions.builder(directory, "flight", "solo")
+            FileJournal journal = FileJournal.open(JournalOptions.builder(directory, "flight", NODE)
                     .invoker(true)
                     .build());
             try (EchoNode node = EchoNode.builder(solo)
@@ -55,7 +60,7 @@ class FlightRecorderEventsTest {
                     .build()
                     .start()) {
                 ReplicatedGroup group = node.join(
-                        "g", GroupOptions.builder().voter(solo).build(), new Counter(), new GroupListener() {});
+                        GROUP, GroupOptions.builder().voter(solo).build(), new Counter(), new GroupListener() {});
                 drive(node, journal, group.whenQuorum());
                 CompletableFuture<byte[]> written = group.submit(Counter.encode(3));
                 drive(node, journal, written);
@@ -68,11 +73,11 @@ class FlightRecorderEventsTest {
         }
 
         RecordedEvent won = only(events, "dev.echo.ElectionWon");
-        assertEquals("g", won.getString("group"));
-        assertEquals("solo", won.getString("member"));
+        assertEquals(GROUP, won.getString("group"));
+        assertEquals(NODE, won.getString("member"));
         assertTrue(won.getLong("term") >= 1, "a term is at least 1 once elected");
         RecordedEvent leader = only(events, "dev.echo.LeaderChanged");
-        assertEquals("solo", leader.getString("leader"));
+        assertEquals(NODE, leader.getString("leader"));
         assertEquals("", leader.getString("previousLeader"));
         List<RecordedEvent> batches = all(events, "dev.echo.FsyncBatch");
         assertFalse(batches.isEmpty(), "the write was forced");
@@ -92,9 +97,13 @@ class FlightRecorderEventsTest {
         }
     }
 
+    /** This test's events named {@code name}: of its group, or, for the journal's, of its node. */
     private static List<RecordedEvent> all(List<RecordedEvent> events, String name) {
         return events.stream()
                 .filter(event -> event.getEventType().getName().equals(name))
+                .filter(event -> event.hasField("group")
+                        ? GROUP.equals(event.getString("group"))
+                        : NODE.equals(event.getString("node")))
                 .toList();
     }
 
