@@ -206,7 +206,7 @@ public final class ClientSession {
     }
 
     private void expire(Map<Long, Pending> pendings, long nowNanos, boolean commandsMap) {
-        List<Pending> resend = new ArrayList<>(0);
+        List<Pending> resend = null; // only a testkit mutant resends; no allocation per tick otherwise
         for (Iterator<Map.Entry<Long, Pending>> it = pendings.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Long, Pending> entry = it.next();
             if (nowNanos - entry.getValue().deadlineNanos >= 0) {
@@ -215,6 +215,9 @@ public final class ClientSession {
                     // Given up on: the client was told "unknown", nobody will ask for this answer again.
                     finished(entry.getKey());
                     if (!rules.commandsAreSentOnce() && !entry.getValue().resent) {
+                        if (resend == null) {
+                            resend = new ArrayList<>();
+                        }
                         resend.add(entry.getValue().resentUntil(nowNanos + RESEND_GRACE_NANOS)); // a mutant's bug
                         continue;
                     }
@@ -228,7 +231,9 @@ public final class ClientSession {
                                 : Rejections.of(RejectReason.NO_QUORUM)); // a mutant's lie: "certainly not applied"
             }
         }
-        resend.forEach(this::send);
+        if (resend != null) {
+            resend.forEach(this::send);
+        }
     }
 
     private void send(Pending pending) {

@@ -435,16 +435,12 @@ public final class GroupLoop implements PersistListener {
     /** After a stop: operations that raced with it fail with the stop's cause; messages are dropped. */
     private void rejectQueued() {
         for (Object event = inbox.poll(); event != null; event = inbox.poll()) {
-            CompletableFuture<byte[]> future = null;
             if (event instanceof Submit submit) {
-                future = submit.future();
+                rejectAdmitted(submit.future());
             } else if (event instanceof SubmitBatch batch) {
-                for (Submit submit : batch.submits()) {
-                    permitReleased.run();
-                    submit.future().completeExceptionally(stopCause);
-                }
+                batch.submits().forEach(submit -> rejectAdmitted(submit.future()));
             } else if (event instanceof Read read) {
-                future = read.future();
+                rejectAdmitted(read.future());
             } else if (event instanceof Close close) {
                 close.done().complete(null);
             } else if (event instanceof ChangeMembership change) {
@@ -452,11 +448,13 @@ public final class GroupLoop implements PersistListener {
             } else if (event instanceof Health health) {
                 health.future().completeExceptionally(stopCause);
             }
-            if (future != null) {
-                permitReleased.run();
-                future.completeExceptionally(stopCause);
-            }
         }
+    }
+
+    /** Fails an operation that holds an in-flight permit with the stop's cause, and frees the permit. */
+    private void rejectAdmitted(CompletableFuture<byte[]> future) {
+        permitReleased.run();
+        future.completeExceptionally(stopCause);
     }
 
     private void viewChanged(Output.ViewChanged changed) {
@@ -532,8 +530,9 @@ public final class GroupLoop implements PersistListener {
                 callListener(() -> listener.memberReachable(member, now));
             }
         }
-        unreachable.removeIf(
-                member -> followers.stream().noneMatch(f -> f.member().equals(member)));
+        if (!unreachable.isEmpty()) {
+            unreachable.retainAll(followers.stream().map(FollowerHealth::member).toList()); // removed followers
+        }
     }
 
     /** Flight-recorder events of a status change: a new leader heard of, an election this member won. */
