@@ -1,11 +1,11 @@
 package dev.echo.bench;
 
 import dev.echo.core.MemberId;
+import dev.echo.core.PeerAddress;
 import dev.echo.core.codec.Envelope;
 import dev.echo.core.codec.MessageCodec;
 import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.Message;
-import dev.echo.core.transport.PeerAddress;
 import dev.echo.core.transport.Transport;
 import dev.echo.transport.netty.ClusterKey;
 import dev.echo.transport.netty.NettyTcpTransport;

@@ -34,6 +34,11 @@ public final class EchoException extends RuntimeException {
          * leaving; nothing changed. Ask from a voter, or from the leader's application.
          */
         UNAUTHORISED(true),
+        /**
+         * A membership change would make a voter of a member that has not caught up with the leader's log within the
+         * request timeout (PROTOCOL.md §8); nothing changed. Check that the member runs and is reachable, then retry.
+         */
+        NOT_CAUGHT_UP(true),
         /** The group or node was closed before the operation was accepted; nothing was applied. */
         CLOSED(true),
         /** The node's storage failed (fail-stop) or this member's log is damaged; outcome unknown. */

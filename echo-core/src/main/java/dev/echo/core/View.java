@@ -4,8 +4,11 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -18,8 +21,15 @@ import java.util.TreeSet;
  * @param suspended configured voters that dynamic voting removed while they were silent, with the weight they get
  *     back when re-admitted (PROTOCOL.md §7)
  * @param epoch the log index at which this configuration took effect, 0 for the initial configuration
+ * @param addresses where members can be reached, for those whose address the configuration records (PROTOCOL.md
+ *     §8); every key is a member
  */
-public record View(List<Member> voters, SortedSet<MemberId> learners, List<Member> suspended, long epoch) {
+public record View(
+        List<Member> voters,
+        SortedSet<MemberId> learners,
+        List<Member> suspended,
+        long epoch,
+        SortedMap<MemberId, MemberAddress> addresses) {
     /**
      * A voter as the application sees it. Its rank is its place in {@link View#voters()}: the first breaks ties
      * (PROTOCOL.md §2). Immutable.
@@ -40,7 +50,7 @@ public record View(List<Member> voters, SortedSet<MemberId> learners, List<Membe
         }
     }
 
-    /** Freezes the lists; a member votes at most once, and a voter is not also a learner. */
+    /** Freezes the lists; a member votes at most once, a voter is not also a learner, addresses are members'. */
     public View {
         voters = List.copyOf(voters);
         suspended = List.copyOf(suspended);
@@ -54,6 +64,22 @@ public record View(List<Member> voters, SortedSet<MemberId> learners, List<Membe
                 throw new IllegalArgumentException(voter.id() + " cannot be both a voter and a learner");
             }
         }
+        addresses = Collections.unmodifiableSortedMap(new TreeMap<>(Objects.requireNonNull(addresses, "addresses")));
+        for (MemberId addressed : addresses.keySet()) {
+            if (!seen.contains(addressed) && !learners.contains(addressed)) {
+                throw new IllegalArgumentException("address given for " + addressed + ", which is not a member");
+            }
+        }
+    }
+
+    /** A view that records no addresses. */
+    public View(List<Member> voters, SortedSet<MemberId> learners, List<Member> suspended, long epoch) {
+        this(voters, learners, suspended, epoch, new TreeMap<>());
+    }
+
+    /** Where {@code member} can be reached, if the configuration records it. */
+    public Optional<MemberAddress> addressOf(MemberId member) {
+        return Optional.ofNullable(addresses.get(member));
     }
 
     /** Whether {@code member} belongs to the group (voter, suspended voter or learner). */

@@ -24,6 +24,11 @@ final class Bounded {
         return in.get();
     }
 
+    static short getShort(ByteBuffer in, String field) throws CodecException {
+        need(in, 2, field);
+        return in.getShort();
+    }
+
     static int getInt(ByteBuffer in, String field) throws CodecException {
         need(in, 4, field);
         return in.getInt();

@@ -1,6 +1,8 @@
 package dev.echo.core.codec;
 
+import dev.echo.core.MemberAddress;
 import dev.echo.core.MemberId;
+import dev.echo.core.PeerAddress;
 import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.HardState;
@@ -11,8 +13,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -30,8 +35,13 @@ public final class EntryCodec {
     private static final byte COMMAND = 2;
     private static final byte CONFIGURATION = 3;
 
+    // A configuration's kind. The addressed kinds follow each configuration with its members' addresses (PROTOCOL.md
+    // §8); a system with no address at all keeps the older kinds, so groups that record none write what the previous
+    // release wrote and read (docs/compatibility.md).
     private static final byte SINGLE = 1;
     private static final byte JOINT = 2;
+    private static final byte SINGLE_ADDRESSED = 3;
+    private static final byte JOINT_ADDRESSED = 4;
 
     private final int maxCommandBytes;
 
@@ -142,38 +152,55 @@ public final class EntryCodec {
 
     /** Exact encoded size of a configuration (single or joint). */
     public static int quorumSystemSize(QuorumSystem system) {
+        boolean addressed = hasAddresses(system);
         if (system instanceof JointConfiguration joint) {
-            return 1 + configurationSize(joint.old()) + configurationSize(joint.next());
+            return 1 + configurationSize(joint.old(), addressed) + configurationSize(joint.next(), addressed);
         }
-        return 1 + configurationSize((Configuration) system);
+        return 1 + configurationSize((Configuration) system, addressed);
+    }
+
+    private static boolean hasAddresses(QuorumSystem system) {
+        if (system instanceof JointConfiguration joint) {
+            return !joint.old().addresses().isEmpty()
+                    || !joint.next().addresses().isEmpty();
+        }
+        return !((Configuration) system).addresses().isEmpty();
     }
 
     /** Writes a configuration (single or joint). */
     public static void writeQuorumSystem(QuorumSystem system, ByteBuffer out) {
+        boolean addressed = hasAddresses(system);
         if (system instanceof JointConfiguration joint) {
-            out.put(JOINT);
-            writeConfiguration(joint.old(), out);
-            writeConfiguration(joint.next(), out);
+            out.put(addressed ? JOINT_ADDRESSED : JOINT);
+            writeConfiguration(joint.old(), addressed, out);
+            writeConfiguration(joint.next(), addressed, out);
         } else {
-            out.put(SINGLE);
-            writeConfiguration((Configuration) system, out);
+            out.put(addressed ? SINGLE_ADDRESSED : SINGLE);
+            writeConfiguration((Configuration) system, addressed, out);
         }
     }
 
     /** Reads what {@link #writeQuorumSystem} wrote. */
     public static QuorumSystem readQuorumSystem(ByteBuffer in) throws CodecException {
         byte kind = Bounded.getByte(in, "configuration kind");
-        if (kind == SINGLE) {
-            return readConfiguration(in);
+        boolean addressed = kind == SINGLE_ADDRESSED || kind == JOINT_ADDRESSED;
+        QuorumSystem system;
+        if (kind == SINGLE || kind == SINGLE_ADDRESSED) {
+            system = readConfiguration(in, addressed);
+        } else if (kind == JOINT || kind == JOINT_ADDRESSED) {
+            system = new JointConfiguration(readConfiguration(in, addressed), readConfiguration(in, addressed));
+        } else {
+            throw new CodecException(CodecException.Reason.UNKNOWN_TYPE, "configuration kind " + kind);
         }
-        if (kind == JOINT) {
-            return new JointConfiguration(readConfiguration(in), readConfiguration(in));
+        // One encoding per configuration, so that round trips are exact: the addressed kinds only with addresses.
+        if (addressed && !hasAddresses(system)) {
+            throw new CodecException(CodecException.Reason.INVALID_VALUE, "addressed configuration without addresses");
         }
-        throw new CodecException(CodecException.Reason.UNKNOWN_TYPE, "configuration kind " + kind);
+        return system;
     }
 
-    private static int configurationSize(Configuration configuration) {
-        int size = 2;
+    private static int configurationSize(Configuration configuration, boolean addressed) {
+        int size = 2 + (addressed ? addressesSize(configuration.addresses()) : 0);
         for (Voter voter : configuration.voters()) {
             size += memberIdSize(voter.id()) + 4 + 8;
         }
@@ -216,16 +243,19 @@ public final class EntryCodec {
         return voters;
     }
 
-    private static void writeConfiguration(Configuration configuration, ByteBuffer out) {
+    private static void writeConfiguration(Configuration configuration, boolean addressed, ByteBuffer out) {
         writeVoters(configuration.voters(), out);
         out.put((byte) configuration.learners().size());
         for (MemberId learner : configuration.learners()) {
             writeMemberId(learner, out);
         }
         writeVoters(explicitNominal(configuration), out);
+        if (addressed) {
+            writeAddresses(configuration.addresses(), out);
+        }
     }
 
-    private static Configuration readConfiguration(ByteBuffer in) throws CodecException {
+    private static Configuration readConfiguration(ByteBuffer in, boolean addressed) throws CodecException {
         List<Voter> voters = readVoters(in, "voter count");
         int learnerCount = count(in, "learner count");
         SortedSet<MemberId> learners = new TreeSet<>();
@@ -243,8 +273,94 @@ public final class EntryCodec {
         if (!nominal.isEmpty() && nominal.equals(voters)) {
             throw new CodecException(CodecException.Reason.INVALID_VALUE, "nominal voters repeat the voters");
         }
+        SortedMap<MemberId, MemberAddress> addresses = addressed ? readAddresses(in) : new TreeMap<>();
         try {
-            return new Configuration(voters, learners, nominal);
+            return new Configuration(voters, learners, nominal, addresses);
+        } catch (IllegalArgumentException invalid) {
+            throw new CodecException(CodecException.Reason.INVALID_VALUE, invalid.getMessage());
+        }
+    }
+
+    /** Members' addresses: a count, then per member (ascending) its id, its endpoints and its metadata. */
+    private static int addressesSize(SortedMap<MemberId, MemberAddress> addresses) {
+        int size = 1;
+        for (Map.Entry<MemberId, MemberAddress> entry : addresses.entrySet()) {
+            size += memberIdSize(entry.getKey()) + memberAddressSize(entry.getValue());
+        }
+        return size;
+    }
+
+    private static void writeAddresses(SortedMap<MemberId, MemberAddress> addresses, ByteBuffer out) {
+        out.put((byte) addresses.size());
+        for (Map.Entry<MemberId, MemberAddress> entry : addresses.entrySet()) {
+            writeMemberId(entry.getKey(), out);
+            writeMemberAddress(entry.getValue(), out);
+        }
+    }
+
+    private static SortedMap<MemberId, MemberAddress> readAddresses(ByteBuffer in) throws CodecException {
+        int count = count(in, "address count");
+        SortedMap<MemberId, MemberAddress> addresses = new TreeMap<>();
+        for (int i = 0; i < count; i++) {
+            MemberId member = readMemberId(in);
+            if (!addresses.isEmpty() && addresses.lastKey().compareTo(member) >= 0) {
+                throw new CodecException(CodecException.Reason.INVALID_VALUE, "addresses out of order at " + member);
+            }
+            addresses.put(member, readMemberAddress(in));
+        }
+        return addresses;
+    }
+
+    /** Exact encoded size of a member's address: endpoints (host and port each) and metadata. */
+    public static int memberAddressSize(MemberAddress address) {
+        int size = 1 + 2 + address.metadataLength();
+        for (PeerAddress endpoint : address.endpoints()) {
+            size += 1 + endpoint.host().length() + 2; // ASCII: one byte per character
+        }
+        return size;
+    }
+
+    /** Writes a member's address. */
+    public static void writeMemberAddress(MemberAddress address, ByteBuffer out) {
+        out.put((byte) address.endpoints().size());
+        for (PeerAddress endpoint : address.endpoints()) {
+            byte[] host = endpoint.host().getBytes(StandardCharsets.US_ASCII);
+            out.put((byte) host.length).put(host).putShort((short) endpoint.port());
+        }
+        byte[] metadata = address.metadata();
+        out.putShort((short) metadata.length).put(metadata);
+    }
+
+    /** Reads what {@link #writeMemberAddress} wrote, refusing anything {@link MemberAddress} would refuse. */
+    public static MemberAddress readMemberAddress(ByteBuffer in) throws CodecException {
+        int endpointCount = Bounded.getByte(in, "endpoint count") & 0xFF;
+        if (endpointCount < 1 || endpointCount > MemberAddress.MAX_ENDPOINTS) {
+            throw new CodecException(CodecException.Reason.INVALID_VALUE, "endpoint count " + endpointCount);
+        }
+        List<PeerAddress> endpoints = new ArrayList<>(endpointCount);
+        try {
+            for (int i = 0; i < endpointCount; i++) {
+                int hostLength = Bounded.getByte(in, "host length") & 0xFF;
+                Bounded.need(in, hostLength + 2, "endpoint");
+                byte[] host = new byte[hostLength];
+                in.get(host);
+                // Bytes outside printable ASCII never reach a String: decoding would replace them, and the
+                // configuration would re-encode differently at another member.
+                for (byte b : host) {
+                    if (b < 0x21 || b > 0x7E) {
+                        throw new CodecException(CodecException.Reason.INVALID_VALUE, "host byte " + (b & 0xFF));
+                    }
+                }
+                endpoints.add(new PeerAddress(new String(host, StandardCharsets.US_ASCII), in.getShort() & 0xFFFF));
+            }
+            int metadataLength = Bounded.getShort(in, "metadata length") & 0xFFFF;
+            if (metadataLength > MemberAddress.MAX_METADATA_BYTES) {
+                throw new CodecException(CodecException.Reason.OVERSIZED, "member metadata of " + metadataLength);
+            }
+            Bounded.need(in, metadataLength, "member metadata");
+            byte[] metadata = new byte[metadataLength];
+            in.get(metadata);
+            return new MemberAddress(endpoints, metadata);
         } catch (IllegalArgumentException invalid) {
             throw new CodecException(CodecException.Reason.INVALID_VALUE, invalid.getMessage());
         }

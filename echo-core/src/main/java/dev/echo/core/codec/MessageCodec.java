@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The wire form of an {@link Envelope} (ARCHITECTURE.md "Formats"):
@@ -31,6 +32,8 @@ public final class MessageCodec {
     private static final byte REMOVE = 3;
     private static final byte MAKE_TOP = 4;
     private static final byte TOGETHER = 5;
+    private static final byte ADD_LEARNER_AT = 6; // a join: the learner's address follows (PROTOCOL.md §8)
+    private static final byte REPLACE = 7; // the replaced member's id follows
 
     /** Smallest encoded entry: index, term and a one-byte payload tag; bounds an entry count by the bytes present. */
     private static final int MIN_ENTRY_BYTES = 17;
@@ -319,7 +322,16 @@ public final class MessageCodec {
     }
 
     private static int singleSize(MembershipChange.Single edit) {
-        return 1 + EntryCodec.memberIdSize(edit.member()) + (edit instanceof MembershipChange.AddVoter ? 4 : 0);
+        int size = 1 + EntryCodec.memberIdSize(edit.member());
+        if (edit instanceof MembershipChange.AddVoter) {
+            size += 4;
+        } else if (edit instanceof MembershipChange.AddLearner add
+                && add.address().isPresent()) {
+            size += EntryCodec.memberAddressSize(add.address().get());
+        } else if (edit instanceof MembershipChange.Replace replace) {
+            size += EntryCodec.memberIdSize(replace.replaced());
+        }
+        return size;
     }
 
     private static void writeChange(MembershipChange change, ByteBuffer out) {
@@ -339,6 +351,15 @@ public final class MessageCodec {
             out.put(ADD_VOTER);
             EntryCodec.writeMemberId(add.member(), out);
             out.putInt(add.weight());
+        } else if (edit instanceof MembershipChange.AddLearner add
+                && add.address().isPresent()) {
+            out.put(ADD_LEARNER_AT);
+            EntryCodec.writeMemberId(add.member(), out);
+            EntryCodec.writeMemberAddress(add.address().get(), out);
+        } else if (edit instanceof MembershipChange.Replace replace) {
+            out.put(REPLACE);
+            EntryCodec.writeMemberId(replace.member(), out);
+            EntryCodec.writeMemberId(replace.replaced(), out);
         } else {
             out.put(
                     edit instanceof MembershipChange.AddLearner
@@ -365,16 +386,23 @@ public final class MessageCodec {
     }
 
     private static MembershipChange.Single readSingle(byte kind, ByteBuffer in) throws CodecException {
-        if (kind < ADD_VOTER || kind > MAKE_TOP) { // a nested TOGETHER included: edits are single
+        if (kind < ADD_VOTER || kind > REPLACE || kind == TOGETHER) { // edits are single, never nested
             throw new CodecException(CodecException.Reason.UNKNOWN_TYPE, "membership edit kind " + kind);
         }
         MemberId member = EntryCodec.readMemberId(in);
-        return switch (kind) {
-            case ADD_VOTER -> new MembershipChange.AddVoter(member, Bounded.getInt(in, "weight"));
-            case ADD_LEARNER -> new MembershipChange.AddLearner(member);
-            case REMOVE -> new MembershipChange.Remove(member);
-            default -> new MembershipChange.MakeTop(member);
-        };
+        try {
+            return switch (kind) {
+                case ADD_VOTER -> new MembershipChange.AddVoter(member, Bounded.getInt(in, "weight"));
+                case ADD_LEARNER -> new MembershipChange.AddLearner(member);
+                case ADD_LEARNER_AT ->
+                    new MembershipChange.AddLearner(member, Optional.of(EntryCodec.readMemberAddress(in)));
+                case REPLACE -> new MembershipChange.Replace(member, EntryCodec.readMemberId(in));
+                case REMOVE -> new MembershipChange.Remove(member);
+                default -> new MembershipChange.MakeTop(member);
+            };
+        } catch (IllegalArgumentException invalid) { // a weight out of range, a member replacing itself
+            throw new CodecException(CodecException.Reason.INVALID_VALUE, invalid.getMessage());
+        }
     }
 
     /** The wire code of a membership result: fixed here, never an ordinal, so reordering the enum changes nothing. */
@@ -386,6 +414,7 @@ public final class MessageCodec {
             case INVALID -> 3;
             case ABANDONED -> 4;
             case UNAUTHORISED -> 5;
+            case NOT_CAUGHT_UP -> 6;
         };
     }
 

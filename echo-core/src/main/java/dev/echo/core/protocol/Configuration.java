@@ -1,12 +1,15 @@
 package dev.echo.core.protocol;
 
+import dev.echo.core.MemberAddress;
 import dev.echo.core.MemberId;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -28,8 +31,15 @@ import java.util.function.ToLongFunction;
  * @param learners members that receive the log but never vote; disjoint from the voters; includes every
  *     {@linkplain #suspended() suspended} voter
  * @param nominal the configured voters in rank order; pass an empty list (or {@code voters}) when none is suspended
+ * @param addresses where members can be reached (PROTOCOL.md §8), for those whose address is known; keys are
+ *     members of this configuration. Empty in configurations written before addresses existed, and for groups whose
+ *     transport needs none (in memory)
  */
-public record Configuration(List<Voter> voters, SortedSet<MemberId> learners, List<Voter> nominal)
+public record Configuration(
+        List<Voter> voters,
+        SortedSet<MemberId> learners,
+        List<Voter> nominal,
+        SortedMap<MemberId, MemberAddress> addresses)
         implements QuorumSystem {
     /** Largest number of members (voters and learners) in one configuration. */
     public static final int MAX_MEMBERS = 64;
@@ -55,11 +65,34 @@ public record Configuration(List<Voter> voters, SortedSet<MemberId> learners, Li
             }
         }
         requireNominalCovers(voters, learners, nominal);
+        addresses = Collections.unmodifiableSortedMap(new TreeMap<>(Objects.requireNonNull(addresses, "addresses")));
+        for (MemberId addressed : addresses.keySet()) {
+            if (!learners.contains(addressed) && voters.stream().noneMatch(v -> v.id().equals(addressed))) {
+                throw new IllegalArgumentException("address given for " + addressed + ", which is not a member");
+            }
+        }
+    }
+
+    /** A configuration whose members' addresses are not recorded. */
+    public Configuration(List<Voter> voters, SortedSet<MemberId> learners, List<Voter> nominal) {
+        this(voters, learners, nominal, new TreeMap<>());
     }
 
     /** A configuration with nobody suspended: the nominal list is the voters. */
     public Configuration(List<Voter> voters, SortedSet<MemberId> learners) {
         this(voters, learners, List.of());
+    }
+
+    /** Where {@code id} can be reached, if this configuration records it. */
+    public Optional<MemberAddress> addressOf(MemberId id) {
+        return Optional.ofNullable(addresses.get(id));
+    }
+
+    /** This configuration with {@code id}'s address recorded as {@code address}; {@code id} must be a member. */
+    public Configuration withAddress(MemberId id, MemberAddress address) {
+        SortedMap<MemberId, MemberAddress> newAddresses = new TreeMap<>(addresses);
+        newAddresses.put(id, Objects.requireNonNull(address, "address"));
+        return new Configuration(voters, learners, nominal, newAddresses);
     }
 
     /** The voters must appear in the nominal list in the same order with the same weights; the rest are learners. */
@@ -142,7 +175,7 @@ public record Configuration(List<Voter> voters, SortedSet<MemberId> learners, Li
                 kept.add(voter);
             }
         }
-        return new Configuration(kept, newLearners, nominal);
+        return new Configuration(kept, newLearners, nominal, addresses);
     }
 
     /**
@@ -161,7 +194,7 @@ public record Configuration(List<Voter> voters, SortedSet<MemberId> learners, Li
                 newLearners.remove(voter.id());
             }
         }
-        return new Configuration(restored, newLearners, newNominal);
+        return new Configuration(restored, newLearners, newNominal, addresses);
     }
 
     /**
@@ -172,7 +205,7 @@ public record Configuration(List<Voter> voters, SortedSet<MemberId> learners, Li
      * @param reborn the new incarnation of each voter (or suspended voter) concerned
      */
     public Configuration reincarnating(Map<MemberId, Long> reborn) {
-        return new Configuration(reincarnated(voters, reborn), learners, reincarnated(nominal, reborn));
+        return new Configuration(reincarnated(voters, reborn), learners, reincarnated(nominal, reborn), addresses);
     }
 
     private static List<Voter> reincarnated(List<Voter> list, Map<MemberId, Long> reborn) {
@@ -224,7 +257,7 @@ public record Configuration(List<Voter> voters, SortedSet<MemberId> learners, Li
         if (!suspendedNow) {
             newLearners.remove(id);
         }
-        return new Configuration(newVoters, newLearners, newNominal);
+        return new Configuration(newVoters, newLearners, newNominal, addresses);
     }
 
     /** The application adds a learner, or demotes a voter to one (it leaves the nominal list). */
@@ -232,7 +265,9 @@ public record Configuration(List<Voter> voters, SortedSet<MemberId> learners, Li
         Configuration without = without(id);
         SortedSet<MemberId> newLearners = new TreeSet<>(without.learners);
         newLearners.add(id);
-        return new Configuration(without.voters, newLearners, without.nominal);
+        SortedMap<MemberId, MemberAddress> keptAddresses = new TreeMap<>(without.addresses);
+        addressOf(id).ifPresent(address -> keptAddresses.put(id, address)); // a demoted voter is the same machine
+        return new Configuration(without.voters, newLearners, without.nominal, keptAddresses);
     }
 
     /** The application removes a member entirely (voter, suspended voter or learner). */
@@ -243,12 +278,45 @@ public record Configuration(List<Voter> voters, SortedSet<MemberId> learners, Li
         newNominal.removeIf(v -> v.id().equals(id));
         SortedSet<MemberId> newLearners = new TreeSet<>(learners);
         newLearners.remove(id);
-        return new Configuration(newVoters, newLearners, newNominal);
+        SortedMap<MemberId, MemberAddress> newAddresses = new TreeMap<>(addresses);
+        newAddresses.remove(id);
+        return new Configuration(newVoters, newLearners, newNominal, newAddresses);
+    }
+
+    /**
+     * Replace (PROTOCOL.md §8): learner {@code replacement} takes voter {@code replaced}'s rank and weight, in the
+     * voters if {@code replaced} votes now, and in the nominal list in any case; {@code replaced} leaves the group.
+     * A suspended voter's replacement votes at once (it has caught up, or it would not be a voter).
+     */
+    public Configuration replacing(MemberId replaced, MemberId replacement) {
+        long rank = nominal.stream().takeWhile(v -> !v.id().equals(replaced)).count();
+        if (rank == nominal.size()) {
+            throw new IllegalArgumentException(replaced + " is not a voter");
+        }
+        if (!learners.contains(replacement) || nominal.stream().anyMatch(v -> v.id().equals(replacement))) {
+            throw new IllegalArgumentException(replacement + " must be a learner (not a suspended voter) to replace "
+                    + replaced + "; add it as a learner first");
+        }
+        Voter old = nominal.get((int) rank);
+        List<Voter> newNominal = new ArrayList<>(nominal);
+        newNominal.set((int) rank, new Voter(replacement, old.weight())); // its incarnation is stamped by the leader
+        List<Voter> newVoters = new ArrayList<>();
+        for (Voter voter : newNominal) {
+            if (isVoter(voter.id()) || voter.id().equals(replacement)) {
+                newVoters.add(voter);
+            }
+        }
+        SortedSet<MemberId> newLearners = new TreeSet<>(learners);
+        newLearners.remove(replacement);
+        newLearners.remove(replaced);
+        SortedMap<MemberId, MemberAddress> newAddresses = new TreeMap<>(addresses);
+        newAddresses.remove(replaced);
+        return new Configuration(newVoters, newLearners, newNominal, newAddresses);
     }
 
     /** The application moves a voter to the top rank (it wins ties); its nominal rank moves with it. */
     public Configuration withTop(MemberId id) {
-        return new Configuration(toFront(voters, id), learners, toFront(nominal, id));
+        return new Configuration(toFront(voters, id), learners, toFront(nominal, id), addresses);
     }
 
     private static List<Voter> replaceOrAppend(List<Voter> list, Voter voter, boolean appendIfAbsent) {

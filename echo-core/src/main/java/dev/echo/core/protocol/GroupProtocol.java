@@ -95,7 +95,7 @@ public final class GroupProtocol {
         this.followerAppends = new FollowerAppends(state, outbox);
         this.requests = new ClientRequests(state, outbox, pending, stateMachine);
         this.applier = new Applier(state, outbox, pending, sessions, stateMachine);
-        this.reconfiguration = new Reconfiguration(state, outbox);
+        this.reconfiguration = new Reconfiguration(state, outbox, id -> leader != null && leader.caughtUp(id));
         this.snapshots = new Snapshots(state, outbox, sessions);
         state.storageFaulted = recovered.storageFaulted();
         if (recovered.snapshot().isPresent()) {

@@ -218,6 +218,15 @@ final class Leader {
         return progress != null && now - progress.lastHeardTick() <= options.electionTimeoutMinTicks();
     }
 
+    /**
+     * Whether follower {@code id} has caught up, as a new voter must have (PROTOCOL.md §8): heard within an election
+     * timeout, and holding every committed entry. It then acknowledges new entries about as fast as the voters do.
+     */
+    boolean caughtUp(MemberId id) {
+        Progress progress = followers.get(id);
+        return progress != null && heardWithinElectionTimeout(id) && progress.matchIndex() >= state.commitIndex;
+    }
+
     private void heartbeat() {
         for (Progress progress : followers.values()) {
             progress.heartbeat();

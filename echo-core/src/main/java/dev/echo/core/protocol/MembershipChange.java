@@ -1,8 +1,10 @@
 package dev.echo.core.protocol;
 
+import dev.echo.core.MemberAddress;
 import dev.echo.core.MemberId;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * An edit of the group's membership, as an application asks for it at any member (PROTOCOL.md §3, §8): the one way
@@ -44,19 +46,42 @@ public sealed interface MembershipChange {
     }
 
     /**
-     * Add {@code member} as a learner, or demote a voter to one.
+     * Add {@code member} as a learner, or demote a voter to one. With an address, this is a machine joining (PROTOCOL.md
+     * §8): the address is recorded so that every member's transport can reach it, and the edit never demotes. A
+     * member already there at the same address is left as it is, so a retried join changes nothing; an id in use at
+     * another address is refused, since two machines cannot share one identity.
      *
      * @param member the member
+     * @param address where the member can be reached, if the edit records it
      */
-    record AddLearner(MemberId member) implements Single {
+    record AddLearner(MemberId member, Optional<MemberAddress> address) implements Single {
         /** Requires a member. */
         public AddLearner {
             Objects.requireNonNull(member, "member");
+            Objects.requireNonNull(address, "address");
+        }
+
+        /** Add {@code member} as a learner, or demote a voter to one, recording no address. */
+        public AddLearner(MemberId member) {
+            this(member, Optional.empty());
         }
 
         @Override
         public Configuration applyTo(Configuration current) {
-            return current.withLearner(member);
+            if (address.isEmpty()) {
+                return current.withLearner(member);
+            }
+            Optional<MemberAddress> recorded = current.addressOf(member);
+            if (recorded.isPresent() && !recorded.equals(address)) {
+                throw new IllegalArgumentException(member + " is in use at " + recorded.get());
+            }
+            if (current.members().contains(member)) {
+                if (recorded.isEmpty()) {
+                    return current.withAddress(member, address.get()); // a member's address learnt
+                }
+                return current; // already joined: a retry
+            }
+            return current.withLearner(member).withAddress(member, address.get());
         }
 
         @Override
@@ -87,6 +112,34 @@ public sealed interface MembershipChange {
         @Override
         public boolean onlyAbout(MemberId asker) {
             return member.equals(asker);
+        }
+    }
+
+    /**
+     * Put learner {@code member} in voter {@code replaced}'s place: same rank, same weight, in the nominal list as in
+     * the voters (PROTOCOL.md §8, replace). {@code replaced} leaves the group. A dead voter is the usual case; one
+     * that dynamic voting suspended is replaced too, and its replacement votes at once, since only a member that has
+     * caught up may become a voter.
+     *
+     * @param member the learner that takes the place
+     * @param replaced the voter (active or suspended) that leaves
+     */
+    record Replace(MemberId member, MemberId replaced) implements Single {
+        /** Requires two different members. */
+        public Replace {
+            Objects.requireNonNull(member, "member");
+            Objects.requireNonNull(replaced, "replaced");
+            if (member.equals(replaced)) {
+                throw new IllegalArgumentException("a member cannot replace itself: " + member);
+            }
+        }
+
+        @Override
+        public Configuration applyTo(Configuration current) {
+            if (!current.members().contains(replaced) && current.incarnationOf(member) >= 0) {
+                return current; // replaced already: a retry
+            }
+            return current.replacing(replaced, member);
         }
     }
 

@@ -385,6 +385,8 @@ public sealed interface Message {
         /** Leadership was lost midway: the change may still take effect. */
         ABANDONED,
         /** The asker may not make this edit (PROTOCOL.md §10: a non-voter may only add itself as a learner, or leave). */
-        UNAUTHORISED
+        UNAUTHORISED,
+        /** A new voter has not caught up with the leader's log; nothing changed (PROTOCOL.md §8). */
+        NOT_CAUGHT_UP
     }
 }

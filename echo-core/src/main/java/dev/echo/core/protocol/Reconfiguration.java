@@ -3,6 +3,7 @@ package dev.echo.core.protocol;
 import dev.echo.core.MemberId;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * The leader's side of configuration changes (PROTOCOL.md §3, Rule R): every voting change goes through a joint
@@ -19,6 +20,7 @@ final class Reconfiguration {
 
     private final MemberState state;
     private final Outbox outbox;
+    private final Predicate<MemberId> caughtUp;
     /** The change this leader is driving, if any: who asked and where it goes. */
     private Optional<Pending> pending = Optional.empty();
     /** This member's own requests sent away, by id: true if sent to every voter (no leader known), else to one. */
@@ -30,9 +32,14 @@ final class Reconfiguration {
     /** A change in progress; no requester for the leader's own dynamic-voting changes (§7). */
     private record Pending(Optional<Requester> requester, Configuration target) {}
 
-    Reconfiguration(MemberState state, Outbox outbox) {
+    /**
+     * @param caughtUp at the leader, whether a member has caught up with its log: only such a member may become a
+     *     voter at the application's request (PROTOCOL.md §8)
+     */
+    Reconfiguration(MemberState state, Outbox outbox, Predicate<MemberId> caughtUp) {
         this.state = state;
         this.outbox = outbox;
+        this.caughtUp = caughtUp;
     }
 
     /**
@@ -96,6 +103,7 @@ final class Reconfiguration {
                     case CHANGE_IN_PROGRESS -> new Output.Rejected(RejectReason.CHANGE_IN_PROGRESS);
                     case INVALID -> new Output.Rejected(RejectReason.INVALID);
                     case UNAUTHORISED -> new Output.Rejected(RejectReason.UNAUTHORISED);
+                    case NOT_CAUGHT_UP -> new Output.Rejected(RejectReason.NOT_CAUGHT_UP);
                     case ABANDONED -> new Output.Abandoned("leadership was lost during the configuration change");
                 };
         outbox.add(new Output.ReconfigurationCompleted(response.requestId(), outcome));
@@ -148,6 +156,10 @@ final class Reconfiguration {
             reply(requester, new Output.Rejected(RejectReason.INVALID));
             return;
         }
+        if (!newVotersCaughtUp(now, target)) {
+            reply(requester, new Output.Rejected(RejectReason.NOT_CAUGHT_UP));
+            return;
+        }
         begin(Optional.of(requester), now, target);
     }
 
@@ -188,6 +200,20 @@ final class Reconfiguration {
      */
     private boolean worthProposing(Configuration now, Configuration target) {
         return !now.equals(target) && target.members().size() >= state.options.minCopies();
+    }
+
+    /**
+     * Whether every member {@code target} makes a voter has caught up (PROTOCOL.md §8): in the new half of the joint
+     * configuration it counts at once, so a member far behind (or one never heard) would stall every commit until it
+     * caught up, or for good if it never runs. Dynamic voting re-admits only caught-up voters by its own rule (§7).
+     */
+    private boolean newVotersCaughtUp(Configuration now, Configuration target) {
+        for (Voter voter : target.voters()) {
+            if (!now.isVoter(voter.id()) && !voter.id().equals(state.self) && !caughtUp.test(voter.id())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void begin(Optional<Requester> requester, Configuration now, Configuration proposed) {
@@ -264,6 +290,7 @@ final class Reconfiguration {
                 case NOT_LEADER -> Message.MembershipResult.NOT_LEADER;
                 case CHANGE_IN_PROGRESS -> Message.MembershipResult.CHANGE_IN_PROGRESS;
                 case UNAUTHORISED -> Message.MembershipResult.UNAUTHORISED;
+                case NOT_CAUGHT_UP -> Message.MembershipResult.NOT_CAUGHT_UP;
                 default -> Message.MembershipResult.INVALID;
             };
         } else {

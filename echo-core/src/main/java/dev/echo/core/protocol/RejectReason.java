@@ -25,5 +25,11 @@ public enum RejectReason {
      * A membership change asked by a member that may not make it (PROTOCOL.md §10): only a voter, or the leader's own
      * application, may promote, remove others, re-weight or re-rank; any member may add itself as a learner or leave.
      */
-    UNAUTHORISED
+    UNAUTHORISED,
+    /**
+     * A membership change would make a voter of a member that has not caught up with the leader's log (PROTOCOL.md
+     * §8): its vote would be needed before it could give it, and commits would stall. Nothing changed; retry once it
+     * has caught up.
+     */
+    NOT_CAUGHT_UP
 }

@@ -31,7 +31,7 @@ final class ProtocolTranslation {
         for (View.Member member : membership.voters()) {
             voters.add(new Voter(member.id(), member.weight()));
         }
-        return new Configuration(voters, membership.learners());
+        return new Configuration(voters, membership.learners(), List.of(), membership.addresses());
     }
 
     /** The application's view of a configuration in force from log index {@code epoch} (the next one if joint). */
@@ -39,7 +39,11 @@ final class ProtocolTranslation {
         Configuration configuration =
                 system instanceof JointConfiguration joint ? joint.next() : (Configuration) system;
         return new View(
-                members(configuration.voters()), configuration.learners(), members(configuration.suspended()), epoch);
+                members(configuration.voters()),
+                configuration.learners(),
+                members(configuration.suspended()),
+                epoch,
+                configuration.addresses());
     }
 
     /**

@@ -52,6 +52,10 @@ final class Rejections {
                 new EchoException(
                         EchoException.Reason.UNAUTHORISED,
                         prefix + "only a voter may make this change; a non-voter may add itself as a learner or leave");
+            case NOT_CAUGHT_UP ->
+                new EchoException(
+                        EchoException.Reason.NOT_CAUGHT_UP,
+                        prefix + "the new voter has not caught up with the leader's log; is it running and reachable?");
             case INVALID, STALE_SEQUENCE ->
                 new EchoException(EchoException.Reason.INVALID, prefix + "rejected as invalid (" + reason + ")");
         };

@@ -1,6 +1,7 @@
 package dev.echo.core.transport;
 
 import dev.echo.core.MemberId;
+import dev.echo.core.PeerAddress;
 import dev.echo.core.codec.Envelope;
 import dev.echo.core.codec.MessageCodec;
 

@@ -1,6 +1,8 @@
 package dev.echo.core.codec;
 
+import dev.echo.core.MemberAddress;
 import dev.echo.core.MemberId;
+import dev.echo.core.PeerAddress;
 import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.Domains;
 import dev.echo.core.protocol.Entry;
@@ -9,8 +11,10 @@ import dev.echo.core.protocol.MembershipChange;
 import dev.echo.core.protocol.Message;
 import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.core.protocol.Voter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import net.jqwik.api.Arbitraries;
@@ -83,8 +87,25 @@ final class EnvelopeArbitraries {
                 Combinators.combine(member, Arbitraries.integers().between(1, Voter.MAX_WEIGHT))
                         .as(MembershipChange.AddVoter::new),
                 member.map(MembershipChange.AddLearner::new),
+                Combinators.combine(member, addresses())
+                        .as((joiner, address) -> new MembershipChange.AddLearner(joiner, Optional.of(address))),
+                Combinators.combine(member, member)
+                        .filter((joiner, replaced) -> !joiner.equals(replaced))
+                        .as(MembershipChange.Replace::new),
                 member.map(MembershipChange.Remove::new),
                 member.map(MembershipChange.MakeTop::new)));
+    }
+
+    /** Members' addresses (PROTOCOL.md §8): one to four endpoints, IPv6 and names included, some metadata. */
+    static Arbitrary<MemberAddress> addresses() {
+        Arbitrary<PeerAddress> endpoint = Combinators.combine(
+                        Arbitraries.of("127.0.0.1", "::1", "node-7.example.org", "xn--9ca.example"),
+                        Arbitraries.integers().between(1, 65535))
+                .as(PeerAddress::new);
+        return Combinators.combine(
+                        endpoint.list().ofMinSize(1).ofMaxSize(MemberAddress.MAX_ENDPOINTS),
+                        Arbitraries.bytes().array(byte[].class).ofMaxSize(MemberAddress.MAX_METADATA_BYTES))
+                .as(MemberAddress::new);
     }
 
     /** Terms, indexes, incarnations and sequences across their whole domain (PROTOCOL.md §10), edges included. */
@@ -147,9 +168,22 @@ final class EnvelopeArbitraries {
                     Configuration configuration = new Configuration(list, learners);
                     // Dynamic voting suspends voters below the top now and then: the nominal list travels too.
                     int suspend = weights.get(weights.size() - 1) % weights.size();
-                    return suspend == 0
-                            ? configuration
-                            : configuration.suspending(Set.of(list.get(suspend).id()));
+                    if (suspend != 0) {
+                        configuration = configuration.suspending(
+                                Set.of(list.get(suspend).id()));
+                    }
+                    // Some record members' addresses (PROTOCOL.md §8), some (older journals) none.
+                    if (weights.get(0) % 5 < 2) {
+                        for (MemberId member : configuration.members()) {
+                            int port = 1 + (member.hashCode() & 0x7FFF);
+                            configuration = configuration.withAddress(
+                                    member,
+                                    MemberAddress.of(
+                                            new PeerAddress("10.0.0." + (port % 250), port),
+                                            member.value().getBytes(StandardCharsets.UTF_8)));
+                        }
+                    }
+                    return configuration;
                 }));
         return Arbitraries.oneOf(List.of(
                 single.map(c -> (QuorumSystem) c),

@@ -24,6 +24,8 @@ class ReconfigurationTest {
     static final MemberId D = MemberId.of("d");
     static final Configuration ABCD =
             Configuration.ofVoters(List.of(new Voter(A, 1), new Voter(B, 1), new Voter(C, 1), new Voter(D, 1)));
+    static final Configuration ABC_LEARNER_D =
+            new Configuration(List.of(new Voter(A, 1), new Voter(B, 1), new Voter(C, 1)), new TreeSet<>(List.of(D)));
     static final Configuration BC = Configuration.ofVoters(List.of(new Voter(B, 1), new Voter(C, 1)));
     /** ABC to ABCD: d joins as the lowest-ranked voter. */
     static final MembershipChange ADD_D = new MembershipChange.AddVoter(D, 1);
@@ -73,11 +75,41 @@ class ReconfigurationTest {
         assertEquals(ABC, b.configuration());
     }
 
+    /** ABC with d as a learner that has caught up: it acknowledged the leader's committed no-op. */
+    static GroupProtocol leaderWithCaughtUpLearnerD() {
+        GroupProtocol a = member(A, ABC_LEARNER_D, RecoveredState.EMPTY);
+        electA(a);
+        step(a, new Input.Receive(new Message.AppendResponse(B, 1, true, 1, 0, 0, 0)));
+        step(a, new Input.Persisted(2));
+        step(a, new Input.Receive(new Message.AppendResponse(D, 1, true, 1, 0, 0, 0)));
+        assertEquals(1, a.commitIndex());
+        return a;
+    }
+
+    @Test
+    void aNewVoterMustHaveCaughtUp() { // §8: its vote would count before it could give it
+        GroupProtocol a = leaderWithCommittedNoOp();
+        assertEquals(new Output.Rejected(RejectReason.NOT_CAUGHT_UP), completion(step(a, ask(7, ADD_D)), 7));
+        assertEquals(ABC, a.configuration(), "nothing changed");
+
+        GroupProtocol withLearner = member(A, ABC_LEARNER_D, RecoveredState.EMPTY);
+        electA(withLearner);
+        step(withLearner, new Input.Receive(new Message.AppendResponse(B, 1, true, 1, 0, 0, 0)));
+        step(withLearner, new Input.Persisted(2));
+        assertEquals(
+                new Output.Rejected(RejectReason.NOT_CAUGHT_UP),
+                completion(step(withLearner, ask(8, ADD_D)), 8),
+                "a learner that has not acknowledged the committed entries is behind");
+        step(withLearner, new Input.Receive(new Message.AppendResponse(D, 1, true, 1, 0, 0, 0)));
+        step(withLearner, ask(9, ADD_D));
+        assertTrue(withLearner.configuration() instanceof JointConfiguration, "caught up: the change starts");
+    }
+
     @Test
     void aVotingChangeGoesThroughAJointConfigurationThenTheNewOne() { // rules 1 and 3
-        GroupProtocol a = leaderWithCommittedNoOp();
+        GroupProtocol a = leaderWithCaughtUpLearnerD();
         List<Output> outputs = step(a, ask(7, ADD_D));
-        JointConfiguration joint = new JointConfiguration(ABC, ABCD);
+        JointConfiguration joint = new JointConfiguration(ABC_LEARNER_D, ABCD);
         Entry jointEntry = new Entry(2, 1, new Entry.ConfigurationChange(joint));
         assertEquals(joint, a.configuration(), "a log uses its latest configuration entry at once (§2)");
         assertEquals(
@@ -107,8 +139,8 @@ class ReconfigurationTest {
     @Test
     void oneChangeAtATime() { // rule 2
         GroupProtocol a = leaderWithCommittedNoOp();
-        step(a, ask(1, ADD_D));
-        Output.Outcome second = completion(step(a, ask(2, REMOVE_A)), 2);
+        step(a, ask(1, REMOVE_A));
+        Output.Outcome second = completion(step(a, ask(2, ADD_D)), 2);
         assertEquals(new Output.Rejected(RejectReason.CHANGE_IN_PROGRESS), second);
     }
 

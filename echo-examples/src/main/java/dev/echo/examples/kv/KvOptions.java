@@ -1,7 +1,7 @@
 package dev.echo.examples.kv;
 
 import dev.echo.core.MemberId;
-import dev.echo.core.transport.PeerAddress;
+import dev.echo.core.PeerAddress;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;

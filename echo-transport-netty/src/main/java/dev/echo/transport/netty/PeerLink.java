@@ -1,7 +1,7 @@
 package dev.echo.transport.netty;
 
 import dev.echo.core.MemberId;
-import dev.echo.core.transport.PeerAddress;
+import dev.echo.core.PeerAddress;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;

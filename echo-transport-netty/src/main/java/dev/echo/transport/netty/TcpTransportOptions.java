@@ -1,8 +1,8 @@
 package dev.echo.transport.netty;
 
 import dev.echo.core.MemberId;
+import dev.echo.core.PeerAddress;
 import dev.echo.core.codec.MessageCodec;
-import dev.echo.core.transport.PeerAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;

@@ -4,8 +4,8 @@ import static dev.echo.transport.netty.TcpTransportOptions.require;
 import static dev.echo.transport.netty.TcpTransportOptions.requirePositive;
 
 import dev.echo.core.MemberId;
+import dev.echo.core.PeerAddress;
 import dev.echo.core.codec.MessageCodec;
-import dev.echo.core.transport.PeerAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.echo.core.MemberId;
+import dev.echo.core.PeerAddress;
 import dev.echo.core.codec.Envelope;
 import dev.echo.core.protocol.Message;
-import dev.echo.core.transport.PeerAddress;
 import dev.echo.testkit.transport.Inbox;
 import java.time.Duration;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.echo.transport.netty;
 
 import dev.echo.core.MemberId;
+import dev.echo.core.PeerAddress;
 import dev.echo.core.codec.MessageCodec;
-import dev.echo.core.transport.PeerAddress;
 import dev.echo.core.transport.Transport;
 import dev.echo.core.transport.TransportException;
 import dev.echo.testkit.transport.TransportConformance;

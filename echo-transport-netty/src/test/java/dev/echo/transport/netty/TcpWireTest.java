@@ -143,7 +143,7 @@ class TcpWireTest {
     void aPeerThatStopsReadingCostsAtMostTheBoundedQueue() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             MemberId sink = MemberId.of("sink");
-            a.updatePeer(sink, new dev.echo.core.transport.PeerAddress("127.0.0.1", silent.getLocalPort()));
+            a.updatePeer(sink, new dev.echo.core.PeerAddress("127.0.0.1", silent.getLocalPort()));
             try (Socket accepted = silent.accept()) {
                 // Answer the hello, then never read again.
                 Handshake.Hello hello = assertInstanceOf(Handshake.Hello.class, RawFrames.readHandshake(accepted));

@@ -1,4 +1,4 @@
-package dev.echo.core.transport;
+package dev.echo.core;
 
 import java.util.Objects;
 
