@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -23,6 +25,8 @@ import java.util.TreeSet;
  * @param newMember this member is not in {@code configuration}: it starts as {@link GroupStatus.Role#NOT_MEMBER}
  *     and takes part once the leader adds it ({@link ReplicatedGroup#addLearner}, then
  *     {@link ReplicatedGroup#addVoter}); give it the group's initial configuration like everyone else
+ * @param joinAddress if present, this new member asks by itself to join as a learner at this address (PROTOCOL.md
+ *     §8), at the members its transport knows as seeds, until it is a member; implies {@code newMember}
  */
 public record GroupOptions(
         View membership,
@@ -32,7 +36,8 @@ public record GroupOptions(
         Duration requestTimeout,
         long incarnation,
         int maxInboxMessages,
-        boolean newMember) {
+        boolean newMember,
+        Optional<MemberAddress> joinAddress) {
     /** Validates every setting. */
     public GroupOptions {
         Objects.requireNonNull(membership, "membership");
@@ -50,6 +55,10 @@ public record GroupOptions(
         if (incarnation < 0) {
             throw new IllegalArgumentException("incarnation must not be negative: " + incarnation);
         }
+        Objects.requireNonNull(joinAddress, "joinAddress");
+        if (joinAddress.isPresent() && !newMember) {
+            throw new IllegalArgumentException("a member that asks to join is a new member");
+        }
         if (maxInboxMessages < 16) {
             throw new IllegalArgumentException("maxInboxMessages must be at least 16: " + maxInboxMessages);
         }
@@ -64,6 +73,7 @@ public record GroupOptions(
     public static final class Builder {
         private final List<View.Member> voters = new ArrayList<>();
         private final TreeSet<MemberId> learners = new TreeSet<>();
+        private final TreeMap<MemberId, MemberAddress> addresses = new TreeMap<>();
         private Tuning tuning = Tuning.defaults();
         private int maxInFlight = 10_000;
         private boolean waitWhenFull;
@@ -71,6 +81,7 @@ public record GroupOptions(
         private long incarnation;
         private int maxInboxMessages = 8192;
         private boolean newMember;
+        private Optional<MemberAddress> joinAddress = Optional.empty();
 
         private Builder() {}
 
@@ -85,9 +96,26 @@ public record GroupOptions(
             return this;
         }
 
+        /**
+         * Adds a voter with {@code weight}, reachable at {@code address}: the configuration records it, so a machine
+         * that joins later learns it from the log (PROTOCOL.md §8).
+         */
+        public Builder voter(MemberId member, int weight, MemberAddress address) {
+            voter(member, weight);
+            addresses.put(member, Objects.requireNonNull(address, "address"));
+            return this;
+        }
+
         /** Adds a learner: a non-voting member that receives the committed stream. */
         public Builder learner(MemberId member) {
             learners.add(Objects.requireNonNull(member, "member"));
+            return this;
+        }
+
+        /** Adds a learner reachable at {@code address}. */
+        public Builder learner(MemberId member, MemberAddress address) {
+            learner(member);
+            addresses.put(member, Objects.requireNonNull(address, "address"));
             return this;
         }
 
@@ -128,20 +156,32 @@ public record GroupOptions(
             return this;
         }
 
+        /**
+         * This member is new and asks to join by itself (PROTOCOL.md §8): as a learner reachable at {@code address},
+         * asking the members its transport knows (the seeds) again and again, backing off, until the leader has added
+         * it. Promote it with {@link ReplicatedGroup#addVoter} or {@link ReplicatedGroup#replace} once it is in.
+         */
+        public Builder joinAt(MemberAddress address) {
+            newMember = true;
+            joinAddress = Optional.of(address);
+            return this;
+        }
+
         /** Validates and builds. */
         public GroupOptions build() {
             if (voters.isEmpty()) {
                 throw new IllegalArgumentException("a group needs at least one voter");
             }
             return new GroupOptions(
-                    new View(voters, learners, List.of(), 0), // checks duplicates and overlaps
+                    new View(voters, learners, List.of(), 0, addresses), // checks duplicates and overlaps
                     tuning,
                     maxInFlight,
                     waitWhenFull,
                     requestTimeout,
                     incarnation,
                     maxInboxMessages,
-                    newMember);
+                    newMember,
+                    joinAddress);
         }
     }
 }

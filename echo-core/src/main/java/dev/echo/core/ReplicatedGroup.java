@@ -74,8 +74,9 @@ public interface ReplicatedGroup extends AutoCloseable {
     /**
      * Adds {@code member} as a voter of {@code weight} at the lowest rank (promoting it if it is a learner), or
      * re-weights it if it already votes (or is suspended by dynamic voting; it gets that weight back when
-     * re-admitted). Add a new member as a learner first and promote it once it has caught up, so the group does not
-     * count on a vote that cannot yet ack.
+     * re-admitted). A member becomes a voter only once it has caught up with the leader's log (PROTOCOL.md §8), so
+     * that the group never counts on a vote that cannot yet ack: add a new member as a learner first. The request
+     * waits for the catch-up, and fails with {@code NOT_CAUGHT_UP} if it has not happened within the request timeout.
      */
     CompletableFuture<View> addVoter(MemberId member, int weight);
 
@@ -84,6 +85,22 @@ public interface ReplicatedGroup extends AutoCloseable {
      * new member may ask this for itself: it joins with {@link GroupOptions.Builder#newMember()} and asks any member.
      */
     CompletableFuture<View> addLearner(MemberId member);
+
+    /**
+     * Adds machine {@code member}, reachable at {@code address}, as a learner (PROTOCOL.md §8): the configuration
+     * records the address, so every member's transport can reach it. A member already there at the same address is
+     * left as it is; an id in use at another address fails with {@code INVALID}. Never demotes a voter.
+     */
+    CompletableFuture<View> addLearner(MemberId member, MemberAddress address);
+
+    /**
+     * Replaces voter {@code replaced} (usually a dead machine) by {@code replacement} (PROTOCOL.md §8): adds the
+     * replacement as a learner at {@code address} unless it is one already, waits until it has caught up with the
+     * leader's log, then swaps it in at the replaced member's rank and weight in one joint change. Fails with
+     * {@code NOT_CAUGHT_UP} if the replacement has not caught up within the request timeout (it then stays a learner;
+     * remove it or retry), and completes with the view in which the replacement votes.
+     */
+    CompletableFuture<View> replace(MemberId replaced, MemberId replacement, MemberAddress address);
 
     /** Removes {@code member} from the group (voter, suspended voter or learner); it is told and stops. */
     CompletableFuture<View> removeMember(MemberId member);

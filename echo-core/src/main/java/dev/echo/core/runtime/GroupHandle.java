@@ -2,6 +2,7 @@ package dev.echo.core.runtime;
 
 import dev.echo.core.EchoException;
 import dev.echo.core.GroupStatus;
+import dev.echo.core.MemberAddress;
 import dev.echo.core.MemberHealth;
 import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -112,6 +114,17 @@ public final class GroupHandle implements ReplicatedGroup {
     @Override
     public CompletableFuture<View> addLearner(MemberId member) {
         return changeMembership(new MembershipChange.AddLearner(member));
+    }
+
+    @Override
+    public CompletableFuture<View> addLearner(MemberId member, MemberAddress address) {
+        return changeMembership(new MembershipChange.AddLearner(member, Optional.of(address)));
+    }
+
+    @Override
+    public CompletableFuture<View> replace(MemberId replaced, MemberId replacement, MemberAddress address) {
+        return addLearner(replacement, address)
+                .thenCompose(added -> changeMembership(new MembershipChange.Replace(replacement, replaced)));
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.echo.core.runtime;
 import dev.echo.core.EchoException;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupStatus;
+import dev.echo.core.MemberAddress;
 import dev.echo.core.MemberHealth;
 import dev.echo.core.MemberId;
 import dev.echo.core.StateMachine;
@@ -67,6 +68,10 @@ public final class GroupLoop implements PersistListener {
     private final AtomicLong droppedMessages = new AtomicLong();
     private final ClientSession session;
     private final MembershipRequests membership;
+    private final PeerDirectory peers;
+    /** Present while this member may still ask to join (PROTOCOL.md §8). */
+    private final Optional<JoinRequests> joining;
+
     private final Runnable permitReleased;
     private final SnapshotWorker snapshots;
     private EchoException stopCause;
@@ -123,7 +128,8 @@ public final class GroupLoop implements PersistListener {
             Runnable permitReleased,
             StateMachine stateMachine,
             Executor snapshotExecutor,
-            RuntimeRules rules) {
+            RuntimeRules rules,
+            Optional<MemberAddress> joinAddress) {
         this.name = name;
         this.incarnation = incarnation;
         this.core = core;
@@ -134,7 +140,10 @@ public final class GroupLoop implements PersistListener {
         this.listener = listener;
         this.maxInboxMessages = maxInboxMessages;
         this.session = new ClientSession(clientId, core::step, permitReleased, rules);
-        this.membership = new MembershipRequests(core);
+        this.membership = new MembershipRequests(core, thread::now);
+        this.peers = new PeerDirectory(core.self(), transport);
+        peers.learn(core.configuration());
+        this.joining = joinAddress.map(address -> new JoinRequests(name, core.self(), address));
         this.permitReleased = permitReleased;
         this.snapshots = new SnapshotWorker(
                 name,
@@ -234,6 +243,9 @@ public final class GroupLoop implements PersistListener {
         long now = thread.now();
         session.expire(now);
         membership.expire(now);
+        if (joining.isPresent()) {
+            joining.get().due(now, view).ifPresent(membership::request);
+        }
         flushOutputs();
         reportReachability();
     }
@@ -340,6 +352,7 @@ public final class GroupLoop implements PersistListener {
     }
 
     private void flushOutputs() {
+        peers.learn(core.configuration()); // before the step's messages: a member just added is reachable at once
         List<Output> outputs = core.drainOutputs();
         for (Output output : outputs) {
             if (stopped) {

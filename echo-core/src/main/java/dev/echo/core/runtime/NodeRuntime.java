@@ -194,7 +194,8 @@ public final class NodeRuntime implements TransportListener {
                 inFlight::release,
                 stateMachine,
                 invoker ? invokerWork::add : snapshotThread,
-                rules);
+                rules,
+                options.joinAddress());
         durable.attach(loop);
         thread.add(loop);
         groups.put(name, loop);

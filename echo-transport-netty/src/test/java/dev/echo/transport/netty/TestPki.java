@@ -33,7 +33,7 @@ final class TestPki {
                 Path directory = Files.createTempDirectory("echo-test-pki");
                 TestPki pki = new TestPki(directory);
                 pki.createAuthority();
-                for (String member : List.of("a", "b", "c", "n1", "n2", "n3")) {
+                for (String member : List.of("a", "b", "c", "n1", "n2", "n3", "n4")) {
                     pki.createMember(member);
                 }
                 pki.keytool(
