@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.echo.testkit.sim.Fault;
 import dev.echo.testkit.sim.History;
+import dev.echo.testkit.sim.Injected;
 import dev.echo.testkit.sim.Simulation;
 import dev.echo.testkit.sim.SimulationOptions;
 import dev.echo.testkit.sim.SimulationResult;
@@ -26,15 +27,22 @@ class FixedSeedSimulationTest {
     void everyFixedSeedPasses() {
         List<String> failures = new ArrayList<>();
         long operations = 0;
+        long joined = 0;
+        long replaced = 0;
         for (long seed = 1; seed <= SEEDS; seed++) {
             SimulationResult result = Simulation.run(SimulationOptions.defaults(seed), null);
             result.failure().ifPresent(f -> failures.add(failureLine(result, f, "")));
+            joined += result.counts().injected().get(Injected.JOINED);
+            replaced += result.counts().injected().get(Injected.REPLACED);
             operations += result.history().operations().stream()
                     .filter(op -> !op.unknown())
                     .count();
         }
         assertEquals(List.of(), failures);
         assertTrue(operations > SEEDS * 100L, "the workload completed too few operations: " + operations);
+        // PROTOCOL.md §8: machines join at their addresses and replace voters among the membership faults.
+        assertTrue(joined >= SEEDS / 10, "too few joins committed: " + joined);
+        assertTrue(replaced >= SEEDS / 20, "too few replacements committed: " + replaced);
     }
 
     /**

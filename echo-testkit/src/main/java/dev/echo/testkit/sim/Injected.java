@@ -27,5 +27,9 @@ public enum Injected {
     /** A message that arrived before one sent earlier on the same link. */
     REORDERED,
     /** A membership change asked of a member. */
-    MEMBERSHIP_CHANGE
+    MEMBERSHIP_CHANGE,
+    /** A machine's request to join at its address, committed (PROTOCOL.md §8; counted, not a fault of its own). */
+    JOINED,
+    /** A voter replaced by a learner at its rank and weight, committed (§8; counted, not a fault of its own). */
+    REPLACED
 }

@@ -1,19 +1,26 @@
 package dev.echo.testkit.sim;
 
+import dev.echo.core.MemberAddress;
 import dev.echo.core.MemberId;
+import dev.echo.core.PeerAddress;
 import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.Input;
 import dev.echo.core.protocol.MembershipChange;
+import dev.echo.core.protocol.Output;
 import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.core.protocol.Role;
 import dev.echo.core.protocol.Voter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
- * Asks the current leader for random configuration changes while faults are injected (PROTOCOL.md §3): remove or
- * add a voter, add or remove a learner, re-weight a voter, move a voter to the top. Stops when the faults heal, so
+ * Asks the current leader for random configuration changes while faults are injected (PROTOCOL.md §3, §8): remove or
+ * add a voter, add or remove a learner, a machine joining at its address, replace a voter by a learner, re-weight a
+ * voter, move a voter to the top. Stops when the faults heal, so
  * that the liveness check judges a settled group. Not thread-safe; runs on the simulator's thread.
  */
 final class Reconfigurer {
@@ -22,6 +29,8 @@ final class Reconfigurer {
     private final List<SimNode> nodes;
     private long stopAtMicros;
     private long nextRequestId;
+    /** Joins and replacements asked and not yet answered, by request id: counted once committed. */
+    private final Map<Long, Injected> watched = new HashMap<>();
 
     Reconfigurer(Simulation sim, SplittableRandom random, List<SimNode> nodes) {
         this.sim = sim;
@@ -46,19 +55,39 @@ final class Reconfigurer {
         SimNode asker = sim.randomAliveNode();
         if (random.nextBoolean() && asker != null) {
             // An edit asked at any member (a spare joining asks too): forwarded to the leader, or to every voter.
-            sim.input(asker, new Input.ChangeMembership(++nextRequestId, edit()));
+            MembershipChange edit = edit();
+            watch(++nextRequestId, edit);
+            sim.input(asker, new Input.ChangeMembership(nextRequestId, edit));
             sim.count(Injected.MEMBERSHIP_CHANGE);
         } else if (leader != null) {
             QuorumSystem current = leader.core().orElseThrow().configuration();
             if (current instanceof Configuration configuration) {
                 MembershipChange change = change(configuration);
                 if (change != null) {
-                    sim.input(leader, new Input.ChangeMembership(++nextRequestId, change));
+                    watch(++nextRequestId, change);
+                    sim.input(leader, new Input.ChangeMembership(nextRequestId, change));
                     sim.count(Injected.MEMBERSHIP_CHANGE);
                 }
             }
         }
         sim.schedule(sim.now() + random.nextLong(150_000, 700_000), this::propose);
+    }
+
+    private void watch(long requestId, MembershipChange change) {
+        if (change instanceof MembershipChange.Replace) {
+            watched.put(requestId, Injected.REPLACED);
+        } else if (change instanceof MembershipChange.AddLearner join
+                && join.address().isPresent()) {
+            watched.put(requestId, Injected.JOINED);
+        }
+    }
+
+    /** A change this reconfigurer asked for was answered: a committed join or replacement is counted. */
+    void completed(Output.ReconfigurationCompleted done) {
+        Injected kind = watched.remove(done.requestId());
+        if (kind != null && done.outcome() instanceof Output.Committed) {
+            sim.count(kind);
+        }
     }
 
     /** A random membership edit about a random member (it may be refused: that path is exercised too). */
@@ -70,10 +99,18 @@ final class Reconfigurer {
                 leaderKnows(node)
                         ? new MembershipChange.AddVoter(member, 1 + random.nextInt(3))
                         : new MembershipChange.AddLearner(member);
-            case 1 -> new MembershipChange.AddLearner(member);
+            case 1 ->
+                random.nextBoolean()
+                        ? new MembershipChange.AddLearner(member)
+                        : new MembershipChange.AddLearner(member, Optional.of(addressOf(member))); // a join (§8)
             case 2 -> new MembershipChange.Remove(member);
             default -> new MembershipChange.MakeTop(member);
         };
+    }
+
+    /** Where a simulated member says it listens: what a join records (PROTOCOL.md §8); the network ignores it. */
+    static MemberAddress addressOf(MemberId member) {
+        return MemberAddress.of(new PeerAddress(member.value() + ".sim", 7000));
     }
 
     /**
@@ -119,7 +156,7 @@ final class Reconfigurer {
         MemberId anyNominal = nominal.get(random.nextInt(nominal.size())).id();
         MembershipChange change;
         try {
-            switch (random.nextInt(6)) {
+            switch (random.nextInt(7)) {
                 case 0: // remove a voter, suspended or not (it leaves the group)
                     change = new MembershipChange.Remove(anyNominal);
                     break;
@@ -152,6 +189,15 @@ final class Reconfigurer {
                             new MembershipChange.AddVoter(
                                     nonVoters.get(random.nextInt(nonVoters.size())), 1 + random.nextInt(3)),
                             new MembershipChange.Remove(anyNominal)));
+                    break;
+                case 6: // replace a voter by a learner at its rank and weight (PROTOCOL.md §8)
+                    List<MemberId> learners = new ArrayList<>(current.learners());
+                    learners.removeIf(id -> nominal.stream().anyMatch(v -> v.id().equals(id)));
+                    learners.removeIf(id -> !nonVoters.contains(id));
+                    if (learners.isEmpty()) {
+                        return null;
+                    }
+                    change = new MembershipChange.Replace(learners.get(random.nextInt(learners.size())), anyNominal);
                     break;
                 default: // move a voter to the top (it breaks ties from now on)
                     change = new MembershipChange.MakeTop(anyNominal);

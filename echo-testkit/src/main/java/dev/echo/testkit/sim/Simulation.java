@@ -286,6 +286,9 @@ public final class Simulation {
             } else if (output instanceof Output.StoreSnapshotChunk chunk) {
                 snapshots.storeChunk(node, chunk);
             } else {
+                if (reconfigurer != null && output instanceof Output.ReconfigurationCompleted done) {
+                    reconfigurer.completed(done);
+                }
                 workload.onOutput(node, output);
             }
         }
