@@ -49,13 +49,7 @@ class KvClusterIT {
         cluster = new KvCluster(directory.resolve("cluster"), 3, KvCluster.freeBasePort());
         assertTrue(cluster.startAll(60_000), "the members did not start");
         Workload workload = new Workload();
-        List<Thread> clients = new ArrayList<>();
-        for (int c = 0; c < CLIENTS; c++) {
-            int client = c;
-            Thread thread = new Thread(() -> workload.run(client), "client-" + c);
-            thread.start();
-            clients.add(thread);
-        }
+        List<Thread> clients = startClients(workload);
         awaitProgress(() -> workload.acknowledged.get(), 100, "writes before the first kill");
         String leader = awaitLeader();
         cluster.kill(leader);
@@ -80,6 +74,53 @@ class KvClusterIT {
         }
     }
 
+    /**
+     * Membership in the field (PROTOCOL.md §8), across processes over authenticated TCP: a member dies for good; a
+     * brand-new machine joins from the seeds and replaces it while clients write; a second original member dies; the
+     * group keeps committing, and the new machine answers every acknowledged write.
+     */
+    @Test
+    void aDeadMachineIsReplacedByANewOneWhileClientsWrite() throws Exception {
+        cluster = new KvCluster(directory.resolve("replace"), 3, KvCluster.freeBasePort());
+        assertTrue(cluster.startAll(60_000), "the members did not start");
+        Workload workload = new Workload();
+        List<Thread> clients = startClients(workload);
+        awaitProgress(() -> workload.acknowledged.get(), 100, "writes before the first death");
+        cluster.retire("n3");
+        assertTrue(cluster.startJoining("n4", 60_000), "the new machine did not start");
+        String address = "127.0.0.1:" + cluster.peerPort("n4");
+        long joinDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!cluster.info("n1").getOrDefault("view_member_n4", "").startsWith("learner,peer=" + address)) {
+            assertTrue(System.nanoTime() < joinDeadline, "n4 was not added from its own request to the seeds");
+            Thread.sleep(50); // polling n1's view
+        }
+        try (RespClient admin = cluster.client("n1", 60_000)) {
+            Object refused = admin.call("ECHO.ADDLEARNER", "n4", "127.0.0.1:1");
+            assertTrue(
+                    refused instanceof RespClient.RespError error
+                            && error.prefix().equals("INVALID"),
+                    "an id in use at another address is refused: " + refused);
+            Object view = admin.call("ECHO.REPLACE", "n3", "n4", address);
+            assertTrue(view instanceof List<?>, "replaced: " + view);
+            assertEquals(
+                    List.of("n1 voter weight=1 rank=0", "n2 voter weight=1 rank=1", "n4 voter weight=1 rank=2"),
+                    ((List<?>) view)
+                            .stream()
+                                    .map(line -> String.valueOf(line).replaceAll(" peer=.*", ""))
+                                    .toList());
+        }
+        awaitProgress(() -> workload.acknowledged.get(), 100, "writes after the replacement");
+        cluster.retire("n2");
+        awaitProgress(() -> workload.acknowledged.get(), 100, "writes with n1 and n4 only");
+        workload.stop.set(true);
+        for (Thread thread : clients) {
+            thread.join(30_000);
+        }
+        verify("n4", workload);
+        verify("n1", workload);
+        assertTrue(cluster.info("n4").get("view_member_n4").startsWith("voter,weight=1,rank=2,peer=" + address));
+    }
+
     @Test
     void realRedisCliWorksAgainstIt() throws Exception {
         Assumptions.assumeTrue(onPath("redis-cli"), "redis-cli is not installed (.ci/run installs redis-tools)");
@@ -98,6 +139,17 @@ class KvClusterIT {
                 assertTrue(atLeader.contains("member_" + id + ":reachable,last_heard_ms="), atLeader);
             }
         }
+    }
+
+    private static List<Thread> startClients(Workload workload) {
+        List<Thread> clients = new ArrayList<>();
+        for (int c = 0; c < CLIENTS; c++) {
+            int client = c;
+            Thread thread = new Thread(() -> workload.run(client), "client-" + c);
+            thread.start();
+            clients.add(thread);
+        }
+        return clients;
     }
 
     /** Every acknowledged SET is present with its value, and each counter is within [acknowledged, attempted]. */
@@ -170,8 +222,8 @@ class KvClusterIT {
         void run(int client) {
             int sequence = 0;
             while (!stop.get()) {
-                String id =
-                        cluster.ids().get((client + sequence) % cluster.ids().size());
+                List<String> machines = cluster.ids();
+                String id = machines.get((client + sequence) % machines.size());
                 sequence++;
                 try (RespClient connection = cluster.client(id, 2000)) {
                     for (int i = 0; i < 20 && !stop.get(); i++) {

@@ -97,7 +97,7 @@ public final class Demo {
         cluster.awaitUp(leader, 60_000);
         awaitCaughtUp(leader);
 
-        if (!dynamicVoting()) {
+        if (!dynamicVoting() || !replaceMachine()) {
             return false;
         }
 
@@ -116,9 +116,11 @@ public final class Demo {
         }
         closeReader();
         step("Summary");
-        say(acknowledged.size() + " writes acknowledged, " + checked + " reads verified on 3 members");
+        say(acknowledged.size() + " writes acknowledged, " + checked + " reads verified on "
+                + String.join(", ", cluster.ids()));
         say("survived: leader SIGKILL, loss and return of the quorum, restart and resynchronisation,");
-        say("a restart of every member, and dynamic voting down to one member and back to three");
+        say("a restart of every member, dynamic voting down to one member and back to three,");
+        say("and a dead machine replaced by a new one in the field");
         return true;
     }
 
@@ -165,6 +167,70 @@ public final class Demo {
         say("view at " + middle + ": " + awaitVoters(middle, 3));
         write(100, cluster.ids());
         return true;
+    }
+
+    /**
+     * Replacing a machine in the field (PROTOCOL.md §8): a member dies for good; a brand-new machine (new id, new
+     * port, empty data directory), which no member was started knowing, joins from the seeds, catches up, and takes
+     * the dead member's rank and weight through one ECHO.REPLACE, while writes continue.
+     */
+    private boolean replaceMachine() throws Exception {
+        String dead = cluster.ids().get(2);
+        String asker = cluster.ids().get(1);
+        String fresh = "n" + (cluster.ids().size() + 1);
+        step("Machine " + dead + " dies for good; a brand-new machine " + fresh
+                + " (new id, new port, empty disk) joins from the seeds");
+        cluster.retire(dead);
+        write(100, running());
+        if (!cluster.startJoining(fresh, 60_000)) {
+            return fail(fresh + " did not start; see " + cluster.root().resolve(fresh + ".log"));
+        }
+        say(fresh + " asked to join; " + asker + " sees it as " + awaitMemberLine(asker, fresh, "learner")
+                + "  (its address came with its join)");
+        write(100, running());
+
+        step("ECHO.REPLACE " + dead + " " + fresh + " at " + asker + ": once " + fresh + " has caught up, it takes "
+                + dead + "'s rank and weight in one joint change");
+        List<String> view = replace(asker, dead, fresh);
+        view.forEach(line -> say("  " + line));
+        write(100, running());
+        say(fresh + " is " + awaitMemberLine(fresh, fresh, "voter"));
+        return true;
+    }
+
+    /** ECHO.REPLACE at {@code asker}, retried while another change (dynamic voting's) is in progress. */
+    private List<String> replace(String asker, String dead, String fresh) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        Object reply = null;
+        while (System.currentTimeMillis() < deadline) {
+            try (RespClient client = cluster.client(asker, 40_000)) {
+                reply = client.call("ECHO.REPLACE", dead, fresh, "127.0.0.1:" + cluster.peerPort(fresh));
+            }
+            if (reply instanceof List<?> lines) {
+                return lines.stream().map(String::valueOf).toList();
+            }
+            if (!(reply instanceof RespClient.RespError error)
+                    || !(error.prefix().equals("CHANGEINPROGRESS")
+                            || error.prefix().equals("NOQUORUM"))) {
+                break;
+            }
+            Thread.sleep(200); // dynamic voting is suspending the dead member: one change at a time
+        }
+        throw new IllegalStateException("ECHO.REPLACE failed: " + reply);
+    }
+
+    /** Waits until {@code id}'s INFO shows {@code member} in {@code role}; returns that line of INFO. */
+    private String awaitMemberLine(String id, String member, String role) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        String line = "";
+        while (System.currentTimeMillis() < deadline) {
+            line = cluster.info(id).getOrDefault("view_member_" + member, "");
+            if (line.startsWith(role + ",")) {
+                return line;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException(id + " never showed " + member + " as " + role + "; last " + line);
     }
 
     /**

@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -21,12 +22,19 @@ import java.util.stream.Stream;
  * A local echo-kv cluster of separate JVM processes on loopback, each with its own data directory, for the demo and
  * the multi-process tests: start, kill (SIGKILL), restart, and clean up by process handle and directory.
  *
- * <p>Not thread-safe: one controlling thread.
+ * <p>One controlling thread starts, kills and adds machines; {@link #ids()}, {@link #client} and {@link #isRunning} may
+ * be called from other threads too.
  */
 public final class KvCluster implements AutoCloseable {
     private long suspectTimeoutMillis;
     private final Path root;
+    /** Every machine of the cluster, original or added, until retired. */
     private final List<String> ids;
+    /** The members the cluster was started with, in rank order: every original's --members, a joiner's --join. */
+    private final List<String> initial;
+    /** Machines that joined a running cluster: restarted with --join. */
+    private final List<String> joiners = new ArrayList<>();
+
     private final Map<String, Integer> peerPorts = new LinkedHashMap<>();
     private final Map<String, Integer> clientPorts = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
@@ -37,10 +45,11 @@ public final class KvCluster implements AutoCloseable {
      */
     public KvCluster(Path root, int size, int basePort) {
         this.root = root;
-        this.ids = new ArrayList<>();
+        this.ids = new CopyOnWriteArrayList<>(); // read by client threads while machines are added and retired
         for (int i = 1; i <= size; i++) {
             ids.add("n" + i);
         }
+        initial = List.copyOf(ids);
         assignPorts(basePort);
     }
 
@@ -98,9 +107,45 @@ public final class KvCluster implements AutoCloseable {
         return root;
     }
 
-    /** The member ids in rank order. */
+    /** The machines' ids: the original members in rank order, then the machines added since. */
     public List<String> ids() {
         return List.copyOf(ids);
+    }
+
+    /** The peer port of {@code id}. */
+    public int peerPort(String id) {
+        return peerPorts.get(id);
+    }
+
+    /**
+     * Starts a brand-new machine {@code id} (new ports, empty data directory) that joins the running cluster from the
+     * original members as seeds (PROTOCOL.md §8), and waits until it answers PING. A port taken between the check and
+     * the bind makes the process exit at once; it is then started again on other ports (at most five times).
+     *
+     * @return whether it is up within {@code timeoutMillis}
+     */
+    public boolean startJoining(String id, long timeoutMillis) throws IOException, InterruptedException {
+        ids.add(id);
+        joiners.add(id);
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            peerPorts.put(id, freePort());
+            clientPorts.put(id, freePort());
+            start(id);
+            if (awaitUp(id, timeoutMillis)) {
+                return true;
+            }
+            if (isRunning(id)) {
+                return false; // running but silent: not a port race
+            }
+            deleteRecursively(root.resolve(id));
+        }
+        return false;
+    }
+
+    /** Kills {@code id} for good: its machine is gone, and it is no longer one of {@link #ids()}. */
+    public void retire(String id) {
+        kill(id);
+        ids.remove(id);
     }
 
     /** The RESP port of {@code id}. */
@@ -142,7 +187,7 @@ public final class KvCluster implements AutoCloseable {
         Path data = root.resolve(id);
         Files.createDirectories(data);
         StringBuilder members = new StringBuilder();
-        for (String member : ids) {
+        for (String member : initial) {
             members.append(members.length() == 0 ? "" : ",")
                     .append(member)
                     .append("=127.0.0.1:")
@@ -159,7 +204,7 @@ public final class KvCluster implements AutoCloseable {
                 id,
                 "--data",
                 data.toString(),
-                "--members",
+                joiners.contains(id) ? "--join" : "--members",
                 members.toString(),
                 "--client",
                 "127.0.0.1:" + clientPorts.get(id),
@@ -169,6 +214,9 @@ public final class KvCluster implements AutoCloseable {
                 // two of three are down; dynamic voting would shrink the group instead after a slow second failure.
                 "--suspect-timeout",
                 Long.toString(suspectTimeoutMillis)));
+        if (joiners.contains(id)) {
+            command.addAll(List.of("--advertise", "127.0.0.1:" + peerPorts.get(id)));
+        }
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(
@@ -239,10 +287,10 @@ public final class KvCluster implements AutoCloseable {
         return null;
     }
 
-    /** Kills every process and deletes the data directories. */
+    /** Kills every process, retired ones included, and deletes the data directories. */
     @Override
     public void close() throws IOException {
-        for (String id : ids) {
+        for (String id : processes.keySet()) {
             kill(id);
         }
         if (Files.exists(root)) {
@@ -268,6 +316,16 @@ public final class KvCluster implements AutoCloseable {
             }
         }
         throw new IOException("no free ports found for the demo cluster");
+    }
+
+    private static int freePort() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int port = 20_000 + ThreadLocalRandom.current().nextInt(30_000);
+            if (free(port)) {
+                return port;
+            }
+        }
+        throw new IOException("no free port found for a new machine");
     }
 
     private static boolean free(int port) {

@@ -3,6 +3,7 @@ package dev.echo.examples.kv;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
 import dev.echo.core.GroupStatus;
+import dev.echo.core.MemberAddress;
 import dev.echo.core.MemberId;
 import dev.echo.core.PeerAddress;
 import dev.echo.core.ReplicatedGroup;
@@ -27,6 +28,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -74,9 +76,13 @@ public final class EchoKv implements AutoCloseable {
                 .build()
                 .start();
         GroupOptions.Builder groupOptions = GroupOptions.builder().tuning(tuning(options));
+        // Addresses are part of membership (PROTOCOL.md §8): a machine added later learns them from the log.
         options.members()
-                .keySet()
-                .forEach(m -> groupOptions.voter(m, options.weights().getOrDefault(m, 1)));
+                .forEach((m, address) ->
+                        groupOptions.voter(m, options.weights().getOrDefault(m, 1), MemberAddress.of(address)));
+        options.joinAt()
+                .ifPresent(address -> groupOptions.joinAt(MemberAddress.of(
+                        address, ("client=" + options.clientBind()).getBytes(StandardCharsets.UTF_8))));
         group = node.join(GROUP, groupOptions.build(), new KvStore(), new GroupListener() {
             @Override
             public void quorumLost(GroupStatus status) {

@@ -15,7 +15,8 @@ import java.util.Optional;
  * @param id this member's id
  * @param dataDirectory where the journal lives
  * @param members every voter in rank order with the address peers reach it at (this member's is its advertised
- *     address)
+ *     address); for a member that joins, the seeds it asks to join at
+ * @param joinAt present when this member joins a running cluster: the address peers reach it at
  * @param weights voting weights (default 1)
  * @param peerBind where this member listens for peers (default: its advertised address)
  * @param clientBind where this member listens for RESP clients
@@ -33,6 +34,7 @@ record KvOptions(
         MemberId id,
         Path dataDirectory,
         Map<MemberId, PeerAddress> members,
+        Optional<PeerAddress> joinAt,
         Map<MemberId, Integer> weights,
         PeerAddress peerBind,
         PeerAddress clientBind,
@@ -49,14 +51,21 @@ record KvOptions(
     static final String USAGE = String.join(
             "\n",
             "Usage: bin/echo-kv --id ID --data DIR --members ID=HOST:PORT,... --client HOST:PORT [options]",
+            "       bin/echo-kv --id ID --data DIR --join ID=HOST:PORT,... --advertise HOST:PORT --client HOST:PORT",
             "",
             "A replicated key-value server that speaks RESP2 (redis-cli, redis-benchmark): PING, GET, SET",
             "[NX|XX|IFEQ old], DEL, INCR, MGET, INFO. Reads are linearizable unless --stale-reads.",
+            "Membership: " + MembershipCommands.USAGE + ".",
             "",
             "  --id ID                 this member's id ([A-Za-z0-9._-], 1..64 characters)",
             "  --data DIR              data directory (journal), created if missing",
             "  --members LIST          every voter in rank order: id=host:port,... (the first breaks ties);",
             "                          this member's entry is the address peers reach it at (advertised)",
+            "  --join LIST             join a running cluster instead: its initial voters as seeds,",
+            "                          id=host:port,... in rank order (as the members were started with);",
+            "                          the new member asks to be added as a learner, then waits for",
+            "                          ECHO.ADDVOTER or ECHO.REPLACE at any member",
+            "  --advertise HOST:PORT   with --join: where peers reach this member",
             "  --weights LIST          voting weights: id=weight,... (default 1 each)",
             "  --peer-bind HOST:PORT   where to listen for peers (default: this member's advertised address)",
             "  --client HOST:PORT      where to listen for RESP clients",
@@ -103,17 +112,32 @@ record KvOptions(
             }
         }
         MemberId id = MemberId.of(required(values, "id"));
+        boolean joining = values.containsKey("join");
+        if (joining == values.containsKey("members")) {
+            throw new IllegalArgumentException("give either --members (a member the cluster starts with) or --join"
+                    + " (a member that joins a running cluster)");
+        }
+        String listOption = joining ? "join" : "members";
         Map<MemberId, PeerAddress> members = new LinkedHashMap<>();
-        for (String item : required(values, "members").split(",")) {
+        for (String item : required(values, listOption).split(",")) {
             String[] parts = item.split("=", 2);
             if (parts.length != 2) {
-                throw new IllegalArgumentException("--members entries are id=host:port: '" + item + "'");
+                throw new IllegalArgumentException("--" + listOption + " entries are id=host:port: '" + item + "'");
             }
             members.put(MemberId.of(parts[0].trim()), PeerAddress.parse(parts[1].trim()));
         }
-        if (!members.containsKey(id)) {
+        if (!joining && !members.containsKey(id)) {
             throw new IllegalArgumentException("--members must include this member " + id);
         }
+        if (joining && members.containsKey(id)) {
+            throw new IllegalArgumentException("--join lists the cluster's members, not this new member " + id);
+        }
+        if (joining != values.containsKey("advertise")) {
+            throw new IllegalArgumentException("--advertise goes with --join: where peers reach the new member");
+        }
+        Optional<PeerAddress> joinAt =
+                joining ? Optional.of(PeerAddress.parse(values.get("advertise"))) : Optional.empty();
+        PeerAddress advertised = joinAt.orElse(members.get(id));
         Map<MemberId, Integer> weights = new LinkedHashMap<>();
         if (values.containsKey("weights")) {
             for (String item : values.get("weights").split(",")) {
@@ -133,8 +157,9 @@ record KvOptions(
                 id,
                 Path.of(required(values, "data")),
                 members,
+                joinAt,
                 weights,
-                values.containsKey("peer-bind") ? PeerAddress.parse(values.get("peer-bind")) : members.get(id),
+                values.containsKey("peer-bind") ? PeerAddress.parse(values.get("peer-bind")) : advertised,
                 PeerAddress.parse(required(values, "client")),
                 transport,
                 values.getOrDefault("cluster-id", "echo-kv"),

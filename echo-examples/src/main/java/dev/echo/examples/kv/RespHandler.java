@@ -49,6 +49,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(RespHandler.class);
 
     private final ReplicatedGroup group;
+    private final MembershipCommands membership;
     private final boolean staleReads;
     private final InfoSource info;
     private final ArrayDeque<Slot> replies = new ArrayDeque<>();
@@ -79,6 +80,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
 
     RespHandler(ReplicatedGroup group, boolean staleReads, InfoSource info) {
         this.group = group;
+        this.membership = new MembershipCommands(group);
         this.staleReads = staleReads;
         this.info = info;
     }
@@ -244,6 +246,12 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
                 ctx.close();
                 return;
             default:
+                if (MembershipCommands.isMembershipCommand(name)) {
+                    submitPendingWrites(ctx); // the writes before it go in first, in the client's order
+                    membership.run(name, args).thenAccept(reply -> ctx.executor()
+                            .execute(() -> answer(ctx, slot, reply)));
+                    return;
+                }
                 answer(ctx, slot, error("ERR unknown command '" + name + "'"));
         }
     }
@@ -380,7 +388,24 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
                 + String.join(
                         ",", view.learners().stream().map(Object::toString).toList())
                 + "\r\n"
+                + viewLines(view)
                 + healthLines(health);
+    }
+
+    /** Each member of the view: {@code view_member_<id>:<role>,weight=..,rank=..,peer=..,<metadata>}. */
+    private static String viewLines(View view) {
+        StringBuilder lines = new StringBuilder();
+        for (String member : MembershipCommands.describe(view)) {
+            int space = member.indexOf(' ');
+            String value = member.substring(space + 1).replace(' ', ',');
+            lines.append("view_member_").append(member, 0, space).append(':');
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                lines.append(c > 0x20 && c < 0x7f ? c : '?'); // metadata is the application's: keep the line whole
+            }
+            lines.append("\r\n");
+        }
+        return lines.toString();
     }
 
     private static String healthLines(List<MemberHealth> health) {
