@@ -48,8 +48,9 @@ public sealed interface MembershipChange {
     /**
      * Add {@code member} as a learner, or demote a voter to one. With an address, this is a machine joining (PROTOCOL.md
      * §8): the address is recorded so that every member's transport can reach it, and the edit never demotes. A
-     * member already there at the same address is left as it is, so a retried join changes nothing; an id in use at
-     * another address is refused, since two machines cannot share one identity.
+     * member already there at the same endpoints is left as it is, metadata included, so a retried join (or a replace
+     * naming the machine by its endpoint only) changes nothing; an id in use at other endpoints is refused, since two
+     * machines cannot share one identity.
      *
      * @param member the member
      * @param address where the member can be reached, if the edit records it
@@ -72,7 +73,8 @@ public sealed interface MembershipChange {
                 return current.withLearner(member);
             }
             Optional<MemberAddress> recorded = current.addressOf(member);
-            if (recorded.isPresent() && !recorded.equals(address)) {
+            if (recorded.isPresent()
+                    && !recorded.get().endpoints().equals(address.get().endpoints())) {
                 throw new IllegalArgumentException(member + " is in use at " + recorded.get());
             }
             if (current.members().contains(member)) {

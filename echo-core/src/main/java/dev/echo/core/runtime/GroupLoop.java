@@ -69,6 +69,7 @@ public final class GroupLoop implements PersistListener {
     private final ClientSession session;
     private final MembershipRequests membership;
     private final PeerDirectory peers;
+    private final PeerBook peerBook;
     /** Present while this member may still ask to join (PROTOCOL.md §8). */
     private final Optional<JoinRequests> joining;
 
@@ -129,7 +130,8 @@ public final class GroupLoop implements PersistListener {
             StateMachine stateMachine,
             Executor snapshotExecutor,
             RuntimeRules rules,
-            Optional<MemberAddress> joinAddress) {
+            Optional<MemberAddress> joinAddress,
+            PeerBook peerBook) {
         this.name = name;
         this.incarnation = incarnation;
         this.core = core;
@@ -141,7 +143,8 @@ public final class GroupLoop implements PersistListener {
         this.maxInboxMessages = maxInboxMessages;
         this.session = new ClientSession(clientId, core::step, permitReleased, rules);
         this.membership = new MembershipRequests(core, thread::now);
-        this.peers = new PeerDirectory(core.self(), transport);
+        this.peerBook = peerBook;
+        this.peers = new PeerDirectory(name, peerBook, thread::now);
         peers.learn(core.configuration());
         this.joining = joinAddress.map(address -> new JoinRequests(name, core.self(), address));
         this.permitReleased = permitReleased;
@@ -243,6 +246,7 @@ public final class GroupLoop implements PersistListener {
         long now = thread.now();
         session.expire(now);
         membership.expire(now);
+        peerBook.expire(now);
         if (joining.isPresent()) {
             joining.get().due(now, view).ifPresent(membership::request);
         }
@@ -352,7 +356,8 @@ public final class GroupLoop implements PersistListener {
     }
 
     private void flushOutputs() {
-        peers.learn(core.configuration()); // before the step's messages: a member just added is reachable at once
+        // Before the step's messages: a member just added is reachable at once.
+        peers.learn(core.configuration());
         List<Output> outputs = core.drainOutputs();
         for (Output output : outputs) {
             if (stopped) {

@@ -59,6 +59,9 @@ public final class NodeRuntime implements TransportListener {
 
     private final MemberId self;
     private final Transport transport;
+    /** Peer addresses learnt from the groups' configurations (PROTOCOL.md §8). */
+    private final PeerBook peers;
+
     private final Journal journal;
     private final List<LoopThread> threads = new ArrayList<>();
     private final boolean invoker;
@@ -102,6 +105,7 @@ public final class NodeRuntime implements TransportListener {
             RuntimeRules rules) {
         this.self = self;
         this.transport = transport;
+        this.peers = new PeerBook(self, transport);
         this.journal = journal;
         this.invoker = invoker;
         this.tickNanos = tickNanos;
@@ -195,7 +199,8 @@ public final class NodeRuntime implements TransportListener {
                 stateMachine,
                 invoker ? invokerWork::add : snapshotThread,
                 rules,
-                options.joinAddress());
+                options.joinAddress(),
+                peers);
         durable.attach(loop);
         thread.add(loop);
         groups.put(name, loop);
@@ -356,6 +361,7 @@ public final class NodeRuntime implements TransportListener {
         groups.remove(name, loop);
         handles.remove(name);
         thread.remove(loop);
+        peers.forgetGroup(name, thread.now());
     }
 
     /** A peer drops what exceeds its codec's limits, so a group whose batches could exceed them must not start. */

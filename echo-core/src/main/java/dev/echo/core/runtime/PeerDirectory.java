@@ -6,24 +6,26 @@ import dev.echo.core.PeerAddress;
 import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.JointConfiguration;
 import dev.echo.core.protocol.QuorumSystem;
-import dev.echo.core.transport.Transport;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
- * Tells the transport where the members of a group's configurations in force can be reached (PROTOCOL.md §8: members
- * are machines, and start-up peer lists are only seeds). Checked after every step, before its messages go out, so
- * that the first append to a member just added already finds it. Loop thread only.
+ * One group's part of the {@link PeerBook}: the addresses its configurations in force record (both halves of a joint
+ * one). Checked after every step, before its messages go out, so that the first append to a member just added
+ * already finds it. Loop thread only.
  */
 final class PeerDirectory {
-    private final MemberId self;
-    private final Transport transport;
-    private final Map<MemberId, PeerAddress> told = new HashMap<>();
+    private final String group;
+    private final PeerBook book;
+    private final LongSupplier clock;
     private QuorumSystem lastSeen;
 
-    PeerDirectory(MemberId self, Transport transport) {
-        this.self = self;
-        this.transport = transport;
+    /** @param clock the node's time, which the book's grace periods are measured on */
+    PeerDirectory(String group, PeerBook book, LongSupplier clock) {
+        this.group = group;
+        this.book = book;
+        this.clock = clock;
     }
 
     /** Learns the addresses of {@code inForce}; cheap when it is the configuration seen last time. */
@@ -32,22 +34,20 @@ final class PeerDirectory {
             return;
         }
         lastSeen = inForce;
+        Map<MemberId, PeerAddress> addresses = new HashMap<>();
         if (inForce instanceof JointConfiguration joint) {
-            learn(joint.old());
-            learn(joint.next());
+            collect(joint.old(), addresses);
+            collect(joint.next(), addresses);
         } else {
-            learn((Configuration) inForce);
+            collect((Configuration) inForce, addresses);
         }
+        book.learn(group, addresses, clock.getAsLong());
     }
 
-    private void learn(Configuration configuration) {
+    private static void collect(Configuration configuration, Map<MemberId, PeerAddress> into) {
         for (Map.Entry<MemberId, MemberAddress> entry :
                 configuration.addresses().entrySet()) {
-            MemberId member = entry.getKey();
-            PeerAddress endpoint = entry.getValue().endpoint();
-            if (!member.equals(self) && !endpoint.equals(told.put(member, endpoint))) {
-                transport.updatePeer(member, endpoint);
-            }
+            into.put(entry.getKey(), entry.getValue().endpoint());
         }
     }
 }

@@ -41,6 +41,13 @@ public interface Transport extends AutoCloseable {
     default void updatePeer(MemberId member, PeerAddress address) {}
 
     /**
+     * Tells the transport that {@code member} belongs to no configuration of this node's groups any more (PROTOCOL.md
+     * §8): it closes its connection and forgets its address; messages to it are dropped from now on. Transports that
+     * need no addresses ignore it.
+     */
+    default void forgetPeer(MemberId member) {}
+
+    /**
      * Whether every envelope this transport delivers comes from a peer it authenticated as a member of this cluster
      * (TLS, a cluster key, or an in-process network). Only then may a leader this member does not know yet bring it
      * into a group (PROTOCOL.md §10). True unless the transport was explicitly set up without authentication.

@@ -59,6 +59,11 @@ class MemberAddressesTest {
         assertTrue(joined.learners().contains(D));
         assertEquals(Optional.of(AT_D), joined.addressOf(D));
         assertEquals(joined, join.applyTo(joined), "a retried join changes nothing");
+        MemberAddress sameEndpoint = MemberAddress.of(AT_D.endpoint());
+        assertEquals(
+                joined,
+                new MembershipChange.AddLearner(D, Optional.of(sameEndpoint)).applyTo(joined),
+                "the same machine named by its endpoint only: its recorded metadata stays");
         assertThrows(
                 IllegalArgumentException.class,
                 () -> new MembershipChange.AddLearner(D, Optional.of(AT_B)).applyTo(joined),

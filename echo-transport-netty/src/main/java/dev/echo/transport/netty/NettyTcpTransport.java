@@ -155,9 +155,25 @@ public final class NettyTcpTransport implements Transport {
         if (member.equals(self())) {
             return;
         }
-        addresses.put(member, Objects.requireNonNull(address, "address"));
+        PeerAddress before = addresses.put(member, Objects.requireNonNull(address, "address"));
+        if (before != null && !before.equals(address)) {
+            closeLink(member); // the machine moved: dial the new address, not the old one
+        }
         if (listener != null && !closed) {
             link(member).ensureConnected();
+        }
+    }
+
+    @Override
+    public void forgetPeer(MemberId member) {
+        addresses.remove(member);
+        closeLink(member);
+    }
+
+    private void closeLink(MemberId member) {
+        PeerLink link = links.remove(member);
+        if (link != null) {
+            link.close();
         }
     }
 

@@ -141,6 +141,11 @@ public final class NettyUdpTransport implements Transport {
     }
 
     @Override
+    public void forgetPeer(MemberId member) {
+        addresses.remove(member);
+    }
+
+    @Override
     public MessageCodec codec() {
         return options.codec();
     }

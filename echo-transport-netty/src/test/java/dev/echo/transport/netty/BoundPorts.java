@@ -98,6 +98,11 @@ final class BoundPorts {
         }
 
         @Override
+        public void forgetPeer(MemberId peer) {
+            delegate.forgetPeer(peer);
+        }
+
+        @Override
         public boolean authenticatesPeers() {
             return delegate.authenticatesPeers();
         }
