@@ -146,7 +146,7 @@ public final class GroupLoop implements PersistListener {
         this.peerBook = peerBook;
         this.peers = new PeerDirectory(name, peerBook, thread::now);
         peers.learn(core.configuration());
-        this.joining = joinAddress.map(address -> new JoinRequests(name, core.self(), address));
+        this.joining = joinAddress.map(address -> new JoinRequests(name, core.self(), address, removedBefore(core)));
         this.permitReleased = permitReleased;
         this.snapshots = new SnapshotWorker(
                 name,
@@ -163,6 +163,17 @@ public final class GroupLoop implements PersistListener {
 
     String name() {
         return name;
+    }
+
+    /** Whether {@code core}'s own log shows it in a configuration it is no longer in (PROTOCOL.md §8). */
+    private static boolean removedBefore(GroupProtocol core) {
+        MemberId self = core.self();
+        if (core.configuration().members().contains(self)) {
+            return false;
+        }
+        return core.log().bootstrapConfiguration().members().contains(self)
+                || core.log().configurationEntries().values().stream()
+                        .anyMatch(configuration -> configuration.members().contains(self));
     }
 
     /** The node's time: request deadlines are measured on it. */

@@ -27,21 +27,36 @@ final class JoinRequests {
     private final String group;
     private final MemberId self;
     private final MemberAddress address;
+    /** Its own log says it was a member before: it was removed, and a removed member stays removed. */
+    private final boolean removedBefore;
+
     private boolean member;
     private long backoffNanos = FIRST_BACKOFF_NANOS;
     private long nextAttemptNanos;
     private int attempts;
 
-    JoinRequests(String group, MemberId self, MemberAddress address) {
+    /**
+     * @param removedBefore whether this member's own log shows it in a configuration it is no longer in: it was
+     *     removed, so it never asks to join again under this identity (it says so once, at WARN)
+     */
+    JoinRequests(String group, MemberId self, MemberAddress address, boolean removedBefore) {
         this.group = group;
         this.self = self;
         this.address = address;
+        this.removedBefore = removedBefore;
+        if (removedBefore) {
+            LOG.warn(
+                    "{}: {} was removed from the group (its own log says so) and does not ask to join again under this"
+                            + " identity; a member adds it back, or it joins with an empty data directory",
+                    group,
+                    self);
+        }
     }
 
     /** The request to send now, if one is due while {@code view} (this member's latest) does not include it. */
     Optional<GroupLoop.ChangeMembership> due(long nowNanos, View view) {
-        if (member || view.contains(self)) {
-            member = true;
+        if (member || removedBefore || view.contains(self)) {
+            member = !removedBefore;
             return Optional.empty();
         }
         if (attempts > 0 && nowNanos - nextAttemptNanos < 0) {
@@ -52,9 +67,27 @@ final class JoinRequests {
         long deadline = nextAttemptNanos;
         backoffNanos = Math.min(backoffNanos * 2, MAX_BACKOFF_NANOS);
         CompletableFuture<View> answer = new CompletableFuture<>();
+        int attempt = attempts;
+        long retryMillis = backoffNanos / 1_000_000;
         answer.whenComplete((joined, refused) -> {
             if (refused != null) {
-                LOG.info("{}: join request {} at {} not granted yet: {}", group, attempts, self, refused.getMessage());
+                // An unreachable seed, or a leader still catching up: said at WARN from the third attempt on.
+                if (attempt >= 3) {
+                    LOG.warn(
+                            "{}: {} is still not added after {} requests to its seeds ({}); asking again in {} ms",
+                            group,
+                            self,
+                            attempt,
+                            refused.getMessage(),
+                            retryMillis);
+                } else {
+                    LOG.info(
+                            "{}: join request {} of {} not granted yet: {}",
+                            group,
+                            attempt,
+                            self,
+                            refused.getMessage());
+                }
             }
         });
         return Optional.of(new GroupLoop.ChangeMembership(

@@ -8,7 +8,9 @@ import dev.echo.core.EchoException;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
 import dev.echo.core.GroupStatus;
+import dev.echo.core.MemberAddress;
 import dev.echo.core.MemberId;
+import dev.echo.core.PeerAddress;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.Tuning;
 import dev.echo.core.View;
@@ -21,6 +23,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -51,6 +55,10 @@ class EchoNodeTest {
     private final AtomicLong invokerClock = new AtomicLong();
 
     private final List<String> events = new CopyOnWriteArrayList<>();
+    /** Members started with {@code joinAt}: they ask to be added by themselves. */
+    private final Map<MemberId, MemberAddress> joinAt = new ConcurrentHashMap<>();
+
+    private Duration requestTimeout = Duration.ofSeconds(30);
     private final Map<MemberId, List<Long>> views = new ConcurrentHashMap<>();
 
     @AfterEach
@@ -151,6 +159,64 @@ class EchoNodeTest {
         }
         assertTrue(views.get(n4).indexOf(asLearner.epoch()) < views.get(n4).indexOf(without.epoch()), "log order");
         assertEquals(16, Counter.decode(submitWithRetry(n4, 9)), "the new voter serves writes");
+    }
+
+    @Test
+    void aMachineJoinsByItselfAndReplacesADeadVoter() throws Exception {
+        requestTimeout = Duration.ofSeconds(3);
+        startAll();
+        submitWithRetry(MEMBERS.get(0), 7);
+        MemberId n4 = MemberId.of("n4");
+        MemberAddress at = MemberAddress.of(PeerAddress.parse("10.0.0.4:7001"), new byte[] {4});
+        joinAt.put(n4, at);
+        journals.put(n4, new InMemoryJournal());
+        start(n4); // asks the voters it knows (its seeds) to add it, by itself
+        assertTrue(
+                Inbox.await(() -> groups.get(MEMBERS.get(0)).view().learners().contains(n4), PATIENCE),
+                "added as a learner from its own request");
+        assertEquals(Optional.of(at), groups.get(MEMBERS.get(0)).view().addressOf(n4), "at its address");
+        assertTrue(Inbox.await(() -> stale(n4) == 7, PATIENCE), "the learner caught up from the log");
+
+        // A voter must have caught up: a machine that never runs is refused, after the request timeout.
+        ExecutionException lagging = assertThrows(ExecutionException.class, () -> groups.get(MEMBERS.get(0))
+                .addLearner(MemberId.of("n5"), MemberAddress.of(PeerAddress.parse("10.0.0.5:7001")))
+                .thenCompose(view -> groups.get(MEMBERS.get(0)).addVoter(MemberId.of("n5"), 1))
+                .get(20, TimeUnit.SECONDS));
+        assertEquals(EchoException.Reason.NOT_CAUGHT_UP, ((EchoException) lagging.getCause()).reason());
+        groups.get(MEMBERS.get(0)).removeMember(MemberId.of("n5")).get(20, TimeUnit.SECONDS);
+
+        MemberId dead = MEMBERS.get(2);
+        nodes.remove(dead).close();
+        View replaced = replaceWithRetry(MEMBERS.get(0), dead, n4, at);
+        assertEquals(
+                List.of(new View.Member(MEMBERS.get(0), 1), new View.Member(MEMBERS.get(1), 1), new View.Member(n4, 1)),
+                replaced.voters(),
+                "n4 took the dead member's rank and weight");
+        assertTrue(!replaced.contains(dead));
+        assertEquals(16, Counter.decode(submitWithRetry(n4, 9)), "the new voter serves writes");
+    }
+
+    /** {@code replace}, retried while leadership moves or another change (a new leader's no-op) is in progress. */
+    private View replaceWithRetry(MemberId via, MemberId dead, MemberId fresh, MemberAddress at) throws Exception {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (true) {
+            try {
+                return groups.get(via).replace(dead, fresh, at).get(20, TimeUnit.SECONDS);
+            } catch (ExecutionException failed) {
+                // The dead member may have led: the request is abandoned while a new leader is elected, and a
+                // replace is safe to ask again (a step already taken changes nothing).
+                EchoException cause = (EchoException) failed.getCause();
+                assertTrue(
+                        Set.of(
+                                        EchoException.Reason.CHANGE_IN_PROGRESS,
+                                        EchoException.Reason.NO_QUORUM,
+                                        EchoException.Reason.TIMEOUT)
+                                .contains(cause.reason()),
+                        cause.getMessage());
+                assertTrue(System.nanoTime() < deadline, "still in progress after " + PATIENCE);
+                groups.get(via).whenQuorum().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            }
+        }
     }
 
     @Test
@@ -376,9 +442,11 @@ class EchoNodeTest {
                 .build()
                 .start();
         Counter counter = new Counter();
-        GroupOptions.Builder options = GroupOptions.builder();
+        GroupOptions.Builder options = GroupOptions.builder().requestTimeout(requestTimeout);
         MEMBERS.forEach(options::voter);
-        if (!MEMBERS.contains(member)) {
+        if (joinAt.containsKey(member)) {
+            options.joinAt(joinAt.get(member));
+        } else if (!MEMBERS.contains(member)) {
             options.newMember();
         }
         ReplicatedGroup group = node.join("counter", options.build(), counter, new GroupListener() {
