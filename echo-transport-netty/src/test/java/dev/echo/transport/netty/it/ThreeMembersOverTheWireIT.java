@@ -2,7 +2,6 @@ package dev.echo.transport.netty.it;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.echo.core.EchoException;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
 import dev.echo.core.GroupStatus;
@@ -12,22 +11,17 @@ import dev.echo.core.Tuning;
 import dev.echo.core.node.EchoNode;
 import dev.echo.journal.FileJournal;
 import dev.echo.journal.JournalOptions;
-import dev.echo.testkit.kv.KvCommand;
 import dev.echo.testkit.kv.KvStateMachine;
 import dev.echo.testkit.transport.Inbox;
 import dev.echo.testkit.transport.TransportConformance;
 import dev.echo.transport.netty.TransportFixtures;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,19 +55,19 @@ class ThreeMembersOverTheWireIT {
             for (MemberId member : MEMBERS) {
                 start(member);
             }
-            Map<String, String> model = new TreeMap<>();
+            AcknowledgedWrites writes = new AcknowledgedWrites(PATIENCE);
             for (int i = 1; i <= WRITES_BEFORE_RESTART; i++) {
-                put(MEMBERS.get(i % 3), "k" + (i % 17), "v" + i, model);
+                writes.put(groups.get(MEMBERS.get(i % 3)), "k" + (i % 17), "v" + i);
             }
             MemberId leader = leader();
             nodes.remove(leader).close();
             start(leader);
             for (int i = 1; i <= WRITES_AFTER_RESTART; i++) {
-                put(MEMBERS.get(i % 3), "k" + (i % 23), "w" + i, model);
+                writes.put(groups.get(MEMBERS.get(i % 3)), "k" + (i % 23), "w" + i);
             }
             for (MemberId member : MEMBERS) {
                 assertTrue(
-                        Inbox.await(() -> agrees(member, model), PATIENCE),
+                        Inbox.await(() -> writes.heldBy(groups.get(member)), PATIENCE),
                         member + " does not hold the client's acknowledged writes");
             }
         } finally {
@@ -98,42 +92,6 @@ class ThreeMembersOverTheWireIT {
         MEMBERS.forEach(options::voter);
         nodes.put(member, node);
         groups.put(member, node.join("kv", options.build(), new KvStateMachine(), new GroupListener() {}));
-    }
-
-    /** Puts through {@code via}, retrying (exactly-once) until acknowledged, then records it in the model. */
-    private void put(MemberId via, String key, String value, Map<String, String> model) throws Exception {
-        byte[] command = KvCommand.put(key, value).encode();
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (true) {
-            try {
-                groups.get(via).submit(command).get(10, TimeUnit.SECONDS);
-                model.put(key, value);
-                return;
-            } catch (ExecutionException failed) {
-                EchoException cause = (EchoException) failed.getCause();
-                assertTrue(cause.certainlyNotApplied(), "an outcome the client cannot retry blindly: " + cause);
-            } catch (TimeoutException slow) {
-                throw new AssertionError("no outcome for " + key + " within 10 s", slow);
-            }
-            assertTrue(System.nanoTime() < deadline, "no quorum for " + PATIENCE);
-            groups.get(via).whenQuorum().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-        }
-    }
-
-    private boolean agrees(MemberId member, Map<String, String> model) {
-        try {
-            for (Map.Entry<String, String> entry : model.entrySet()) {
-                byte[] answer = groups.get(member)
-                        .readStale(KvCommand.get(entry.getKey()).encode())
-                        .get(5, TimeUnit.SECONDS);
-                if (!entry.getValue().equals(new String(answer, StandardCharsets.UTF_8))) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (Exception notYet) {
-            return false;
-        }
     }
 
     private MemberId leader() {
