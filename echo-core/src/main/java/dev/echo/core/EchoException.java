@@ -44,10 +44,10 @@ public final class EchoException extends RuntimeException {
         /** The node's storage failed (fail-stop) or this member's log is damaged; outcome unknown. */
         STORAGE_FAILED(false),
         /**
-         * The node's disk is full: its journal stopped (fail-stop) and acknowledges nothing more, while everything it
-         * acknowledged stays durable; outcome unknown. Free space, then restart the node.
+         * This member's disk is full: it accepts no writes until space returns (it resumes by itself), while everything
+         * it acknowledged stays durable; nothing was applied. Retry later, or at another member.
          */
-        STORAGE_FULL(false),
+        STORAGE_FULL(true),
         /** No outcome within the request timeout: the operation may or may not have been applied. */
         TIMEOUT(false),
         /**

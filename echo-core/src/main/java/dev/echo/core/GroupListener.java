@@ -41,4 +41,14 @@ public interface GroupListener {
 
     /** The node's journal failed (fail-stop) or this member's log is damaged; the member stops taking part. */
     default void storageFaulted(EchoException cause) {}
+
+    /**
+     * This member's disk is full: its journal holds back what it has no room for, and the member refuses new writes
+     * with {@link EchoException.Reason#STORAGE_FULL} (nothing applied). Nothing it acknowledged is lost; it resumes by
+     * itself, and {@link #storageAvailable} follows, once space returns.
+     */
+    default void storageFull(GroupStatus status) {}
+
+    /** The disk has room again after {@link #storageFull}: this member accepts writes again. */
+    default void storageAvailable(GroupStatus status) {}
 }

@@ -195,6 +195,14 @@ public final class FileJournal implements Journal {
         return writer.runPending();
     }
 
+    /**
+     * Whether writes wait because the disk had no room for the next segment (issue 22). The journal's own thread tries
+     * again every 100 ms; in invoker mode the caller does, by calling {@link #runPending()} now and then.
+     */
+    public boolean waitingForSpace() {
+        return writer.waitingForSpace();
+    }
+
     /** Whether {@link #runPending()} has work to run; always false unless in invoker mode. */
     public boolean hasPendingWork() {
         return options.invoker() && writer.hasPendingWork();

@@ -23,11 +23,24 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Threading: {@link #submit} is called from any thread; everything else runs on the writer thread, or, in invoker
  * mode ({@link JournalOptions#invoker()}), on the thread that calls {@link #runPending}. A failed write or force stops
  * the writer for good (fail-stop) and fails every waiter with a typed error.
+ *
+ * <p>A full disk is not a failure (issue 22). With preallocated segments, records are written only into space already
+ * allocated, so the disk can be full only when the next segment is prepared. The writer rolls early, between work
+ * items, whenever an item might not fit the current segment; if the next segment cannot be had for lack of space, the
+ * item waits (with everything queued after it), every group is told {@code storageFull}, and the writer tries again
+ * every {@link #FULL_RETRY_NANOS} until it can write, then tells them {@code storageAvailable}. Nothing reported
+ * durable is touched, so nothing acknowledged is lost.
  */
 final class JournalWriter implements Runnable {
     private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** Copies of the seal a clean shutdown writes (see {@link #run}). */
     private static final int CLOSING_SEALS = 3;
+    /** Bytes of the largest small record (seal, truncate, compact). */
+    private static final int SMALL_RECORD_BYTES = RecordFormat.HEADER_BYTES + 64;
+    /** Room kept free in every segment for the seals a batch and a clean shutdown write, so they never roll. */
+    private static final int SEAL_RESERVE = (CLOSING_SEALS + 2) * SMALL_RECORD_BYTES;
+    /** How often a writer held back by a full disk tries again to prepare the next segment. */
+    static final long FULL_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final JournalOptions options;
     private final JournalRules rules;
@@ -50,6 +63,10 @@ final class JournalWriter implements Runnable {
     private boolean sealPending;
     private boolean compacted;
     private Work.Stop stop;
+    /** The work item held back because the disk has no room for the segment it needs, or null. */
+    private Work heldBack;
+    /** The groups were told the disk is full, and not yet that it has room again. */
+    private boolean toldFull;
     /** Record bytes placed since the last forced batch, for its flight-recorder event. */
     private long batchBytes;
 
@@ -133,9 +150,17 @@ final class JournalWriter implements Runnable {
         }
     }
 
-    /** Whether work is queued that {@link #runPending} would run. */
+    /**
+     * Whether work is queued that {@link #runPending} would run. Work held back by a full disk is not: it waits for
+     * space, which {@link #waitingForSpace} tells, and a caller retries it at its own pace.
+     */
     boolean hasPendingWork() {
-        return failure == null && stop == null && !queue.isEmpty();
+        return failure == null && stop == null && heldBack == null && !queue.isEmpty();
+    }
+
+    /** Whether work is held back because the disk had no room for the next segment. */
+    boolean waitingForSpace() {
+        return failure == null && heldBack != null;
     }
 
     /**
@@ -145,11 +170,15 @@ final class JournalWriter implements Runnable {
      * @return whether there was work to run
      */
     boolean runPending() {
-        if (!hasPendingWork()) {
+        if (!hasPendingWork() && !waitingForSpace()) {
             return false;
         }
         try {
-            runBatch(queue.poll());
+            Work work = heldBack != null ? resumeHeldBack() : queue.poll();
+            if (work == null) {
+                return false; // the disk is still full; the caller tries again later
+            }
+            runBatch(work);
             if (stop != null) {
                 finishStop();
             } else if (queue.isEmpty()) {
@@ -189,6 +218,14 @@ final class JournalWriter implements Runnable {
     private Work awaitWork() throws IOException {
         int idle = 0;
         while (true) {
+            if (heldBack != null) {
+                Work resumed = resumeHeldBack();
+                if (resumed != null) {
+                    return resumed;
+                }
+                LockSupport.parkNanos(this, FULL_RETRY_NANOS);
+                continue;
+            }
             Work work = queue.poll();
             if (work != null) {
                 return work;
@@ -217,12 +254,92 @@ final class JournalWriter implements Runnable {
 
     private void drainQueue() throws IOException {
         Work work;
-        while (!batchFull() && (work = queue.poll()) != null) {
+        while (heldBack == null && !batchFull() && (work = queue.poll()) != null) {
             process(work);
         }
     }
 
+    /**
+     * The held-back item, once the disk has room for the segment it needs (the groups are then told), or a stop asked
+     * meanwhile (closing needs only the room kept for seals), or null while the disk is still full.
+     */
+    private Work resumeHeldBack() throws IOException {
+        for (Work queued : queue) {
+            if (queued instanceof Work.Stop && queue.remove(queued)) {
+                return queued;
+            }
+        }
+        if (!roomFor(heldBack)) {
+            return null;
+        }
+        Work resumed = heldBack;
+        heldBack = null;
+        toldFull = false;
+        for (GroupState group : groups.values()) {
+            if (group.handle != null) {
+                group.handle.listener().storageAvailable();
+            }
+        }
+        return resumed;
+    }
+
+    /**
+     * Whether {@code work} fits the current segment, rolling to the next one first if it might not. False only when
+     * that roll found no room on the disk for the next segment. An item larger than half a segment rolls as it goes,
+     * as before (a full disk then stops the journal): appends are bounded far below that by the protocol's batching.
+     */
+    private boolean roomFor(Work work) throws IOException {
+        long need = bytesNeeded(work) + SEAL_RESERVE;
+        if (position + need <= options.segmentBytes() || need > options.segmentBytes() / 2) {
+            return true;
+        }
+        try {
+            roll();
+            return true;
+        } catch (ForceFailed failed) {
+            throw failed;
+        } catch (IOException noSegment) {
+            if (!OutOfSpace.is(noSegment)) {
+                throw noSegment;
+            }
+            return false;
+        }
+    }
+
+    /** An upper bound of the bytes {@code work} places. */
+    private static long bytesNeeded(Work work) {
+        if (work instanceof Work.Append append) {
+            return append.records().limit() + SMALL_RECORD_BYTES; // a TRUNCATE may come first
+        }
+        if (work instanceof Work.Register register) {
+            return RecordFormat.recordSize(SegmentHeader.identitySize(register.identity()));
+        }
+        return SMALL_RECORD_BYTES;
+    }
+
+    /** The disk had no room for the next segment: {@code work} waits, and the groups are told once. */
+    private void holdBack(Work work) {
+        heldBack = work;
+        if (toldFull) {
+            return;
+        }
+        toldFull = true;
+        StorageException full = new StorageException(
+                Reason.STORAGE_FULL,
+                "the disk has no room for the next journal segment; writes wait until space returns",
+                null);
+        for (GroupState group : groups.values()) {
+            if (group.handle != null) {
+                group.handle.listener().storageFull(full);
+            }
+        }
+    }
+
     private void process(Work work) throws IOException {
+        if (!(work instanceof Work.Stop) && options.preallocate() && !roomFor(work)) {
+            holdBack(work);
+            return;
+        }
         if (work instanceof Work.Append append) {
             processAppend(append);
         } else if (work instanceof Work.Compact compact) {

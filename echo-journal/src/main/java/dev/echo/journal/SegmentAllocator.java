@@ -32,6 +32,9 @@ final class SegmentAllocator implements AutoCloseable {
     private final ExecutorService executor;
     private final ConcurrentLinkedQueue<Path> kept = new ConcurrentLinkedQueue<>();
     private CompletableFuture<Path> next;
+    /** Zeros for new segments, allocated once: a full disk makes preparation run again and again. */
+    private ByteBuffer zeros;
+
     private long nextSequence = -1;
 
     SegmentAllocator(JournalOptions options) {
@@ -129,7 +132,7 @@ final class SegmentAllocator implements AutoCloseable {
             options.fileLayer().moveAtomically(reused, path); // its blocks are allocated and were forced long ago
             return path;
         }
-        ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_CHUNK);
+        ByteBuffer zeros = zeros().duplicate(); // its own position: the helper and the writer may both prepare
         try (StorageFile file = options.fileLayer().open(path)) {
             file.truncate(0);
             for (long at = 0; at < options.segmentBytes(); at += ZERO_CHUNK) {
@@ -139,6 +142,13 @@ final class SegmentAllocator implements AutoCloseable {
             file.force();
         }
         return path;
+    }
+
+    private synchronized ByteBuffer zeros() {
+        if (zeros == null) {
+            zeros = ByteBuffer.allocateDirect(Math.min(ZERO_CHUNK, options.segmentBytes()));
+        }
+        return zeros;
     }
 
     /**

@@ -17,6 +17,11 @@ final class FaultInjectingFileLayer implements FileLayer {
     volatile boolean failWrites;
     /** Writes fail as on a full disk (the operating system's ENOSPC text). */
     volatile boolean diskFull;
+    /**
+     * Writes that grow a file fail as on a full disk, while writes into space a file already has succeed: a full
+     * disk as a journal with preallocated segments meets it (on file systems that allocate in place).
+     */
+    volatile boolean noNewSpace;
 
     volatile boolean failForces;
 
@@ -80,7 +85,7 @@ final class FaultInjectingFileLayer implements FileLayer {
             if (failWrites) {
                 throw new IOException("injected: write failed (EIO)");
             }
-            if (diskFull) {
+            if (diskFull || noNewSpace && position + source.remaining() > file.size()) {
                 throw new IOException("No space left on device (injected)");
             }
             int allowed = Math.min(source.remaining(), maxBytesPerWrite);

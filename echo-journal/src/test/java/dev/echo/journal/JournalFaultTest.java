@@ -98,7 +98,7 @@ class JournalFaultTest {
     }
 
     @Test
-    void aFullDiskStopsTheJournalAsStorageFullAndKeepsWhatItAcknowledged() throws Exception {
+    void aWriteRefusedForLackOfSpaceStopsTheJournalAsStorageFullAndKeepsWhatItAcknowledged() throws Exception {
         try (FileJournal journal = FileJournal.open(options())) {
             RecordingListener listener = new RecordingListener();
             GroupJournal g = journal.openGroup(group("g"), listener);
@@ -116,6 +116,43 @@ class JournalFaultTest {
             assertEquals(
                     List.of(command(1, 1, "durable")),
                     journal.openGroup(group("g"), null).recovered().entries());
+        }
+    }
+
+    @Test
+    void aFullDiskHoldsWritesBackAndTheyResumeWhenSpaceReturns() throws Exception {
+        List<Entry> written = new ArrayList<>();
+        JournalOptions preallocated = Journals.options(directory)
+                .segmentBytes(16 * 1024)
+                .preallocate(true) // records go into space already allocated: only a new segment needs room
+                .fileLayer(files)
+                .build();
+        try (FileJournal journal = FileJournal.open(preallocated)) {
+            RecordingListener listener = new RecordingListener();
+            GroupJournal g = journal.openGroup(group("g"), listener);
+            g.persist(persist(1, command(1, 1, "before")));
+            written.add(command(1, 1, "before"));
+            listener.await(1);
+            files.noNewSpace = true;
+            // Two segments' worth: the writer needs a new segment and the disk has no room for one.
+            for (int i = 2; i <= 16; i++) {
+                Entry entry = command(i, 1, "z".repeat(2000) + i);
+                written.add(entry);
+                g.persist(persist(i, entry));
+            }
+            assertEquals(List.of("full STORAGE_FULL"), listener.awaitDiskReports(1));
+            long heldAt = listener.highest();
+            assertTrue(heldAt < 16, "held back, not reported: " + listener.reported);
+            assertEquals(null, listener.failure, "a full disk is not a failure");
+
+            files.noNewSpace = false;
+            listener.await(16);
+            assertEquals(List.of("full STORAGE_FULL", "available"), listener.awaitDiskReports(2));
+            assertEquals(null, listener.failure);
+        }
+        try (FileJournal journal = FileJournal.open(preallocated)) {
+            assertEquals(
+                    written, journal.openGroup(group("g"), null).recovered().entries(), "nothing was lost");
         }
     }
 

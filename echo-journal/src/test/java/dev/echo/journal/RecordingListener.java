@@ -10,6 +10,9 @@ import java.util.concurrent.TimeUnit;
 final class RecordingListener implements PersistListener {
     final List<Long> reported = new ArrayList<>();
     StorageException failure;
+    /** "full" and "available" reports, in order. */
+    final List<String> diskReports = new ArrayList<>();
+
     private long highest = Long.MIN_VALUE;
 
     @Override
@@ -26,6 +29,31 @@ final class RecordingListener implements PersistListener {
     public synchronized void failed(StorageException cause) {
         failure = cause;
         notifyAll();
+    }
+
+    @Override
+    public synchronized void storageFull(StorageException cause) {
+        diskReports.add("full " + cause.reason());
+        notifyAll();
+    }
+
+    @Override
+    public synchronized void storageAvailable() {
+        diskReports.add("available");
+        notifyAll();
+    }
+
+    /** Waits until {@code count} disk reports arrived; returns them. */
+    synchronized List<String> awaitDiskReports(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (diskReports.size() < count && failure == null) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("disk reports so far: " + diskReports);
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return List.copyOf(diskReports);
     }
 
     /** Waits until {@code ticket} is durable; fails the test if the journal fails or 10 s pass. */

@@ -65,6 +65,11 @@ public final class GroupLoop implements PersistListener {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicLong durableTicket = new AtomicLong();
     private final AtomicReference<StorageException> storageFailure = new AtomicReference<>();
+    /** Set by the journal's writer: the disk is full and writes wait (issue 22). */
+    private volatile boolean diskFull;
+    /** What the loop last told the application about the disk: while true, submits are refused STORAGE_FULL. */
+    private boolean refusingWrites;
+
     private final AtomicLong droppedMessages = new AtomicLong();
     private final ClientSession session;
     private final MembershipRequests membership;
@@ -234,6 +239,18 @@ public final class GroupLoop implements PersistListener {
         schedule();
     }
 
+    @Override
+    public void storageFull(StorageException cause) {
+        diskFull = true;
+        schedule();
+    }
+
+    @Override
+    public void storageAvailable() {
+        diskFull = false;
+        schedule();
+    }
+
     private void schedule() {
         if (scheduled.compareAndSet(false, true)) {
             thread.schedule(this);
@@ -299,6 +316,9 @@ public final class GroupLoop implements PersistListener {
         if (checkStorage()) {
             return;
         }
+        if (diskFull != refusingWrites) {
+            diskFullChanged();
+        }
         long durable = durableTicket.get();
         if (durable > steppedDurable) {
             steppedDurable = durable;
@@ -359,6 +379,11 @@ public final class GroupLoop implements PersistListener {
     }
 
     private void submit(Submit submit) {
+        if (refusingWrites) {
+            permitReleased.run();
+            submit.future().completeExceptionally(Rejections.storageFull(name));
+            return;
+        }
         session.submit(
                 submit.command(),
                 submit.future(),
@@ -420,6 +445,30 @@ public final class GroupLoop implements PersistListener {
         } catch (StorageException cause) {
             storageFailure.compareAndSet(null, cause);
             checkStorage();
+        }
+    }
+
+    /**
+     * The disk filled up or has room again (issue 22): new writes are refused meanwhile (certainly not applied); those
+     * already in flight wait with the journal, so nothing acknowledged is lost. The application hears it once each way.
+     */
+    private void diskFullChanged() {
+        refusingWrites = diskFull;
+        GroupStatus now = status;
+        if (refusingWrites) {
+            LOG.warn("Group {} at {}: the disk is full; writes are refused until space returns", name, core.self());
+            RuntimeEvents.StorageFault event = new RuntimeEvents.StorageFault();
+            if (event.shouldCommit()) {
+                event.group = name;
+                event.member = core.self().value();
+                event.reason = StorageException.Reason.STORAGE_FULL.name();
+                event.message = "writes paused until space returns";
+                event.commit();
+            }
+            callListener(() -> listener.storageFull(now));
+        } else {
+            LOG.info("Group {} at {}: the disk has room again; writes resume", name, core.self());
+            callListener(() -> listener.storageAvailable(now));
         }
     }
 

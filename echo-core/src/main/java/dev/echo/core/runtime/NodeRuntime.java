@@ -417,5 +417,21 @@ public final class NodeRuntime implements TransportListener {
             }
             loop.failed(cause);
         }
+
+        @Override
+        public void storageFull(StorageException cause) {
+            GroupLoop loop = target;
+            if (loop != null) { // before the loop exists nothing was submitted; the next full batch tells it
+                loop.storageFull(cause);
+            }
+        }
+
+        @Override
+        public void storageAvailable() {
+            GroupLoop loop = target;
+            if (loop != null) {
+                loop.storageAvailable();
+            }
+        }
     }
 }

@@ -12,14 +12,19 @@ final class Rejections {
     private Rejections() {}
 
     /**
-     * The exception for a storage failure, {@code STORAGE_FULL} for a full disk (the operator frees space) and
-     * {@code STORAGE_FAILED} for anything else.
+     * The exception for a storage failure (fail-stop): {@code STORAGE_FAILED}, with the journal's typed exception as
+     * its cause (a full disk that stopped the journal, rare since a full disk pauses writes instead, included).
      */
     static EchoException ofStorage(String message, StorageException cause) {
-        EchoException.Reason reason = cause.reason() == StorageException.Reason.STORAGE_FULL
-                ? EchoException.Reason.STORAGE_FULL
-                : EchoException.Reason.STORAGE_FAILED;
-        return new EchoException(reason, message, cause);
+        return new EchoException(EchoException.Reason.STORAGE_FAILED, message, cause);
+    }
+
+    /** The exception for a write refused while this member's disk is full: certainly not applied. */
+    static EchoException storageFull(String group) {
+        return new EchoException(
+                EchoException.Reason.STORAGE_FULL,
+                "the disk of this member of " + group + " is full: writes are paused until space returns; nothing was"
+                        + " applied, retry later or at another member");
     }
 
     /** The exception for {@code reason}. */

@@ -22,4 +22,16 @@ public interface PersistListener {
      * @param cause the typed failure
      */
     void failed(StorageException cause);
+
+    /**
+     * The disk is full (PROTOCOL.md §5 holds: nothing reported durable is lost): the journal holds back the persist it
+     * has no room for, and every one after it, and reports none of them until space returns. It keeps trying by itself;
+     * {@link #storageAvailable} follows when it can write again. Called once per episode.
+     *
+     * @param cause the typed condition, {@link StorageException.Reason#STORAGE_FULL}
+     */
+    default void storageFull(StorageException cause) {}
+
+    /** The disk has room again after {@link #storageFull}: persists proceed and are reported as before. */
+    default void storageAvailable() {}
 }

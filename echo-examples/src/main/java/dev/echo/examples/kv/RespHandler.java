@@ -448,6 +448,8 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
                 return error("NOQUORUM the client session expired; " + notDone + ", retry");
             case CLOSED:
                 return error("CLOSED this member is shutting down; " + notDone);
+            case STORAGE_FULL:
+                return error("STORAGEFULL this member's disk is full; " + notDone + ", retry later or elsewhere");
             case TIMEOUT:
                 return error("UNKNOWN no outcome in time: the write may or may not have been applied");
             default:
