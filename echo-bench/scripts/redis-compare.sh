@@ -2,19 +2,23 @@
 # The real-client comparison of the performance issue: redis-benchmark against three echo-kv members (fsync on,
 # loopback TCP, linearizable reads) and, in the same run, against one durable redis-server
 # (--appendonly yes --appendfsync always). Run it as:
-#   bin/echo-bench redis [--clients 1,64,256] [--requests N] [--pipeline N]   (N commands per request, -P)
+#   bin/echo-bench redis [--clients 1,64,256] [--requests N] [--pipeline N] [--warmup SECONDS]
+# (--pipeline: commands per request, -P). Both servers get the same warm-up first (default 20 s of SET and GET at
+# c=64): echo-kv runs on a JIT-compiling JVM, and its first seconds measure the compiler, not the server.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 clients="1,64,256"
 requests=20000
 pipeline=1
+warmup=20
 while [ $# -gt 0 ]; do
   case "$1" in
     --clients) clients="$2"; shift 2 ;;
     --requests) requests="$2"; shift 2 ;;
     --pipeline) pipeline="$2"; shift 2 ;;
+    --warmup) warmup="$2"; shift 2 ;;
     --help|-h)
-      sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
       exit 0 ;;
     *) echo "redis-compare: unknown option $1" >&2; exit 2 ;;
   esac
@@ -71,9 +75,19 @@ bench() { # server port c
     | awk -F',' -v server="$1" -v c="$3" 'NR>1 { for (i = 1; i <= NF; i++) gsub(/"/, "", $i);
         printf "%-30s %-4s c=%-4s rps=%-10s p50_ms=%-7s p99_ms=%s\n", server, $1, c, $2, $5, $7 }'
 }
-echo "# redis-benchmark -t set,get -d 100 -r 100000 -n $requests -P $pipeline; $(nproc) cores; same run"
+# Warm-up, time-bound: half the time SET, half GET, at c=64 with the measured pipeline depth, on both servers.
+warm() { # port
+  for test in set get; do
+    timeout "$((warmup / 2 + 1))" redis-benchmark -p "$1" -t "$test" -d 100 -r 100000 -n 100000000 -c 64 \
+      -P "$pipeline" -q >/dev/null 2>&1 || true
+  done
+}
+if [ "$warmup" -gt 0 ]; then
+  warm "$leader_port"
+  warm "$redis_port"
+fi
+echo "# redis-benchmark -t set,get -d 100 -r 100000 -n $requests -P $pipeline; ${warmup} s warm-up; $(nproc) cores; same run"
 for c in ${clients//,/ }; do
-  redis-benchmark -p "$leader_port" -t set -d 100 -r 100000 -n 2000 -c "$c" -q >/dev/null 2>&1 || true # warm-up
   bench "echo-kv (3 members, fsync)" "$leader_port" "$c"
   bench "redis (1 node, fsync always)" "$redis_port" "$c"
 done

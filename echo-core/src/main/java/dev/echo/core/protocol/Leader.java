@@ -386,13 +386,13 @@ final class Leader {
                 // A stale rejection (reordered, duplicated, or from before a later acceptance): the follower holds
                 // everything up to its match index. Answering it would only resend what is in flight, and each
                 // duplicate would multiply the resends (PROTOCOL.md §8).
-                reads.confirm();
+                confirmReads();
                 return;
             }
             progress.probeFrom(next);
         }
         replicate(response.from(), progress);
-        reads.confirm();
+        confirmReads();
     }
 
     /** Fast back-off with the follower's conflict hint (PROTOCOL.md §8). */
@@ -449,7 +449,14 @@ final class Leader {
         if (!followers.isEmpty()) {
             sendRound();
         }
-        reads.confirm();
+        confirmReads();
+    }
+
+    /** Settles the reads whose round is confirmed, and sends the next round if reads wait for it (ReadBarriers). */
+    private void confirmReads() {
+        if (reads.confirm()) {
+            sendReadRound();
+        }
     }
 
     void startTransfer(MemberId target) {

@@ -13,6 +13,11 @@ import java.util.TreeSet;
  * gives read indexes only once an entry of its own term is committed; earlier reads wait for that. Part of its
  * {@link Leader}, which sends the rounds with its appends.
  *
+ * <p>Rounds are batched: at most one is in flight. A read that arrives while one is waits for the next, which is
+ * issued when the one in flight is confirmed, for every read that arrived meanwhile. Each read still gets a round
+ * issued after it arrived; a burst of reads costs two rounds, not one each, and a round's confirmation settles its
+ * reads in one pass.
+ *
  * <p>Threading: not thread-safe; driven by its {@link GroupProtocol}'s thread.
  */
 final class ReadBarriers {
@@ -23,6 +28,11 @@ final class ReadBarriers {
     private final Map<MemberId, Progress> followers;
 
     private long round;
+    /** The highest round a quorum is known to have echoed. */
+    private long confirmedRound;
+    /** Reads wait for round {@code round + 1}, issued once {@code round} is confirmed. */
+    private boolean nextRoundWanted;
+
     private final List<Barrier> barriers = new ArrayList<>();
     /** Whether the reads that waited for an entry of this term to commit were started. */
     private boolean released;
@@ -56,6 +66,11 @@ final class ReadBarriers {
             barriers.add(new Barrier(requester, readId, -1, -1)); // started once the no-op commits
             return false;
         }
+        if (round > confirmedRound && !roundConfirmed(round)) {
+            barriers.add(new Barrier(requester, readId, state.commitIndex, round + 1)); // a round is in flight
+            nextRoundWanted = true;
+            return false;
+        }
         barriers.add(new Barrier(requester, readId, state.commitIndex, ++round));
         return true;
     }
@@ -70,9 +85,12 @@ final class ReadBarriers {
         for (int i = 0; i < barriers.size(); i++) {
             Barrier read = barriers.get(i);
             if (read.round() < 0) {
-                barriers.set(i, new Barrier(read.requester(), read.readId(), state.commitIndex, ++round));
+                barriers.set(i, new Barrier(read.requester(), read.readId(), state.commitIndex, round + 1));
                 started = true;
             }
+        }
+        if (started) {
+            round++; // one round for all of them
         }
         return started;
     }
@@ -80,12 +98,17 @@ final class ReadBarriers {
     /**
      * Gives its read index to every read whose round a quorum has echoed. A read of this member's own client is
      * answered once the apply point reaches that index, at the end of the step.
+     *
+     * @return whether the next round was issued for reads that waited for this one: the leader sends it
      */
-    void confirm() {
+    boolean confirm() {
+        if (round > confirmedRound && roundConfirmed(round)) {
+            confirmedRound = round; // rounds are echoed in order: every earlier round is confirmed too
+        }
         Iterator<Barrier> it = barriers.iterator();
         while (it.hasNext()) {
             Barrier read = it.next();
-            if (read.round() < 0 || !roundConfirmed(read.round())) {
+            if (read.round() < 0 || !confirmed(read.round())) {
                 continue;
             }
             it.remove();
@@ -100,6 +123,20 @@ final class ReadBarriers {
                         new Message.ReadIndexResponse(state.self, state.term, read.readId(), read.readIndex()));
             }
         }
+        if (nextRoundWanted && confirmedRound >= round) {
+            nextRoundWanted = false;
+            round++;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code readRound} is confirmed: at or below the highest confirmed round (a follower's echo is its highest
+     * round seen, so a quorum that echoed a round echoed every earlier one), or confirmed now on its own.
+     */
+    private boolean confirmed(long readRound) {
+        return readRound <= confirmedRound || readRound < round && roundConfirmed(readRound);
     }
 
     private boolean roundConfirmed(long round) {

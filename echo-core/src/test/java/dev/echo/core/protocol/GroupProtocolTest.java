@@ -306,6 +306,38 @@ class GroupProtocolTest {
     }
 
     @Test
+    void aBurstOfReadsCostsTwoRoundsNotOneEach() { // §9: at most one read round in flight
+        GroupProtocol a = member(A, ABC, RecoveredState.EMPTY);
+        electA(a);
+        step(a, new Input.Persisted(2));
+        step(a, new Input.Receive(new Message.AppendResponse(B, 1, true, 1, 0, 0, 0)));
+        assertEquals(1, a.commitIndex(), "the no-op of its term is committed: reads may be answered");
+
+        List<Output> first = step(a, new Input.Read(1, new byte[] {1}, false));
+        assertEquals(2, only(first, Output.Send.class).size(), "round 1 goes to b and c at once");
+        for (long read = 2; read <= 5; read++) {
+            List<Output> waiting = step(a, new Input.Read(read, new byte[] {1}, false));
+            assertEquals(List.of(), only(waiting, Output.Send.class), "read " + read + " waits for round 2");
+        }
+
+        List<Output> echo1 = step(a, new Input.Receive(new Message.AppendResponse(B, 1, true, 1, 0, 0, 1)));
+        assertEquals(
+                List.of(1L),
+                only(echo1, Output.ReadCompleted.class).stream()
+                        .map(Output.ReadCompleted::readId)
+                        .toList(),
+                "round 1 answers the read that came before it");
+        assertEquals(2, only(echo1, Output.Send.class).size(), "round 2, for the four that waited, goes out");
+
+        List<Output> echo2 = step(a, new Input.Receive(new Message.AppendResponse(C, 1, true, 1, 0, 0, 2)));
+        assertEquals(
+                List.of(2L, 3L, 4L, 5L),
+                only(echo2, Output.ReadCompleted.class).stream()
+                        .map(Output.ReadCompleted::readId)
+                        .toList());
+    }
+
+    @Test
     void leaderHandsOverToAnUpToDateTarget() { // §6 leadership transfer
         GroupProtocol a = member(A, ABC, RecoveredState.EMPTY);
         electA(a);
