@@ -27,6 +27,7 @@ import java.util.TreeSet;
  *     {@link ReplicatedGroup#addVoter}); give it the group's initial configuration like everyone else
  * @param joinAddress if present, this new member asks by itself to join as a learner at this address (PROTOCOL.md
  *     §8), at the members its transport knows as seeds, until it is a member; implies {@code newMember}
+ * @param membershipPolicy when this member leads, what it approves beyond voters' requests ({@link MembershipPolicy})
  */
 public record GroupOptions(
         View membership,
@@ -37,7 +38,8 @@ public record GroupOptions(
         long incarnation,
         int maxInboxMessages,
         boolean newMember,
-        Optional<MemberAddress> joinAddress) {
+        Optional<MemberAddress> joinAddress,
+        Optional<MembershipPolicy> membershipPolicy) {
     /** Validates every setting. */
     public GroupOptions {
         Objects.requireNonNull(membership, "membership");
@@ -56,6 +58,7 @@ public record GroupOptions(
             throw new IllegalArgumentException("incarnation must not be negative: " + incarnation);
         }
         Objects.requireNonNull(joinAddress, "joinAddress");
+        Objects.requireNonNull(membershipPolicy, "membershipPolicy");
         if (joinAddress.isPresent() && !newMember) {
             throw new IllegalArgumentException("a member that asks to join is a new member");
         }
@@ -82,6 +85,7 @@ public record GroupOptions(
         private int maxInboxMessages = 8192;
         private boolean newMember;
         private Optional<MemberAddress> joinAddress = Optional.empty();
+        private Optional<MembershipPolicy> membershipPolicy = Optional.empty();
 
         private Builder() {}
 
@@ -167,6 +171,15 @@ public record GroupOptions(
             return this;
         }
 
+        /**
+         * What this member, when it leads, approves beyond voters' requests (default: nothing; a non-voter may only add
+         * itself as a learner or leave). Give every member the same policy: any of them may lead.
+         */
+        public Builder membershipPolicy(MembershipPolicy policy) {
+            membershipPolicy = Optional.of(policy);
+            return this;
+        }
+
         /** Validates and builds. */
         public GroupOptions build() {
             if (voters.isEmpty()) {
@@ -181,7 +194,8 @@ public record GroupOptions(
                     incarnation,
                     maxInboxMessages,
                     newMember,
-                    joinAddress);
+                    joinAddress,
+                    membershipPolicy);
         }
     }
 }

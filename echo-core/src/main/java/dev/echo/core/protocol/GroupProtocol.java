@@ -467,6 +467,14 @@ public final class GroupProtocol {
         return state.log;
     }
 
+    /**
+     * Lets {@code approval}, the application's policy, approve what a non-voter asks beyond adding itself as a learner
+     * or leaving (PROTOCOL.md §8, §10); {@link MembershipApproval#NONE} by default. Set it before the first step.
+     */
+    public void approveMembershipWith(MembershipApproval approval) {
+        reconfiguration.approveWith(approval);
+    }
+
     /** The configuration in force: the latest in the log, committed or not (PROTOCOL.md §2). */
     public QuorumSystem configuration() {
         return state.configuration();

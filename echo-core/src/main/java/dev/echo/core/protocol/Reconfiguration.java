@@ -1,6 +1,7 @@
 package dev.echo.core.protocol;
 
 import dev.echo.core.MemberId;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Predicate;
@@ -21,6 +22,7 @@ final class Reconfiguration {
     private final MemberState state;
     private final Outbox outbox;
     private final Predicate<MemberId> caughtUp;
+    private MembershipApproval approval = MembershipApproval.NONE;
     /** The change this leader is driving, if any: who asked and where it goes. */
     private Optional<Pending> pending = Optional.empty();
     /** This member's own requests sent away, by id: true if sent to every voter (no leader known), else to one. */
@@ -64,6 +66,11 @@ final class Reconfiguration {
         }
     }
 
+    /** The leader's application approves what a non-voter may not ask for on its own (§8, §10). */
+    void approveWith(MembershipApproval value) {
+        approval = Objects.requireNonNull(value, "approval");
+    }
+
     /** Another member's edit. */
     void onRequest(Message.MembershipRequest request) {
         Requester requester = new Requester(Optional.of(request.from()), request.requestId());
@@ -81,12 +88,25 @@ final class Reconfiguration {
     /**
      * Who may change the membership (PROTOCOL.md §8, §10): a voter of the configuration in force may ask for any edit,
      * and this leader's own application for any (it calls in through {@link #requestChange}). Any other peer may only
-     * ask about itself: to join as a learner, or to leave. Promotion, removal of others, re-weighting and moving to
-     * the top need a voter's request.
+     * ask about itself: to join as a learner, or to leave. Promotion, removal of others, re-weighting, replacement
+     * and moving to the top need a voter's request, or the approval of the leader's application. (A stranger's other
+     * requests never get here: {@code Admission} refuses them at the door.)
      */
     private boolean authorised(Message.MembershipRequest request) {
         return request.change().onlyAbout(request.from())
-                || state.configuration().isVoter(request.from());
+                || state.configuration().isVoter(request.from())
+                || approved(request);
+    }
+
+    private boolean approved(Message.MembershipRequest request) {
+        if (approval == MembershipApproval.NONE || !(state.configuration() instanceof Configuration current)) {
+            return false;
+        }
+        try {
+            return approval.approves(request.from(), current, request.change().applyTo(current));
+        } catch (IllegalArgumentException impossible) {
+            return false; // an edit that cannot be made is not approved; nothing to ask
+        }
     }
 
     /** The leader's answer to one of this member's requests. */

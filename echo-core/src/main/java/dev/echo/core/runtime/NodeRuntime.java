@@ -4,6 +4,7 @@ import dev.echo.core.EchoException;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
 import dev.echo.core.MemberId;
+import dev.echo.core.MembershipPolicy;
 import dev.echo.core.NodeClock;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.StateMachine;
@@ -11,6 +12,7 @@ import dev.echo.core.codec.Envelope;
 import dev.echo.core.codec.MessageCodec;
 import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.GroupProtocol;
+import dev.echo.core.protocol.MembershipApproval;
 import dev.echo.core.protocol.ProtocolOptions;
 import dev.echo.core.protocol.RecoveredState;
 import dev.echo.core.protocol.SnapshotMeta;
@@ -181,6 +183,7 @@ public final class NodeRuntime implements TransportListener {
                 recoveredState(name, groupJournal, recovered, stateMachine),
                 stateMachine,
                 random.nextLong());
+        options.membershipPolicy().ifPresent(policy -> core.approveMembershipWith(approval(name, core, policy)));
         LoopThread thread = threads.stream()
                 .min(Comparator.comparingInt(LoopThread::groupCount))
                 .orElseThrow();
@@ -355,6 +358,20 @@ public final class NodeRuntime implements TransportListener {
         } catch (ExecutionException | TimeoutException stuck) {
             LOG.warn("a group of {} did not close cleanly within 5 s; closing the node anyway", self, stuck);
         }
+    }
+
+    /** The application's policy as the core asks it, in views; an exception is a refusal, logged. */
+    private static MembershipApproval approval(String group, GroupProtocol core, MembershipPolicy policy) {
+        return (asker, current, target) -> {
+            long epoch = core.log().configurationIndex();
+            try {
+                return policy.approve(
+                        asker, ProtocolTranslation.view(current, epoch), ProtocolTranslation.view(target, epoch));
+            } catch (RuntimeException refused) {
+                LOG.warn("{}: the membership policy threw for {}'s request; refused", group, asker, refused);
+                return false;
+            }
+        };
     }
 
     private void forget(String name, GroupLoop loop, LoopThread thread) {

@@ -295,6 +295,34 @@ class ReconfigurationTest {
     }
 
     @Test
+    void theLeadersPolicyMayApproveWhatANonVoterAsks() { // PROTOCOL.md §8: "or approval by an application hook"
+        MemberId learner = MemberId.of("l");
+        GroupProtocol a = member(A, ABC.withLearner(learner), RecoveredState.EMPTY);
+        List<String> asked = new java.util.ArrayList<>();
+        a.approveMembershipWith((asker, current, target) -> {
+            asked.add(asker + ": " + current.voters().size() + " -> "
+                    + target.voters().size());
+            return !target.isVoter(B); // this policy lets anyone remove b, and nothing else
+        });
+        electA(a);
+        step(a, new Input.Persisted(2));
+        step(a, new Input.Receive(new Message.AppendResponse(B, 1, true, 1, 0, 0, 0))); // the no-op commits
+
+        List<Output> refused = step(
+                a, new Input.Receive(new Message.MembershipRequest(learner, 1, 7, new MembershipChange.MakeTop(C))));
+        assertEquals(
+                List.of(new Output.Send(
+                        learner, new Message.MembershipResponse(A, 1, 7, Message.MembershipResult.UNAUTHORISED, 0))),
+                only(refused, Output.Send.class));
+        step(a, new Input.Receive(new Message.MembershipRequest(learner, 1, 8, new MembershipChange.Remove(B))));
+        assertTrue(
+                a.configuration() instanceof JointConfiguration joint
+                        && !joint.next().isVoter(B),
+                "approved");
+        assertEquals(List.of("l: 3 -> 3", "l: 3 -> 2"), asked, "asked about the non-voter's requests only");
+    }
+
+    @Test
     void onlyVotersMayChangeOthersMembership() { // PROTOCOL.md §10: a non-voter may only add itself or leave
         MemberId learner = MemberId.of("l");
         MemberId stranger = MemberId.of("s");

@@ -10,6 +10,7 @@ import dev.echo.core.GroupOptions;
 import dev.echo.core.GroupStatus;
 import dev.echo.core.MemberAddress;
 import dev.echo.core.MemberId;
+import dev.echo.core.MembershipPolicy;
 import dev.echo.core.PeerAddress;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.Tuning;
@@ -59,6 +60,7 @@ class EchoNodeTest {
     private final Map<MemberId, MemberAddress> joinAt = new ConcurrentHashMap<>();
 
     private Duration requestTimeout = Duration.ofSeconds(30);
+    private Optional<MembershipPolicy> policy = Optional.empty();
     private final Map<MemberId, List<Long>> views = new ConcurrentHashMap<>();
 
     @AfterEach
@@ -194,6 +196,25 @@ class EchoNodeTest {
                 "n4 took the dead member's rank and weight");
         assertTrue(!replaced.contains(dead));
         assertEquals(16, Counter.decode(submitWithRetry(n4, 9)), "the new voter serves writes");
+    }
+
+    @Test
+    void theLeadersPolicyLetsALearnerPromoteItself() throws Exception {
+        // Every member gets the policy, since any may lead: a learner may ask for its own promotion, nothing more.
+        policy = Optional.of((asker, current, proposed) -> current.rankOf(asker) < 0 && proposed.rankOf(asker) >= 0);
+        startAll();
+        submitWithRetry(MEMBERS.get(0), 7);
+        MemberId n4 = MemberId.of("n4");
+        joinAt.put(n4, MemberAddress.of(PeerAddress.parse("10.0.0.4:7001")));
+        journals.put(n4, new InMemoryJournal());
+        start(n4);
+        assertTrue(Inbox.await(() -> stale(n4) == 7, PATIENCE), "joined and caught up");
+        ExecutionException refused = assertThrows(
+                ExecutionException.class,
+                () -> groups.get(n4).removeMember(MEMBERS.get(0)).get(10, TimeUnit.SECONDS));
+        assertEquals(EchoException.Reason.UNAUTHORISED, ((EchoException) refused.getCause()).reason());
+        View promoted = groups.get(n4).addVoter(n4, 1).get(20, TimeUnit.SECONDS);
+        assertEquals(3, promoted.rankOf(n4), "approved by the leader's policy");
     }
 
     /** {@code replace}, retried while leadership moves or another change (a new leader's no-op) is in progress. */
@@ -443,6 +464,7 @@ class EchoNodeTest {
                 .start();
         Counter counter = new Counter();
         GroupOptions.Builder options = GroupOptions.builder().requestTimeout(requestTimeout);
+        policy.ifPresent(options::membershipPolicy);
         MEMBERS.forEach(options::voter);
         if (joinAt.containsKey(member)) {
             options.joinAt(joinAt.get(member));
