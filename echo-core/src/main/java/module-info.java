@@ -2,7 +2,8 @@
  * Echo's core: the application API, the node, and the SPIs a journal and a transport implement.
  *
  * <ul>
- *   <li>{@code dev.echo.core} and {@code dev.echo.core.node}: what an application uses.
+ *   <li>{@code dev.echo.core} and {@code dev.echo.core.node}: what an application uses; {@code dev.echo.core.metrics}:
+ *       where a node reports its metrics.
  *   <li>{@code dev.echo.core.storage}, {@code dev.echo.core.transport} and {@code dev.echo.core.codec}: the SPIs of
  *       journals and transports (a transport frames messages with the shared codec).
  *   <li>{@code dev.echo.core.protocol} and {@code dev.echo.core.runtime} are internal. The protocol is exported only
@@ -20,6 +21,7 @@ module dev.echo.core {
     exports dev.echo.core.storage;
     exports dev.echo.core.transport;
     exports dev.echo.core.codec;
+    exports dev.echo.core.metrics;
     exports dev.echo.core.protocol to
             dev.echo.journal,
             dev.echo.transport.netty,

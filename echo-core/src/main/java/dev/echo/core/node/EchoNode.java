@@ -7,6 +7,7 @@ import dev.echo.core.MemberId;
 import dev.echo.core.NodeClock;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.StateMachine;
+import dev.echo.core.metrics.MetricsSink;
 import dev.echo.core.runtime.NodeRuntime;
 import dev.echo.core.runtime.RuntimeRules;
 import dev.echo.core.storage.Journal;
@@ -123,6 +124,7 @@ public final class EchoNode implements AutoCloseable {
         private boolean invoker;
         private NodeClock clock = NodeClock.system();
         private OptionalLong seed = OptionalLong.empty();
+        private MetricsSink metrics = MetricsSink.NONE;
 
         private Builder(MemberId self) {
             this.self = Objects.requireNonNull(self, "self");
@@ -172,6 +174,15 @@ public final class EchoNode implements AutoCloseable {
         }
 
         /**
+         * Where the node and its groups report their metrics (default {@link MetricsSink#NONE}: nothing, at no cost).
+         * docs/operations.md lists them.
+         */
+        public Builder metrics(MetricsSink value) {
+            metrics = Objects.requireNonNull(value, "metrics");
+            return this;
+        }
+
+        /**
          * Seeds the node's randomness (election timeouts, client ids), so that a run replays exactly; for the
          * simulator and tests. Default: a secure random seed per group.
          */
@@ -206,7 +217,16 @@ public final class EchoNode implements AutoCloseable {
                 throw new IllegalArgumentException("a clock is required");
             }
             NodeRuntime runtime = new NodeRuntime(
-                    self, transport, journal, tick.toNanos(), loopThreads, invoker, clock, seed, RuntimeRules.STRICT);
+                    self,
+                    transport,
+                    journal,
+                    tick.toNanos(),
+                    loopThreads,
+                    invoker,
+                    clock,
+                    seed,
+                    RuntimeRules.STRICT,
+                    metrics);
             return new EchoNode(self, runtime);
         }
     }

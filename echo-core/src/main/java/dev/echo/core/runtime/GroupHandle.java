@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safe. Only {@link #submit} and the reads with {@code waitWhenFull} may block (for a permit).
  */
 public final class GroupHandle implements ReplicatedGroup {
+    private final GroupMetrics metrics;
     private final GroupLoop loop;
     private final Semaphore inFlight;
     private final boolean waitWhenFull;
@@ -38,8 +39,10 @@ public final class GroupHandle implements ReplicatedGroup {
             boolean waitWhenFull,
             Duration requestTimeout,
             int maxCommandBytes,
+            GroupMetrics metrics,
             Runnable onClose) {
         this.loop = loop;
+        this.metrics = metrics;
         this.inFlight = inFlight;
         this.waitWhenFull = waitWhenFull;
         this.timeoutNanos = requestTimeout.toNanos();
@@ -57,9 +60,22 @@ public final class GroupHandle implements ReplicatedGroup {
         Objects.requireNonNull(command, "command");
         CompletableFuture<byte[]> future = new CompletableFuture<>();
         if (admit(command, future)) {
-            loop.offerClient(new GroupLoop.Submit(command.clone(), future, loop.now() + timeoutNanos));
+            long now = loop.now();
+            timeCommit(future, now);
+            loop.offerClient(new GroupLoop.Submit(command.clone(), future, now + timeoutNanos));
         }
         return future;
+    }
+
+    /** Records the commit latency of a successful write, when a metrics sink wants it (issue 24). */
+    private void timeCommit(CompletableFuture<byte[]> future, long submittedAt) {
+        if (metrics.timesCommits) {
+            future.whenComplete((result, failure) -> {
+                if (failure == null) {
+                    metrics.commitLatency.record(loop.now() - submittedAt);
+                }
+            });
+        }
     }
 
     @Override
@@ -73,6 +89,7 @@ public final class GroupHandle implements ReplicatedGroup {
             CompletableFuture<byte[]> future = new CompletableFuture<>();
             futures.add(future);
             if (admit(command, future)) {
+                timeCommit(future, deadline - timeoutNanos);
                 admitted.add(new GroupLoop.Submit(command.clone(), future, deadline));
             }
         }

@@ -75,6 +75,7 @@ public final class GroupLoop implements PersistListener {
     private final MembershipRequests membership;
     private final PeerDirectory peers;
     private final PeerBook peerBook;
+    private final GroupMetrics metrics;
     /** Present while this member may still ask to join (PROTOCOL.md §8). */
     private final Optional<JoinRequests> joining;
 
@@ -136,7 +137,9 @@ public final class GroupLoop implements PersistListener {
             Executor snapshotExecutor,
             RuntimeRules rules,
             Optional<MemberAddress> joinAddress,
-            PeerBook peerBook) {
+            PeerBook peerBook,
+            GroupMetrics metrics) {
+        this.metrics = metrics;
         this.name = name;
         this.incarnation = incarnation;
         this.core = core;
@@ -539,6 +542,7 @@ public final class GroupLoop implements PersistListener {
         View before = view;
         View after = ProtocolTranslation.view(changed.configuration(), changed.index());
         view = after;
+        metrics.viewChanges.increment();
         RuntimeEvents.ViewChanged event = new RuntimeEvents.ViewChanged();
         if (event.shouldCommit()) {
             event.group = name;
@@ -616,6 +620,9 @@ public final class GroupLoop implements PersistListener {
     /** Flight-recorder events of a status change: a new leader heard of, an election this member won. */
     private void recordStatusEvents(GroupStatus before, GroupStatus after) {
         if (!before.leader().equals(after.leader())) {
+            if (after.leader().isPresent()) {
+                metrics.leaderChanges.increment();
+            }
             RuntimeEvents.LeaderChanged event = new RuntimeEvents.LeaderChanged();
             if (event.shouldCommit()) {
                 event.group = name;
@@ -628,6 +635,7 @@ public final class GroupLoop implements PersistListener {
         }
         if (after.role() == GroupStatus.Role.LEADER
                 && (before.role() != GroupStatus.Role.LEADER || before.term() != after.term())) {
+            metrics.electionsWon.increment();
             RuntimeEvents.ElectionWon event = new RuntimeEvents.ElectionWon();
             if (event.shouldCommit()) {
                 event.group = name;

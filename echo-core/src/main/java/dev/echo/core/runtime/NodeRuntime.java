@@ -10,6 +10,7 @@ import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.StateMachine;
 import dev.echo.core.codec.Envelope;
 import dev.echo.core.codec.MessageCodec;
+import dev.echo.core.metrics.MetricsSink;
 import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.MembershipApproval;
@@ -64,6 +65,8 @@ public final class NodeRuntime implements TransportListener {
     /** Peer addresses learnt from the groups' configurations (PROTOCOL.md §8). */
     private final PeerBook peers;
 
+    private final MetricsSink metrics;
+
     private final Journal journal;
     private final List<LoopThread> threads = new ArrayList<>();
     private final boolean invoker;
@@ -94,6 +97,7 @@ public final class NodeRuntime implements TransportListener {
      * @param invoker if true, no thread is started: the caller drives everything, snapshot work included, with
      *     {@link #runPending}
      * @param rules {@link RuntimeRules#STRICT} except in the testkit's mutants
+     * @param metrics where the node and its groups report their metrics; {@link MetricsSink#NONE} for none
      */
     public NodeRuntime(
             MemberId self,
@@ -104,8 +108,10 @@ public final class NodeRuntime implements TransportListener {
             boolean invoker,
             NodeClock clock,
             OptionalLong seed,
-            RuntimeRules rules) {
+            RuntimeRules rules,
+            MetricsSink metrics) {
         this.self = self;
+        this.metrics = metrics;
         this.transport = transport;
         this.peers = new PeerBook(self, transport);
         this.journal = journal;
@@ -132,6 +138,7 @@ public final class NodeRuntime implements TransportListener {
             throw new IllegalStateException("node " + self + " is already started or closed");
         }
         transport.start(this);
+        registerTransportGauges();
         if (!invoker) {
             for (int i = 0; i < threads.size(); i++) {
                 threads.get(i).start("echo-loop-" + self + "-" + i);
@@ -188,6 +195,7 @@ public final class NodeRuntime implements TransportListener {
                 .min(Comparator.comparingInt(LoopThread::groupCount))
                 .orElseThrow();
         Semaphore inFlight = new Semaphore(options.maxInFlight());
+        GroupMetrics groupMetrics = new GroupMetrics(metrics, name, self);
         GroupLoop loop = new GroupLoop(
                 name,
                 incarnation,
@@ -203,7 +211,8 @@ public final class NodeRuntime implements TransportListener {
                 invoker ? invokerWork::add : snapshotThread,
                 rules,
                 options.joinAddress(),
-                peers);
+                peers,
+                groupMetrics);
         durable.attach(loop);
         thread.add(loop);
         groups.put(name, loop);
@@ -213,7 +222,10 @@ public final class NodeRuntime implements TransportListener {
                 options.waitWhenFull(),
                 options.requestTimeout(),
                 protocol.maxCommandBytes(),
+                groupMetrics,
                 () -> forget(name, loop, thread));
+        groupMetrics.registerGauges(
+                loop::status, loop::view, () -> options.maxInFlight() - inFlight.availablePermits());
         handles.put(name, handle);
         LOG.info(
                 "{} joined group {} ({} entries recovered, term {})",
@@ -358,6 +370,43 @@ public final class NodeRuntime implements TransportListener {
         } catch (ExecutionException | TimeoutException stuck) {
             LOG.warn("a group of {} did not close cleanly within 5 s; closing the node anyway", self, stuck);
         }
+    }
+
+    /** The transport's counters as gauges (issue 24): read from its metrics when the registry is read. */
+    private void registerTransportGauges() {
+        String[] tags = {"member", self.value()};
+        metrics.gauge(
+                "echo.transport.messages.out",
+                "messages sent",
+                () -> transport.metrics().messagesOut(),
+                tags);
+        metrics.gauge(
+                "echo.transport.bytes.out",
+                "bytes sent",
+                () -> transport.metrics().bytesOut(),
+                tags);
+        metrics.gauge(
+                "echo.transport.messages.in",
+                "messages received",
+                () -> transport.metrics().messagesIn(),
+                tags);
+        metrics.gauge(
+                "echo.transport.bytes.in",
+                "bytes received",
+                () -> transport.metrics().bytesIn(),
+                tags);
+        metrics.gauge(
+                "echo.transport.dropped",
+                "messages dropped: queue full, peer unknown, or too large",
+                () -> transport.metrics().dropped(),
+                tags);
+        metrics.gauge(
+                "echo.transport.refused",
+                "frames refused: undecodable, unauthenticated, or refused handshakes",
+                () -> transport.metrics().decodeErrors()
+                        + transport.metrics().authFailures()
+                        + transport.metrics().handshakeRefusals(),
+                tags);
     }
 
     /** The application's policy as the core asks it, in views; an exception is a refusal, logged. */

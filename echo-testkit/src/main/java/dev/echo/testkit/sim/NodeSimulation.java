@@ -10,6 +10,7 @@ import dev.echo.core.StateMachine;
 import dev.echo.core.Tuning;
 import dev.echo.core.View;
 import dev.echo.core.codec.Envelope;
+import dev.echo.core.metrics.MetricsSink;
 import dev.echo.core.node.EchoNode;
 import dev.echo.core.runtime.NodeRuntime;
 import dev.echo.core.runtime.RuntimeRules;
@@ -270,7 +271,8 @@ public final class NodeSimulation {
                 true, // invoker: the simulator's thread runs everything
                 () -> now() * 1000,
                 OptionalLong.of(options.seed() * 31 + member.index * 1_000_003L + member.life),
-                setup.rules()));
+                setup.rules(),
+                MetricsSink.NONE));
         try {
             node.start();
         } catch (TransportException impossible) {

@@ -61,6 +61,7 @@ class EchoNodeTest {
 
     private Duration requestTimeout = Duration.ofSeconds(30);
     private Optional<MembershipPolicy> policy = Optional.empty();
+    private final Map<MemberId, RecordingMetrics> metrics = new ConcurrentHashMap<>();
     private final Map<MemberId, List<Long>> views = new ConcurrentHashMap<>();
 
     @AfterEach
@@ -196,6 +197,32 @@ class EchoNodeTest {
                 "n4 took the dead member's rank and weight");
         assertTrue(!replaced.contains(dead));
         assertEquals(16, Counter.decode(submitWithRetry(n4, 9)), "the new voter serves writes");
+    }
+
+    @Test
+    void theNodeReportsItsMetricsToTheSink() throws Exception { // issue 24
+        startAll();
+        for (int i = 1; i <= 20; i++) {
+            submitWithRetry(MEMBERS.get(0), i);
+        }
+        MemberId leader = leader();
+        String[] atFirst = {"group", "counter", "member", MEMBERS.get(0).value()};
+        RecordingMetrics first = metrics.get(MEMBERS.get(0));
+        assertTrue(first.recorded("echo.commit.latency", atFirst) >= 20, "one latency per acknowledged write");
+        assertEquals(
+                0, metrics.get(MEMBERS.get(1)).recorded("echo.commit.latency", "group", "counter", "member", "n2"));
+        assertTrue(metrics.get(leader).count("echo.elections.won", "group", "counter", "member", leader.value()) >= 1);
+        assertTrue(first.count("echo.leader.changes", atFirst) >= 1);
+        assertTrue(first.gauge("echo.term", atFirst) >= 1);
+        assertTrue(first.gauge("echo.commit.index", atFirst) >= 20);
+        assertTrue(Inbox.await(() -> first.gauge("echo.operations.in.flight", atFirst) == 0, PATIENCE), "all done");
+        assertTrue(first.gauge("echo.apply.lag", atFirst) >= 0);
+        assertEquals(0, first.gauge("echo.voters.suspended", atFirst));
+        assertTrue(first.gauge("echo.transport.messages.out", "member", "n1") > 0);
+
+        long viewsBefore = first.count("echo.view.changes", atFirst);
+        groups.get(MEMBERS.get(0)).addLearner(MemberId.of("n9")).get(10, TimeUnit.SECONDS);
+        assertEquals(viewsBefore + 1, first.count("echo.view.changes", atFirst), "the new view, applied here");
     }
 
     @Test
@@ -457,7 +484,9 @@ class EchoNodeTest {
             journal = journal.reopen();
             journals.put(member, journal);
         }
+        RecordingMetrics recording = metrics.computeIfAbsent(member, m -> new RecordingMetrics());
         EchoNode node = EchoNode.builder(member)
+                .metrics(recording)
                 .transport(network.transport(member))
                 .journal(journal)
                 .build()
