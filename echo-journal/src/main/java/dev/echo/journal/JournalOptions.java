@@ -1,6 +1,7 @@
 package dev.echo.journal;
 
 import dev.echo.core.MemberId;
+import dev.echo.core.metrics.MetricsSink;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -22,6 +23,8 @@ import java.util.Objects;
  *     spinning saves a wake-up per batch on a machine with a spare core, and costs CPU where members share cores
  * @param invoker if true, the journal starts no thread: the caller runs the writer's queued work with
  *     {@link FileJournal#runPending()}, and segments are prepared on that thread too (for a deterministic simulator)
+ * @param metrics where the journal reports fsync latency, batch sizes, bytes written and segment rolls (issue 24);
+ *     {@link MetricsSink#NONE} by default
  */
 public record JournalOptions(
         Path directory,
@@ -33,7 +36,8 @@ public record JournalOptions(
         boolean preallocate,
         FileLayer fileLayer,
         int idleSpinIterations,
-        boolean invoker) {
+        boolean invoker,
+        MetricsSink metrics) {
     /** Default segment size: 64 MiB. */
     public static final int DEFAULT_SEGMENT_BYTES = 64 << 20;
     /** Default largest record: 4 MiB. */
@@ -49,6 +53,7 @@ public record JournalOptions(
     public JournalOptions {
         Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(fileLayer, "fileLayer");
+        Objects.requireNonNull(metrics, "metrics");
         MemberId.requireName(clusterId, "clusterId");
         MemberId.requireName(nodeId, "nodeId");
         if (segmentBytes < MIN_SEGMENT_BYTES) {
@@ -84,6 +89,7 @@ public record JournalOptions(
         private FileLayer fileLayer = FileLayer.nio();
         private int idleSpinIterations = DEFAULT_IDLE_SPIN_ITERATIONS;
         private boolean invoker;
+        private MetricsSink metrics = MetricsSink.NONE;
 
         private Builder(Path directory, String clusterId, String nodeId) {
             this.directory = directory;
@@ -137,6 +143,12 @@ public record JournalOptions(
             return this;
         }
 
+        /** Where the journal reports its metrics (default {@link MetricsSink#NONE}). */
+        public Builder metrics(MetricsSink value) {
+            this.metrics = value;
+            return this;
+        }
+
         /** Validates and builds. */
         public JournalOptions build() {
             return new JournalOptions(
@@ -149,7 +161,8 @@ public record JournalOptions(
                     preallocate,
                     fileLayer,
                     idleSpinIterations,
-                    invoker);
+                    invoker,
+                    metrics);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.echo.journal;
 
+import dev.echo.core.metrics.MetricsSink;
 import dev.echo.core.storage.StorageException;
 import dev.echo.core.storage.StorageException.Reason;
 import dev.echo.journal.rules.JournalRules;
@@ -67,8 +68,14 @@ final class JournalWriter implements Runnable {
     private Work heldBack;
     /** The groups were told the disk is full, and not yet that it has room again. */
     private boolean toldFull;
-    /** Record bytes placed since the last forced batch, for its flight-recorder event. */
+    /** Record bytes placed since the last forced batch, for its flight-recorder event and metrics. */
     private long batchBytes;
+
+    private final MetricsSink.Histogram fsyncLatency;
+    private final MetricsSink.Histogram batchSize;
+    private final MetricsSink.Counter bytesWritten;
+    private final MetricsSink.Counter segmentRolls;
+    private final boolean timesForces;
 
     JournalWriter(
             JournalOptions options,
@@ -82,6 +89,14 @@ final class JournalWriter implements Runnable {
         this.segments = segments;
         this.allocator = allocator;
         this.buffer = ByteBuffer.allocateDirect(options.writeBufferBytes());
+        MetricsSink metrics = options.metrics();
+        String[] tags = {"node", options.nodeId()};
+        this.fsyncLatency =
+                metrics.histogram("echo.journal.fsync.latency", "one force of a batch", "nanoseconds", tags);
+        this.batchSize = metrics.histogram("echo.journal.batch.bytes", "record bytes per forced batch", "bytes", tags);
+        this.bytesWritten = metrics.counter("echo.journal.bytes.written", "record bytes written", tags);
+        this.segmentRolls = metrics.counter("echo.journal.segment.rolls", "segments started", tags);
+        this.timesForces = metrics != MetricsSink.NONE;
     }
 
     /** Starts a new segment after {@code previousEnd} of the last one (or the first segment) and starts the thread. */
@@ -435,8 +450,14 @@ final class JournalWriter implements Runnable {
         FsyncBatchEvent event = new FsyncBatchEvent();
         event.begin();
         if (rules.forceBeforeReporting()) {
+            long forceStart = timesForces ? System.nanoTime() : 0;
             forceCurrent();
+            if (timesForces) {
+                fsyncLatency.record(System.nanoTime() - forceStart);
+            }
         }
+        batchSize.record(batchBytes);
+        bytesWritten.add(batchBytes);
         if (event.shouldCommit()) {
             event.node = options.nodeId();
             event.bytes = batchBytes;
@@ -557,6 +578,7 @@ final class JournalWriter implements Runnable {
         long sequence = current == null ? (segments.isEmpty() ? 1 : segments.lastKey() + 1) : current.sequence + 1;
         Path path = allocator.take(sequence);
         Segment segment = new Segment(sequence, path, options.fileLayer().open(path));
+        segmentRolls.increment();
         segments.put(sequence, segment);
         current = segment;
         position = 0;
