@@ -3,7 +3,7 @@
  * They are applications of Echo, so they compile as one: against the packages echo-core exports, never its
  * protocol or runtime (docs/architecture.md, "Packages"). They export nothing: they are programs, run by bin/.
  */
-@SuppressWarnings("requires-automatic") // Netty 4.1 ships automatic modules
+@SuppressWarnings("requires-automatic") // Netty 4.1 and Micrometer ship automatic modules
 module dev.echo.examples {
     requires dev.echo.core;
     requires dev.echo.journal;
@@ -14,4 +14,7 @@ module dev.echo.examples {
     requires io.netty.common;
     requires io.netty.transport;
     requires org.slf4j;
+    requires dev.echo.metrics.micrometer;
+    requires micrometer.registry.prometheus; // echo-kv --metrics: the Prometheus text format
+    requires jdk.httpserver; // serves it: part of the JDK
 }

@@ -8,6 +8,7 @@ import dev.echo.core.MemberId;
 import dev.echo.core.PeerAddress;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.Tuning;
+import dev.echo.core.metrics.MetricsSink;
 import dev.echo.core.node.EchoNode;
 import dev.echo.core.transport.Transport;
 import dev.echo.journal.FileJournal;
@@ -33,6 +34,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -54,14 +56,19 @@ public final class EchoKv implements AutoCloseable {
     private final ReplicatedGroup group;
     private final EventLoopGroup clientLoops;
     private final Channel clientServer;
+    /** The metrics endpoint, or null without {@code --metrics}. */
+    private final MetricsEndpoint metrics;
 
-    private EchoKv(KvOptions options) throws Exception {
+    EchoKv(KvOptions options) throws Exception {
         this.options = options;
         Files.createDirectories(options.dataDirectory());
+        this.metrics = options.metricsBind().map(MetricsEndpoint::start).orElse(null);
+        MetricsSink sink = metrics == null ? MetricsSink.NONE : metrics.sink();
         FileJournal journal = FileJournal.open(JournalOptions.builder(
                         options.dataDirectory(),
                         options.clusterId(),
                         options.id().value())
+                .metrics(sink)
                 .build());
         Transport transport;
         try {
@@ -71,6 +78,7 @@ public final class EchoKv implements AutoCloseable {
             throw failure;
         }
         node = EchoNode.builder(options.id())
+                .metrics(sink)
                 .transport(transport)
                 .journal(journal)
                 .build()
@@ -141,8 +149,16 @@ public final class EchoKv implements AutoCloseable {
                         "echo-kv-shutdown"));
         System.out.println("echo-kv " + options.id() + " ready: clients on " + options.clientBind() + ", peers on "
                 + options.peerBind() + " (" + options.transport() + ")");
+        server.metricsPort()
+                .ifPresent(port -> System.out.println("echo-kv " + options.id() + " metrics on http://"
+                        + options.metricsBind().get().getHostString() + ":" + port + "/metrics"));
         System.out.flush();
         stopped.await();
+    }
+
+    /** The port the metrics endpoint bound, if {@code --metrics} was given. */
+    Optional<Integer> metricsPort() {
+        return Optional.ofNullable(metrics).map(MetricsEndpoint::port);
     }
 
     @Override
@@ -150,6 +166,9 @@ public final class EchoKv implements AutoCloseable {
         clientServer.close().syncUninterruptibly();
         clientLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         node.close();
+        if (metrics != null) {
+            metrics.close();
+        }
     }
 
     private static Transport transport(KvOptions options) throws Exception {

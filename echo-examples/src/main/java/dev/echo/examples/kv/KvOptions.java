@@ -2,6 +2,7 @@ package dev.echo.examples.kv;
 
 import dev.echo.core.MemberId;
 import dev.echo.core.PeerAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -29,6 +30,7 @@ import java.util.Optional;
  * @param unauthenticated plain TCP without a key: an explicit, logged opt-in (PROTOCOL.md §10)
  * @param staleReads answer GET and MGET from local state instead of linearizably
  * @param suspectTimeoutMillis dynamic voting: a voter silent this long is suspended (0: static membership)
+ * @param metricsBind where to serve the Prometheus text format at {@code /metrics}, if at all (port 0: any)
  */
 record KvOptions(
         MemberId id,
@@ -46,7 +48,8 @@ record KvOptions(
         Optional<Path> keyFile,
         boolean unauthenticated,
         boolean staleReads,
-        long suspectTimeoutMillis) {
+        long suspectTimeoutMillis,
+        Optional<InetSocketAddress> metricsBind) {
 
     static final String USAGE = String.join(
             "\n",
@@ -78,6 +81,7 @@ record KvOptions(
             "  --unauthenticated       plain TCP without a key: anyone who can reach the peer port",
             "                          and knows the cluster id can join (tests and closed networks only)",
             "  --stale-reads           answer reads from local state (faster, may lag)",
+            "  --metrics HOST:PORT     serve Echo's metrics at http://HOST:PORT/metrics (Prometheus text format)",
             "  --suspect-timeout MS    dynamic voting: suspend a voter silent this long, re-admit it when it",
             "                          returns (default 5000; 0 keeps the membership static)",
             "  --help                  show this help",
@@ -169,7 +173,8 @@ record KvOptions(
                 Optional.ofNullable(values.get("key-file")).map(Path::of),
                 unauthenticated,
                 stale,
-                Long.parseLong(values.getOrDefault("suspect-timeout", "5000")));
+                Long.parseLong(values.getOrDefault("suspect-timeout", "5000")),
+                Optional.ofNullable(values.get("metrics")).map(KvOptions::listenAddress));
         if (options.suspectTimeoutMillis < 0) {
             throw new IllegalArgumentException("--suspect-timeout must be 0 or positive");
         }
@@ -187,6 +192,25 @@ record KvOptions(
             throw new IllegalArgumentException("--unauthenticated is for plain TCP without --key-file only");
         }
         return options;
+    }
+
+    /** {@code host:port} to listen on; unlike a peer's address, port 0 (any free port) is allowed. */
+    private static InetSocketAddress listenAddress(String text) {
+        int colon = text.lastIndexOf(':');
+        String host = colon > 0 ? text.substring(0, colon) : "";
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = -1;
+        try {
+            port = colon > 0 ? Integer.parseInt(text.substring(colon + 1)) : -1;
+        } catch (NumberFormatException notANumber) {
+            // reported below
+        }
+        if (host.isBlank() || port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--metrics must be host:port with a port of 0..65535: '" + text + "'");
+        }
+        return new InetSocketAddress(host, port);
     }
 
     private static String required(Map<String, String> values, String key) {
