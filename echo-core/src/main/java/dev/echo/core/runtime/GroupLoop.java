@@ -139,7 +139,6 @@ public final class GroupLoop implements PersistListener {
             Optional<MemberAddress> joinAddress,
             PeerBook peerBook,
             GroupMetrics metrics) {
-        this.metrics = metrics;
         this.name = name;
         this.incarnation = incarnation;
         this.core = core;
@@ -151,6 +150,7 @@ public final class GroupLoop implements PersistListener {
         this.maxInboxMessages = maxInboxMessages;
         this.session = new ClientSession(clientId, core::step, permitReleased, rules);
         this.membership = new MembershipRequests(core, thread::now);
+        this.metrics = metrics;
         this.peerBook = peerBook;
         this.peers = new PeerDirectory(name, peerBook, thread::now);
         peers.learn(core.configuration());
