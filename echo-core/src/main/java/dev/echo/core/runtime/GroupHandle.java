@@ -69,7 +69,7 @@ public final class GroupHandle implements ReplicatedGroup {
 
     /** Records the commit latency of a successful write, when a metrics sink wants it (issue 24). */
     private void timeCommit(CompletableFuture<byte[]> future, long submittedAt) {
-        if (metrics.timesCommits) {
+        if (metrics.measuring) {
             future.whenComplete((result, failure) -> {
                 if (failure == null) {
                     metrics.commitLatency.record(loop.now() - submittedAt);

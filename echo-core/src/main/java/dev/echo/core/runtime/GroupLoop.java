@@ -164,7 +164,8 @@ public final class GroupLoop implements PersistListener {
                 snapshotExecutor,
                 input -> offerClient(new SnapshotResult(input)),
                 send -> transport.send(send.to(), new Envelope(name, incarnation, send.message())),
-                cause -> offerClient(new Fail(cause)));
+                cause -> offerClient(new Fail(cause)),
+                metrics);
         this.status = snapshotStatus(core.status());
         this.view = ProtocolTranslation.view(core.configuration(), core.log().configurationIndex());
     }
@@ -598,6 +599,7 @@ public final class GroupLoop implements PersistListener {
             return;
         }
         List<FollowerHealth> followers = core.followerHealth();
+        metrics.followersAre(followers, core.log().lastIndex());
         if (followers.isEmpty()) {
             unreachable.clear();
             return;

@@ -4,6 +4,11 @@ import dev.echo.core.GroupStatus;
 import dev.echo.core.MemberId;
 import dev.echo.core.View;
 import dev.echo.core.metrics.MetricsSink;
+import dev.echo.core.protocol.FollowerHealth;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -17,11 +22,20 @@ final class GroupMetrics {
     final MetricsSink.Counter leaderChanges;
     final MetricsSink.Counter viewChanges;
     final MetricsSink.Histogram commitLatency;
-    /** Whether submits are timed: not for {@link MetricsSink#NONE}, where timing would cost a callback each. */
-    final boolean timesCommits;
+    final MetricsSink.Counter snapshotsTaken;
+    final MetricsSink.Counter snapshotBytesSent;
+    /** One value per snapshot installed from a leader: its size in bytes. */
+    final MetricsSink.Histogram snapshotsInstalled;
+    /**
+     * Whether measuring is worth it: not for {@link MetricsSink#NONE}, where timing a submit would cost a callback and
+     * tracking followers a map update each tick.
+     */
+    final boolean measuring;
 
     private final MetricsSink sink;
     private final String[] tags;
+    /** Entries each follower lacks, as this member last saw it leading; 0 while it does not lead. */
+    private final Map<MemberId, AtomicLong> followerLag = new ConcurrentHashMap<>();
 
     GroupMetrics(MetricsSink sink, String group, MemberId member) {
         this.sink = sink;
@@ -34,7 +48,44 @@ final class GroupMetrics {
                 "from submit to the result, for writes submitted at this member",
                 "nanoseconds",
                 tags);
-        this.timesCommits = sink != MetricsSink.NONE;
+        this.snapshotsTaken = sink.counter("echo.snapshots.taken", "snapshots this member took and stored", tags);
+        this.snapshotBytesSent =
+                sink.counter("echo.snapshot.bytes.sent", "snapshot bytes sent to members behind", tags);
+        this.snapshotsInstalled =
+                sink.histogram("echo.snapshots.installed", "snapshots installed from a leader, by size", "bytes", tags);
+        this.measuring = sink != MetricsSink.NONE;
+    }
+
+    /**
+     * Loop thread, once per tick: the leader's followers and how far behind each is (issue 24, "lag per follower at the
+     * leader"). A follower's gauge is registered when it first appears and reads 0 while this member does not lead.
+     */
+    void followersAre(List<FollowerHealth> followers, long lastIndex) {
+        if (!measuring) {
+            return; // NONE: nothing to register or update
+        }
+        for (AtomicLong lag : followerLag.values()) {
+            lag.set(0);
+        }
+        for (FollowerHealth follower : followers) {
+            AtomicLong lag = followerLag.computeIfAbsent(follower.member(), this::registerFollower);
+            lag.set(Math.max(0, lastIndex - follower.matchIndex()));
+        }
+    }
+
+    private AtomicLong registerFollower(MemberId follower) {
+        AtomicLong lag = new AtomicLong();
+        sink.gauge(
+                "echo.follower.lag",
+                "entries of the leader's log a follower lacks, at the leader",
+                lag::get,
+                tags[0],
+                tags[1],
+                tags[2],
+                tags[3],
+                "follower",
+                follower.value());
+        return lag;
     }
 
     /** Gauges that read the loop's published status and view, and the in-flight limit's use. */

@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 final class SnapshotWorker {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotWorker.class);
 
+    private final GroupMetrics metrics;
     private final String group;
     private final MemberId self;
     private final SnapshotStore store;
@@ -50,7 +51,9 @@ final class SnapshotWorker {
             Executor executor,
             Consumer<Input> toLoop,
             Consumer<Output.Send> send,
-            Consumer<RuntimeException> restoreFailed) {
+            Consumer<RuntimeException> restoreFailed,
+            GroupMetrics metrics) {
+        this.metrics = metrics;
         this.group = group;
         this.self = self;
         this.store = store;
@@ -74,6 +77,7 @@ final class SnapshotWorker {
             try (SnapshotStore.Writer writer = store.create(take.meta())) {
                 SnapshotContent.write(writer.stream(), take.sessions(), state);
                 writer.commit();
+                metrics.snapshotsTaken.increment();
                 if (event.shouldCommit()) {
                     event.group = group;
                     event.member = self.value();
@@ -100,6 +104,7 @@ final class SnapshotWorker {
                 in.skipNBytes(chunk.offset());
                 byte[] data = in.readNBytes(chunk.maxBytes());
                 boolean last = in.read() < 0;
+                metrics.snapshotBytesSent.add(data.length);
                 send.accept(new Output.Send(
                         chunk.to(),
                         new Message.InstallSnapshot(
@@ -153,6 +158,7 @@ final class SnapshotWorker {
             RuntimeEvents.SnapshotInstalled event = new RuntimeEvents.SnapshotInstalled();
             event.begin();
             byte[] sessions = restore(store, meta.index(), stateMachine);
+            metrics.snapshotsInstalled.record(receivedBytes);
             if (event.shouldCommit()) {
                 event.group = group;
                 event.member = self.value();

@@ -219,6 +219,19 @@ class EchoNodeTest {
         assertTrue(first.gauge("echo.apply.lag", atFirst) >= 0);
         assertEquals(0, first.gauge("echo.voters.suspended", atFirst));
         assertTrue(first.gauge("echo.transport.messages.out", "member", "n1") > 0);
+        RecordingMetrics atLeader = metrics.get(leader);
+        for (MemberId follower : MEMBERS) {
+            if (!follower.equals(leader)) {
+                String[] lagTags = {"group", "counter", "member", leader.value(), "follower", follower.value()};
+                assertTrue(
+                        Inbox.await(
+                                () -> atLeader.gauges.containsKey(RecordingMetrics.key("echo.follower.lag", lagTags))
+                                        && atLeader.gauge("echo.follower.lag", lagTags) == 0,
+                                PATIENCE),
+                        "the leader reports " + follower + "'s lag, caught up");
+            }
+        }
+        assertEquals(0, first.count("echo.snapshots.taken", atFirst), "registered; this group takes no snapshots");
 
         long viewsBefore = first.count("echo.view.changes", atFirst);
         groups.get(MEMBERS.get(0)).addLearner(MemberId.of("n9")).get(10, TimeUnit.SECONDS);
