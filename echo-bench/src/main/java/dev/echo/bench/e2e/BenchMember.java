@@ -6,12 +6,15 @@ import dev.echo.core.MemberId;
 import dev.echo.core.PeerAddress;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.StateMachine;
+import dev.echo.core.metrics.MetricsSink;
 import dev.echo.core.node.EchoNode;
 import dev.echo.journal.FileJournal;
 import dev.echo.journal.JournalOptions;
+import dev.echo.metrics.micrometer.MicrometerMetrics;
 import dev.echo.transport.netty.ClusterKey;
 import dev.echo.transport.netty.NettyTcpTransport;
 import dev.echo.transport.netty.TcpTransportOptions;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
@@ -84,10 +87,17 @@ public final class BenchMember {
         });
         // Three members share two cores here: an idle journal writer that spins steals the CPU the others need
         // (measured in docs/benchmarks.md); members on their own machines keep the default spin.
+        // -Decho.bench.metrics=true (through ECHO_BENCH_MEMBER_OPTS) reports to a real Micrometer registry: what the
+        // metrics cost on the hot path (issue 24's 3% check, docs/benchmarks.md).
+        MetricsSink metrics = Boolean.getBoolean("echo.bench.metrics")
+                ? new MicrometerMetrics(new SimpleMeterRegistry())
+                : MetricsSink.NONE;
         FileJournal journal = FileJournal.open(JournalOptions.builder(dir, "echo-bench", self.value())
                 .idleSpinIterations(Integer.getInteger("echo.bench.journalSpin", 0))
+                .metrics(metrics)
                 .build());
         EchoNode node = EchoNode.builder(self)
+                .metrics(metrics)
                 .transport(new NettyTcpTransport(tcp.build()))
                 .journal(journal)
                 .build()
