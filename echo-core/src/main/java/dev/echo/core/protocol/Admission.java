@@ -159,7 +159,7 @@ final class Admission {
      * in its log, committed or not (PROTOCOL.md §10). The latest configuration answers almost every message; the walk
      * over older ones is only for senders outside it.
      */
-    private boolean knows(MemberId id) {
+    boolean knows(MemberId id) {
         return state.members().contains(id)
                 || someKnownConfiguration(known -> known.members().contains(id));
     }

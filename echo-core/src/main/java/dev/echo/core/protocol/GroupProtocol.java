@@ -475,6 +475,14 @@ public final class GroupProtocol {
         reconfiguration.approveWith(approval);
     }
 
+    /**
+     * Whether this member was removed (PROTOCOL.md §8): it is in no configuration in force, yet a configuration it
+     * knows (its start, its snapshot's, or one in its log) named it.
+     */
+    public boolean removed() {
+        return !state.members().contains(state.self) && admission.knows(state.self);
+    }
+
     /** The configuration in force: the latest in the log, committed or not (PROTOCOL.md §2). */
     public QuorumSystem configuration() {
         return state.configuration();

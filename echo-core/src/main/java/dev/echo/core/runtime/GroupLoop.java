@@ -154,7 +154,7 @@ public final class GroupLoop implements PersistListener {
         this.peerBook = peerBook;
         this.peers = new PeerDirectory(name, peerBook, thread::now);
         peers.learn(core.configuration());
-        this.joining = joinAddress.map(address -> new JoinRequests(name, core.self(), address, removedBefore(core)));
+        this.joining = joinAddress.map(address -> new JoinRequests(name, core.self(), address, core.removed()));
         this.permitReleased = permitReleased;
         this.snapshots = new SnapshotWorker(
                 name,
@@ -172,17 +172,6 @@ public final class GroupLoop implements PersistListener {
 
     String name() {
         return name;
-    }
-
-    /** Whether {@code core}'s own log shows it in a configuration it is no longer in (PROTOCOL.md §8). */
-    private static boolean removedBefore(GroupProtocol core) {
-        MemberId self = core.self();
-        if (core.configuration().members().contains(self)) {
-            return false;
-        }
-        return core.log().bootstrapConfiguration().members().contains(self)
-                || core.log().configurationEntries().values().stream()
-                        .anyMatch(configuration -> configuration.members().contains(self));
     }
 
     /** The node's time: request deadlines are measured on it. */
@@ -461,18 +450,22 @@ public final class GroupLoop implements PersistListener {
         GroupStatus now = status;
         if (refusingWrites) {
             LOG.warn("Group {} at {}: the disk is full; writes are refused until space returns", name, core.self());
-            RuntimeEvents.StorageFault event = new RuntimeEvents.StorageFault();
-            if (event.shouldCommit()) {
-                event.group = name;
-                event.member = core.self().value();
-                event.reason = StorageException.Reason.STORAGE_FULL.name();
-                event.message = "writes paused until space returns";
-                event.commit();
-            }
+            recordStorageFault(StorageException.Reason.STORAGE_FULL, "writes paused until space returns");
             callListener(() -> listener.storageFull(now));
         } else {
             LOG.info("Group {} at {}: the disk has room again; writes resume", name, core.self());
             callListener(() -> listener.storageAvailable(now));
+        }
+    }
+
+    private void recordStorageFault(StorageException.Reason reason, String message) {
+        RuntimeEvents.StorageFault event = new RuntimeEvents.StorageFault();
+        if (event.shouldCommit()) {
+            event.group = name;
+            event.member = core.self().value();
+            event.reason = reason.name();
+            event.message = message;
+            event.commit();
         }
     }
 
@@ -484,14 +477,7 @@ public final class GroupLoop implements PersistListener {
         }
         LOG.error("Group {} stops: storage failed: {}", name, cause.getMessage());
         EchoException failure = Rejections.ofStorage("storage failed: " + cause.getMessage(), cause);
-        RuntimeEvents.StorageFault event = new RuntimeEvents.StorageFault();
-        if (event.shouldCommit()) {
-            event.group = name;
-            event.member = core.self().value();
-            event.reason = cause.reason().name();
-            event.message = cause.getMessage();
-            event.commit();
-        }
+        recordStorageFault(cause.reason(), cause.getMessage());
         stop(failure, GroupStatus.Role.STORAGE_FAULTED);
         callListener(() -> listener.storageFaulted(failure));
         return true;

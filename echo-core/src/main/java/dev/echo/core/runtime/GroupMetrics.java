@@ -5,6 +5,7 @@ import dev.echo.core.MemberId;
 import dev.echo.core.View;
 import dev.echo.core.metrics.MetricsSink;
 import dev.echo.core.protocol.FollowerHealth;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -79,13 +80,16 @@ final class GroupMetrics {
                 "echo.follower.lag",
                 "entries of the leader's log a follower lacks, at the leader",
                 lag::get,
-                tags[0],
-                tags[1],
-                tags[2],
-                tags[3],
-                "follower",
-                follower.value());
+                tagged("follower", follower.value()));
         return lag;
+    }
+
+    /** This group's tags followed by one more key/value pair. */
+    private String[] tagged(String key, String value) {
+        String[] more = Arrays.copyOf(tags, tags.length + 2);
+        more[tags.length] = key;
+        more[tags.length + 1] = value;
+        return more;
     }
 
     /** Gauges that read the loop's published status and view, and the in-flight limit's use. */

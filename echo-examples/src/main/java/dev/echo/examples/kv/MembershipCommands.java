@@ -95,7 +95,7 @@ final class MembershipCommands {
             };
         } catch (IllegalArgumentException wrong) { // a bad id, address, weight or arity: nothing was asked
             return CompletableFuture.completedFuture(
-                    new ErrorRedisMessage("ERR " + name + ": " + wrong.getMessage() + "; usage: " + USAGE));
+                    RespHandler.error("ERR " + name + ": " + wrong.getMessage() + "; usage: " + USAGE));
         }
         return change.handle((view, failure) -> failure == null ? members(view) : errorFor(failure));
     }
@@ -147,16 +147,10 @@ final class MembershipCommands {
         Throwable cause =
                 failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (!(cause instanceof EchoException echo)) {
-            return new ErrorRedisMessage("ERR " + cause);
+            return RespHandler.error("ERR " + cause);
         }
         String code = echo.reason().name().replace("_", "").toUpperCase(Locale.ROOT);
         String outcome = echo.certainlyNotApplied() ? "nothing changed" : "the change may still take effect";
-        String text = code + " " + outcome + ": " + echo.getMessage();
-        StringBuilder line = new StringBuilder();
-        for (int i = 0; i < text.length() && line.length() < 300; i++) {
-            char c = text.charAt(i);
-            line.append(c >= 0x20 && c < 0x7f ? c : '?'); // one RESP line: no CR or LF from a message
-        }
-        return new ErrorRedisMessage(line.toString());
+        return RespHandler.error(code + " " + outcome + ": " + echo.getMessage());
     }
 }

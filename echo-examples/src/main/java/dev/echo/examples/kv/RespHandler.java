@@ -508,7 +508,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
      * the line early and inject the rest as another reply (found by RespFuzzTest), so control characters and bytes
      * outside printable ASCII become '?', and the text is cut at 200 characters.
      */
-    private static ErrorRedisMessage error(String text) {
+    static ErrorRedisMessage error(String text) {
         StringBuilder line = new StringBuilder(Math.min(text.length(), 200));
         for (int i = 0; i < text.length() && line.length() < 200; i++) {
             char c = text.charAt(i);
