@@ -33,6 +33,16 @@ public interface GroupListener {
     default void viewChanged(View view) {}
 
     /**
+     * This member installed a state transferred from another member (a snapshot, because it joined or fell behind the
+     * leader's compacted log): the state machine now holds the group's state up to {@code index}, and applies what
+     * follows. Called after the state machine heard the view the state was taken in, and before any later view.
+     *
+     * @param index the last log index the transferred state covers
+     * @param status this member's status at that moment
+     */
+    default void stateInstalled(long index, GroupStatus status) {}
+
+    /**
      * A committed configuration no longer contains this member: it was removed (or left). The member stays
      * {@link GroupStatus.Role#NOT_MEMBER} and takes no further part; operations fail with
      * {@link EchoException.Reason#NOT_MEMBER}.

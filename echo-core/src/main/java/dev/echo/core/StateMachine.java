@@ -26,6 +26,21 @@ public interface StateMachine {
     byte[] apply(long index, byte[] command);
 
     /**
+     * Tells the state machine that the group's membership changed, at its exact place among the commands (issue 23:
+     * views in the apply stream). Called between two {@link #apply} calls when a configuration entry commits at
+     * {@code index}, and after {@link #restore} with the configuration the snapshot was taken in (then {@code index}
+     * is the snapshot's). Every member sees the same views at the same places in the stream, so the state machine may
+     * use them deterministically, for example to split work by {@link View#rankOf rank}. Before the first call the
+     * group's initial view is in force. The default does nothing.
+     *
+     * <p>Called on the loop thread, like {@link #apply}; must not block.
+     *
+     * @param index the log index from which {@code view} is in force (see above for snapshots)
+     * @param view the membership in force from {@code index}
+     */
+    default void viewChanged(long index, View view) {}
+
+    /**
      * Answers a read-only query against the current state. It must not change the state.
      *
      * @param query the bytes of the query

@@ -1,5 +1,6 @@
 package dev.echo.core;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -14,7 +15,7 @@ import java.util.TreeSet;
 /**
  * A group's membership as a member sees it: the voters in rank order (the first breaks ties), their weights, the
  * learners, the voters that dynamic voting suspended, and the epoch (the log index of the configuration; 0 for the
- * initial one). Immutable.
+ * initial one). Each member has a rank (see {@link #members()}). Immutable.
  *
  * @param voters voting members in rank order, with weights
  * @param learners non-voting members that receive the committed stream (suspended voters among them)
@@ -87,13 +88,42 @@ public record View(
         return learners.contains(member) || voters.stream().anyMatch(v -> v.id().equals(member));
     }
 
-    /** {@code member}'s rank among the voters, 0 for the top; -1 if it is not a voter. */
+    /**
+     * Every member in rank order: the voters in their order (the first breaks ties, PROTOCOL.md §2), then the
+     * learners (suspended voters among them) in the order of their ids. Every member computes the same list from the
+     * same view, so ranks can split work among members ("member i of k takes the i-th part").
+     */
+    public List<MemberId> members() {
+        List<MemberId> ranked = new ArrayList<>(voters.size() + learners.size());
+        for (Member voter : voters) {
+            ranked.add(voter.id());
+        }
+        ranked.addAll(learners);
+        return ranked;
+    }
+
+    /** The number of members, k: ranks run from 0 to k - 1. */
+    public int size() {
+        return voters.size() + learners.size();
+    }
+
+    /**
+     * {@code member}'s rank in {@link #members()}, from 0 (the top voter) to {@link #size()} - 1; -1 if it is not a
+     * member. A voter's rank is its place among the voters; learners rank after every voter.
+     */
     public int rankOf(MemberId member) {
         for (int rank = 0; rank < voters.size(); rank++) {
             if (voters.get(rank).id().equals(member)) {
                 return rank;
             }
         }
-        return -1;
+        return learners.contains(member)
+                ? voters.size() + learners.headSet(member).size()
+                : -1;
+    }
+
+    /** Whether {@code member} votes in this view (suspended voters do not, until re-admitted). */
+    public boolean isVoter(MemberId member) {
+        return voters.stream().anyMatch(v -> v.id().equals(member));
     }
 }

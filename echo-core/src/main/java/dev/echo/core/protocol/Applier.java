@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * Applies committed entries to the application's state machine, in log order and exactly once per client command
  * (PROTOCOL.md §6: the session table answers a retried command with its first result), and completes the requests
- * waiting at this member with their outcomes. Committed configurations become views (§8).
+ * waiting at this member with their outcomes. Committed configurations become views (§8), which the state machine
+ * hears between the commands around them (§13).
  *
  * <p>Threading: not thread-safe; driven by its {@link GroupProtocol}'s thread, which is the thread that calls the
  * {@link StateMachine}.
@@ -51,6 +52,7 @@ final class Applier {
                     applyCommand(entry.index(), command));
         } else if (payload instanceof Entry.ConfigurationChange change
                 && change.configuration() instanceof Configuration view) {
+            stateMachine.viewChanged(entry.index(), Views.of(view, entry.index()));
             outbox.add(new Output.ViewChanged(entry.index(), view));
         }
         sessions.expire(entry.index());
@@ -82,14 +84,17 @@ final class Applier {
 
     /**
      * The runtime installed a snapshot received from the leader (PROTOCOL.md §8): the state machine holds its state,
-     * so the member's apply point, commit index and session table jump to it.
+     * so the member's apply point, commit index and session table jump to it, and the state machine hears the view
+     * the snapshot was taken in.
      */
     void snapshotInstalled(SnapshotMeta meta, byte[] sessionTable) {
         sessions.restore(sessionTable);
         state.commitIndex = meta.index();
         state.lastApplied = meta.index();
         if (meta.configuration() instanceof Configuration view) {
+            stateMachine.viewChanged(meta.index(), Views.of(view, meta.index()));
             outbox.add(new Output.ViewChanged(meta.index(), view));
         }
+        outbox.add(new Output.StateInstalled(meta.index()));
     }
 }

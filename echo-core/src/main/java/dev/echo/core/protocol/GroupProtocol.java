@@ -103,6 +103,9 @@ public final class GroupProtocol {
             sessions.restore(recovered.snapshot().get().sessions());
             state.commitIndex = meta.index();
             state.lastApplied = meta.index();
+            if (meta.configuration() instanceof Configuration view) { // §13: the restored state's view
+                stateMachine.viewChanged(meta.index(), Views.of(view, meta.index()));
+            }
             if (meta.term() > state.term) { // installed from a leader whose term had not reached the journal yet
                 state.term = meta.term();
                 state.votedFor = Optional.empty();

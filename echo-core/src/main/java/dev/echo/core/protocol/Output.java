@@ -148,6 +148,14 @@ public sealed interface Output {
     record ViewChanged(long index, Configuration configuration) implements Output {}
 
     /**
+     * This member installed a state transferred from the leader (a snapshot: it joined, or lagged behind the leader's
+     * log); it goes on applying from the entry after {@code index}. Emitted once the core has taken the state over.
+     *
+     * @param index the last log index the transferred state covers
+     */
+    record StateInstalled(long index) implements Output {}
+
+    /**
      * This member's status changed (PROTOCOL.md §9).
      *
      * @param status the new status

@@ -412,6 +412,9 @@ public final class GroupLoop implements PersistListener {
                 statusChanged(changed);
             } else if (output instanceof Output.ViewChanged changed) {
                 viewChanged(changed);
+            } else if (output instanceof Output.StateInstalled installed) {
+                GroupStatus now = status;
+                callListener(() -> listener.stateInstalled(installed.index(), now));
             } else if (output instanceof Output.ReconfigurationCompleted done) {
                 membership.completed(done, view);
             }

@@ -4,10 +4,10 @@ import dev.echo.core.Tuning;
 import dev.echo.core.View;
 import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.DynamicVoting;
-import dev.echo.core.protocol.JointConfiguration;
 import dev.echo.core.protocol.ProtocolOptions;
 import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.core.protocol.SnapshotPolicy;
+import dev.echo.core.protocol.Views;
 import dev.echo.core.protocol.Voter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,14 +36,7 @@ final class ProtocolTranslation {
 
     /** The application's view of a configuration in force from log index {@code epoch} (the next one if joint). */
     static View view(QuorumSystem system, long epoch) {
-        Configuration configuration =
-                system instanceof JointConfiguration joint ? joint.next() : (Configuration) system;
-        return new View(
-                members(configuration.voters()),
-                configuration.learners(),
-                members(configuration.suspended()),
-                epoch,
-                configuration.addresses());
+        return Views.of(system, epoch);
     }
 
     /**
@@ -95,14 +88,5 @@ final class ProtocolTranslation {
     private static int ticksUp(Duration duration, long tickNanos) {
         long nanos = duration.toNanos();
         return (int) Math.min(Integer.MAX_VALUE, Math.max(1, (nanos + tickNanos - 1) / tickNanos));
-    }
-
-    /** The application's view of voters: id and weight; incarnations stay inside the protocol. */
-    private static List<View.Member> members(List<Voter> voters) {
-        List<View.Member> members = new ArrayList<>(voters.size());
-        for (Voter voter : voters) {
-            members.add(new View.Member(voter.id(), voter.weight()));
-        }
-        return members;
     }
 }

@@ -106,7 +106,7 @@ final class MembershipCommands {
         }
     }
 
-    /** The view as one line per member: id, role, weight and rank for voters, peer address, metadata. */
+    /** The view as one line per member: id, role, weight for voters, rank, peer address, metadata. */
     static ArrayRedisMessage members(View view) {
         List<RedisMessage> lines = new ArrayList<>();
         for (String line : describe(view)) {
@@ -115,7 +115,7 @@ final class MembershipCommands {
         return new ArrayRedisMessage(lines);
     }
 
-    /** One line per member, voters first in rank order: {@code id role weight=W rank=R peer=H:P metadata}. */
+    /** One line per member, voters first in rank order: {@code id role [weight=W] rank=R peer=H:P metadata}. */
     static List<String> describe(View view) {
         List<String> lines = new ArrayList<>();
         for (View.Member voter : view.voters()) {
@@ -123,11 +123,12 @@ final class MembershipCommands {
                     + where(view, voter.id()));
         }
         for (View.Member suspended : view.suspended()) {
-            lines.add(suspended.id() + " suspended weight=" + suspended.weight() + where(view, suspended.id()));
+            lines.add(suspended.id() + " suspended weight=" + suspended.weight() + " rank="
+                    + view.rankOf(suspended.id()) + where(view, suspended.id()));
         }
         for (MemberId learner : view.learners()) {
             if (view.suspended().stream().noneMatch(s -> s.id().equals(learner))) {
-                lines.add(learner + " learner" + where(view, learner));
+                lines.add(learner + " learner rank=" + view.rankOf(learner) + where(view, learner));
             }
         }
         return lines;

@@ -36,6 +36,7 @@ public final class InvariantChecker implements ClusterView {
                 new LeaderAppendOnly(),
                 new CommittedEntriesSurvive(),
                 new AppliedPrefixesAgree(),
+                new ViewsInApplyStream(),
                 new IndexOrder(),
                 new CommitNeedsDurableQuorum(),
                 new LeaderCommitsOwnTerm(),

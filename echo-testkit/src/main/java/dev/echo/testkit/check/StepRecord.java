@@ -16,6 +16,7 @@ import java.util.List;
  * @param before its state before the step
  * @param after its state after the step
  * @param applications state machine calls made during the step
+ * @param views views the state machine heard since the member's previous step (PROTOCOL.md §13)
  */
 public record StepRecord(
         long timeMicros,
@@ -24,4 +25,5 @@ public record StepRecord(
         List<Output> outputs,
         MemberState before,
         MemberState after,
-        List<RecordingStateMachine.Application> applications) {}
+        List<RecordingStateMachine.Application> applications,
+        List<RecordingStateMachine.ViewHeard> views) {}

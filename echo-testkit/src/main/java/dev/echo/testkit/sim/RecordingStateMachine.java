@@ -1,6 +1,7 @@
 package dev.echo.testkit.sim;
 
 import dev.echo.core.StateMachine;
+import dev.echo.core.View;
 import dev.echo.core.protocol.Entry;
 import dev.echo.testkit.kv.KvStateMachine;
 import java.io.DataInputStream;
@@ -29,7 +30,19 @@ public final class RecordingStateMachine implements StateMachine {
      */
     public record Application(long index, long clientId, long sequence, long digest, boolean duplicate) {}
 
+    /**
+     * One call of {@link #viewChanged}.
+     *
+     * @param index the log index the view is in force from
+     * @param view the view
+     */
+    public record ViewHeard(long index, View view) {}
+
     private final KvStateMachine delegate = new KvStateMachine();
+    private final List<ViewHeard> views = new ArrayList<>();
+    /** Highest index this replica has seen in the apply stream: a command's, a view's or a restored snapshot's. */
+    private long streamIndex;
+
     private final LongFunction<Entry> entryAt;
     private final TreeSet<SessionKey> applied = new TreeSet<>();
     private final List<Application> recent = new ArrayList<>();
@@ -48,11 +61,28 @@ public final class RecordingStateMachine implements StateMachine {
 
     @Override
     public byte[] apply(long index, byte[] command) {
+        if (index <= streamIndex) {
+            throw new IllegalStateException("§13 apply at " + index + " after the stream reached " + streamIndex);
+        }
+        streamIndex = index;
         byte[] result = delegate.apply(index, command);
         Entry.Command entry = (Entry.Command) entryAt.apply(index).payload();
         boolean duplicate = !applied.add(new SessionKey(entry.clientId(), entry.sequence()));
         recent.add(new Application(index, entry.clientId(), entry.sequence(), delegate.digest(), duplicate));
         return result;
+    }
+
+    /**
+     * Records the view; a view of a log entry must come after every command before it and before every command after
+     * it (PROTOCOL.md §13); a restored snapshot's comes first, at the snapshot's index.
+     */
+    @Override
+    public void viewChanged(long index, View view) {
+        if (index <= streamIndex) {
+            throw new IllegalStateException("§13 view at " + index + " after the stream reached " + streamIndex);
+        }
+        streamIndex = index;
+        views.add(new ViewHeard(index, view));
     }
 
     @Override
@@ -86,6 +116,7 @@ public final class RecordingStateMachine implements StateMachine {
             restored.add(new SessionKey(stream.readLong(), stream.readLong()));
         }
         delegate.restore(in);
+        streamIndex = 0; // the core then reports the snapshot's view at the snapshot's index
         applied.clear();
         applied.addAll(restored);
     }
@@ -93,6 +124,13 @@ public final class RecordingStateMachine implements StateMachine {
     /** Digest of the current state (PROTOCOL.md §11.7, §11.13). */
     public long digest() {
         return delegate.digest();
+    }
+
+    /** Views heard since the last call, oldest first. */
+    public List<ViewHeard> drainViews() {
+        List<ViewHeard> out = new ArrayList<>(views);
+        views.clear();
+        return out;
     }
 
     /** Applications since the last call, oldest first. */

@@ -57,7 +57,7 @@ public final class SimNode {
         return core != null;
     }
 
-    /** How many snapshots the member installed from a leader (PROTOCOL.md §8). */
+    /** How many snapshots the member installed from a leader, as the core reported them (PROTOCOL.md §8). */
     public int snapshotsInstalled() {
         return snapshotsInstalled;
     }

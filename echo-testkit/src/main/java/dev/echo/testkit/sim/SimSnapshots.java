@@ -78,7 +78,6 @@ final class SimSnapshots {
             node.disk().storeSnapshot(chunk.meta(), received);
             try {
                 byte[] sessions = SnapshotContent.restore(new ByteArrayInputStream(received), node.stateMachine);
-                node.snapshotsInstalled++;
                 simulation.input(node, new Input.SnapshotInstalled(chunk.meta(), sessions));
             } catch (IOException e) {
                 throw new UncheckedIOException("a snapshot the leader sent does not restore", e);

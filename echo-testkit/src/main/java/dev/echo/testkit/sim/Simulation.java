@@ -269,7 +269,15 @@ public final class Simulation {
         if (trace != null && core.configuration() != configurationBefore) {
             traceLine(String.format("%9.3fms %-3s CONFIG %s", now() / 1000.0, node.id(), core.configuration()));
         }
-        checker.afterStep(new StepRecord(now(), node, input, outputs, before, after, node.stateMachine.drainRecent()));
+        checker.afterStep(new StepRecord(
+                now(),
+                node,
+                input,
+                outputs,
+                before,
+                after,
+                node.stateMachine.drainRecent(),
+                node.stateMachine.drainViews()));
         carryOut(node, outputs);
     }
 
@@ -285,6 +293,8 @@ public final class Simulation {
                 snapshots.sendChunk(node, chunk);
             } else if (output instanceof Output.StoreSnapshotChunk chunk) {
                 snapshots.storeChunk(node, chunk);
+            } else if (output instanceof Output.StateInstalled) {
+                node.snapshotsInstalled++; // counted when the core reports it took the state over
             } else {
                 if (reconfigurer != null && output instanceof Output.ReconfigurationCompleted done) {
                     reconfigurer.completed(done);

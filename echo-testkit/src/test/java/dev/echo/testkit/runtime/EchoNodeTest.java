@@ -241,7 +241,7 @@ class EchoNodeTest {
     @Test
     void theLeadersPolicyLetsALearnerPromoteItself() throws Exception {
         // Every member gets the policy, since any may lead: a learner may ask for its own promotion, nothing more.
-        policy = Optional.of((asker, current, proposed) -> current.rankOf(asker) < 0 && proposed.rankOf(asker) >= 0);
+        policy = Optional.of((asker, current, proposed) -> !current.isVoter(asker) && proposed.isVoter(asker));
         startAll();
         submitWithRetry(MEMBERS.get(0), 7);
         MemberId n4 = MemberId.of("n4");
