@@ -7,6 +7,8 @@ import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.HardState;
 import dev.echo.core.protocol.JointConfiguration;
+import dev.echo.core.protocol.Multicast;
+import dev.echo.core.protocol.Participant;
 import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.core.protocol.Voter;
 import java.nio.ByteBuffer;
@@ -34,6 +36,12 @@ public final class EntryCodec {
     private static final byte OPEN_SESSION = 1;
     private static final byte COMMAND = 2;
     private static final byte CONFIGURATION = 3;
+    private static final byte VIEW_CUT = 4;
+
+    /** Smallest encoded multicast: sequence, a one-byte sender id, sender sequence and an empty payload's length. */
+    private static final int MIN_MULTICAST_BYTES = 8 + 2 + 8 + 4;
+    /** Smallest encoded participant: a one-byte member id and its life. */
+    private static final int MIN_PARTICIPANT_BYTES = 2 + 8;
 
     // A configuration's kind. The addressed kinds follow each configuration with its members' addresses (PROTOCOL.md
     // §8); a system with no address at all keeps the older kinds, so groups that record none write what the previous
@@ -95,7 +103,57 @@ public final class EntryCodec {
         if (payload instanceof Entry.Command command) {
             return 1 + 24 + 4 + command.command().length;
         }
+        if (payload instanceof Entry.ViewCut cut) {
+            int size = 1 + 8 + 8 + memberIdSize(cut.sequencer()) + 4;
+            for (Participant participant : cut.participants()) {
+                size += memberIdSize(participant.id()) + 8;
+            }
+            return size + multicastsSize(cut.tail());
+        }
         return 1 + quorumSystemSize(((Entry.ConfigurationChange) payload).configuration());
+    }
+
+    /** Exact encoded size of a list of multicasts: a count, then each one. */
+    public static int multicastsSize(List<Multicast> multicasts) {
+        int size = 4;
+        for (Multicast multicast : multicasts) {
+            size += 8 + memberIdSize(multicast.sender()) + 8 + 4 + multicast.payload().length;
+        }
+        return size;
+    }
+
+    /** Writes a list of multicasts (PROTOCOL.md §13); the caller checked their payloads against its limit. */
+    public static void writeMulticasts(List<Multicast> multicasts, ByteBuffer out) {
+        out.putInt(multicasts.size());
+        for (Multicast multicast : multicasts) {
+            out.putLong(multicast.sequence());
+            writeMemberId(multicast.sender(), out);
+            out.putLong(multicast.senderSequence());
+            out.putInt(multicast.payload().length).put(multicast.payload());
+        }
+    }
+
+    /** Reads what {@link #writeMulticasts} wrote, refusing payloads above {@code maxPayloadBytes}. */
+    public static List<Multicast> readMulticasts(ByteBuffer in, int maxPayloadBytes) throws CodecException {
+        int count = Bounded.getInt(in, "multicast count");
+        // Checked against the bytes present before the list is sized, so a forged count cannot allocate.
+        if (count < 0 || (long) count * MIN_MULTICAST_BYTES > in.remaining()) {
+            throw new CodecException(
+                    CodecException.Reason.TRUNCATED, count + " multicasts cannot fit in " + in.remaining() + " bytes");
+        }
+        List<Multicast> multicasts = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            long sequence = Bounded.getInDomain(in, "multicast sequence");
+            MemberId sender = readMemberId(in);
+            long senderSequence = Bounded.getInDomain(in, "sender sequence");
+            byte[] payload = Bounded.getBytes(in, maxPayloadBytes, "multicast payload");
+            try {
+                multicasts.add(new Multicast(sequence, sender, senderSequence, payload));
+            } catch (IllegalArgumentException invalid) {
+                throw new CodecException(CodecException.Reason.INVALID_VALUE, invalid.getMessage());
+            }
+        }
+        return multicasts;
     }
 
     /**
@@ -119,6 +177,21 @@ public final class EntryCodec {
                     .putLong(command.ackedSequence())
                     .putInt(command.command().length)
                     .put(command.command());
+        } else if (payload instanceof Entry.ViewCut cut) {
+            for (Multicast multicast : cut.tail()) {
+                if (multicast.payload().length > maxCommandBytes) {
+                    throw new IllegalArgumentException(
+                            "multicast of " + multicast.payload().length + " bytes exceeds " + maxCommandBytes);
+                }
+            }
+            out.put(VIEW_CUT).putLong(cut.endedEpoch()).putLong(cut.cutSequence());
+            writeMemberId(cut.sequencer(), out);
+            out.putInt(cut.participants().size());
+            for (Participant participant : cut.participants()) {
+                writeMemberId(participant.id(), out);
+                out.putLong(participant.life());
+            }
+            writeMulticasts(cut.tail(), out);
         } else {
             out.put(CONFIGURATION);
             writeQuorumSystem(((Entry.ConfigurationChange) payload).configuration(), out);
@@ -145,8 +218,32 @@ public final class EntryCodec {
                 return new Entry.Command(clientId, sequence, acked, bytes);
             case CONFIGURATION:
                 return new Entry.ConfigurationChange(readQuorumSystem(in));
+            case VIEW_CUT:
+                return readViewCut(in);
             default:
                 throw new CodecException(CodecException.Reason.UNKNOWN_TYPE, "payload type " + tag);
+        }
+    }
+
+    private Entry.ViewCut readViewCut(ByteBuffer in) throws CodecException {
+        long endedEpoch = Bounded.getInDomain(in, "ended epoch");
+        long cutSequence = Bounded.getInDomain(in, "cut sequence");
+        MemberId sequencer = readMemberId(in);
+        int count = Bounded.getInt(in, "participant count");
+        if (count < 0 || (long) count * MIN_PARTICIPANT_BYTES > in.remaining()) {
+            throw new CodecException(
+                    CodecException.Reason.TRUNCATED,
+                    count + " participants cannot fit in " + in.remaining() + " bytes");
+        }
+        List<Participant> participants = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            participants.add(new Participant(readMemberId(in), Bounded.getLong(in, "participant life")));
+        }
+        List<Multicast> tail = readMulticasts(in, maxCommandBytes);
+        try {
+            return new Entry.ViewCut(endedEpoch, cutSequence, sequencer, participants, tail);
+        } catch (IllegalArgumentException invalid) {
+            throw new CodecException(CodecException.Reason.INVALID_VALUE, invalid.getMessage());
         }
     }
 

@@ -4,6 +4,7 @@ import dev.echo.core.MemberId;
 import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.MembershipChange;
 import dev.echo.core.protocol.Message;
+import dev.echo.core.protocol.Multicast;
 import dev.echo.core.protocol.QuorumSystem;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -176,6 +177,11 @@ public final class MessageCodec {
                 yield 8 + 8 + 8 + 1 + EntryCodec.quorumSystemSize(chunk.configuration()) + 4 + chunk.data().length;
             }
             case INSTALL_SNAPSHOT_RESPONSE -> 8 + 8 + 1;
+            case MULTICAST_SEND -> 8 + EntryCodec.multicastsSize(((Message.MulticastSend) message).multicasts());
+            case MULTICAST_DATA -> 16 + EntryCodec.multicastsSize(((Message.MulticastData) message).multicasts());
+            case MULTICAST_ACK ->
+                8 + 8 + 1 + 8 + 8 + EntryCodec.multicastsSize(((Message.MulticastAck) message).held());
+            case MULTICAST_REPORT_REQUEST -> 8;
         };
     }
 
@@ -236,7 +242,36 @@ public final class MessageCodec {
                 out.putLong(response.index()).putLong(response.nextOffset());
                 yield putBoolean(out, response.complete());
             }
+            case MULTICAST_SEND -> {
+                Message.MulticastSend send = (Message.MulticastSend) message;
+                out.putLong(send.epoch());
+                yield writeMulticasts(send.multicasts(), out);
+            }
+            case MULTICAST_DATA -> {
+                Message.MulticastData data = (Message.MulticastData) message;
+                out.putLong(data.epoch()).putLong(data.stable());
+                yield writeMulticasts(data.multicasts(), out);
+            }
+            case MULTICAST_ACK -> {
+                Message.MulticastAck ack = (Message.MulticastAck) message;
+                out.putLong(ack.epoch()).putLong(ack.life());
+                putBoolean(out, ack.participant());
+                out.putLong(ack.delivered()).putLong(ack.answering());
+                yield writeMulticasts(ack.held(), out);
+            }
+            case MULTICAST_REPORT_REQUEST -> out.putLong(((Message.MulticastReportRequest) message).upTo());
         };
+    }
+
+    private ByteBuffer writeMulticasts(List<Multicast> multicasts, ByteBuffer out) {
+        for (Multicast multicast : multicasts) {
+            if (multicast.payload().length > entries.maxCommandBytes()) {
+                throw new IllegalArgumentException(
+                        "multicast of " + multicast.payload().length + " bytes exceeds " + entries.maxCommandBytes());
+            }
+        }
+        EntryCodec.writeMulticasts(multicasts, out);
+        return out;
     }
 
     private ByteBuffer writeAppendRequest(Message.AppendRequest append, ByteBuffer out) {
@@ -289,7 +324,25 @@ public final class MessageCodec {
             case INSTALL_SNAPSHOT_RESPONSE ->
                 new Message.InstallSnapshotResponse(
                         from, term, index(in, "snapshot index"), index(in, "next offset"), getBoolean(in, "complete"));
+            case MULTICAST_SEND -> new Message.MulticastSend(from, term, index(in, "epoch"), readMulticasts(in));
+            case MULTICAST_DATA ->
+                new Message.MulticastData(from, term, index(in, "epoch"), index(in, "stable"), readMulticasts(in));
+            case MULTICAST_ACK ->
+                new Message.MulticastAck(
+                        from,
+                        term,
+                        index(in, "epoch"),
+                        Bounded.getLong(in, "life"),
+                        getBoolean(in, "participant"),
+                        index(in, "delivered"),
+                        index(in, "answering"),
+                        readMulticasts(in));
+            case MULTICAST_REPORT_REQUEST -> new Message.MulticastReportRequest(from, term, index(in, "up to"));
         };
+    }
+
+    private List<Multicast> readMulticasts(ByteBuffer in) throws CodecException {
+        return EntryCodec.readMulticasts(in, entries.maxCommandBytes());
     }
 
     private Message.InstallSnapshot readInstallSnapshot(MemberId from, long term, ByteBuffer in) throws CodecException {

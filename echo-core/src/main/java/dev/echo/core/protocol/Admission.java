@@ -144,9 +144,22 @@ final class Admission {
                 && message.term() - state.term <= MAX_TERM_STEP_FROM_A_LEARNER;
     }
 
-    /** Membership requests and answers travel between members of any rank and never change a term. */
+    /**
+     * Membership requests and answers, and multicast traffic (PROTOCOL.md §13), travel between members of any rank and
+     * never change a term.
+     */
     private static boolean isClientRequest(Message message) {
-        return message instanceof Message.MembershipRequest || message instanceof Message.MembershipResponse;
+        return message instanceof Message.MembershipRequest
+                || message instanceof Message.MembershipResponse
+                || isMulticast(message);
+    }
+
+    /** Whether {@code message} belongs to multicast, beside the log (PROTOCOL.md §13). */
+    static boolean isMulticast(Message message) {
+        return message instanceof Message.MulticastSend
+                || message instanceof Message.MulticastData
+                || message instanceof Message.MulticastAck
+                || message instanceof Message.MulticastReportRequest;
     }
 
     /** Whether {@code id} is a voter of a configuration this member knows (as {@link #knows}). */

@@ -7,7 +7,7 @@ import java.util.Objects;
  * Applies committed entries to the application's state machine, in log order and exactly once per client command
  * (PROTOCOL.md §6: the session table answers a retried command with its first result), and completes the requests
  * waiting at this member with their outcomes. Committed configurations become views (§8), which the state machine
- * hears between the commands around them (§13).
+ * hears between the commands around them, and multicast views are cut at their place (§13).
  *
  * <p>Threading: not thread-safe; driven by its {@link GroupProtocol}'s thread, which is the thread that calls the
  * {@link StateMachine}.
@@ -18,13 +18,16 @@ final class Applier {
     private final PendingOperations pending;
     private final ClientSessions sessions;
     private final StateMachine stateMachine;
+    private final Multicasts multicasts;
 
     Applier(
             MemberState state,
             Outbox outbox,
             PendingOperations pending,
             ClientSessions sessions,
-            StateMachine stateMachine) {
+            StateMachine stateMachine,
+            Multicasts multicasts) {
+        this.multicasts = multicasts;
         this.state = state;
         this.outbox = outbox;
         this.pending = pending;
@@ -54,6 +57,8 @@ final class Applier {
                 && change.configuration() instanceof Configuration view) {
             stateMachine.viewChanged(entry.index(), Views.of(view, entry.index()));
             outbox.add(new Output.ViewChanged(entry.index(), view));
+        } else if (payload instanceof Entry.ViewCut cut) {
+            multicasts.cutApplied(entry.index(), entry.term(), cut);
         }
         sessions.expire(entry.index());
     }
@@ -95,6 +100,7 @@ final class Applier {
             stateMachine.viewChanged(meta.index(), Views.of(view, meta.index()));
             outbox.add(new Output.ViewChanged(meta.index(), view));
         }
+        multicasts.stateTransferred();
         outbox.add(new Output.StateInstalled(meta.index()));
     }
 }

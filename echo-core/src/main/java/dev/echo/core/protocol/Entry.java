@@ -1,6 +1,8 @@
 package dev.echo.core.protocol;
 
+import dev.echo.core.MemberId;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -90,6 +92,47 @@ public record Entry(long index, long term, Payload payload) {
         @Override
         public String toString() {
             return "Command[" + clientId + "#" + sequence + ", acked=" + ackedSequence + ", " + command.length + "B]";
+        }
+    }
+
+    /**
+     * Ends one multicast view and installs the next (PROTOCOL.md §13): the log is where the group agrees on the cut.
+     * Every member that takes part in both views delivers the ended view's multicasts up to {@code cutSequence}
+     * (those it lacks are in {@code tail}) before it installs the new view, whose epoch is this entry's index.
+     *
+     * @param endedEpoch the epoch of the view this cut ends; 0 for the first view
+     * @param cutSequence the last multicast of the ended view that is delivered in it
+     * @param sequencer the member that orders the new view's multicasts: the leader that appended this entry
+     * @param participants the new view's members in rank order, each as one process life
+     * @param tail the ended view's multicasts after the point every continuing participant is known to hold, up to
+     *     {@code cutSequence}, in order
+     */
+    public record ViewCut(
+            long endedEpoch, long cutSequence, MemberId sequencer, List<Participant> participants, List<Multicast> tail)
+            implements Payload {
+        /** Validates the cut and freezes the lists. */
+        public ViewCut {
+            Objects.requireNonNull(sequencer, "sequencer");
+            participants = List.copyOf(participants);
+            tail = List.copyOf(tail);
+            if (endedEpoch < 0 || cutSequence < 0 || tail.size() > cutSequence) {
+                throw new IllegalArgumentException("bad view cut " + endedEpoch + "/" + cutSequence);
+            }
+            long expected = cutSequence - tail.size() + 1;
+            for (Multicast multicast : tail) {
+                if (multicast.sequence() != expected++) {
+                    throw new IllegalArgumentException("the tail of a cut must run consecutively up to the cut");
+                }
+            }
+        }
+
+        @Override
+        public int sizeBytes() {
+            int size = 32 + 24 * participants.size();
+            for (Multicast multicast : tail) {
+                size += multicast.sizeBytes();
+            }
+            return size;
         }
     }
 

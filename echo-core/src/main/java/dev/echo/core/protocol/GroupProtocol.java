@@ -33,6 +33,7 @@ public final class GroupProtocol {
     private final Applier applier;
     private final Reconfiguration reconfiguration;
     private final Snapshots snapshots;
+    private final Multicasts multicasts;
     /** Requests and reads waiting at this member: the client handler's, shared with a leader's read barriers. */
     private final PendingOperations pending;
     /** The leader's replication state for its term, or null while this member does not lead. */
@@ -94,7 +95,8 @@ public final class GroupProtocol {
         this.election = new Election(state, outbox);
         this.followerAppends = new FollowerAppends(state, outbox);
         this.requests = new ClientRequests(state, outbox, pending, stateMachine);
-        this.applier = new Applier(state, outbox, pending, sessions, stateMachine);
+        this.multicasts = new Multicasts(state, outbox, seed);
+        this.applier = new Applier(state, outbox, pending, sessions, stateMachine, multicasts);
         this.reconfiguration = new Reconfiguration(state, outbox, id -> leader != null && leader.caughtUp(id));
         this.snapshots = new Snapshots(state, outbox, sessions);
         state.storageFaulted = recovered.storageFaulted();
@@ -130,6 +132,8 @@ public final class GroupProtocol {
                         () -> requests.openSession(((Input.OpenSession) input).clientId(), leaderAcceptsWrites());
                     case READ -> () -> requests.read((Input.Read) input, snapshots.installing());
                     case TRANSFER_LEADERSHIP -> () -> transferLeadership(((Input.TransferLeadership) input).target());
+                    case SEND_MULTICAST -> () -> multicasts.send((Input.SendMulticast) input);
+                    case FLUSH -> () -> multicasts.flush(((Input.Flush) input).flushId());
                     case CHANGE_MEMBERSHIP ->
                         () -> {
                             Input.ChangeMembership change = (Input.ChangeMembership) input;
@@ -154,6 +158,7 @@ public final class GroupProtocol {
     }
 
     private void tick() {
+        multicasts.tick();
         if (leader == null) {
             election.tick(snapshots.installing());
         } else {
@@ -181,6 +186,7 @@ public final class GroupProtocol {
     private void becomeLeader() {
         election.becameLeader();
         leader = new Leader(state, outbox, pending);
+        multicasts.becameLeader();
         if (state.rules.newLeaderAppendsNoOp()) {
             outbox.appendAsLeader(new Entry.NoOp());
         }
@@ -192,6 +198,7 @@ public final class GroupProtocol {
     private void becomeFollower(long newTerm, Optional<MemberId> newLeader) {
         if (leader != null) {
             reconfiguration.leadershipLost();
+            multicasts.leadershipLost();
             leader = null;
             state.role = Role.FOLLOWER;
         }
@@ -234,7 +241,11 @@ public final class GroupProtocol {
             election.onPreVoteRequest(request);
             return;
         }
-        // Client-level requests between members: they never change this member's term.
+        // Client-level requests between members, and multicast beside the log: they never change this member's term.
+        if (Admission.isMulticast(message)) {
+            multicasts.onMessage(message);
+            return;
+        }
         if (message instanceof Message.MembershipRequest request) {
             reconfiguration.onRequest(request);
             return;
@@ -288,7 +299,14 @@ public final class GroupProtocol {
                         () -> toLeader(
                                 message, l -> l.onInstallSnapshotResponse((Message.InstallSnapshotResponse) message));
                     // Handled in receive(), before any term is adopted.
-                    case PRE_VOTE_REQUEST, PRE_VOTE_RESPONSE, MEMBERSHIP_REQUEST, MEMBERSHIP_RESPONSE ->
+                    case PRE_VOTE_REQUEST,
+                            PRE_VOTE_RESPONSE,
+                            MEMBERSHIP_REQUEST,
+                            MEMBERSHIP_RESPONSE,
+                            MULTICAST_SEND,
+                            MULTICAST_DATA,
+                            MULTICAST_ACK,
+                            MULTICAST_REPORT_REQUEST ->
                         () -> {
                             throw new IllegalStateException("dispatched twice: " + message.kind());
                         };
@@ -378,6 +396,7 @@ public final class GroupProtocol {
      * consequences of its changes run.
      */
     private void finishStep(long lastIndexBefore) {
+        multicasts.finishStep();
         settle(lastIndexBefore);
         MemberState.check((leader != null) == state.isLeader(), "a Leader exists exactly while the role is LEADER");
         if (!state.leaderId.equals(forwardedTo)) {

@@ -35,7 +35,11 @@ public sealed interface Input {
         /** {@link SnapshotInstalled}. */
         SNAPSHOT_INSTALLED,
         /** {@link TransferLeadership}. */
-        TRANSFER_LEADERSHIP
+        TRANSFER_LEADERSHIP,
+        /** {@link SendMulticast}. */
+        SEND_MULTICAST,
+        /** {@link Flush}. */
+        FLUSH
     }
 
     /** One unit of logical time has passed. The runtime (or simulator) decides how long a tick is. */
@@ -242,6 +246,39 @@ public sealed interface Input {
         /** Requires a target. */
         public TransferLeadership {
             Objects.requireNonNull(target, "target");
+        }
+    }
+
+    /**
+     * The application multicasts {@code payload} to its multicast view (PROTOCOL.md §13). Answered by
+     * {@link Output.MulticastCompleted} with {@code requestId}: once this member delivered it itself, or refused.
+     *
+     * @param requestId the caller's id
+     * @param payload the bytes (never modified)
+     */
+    record SendMulticast(long requestId, byte[] payload) implements Input {
+        /** Requires a payload. */
+        public SendMulticast {
+            Objects.requireNonNull(payload, "payload");
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.SEND_MULTICAST;
+        }
+    }
+
+    /**
+     * The application asks for a flush (PROTOCOL.md §13): answered by {@link Output.FlushCompleted} once every
+     * multicast this member has delivered so far is held by every participant of the view, or a view change made
+     * that moot.
+     *
+     * @param flushId the caller's id
+     */
+    record Flush(long flushId) implements Input {
+        @Override
+        public Kind kind() {
+            return Kind.FLUSH;
         }
     }
 }

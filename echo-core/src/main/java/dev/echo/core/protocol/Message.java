@@ -49,7 +49,15 @@ public sealed interface Message {
         /** {@link InstallSnapshot}. */
         INSTALL_SNAPSHOT(13),
         /** {@link InstallSnapshotResponse}. */
-        INSTALL_SNAPSHOT_RESPONSE(14);
+        INSTALL_SNAPSHOT_RESPONSE(14),
+        /** {@link MulticastSend}. */
+        MULTICAST_SEND(15),
+        /** {@link MulticastData}. */
+        MULTICAST_DATA(16),
+        /** {@link MulticastAck}. */
+        MULTICAST_ACK(17),
+        /** {@link MulticastReportRequest}. */
+        MULTICAST_REPORT_REQUEST(18);
 
         private static final Kind[] BY_CODE = new Kind[256];
 
@@ -388,5 +396,101 @@ public sealed interface Message {
         UNAUTHORISED,
         /** A new voter has not caught up with the leader's log; nothing changed (PROTOCOL.md §8). */
         NOT_CAUGHT_UP
+    }
+
+    /**
+     * A member's multicasts for its view's sequencer to order (PROTOCOL.md §13). Sent again until the sender delivers
+     * them itself; the sequencer takes each sender's multicasts in its order, without gaps, and drops the rest.
+     *
+     * @param from the sender
+     * @param term its term
+     * @param epoch the view the sender is in: multicasts are ordered only in it
+     * @param multicasts unsequenced multicasts ({@code sequence} 0) of {@code from}, by sender sequence
+     */
+    record MulticastSend(MemberId from, long term, long epoch, List<Multicast> multicasts) implements Message {
+        /** Freezes the list. */
+        public MulticastSend {
+            multicasts = List.copyOf(multicasts);
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.MULTICAST_SEND;
+        }
+    }
+
+    /**
+     * Ordered multicasts from the view's sequencer (PROTOCOL.md §13), consecutive, and how far every participant is
+     * known to hold the view's multicasts.
+     *
+     * @param from the sequencer
+     * @param term its term
+     * @param epoch the view
+     * @param stable every participant holds every multicast up to this one (for {@code flush})
+     * @param multicasts sequenced multicasts, consecutive; may be empty (only {@code stable} moved)
+     */
+    record MulticastData(MemberId from, long term, long epoch, long stable, List<Multicast> multicasts)
+            implements Message {
+        /** Freezes the list. */
+        public MulticastData {
+            multicasts = List.copyOf(multicasts);
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.MULTICAST_DATA;
+        }
+    }
+
+    /**
+     * A member tells the leader where it stands in the multicast view it installed (PROTOCOL.md §13): an
+     * acknowledgement to the sequencer, a request to be let into the next view by one that is not in it, or, when
+     * asked, a report for the cut a new leader makes (then with the multicasts it delivered that are not yet known
+     * stable).
+     *
+     * @param from the member
+     * @param term its term
+     * @param epoch the multicast view it installed (0 if none)
+     * @param life its participant life (see {@link Participant})
+     * @param participant whether it takes part in that view
+     * @param delivered the last multicast of the view it delivered
+     * @param answering the {@link MulticastReportRequest#upTo()} of the request this report answers; 0 if it is none
+     * @param held the view's multicasts it delivered after the last point it knows stable (only in reports)
+     */
+    record MulticastAck(
+            MemberId from,
+            long term,
+            long epoch,
+            long life,
+            boolean participant,
+            long delivered,
+            long answering,
+            List<Multicast> held)
+            implements Message {
+        /** Freezes the list. */
+        public MulticastAck {
+            held = List.copyOf(held);
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.MULTICAST_ACK;
+        }
+    }
+
+    /**
+     * A new leader asks every member where it stands in its multicast view (PROTOCOL.md §13): the view's sequencer was
+     * another leader, and this one rebuilds the view's cut from the answers. A member that answers delivers nothing
+     * more in that view, nor in any view it installs up to {@code upTo}: the cut will come after.
+     *
+     * @param from the leader
+     * @param term its term
+     * @param upTo the leader's last log index when it asked
+     */
+    record MulticastReportRequest(MemberId from, long term, long upTo) implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.MULTICAST_REPORT_REQUEST;
+        }
     }
 }

@@ -59,6 +59,32 @@ final class MessageChecks {
                         && Domains.contains(response.nextOffset());
             }
             case READ_INDEX_RESPONSE -> Domains.contains(((Message.ReadIndexResponse) message).readIndex());
+            case MULTICAST_SEND -> {
+                Message.MulticastSend send = (Message.MulticastSend) message;
+                boolean ownAndUnsequenced = send.multicasts().stream()
+                        .allMatch(m -> m.sequence() == 0 && m.sender().equals(send.from()));
+                yield Domains.contains(send.epoch())
+                        && ownAndUnsequenced
+                        && multicastsWithin(send.multicasts(), options);
+            }
+            case MULTICAST_DATA -> {
+                Message.MulticastData data = (Message.MulticastData) message;
+                yield Domains.contains(data.epoch())
+                        && Domains.contains(data.stable())
+                        && consecutive(data.multicasts())
+                        && multicastsWithin(data.multicasts(), options);
+            }
+            case MULTICAST_ACK -> {
+                Message.MulticastAck ack = (Message.MulticastAck) message;
+                yield Domains.contains(ack.epoch())
+                        && Domains.contains(ack.delivered())
+                        && Domains.contains(ack.answering())
+                        && consecutive(ack.held())
+                        && (ack.held().isEmpty()
+                                || ack.held().get(ack.held().size() - 1).sequence() == ack.delivered())
+                        && multicastsWithin(ack.held(), options);
+            }
+            case MULTICAST_REPORT_REQUEST -> Domains.contains(((Message.MulticastReportRequest) message).upTo());
             // Nothing beyond the term to check: flags, ids the receiver matches, or a change the leader validates.
             case PRE_VOTE_RESPONSE,
                     VOTE_RESPONSE,
@@ -67,6 +93,31 @@ final class MessageChecks {
                     MEMBERSHIP_REQUEST,
                     MEMBERSHIP_RESPONSE -> true;
         };
+    }
+
+    /** Multicasts whose coordinates lie in their domains and whose payloads fit the policy. */
+    private static boolean multicastsWithin(List<Multicast> multicasts, ProtocolOptions options) {
+        long bytes = 0;
+        for (Multicast multicast : multicasts) {
+            if (!Domains.contains(multicast.sequence())
+                    || !Domains.contains(multicast.senderSequence())
+                    || multicast.payload().length > options.multicast().maxPayloadBytes()) {
+                return false;
+            }
+            bytes += multicast.sizeBytes();
+        }
+        return bytes <= 2L * options.multicast().maxUnstableBytes();
+    }
+
+    /** Sequenced multicasts, each the one after the previous. */
+    private static boolean consecutive(List<Multicast> multicasts) {
+        for (int i = 0; i < multicasts.size(); i++) {
+            if (multicasts.get(i).sequence() != multicasts.get(0).sequence() + i
+                    || multicasts.get(i).sequence() < 1) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean wellFormedAppend(Message.AppendRequest append, ProtocolOptions options) {

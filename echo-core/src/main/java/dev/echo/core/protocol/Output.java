@@ -156,6 +156,61 @@ public sealed interface Output {
     record StateInstalled(long index) implements Output {}
 
     /**
+     * A multicast was delivered here (PROTOCOL.md §13), in view {@code epoch}, in the view's total order.
+     *
+     * @param epoch the multicast view it was sent and delivered in
+     * @param sender the member that multicast it
+     * @param payload its bytes
+     */
+    record MulticastDelivered(long epoch, MemberId sender, byte[] payload) implements Output {}
+
+    /**
+     * A multicast view was installed (PROTOCOL.md §13): every multicast of the previous view that this member
+     * delivers has been delivered. Reported when this member takes part in the new view or took part in the previous.
+     *
+     * @param epoch the new view's epoch: the log index of the cut that installed it, the same at every member
+     * @param members the view's members in rank order
+     * @param participating whether this member takes part (if not, it asks the leader to be let into the next one)
+     */
+    record MulticastViewInstalled(long epoch, List<MemberId> members, boolean participating) implements Output {}
+
+    /** Why a multicast was not delivered. */
+    enum MulticastFailure {
+        /** The group does not offer multicast (PROTOCOL.md §13). */
+        DISABLED,
+        /** This member takes part in no multicast view right now (it is joining one, or the view is being cut). */
+        NOT_IN_VIEW,
+        /** Too many of this member's multicasts wait for the sequencer (flow control). */
+        OVERLOADED,
+        /** The payload is larger than the policy allows. */
+        TOO_LARGE,
+        /** The view ended before the multicast was ordered: no member delivered it. */
+        VIEW_CHANGED,
+        /**
+         * This member left the view (it was left out of the next one, or installed a transferred state) before it
+         * delivered the multicast: other members may have delivered it.
+         */
+        LEFT_VIEW
+    }
+
+    /**
+     * A multicast sent at this member finished: delivered here (then at every participant that moves with this member
+     * to the next view), or failed.
+     *
+     * @param requestId the caller's id
+     * @param failure empty if delivered, else why it was not
+     */
+    record MulticastCompleted(long requestId, Optional<MulticastFailure> failure) implements Output {}
+
+    /**
+     * A flush finished (PROTOCOL.md §13).
+     *
+     * @param flushId the caller's id
+     * @param moot true if a view change, not stability, ended it
+     */
+    record FlushCompleted(long flushId, boolean moot) implements Output {}
+
+    /**
      * This member's status changed (PROTOCOL.md §9).
      *
      * @param status the new status

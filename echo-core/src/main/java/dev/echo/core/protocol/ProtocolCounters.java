@@ -37,7 +37,12 @@ public final class ProtocolCounters {
         /** A message from an earlier incarnation of a member than one already heard (a wiped disk's old life). */
         STALE_INCARNATION,
         /** This leader's uncommitted joint change replaced by its old half: a new-half voter could no longer answer. */
-        CHANGE_ROLLED_BACK
+        CHANGE_ROLLED_BACK,
+        /**
+         * Multicast traffic dropped (PROTOCOL.md §13): for another view than the one installed, from a member that is
+         * not its sequencer or participant, after this member reported on the view, or beyond the flow-control bound.
+         */
+        STALE_MULTICAST
     }
 
     private final EnumMap<Counter, Long> counts = new EnumMap<>(Counter.class);

@@ -19,6 +19,7 @@ package dev.echo.core.protocol;
  * @param sessionTtlEntries a session unused for this many log entries expires (log time, deterministic)
  * @param dynamicVoting when the leader shrinks the configuration around silent voters and re-admits them (§7)
  * @param snapshots when to snapshot and compact the log, and how snapshots are streamed to lagging members (§8)
+ * @param multicast whether the group offers view-synchronous multicast beside its log, and its bounds (§13)
  */
 public record ProtocolOptions(
         int electionTimeoutMinTicks,
@@ -34,7 +35,8 @@ public record ProtocolOptions(
         int maxSessions,
         long sessionTtlEntries,
         DynamicVoting dynamicVoting,
-        SnapshotPolicy snapshots) {
+        SnapshotPolicy snapshots,
+        MulticastPolicy multicast) {
 
     /** Validates every bound. */
     public ProtocolOptions {
@@ -56,6 +58,7 @@ public record ProtocolOptions(
         require(sessionTtlEntries >= 1, "sessionTtlEntries must be >= 1");
         require(dynamicVoting != null, "dynamicVoting must be given");
         require(snapshots != null, "snapshots must be given");
+        require(multicast != null, "multicast must be given");
         require(
                 snapshots.chunkBytes() <= maxAppendBytes,
                 "snapshots.chunkBytes must not exceed maxAppendBytes (both bound one message)");
@@ -80,7 +83,8 @@ public record ProtocolOptions(
                 100_000,
                 10_000_000,
                 DynamicVoting.defaults(),
-                SnapshotPolicy.defaults());
+                SnapshotPolicy.defaults(),
+                MulticastPolicy.off());
     }
 
     /** A copy with {@code minCopies} replaced. */
@@ -134,6 +138,13 @@ public record ProtocolOptions(
         return b.build();
     }
 
+    /** A copy with the multicast policy replaced. */
+    public ProtocolOptions withMulticast(MulticastPolicy policy) {
+        Builder b = toBuilder();
+        b.multicast = policy;
+        return b.build();
+    }
+
     private Builder toBuilder() {
         Builder b = new Builder();
         b.electionTimeoutMinTicks = electionTimeoutMinTicks;
@@ -150,6 +161,7 @@ public record ProtocolOptions(
         b.sessionTtlEntries = sessionTtlEntries;
         b.dynamicVoting = dynamicVoting;
         b.snapshots = snapshots;
+        b.multicast = multicast;
         return b;
     }
 
@@ -169,6 +181,7 @@ public record ProtocolOptions(
         long sessionTtlEntries;
         DynamicVoting dynamicVoting;
         SnapshotPolicy snapshots;
+        MulticastPolicy multicast;
 
         ProtocolOptions build() {
             return new ProtocolOptions(
@@ -185,7 +198,8 @@ public record ProtocolOptions(
                     maxSessions,
                     sessionTtlEntries,
                     dynamicVoting,
-                    snapshots);
+                    snapshots,
+                    multicast);
         }
     }
 

@@ -66,4 +66,24 @@ public interface SafetyRules {
     default boolean holdStrangersToTheirRule() {
         return true;
     }
+
+    /** §13: a participant delivers its view's multicasts in the sequencer's order, holding back any that overtook. */
+    default boolean deliverMulticastsInOrder() {
+        return true;
+    }
+
+    /** §13: a sequencer takes each sender's multicasts in the sender's order, without gaps. */
+    default boolean orderEachSenderInItsOrder() {
+        return true;
+    }
+
+    /** §13: a cut carries the multicasts some continuing participant may lack, up to the cut. */
+    default boolean cutCarriesTail() {
+        return true;
+    }
+
+    /** §13: a participant delivers the ended view's multicasts up to the cut before it installs the next view. */
+    default boolean deliverCutBeforeNextView() {
+        return true;
+    }
 }

@@ -4,6 +4,7 @@ import dev.echo.core.Tuning;
 import dev.echo.core.View;
 import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.DynamicVoting;
+import dev.echo.core.protocol.MulticastPolicy;
 import dev.echo.core.protocol.ProtocolOptions;
 import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.core.protocol.SnapshotPolicy;
@@ -82,7 +83,8 @@ final class ProtocolTranslation {
                 tuning.maxSessions(),
                 tuning.sessionTtlEntries(),
                 dynamicVoting,
-                snapshots);
+                snapshots,
+                MulticastPolicy.off()); // the group's options turn it on (GroupOptions.Builder.multicast)
     }
 
     private static int ticksUp(Duration duration, long tickNanos) {

@@ -9,6 +9,8 @@ import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.JointConfiguration;
 import dev.echo.core.protocol.MembershipChange;
 import dev.echo.core.protocol.Message;
+import dev.echo.core.protocol.Multicast;
+import dev.echo.core.protocol.Participant;
 import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.core.protocol.Voter;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +57,50 @@ final class EnvelopeArbitraries {
                                 from, term, Arbitraries.longs(), Arbitraries.of(Message.MembershipResult.class), index)
                         .as(Message.MembershipResponse::new),
                 snapshotChunks(from, term),
-                Combinators.combine(from, term, inDomain(1), index, flag).as(Message.InstallSnapshotResponse::new)));
+                Combinators.combine(from, term, inDomain(1), index, flag).as(Message.InstallSnapshotResponse::new),
+                Combinators.combine(from, term, index, multicasts()).as(Message.MulticastSend::new),
+                Combinators.combine(from, term, index, index, multicasts()).as(Message.MulticastData::new),
+                Combinators.combine(from, term, index, Arbitraries.longs(), flag, index, index, multicasts())
+                        .as(Message.MulticastAck::new),
+                Combinators.combine(from, term, index).as(Message.MulticastReportRequest::new)));
+    }
+
+    /** Multicasts (PROTOCOL.md §13), numbered consecutively from a drawn first place (0: unsequenced). */
+    static Arbitrary<List<Multicast>> multicasts() {
+        Arbitrary<Multicast> one = Combinators.combine(
+                        names().map(MemberId::of),
+                        inDomain(1),
+                        Arbitraries.bytes().array(byte[].class).ofMaxSize(MAX_COMMAND))
+                .as((sender, senderSequence, payload) -> new Multicast(0, sender, senderSequence, payload));
+        return Combinators.combine(
+                        Arbitraries.longs().between(0, Domains.LIMIT / 2),
+                        one.list().ofMaxSize(8))
+                .as((first, list) -> {
+                    List<Multicast> numbered = new ArrayList<>();
+                    for (int i = 0; i < list.size(); i++) {
+                        Multicast m = list.get(i);
+                        numbered.add(
+                                new Multicast(first == 0 ? 0 : first + i, m.sender(), m.senderSequence(), m.payload()));
+                    }
+                    return numbered;
+                });
+    }
+
+    private static Arbitrary<Entry.ViewCut> viewCuts() {
+        Arbitrary<Participant> participant = Combinators.combine(names().map(MemberId::of), Arbitraries.longs())
+                .as(Participant::new);
+        return Combinators.combine(
+                        inDomain(0),
+                        names().map(MemberId::of),
+                        participant.list().ofMaxSize(6),
+                        multicasts()
+                                .filter(list -> list.isEmpty() || list.get(0).sequence() > 0))
+                .as((ended, sequencer, participants, tail) -> new Entry.ViewCut(
+                        ended,
+                        tail.isEmpty() ? ended / 2 : tail.get(tail.size() - 1).sequence(),
+                        sequencer,
+                        participants,
+                        tail));
     }
 
     private static Arbitrary<Message> snapshotChunks(Arbitrary<MemberId> from, Arbitrary<Long> term) {
@@ -146,7 +191,8 @@ final class EnvelopeArbitraries {
                 Arbitraries.just(new Entry.NoOp()),
                 Arbitraries.longs().map(Entry.OpenSession::new),
                 command,
-                configurations().map(Entry.ConfigurationChange::new)));
+                configurations().map(Entry.ConfigurationChange::new),
+                viewCuts().map(cut -> cut)));
     }
 
     private static Arbitrary<QuorumSystem> configurations() {

@@ -120,13 +120,15 @@ class MessageCodecProperties {
     @Example
     void wireCodesAreFixedAndDistinct() {
         Message.Kind[] kinds = Message.Kind.values();
-        assertEquals(14, kinds.length, "a new kind needs its code added here and in ARCHITECTURE.md's table");
+        assertEquals(18, kinds.length, "a new kind needs its code pinned here");
         for (Message.Kind kind : kinds) {
             assertEquals(kind, Message.Kind.ofCode(kind.code()));
         }
         assertEquals(1, Message.Kind.PRE_VOTE_REQUEST.code());
         assertEquals(5, Message.Kind.APPEND_REQUEST.code());
         assertEquals(14, Message.Kind.INSTALL_SNAPSHOT_RESPONSE.code());
+        assertEquals(15, Message.Kind.MULTICAST_SEND.code());
+        assertEquals(18, Message.Kind.MULTICAST_REPORT_REQUEST.code());
         int known = 0;
         for (int code = 0; code < 256; code++) {
             Message.Kind kind = Message.Kind.ofCode((byte) code);

@@ -392,7 +392,8 @@ class GroupProtocolTest {
                         10,
                         10,
                         DynamicVoting.defaults(),
-                        SnapshotPolicy.defaults()));
+                        SnapshotPolicy.defaults(),
+                        MulticastPolicy.off()));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> d.withMinCopies(0));
         // A suspect timeout within reach of an election would shrink the group on every leader change.
         org.junit.jupiter.api.Assertions.assertThrows(

@@ -37,6 +37,7 @@ public final class InvariantChecker implements ClusterView {
                 new CommittedEntriesSurvive(),
                 new AppliedPrefixesAgree(),
                 new ViewsInApplyStream(),
+                new VirtualSynchrony(),
                 new IndexOrder(),
                 new CommitNeedsDurableQuorum(),
                 new LeaderCommitsOwnTerm(),

@@ -66,7 +66,12 @@ public enum Fault {
      * Members snapshot every 20–200 applied entries and compact their logs, so members that lag, restart or join are
      * brought back by snapshot transfer in small chunks (PROTOCOL.md §8). Without it, logs are never compacted.
      */
-    SNAPSHOT;
+    SNAPSHOT,
+    /**
+     * Members multicast beside the log (PROTOCOL.md §13) and flush now and then, while the other faults happen; the
+     * view-synchrony checker watches every delivery. Protocol simulator only.
+     */
+    MULTICAST;
 
     /** What {@code all} means: every fault. */
     public static Set<Fault> standard() {

@@ -44,7 +44,15 @@ public enum Mutation {
      * Hear strangers as members: a peer in no configuration this member knows may vote, campaign, hand over and lead
      * (PROTOCOL.md §10), so a forged frame from outside the group can change durable state.
      */
-    TRUST_STRANGERS;
+    TRUST_STRANGERS,
+    /** Deliver multicasts as they arrive, not in the sequencer's order (PROTOCOL.md §13: total order). */
+    DELIVER_MULTICASTS_ON_ARRIVAL,
+    /** The sequencer takes a sender's multicasts in whatever order they arrive (PROTOCOL.md §13: FIFO order). */
+    ORDER_SENDERS_AS_THEY_ARRIVE,
+    /** A cut carries no tail: continuing participants keep only what they hold (PROTOCOL.md §13: same set). */
+    CUT_WITHOUT_TAIL,
+    /** Install the next view first, then deliver the ended view's tail in it (PROTOCOL.md §13: deliver in view). */
+    INSTALL_BEFORE_CUT;
 
     /** The safety rules with every one of {@code bugs} broken and every other rule kept. */
     public static SafetyRules rulesBreaking(Set<Mutation> bugs) {
@@ -106,6 +114,26 @@ public enum Mutation {
             @Override
             public boolean holdStrangersToTheirRule() {
                 return !broken.contains(TRUST_STRANGERS);
+            }
+
+            @Override
+            public boolean deliverMulticastsInOrder() {
+                return !broken.contains(DELIVER_MULTICASTS_ON_ARRIVAL);
+            }
+
+            @Override
+            public boolean orderEachSenderInItsOrder() {
+                return !broken.contains(ORDER_SENDERS_AS_THEY_ARRIVE);
+            }
+
+            @Override
+            public boolean cutCarriesTail() {
+                return !broken.contains(CUT_WITHOUT_TAIL);
+            }
+
+            @Override
+            public boolean deliverCutBeforeNextView() {
+                return !broken.contains(INSTALL_BEFORE_CUT);
             }
         };
     }

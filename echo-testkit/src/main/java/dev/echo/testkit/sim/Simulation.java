@@ -7,6 +7,7 @@ import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.Input;
 import dev.echo.core.protocol.JointConfiguration;
 import dev.echo.core.protocol.Message;
+import dev.echo.core.protocol.MulticastPolicy;
 import dev.echo.core.protocol.Output;
 import dev.echo.core.protocol.ProtocolOptions;
 import dev.echo.core.protocol.QuorumSystem;
@@ -58,6 +59,8 @@ public final class Simulation {
     private final EnumMap<Injected, Long> injected = new EnumMap<>(Injected.class);
     /** Every rule kept, or the run's deliberate bugs (SimulationOptions.mutations). */
     private final SafetyRules rules;
+    /** Multicasts beside the log, when {@link Fault#MULTICAST} is on; else null. */
+    private final MulticastWorkload multicasts;
 
     private Simulation(SimulationOptions options, PrintStream trace) {
         this(options, trace, null, null);
@@ -113,11 +116,18 @@ public final class Simulation {
                         entriesPerAppend[random.nextInt(entriesPerAppend.length)],
                         inflightAppends[random.nextInt(inflightAppends.length)])
                 .withDynamicVoting(dynamicVoting)
-                .withSnapshots(snapshotPolicy(options));
+                .withSnapshots(snapshotPolicy(options))
+                .withMulticast(
+                        options.faults().contains(Fault.MULTICAST)
+                                ? MulticastPolicy.on(50 + membership.nextInt(150))
+                                : MulticastPolicy.off());
         this.protocolOptions = fixedProtocol != null ? fixedProtocol : drawn;
         this.rules = Mutation.rulesBreaking(options.mutations());
         this.checker = new InvariantChecker(nodes, configuration, protocolOptions);
         this.workload = new Workload(this, random.split(), checker.exactlyOnce(), options.clients());
+        this.multicasts = protocolOptions.multicast().enabled()
+                ? new MulticastWorkload(this, new SplittableRandom(options.seed() * 0xD6E8FEB86659FD93L + 31))
+                : null;
     }
 
     /** Snapshots on simulator scales when the fault is on, from their own random stream (other runs replay as before). */
@@ -181,6 +191,9 @@ public final class Simulation {
             start(node);
         }
         workload.start();
+        if (multicasts != null) {
+            multicasts.start();
+        }
     }
 
     /**
