@@ -39,6 +39,21 @@ public final class EchoException extends RuntimeException {
          * request timeout (PROTOCOL.md §8); nothing changed. Check that the member runs and is reachable, then retry.
          */
         NOT_CAUGHT_UP(true),
+        /**
+         * This member takes part in no multicast view right now (it is being let into one, or the view is being cut);
+         * nothing was delivered. Retry shortly.
+         */
+        NOT_IN_VIEW(true),
+        /**
+         * The multicast view ended before the multicast was ordered: no member that moved on to the next view delivered
+         * it. Multicast again if it still matters.
+         */
+        VIEW_CHANGED(true),
+        /**
+         * This member left the multicast view (left out of the next one, or brought up to date by a state transfer)
+         * before it delivered its own multicast: others may or may not have delivered it.
+         */
+        LEFT_VIEW(false),
         /** The group or node was closed before the operation was accepted; nothing was applied. */
         CLOSED(true),
         /** The node's storage failed (fail-stop) or this member's log is damaged; outcome unknown. */

@@ -33,6 +33,21 @@ public interface GroupListener {
     default void viewChanged(View view) {}
 
     /**
+     * A multicast was delivered at this member (PROTOCOL.md §13), in its view's total order.
+     *
+     * @param sender the member that multicast it
+     * @param viewEpoch the multicast view it was sent and delivered in
+     * @param payload its bytes; do not modify
+     */
+    default void multicastDelivered(MemberId sender, long viewEpoch, byte[] payload) {}
+
+    /**
+     * A multicast view was installed (PROTOCOL.md §13): every multicast of the previous view that this member delivers
+     * has been delivered. Called when this member takes part in the new view or took part in the previous one.
+     */
+    default void multicastViewInstalled(MulticastView view) {}
+
+    /**
      * This member installed a state transferred from another member (a snapshot, because it joined or fell behind the
      * leader's compacted log): the state machine now holds the group's state up to {@code index}, and applies what
      * follows. Called after the state machine heard the view the state was taken in, and before any later view.

@@ -28,6 +28,8 @@ import java.util.TreeSet;
  * @param joinAddress if present, this new member asks by itself to join as a learner at this address (PROTOCOL.md
  *     §8), at the members its transport knows as seeds, until it is a member; implies {@code newMember}
  * @param membershipPolicy when this member leads, what it approves beyond voters' requests ({@link MembershipPolicy})
+ * @param multicast whether the group offers view-synchronous multicast beside its log (PROTOCOL.md §13); every member
+ *     must be given the same
  */
 public record GroupOptions(
         View membership,
@@ -39,7 +41,8 @@ public record GroupOptions(
         int maxInboxMessages,
         boolean newMember,
         Optional<MemberAddress> joinAddress,
-        Optional<MembershipPolicy> membershipPolicy) {
+        Optional<MembershipPolicy> membershipPolicy,
+        boolean multicast) {
     /** Validates every setting. */
     public GroupOptions {
         Objects.requireNonNull(membership, "membership");
@@ -86,6 +89,7 @@ public record GroupOptions(
         private boolean newMember;
         private Optional<MemberAddress> joinAddress = Optional.empty();
         private Optional<MembershipPolicy> membershipPolicy = Optional.empty();
+        private boolean multicast;
 
         private Builder() {}
 
@@ -180,6 +184,15 @@ public record GroupOptions(
             return this;
         }
 
+        /**
+         * Offers view-synchronous multicast beside the log ({@link ReplicatedGroup#multicast}, PROTOCOL.md §13; off by
+         * default). Give every member the same: the leader installs multicast views through the log.
+         */
+        public Builder multicast(boolean enabled) {
+            multicast = enabled;
+            return this;
+        }
+
         /** Validates and builds. */
         public GroupOptions build() {
             if (voters.isEmpty()) {
@@ -195,7 +208,8 @@ public record GroupOptions(
                     maxInboxMessages,
                     newMember,
                     joinAddress,
-                    membershipPolicy);
+                    membershipPolicy,
+                    multicast);
         }
     }
 }

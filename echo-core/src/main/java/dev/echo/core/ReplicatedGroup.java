@@ -21,6 +21,26 @@ public interface ReplicatedGroup extends AutoCloseable {
     String name();
 
     /**
+     * Multicasts {@code payload} to this member's multicast view (PROTOCOL.md §13): volatile, never journaled, and
+     * delivered through {@link GroupListener#multicastDelivered} at every member of the view, in the view only, in
+     * one total order. The members that move together to the next view have delivered the same multicasts of this
+     * one before they hear of it. Needs {@link GroupOptions.Builder#multicast}.
+     *
+     * @param ordering the weakest order the application needs; see {@link Ordering}
+     * @return completes when this member delivered the multicast itself; fails with
+     *     {@link EchoException.Reason#NOT_IN_VIEW}, {@code OVERLOADED} (flow control), {@code TOO_LARGE},
+     *     {@code VIEW_CHANGED} (not delivered, retry), {@code LEFT_VIEW} (unknown), or {@code INVALID} if the group
+     *     offers no multicast
+     */
+    CompletableFuture<Void> multicast(byte[] payload, Ordering ordering);
+
+    /**
+     * Completes when every multicast this member has delivered so far is held by every member of the view, or when a
+     * view change made that moot (PROTOCOL.md §13): the way to make multicasts as stable as the log when needed.
+     */
+    CompletableFuture<Void> flush();
+
+    /**
      * Replicates {@code command} and applies it, once, at every member in log order. Exactly-once: the command
      * carries this member's session coordinates and is re-forwarded across leader changes until its outcome is
      * known; it is never applied twice.

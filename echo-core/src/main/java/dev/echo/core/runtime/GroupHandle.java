@@ -5,6 +5,7 @@ import dev.echo.core.GroupStatus;
 import dev.echo.core.MemberAddress;
 import dev.echo.core.MemberHealth;
 import dev.echo.core.MemberId;
+import dev.echo.core.Ordering;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.View;
 import dev.echo.core.protocol.MembershipChange;
@@ -191,6 +192,32 @@ public final class GroupHandle implements ReplicatedGroup {
     @Override
     public View view() {
         return loop.view();
+    }
+
+    @Override
+    public CompletableFuture<Void> multicast(byte[] payload, Ordering ordering) {
+        Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(ordering, "ordering"); // one total order serves every ordering (Ordering)
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        if (closed) {
+            future.completeExceptionally(
+                    new EchoException(EchoException.Reason.CLOSED, "group " + name() + " is closed"));
+            return future;
+        }
+        loop.offerClient(new GroupLoop.Multicast(payload.clone(), future));
+        return future;
+    }
+
+    @Override
+    public CompletableFuture<Void> flush() {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        if (closed) {
+            future.completeExceptionally(
+                    new EchoException(EchoException.Reason.CLOSED, "group " + name() + " is closed"));
+            return future;
+        }
+        loop.offerClient(new GroupLoop.Flush(future));
+        return future;
     }
 
     @Override

@@ -72,6 +72,7 @@ public final class GroupLoop implements PersistListener {
 
     private final AtomicLong droppedMessages = new AtomicLong();
     private final ClientSession session;
+    private final Multicasting multicasting;
     private final MembershipRequests membership;
     private final PeerDirectory peers;
     private final PeerBook peerBook;
@@ -115,6 +116,12 @@ public final class GroupLoop implements PersistListener {
     /** Restoring the state machine failed on the snapshot thread: its state is undefined (fail-stop). */
     record Fail(RuntimeException cause) implements ClientOp {}
 
+    /** Multicast to the view (PROTOCOL.md §13). */
+    record Multicast(byte[] payload, CompletableFuture<Void> future) implements ClientOp {}
+
+    /** Flush the view's multicasts (PROTOCOL.md §13). */
+    record Flush(CompletableFuture<Void> future) implements ClientOp {}
+
     /** Report the other members' health as this member (if leader) knows it. */
     record Health(CompletableFuture<List<MemberHealth>> future) implements ClientOp {}
 
@@ -150,6 +157,7 @@ public final class GroupLoop implements PersistListener {
         this.maxInboxMessages = maxInboxMessages;
         this.session = new ClientSession(clientId, core::step, permitReleased, rules);
         this.membership = new MembershipRequests(core, thread::now);
+        this.multicasting = new Multicasting(core, listener, this::callListener);
         this.metrics = metrics;
         this.peerBook = peerBook;
         this.peers = new PeerDirectory(name, peerBook, thread::now);
@@ -353,6 +361,10 @@ public final class GroupLoop implements PersistListener {
             core.step(new Input.TransferLeadership(transfer.target()));
         } else if (op instanceof Health health) {
             health.future().complete(health());
+        } else if (op instanceof Multicast multicast) {
+            multicasting.send(multicast.payload(), multicast.future());
+        } else if (op instanceof Flush flush) {
+            multicasting.flush(flush.future());
         } else if (op instanceof ChangeMembership change) {
             membership.request(change);
         } else if (op instanceof SnapshotResult result) {
@@ -412,6 +424,8 @@ public final class GroupLoop implements PersistListener {
                 statusChanged(changed);
             } else if (output instanceof Output.ViewChanged changed) {
                 viewChanged(changed);
+            } else if (multicasting.onOutput(output)) {
+                continue;
             } else if (output instanceof Output.StateInstalled installed) {
                 GroupStatus now = status;
                 callListener(() -> listener.stateInstalled(installed.index(), now));
@@ -492,6 +506,7 @@ public final class GroupLoop implements PersistListener {
         stopCause = cause;
         session.failAll(cause);
         membership.failAll(cause);
+        multicasting.failAll(cause);
         for (CompletableFuture<GroupStatus> waiter = quorumWaiters.poll();
                 waiter != null;
                 waiter = quorumWaiters.poll()) {
@@ -518,6 +533,10 @@ public final class GroupLoop implements PersistListener {
                 change.future().completeExceptionally(stopCause);
             } else if (event instanceof Health health) {
                 health.future().completeExceptionally(stopCause);
+            } else if (event instanceof Multicast multicast) {
+                multicast.future().completeExceptionally(stopCause);
+            } else if (event instanceof Flush flush) {
+                flush.future().completeExceptionally(stopCause);
             }
         }
     }

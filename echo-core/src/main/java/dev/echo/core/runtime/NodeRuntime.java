@@ -14,6 +14,7 @@ import dev.echo.core.metrics.MetricsSink;
 import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.MembershipApproval;
+import dev.echo.core.protocol.MulticastPolicy;
 import dev.echo.core.protocol.ProtocolOptions;
 import dev.echo.core.protocol.RecoveredState;
 import dev.echo.core.protocol.SnapshotMeta;
@@ -164,6 +165,9 @@ public final class NodeRuntime implements TransportListener {
             throw new IllegalStateException("group " + name + " is already joined at " + self);
         }
         ProtocolOptions protocol = ProtocolTranslation.protocolOptions(options.tuning(), tickNanos);
+        if (options.multicast()) { // a participant silent for four election timeouts is left out of the next view
+            protocol = protocol.withMulticast(MulticastPolicy.on(4 * protocol.electionTimeoutMaxTicks()));
+        }
         checkFitsTransport(protocol, transport.codec());
         Configuration initial = ProtocolTranslation.configuration(options.membership());
         if (!initial.members().contains(self) && !options.newMember()) {
