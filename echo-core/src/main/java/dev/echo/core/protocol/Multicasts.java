@@ -39,6 +39,8 @@ final class Multicasts {
     private final MemberState state;
     private final Outbox outbox;
     private final MulticastPolicy policy;
+    /** Most bytes of multicasts of a view not yet known stable: the policy's, within half an append. */
+    private final int unstableBudget;
     /** This life of this member: drawn afresh at every start, so a restarted member is a new participant. */
     private final long life;
 
@@ -84,6 +86,9 @@ final class Multicasts {
         this.state = state;
         this.outbox = outbox;
         this.policy = state.options.multicast();
+        // The unstable multicasts of a view may all end up in its cut's tail, one log entry, which must fit one
+        // append the transport can carry.
+        this.unstableBudget = Math.min(policy.maxUnstableBytes(), state.options.maxAppendBytes() / 2);
         long mixed = seed * 0x9E3779B97F4A7C15L;
         mixed ^= mixed >>> 31;
         mixed *= 0xBF58476D1CE4E5B9L;
@@ -114,14 +119,14 @@ final class Multicasts {
         if (!policy.enabled()) {
             return Optional.of(Output.MulticastFailure.DISABLED);
         }
-        if (payload.length > policy.maxPayloadBytes()) {
+        if (payload.length > Math.min(policy.maxPayloadBytes(), unstableBudget / 4)) {
             return Optional.of(Output.MulticastFailure.TOO_LARGE);
         }
         if (!participating || frozen) {
             return Optional.of(Output.MulticastFailure.NOT_IN_VIEW);
         }
         if (unconfirmed.size() >= policy.maxUnstableMulticasts()
-                || unconfirmedBytes + 32 + payload.length > policy.maxUnstableBytes()) {
+                || unconfirmedBytes + 32 + payload.length > unstableBudget) {
             return Optional.of(Output.MulticastFailure.OVERLOADED);
         }
         return Optional.empty();
@@ -454,8 +459,30 @@ final class Multicasts {
                 sequencing.order(state.self, batch);
             }
         } else {
-            outbox.send(sequencer.get(), new Message.MulticastSend(state.self, state.term, epoch, batch));
+            for (List<Multicast> part : inMessageSizedParts(batch)) {
+                outbox.send(sequencer.get(), new Message.MulticastSend(state.self, state.term, epoch, part));
+            }
         }
+    }
+
+    /** {@code multicasts} in consecutive parts of at most one append's bytes each: what one message may carry. */
+    private List<List<Multicast>> inMessageSizedParts(List<Multicast> multicasts) {
+        List<List<Multicast>> parts = new ArrayList<>();
+        List<Multicast> part = new ArrayList<>();
+        long bytes = 0;
+        for (Multicast multicast : multicasts) {
+            if (!part.isEmpty() && bytes + multicast.sizeBytes() > state.options.maxAppendBytes()) {
+                parts.add(part);
+                part = new ArrayList<>();
+                bytes = 0;
+            }
+            part.add(multicast);
+            bytes += multicast.sizeBytes();
+        }
+        if (!part.isEmpty()) {
+            parts.add(part);
+        }
+        return parts;
     }
 
     /**
@@ -588,7 +615,7 @@ final class Multicasts {
                 if (frozen
                         || multicast.senderSequence() > expected
                         || unstable.size() >= policy.maxUnstableMulticasts()
-                        || unstableBytes + multicast.sizeBytes() > policy.maxUnstableBytes()) {
+                        || unstableBytes + multicast.sizeBytes() > unstableBudget) {
                     state.counters.increment(ProtocolCounters.Counter.STALE_MULTICAST);
                     return;
                 }
@@ -607,10 +634,13 @@ final class Multicasts {
             }
             List<Multicast> batch = List.copyOf(ordered);
             ordered.clear();
-            for (Participant participant : participants) {
-                if (!participant.id().equals(state.self)) {
-                    outbox.send(
-                            participant.id(), new Message.MulticastData(state.self, state.term, epoch, stable, batch));
+            for (List<Multicast> part : inMessageSizedParts(batch)) {
+                for (Participant participant : participants) {
+                    if (!participant.id().equals(state.self)) {
+                        outbox.send(
+                                participant.id(),
+                                new Message.MulticastData(state.self, state.term, epoch, stable, part));
+                    }
                 }
             }
             if (Multicasts.this.epoch == epoch && participating) {
