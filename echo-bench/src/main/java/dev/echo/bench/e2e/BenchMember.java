@@ -3,6 +3,7 @@ package dev.echo.bench.e2e;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
 import dev.echo.core.MemberId;
+import dev.echo.core.Ordering;
 import dev.echo.core.PeerAddress;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.StateMachine;
@@ -20,10 +21,12 @@ import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,10 +35,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * One member of the end-to-end benchmark cluster, in its own JVM: an {@link EchoNode} with a file journal (fsync on)
  * and loopback TCP, hosting one group whose state machine puts 16-byte keys and 100-byte values into a HashMap. It
  * obeys one-line commands on stdin from {@link ClusterBench}: {@code ROLE} (prints LEADER or another role),
- * {@code TERM} (prints the group's current term), {@code RUN clients warmupSeconds seconds} (closed loop at this
- * member; prints one RESULT line), {@code QUIT}.
+ * {@code TERM} (prints the group's current term), {@code RUN clients warmupSeconds seconds} (closed loop of submits at
+ * this member; prints one RESULT line), {@code MCAST clients warmupSeconds seconds} (closed loop of 100-byte
+ * multicasts at this member, each done when this member delivered it; its MEASURE lines carry its delivered count),
+ * {@code DELIVERED} (prints how many multicasts this member delivered), {@code QUIT}.
  *
- * <p>Usage: {@code BenchMember id dataDir n1=host:port,n2=host:port,n3=host:port}
+ * <p>Usage: {@code BenchMember id dataDir n1=host:port,n2=host:port,n3=host:port [multicast]}
  */
 public final class BenchMember {
     static final int KEY_BYTES = 16;
@@ -102,9 +107,17 @@ public final class BenchMember {
                 .journal(journal)
                 .build()
                 .start();
-        GroupOptions.Builder options = GroupOptions.builder().maxInFlight(100_000, false);
+        boolean multicast = args.length > 3 && args[3].equals("multicast");
+        GroupOptions.Builder options =
+                GroupOptions.builder().maxInFlight(100_000, false).multicast(multicast);
         members.keySet().forEach(options::voter);
-        ReplicatedGroup group = node.join("bench", options.build(), new MapMachine(), new GroupListener() {});
+        AtomicLong delivered = new AtomicLong();
+        ReplicatedGroup group = node.join("bench", options.build(), new MapMachine(), new GroupListener() {
+            @Override
+            public void multicastDelivered(MemberId sender, long viewEpoch, byte[] payload) {
+                delivered.incrementAndGet();
+            }
+        });
         System.out.println("READY");
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -115,7 +128,15 @@ public final class BenchMember {
                 case "TERM" -> System.out.println("TERM " + group.status().term());
                 case "RUN" ->
                     System.out.println(run(
-                            group, Integer.parseInt(words[1]), Integer.parseInt(words[2]), Integer.parseInt(words[3])));
+                            new Loop(group, Integer.parseInt(words[1]), false, delivered),
+                            Integer.parseInt(words[2]),
+                            Integer.parseInt(words[3])));
+                case "MCAST" ->
+                    System.out.println(run(
+                            new Loop(group, Integer.parseInt(words[1]), true, delivered),
+                            Integer.parseInt(words[2]),
+                            Integer.parseInt(words[3])));
+                case "DELIVERED" -> System.out.println("DELIVERED " + delivered.get());
                 case "QUIT" -> {
                     node.close();
                     System.out.println("BYE");
@@ -129,19 +150,19 @@ public final class BenchMember {
         node.close();
     }
 
-    /** A closed loop of {@code clients} outstanding submits; measures only after the warm-up. */
-    static String run(ReplicatedGroup group, int clients, int warmupSeconds, int seconds) throws InterruptedException {
-        Loop loop = new Loop(group, clients);
+    /** Runs {@code loop}, measuring only after the warm-up. */
+    static String run(Loop loop, int warmupSeconds, int seconds) throws InterruptedException {
         loop.start();
         Thread.sleep(warmupSeconds * 1000L);
-        System.out.println("MEASURE_START"); // the coordinator samples every member's CPU time here and at the end
+        // The coordinator samples every member's CPU time (and, for multicast, delivered count) here and at the end.
+        System.out.println("MEASURE_START delivered=" + loop.delivered.get());
         System.out.flush();
         loop.measuring(true);
         long begin = System.nanoTime();
         Thread.sleep(seconds * 1000L);
         loop.measuring(false);
         long elapsed = System.nanoTime() - begin;
-        System.out.println("MEASURE_END");
+        System.out.println("MEASURE_END delivered=" + loop.delivered.get());
         System.out.flush();
         loop.stopAndAwait();
         LatencyHistogram h = loop.histogram();
@@ -158,13 +179,15 @@ public final class BenchMember {
     }
 
     /**
-     * The closed loop: each completion submits the next operation from the completing thread (the group loop:
-     * submit never blocks with the default fail-fast admission). Latencies are recorded under one lock: completions
-     * of one group all arrive on its loop thread, so it is uncontended.
+     * The closed loop: each completion submits (or multicasts) the next operation from the completing thread (the
+     * group loop: neither blocks with the default fail-fast admission). Latencies are recorded under one lock:
+     * completions of one group all arrive on its loop thread, so it is uncontended.
      */
     static final class Loop {
         private final ReplicatedGroup group;
         private final int clients;
+        private final boolean multicast;
+        final AtomicLong delivered;
         private final LatencyHistogram histogram = new LatencyHistogram();
         private final AtomicLong errors = new AtomicLong();
         private volatile boolean measuring;
@@ -172,9 +195,11 @@ public final class BenchMember {
         private final CountDownLatch stopped;
         private final SplittableRandom random = new SplittableRandom(42);
 
-        Loop(ReplicatedGroup group, int clients) {
+        Loop(ReplicatedGroup group, int clients, boolean multicast, AtomicLong delivered) {
             this.group = group;
             this.clients = clients;
+            this.multicast = multicast;
+            this.delivered = delivered;
             this.stopped = new CountDownLatch(clients);
         }
 
@@ -209,7 +234,10 @@ public final class BenchMember {
                 return;
             }
             long start = System.nanoTime();
-            group.submit(command()).whenComplete((result, error) -> {
+            CompletableFuture<?> operation = multicast
+                    ? group.multicast(Arrays.copyOfRange(command(), KEY_BYTES, KEY_BYTES + VALUE_BYTES), Ordering.FIFO)
+                    : group.submit(command());
+            operation.whenComplete((result, error) -> {
                 long micros = (System.nanoTime() - start) / 1000;
                 if (measuring) {
                     synchronized (histogram) {

@@ -31,6 +31,7 @@ import java.util.stream.Stream;
 public final class ClusterBench {
     private static final String USAGE = """
             Usage: bin/echo-bench cluster [--clients 1,64,256] [--seconds 20] [--warmup 10] [--dir DIR] [--noise N]
+                                          [--multicast]
 
             Starts three Echo members as separate JVMs (-Xmx1g each) on loopback TCP, each with its own
             data directory (under DIR, default the system temp directory) and fsync on; runs a closed
@@ -39,21 +40,28 @@ public final class ClusterBench {
             per C, the CPU time per operation summed over the three processes, and the elections during
             the run (warm-up included: the rise of the highest term). --noise N runs N busy threads beside
             the cluster for the whole run, as on a shared machine. Removes its processes and directories
-            at the end.
+            at the end. --multicast measures view-synchronous multicast instead: a closed loop of C
+            outstanding 100-byte multicasts at a follower (each done when that member delivered it), and
+            the rate at which the slowest member delivered them.
             """;
 
     private ClusterBench() {}
 
     /** The options of one run. */
-    record Options(List<Integer> clients, int seconds, int warmup, Path dir, int noise) {
+    record Options(List<Integer> clients, int seconds, int warmup, Path dir, int noise, boolean multicast) {
         static Options parse(String[] args) {
             List<Integer> clients = List.of(1, 64, 256);
             int seconds = 20;
             int warmup = 10;
             Path dir = Path.of(System.getProperty("java.io.tmpdir"));
             int noise = 0;
+            boolean multicast = false;
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
+                if (args[i].equals("--multicast")) {
+                    multicast = true;
+                    continue;
+                }
                 switch (args[i]) {
                     case "--clients" ->
                         clients = Stream.of(require(value, args[i]).split(","))
@@ -70,7 +78,7 @@ public final class ClusterBench {
             if (noise < 0) {
                 throw new IllegalArgumentException("--noise must not be negative: " + noise);
             }
-            return new Options(clients, seconds, warmup, dir, noise);
+            return new Options(clients, seconds, warmup, dir, noise, multicast);
         }
 
         private static String require(String value, String option) {
@@ -184,13 +192,21 @@ public final class ClusterBench {
                 Path runDir = root.resolve("c" + clients);
                 String peers = peers();
                 for (String id : List.of("n1", "n2", "n3")) {
-                    members.add(start(id, runDir.resolve(id), peers));
+                    members.add(start(id, runDir.resolve(id), peers, options.multicast()));
                 }
                 for (Member member : members) {
                     member.await("READY");
                 }
                 Member leader = awaitLeader(members);
                 long termBefore = highestTerm(members);
+                if (options.multicast()) {
+                    report.println(multicastRun(members, leader, clients, options) + " elections="
+                            + (highestTerm(members) - termBefore));
+                    members.forEach(Member::close);
+                    members.clear();
+                    delete(runDir);
+                    continue;
+                }
                 // CPU time of every member is sampled exactly at the start and end of the measured window.
                 leader.ask("RUN " + clients + " " + options.warmup() + " " + options.seconds(), "MEASURE_START");
                 Duration[] before = cpu(members);
@@ -211,6 +227,58 @@ public final class ClusterBench {
             delete(root);
             Runtime.getRuntime().removeShutdownHook(cleanup);
         }
+    }
+
+    /**
+     * One multicast run: the closed loop at a follower (the path through the sequencer, not the leader's shortcut);
+     * every member's delivered count and CPU sampled at the start and end of the measured window.
+     */
+    private static String multicastRun(List<Member> members, Member leader, int clients, Options options)
+            throws IOException {
+        Member sender = members.stream().filter(m -> m != leader).findFirst().orElseThrow();
+        String start =
+                sender.ask("MCAST " + clients + " " + options.warmup() + " " + options.seconds(), "MEASURE_START");
+        Duration[] cpuBefore = cpu(members);
+        long[] before = delivered(members, sender, start);
+        String end = sender.await("MEASURE_END");
+        Duration[] cpuAfter = cpu(members);
+        long[] after = delivered(members, sender, end);
+        String result = sender.await("RESULT");
+        long slowest = Long.MAX_VALUE;
+        for (int i = 0; i < before.length; i++) {
+            slowest = Math.min(slowest, after[i] - before[i]);
+        }
+        long cpuNanos = 0;
+        for (int i = 0; i < cpuBefore.length; i++) {
+            cpuNanos += cpuAfter[i].minus(cpuBefore[i]).toNanos();
+        }
+        return String.format(
+                Locale.ROOT,
+                "multicast C=%d sent/s=%d delivered_at_all/s=%d p50_us=%d p99_us=%d p999_us=%d max_us=%d errors=%d"
+                        + " cpu_us_per_msg=%.1f",
+                clients,
+                field(result, "ops_s"),
+                slowest / options.seconds(),
+                field(result, "p50_us"),
+                field(result, "p99_us"),
+                field(result, "p999_us"),
+                field(result, "max_us"),
+                field(result, "errors"),
+                slowest == 0 ? Double.NaN : cpuNanos / 1000.0 / slowest);
+    }
+
+    /** Each member's delivered count: the sender's from its measure line, the others' asked now. */
+    private static long[] delivered(List<Member> members, Member sender, String senderLine) throws IOException {
+        long[] counts = new long[members.size()];
+        for (int i = 0; i < counts.length; i++) {
+            Member member = members.get(i);
+            counts[i] = member == sender
+                    ? field(senderLine, "delivered")
+                    : Long.parseLong(member.ask("DELIVERED", "DELIVERED")
+                            .substring("DELIVERED ".length())
+                            .trim());
+        }
+        return counts;
     }
 
     private static String line(int clients, String result, Duration[] before, Duration[] after) {
@@ -319,7 +387,7 @@ public final class ClusterBench {
         throw new IOException("no leader within 30 s");
     }
 
-    private static Member start(String id, Path dir, String peers) throws IOException {
+    private static Member start(String id, Path dir, String peers, boolean multicast) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx1g"));
         // Extra JVM options for the members, e.g. a JFR recording:
@@ -333,6 +401,9 @@ public final class ClusterBench {
         }
         command.addAll(List.of(
                 "-cp", System.getProperty("java.class.path"), BenchMember.class.getName(), id, dir.toString(), peers));
+        if (multicast) {
+            command.add("multicast");
+        }
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.redirectError(ProcessBuilder.Redirect.INHERIT); // warnings only (logback.xml), on our stderr
         return new Member(id, builder.start());

@@ -133,6 +133,8 @@ public final class GroupProtocol {
                     case READ -> () -> requests.read((Input.Read) input, snapshots.installing());
                     case TRANSFER_LEADERSHIP -> () -> transferLeadership(((Input.TransferLeadership) input).target());
                     case SEND_MULTICAST -> () -> multicasts.send((Input.SendMulticast) input);
+                    case SEND_MULTICASTS ->
+                        () -> ((Input.SendMulticasts) input).sends().forEach(multicasts::send);
                     case FLUSH -> () -> multicasts.flush(((Input.Flush) input).flushId());
                     case CHANGE_MEMBERSHIP ->
                         () -> {

@@ -1,6 +1,7 @@
 package dev.echo.core.protocol;
 
 import dev.echo.core.MemberId;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -38,6 +39,8 @@ public sealed interface Input {
         TRANSFER_LEADERSHIP,
         /** {@link SendMulticast}. */
         SEND_MULTICAST,
+        /** {@link SendMulticasts}. */
+        SEND_MULTICASTS,
         /** {@link Flush}. */
         FLUSH
     }
@@ -265,6 +268,23 @@ public sealed interface Input {
         @Override
         public Kind kind() {
             return Kind.SEND_MULTICAST;
+        }
+    }
+
+    /**
+     * Several multicasts handed over at once, in order: one step, so they travel to the sequencer together.
+     *
+     * @param sends the multicasts
+     */
+    record SendMulticasts(List<SendMulticast> sends) implements Input {
+        /** Freezes the list. */
+        public SendMulticasts {
+            sends = List.copyOf(sends);
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.SEND_MULTICASTS;
         }
     }
 

@@ -80,7 +80,18 @@ final class Multicasts {
     /** Members outside the view that asked to be let in: id → life. */
     private final TreeMap<MemberId, Long> outsiders = new TreeMap<>();
 
-    private record PendingSend(long requestId, Multicast multicast) {}
+    /** One of this member's multicasts until it delivers it, with the tick it was last sent at. */
+    private static final class PendingSend {
+        final long requestId;
+        final Multicast multicast;
+        long sentAt;
+
+        PendingSend(long requestId, Multicast multicast, long sentAt) {
+            this.requestId = requestId;
+            this.multicast = multicast;
+            this.sentAt = sentAt;
+        }
+    }
 
     Multicasts(MemberState state, Outbox outbox, long seed) {
         this.state = state;
@@ -110,7 +121,7 @@ final class Multicasts {
             return;
         }
         Multicast multicast = new Multicast(0, state.self, nextSenderSequence++, request.payload());
-        unconfirmed.put(multicast.senderSequence(), new PendingSend(request.requestId(), multicast));
+        unconfirmed.put(multicast.senderSequence(), new PendingSend(request.requestId(), multicast, ticks));
         unconfirmedBytes += multicast.sizeBytes();
         toSend.add(multicast);
     }
@@ -264,8 +275,8 @@ final class Multicasts {
         if (multicast.sender().equals(state.self)) {
             PendingSend mine = unconfirmed.remove(multicast.senderSequence());
             if (mine != null) {
-                unconfirmedBytes -= mine.multicast().sizeBytes();
-                outbox.add(new Output.MulticastCompleted(mine.requestId(), Optional.empty()));
+                unconfirmedBytes -= mine.multicast.sizeBytes();
+                outbox.add(new Output.MulticastCompleted(mine.requestId, Optional.empty()));
             }
         }
     }
@@ -350,7 +361,7 @@ final class Multicasts {
         Output.MulticastFailure failure =
                 continuing ? Output.MulticastFailure.VIEW_CHANGED : Output.MulticastFailure.LEFT_VIEW;
         for (PendingSend pending : unconfirmed.values()) {
-            outbox.add(new Output.MulticastCompleted(pending.requestId(), Optional.of(failure)));
+            outbox.add(new Output.MulticastCompleted(pending.requestId, Optional.of(failure)));
         }
         unconfirmed.clear();
         unconfirmedBytes = 0;
@@ -393,7 +404,12 @@ final class Multicasts {
             reportTicks++;
         }
         if (ticks % state.options.retryTicks() == 0 && !unconfirmed.isEmpty() && !frozen) {
-            unconfirmed.values().forEach(pending -> toSend.add(pending.multicast())); // lost or dropped: again
+            for (PendingSend pending : unconfirmed.values()) {
+                if (ticks - pending.sentAt >= state.options.retryTicks()) { // lost, or dropped at the sequencer
+                    pending.sentAt = ticks;
+                    toSend.add(pending.multicast);
+                }
+            }
         }
         if (ticks % state.options.heartbeatTicks() == 0) {
             askToBeLetIn();
@@ -677,8 +693,10 @@ final class Multicasts {
                 if (member.equals(state.self) || entry.getValue() >= last) {
                     continue;
                 }
+                // Only a participant that acknowledged nothing for a while lost something: the others are just busy,
+                // and resending to them would flood them.
                 int behind = stalled.merge(member, 1, Integer::sum);
-                if (behind % state.options.heartbeatTicks() == 0) {
+                if (behind % state.options.electionTimeoutMinTicks() == 0) {
                     outbox.send(
                             member,
                             new Message.MulticastData(

@@ -337,6 +337,7 @@ public final class GroupLoop implements PersistListener {
                 return;
             }
         }
+        multicasting.sendQueued();
         flushOutputs();
         if (status.hasQuorum()) {
             for (CompletableFuture<GroupStatus> waiter = quorumWaiters.poll();
@@ -362,7 +363,7 @@ public final class GroupLoop implements PersistListener {
         } else if (op instanceof Health health) {
             health.future().complete(health());
         } else if (op instanceof Multicast multicast) {
-            multicasting.send(multicast.payload(), multicast.future());
+            multicasting.queue(multicast.payload(), multicast.future());
         } else if (op instanceof Flush flush) {
             multicasting.flush(flush.future());
         } else if (op instanceof ChangeMembership change) {

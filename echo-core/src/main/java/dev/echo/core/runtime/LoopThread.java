@@ -90,7 +90,13 @@ public final class LoopThread {
             }
             worked = true;
         }
-        for (GroupLoop group = ready.poll(); group != null; group = ready.poll()) {
+        // Only the groups ready now: a group that schedules itself again while it runs (an application answering
+        // every completion with a new operation) waits for the next pass, so ticks and other groups still come.
+        for (int pending = ready.size(); pending > 0; pending--) {
+            GroupLoop group = ready.poll();
+            if (group == null) {
+                break;
+            }
             group.run();
             worked = true;
         }

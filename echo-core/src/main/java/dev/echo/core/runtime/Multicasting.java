@@ -6,7 +6,9 @@ import dev.echo.core.MulticastView;
 import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.Input;
 import dev.echo.core.protocol.Output;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -24,6 +26,7 @@ final class Multicasting {
     private final Consumer<Runnable> callListener;
     private final Map<Long, CompletableFuture<Void>> sends = new HashMap<>();
     private final Map<Long, CompletableFuture<Void>> flushes = new HashMap<>();
+    private final List<Input.SendMulticast> queued = new ArrayList<>();
     private long nextId;
 
     Multicasting(GroupProtocol core, GroupListener listener, Consumer<Runnable> callListener) {
@@ -32,10 +35,19 @@ final class Multicasting {
         this.callListener = callListener;
     }
 
-    void send(byte[] payload, CompletableFuture<Void> future) {
+    /** Queues a multicast: the loop hands the queue to the core in one step ({@link #sendQueued}). */
+    void queue(byte[] payload, CompletableFuture<Void> future) {
         long id = ++nextId;
         sends.put(id, future);
-        core.step(new Input.SendMulticast(id, payload));
+        queued.add(new Input.SendMulticast(id, payload));
+    }
+
+    /** Hands every queued multicast to the core at once: they go to the sequencer together. */
+    void sendQueued() {
+        if (!queued.isEmpty()) {
+            core.step(new Input.SendMulticasts(queued));
+            queued.clear();
+        }
     }
 
     void flush(CompletableFuture<Void> future) {
@@ -73,6 +85,7 @@ final class Multicasting {
 
     /** The group stopped: every multicast and flush in flight fails with {@code cause}. */
     void failAll(EchoException cause) {
+        queued.clear();
         sends.values().forEach(future -> future.completeExceptionally(cause));
         flushes.values().forEach(future -> future.completeExceptionally(cause));
         sends.clear();

@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -81,6 +82,33 @@ class MulticastNodeTest {
         assertEquals(List.of(0, 1, 2), MEMBERS.stream().map(view::rankOf).toList(), "ranked as configured");
     }
 
+    /**
+     * An application that answers every refusal with a new multicast at once keeps its group's loop busy: the loop
+     * must still tick, or the member never asks to be let into the view and spins forever (found by echo-bench).
+     */
+    @Test
+    void aMemberWhoseApplicationRetriesAtOnceStillGetsIntoTheView() throws Exception {
+        for (MemberId member : List.of(MEMBERS.get(0), MEMBERS.get(2))) {
+            start(member, true);
+        }
+        assertTrue(Inbox.await(() -> !views.get(MEMBERS.get(0)).isEmpty(), PATIENCE), "a first view without n2");
+        MemberId late = MEMBERS.get(1);
+        start(late, true);
+        AtomicLong confirmed = new AtomicLong();
+        ReplicatedGroup group = groups.get(late);
+        Runnable[] next = new Runnable[1];
+        next[0] = () -> group.multicast(new byte[] {7}, Ordering.FIFO).whenComplete((ok, error) -> {
+            if (error == null) {
+                confirmed.incrementAndGet();
+            }
+            if (confirmed.get() < 100) {
+                next[0].run(); // at once, on the loop thread
+            }
+        });
+        next[0].run();
+        assertTrue(Inbox.await(() -> confirmed.get() >= 100, PATIENCE), "let in, and its multicasts delivered");
+    }
+
     @Test
     void aGroupWithoutMulticastRefusesWithATypedError() throws Exception {
         startAll(false);
@@ -110,28 +138,32 @@ class MulticastNodeTest {
 
     private void startAll(boolean multicast) throws Exception {
         for (MemberId member : MEMBERS) {
-            EchoNode node = EchoNode.builder(member)
-                    .transport(network.transport(member))
-                    .journal(new InMemoryJournal())
-                    .build()
-                    .start();
-            GroupOptions.Builder options = GroupOptions.builder().multicast(multicast);
-            MEMBERS.forEach(options::voter);
-            delivered.put(member, new CopyOnWriteArrayList<>());
-            views.put(member, new CopyOnWriteArrayList<>());
-            ReplicatedGroup group = node.join("chat", options.build(), new Counter(), new GroupListener() {
-                @Override
-                public void multicastDelivered(MemberId sender, long viewEpoch, byte[] payload) {
-                    delivered.get(member).add(new String(payload, StandardCharsets.UTF_8));
-                }
-
-                @Override
-                public void multicastViewInstalled(MulticastView view) {
-                    views.get(member).add(view);
-                }
-            });
-            nodes.put(member, node);
-            groups.put(member, group);
+            start(member, multicast);
         }
+    }
+
+    private void start(MemberId member, boolean multicast) throws Exception {
+        EchoNode node = EchoNode.builder(member)
+                .transport(network.transport(member))
+                .journal(new InMemoryJournal())
+                .build()
+                .start();
+        GroupOptions.Builder options = GroupOptions.builder().multicast(multicast);
+        MEMBERS.forEach(options::voter);
+        delivered.put(member, new CopyOnWriteArrayList<>());
+        views.put(member, new CopyOnWriteArrayList<>());
+        ReplicatedGroup group = node.join("chat", options.build(), new Counter(), new GroupListener() {
+            @Override
+            public void multicastDelivered(MemberId sender, long viewEpoch, byte[] payload) {
+                delivered.get(member).add(new String(payload, StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void multicastViewInstalled(MulticastView view) {
+                views.get(member).add(view);
+            }
+        });
+        nodes.put(member, node);
+        groups.put(member, group);
     }
 }
