@@ -54,15 +54,20 @@ final class Multicasts {
 
     private long delivered;
     private long stable;
+    /** Multicasts that arrived before the one next in order (rare on a stream transport). */
     private final TreeMap<Long, Multicast> early = new TreeMap<>();
     /** Delivered multicasts not yet known stable: what a report or a cut may need. */
-    private final TreeMap<Long, Multicast> held = new TreeMap<>();
+    private final ArrayDeque<Multicast> held = new ArrayDeque<>();
+    /** Only for the mutant that delivers on arrival: what it delivered, whatever the order. */
+    private final Set<Long> deliveredOnArrival = new TreeSet<>();
     /** A view installed at or below this index was reported on already: this member does not take part in it. */
     private long reportedUpTo = -1;
 
     // This member's own multicasts in the installed view, by sender sequence, until it delivers them itself.
     private long nextSenderSequence = 1;
-    private final TreeMap<Long, PendingSend> unconfirmed = new TreeMap<>();
+    /** In sender order, which is the order this member delivers them in (FIFO). */
+    private final ArrayDeque<PendingSend> unconfirmed = new ArrayDeque<>();
+
     private long unconfirmedBytes;
     private final List<Multicast> toSend = new ArrayList<>();
     private final ArrayDeque<long[]> flushes = new ArrayDeque<>();
@@ -121,7 +126,7 @@ final class Multicasts {
             return;
         }
         Multicast multicast = new Multicast(0, state.self, nextSenderSequence++, request.payload());
-        unconfirmed.put(multicast.senderSequence(), new PendingSend(request.requestId(), multicast, ticks));
+        unconfirmed.add(new PendingSend(request.requestId(), multicast, ticks));
         unconfirmedBytes += multicast.sizeBytes();
         toSend.add(multicast);
     }
@@ -229,7 +234,7 @@ final class Multicasts {
         if (participating) {
             frozen = true;
             return new Message.MulticastAck(
-                    state.self, state.term, epoch, life, true, delivered, upTo, List.copyOf(held.values()));
+                    state.self, state.term, epoch, life, true, delivered, upTo, List.copyOf(held));
         }
         return new Message.MulticastAck(state.self, state.term, epoch, life, false, 0, upTo, List.of());
     }
@@ -245,7 +250,7 @@ final class Multicasts {
     private void receive(List<Multicast> ordered) {
         if (!state.rules.deliverMulticastsInOrder()) { // a mutant: whatever arrives first goes first
             for (Multicast multicast : ordered) {
-                if (multicast.sequence() > stable && !held.containsKey(multicast.sequence())) {
+                if (multicast.sequence() > stable && deliveredOnArrival.add(multicast.sequence())) {
                     delivered = Math.max(delivered, multicast.sequence() - 1);
                     deliver(multicast);
                 }
@@ -253,7 +258,9 @@ final class Multicasts {
             return;
         }
         for (Multicast multicast : ordered) {
-            if (multicast.sequence() > delivered) {
+            if (multicast.sequence() == delivered + 1 && early.isEmpty()) {
+                deliver(multicast); // the usual case: in order
+            } else if (multicast.sequence() > delivered) {
                 early.put(multicast.sequence(), multicast);
             }
         }
@@ -270,10 +277,10 @@ final class Multicasts {
                 multicast.sequence() == delivered + 1 || !state.rules.deliverMulticastsInOrder(),
                 "§13 multicasts are delivered in their view's order");
         delivered = Math.max(delivered, multicast.sequence());
-        held.put(multicast.sequence(), multicast);
+        held.add(multicast);
         outbox.add(new Output.MulticastDelivered(epoch, multicast.sender(), multicast.payload()));
         if (multicast.sender().equals(state.self)) {
-            PendingSend mine = unconfirmed.remove(multicast.senderSequence());
+            PendingSend mine = takeUnconfirmed(multicast.senderSequence());
             if (mine != null) {
                 unconfirmedBytes -= mine.multicast.sizeBytes();
                 outbox.add(new Output.MulticastCompleted(mine.requestId, Optional.empty()));
@@ -281,12 +288,30 @@ final class Multicasts {
         }
     }
 
+    /** The unconfirmed send with {@code senderSequence}: the first, unless a mutant reordered this sender. */
+    private PendingSend takeUnconfirmed(long senderSequence) {
+        PendingSend first = unconfirmed.peekFirst();
+        if (first != null && first.multicast.senderSequence() == senderSequence) {
+            return unconfirmed.pollFirst();
+        }
+        for (var it = unconfirmed.iterator(); it.hasNext(); ) {
+            PendingSend pending = it.next();
+            if (pending.multicast.senderSequence() == senderSequence) {
+                it.remove();
+                return pending;
+            }
+        }
+        return null;
+    }
+
     private void stableAt(long point) {
         if (point <= stable) {
             return;
         }
         stable = point;
-        held.headMap(stable, true).clear();
+        while (!held.isEmpty() && held.peekFirst().sequence() <= stable) {
+            held.pollFirst();
+        }
         while (!flushes.isEmpty() && flushes.peek()[1] <= stable) {
             outbox.add(new Output.FlushCompleted(flushes.poll()[0], false));
         }
@@ -360,7 +385,7 @@ final class Multicasts {
     private void endView(boolean continuing) {
         Output.MulticastFailure failure =
                 continuing ? Output.MulticastFailure.VIEW_CHANGED : Output.MulticastFailure.LEFT_VIEW;
-        for (PendingSend pending : unconfirmed.values()) {
+        for (PendingSend pending : unconfirmed) {
             outbox.add(new Output.MulticastCompleted(pending.requestId, Optional.of(failure)));
         }
         unconfirmed.clear();
@@ -373,6 +398,7 @@ final class Multicasts {
         flushes.clear();
         early.clear();
         held.clear();
+        deliveredOnArrival.clear();
         delivered = 0;
         stable = 0;
     }
@@ -404,7 +430,7 @@ final class Multicasts {
             reportTicks++;
         }
         if (ticks % state.options.retryTicks() == 0 && !unconfirmed.isEmpty() && !frozen) {
-            for (PendingSend pending : unconfirmed.values()) {
+            for (PendingSend pending : unconfirmed) {
                 if (ticks - pending.sentAt >= state.options.retryTicks()) { // lost, or dropped at the sequencer
                     pending.sentAt = ticks;
                     toSend.add(pending.multicast);
@@ -588,7 +614,9 @@ final class Multicasts {
         long last;
         long stable;
         long announcedStable;
-        final TreeMap<Long, Multicast> unstable = new TreeMap<>();
+        /** Every multicast after {@code stable} up to {@code last}, in order. */
+        final ArrayDeque<Multicast> unstable = new ArrayDeque<>();
+
         long unstableBytes;
         final TreeMap<MemberId, Long> acked = new TreeMap<>();
         final TreeMap<MemberId, Integer> stalled = new TreeMap<>();
@@ -636,7 +664,7 @@ final class Multicasts {
                     return;
                 }
                 Multicast numbered = multicast.sequenced(++last);
-                unstable.put(last, numbered);
+                unstable.add(numbered);
                 unstableBytes += numbered.sizeBytes();
                 nextFromSender.put(from, expected + 1);
                 ordered.add(numbered);
@@ -677,8 +705,8 @@ final class Multicasts {
             }
             if (lowest > stable) {
                 stable = lowest;
-                while (!unstable.isEmpty() && unstable.firstKey() <= stable) {
-                    unstableBytes -= unstable.pollFirstEntry().getValue().sizeBytes();
+                while (!unstable.isEmpty() && unstable.peekFirst().sequence() <= stable) {
+                    unstableBytes -= unstable.pollFirst().sizeBytes();
                 }
                 if (Multicasts.this.epoch == epoch) {
                     stableAt(Math.min(stable, delivered));
@@ -718,7 +746,10 @@ final class Multicasts {
         private List<Multicast> resendFrom(long from) {
             List<Multicast> batch = new ArrayList<>();
             long bytes = 0;
-            for (Multicast multicast : unstable.tailMap(from, true).values()) {
+            for (Multicast multicast : unstable) {
+                if (multicast.sequence() < from) {
+                    continue;
+                }
                 bytes += multicast.sizeBytes();
                 if (!batch.isEmpty() && bytes > state.options.maxAppendBytes()) {
                     break;
@@ -764,9 +795,12 @@ final class Multicasts {
                 }
             }
             frozen = true;
-            List<Multicast> tail = state.rules.cutCarriesTail()
-                    ? List.copyOf(unstable.tailMap(low, false).values())
-                    : List.of();
+            List<Multicast> tail = new ArrayList<>();
+            for (Multicast multicast : unstable) {
+                if (multicast.sequence() > low && state.rules.cutCarriesTail()) {
+                    tail.add(multicast);
+                }
+            }
             appendCut(new Entry.ViewCut(epoch, last, state.self, ranked(next), tail));
         }
     }
