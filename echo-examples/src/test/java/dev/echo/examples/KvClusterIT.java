@@ -90,7 +90,7 @@ class KvClusterIT {
         assertTrue(cluster.startJoining("n4", 60_000), "the new machine did not start");
         String address = "127.0.0.1:" + cluster.peerPort("n4");
         long joinDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!cluster.info("n1").getOrDefault("view_member_n4", "").startsWith("learner,peer=" + address)) {
+        while (!isLearnerAt(cluster.info("n1").getOrDefault("view_member_n4", ""), address)) {
             assertTrue(System.nanoTime() < joinDeadline, "n4 was not added from its own request to the seeds");
             Thread.sleep(50); // polling n1's view
         }
@@ -290,5 +290,10 @@ class KvClusterIT {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertTrue(process.waitFor(30, TimeUnit.SECONDS));
         return output;
+    }
+
+    /** Whether an INFO member line ({@code learner,rank=R,peer=H:P,...}) shows a learner at {@code address}. */
+    private static boolean isLearnerAt(String line, String address) {
+        return line.startsWith("learner,") && line.contains(",peer=" + address);
     }
 }

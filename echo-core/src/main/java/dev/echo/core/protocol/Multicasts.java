@@ -111,11 +111,6 @@ final class Multicasts {
         this.life = mixed ^ (mixed >>> 29);
     }
 
-    /** This member's life as a participant. */
-    long life() {
-        return life;
-    }
-
     // ---------------------------------------------------------------------------------------------------------------
     // The application's calls.
 

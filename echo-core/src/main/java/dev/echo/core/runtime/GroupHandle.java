@@ -165,12 +165,17 @@ public final class GroupHandle implements ReplicatedGroup {
 
     private CompletableFuture<View> changeMembership(MembershipChange change) {
         CompletableFuture<View> future = new CompletableFuture<>();
+        return offerUnlessClosed(future, new GroupLoop.ChangeMembership(change, future, loop.now() + timeoutNanos));
+    }
+
+    /** Hands {@code op} to the loop, or fails {@code future} with {@code CLOSED} if this handle is closed. */
+    private <T> CompletableFuture<T> offerUnlessClosed(CompletableFuture<T> future, GroupLoop.ClientOp op) {
         if (closed) {
             future.completeExceptionally(
                     new EchoException(EchoException.Reason.CLOSED, "group " + name() + " is closed"));
-            return future;
+        } else {
+            loop.offerClient(op);
         }
-        loop.offerClient(new GroupLoop.ChangeMembership(change, future, loop.now() + timeoutNanos));
         return future;
     }
 
@@ -199,37 +204,19 @@ public final class GroupHandle implements ReplicatedGroup {
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(ordering, "ordering"); // one total order serves every ordering (Ordering)
         CompletableFuture<Void> future = new CompletableFuture<>();
-        if (closed) {
-            future.completeExceptionally(
-                    new EchoException(EchoException.Reason.CLOSED, "group " + name() + " is closed"));
-            return future;
-        }
-        loop.offerClient(new GroupLoop.Multicast(payload.clone(), future));
-        return future;
+        return offerUnlessClosed(future, new GroupLoop.Multicast(payload.clone(), future));
     }
 
     @Override
     public CompletableFuture<Void> flush() {
         CompletableFuture<Void> future = new CompletableFuture<>();
-        if (closed) {
-            future.completeExceptionally(
-                    new EchoException(EchoException.Reason.CLOSED, "group " + name() + " is closed"));
-            return future;
-        }
-        loop.offerClient(new GroupLoop.Flush(future));
-        return future;
+        return offerUnlessClosed(future, new GroupLoop.Flush(future));
     }
 
     @Override
     public CompletableFuture<List<MemberHealth>> health() {
         CompletableFuture<List<MemberHealth>> future = new CompletableFuture<>();
-        if (closed) {
-            future.completeExceptionally(
-                    new EchoException(EchoException.Reason.CLOSED, "group " + name() + " is closed"));
-            return future;
-        }
-        loop.offerClient(new GroupLoop.Health(future));
-        return future;
+        return offerUnlessClosed(future, new GroupLoop.Health(future));
     }
 
     /** Messages from peers dropped because this group's inbox was full. */

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.echo.core.EchoException;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
-import dev.echo.core.GroupStatus;
 import dev.echo.core.MemberId;
 import dev.echo.core.MulticastView;
 import dev.echo.core.Ordering;
@@ -76,7 +75,7 @@ class MulticastOverTheWireIT {
             for (MemberId member : MEMBERS) {
                 assertTrue(Inbox.await(() -> lastView(member).size() == 3, PATIENCE), member + ": " + views);
             }
-            MemberId leader = leader();
+            MemberId leader = Leaders.await(groups, PATIENCE);
             List<MemberId> survivors =
                     MEMBERS.stream().filter(m -> !m.equals(leader)).toList();
             Map<MemberId, AtomicInteger> counters = new HashMap<>();
@@ -196,19 +195,5 @@ class MulticastOverTheWireIT {
                 views.get(member).add(view);
             }
         }));
-    }
-
-    private MemberId leader() {
-        assertTrue(Inbox.await(() -> leaderOrNull() != null, PATIENCE), "no leader");
-        return leaderOrNull();
-    }
-
-    private MemberId leaderOrNull() {
-        for (Map.Entry<MemberId, ReplicatedGroup> entry : groups.entrySet()) {
-            if (entry.getValue().status().role() == GroupStatus.Role.LEADER) {
-                return entry.getKey();
-            }
-        }
-        return null;
     }
 }

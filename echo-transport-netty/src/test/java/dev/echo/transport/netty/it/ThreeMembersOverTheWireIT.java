@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
-import dev.echo.core.GroupStatus;
 import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.Tuning;
@@ -59,7 +58,7 @@ class ThreeMembersOverTheWireIT {
             for (int i = 1; i <= WRITES_BEFORE_RESTART; i++) {
                 writes.put(groups.get(MEMBERS.get(i % 3)), "k" + (i % 17), "v" + i);
             }
-            MemberId leader = leader();
+            MemberId leader = Leaders.await(groups, PATIENCE);
             nodes.remove(leader).close();
             start(leader);
             for (int i = 1; i <= WRITES_AFTER_RESTART; i++) {
@@ -92,19 +91,5 @@ class ThreeMembersOverTheWireIT {
         MEMBERS.forEach(options::voter);
         nodes.put(member, node);
         groups.put(member, node.join("kv", options.build(), new KvStateMachine(), new GroupListener() {}));
-    }
-
-    private MemberId leader() {
-        assertTrue(Inbox.await(() -> leaderOrNull() != null, PATIENCE), "no leader");
-        return leaderOrNull();
-    }
-
-    private MemberId leaderOrNull() {
-        for (Map.Entry<MemberId, ReplicatedGroup> entry : groups.entrySet()) {
-            if (entry.getValue().status().role() == GroupStatus.Role.LEADER) {
-                return entry.getKey();
-            }
-        }
-        return null;
     }
 }
