@@ -6,7 +6,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -74,7 +73,7 @@ final class Multicasts {
     private int ticks;
 
     // While leading.
-    private Sequencer sequencing;
+    private MulticastSequencer sequencing;
     /** Index of this leader's cut that is not applied yet; 0 if none. */
     private long cutInFlight;
     /** The {@code upTo} of the reports this leader collects; -1 if none. */
@@ -172,7 +171,7 @@ final class Multicasts {
 
     /** At the sequencer: a member's multicasts to order. */
     private void onSend(Message.MulticastSend send) {
-        if (sequencing == null || send.epoch() != sequencing.epoch || !sequencing.hasParticipant(send.from())) {
+        if (sequencing == null || send.epoch() != sequencing.epoch() || !sequencing.hasParticipant(send.from())) {
             state.counters.increment(ProtocolCounters.Counter.STALE_MULTICAST);
             return;
         }
@@ -202,9 +201,9 @@ final class Multicasts {
         }
         if (sequencing != null
                 && ack.participant()
-                && ack.epoch() == sequencing.epoch
+                && ack.epoch() == sequencing.epoch()
                 && sequencing.hasParticipant(ack.from(), ack.life())) {
-            sequencing.acknowledged(ack.from(), ack.delivered());
+            acknowledged(ack.from(), ack.delivered());
         } else if (!ack.participant() && state.isLeader() && state.members().contains(ack.from())) {
             outsiders.put(ack.from(), ack.life()); // let in at the next cut
         } else {
@@ -262,8 +261,8 @@ final class Multicasts {
         for (Multicast next = early.remove(delivered + 1); next != null; next = early.remove(delivered + 1)) {
             deliver(next);
         }
-        if (sequencing != null && sequencing.epoch == epoch) {
-            sequencing.acknowledged(state.self, delivered);
+        if (sequencing != null && sequencing.epoch() == epoch) {
+            acknowledged(state.self, delivered);
         }
     }
 
@@ -297,6 +296,13 @@ final class Multicasts {
             }
         }
         return null;
+    }
+
+    /** The sequencer heard that {@code member} delivered up to {@code upTo}; stability may move here too. */
+    private void acknowledged(MemberId member, long upTo) {
+        if (sequencing.acknowledged(member, upTo) && sequencing.epoch() == epoch) {
+            stableAt(Math.min(sequencing.stable(), delivered));
+        }
     }
 
     private void stableAt(long point) {
@@ -350,7 +356,7 @@ final class Multicasts {
         }
         sequencing = null;
         if (state.isLeader() && term == state.term && cut.sequencer().equals(state.self)) {
-            sequencing = new Sequencer(index, cut.participants());
+            sequencing = new MulticastSequencer(state, outbox, unstableBudget, index, cut.participants());
         }
         if (participating && !cut.sequencer().equals(state.self)) {
             outbox.send(cut.sequencer(), ack()); // here: the sequencer may start sending
@@ -478,7 +484,10 @@ final class Multicasts {
         }
         sendOwn();
         if (sequencing != null) {
-            sequencing.flushOrdered();
+            List<Multicast> ordered = sequencing.flushOrdered();
+            if (!ordered.isEmpty() && sequencing.epoch() == epoch && participating) {
+                receive(ordered); // the sequencer is a participant too
+            }
         }
     }
 
@@ -492,34 +501,14 @@ final class Multicasts {
             return;
         }
         if (sequencer.get().equals(state.self)) {
-            if (sequencing != null && sequencing.epoch == epoch) {
+            if (sequencing != null && sequencing.epoch() == epoch) {
                 sequencing.order(state.self, batch);
             }
         } else {
-            for (List<Multicast> part : inMessageSizedParts(batch)) {
+            for (List<Multicast> part : MulticastSequencer.inMessageSizedParts(batch, state.options.maxAppendBytes())) {
                 outbox.send(sequencer.get(), new Message.MulticastSend(state.self, state.term, epoch, part));
             }
         }
-    }
-
-    /** {@code multicasts} in consecutive parts of at most one append's bytes each: what one message may carry. */
-    private List<List<Multicast>> inMessageSizedParts(List<Multicast> multicasts) {
-        List<List<Multicast>> parts = new ArrayList<>();
-        List<Multicast> part = new ArrayList<>();
-        long bytes = 0;
-        for (Multicast multicast : multicasts) {
-            if (!part.isEmpty() && bytes + multicast.sizeBytes() > state.options.maxAppendBytes()) {
-                parts.add(part);
-                part = new ArrayList<>();
-                bytes = 0;
-            }
-            part.add(multicast);
-            bytes += multicast.sizeBytes();
-        }
-        if (!part.isEmpty()) {
-            parts.add(part);
-        }
-        return parts;
     }
 
     /**
@@ -527,8 +516,16 @@ final class Multicasts {
      * view another leader sequenced at once, from every member's report.
      */
     private void planCut() {
-        if (sequencing != null && sequencing.epoch == epoch) {
-            sequencing.maybeCut();
+        if (sequencing != null && sequencing.epoch() == epoch) {
+            sequencing
+                    .maybeCut(outsiders)
+                    .ifPresent(cut -> appendCut(new Entry.ViewCut(
+                            sequencing.epoch(),
+                            cut.cutSequence(),
+                            state.self,
+                            ranked(cut.participants()),
+                            cut.tail())));
+            outsiders.clear();
             return;
         }
         if (reportsFor < 0) {
@@ -598,205 +595,5 @@ final class Multicasts {
         List<Participant> ranked = new ArrayList<>(members);
         ranked.sort(Comparator.comparingInt(participant -> view.rankOf(participant.id())));
         return ranked;
-    }
-
-    // ---------------------------------------------------------------------------------------------------------------
-
-    /** The leader's ordering of the view it installed: numbers multicasts, sends them, tracks who holds what. */
-    private final class Sequencer {
-        final long epoch;
-        final List<Participant> participants;
-        long last;
-        long stable;
-        long announcedStable;
-        /** Every multicast after {@code stable} up to {@code last}, in order. */
-        final ArrayDeque<Multicast> unstable = new ArrayDeque<>();
-
-        long unstableBytes;
-        final TreeMap<MemberId, Long> acked = new TreeMap<>();
-        final TreeMap<MemberId, Integer> stalled = new TreeMap<>();
-        final TreeMap<MemberId, Long> nextFromSender = new TreeMap<>();
-        final List<Multicast> ordered = new ArrayList<>();
-        /** Only for the mutant that ignores sender order: what it ordered, by sender and sender sequence. */
-        final Set<String> orderedAlready = new TreeSet<>();
-
-        boolean frozen;
-
-        Sequencer(long epoch, List<Participant> participants) {
-            this.epoch = epoch;
-            this.participants = participants;
-            for (Participant participant : participants) {
-                acked.put(participant.id(), 0L);
-                stalled.put(participant.id(), 0);
-            }
-        }
-
-        boolean hasParticipant(MemberId id) {
-            return acked.containsKey(id);
-        }
-
-        boolean hasParticipant(MemberId id, long memberLife) {
-            return participants.contains(new Participant(id, memberLife));
-        }
-
-        /** Numbers {@code from}'s multicasts in its order; one out of order, or beyond the bound, waits for a resend. */
-        void order(MemberId from, List<Multicast> multicasts) {
-            for (Multicast multicast : multicasts) {
-                long expected = nextFromSender.getOrDefault(from, 1L);
-                if (!state.rules.orderEachSenderInItsOrder()) { // a mutant: first come, first ordered
-                    if (!orderedAlready.add(from.value() + "#" + multicast.senderSequence())) {
-                        continue;
-                    }
-                    expected = multicast.senderSequence();
-                } else if (multicast.senderSequence() < expected) {
-                    continue; // ordered already
-                }
-                if (frozen
-                        || multicast.senderSequence() > expected
-                        || unstable.size() >= policy.maxUnstableMulticasts()
-                        || unstableBytes + multicast.sizeBytes() > unstableBudget) {
-                    state.counters.increment(ProtocolCounters.Counter.STALE_MULTICAST);
-                    return;
-                }
-                Multicast numbered = multicast.sequenced(++last);
-                unstable.add(numbered);
-                unstableBytes += numbered.sizeBytes();
-                nextFromSender.put(from, expected + 1);
-                ordered.add(numbered);
-            }
-        }
-
-        /** Sends what this step ordered to every other participant, and delivers it here. */
-        void flushOrdered() {
-            if (ordered.isEmpty()) {
-                return;
-            }
-            List<Multicast> batch = List.copyOf(ordered);
-            ordered.clear();
-            for (List<Multicast> part : inMessageSizedParts(batch)) {
-                for (Participant participant : participants) {
-                    if (!participant.id().equals(state.self)) {
-                        outbox.send(
-                                participant.id(),
-                                new Message.MulticastData(state.self, state.term, epoch, stable, part));
-                    }
-                }
-            }
-            if (Multicasts.this.epoch == epoch && participating) {
-                receive(batch);
-            }
-        }
-
-        void acknowledged(MemberId member, long upTo) {
-            Long before = acked.get(member);
-            if (before == null || upTo <= before) {
-                return;
-            }
-            acked.put(member, Math.min(upTo, last));
-            stalled.put(member, 0);
-            long lowest = last;
-            for (long point : acked.values()) {
-                lowest = Math.min(lowest, point);
-            }
-            if (lowest > stable) {
-                stable = lowest;
-                while (!unstable.isEmpty() && unstable.peekFirst().sequence() <= stable) {
-                    unstableBytes -= unstable.pollFirst().sizeBytes();
-                }
-                if (Multicasts.this.epoch == epoch) {
-                    stableAt(Math.min(stable, delivered));
-                }
-            }
-        }
-
-        /** Retransmits to participants that fell behind, and announces stability when it moved. */
-        void tick() {
-            for (Map.Entry<MemberId, Long> entry : acked.entrySet()) {
-                MemberId member = entry.getKey();
-                if (member.equals(state.self) || entry.getValue() >= last) {
-                    continue;
-                }
-                // Only a participant that acknowledged nothing for a while lost something: the others are just busy,
-                // and resending to them would flood them.
-                int behind = stalled.merge(member, 1, Integer::sum);
-                if (behind % state.options.electionTimeoutMinTicks() == 0) {
-                    outbox.send(
-                            member,
-                            new Message.MulticastData(
-                                    state.self, state.term, epoch, stable, resendFrom(entry.getValue() + 1)));
-                }
-            }
-            if (stable > announcedStable) {
-                announcedStable = stable;
-                for (Participant participant : participants) {
-                    if (!participant.id().equals(state.self)) {
-                        outbox.send(
-                                participant.id(),
-                                new Message.MulticastData(state.self, state.term, epoch, stable, List.of()));
-                    }
-                }
-            }
-        }
-
-        private List<Multicast> resendFrom(long from) {
-            List<Multicast> batch = new ArrayList<>();
-            long bytes = 0;
-            for (Multicast multicast : unstable) {
-                if (multicast.sequence() < from) {
-                    continue;
-                }
-                bytes += multicast.sizeBytes();
-                if (!batch.isEmpty() && bytes > state.options.maxAppendBytes()) {
-                    break;
-                }
-                batch.add(multicast);
-            }
-            return batch;
-        }
-
-        /**
-         * Ends this view when its participants no longer match the group: a participant left the configuration or
-         * holds the others back, or a member outside asked in. The cut carries what a continuing participant may lack.
-         */
-        void maybeCut() {
-            List<Participant> next = new ArrayList<>();
-            boolean change = false;
-            for (Participant participant : participants) {
-                boolean member = state.members().contains(participant.id());
-                boolean suspect = !participant.id().equals(state.self)
-                        && acked.get(participant.id()) < last
-                        && stalled.get(participant.id()) >= policy.suspectTicks();
-                if (member && !suspect) {
-                    next.add(participant);
-                } else {
-                    change = true;
-                }
-            }
-            for (Map.Entry<MemberId, Long> outsider : outsiders.entrySet()) {
-                if (state.members().contains(outsider.getKey()) && !hasParticipant(outsider.getKey())) {
-                    next.add(new Participant(outsider.getKey(), outsider.getValue()));
-                    change = true;
-                }
-            }
-            outsiders.clear();
-            if (!change) {
-                return;
-            }
-            long low = last; // the outsiders delivered nothing of this view and get none of it
-            for (Participant continuing : next) {
-                Long point = acked.get(continuing.id());
-                if (point != null) {
-                    low = Math.min(low, point);
-                }
-            }
-            frozen = true;
-            List<Multicast> tail = new ArrayList<>();
-            for (Multicast multicast : unstable) {
-                if (multicast.sequence() > low && state.rules.cutCarriesTail()) {
-                    tail.add(multicast);
-                }
-            }
-            appendCut(new Entry.ViewCut(epoch, last, state.self, ranked(next), tail));
-        }
     }
 }
