@@ -84,7 +84,7 @@ class MulticastNodeTest {
 
     /**
      * An application that answers every refusal with a new multicast at once keeps its group's loop busy: the loop
-     * must still tick, or the member never asks to be let into the view and spins forever (found by echo-bench).
+     * must still tick, or the member never asks to be let into the view and spins forever.
      */
     @Test
     void aMemberWhoseApplicationRetriesAtOnceStillGetsIntoTheView() throws Exception {
