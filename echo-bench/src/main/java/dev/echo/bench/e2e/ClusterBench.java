@@ -14,8 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -31,7 +33,7 @@ import java.util.stream.Stream;
 public final class ClusterBench {
     private static final String USAGE = """
             Usage: bin/echo-bench cluster [--clients 1,64,256] [--seconds 20] [--warmup 10] [--dir DIR] [--noise N]
-                                          [--multicast]
+                                          [--multicast [--all-send]]
 
             Starts three Echo members as separate JVMs (-Xmx1g each) on loopback TCP, each with its own
             data directory (under DIR, default the system temp directory) and fsync on; runs a closed
@@ -42,13 +44,15 @@ public final class ClusterBench {
             the cluster for the whole run, as on a shared machine. Removes its processes and directories
             at the end. --multicast measures view-synchronous multicast instead: a closed loop of C
             outstanding 100-byte multicasts at a follower (each done when that member delivered it), and
-            the rate at which the slowest member delivered them.
+            the rate at which the slowest member delivered them; with --all-send every member runs such a
+            loop (C each), and sent/s is their sum.
             """;
 
     private ClusterBench() {}
 
     /** The options of one run. */
-    record Options(List<Integer> clients, int seconds, int warmup, Path dir, int noise, boolean multicast) {
+    record Options(
+            List<Integer> clients, int seconds, int warmup, Path dir, int noise, boolean multicast, boolean allSend) {
         static Options parse(String[] args) {
             List<Integer> clients = List.of(1, 64, 256);
             int seconds = 20;
@@ -56,10 +60,15 @@ public final class ClusterBench {
             Path dir = Path.of(System.getProperty("java.io.tmpdir"));
             int noise = 0;
             boolean multicast = false;
+            boolean allSend = false;
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 if (args[i].equals("--multicast")) {
                     multicast = true;
+                    continue;
+                }
+                if (args[i].equals("--all-send")) {
+                    allSend = true;
                     continue;
                 }
                 switch (args[i]) {
@@ -78,7 +87,10 @@ public final class ClusterBench {
             if (noise < 0) {
                 throw new IllegalArgumentException("--noise must not be negative: " + noise);
             }
-            return new Options(clients, seconds, warmup, dir, noise, multicast);
+            if (allSend && !multicast) {
+                throw new IllegalArgumentException("--all-send goes with --multicast");
+            }
+            return new Options(clients, seconds, warmup, dir, noise, multicast, allSend);
         }
 
         private static String require(String value, String option) {
@@ -109,6 +121,11 @@ public final class ClusterBench {
             this.process = process;
             this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        }
+
+        void tell(String command) throws IOException {
+            in.write(command + "\n");
+            in.flush();
         }
 
         String ask(String command, String expectedPrefix) throws IOException {
@@ -235,15 +252,32 @@ public final class ClusterBench {
      */
     private static String multicastRun(List<Member> members, Member leader, int clients, Options options)
             throws IOException {
-        Member sender = members.stream().filter(m -> m != leader).findFirst().orElseThrow();
-        String start =
-                sender.ask("MCAST " + clients + " " + options.warmup() + " " + options.seconds(), "MEASURE_START");
+        Member follower = members.stream().filter(m -> m != leader).findFirst().orElseThrow();
+        List<Member> senders = options.allSend() ? members : List.of(follower);
+        for (Member sender : senders) {
+            sender.tell("MCAST " + clients + " " + options.warmup() + " " + options.seconds());
+        }
+        Map<Member, String> starts = new HashMap<>();
+        for (Member sender : senders) {
+            starts.put(sender, sender.await("MEASURE_START"));
+        }
         Duration[] cpuBefore = cpu(members);
-        long[] before = delivered(members, sender, start);
-        String end = sender.await("MEASURE_END");
+        long[] before = delivered(members, starts);
+        Map<Member, String> ends = new HashMap<>();
+        for (Member sender : senders) {
+            ends.put(sender, sender.await("MEASURE_END"));
+        }
         Duration[] cpuAfter = cpu(members);
-        long[] after = delivered(members, sender, end);
-        String result = sender.await("RESULT");
+        long[] after = delivered(members, ends);
+        long sent = 0;
+        String result = "";
+        for (Member sender : senders) {
+            String senderResult = sender.await("RESULT");
+            sent += field(senderResult, "ops_s");
+            if (sender == follower) {
+                result = senderResult; // latencies are the follower's: the path through the sequencer
+            }
+        }
         long slowest = Long.MAX_VALUE;
         for (int i = 0; i < before.length; i++) {
             slowest = Math.min(slowest, after[i] - before[i]);
@@ -257,7 +291,7 @@ public final class ClusterBench {
                 "multicast C=%d sent/s=%d delivered_at_all/s=%d p50_us=%d p99_us=%d p999_us=%d max_us=%d errors=%d"
                         + " cpu_us_per_msg=%.1f",
                 clients,
-                field(result, "ops_s"),
+                sent,
                 slowest / options.seconds(),
                 field(result, "p50_us"),
                 field(result, "p99_us"),
@@ -267,13 +301,13 @@ public final class ClusterBench {
                 slowest == 0 ? Double.NaN : cpuNanos / 1000.0 / slowest);
     }
 
-    /** Each member's delivered count: the sender's from its measure line, the others' asked now. */
-    private static long[] delivered(List<Member> members, Member sender, String senderLine) throws IOException {
+    /** Each member's delivered count: a sender's from its measure line, the others' asked now. */
+    private static long[] delivered(List<Member> members, Map<Member, String> senderLines) throws IOException {
         long[] counts = new long[members.size()];
         for (int i = 0; i < counts.length; i++) {
             Member member = members.get(i);
-            counts[i] = member == sender
-                    ? field(senderLine, "delivered")
+            counts[i] = senderLines.containsKey(member)
+                    ? field(senderLines.get(member), "delivered")
                     : Long.parseLong(member.ask("DELIVERED", "DELIVERED")
                             .substring("DELIVERED ".length())
                             .trim());
