@@ -46,6 +46,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -378,39 +379,32 @@ public final class NodeRuntime implements TransportListener {
 
     /** The transport's counters as gauges (issue 24): read from its metrics when the registry is read. */
     private void registerTransportGauges() {
-        String[] tags = {"member", self.value()};
-        metrics.gauge(
-                "echo.transport.messages.out",
-                "messages sent",
-                () -> transport.metrics().messagesOut(),
-                tags);
-        metrics.gauge(
-                "echo.transport.bytes.out",
-                "bytes sent",
-                () -> transport.metrics().bytesOut(),
-                tags);
-        metrics.gauge(
-                "echo.transport.messages.in",
-                "messages received",
-                () -> transport.metrics().messagesIn(),
-                tags);
-        metrics.gauge(
-                "echo.transport.bytes.in",
-                "bytes received",
-                () -> transport.metrics().bytesIn(),
-                tags);
-        metrics.gauge(
+        transportGauge("echo.transport.messages.out", "messages sent", () -> transport
+                .metrics()
+                .messagesOut());
+        transportGauge("echo.transport.bytes.out", "bytes sent", () -> transport
+                .metrics()
+                .bytesOut());
+        transportGauge("echo.transport.messages.in", "messages received", () -> transport
+                .metrics()
+                .messagesIn());
+        transportGauge("echo.transport.bytes.in", "bytes received", () -> transport
+                .metrics()
+                .bytesIn());
+        transportGauge(
                 "echo.transport.dropped",
                 "messages dropped: queue full, peer unknown, or too large",
-                () -> transport.metrics().dropped(),
-                tags);
-        metrics.gauge(
+                () -> transport.metrics().dropped());
+        transportGauge(
                 "echo.transport.refused",
                 "frames refused: undecodable, unauthenticated, or refused handshakes",
                 () -> transport.metrics().decodeErrors()
                         + transport.metrics().authFailures()
-                        + transport.metrics().handshakeRefusals(),
-                tags);
+                        + transport.metrics().handshakeRefusals());
+    }
+
+    private void transportGauge(String name, String description, LongSupplier value) {
+        metrics.gauge(name, description, value, "member", self.value());
     }
 
     /** The application's policy as the core asks it, in views; an exception is a refusal, logged. */
