@@ -19,15 +19,18 @@ final class Applier {
     private final ClientSessions sessions;
     private final StateMachine stateMachine;
     private final Multicasts multicasts;
+    private final LogReads logReads;
 
     Applier(
             MemberState state,
+            LogReads logReads,
             Outbox outbox,
             PendingOperations pending,
             ClientSessions sessions,
             StateMachine stateMachine,
             Multicasts multicasts) {
         this.multicasts = multicasts;
+        this.logReads = logReads;
         this.state = state;
         this.outbox = outbox;
         this.pending = pending;
@@ -35,10 +38,20 @@ final class Applier {
         this.stateMachine = stateMachine;
     }
 
-    /** Applies every committed entry not yet applied; none while a snapshot replaces the state machine. */
+    /**
+     * Applies every committed entry not yet applied; none while a snapshot replaces the state machine. An entry
+     * evicted from the log cache (after a restart, or when applying fell behind the cache) is read back from the
+     * journal first: applying resumes when it arrives.
+     */
     void applyCommitted(boolean installingSnapshot) {
         while (state.lastApplied < state.commitIndex && !installingSnapshot) {
-            apply(state.log.entry(++state.lastApplied));
+            Entry next = state.log.inMemory(state.lastApplied + 1);
+            if (next == null) {
+                logReads.request(state.lastApplied + 1);
+                return;
+            }
+            state.lastApplied++;
+            apply(next);
         }
     }
 

@@ -31,6 +31,7 @@ public final class GroupProtocol {
     private final FollowerAppends followerAppends;
     private final ClientRequests requests;
     private final Applier applier;
+    private final LogReads logReads;
     private final Reconfiguration reconfiguration;
     private final Snapshots snapshots;
     private final Multicasts multicasts;
@@ -96,7 +97,8 @@ public final class GroupProtocol {
         this.followerAppends = new FollowerAppends(state, outbox);
         this.requests = new ClientRequests(state, outbox, pending, stateMachine);
         this.multicasts = new Multicasts(state, outbox, seed);
-        this.applier = new Applier(state, outbox, pending, sessions, stateMachine, multicasts);
+        this.logReads = new LogReads(state, outbox);
+        this.applier = new Applier(state, logReads, outbox, pending, sessions, stateMachine, multicasts);
         this.reconfiguration = new Reconfiguration(state, outbox, id -> leader != null && leader.caughtUp(id));
         this.snapshots = new Snapshots(state, outbox, sessions);
         state.storageFaulted = recovered.storageFaulted();
@@ -149,6 +151,7 @@ public final class GroupProtocol {
                             snapshots.chunkStored(stored.index(), stored.nextOffset());
                         };
                     case SNAPSHOT_INSTALLED -> () -> snapshotInstalled((Input.SnapshotInstalled) input);
+                    case LOG_READ -> () -> logRead((Input.LogRead) input);
                 };
         handler.run();
         finishStep(lastIndexBefore);
@@ -160,6 +163,7 @@ public final class GroupProtocol {
     }
 
     private void tick() {
+        logReads.tick();
         multicasts.tick();
         if (leader == null) {
             election.tick(snapshots.installing());
@@ -187,7 +191,7 @@ public final class GroupProtocol {
 
     private void becomeLeader() {
         election.becameLeader();
-        leader = new Leader(state, outbox, pending);
+        leader = new Leader(state, outbox, pending, logReads);
         multicasts.becameLeader();
         if (state.rules.newLeaderAppendsNoOp()) {
             outbox.appendAsLeader(new Entry.NoOp());
@@ -375,6 +379,13 @@ public final class GroupProtocol {
         }
     }
 
+    /** Entries read back from the journal: the followers waiting for them get them; applying resumes in settle. */
+    private void logRead(Input.LogRead read) {
+        if (logReads.answered(read) > 0 && leader != null) {
+            leader.replicateToAll();
+        }
+    }
+
     /** The runtime installed a snapshot received from the leader (PROTOCOL.md §8). */
     private void snapshotInstalled(Input.SnapshotInstalled installed) {
         if (snapshots.installed(installed.meta())) {
@@ -489,6 +500,17 @@ public final class GroupProtocol {
     /** Read-only view of the log. */
     public ReplicationLog log() {
         return state.log;
+    }
+
+    /**
+     * Evicts the oldest durable entries from the log cache until it holds at most {@code maxBytes} of entries, or
+     * only entries not yet durable (docs/architecture.md, "The log cache"). The runtime calls it between steps with
+     * its share of the node's cache budget; an evicted entry is read back from the journal when it is needed.
+     *
+     * @return the bytes the cache holds afterwards
+     */
+    public long evictLogCache(long maxBytes) {
+        return state.log.evictDurable(maxBytes, state.durability.durableIndex());
     }
 
     /**

@@ -42,7 +42,9 @@ public sealed interface Input {
         /** {@link SendMulticasts}. */
         SEND_MULTICASTS,
         /** {@link Flush}. */
-        FLUSH
+        FLUSH,
+        /** {@link LogRead}. */
+        LOG_READ
     }
 
     /** One unit of logical time has passed. The runtime (or simulator) decides how long a tick is. */
@@ -200,6 +202,25 @@ public sealed interface Input {
         @Override
         public Kind kind() {
             return Kind.SNAPSHOT_FAILED;
+        }
+    }
+
+    /**
+     * The entries an {@link Output.ReadLog} asked for, read back from the journal: empty if the read failed (it is
+     * asked for again when still needed).
+     *
+     * @param fromIndex the read's first index, as asked
+     * @param entries the entries read, consecutive from {@code fromIndex}
+     */
+    record LogRead(long fromIndex, List<Entry> entries) implements Input {
+        @Override
+        public Kind kind() {
+            return Kind.LOG_READ;
+        }
+
+        /** Freezes the entries. */
+        public LogRead {
+            entries = List.copyOf(entries);
         }
     }
 

@@ -60,9 +60,12 @@ final class Leader {
         /** The uncommitted J of this term lost its new half's quorum: roll it back, then keep leading. */
         ROLL_BACK
     }
+    /** Reads back entries evicted from the cache, for followers behind it. */
+    private final LogReads logReads;
 
-    Leader(MemberState state, Outbox outbox, PendingOperations pending) {
+    Leader(MemberState state, Outbox outbox, PendingOperations pending, LogReads logReads) {
         this.state = state;
+        this.logReads = logReads;
         this.outbox = outbox;
         this.options = state.options;
         this.log = state.log;
@@ -300,6 +303,7 @@ final class Leader {
             if (!progress.mayProbe()) {
                 return false;
             }
+            // An evicted entry is not read back for a probe: an empty one finds the match just as well.
             sendAppend(to, progress.nextIndex(), slice(progress.nextIndex()));
             progress.probed();
             return true;
@@ -307,6 +311,10 @@ final class Leader {
         boolean sent = false;
         while (progress.windowOpen(options.maxInflightAppends()) && progress.nextIndex() <= log.lastIndex()) {
             List<Entry> entries = slice(progress.nextIndex());
+            if (entries.isEmpty()) { // evicted from the cache: streamed back from the journal, then sent
+                logReads.request(progress.nextIndex());
+                break;
+            }
             sendAppend(to, progress.nextIndex(), entries);
             progress.sent(entries.get(entries.size() - 1).index());
             sent = true;

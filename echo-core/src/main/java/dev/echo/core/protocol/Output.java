@@ -72,6 +72,18 @@ public sealed interface Output {
     }
 
     /**
+     * Read entries {@code [fromIndex, toIndexExclusive)} back from the journal, stopping once {@code maxBytes} of them
+     * are read (at least one), and report them with {@link Input.LogRead}, also when the read fails (with no
+     * entries). Do it off the group's thread: it blocks on the disk, and the leader's loop never waits for one
+     * (docs/architecture.md, "The log cache"). Every entry in the range is durable.
+     *
+     * @param fromIndex the first entry to read
+     * @param toIndexExclusive one past the last entry to read
+     * @param maxBytes most bytes of entries to read
+     */
+    record ReadLog(long fromIndex, long toIndexExclusive, long maxBytes) implements Output {}
+
+    /**
      * Read up to {@code maxBytes} of the stored snapshot {@code meta} from {@code offset} and send them to {@code to}
      * as a {@link Message.InstallSnapshot} of {@code term}, marked last if they reach its end. If the snapshot is no
      * longer stored, send nothing: the leader retries with a newer one.

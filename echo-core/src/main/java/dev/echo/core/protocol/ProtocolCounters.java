@@ -26,6 +26,8 @@ public final class ProtocolCounters {
         NOT_LEADER,
         /** A persisted report with a ticket that is not in flight. */
         BAD_PERSIST_TICKET,
+        /** A read of evicted entries back from the journal failed; it is asked for again after a tick. */
+        LOG_READ_FAILED,
         /** A snapshot report (taken, stored, installed, failed) for a snapshot the member no longer waits for. */
         STALE_SNAPSHOT_REPORT,
         /** An AppendRequest ignored because the member is installing a snapshot. */

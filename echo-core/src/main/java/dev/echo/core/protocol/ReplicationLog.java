@@ -8,13 +8,27 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The in-memory replicated log of one member (PROTOCOL.md §4): consecutive entries with non-decreasing terms after
- * a base, the last snapshot's (index, term, configuration). Before any snapshot the base is index 0, term 0 and the
- * bootstrap configuration. Entries at or below the base are compacted away: they are committed and live in the
- * snapshot. Not thread-safe; owned by one {@link GroupProtocol}; others get it read-only.
+ * The replicated log of one member (PROTOCOL.md §4): consecutive entries with non-decreasing terms after a base, the
+ * last snapshot's (index, term, configuration). Before any snapshot the base is index 0, term 0 and the bootstrap
+ * configuration. Entries at or below the base are compacted away: they are committed and live in the snapshot.
+ *
+ * <p>Every entry's term and every configuration stay in memory; entry bodies stay only in a bounded cache, the
+ * newest entries (docs/architecture.md, "The log cache"). The runtime evicts durable entries from the front of the
+ * cache with {@link #evictDurable}; an evicted entry is read back from the journal when a lagging follower or the
+ * state machine needs it ({@link Output.ReadLog}), and the read-back entries stay in a window beside the cache until
+ * the next read replaces them. Entries not yet durable are never evicted, so a persist always finds its entries.
+ *
+ * <p>Not thread-safe; owned by one {@link GroupProtocol}; others get it read-only.
  */
 public final class ReplicationLog {
-    private final ArrayList<Entry> entries = new ArrayList<>();
+    /** The newest entries, a suffix of the log: from {@link #cachedFrom()} to {@link #lastIndex()}. */
+    private final EntryRing cache = new EntryRing();
+
+    private long cachedBytes;
+    /** Consecutive entries read back from the journal below the cache; replaced by each read. */
+    private List<Entry> readBack = List.of();
+
+    private final TermRuns terms;
     /** The configuration in force at the base: the bootstrap one, or the snapshot's. */
     private QuorumSystem bootstrap;
 
@@ -49,6 +63,7 @@ public final class ReplicationLog {
         this.bootstrap = atBase;
         this.baseIndex = baseIndex;
         this.baseTerm = baseTerm;
+        this.terms = new TermRuns(baseIndex);
         for (Entry entry : recovered) {
             append(entry);
         }
@@ -105,7 +120,7 @@ public final class ReplicationLog {
 
     /** Index of the last entry; the snapshot's index when the log holds none. */
     public long lastIndex() {
-        return baseIndex + entries.size();
+        return terms.lastIndex();
     }
 
     /** Term of the last entry; the snapshot's term when the log holds none. */
@@ -118,7 +133,8 @@ public final class ReplicationLog {
         if (index == baseIndex) {
             return baseTerm;
         }
-        return entry(index).term();
+        checkHeld(index);
+        return terms.termAt(index);
     }
 
     /**
@@ -129,13 +145,78 @@ public final class ReplicationLog {
         return index >= baseIndex && index <= lastIndex() && termAt(index) == term;
     }
 
-    /** The entry at {@code index}, which must be in [firstIndex, lastIndex]. */
+    /**
+     * The entry at {@code index}, which must be in [firstIndex, lastIndex] and in memory ({@link #inMemory}).
+     *
+     * @throws IllegalStateException if the entry was evicted and not read back
+     */
     public Entry entry(long index) {
-        if (index <= baseIndex || index > lastIndex()) {
-            throw new IndexOutOfBoundsException(
-                    "no entry " + index + " in log of (" + baseIndex + ", " + lastIndex() + "]");
+        checkHeld(index);
+        Entry entry = inMemory(index);
+        if (entry == null) {
+            throw new IllegalStateException("entry " + index + " was evicted to the journal and not read back");
         }
-        return entries.get((int) (index - baseIndex - 1));
+        return entry;
+    }
+
+    /** The entry at {@code index} if its body is in memory (cached or read back), else {@code null}. */
+    public Entry inMemory(long index) {
+        long cachedFrom = cachedFrom();
+        if (index >= cachedFrom && index <= lastIndex()) {
+            return cache.get((int) (index - cachedFrom));
+        }
+        if (!readBack.isEmpty()) {
+            long first = readBack.get(0).index();
+            if (index >= first && index < first + readBack.size()) {
+                return readBack.get((int) (index - first));
+            }
+        }
+        return null;
+    }
+
+    /** The first index whose body is in the cache; {@code lastIndex + 1} when the cache is empty. */
+    public long cachedFrom() {
+        return lastIndex() - cache.size() + 1;
+    }
+
+    /** The bytes of the cached entries' bodies ({@link Entry#sizeBytes}). */
+    public long cachedBytes() {
+        return cachedBytes;
+    }
+
+    /**
+     * Evicts entries from the front of the cache, none later than {@code durableThrough}, until the cache holds at
+     * most {@code maxBytes}.
+     *
+     * @return the bytes the cache holds afterwards
+     */
+    long evictDurable(long maxBytes, long durableThrough) {
+        while (cachedBytes > maxBytes && cache.size() > 0 && cachedFrom() <= durableThrough) {
+            cachedBytes -= cache.removeFirst().sizeBytes();
+        }
+        return cachedBytes;
+    }
+
+    /**
+     * Keeps {@code entries}, read back from the journal, in memory until the next read: those the log still holds
+     * with the same term, from the first up to the first that differs (the log may have changed since the read was
+     * asked for).
+     *
+     * @return how many were kept
+     */
+    int readBack(long from, List<Entry> entries) {
+        int kept = 0;
+        while (kept < entries.size()
+                && entries.get(kept).index() == from + kept
+                && heldWithSameTerm(entries.get(kept))) {
+            kept++;
+        }
+        readBack = kept == 0 ? List.of() : List.copyOf(entries.subList(0, kept));
+        return kept;
+    }
+
+    private boolean heldWithSameTerm(Entry entry) {
+        return entry.index() > baseIndex && entry.index() <= lastIndex() && terms.termAt(entry.index()) == entry.term();
     }
 
     /** Appends {@code entry}, which must be at lastIndex + 1 with a term no lower than the last term. */
@@ -146,7 +227,9 @@ public final class ReplicationLog {
         if (entry.term() < lastTerm()) {
             throw new IllegalStateException("term " + entry.term() + " after " + lastTerm());
         }
-        entries.add(entry);
+        terms.append(entry.index(), entry.term());
+        cache.addLast(entry);
+        cachedBytes += entry.sizeBytes();
         if (entry.payload() instanceof Entry.ConfigurationChange change) {
             configurations.put(entry.index(), change.configuration());
         }
@@ -158,10 +241,19 @@ public final class ReplicationLog {
             throw new IllegalArgumentException(
                     "cannot truncate from " + index + ", at or below the snapshot " + baseIndex);
         }
-        while (lastIndex() >= index) {
-            entries.remove(entries.size() - 1);
+        while (cache.size() > 0 && lastIndex() >= index) {
+            cachedBytes -= cache.removeLast().sizeBytes();
+            terms.truncateFrom(lastIndex());
         }
+        terms.truncateFrom(index);
+        dropReadBackFrom(index);
         configurations.tailMap(index, true).clear(); // §2: fall back to the previous configuration
+    }
+
+    private void dropReadBackFrom(long index) {
+        if (!readBack.isEmpty() && readBack.get(readBack.size() - 1).index() >= index) {
+            readBack = List.of();
+        }
     }
 
     /**
@@ -176,7 +268,11 @@ public final class ReplicationLog {
             throw new IllegalStateException("compacting to " + index + "/" + term + " that the log does not hold");
         }
         bootstrap = configurationAt(index);
-        entries.subList(0, (int) (index - baseIndex)).clear();
+        while (cache.size() > 0 && cachedFrom() <= index) {
+            cachedBytes -= cache.removeFirst().sizeBytes();
+        }
+        terms.dropThrough(index);
+        readBack = List.of();
         configurations.headMap(index, true).clear();
         baseIndex = index;
         baseTerm = term;
@@ -192,7 +288,10 @@ public final class ReplicationLog {
             compactTo(index, term);
             return true;
         }
-        entries.clear();
+        cache.clear();
+        cachedBytes = 0;
+        readBack = List.of();
+        terms.reset(index);
         configurations.clear();
         bootstrap = configuration;
         baseIndex = index;
@@ -201,8 +300,9 @@ public final class ReplicationLog {
     }
 
     /**
-     * Up to {@code maxCount} entries from {@code from}, stopping before {@code maxBytes} would be exceeded (but
-     * always at least one entry when any exists).
+     * Up to {@code maxCount} entries in memory from {@code from}, stopping before {@code maxBytes} would be exceeded
+     * (but always at least one entry when any exists) or at the first entry not in memory. Empty if the entry at
+     * {@code from} is not in memory: the caller asks for it to be read back ({@link Output.ReadLog}).
      */
     public List<Entry> slice(long from, int maxCount, int maxBytes) {
         if (from > lastIndex()) {
@@ -211,7 +311,10 @@ public final class ReplicationLog {
         List<Entry> out = new ArrayList<>();
         long bytes = 0;
         for (long i = from; i <= lastIndex() && out.size() < maxCount; i++) {
-            Entry entry = entry(i);
+            Entry entry = inMemory(i);
+            if (entry == null) {
+                break;
+            }
             bytes += entry.sizeBytes();
             if (!out.isEmpty() && bytes > maxBytes) {
                 break;
@@ -221,35 +324,41 @@ public final class ReplicationLog {
         return out;
     }
 
-    /** Entries from {@code from} to the end (for persisting). */
+    /** Entries from {@code from} to the end (for persisting): never evicted, because not yet durable. */
     public List<Entry> suffix(long from) {
         if (from > lastIndex()) {
             return List.of();
         }
-        return Collections.unmodifiableList(
-                new ArrayList<>(entries.subList((int) (from - baseIndex - 1), entries.size())));
+        long cachedFrom = cachedFrom();
+        if (from < cachedFrom) {
+            throw new IllegalStateException("persisting from " + from + " but the cache starts at " + cachedFrom);
+        }
+        List<Entry> out = new ArrayList<>((int) (lastIndex() - from + 1));
+        for (long i = from; i <= lastIndex(); i++) {
+            out.add(cache.get((int) (i - cachedFrom)));
+        }
+        return Collections.unmodifiableList(out);
     }
 
     /** First index holding {@code term} at or before {@code upTo}, scanning back (conflict hint). */
     public long firstIndexOfTerm(long term, long upTo) {
-        long index = upTo;
-        while (index > baseIndex + 1 && termAt(index - 1) == term) {
-            index--;
+        long before = upTo - 1;
+        if (before <= baseIndex || termAt(before) != term) {
+            return upTo;
         }
-        return index;
+        return Math.max(baseIndex + 1, terms.runStart(before));
     }
 
     /** Last index holding {@code term}, or -1 when the log has no entry of that term. */
     public long lastIndexOfTerm(long term) {
-        for (long i = lastIndex(); i > baseIndex; i--) {
-            long t = termAt(i);
-            if (t == term) {
-                return i;
-            }
-            if (t < term) {
-                return -1;
-            }
+        long last = terms.lastIndexOf(term);
+        return last > baseIndex ? last : -1;
+    }
+
+    private void checkHeld(long index) {
+        if (index <= baseIndex || index > lastIndex()) {
+            throw new IndexOutOfBoundsException(
+                    "no entry " + index + " in log of (" + baseIndex + ", " + lastIndex() + "]");
         }
-        return -1;
     }
 }

@@ -58,9 +58,9 @@ public final class InvariantChecker implements ClusterView {
         LogMirror mirror = mirrors.get(step.node().index());
         for (Output output : step.outputs()) {
             if (output instanceof Output.Persist persist) {
-                mirror.apply(persist, core.log());
+                mirror.apply(persist, core.log(), step.node()::entry);
             } else if (output instanceof Output.CompactLog) {
-                mirror.rebuild(core.log(), committed);
+                mirror.rebuild(core.log(), step.node()::entry, committed);
             }
         }
         if (mirror.lastIndex() != core.log().lastIndex()) {
@@ -76,7 +76,8 @@ public final class InvariantChecker implements ClusterView {
 
     /** A member restarted from its disk. */
     public void afterRestart(int node) {
-        mirrors.get(node).rebuild(nodes.get(node).core().orElseThrow().log(), committed);
+        SimNode restarted = nodes.get(node);
+        mirrors.get(node).rebuild(restarted.core().orElseThrow().log(), restarted::entry, committed);
         for (Invariant invariant : invariants) {
             invariant.afterRestart(node, this);
         }
@@ -107,7 +108,7 @@ public final class InvariantChecker implements ClusterView {
                             + " at or before " + known);
         }
         for (long i = Math.max(committed.lastIndex(), log.snapshotIndex()) + 1; i <= commit; i++) {
-            committed.add(log.entry(i), mirror.prefixHash(i));
+            committed.add(step.node().entry(i), mirror.prefixHash(i));
         }
     }
 

@@ -1,8 +1,10 @@
 package dev.echo.testkit.check;
 
+import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.Output;
 import dev.echo.core.protocol.ReplicationLog;
 import java.util.ArrayList;
+import java.util.function.LongFunction;
 
 /**
  * The checkers' copy of one member's in-memory log as prefix hashes, maintained from the member's
@@ -31,7 +33,7 @@ public final class LogMirror {
      * Rebuilds the mirror from {@code log} (after a restart, or after a snapshot replaced it). What the log's snapshot
      * covers is committed, so its hashes are the ghost log's: §11.13 checks the snapshot against it separately.
      */
-    void rebuild(ReplicationLog log, CommittedLog committed) {
+    void rebuild(ReplicationLog log, LongFunction<Entry> entryAt, CommittedLog committed) {
         prefix.subList(1, prefix.size()).clear();
         long base = log.snapshotIndex();
         if (base > committed.lastIndex()) {
@@ -43,21 +45,21 @@ public final class LogMirror {
         for (long i = 1; i <= base; i++) {
             prefix.add(committed.prefixHash(i));
         }
-        extend(log, base + 1);
+        extend(log, entryAt, base + 1);
     }
 
-    /** Applies {@code persist}'s log change, reading the new entries from {@code log}. */
-    void apply(Output.Persist persist, ReplicationLog log) {
+    /** Applies {@code persist}'s log change, reading the new entries through {@code entryAt}. */
+    void apply(Output.Persist persist, ReplicationLog log, LongFunction<Entry> entryAt) {
         long first = persist.firstIndex();
         if (first <= lastIndex()) {
             prefix.subList((int) first, prefix.size()).clear();
         }
-        extend(log, first);
+        extend(log, entryAt, first);
     }
 
-    private void extend(ReplicationLog log, long from) {
+    private void extend(ReplicationLog log, LongFunction<Entry> entryAt, long from) {
         for (long i = Math.max(from, prefix.size()); i <= log.lastIndex(); i++) {
-            prefix.add(EntryHash.chain(prefix.get((int) i - 1), log.entry(i)));
+            prefix.add(EntryHash.chain(prefix.get((int) i - 1), entryAt.apply(i)));
         }
     }
 }

@@ -71,7 +71,13 @@ public enum Fault {
      * Members multicast beside the log (PROTOCOL.md §13) and flush now and then, while the other faults happen; the
      * view-synchrony checker watches every delivery. Protocol simulator only.
      */
-    MULTICAST;
+    MULTICAST,
+    /**
+     * Members keep only a couple of KiB of log entries in memory (docs/architecture.md, "The log cache"): the rest is
+     * read back from the simulated disk, with a delay, when a lagging follower or a restarted member's apply needs
+     * it. Protocol simulator only.
+     */
+    EVICTION;
 
     /** What {@code all} means: every fault. */
     public static Set<Fault> standard() {

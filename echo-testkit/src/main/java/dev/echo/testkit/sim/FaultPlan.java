@@ -33,6 +33,7 @@ final class FaultPlan {
         kinds.remove(Fault.DYNAMIC_VOTING); // a policy of the leader, set at start
         kinds.remove(Fault.SNAPSHOT); // a policy of every member, set at start
         kinds.remove(Fault.MULTICAST); // a workload beside the clients
+        kinds.remove(Fault.EVICTION); // a setting of every member's cache
         kinds.remove(Fault.IO_ERROR); // faults of the real journal: the whole-node simulator's
         kinds.remove(Fault.DISK_FULL);
         return kinds;

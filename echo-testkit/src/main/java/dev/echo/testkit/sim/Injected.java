@@ -31,5 +31,7 @@ public enum Injected {
     /** A machine's request to join at its address, committed (PROTOCOL.md §8; counted, not a fault of its own). */
     JOINED,
     /** A voter replaced by a learner at its rank and weight, committed (§8; counted, not a fault of its own). */
-    REPLACED
+    REPLACED,
+    /** Evicted log entries read back from the disk, for a lagging follower or the apply ({@link Fault#EVICTION}). */
+    LOG_READ
 }

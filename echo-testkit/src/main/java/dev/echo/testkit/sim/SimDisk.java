@@ -130,6 +130,29 @@ public final class SimDisk {
                 : -1;
     }
 
+    /** The durable entry at {@code index}, or {@code null} if the log holds none there (compacted ones included). */
+    public Entry durableEntry(long index) {
+        return index > base && index <= lastIndex() ? log.get((int) (index - base - 1)) : null;
+    }
+
+    /**
+     * What the journal's read API returns for {@code [from, toExclusive)}: the durable entries, stopping once
+     * {@code maxBytes} are read (at least one); empty, as a failed read, if the range is no longer all in the log.
+     */
+    List<Entry> read(long from, long toExclusive, long maxBytes) {
+        if (from <= base || toExclusive > lastIndex() + 1 || from >= toExclusive) {
+            return List.of();
+        }
+        List<Entry> out = new ArrayList<>();
+        long bytes = 0;
+        for (long i = from; i < toExclusive && (out.isEmpty() || bytes < maxBytes); i++) {
+            Entry entry = durableEntry(i);
+            bytes += entry.sizeBytes();
+            out.add(entry);
+        }
+        return out;
+    }
+
     /**
      * Whether the durable state holds the entry ({@code index}, {@code term}): in the log, or covered by the snapshot
      * (compacted entries are committed; the checkers verify the snapshot against the committed log).

@@ -1,6 +1,7 @@
 package dev.echo.testkit.sim;
 
 import dev.echo.core.MemberId;
+import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.runtime.ClientSession;
 import java.util.Optional;
@@ -50,6 +51,23 @@ public final class SimNode {
     /** The state machine of the current incarnation. */
     public RecordingStateMachine stateMachine() {
         return stateMachine;
+    }
+
+    /**
+     * The entry at {@code index} of the running member's log: from memory, or, evicted from its cache, from its disk,
+     * as the runtime would read it back. The checkers read entries through here.
+     *
+     * @throws IllegalStateException if neither holds it
+     */
+    public Entry entry(long index) {
+        Entry entry = core.log().inMemory(index);
+        if (entry == null) {
+            entry = disk.durableEntry(index);
+        }
+        if (entry == null || entry.term() != core.log().termAt(index)) {
+            throw new IllegalStateException(id + " holds entry " + index + " neither in memory nor on disk");
+        }
+        return entry;
     }
 
     /** Whether the member is up. */

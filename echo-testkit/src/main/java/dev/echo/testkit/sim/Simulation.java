@@ -3,6 +3,7 @@ package dev.echo.testkit.sim;
 import dev.echo.core.MemberId;
 import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.DynamicVoting;
+import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.Input;
 import dev.echo.core.protocol.JointConfiguration;
@@ -37,6 +38,11 @@ import java.util.function.BooleanSupplier;
  * <p>Single-threaded; one instance per run.
  */
 public final class Simulation {
+    /** The log cache of every member under {@link Fault#EVICTION}: a few dozen simulated entries. */
+    private static final long EVICTION_CACHE_BYTES = 2_048;
+    /** How long reading evicted entries back from the simulated disk takes. */
+    private static final long LOG_READ_MICROS = 300;
+
     static final long TICK_MICROS = 10_000;
 
     private final SimulationOptions options;
@@ -291,7 +297,30 @@ public final class Simulation {
                 after,
                 node.stateMachine.drainRecent(),
                 node.stateMachine.drainViews()));
+        evictIfSmallCache(node);
         carryOut(node, outputs);
+    }
+
+    /** Under {@link Fault#EVICTION}, the runtime's part: evicts between steps what exceeds the small cache. */
+    private void evictIfSmallCache(SimNode node) {
+        if (options.faults().contains(Fault.EVICTION)) {
+            node.core.evictLogCache(EVICTION_CACHE_BYTES);
+        }
+    }
+
+    /**
+     * Reads evicted entries back from the disk, as the runtime's reader does off the group's thread, and reports them
+     * after a fixed delay (no random draw, so runs without eviction replay as before).
+     */
+    private void readLog(SimNode node, Output.ReadLog read) {
+        int incarnation = node.incarnation;
+        count(Injected.LOG_READ);
+        schedule(now() + LOG_READ_MICROS, () -> {
+            if (node.alive() && node.incarnation == incarnation) {
+                List<Entry> entries = node.disk().read(read.fromIndex(), read.toIndexExclusive(), read.maxBytes());
+                input(node, new Input.LogRead(read.fromIndex(), entries));
+            }
+        });
     }
 
     private void carryOut(SimNode node, List<Output> outputs) {
@@ -306,6 +335,8 @@ public final class Simulation {
                 snapshots.sendChunk(node, chunk);
             } else if (output instanceof Output.StoreSnapshotChunk chunk) {
                 snapshots.storeChunk(node, chunk);
+            } else if (output instanceof Output.ReadLog read) {
+                readLog(node, read);
             } else if (output instanceof Output.StateInstalled) {
                 node.snapshotsInstalled++; // counted when the core reports it took the state over
             } else {
@@ -367,7 +398,7 @@ public final class Simulation {
     // ---------------------------------------------------------------- crashes, restarts, faults
 
     private void start(SimNode node) {
-        node.stateMachine = new RecordingStateMachine(index -> node.core.log().entry(index));
+        node.stateMachine = new RecordingStateMachine(node::entry);
         node.core = new GroupProtocol(
                 node.id(),
                 node.disk().incarnation(),
@@ -378,6 +409,7 @@ public final class Simulation {
                 node.stateMachine,
                 options.seed() * 31 + node.index() * 1_000_003L + node.incarnation);
         checker.afterRestart(node.index());
+        evictIfSmallCache(node);
         workload.memberStarted(node);
         traceLine(String.format(
                 "%9.3fms %-3s START incarnation %d (disk %d), term %d, log %d",
