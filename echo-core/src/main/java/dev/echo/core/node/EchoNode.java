@@ -114,6 +114,9 @@ public final class EchoNode implements AutoCloseable {
         runtime.close();
     }
 
+    /** The default of {@link Builder#logCacheBytes}: 64 MiB. */
+    public static final long DEFAULT_LOG_CACHE_BYTES = 64L << 20;
+
     /** Collects a node's parts; {@link #build} validates them. Not thread-safe. */
     public static final class Builder {
         private final MemberId self;
@@ -125,6 +128,7 @@ public final class EchoNode implements AutoCloseable {
         private NodeClock clock = NodeClock.system();
         private OptionalLong seed = OptionalLong.empty();
         private MetricsSink metrics = MetricsSink.NONE;
+        private long logCacheBytes = DEFAULT_LOG_CACHE_BYTES;
 
         private Builder(MemberId self) {
             this.self = Objects.requireNonNull(self, "self");
@@ -183,6 +187,17 @@ public final class EchoNode implements AutoCloseable {
         }
 
         /**
+         * The bytes of log entries the node's groups keep in memory together (default 64 MiB). Older entries stay in
+         * the journal and are read back, off the groups' threads, when a lagging member or a restarted state machine
+         * needs them, so a group that never snapshots does not grow the heap (docs/architecture.md, "The log cache").
+         * Entries not yet durable always stay.
+         */
+        public Builder logCacheBytes(long value) {
+            logCacheBytes = value;
+            return this;
+        }
+
+        /**
          * Seeds the node's randomness (election timeouts, client ids), so that a run replays exactly; for the
          * simulator and tests. Default: a secure random seed per group.
          */
@@ -216,6 +231,9 @@ public final class EchoNode implements AutoCloseable {
             if (clock == null) {
                 throw new IllegalArgumentException("a clock is required");
             }
+            if (logCacheBytes < 0) {
+                throw new IllegalArgumentException("logCacheBytes must not be negative: " + logCacheBytes);
+            }
             NodeRuntime runtime = new NodeRuntime(
                     self,
                     transport,
@@ -226,7 +244,8 @@ public final class EchoNode implements AutoCloseable {
                     clock,
                     seed,
                     RuntimeRules.STRICT,
-                    metrics);
+                    metrics,
+                    logCacheBytes);
             return new EchoNode(self, runtime);
         }
     }

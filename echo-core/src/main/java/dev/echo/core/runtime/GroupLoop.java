@@ -9,6 +9,7 @@ import dev.echo.core.MemberId;
 import dev.echo.core.StateMachine;
 import dev.echo.core.View;
 import dev.echo.core.codec.Envelope;
+import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.FollowerHealth;
 import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.Input;
@@ -111,7 +112,8 @@ public final class GroupLoop implements PersistListener {
     record Close(CompletableFuture<Void> done) implements ClientOp {}
 
     /** The snapshot worker's result, for the core. */
-    record SnapshotResult(Input input) implements ClientOp {}
+    /** The result of storage work done off the loop (snapshots, reads of evicted entries), for the core. */
+    record StorageResult(Input input) implements ClientOp {}
 
     /** Restoring the state machine failed on the snapshot thread: its state is undefined (fail-stop). */
     record Fail(RuntimeException cause) implements ClientOp {}
@@ -129,6 +131,11 @@ public final class GroupLoop implements PersistListener {
     record ChangeMembership(MembershipChange change, CompletableFuture<View> future, long deadlineNanos)
             implements ClientOp {}
 
+    private final Executor logReadExecutor;
+    private final LogCacheBudget cacheBudget;
+    /** Written by the loop thread only; volatile for the metrics gauge. */
+    private volatile long cacheHeld;
+
     GroupLoop(
             String name,
             long incarnation,
@@ -142,11 +149,15 @@ public final class GroupLoop implements PersistListener {
             Runnable permitReleased,
             StateMachine stateMachine,
             Executor snapshotExecutor,
+            Executor logReadExecutor,
+            LogCacheBudget cacheBudget,
             RuntimeRules rules,
             Optional<MemberAddress> joinAddress,
             PeerBook peerBook,
             GroupMetrics metrics) {
         this.name = name;
+        this.logReadExecutor = logReadExecutor;
+        this.cacheBudget = cacheBudget;
         this.incarnation = incarnation;
         this.core = core;
         this.journal = journal;
@@ -170,7 +181,7 @@ public final class GroupLoop implements PersistListener {
                 journal.snapshots(),
                 stateMachine,
                 snapshotExecutor,
-                input -> offerClient(new SnapshotResult(input)),
+                input -> offerClient(new StorageResult(input)),
                 send -> transport.send(send.to(), new Envelope(name, incarnation, send.message())),
                 cause -> offerClient(new Fail(cause)),
                 metrics);
@@ -368,7 +379,7 @@ public final class GroupLoop implements PersistListener {
             multicasting.flush(flush.future());
         } else if (op instanceof ChangeMembership change) {
             membership.request(change);
-        } else if (op instanceof SnapshotResult result) {
+        } else if (op instanceof StorageResult result) {
             core.step(result.input());
         } else if (op instanceof Fail fail) {
             crashed(fail.cause());
@@ -427,6 +438,8 @@ public final class GroupLoop implements PersistListener {
                 viewChanged(changed);
             } else if (multicasting.onOutput(output)) {
                 continue;
+            } else if (output instanceof Output.ReadLog read) {
+                readLog(read);
             } else if (output instanceof Output.StateInstalled installed) {
                 GroupStatus now = status;
                 callListener(() -> listener.stateInstalled(installed.index(), now));
@@ -434,11 +447,48 @@ public final class GroupLoop implements PersistListener {
                 membership.completed(done, view);
             }
         }
+        evictLogCache();
         GroupStatus current = status;
         if (current.commitIndex() != core.commitIndex() || current.lastApplied() != core.lastApplied()) {
             status = new GroupStatus(
                     current.role(), current.term(), current.leader(), core.commitIndex(), core.lastApplied());
         }
+    }
+
+    /**
+     * Reads entries evicted from the log cache back from the journal, on the node's reader thread: the loop never
+     * waits for the disk (docs/architecture.md, "The log cache"). A failed read reports no entries; the core asks
+     * again later.
+     */
+    private void readLog(Output.ReadLog read) {
+        logReadExecutor.execute(() -> {
+            List<Entry> entries;
+            try {
+                entries = journal.read(read.fromIndex(), read.toIndexExclusive(), read.maxBytes());
+                metrics.logEntriesReadBack.add(entries.size());
+            } catch (StorageException | RuntimeException failed) {
+                LOG.warn(
+                        "Group {}: cannot read entries {}..{} back from the journal",
+                        name,
+                        read.fromIndex(),
+                        read.toIndexExclusive() - 1,
+                        failed);
+                entries = List.of();
+            }
+            offerClient(new StorageResult(new Input.LogRead(read.fromIndex(), entries)));
+        });
+    }
+
+    /** Keeps this group's log cache within what the node's budget lets it hold now. */
+    private void evictLogCache() {
+        long held = core.evictLogCache(cacheBudget.allowance(cacheHeld));
+        cacheBudget.changed(cacheHeld, held);
+        cacheHeld = held;
+    }
+
+    /** The bytes this group's log cache held when it last reported them to the budget. */
+    long cacheHeld() {
+        return cacheHeld;
     }
 
     /** Hands a persist or compaction to the journal (never waiting for disk); a refusal stops the group. */

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -27,6 +28,8 @@ final class GroupMetrics {
     final MetricsSink.Counter snapshotBytesSent;
     /** One value per snapshot installed from a leader: its size in bytes. */
     final MetricsSink.Histogram snapshotsInstalled;
+    /** Entries read back from the journal after the log cache evicted them, for a follower behind or the apply. */
+    final MetricsSink.Counter logEntriesReadBack;
     /**
      * Whether measuring is worth it: not for {@link MetricsSink#NONE}, where timing a submit would cost a callback and
      * tracking followers a map update each tick.
@@ -54,6 +57,10 @@ final class GroupMetrics {
                 sink.counter("echo.snapshot.bytes.sent", "snapshot bytes sent to members behind", tags);
         this.snapshotsInstalled =
                 sink.histogram("echo.snapshots.installed", "snapshots installed from a leader, by size", "bytes", tags);
+        this.logEntriesReadBack = sink.counter(
+                "echo.log.entries.read.back",
+                "log entries read back from the journal after the log cache evicted them",
+                tags);
         this.measuring = sink != MetricsSink.NONE;
     }
 
@@ -93,7 +100,9 @@ final class GroupMetrics {
     }
 
     /** Gauges that read the loop's published status and view, and the in-flight limit's use. */
-    void registerGauges(Supplier<GroupStatus> status, Supplier<View> view, IntSupplier inFlight) {
+    void registerGauges(
+            Supplier<GroupStatus> status, Supplier<View> view, IntSupplier inFlight, LongSupplier logCacheBytes) {
+        sink.gauge("echo.log.cache.bytes", "bytes of log entries this group keeps in memory", logCacheBytes, tags);
         sink.gauge("echo.term", "this member's current term", () -> status.get().term(), tags);
         sink.gauge(
                 "echo.commit.index",

@@ -85,6 +85,13 @@ public final class NodeRuntime implements TransportListener {
      * one thread of its own; null in invoker mode, where {@link #runPending} runs it from {@link #invokerWork}.
      */
     private final ExecutorService snapshotThread;
+    /**
+     * Reads log entries evicted from the groups' caches back from the journal, so no loop waits for the disk; one
+     * thread of its own, apart from snapshot work; null in invoker mode, as {@link #snapshotThread}.
+     */
+    private final ExecutorService logReadThread;
+
+    private final LogCacheBudget cacheBudget;
 
     private final ConcurrentLinkedQueue<Runnable> invokerWork = new ConcurrentLinkedQueue<>();
 
@@ -100,6 +107,8 @@ public final class NodeRuntime implements TransportListener {
      *     {@link #runPending}
      * @param rules {@link RuntimeRules#STRICT} except in the testkit's mutants
      * @param metrics where the node and its groups report their metrics; {@link MetricsSink#NONE} for none
+     * @param logCacheBytes the bytes of log entries the node's groups keep in memory together; older entries are
+     *     read back from the journal when needed
      */
     public NodeRuntime(
             MemberId self,
@@ -111,8 +120,10 @@ public final class NodeRuntime implements TransportListener {
             NodeClock clock,
             OptionalLong seed,
             RuntimeRules rules,
-            MetricsSink metrics) {
+            MetricsSink metrics,
+            long logCacheBytes) {
         this.self = self;
+        this.cacheBudget = new LogCacheBudget(logCacheBytes);
         this.metrics = metrics;
         this.transport = transport;
         this.peers = new PeerBook(self, transport);
@@ -129,6 +140,13 @@ public final class NodeRuntime implements TransportListener {
                 ? null
                 : Executors.newSingleThreadExecutor(work -> {
                     Thread thread = new Thread(work, "echo-snapshot-" + self);
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        this.logReadThread = invoker
+                ? null
+                : Executors.newSingleThreadExecutor(work -> {
+                    Thread thread = new Thread(work, "echo-log-reader-" + self);
                     thread.setDaemon(true);
                     return thread;
                 });
@@ -214,11 +232,14 @@ public final class NodeRuntime implements TransportListener {
                 inFlight::release,
                 stateMachine,
                 invoker ? invokerWork::add : snapshotThread,
+                invoker ? invokerWork::add : logReadThread,
+                cacheBudget,
                 rules,
                 options.joinAddress(),
                 peers,
                 groupMetrics);
         durable.attach(loop);
+        cacheBudget.groupOpened();
         thread.add(loop);
         groups.put(name, loop);
         GroupHandle handle = new GroupHandle(
@@ -230,7 +251,7 @@ public final class NodeRuntime implements TransportListener {
                 groupMetrics,
                 () -> forget(name, loop, thread));
         groupMetrics.registerGauges(
-                loop::status, loop::view, () -> options.maxInFlight() - inFlight.availablePermits());
+                loop::status, loop::view, () -> options.maxInFlight() - inFlight.availablePermits(), loop::cacheHeld);
         handles.put(name, handle);
         LOG.info(
                 "{} joined group {} ({} entries recovered, term {})",
@@ -293,12 +314,14 @@ public final class NodeRuntime implements TransportListener {
             awaitClosed(done);
         }
         threads.forEach(LoopThread::stop);
-        if (snapshotThread != null) {
-            snapshotThread.shutdown();
-            try {
-                snapshotThread.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
+        for (ExecutorService storageWork : new ExecutorService[] {snapshotThread, logReadThread}) {
+            if (storageWork != null) {
+                storageWork.shutdown();
+                try {
+                    storageWork.awaitTermination(5, TimeUnit.SECONDS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         transport.close();
@@ -422,7 +445,9 @@ public final class NodeRuntime implements TransportListener {
     }
 
     private void forget(String name, GroupLoop loop, LoopThread thread) {
-        groups.remove(name, loop);
+        if (groups.remove(name, loop)) {
+            cacheBudget.groupClosed(loop.cacheHeld());
+        }
         handles.remove(name);
         thread.remove(loop);
         peers.forgetGroup(name, thread.now());

@@ -64,6 +64,9 @@ import java.util.function.Supplier;
  * <p>One seed fixes everything: one thread, simulated time, seeded randomness everywhere. Not thread-safe.
  */
 public final class NodeSimulation {
+    /** The node's log cache under {@link Fault#EVICTION}: a few dozen entries, so reads back from the journal abound. */
+    private static final long EVICTION_CACHE_BYTES = 4_096;
+
     private static final String GROUP = "sim";
     private static final long TICK_MICROS = 10_000;
     private static final int KEYS = 4;
@@ -272,7 +275,8 @@ public final class NodeSimulation {
                 () -> now() * 1000,
                 OptionalLong.of(options.seed() * 31 + member.index * 1_000_003L + member.life),
                 setup.rules(),
-                MetricsSink.NONE));
+                MetricsSink.NONE,
+                options.faults().contains(Fault.EVICTION) ? EVICTION_CACHE_BYTES : EchoNode.DEFAULT_LOG_CACHE_BYTES));
         try {
             node.start();
         } catch (TransportException impossible) {
