@@ -129,17 +129,9 @@ public final class FileJournal implements Journal {
                             + ", which is missing or damaged"));
         }
         Optional<StorageException> fault = Optional.ofNullable(state.fault);
-        List<Entry> entries = new ArrayList<>();
-        if (fault.isEmpty()) {
-            long next = snapshotIndex + 1;
-            while (next <= state.index.lastIndex()) {
-                List<Entry> chunk = readEntries(state, next, state.index.lastIndex() + 1, 16L << 20);
-                entries.addAll(chunk);
-                next += chunk.size();
-            }
-        }
+        long lastIndex = fault.isEmpty() ? state.index.lastIndex() : snapshotIndex;
         RecoveredGroup recovered = new RecoveredGroup(
-                state.identity, state.hardState, snapshotIndex, state.index.snapshotTerm(), entries, fault);
+                state.identity, state.hardState, snapshotIndex, state.index.snapshotTerm(), lastIndex, fault);
         FileGroupJournal opened = new FileGroupJournal(this, state, recovered, listener, snapshots, codec);
         state.handle = opened;
         return opened;

@@ -60,10 +60,10 @@ class FileJournalTest {
             assertEquals(List.of(command(2, 3, "b"), command(3, 3, "c")), g.read(2, 4, Long.MAX_VALUE));
         }
         try (FileJournal journal = FileJournal.open(Journals.options(directory).build())) {
-            RecoveredGroup recovered =
-                    journal.openGroup(group("g"), new RecordingListener()).recovered();
+            GroupJournal opened = journal.openGroup(group("g"), new RecordingListener());
+            RecoveredGroup recovered = opened.recovered();
             assertEquals(new HardState(3, Optional.of(MemberId.of("n2"))), recovered.hardState());
-            assertEquals(List.of(command(1, 3, "a"), command(2, 3, "b"), command(3, 3, "c")), recovered.entries());
+            assertEquals(List.of(command(1, 3, "a"), command(2, 3, "b"), command(3, 3, "c")), GroupReads.all(opened));
             assertEquals(Optional.empty(), recovered.fault());
             assertEquals(group("g"), recovered.identity());
         }
@@ -82,9 +82,7 @@ class FileJournalTest {
         try (FileJournal journal = FileJournal.open(Journals.options(directory).build())) {
             assertEquals(
                     List.of(command(1, 1, "a"), command(2, 2, "B")),
-                    journal.openGroup(group("g"), new RecordingListener())
-                            .recovered()
-                            .entries());
+                    GroupReads.all(journal.openGroup(group("g"), new RecordingListener())));
         }
     }
 
@@ -104,15 +102,11 @@ class FileJournalTest {
             assertEquals(List.of("a", "b"), new ArrayList<>(journal.groupNames()));
             assertEquals(
                     1,
-                    journal.openGroup(group("a"), new RecordingListener())
-                            .recovered()
-                            .entries()
+                    GroupReads.all(journal.openGroup(group("a"), new RecordingListener()))
                             .size());
             assertEquals(
                     2,
-                    journal.openGroup(group("b"), new RecordingListener())
-                            .recovered()
-                            .entries()
+                    GroupReads.all(journal.openGroup(group("b"), new RecordingListener()))
                             .size());
         }
     }
@@ -149,7 +143,7 @@ class FileJournalTest {
             RecoveredGroup recovered = g.recovered();
             assertEquals(Optional.empty(), recovered.fault());
             assertEquals(90, recovered.snapshotIndex());
-            assertEquals(91, recovered.entries().get(0).index());
+            assertEquals(91, GroupReads.all(g).get(0).index());
             assertEquals(100, recovered.lastIndex());
             try (InputStream in = g.snapshots().open(90)) {
                 assertEquals("state at 90", new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
@@ -175,9 +169,7 @@ class FileJournalTest {
         try (FileJournal journal = FileJournal.open(Journals.options(directory).build())) {
             assertEquals(
                     List.of(command(3, 9, "C")),
-                    journal.openGroup(group("g"), new RecordingListener())
-                            .recovered()
-                            .entries());
+                    GroupReads.all(journal.openGroup(group("g"), new RecordingListener())));
         }
     }
 
@@ -241,11 +233,11 @@ class FileJournalTest {
             listener.await(2);
         }
         try (FileJournal journal = FileJournal.open(Journals.options(directory).build())) {
-            RecoveredGroup g =
-                    journal.openGroup(group("g"), new RecordingListener()).recovered();
+            GroupJournal opened = journal.openGroup(group("g"), new RecordingListener());
+            RecoveredGroup g = opened.recovered();
             assertEquals(Optional.empty(), g.fault(), "repaired");
             assertEquals(8, g.identity().incarnation(), "the new life is durable");
-            assertEquals(List.of(command(1, 3, "x"), command(2, 3, "y")), g.entries());
+            assertEquals(List.of(command(1, 3, "x"), command(2, 3, "y")), GroupReads.all(opened));
         }
     }
 
@@ -444,9 +436,7 @@ class FileJournalTest {
             RecordingListener listener = new RecordingListener();
             GroupJournal g = journal.openGroup(group("g"), listener);
             assertEquals(voted, g.recovered().hardState());
-            assertEquals(
-                    List.of(command(1, 3, "a"), command(2, 3, "b")),
-                    g.recovered().entries());
+            assertEquals(List.of(command(1, 3, "a"), command(2, 3, "b")), GroupReads.all(g));
             assertEquals(Optional.empty(), g.recovered().fault());
             assertEquals(List.of(command(1, 3, "a"), command(2, 3, "b")), g.read(1, 3, Long.MAX_VALUE));
             g.persist(persist(2, 3, command(3, 3, "c")));
@@ -458,9 +448,7 @@ class FileJournalTest {
         try (FileJournal journal = FileJournal.open(Journals.options(directory).build())) {
             assertEquals(
                     List.of(command(1, 3, "a"), command(2, 3, "b"), command(3, 3, "c")),
-                    journal.openGroup(group("g"), new RecordingListener())
-                            .recovered()
-                            .entries());
+                    GroupReads.all(journal.openGroup(group("g"), new RecordingListener())));
         }
     }
 
@@ -480,10 +468,9 @@ class FileJournalTest {
         Files.copy(last, directory.resolve(Segment.fileName(next)));
 
         try (FileJournal journal = FileJournal.open(Journals.options(directory).build())) {
-            RecoveredGroup recovered =
-                    journal.openGroup(group("g"), new RecordingListener()).recovered();
-            assertEquals(Optional.empty(), recovered.fault());
-            assertEquals(List.of(command(1, 1, "a")), recovered.entries());
+            GroupJournal opened = journal.openGroup(group("g"), new RecordingListener());
+            assertEquals(Optional.empty(), opened.recovered().fault());
+            assertEquals(List.of(command(1, 1, "a")), GroupReads.all(opened));
         }
     }
 

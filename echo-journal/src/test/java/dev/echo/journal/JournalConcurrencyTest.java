@@ -50,9 +50,7 @@ class JournalConcurrencyTest {
             for (int g = 0; g < GROUPS; g++) {
                 assertEquals(
                         written.get(g),
-                        journal.openGroup(Journals.group("g" + g), null)
-                                .recovered()
-                                .entries(),
+                        GroupReads.all(journal.openGroup(Journals.group("g" + g), null)),
                         "group g" + g);
             }
         }

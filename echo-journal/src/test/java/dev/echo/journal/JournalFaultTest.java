@@ -52,8 +52,7 @@ class JournalFaultTest {
         }
         files.maxBytesPerWrite = Integer.MAX_VALUE;
         try (FileJournal journal = FileJournal.open(options())) {
-            assertEquals(
-                    written, journal.openGroup(group("g"), null).recovered().entries());
+            assertEquals(written, GroupReads.all(journal.openGroup(group("g"), null)));
         }
     }
 
@@ -79,8 +78,7 @@ class JournalFaultTest {
         }
         files.failForces = false;
         try (FileJournal journal = FileJournal.open(options())) {
-            List<Entry> recovered =
-                    journal.openGroup(group("a"), null).recovered().entries();
+            List<Entry> recovered = GroupReads.all(journal.openGroup(group("a"), null));
             assertEquals(command(1, 1, "durable"), recovered.get(0), "the acknowledged entry survives");
         }
     }
@@ -113,9 +111,7 @@ class JournalFaultTest {
         }
         files.diskFull = false;
         try (FileJournal journal = FileJournal.open(options())) {
-            assertEquals(
-                    List.of(command(1, 1, "durable")),
-                    journal.openGroup(group("g"), null).recovered().entries());
+            assertEquals(List.of(command(1, 1, "durable")), GroupReads.all(journal.openGroup(group("g"), null)));
         }
     }
 
@@ -151,8 +147,7 @@ class JournalFaultTest {
             assertEquals(null, listener.failure);
         }
         try (FileJournal journal = FileJournal.open(preallocated)) {
-            assertEquals(
-                    written, journal.openGroup(group("g"), null).recovered().entries(), "nothing was lost");
+            assertEquals(written, GroupReads.all(journal.openGroup(group("g"), null)), "nothing was lost");
         }
     }
 

@@ -9,6 +9,7 @@ import dev.echo.core.protocol.HardState;
 import dev.echo.core.protocol.Output;
 import dev.echo.core.storage.GroupJournal;
 import dev.echo.core.storage.RecoveredGroup;
+import dev.echo.core.storage.StorageException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -95,14 +96,26 @@ class JournalRecoveryProperties {
         return model;
     }
 
-    private static List<RecoveredGroup> recover(Path directory) throws Exception {
-        List<RecoveredGroup> recovered = new ArrayList<>();
+    private static List<Recovered> recover(Path directory) throws Exception {
+        List<Recovered> recovered = new ArrayList<>();
         try (FileJournal journal = FileJournal.open(Journals.options(directory).build())) {
             for (int g = 0; g < GROUPS; g++) {
-                recovered.add(journal.openGroup(Journals.group("g" + g), null).recovered());
+                GroupJournal opened = journal.openGroup(Journals.group("g" + g), null);
+                recovered.add(new Recovered(opened.recovered(), GroupReads.all(opened)));
             }
         }
         return recovered;
+    }
+
+    /** A group as recovered, with its log read back while the journal was open. */
+    private record Recovered(RecoveredGroup state, List<Entry> entries) {
+        Optional<StorageException> fault() {
+            return state.fault();
+        }
+
+        HardState hardState() {
+            return state.hardState();
+        }
     }
 
     /**
@@ -160,9 +173,9 @@ class JournalRecoveryProperties {
                             }
                         }
                     }
-                    List<RecoveredGroup> recovered = recover(copy);
+                    List<Recovered> recovered = recover(copy);
                     for (int g = 0; g < GROUPS; g++) {
-                        RecoveredGroup group = recovered.get(g);
+                        Recovered group = recovered.get(g);
                         assertEquals(Optional.empty(), group.fault(), "cut at " + cut + ": a torn tail is no fault");
                         List<Entry> ackedLog = acked.logs.get(g);
                         List<Entry> log = group.entries();
@@ -214,9 +227,9 @@ class JournalRecoveryProperties {
                     FileJournalTest.flipBit(segment, (long) (random.nextDouble() * size * 8));
                 }
             }
-            List<RecoveredGroup> recovered = recover(directory);
+            List<Recovered> recovered = recover(directory);
             for (int g = 0; g < GROUPS; g++) {
-                RecoveredGroup group = recovered.get(g);
+                Recovered group = recovered.get(g);
                 Statistics.label("outcome").collect(group.fault().isPresent() ? "typed fault" : "exact state");
                 if (group.fault().isPresent()) {
                     continue; // damage to durable data is reported, to be repaired from the leader

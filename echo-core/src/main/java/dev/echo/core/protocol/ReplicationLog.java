@@ -37,13 +37,34 @@ public final class ReplicationLog {
     /** Index → configuration of every configuration entry in the log (PROTOCOL.md §2: configurations live in it). */
     private final TreeMap<Long, QuorumSystem> configurations = new TreeMap<>();
 
-    /** The log a member recovered: after its snapshot if it has one, else from entry 1 under {@code bootstrap}. */
+    /**
+     * The log a member recovered: after its snapshot if it has one, else from entry 1 under {@code bootstrap}. The
+     * entries are streamed through: all are durable, so all but the newest {@link RecoveredLog#cacheBytes()} are
+     * evicted as they come.
+     */
     static ReplicationLog recovered(QuorumSystem bootstrap, RecoveredState recovered) {
-        if (recovered.snapshot().isEmpty()) {
-            return new ReplicationLog(bootstrap, recovered.entries());
+        ReplicationLog log = recovered.snapshot().isEmpty()
+                ? new ReplicationLog(bootstrap, List.of())
+                : new ReplicationLog(
+                        recovered.snapshot().get().meta().configuration(),
+                        recovered.snapshot().get().meta().index(),
+                        recovered.snapshot().get().meta().term(),
+                        List.of());
+        RecoveredLog source = recovered.log();
+        long next = log.lastIndex() + 1;
+        while (next <= source.lastIndex()) {
+            List<Entry> chunk = source.read(next);
+            if (chunk.isEmpty()) {
+                throw new IllegalArgumentException(
+                        "recovered log ends at " + (next - 1) + ", not " + source.lastIndex());
+            }
+            for (Entry entry : chunk) {
+                RecoveredState.checkNext(recovered.hardState(), entry, next++, log.lastTerm());
+                log.append(entry);
+            }
+            log.evictDurable(source.cacheBytes(), log.lastIndex());
         }
-        SnapshotMeta meta = recovered.snapshot().get().meta();
-        return new ReplicationLog(meta.configuration(), meta.index(), meta.term(), recovered.entries());
+        return log;
     }
 
     /**

@@ -12,10 +12,12 @@ import dev.echo.core.codec.Envelope;
 import dev.echo.core.codec.MessageCodec;
 import dev.echo.core.metrics.MetricsSink;
 import dev.echo.core.protocol.Configuration;
+import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.MembershipApproval;
 import dev.echo.core.protocol.MulticastPolicy;
 import dev.echo.core.protocol.ProtocolOptions;
+import dev.echo.core.protocol.RecoveredLog;
 import dev.echo.core.protocol.RecoveredState;
 import dev.echo.core.protocol.SnapshotMeta;
 import dev.echo.core.storage.GroupIdentity;
@@ -58,6 +60,9 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. {@link #join} and {@link #close} block (journal I/O, waiting for loops to stop).
  */
 public final class NodeRuntime implements TransportListener {
+    /** How much of a group's log is read at a time while it is recovered. */
+    private static final long RECOVERY_CHUNK_BYTES = 4L << 20;
+
     private static final Logger LOG = LoggerFactory.getLogger(NodeRuntime.class);
     /** Room for an AppendRequest's header and per-entry framing above its entry bytes. */
     private static final int MESSAGE_OVERHEAD = 4096;
@@ -257,7 +262,7 @@ public final class NodeRuntime implements TransportListener {
                 "{} joined group {} ({} entries recovered, term {})",
                 self,
                 name,
-                recovered.entries().size(),
+                recovered.lastIndex() - recovered.snapshotIndex(),
                 recovered.hardState().term());
         return handle;
     }
@@ -353,24 +358,54 @@ public final class NodeRuntime implements TransportListener {
     }
 
     /**
+     * The group's durable log as the core reads it while it is built: streamed from the journal a chunk at a time, of
+     * which the core keeps the newest {@code cacheBytes} (docs/architecture.md, "Recovery").
+     */
+    private static RecoveredLog streamed(String name, GroupJournal journal, RecoveredGroup recovered, long cacheBytes) {
+        return new RecoveredLog() {
+            @Override
+            public long lastIndex() {
+                return recovered.lastIndex();
+            }
+
+            @Override
+            public long cacheBytes() {
+                return cacheBytes;
+            }
+
+            @Override
+            public List<Entry> read(long from) {
+                try {
+                    return journal.read(from, recovered.lastIndex() + 1, RECOVERY_CHUNK_BYTES);
+                } catch (StorageException cause) {
+                    throw new EchoException(
+                            EchoException.Reason.STORAGE_FAILED,
+                            "group " + name + " cannot read its log back from entry " + from + ": "
+                                    + cause.getMessage(),
+                            cause);
+                }
+            }
+        };
+    }
+
+    /**
      * The core's starting state. With a compacted log, the state machine is first restored from the snapshot the log
      * starts after (this blocks for as long as reading it takes).
      */
-    private static RecoveredState recoveredState(
+    private RecoveredState recoveredState(
             String name, GroupJournal journal, RecoveredGroup recovered, StateMachine stateMachine) {
         if (recovered.fault().isPresent()) {
             return RecoveredState.faulted(recovered.hardState());
         }
+        RecoveredLog log = streamed(name, journal, recovered, cacheBudget.allowance(0));
         if (recovered.snapshotIndex() == 0) {
-            return new RecoveredState(recovered.hardState(), recovered.entries());
+            return new RecoveredState(recovered.hardState(), Optional.empty(), log);
         }
         try {
             SnapshotMeta meta = journal.snapshots().meta(recovered.snapshotIndex());
             byte[] sessions = SnapshotWorker.restore(journal.snapshots(), meta.index(), stateMachine);
             return new RecoveredState(
-                    recovered.hardState(),
-                    Optional.of(new RecoveredState.Snapshot(meta, sessions)),
-                    recovered.entries());
+                    recovered.hardState(), Optional.of(new RecoveredState.Snapshot(meta, sessions)), log);
         } catch (IOException | StorageException | RuntimeException cause) {
             throw new EchoException(
                     EchoException.Reason.STORAGE_FAILED,
