@@ -31,6 +31,9 @@ import java.util.TreeMap;
  * <p>Confined to the opening thread; runs before the writer starts.
  */
 final class Recovery {
+    /** What the first pass reads of each segment: a header with thousands of groups fits. */
+    private static final int HEAD_BYTES = 1 << 20;
+
     private final JournalOptions options;
     private final EntryCodec codec;
     private final JournalRules rules;
@@ -49,19 +52,22 @@ final class Recovery {
         this.rules = rules;
     }
 
+    /**
+     * Replays the segments in order. Only one segment's bytes are in memory at a time: a first pass reads the head of
+     * each (its header, for the format and where the previous segment's data ends), the second replays each whole.
+     */
     void run(List<Path> segmentPaths) throws StorageException {
         List<Path> paths = new ArrayList<>(segmentPaths);
-        List<ByteBuffer> contents = new ArrayList<>();
         List<RecordFormat.SegmentFormat> formats = new ArrayList<>();
+        List<SegmentHeader> headers = new ArrayList<>();
         for (Path path : paths) {
-            ByteBuffer data = readAll(path);
-            contents.add(data);
-            formats.add(formatOf(data, Segment.sequenceOf(path)));
+            ByteBuffer head = readHead(path);
+            RecordFormat.SegmentFormat format = formatOf(head, Segment.sequenceOf(path));
+            refuseOlderFormat(path, head, format);
+            formats.add(format);
+            headers.add(headerOf(head, format));
         }
-        for (int i = 0; i < paths.size(); i++) {
-            refuseOlderFormat(paths.get(i), contents.get(i), formats.get(i));
-        }
-        dropTornLastSegment(paths, contents, formats);
+        dropTornLastSegment(paths, formats, headers);
         for (int i = 0; i < paths.size(); i++) {
             long sequence = Segment.sequenceOf(paths.get(i));
             if (i > 0 && sequence != Segment.sequenceOf(paths.get(i - 1)) + 1) {
@@ -70,10 +76,10 @@ final class Recovery {
             boolean last = i == paths.size() - 1;
             long knownEnd = -1;
             if (!last && Segment.sequenceOf(paths.get(i + 1)) == sequence + 1) {
-                SegmentHeader next = headerOf(contents.get(i + 1), formats.get(i + 1));
+                SegmentHeader next = headers.get(i + 1);
                 knownEnd = next == null ? -1 : next.previousEnd();
             }
-            int end = replaySegment(sequence, contents.get(i), formats.get(i), knownEnd, last);
+            int end = replaySegment(sequence, readAll(paths.get(i)), formats.get(i), knownEnd, last);
             if (last) {
                 lastSegmentEnd = end;
             }
@@ -92,18 +98,17 @@ final class Recovery {
 
     /** A last segment whose header is torn (and holds no SEAL) was never used: it is removed. */
     private void dropTornLastSegment(
-            List<Path> paths, List<ByteBuffer> contents, List<RecordFormat.SegmentFormat> formats)
+            List<Path> paths, List<RecordFormat.SegmentFormat> formats, List<SegmentHeader> headers)
             throws StorageException {
         if (paths.isEmpty()) {
             return;
         }
         int last = paths.size() - 1;
-        ByteBuffer data = contents.get(last);
-        RecordFormat.SegmentFormat format = formats.get(last);
-        if (headerOf(data, format) != null) {
+        if (headers.get(last) != null) {
             return;
         }
-        if (SegmentScan.of(data, data.limit(), format, rules).lastSeal >= 0) {
+        ByteBuffer data = readAll(paths.get(last));
+        if (SegmentScan.of(data, data.limit(), formats.get(last), rules).lastSeal >= 0) {
             return; // forced data behind a damaged header: corruption, reported by the replay
         }
         try {
@@ -112,8 +117,8 @@ final class Recovery {
             throw new StorageException(Reason.IO, "cannot remove torn segment " + paths.get(last), e);
         }
         paths.remove(last);
-        contents.remove(last);
         formats.remove(last);
+        headers.remove(last);
     }
 
     private int replaySegment(
@@ -392,6 +397,29 @@ final class Recovery {
             return SegmentHeader.read(payload.slice());
         } catch (CodecException | BufferUnderflowException | IllegalArgumentException undecodable) {
             return null;
+        }
+    }
+
+    /**
+     * The first bytes of a segment, enough for its header record: {@link #HEAD_BYTES}, or the whole header when its
+     * length field says it is longer, or the whole file when it is shorter.
+     */
+    private ByteBuffer readHead(Path path) throws StorageException {
+        try (StorageFile file = options.fileLayer().openReadOnly(path)) {
+            long size = file.size();
+            int length = (int) Math.min(size, HEAD_BYTES);
+            ByteBuffer head = ByteBuffer.allocate(length);
+            file.readFully(head, 0);
+            head.flip();
+            if (length >= 4 && head.getInt(0) > length && head.getInt(0) <= size) {
+                ByteBuffer whole = ByteBuffer.allocate(head.getInt(0));
+                file.readFully(whole, 0);
+                whole.flip();
+                return whole;
+            }
+            return head;
+        } catch (IOException e) {
+            throw new StorageException(Reason.IO, "cannot read segment " + path, e);
         }
     }
 
