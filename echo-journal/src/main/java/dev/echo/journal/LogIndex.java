@@ -7,17 +7,25 @@ import java.util.Arrays;
  * the snapshot's to the last, the entry's term and packed position ({@link #pack}). A position of {@link #UNAVAILABLE}
  * marks an entry that lived in a segment recovery no longer has.
  *
+ * <p>It costs four bytes per entry: terms and segments change rarely along a log, so they are kept as runs (the index
+ * where each starts), and only the offset within the segment is kept per entry. A group that never snapshots holds
+ * millions of entries on disk and only a cache of them in memory (docs/architecture.md, "The log cache"); its index
+ * must stay small too.
+ *
  * <p>Threading: the writer thread mutates it; readers on other threads look positions up. Every method is
  * synchronized on the index.
  */
 final class LogIndex {
     static final long UNAVAILABLE = -1;
     private static final int OFFSET_BITS = 40;
+    /** The segment of a run of entries that are {@link #UNAVAILABLE}. */
+    private static final long NO_SEGMENT = -1;
 
     private long snapshotIndex;
     private long snapshotTerm;
-    private long[] terms = new long[16];
-    private long[] positions = new long[16];
+    private final Runs terms = new Runs();
+    private final Runs segments = new Runs();
+    private int[] offsets = new int[16];
     private int size;
 
     LogIndex(long snapshotIndex, long snapshotTerm) {
@@ -59,7 +67,7 @@ final class LogIndex {
         if (index < snapshotIndex || index > snapshotIndex + size) {
             return 0;
         }
-        return terms[(int) (index - snapshotIndex - 1)];
+        return terms.valueAt(index);
     }
 
     /** The packed position of the entry at {@code index}, which must be in the log. */
@@ -68,7 +76,8 @@ final class LogIndex {
             throw new IllegalArgumentException(
                     "index " + index + " outside the log " + (snapshotIndex + 1) + ".." + (snapshotIndex + size));
         }
-        return positions[(int) (index - snapshotIndex - 1)];
+        long segment = segments.valueAt(index);
+        return segment == NO_SEGMENT ? UNAVAILABLE : pack(segment, offsets[(int) (index - snapshotIndex - 1)]);
     }
 
     /** Appends the entry after the last. */
@@ -76,12 +85,17 @@ final class LogIndex {
         if (index != snapshotIndex + size + 1) {
             throw new IllegalStateException("entry " + index + " does not follow " + (snapshotIndex + size));
         }
-        if (size == terms.length) {
-            terms = Arrays.copyOf(terms, size * 2);
-            positions = Arrays.copyOf(positions, size * 2);
+        if (size == offsets.length) {
+            offsets = Arrays.copyOf(offsets, size * 2);
         }
-        terms[size] = term;
-        positions[size] = position;
+        terms.append(index, term);
+        if (position == UNAVAILABLE) {
+            segments.append(index, NO_SEGMENT);
+            offsets[size] = 0;
+        } else {
+            segments.append(index, segmentOf(position));
+            offsets[size] = Math.toIntExact(offsetOf(position)); // segments are at most an int's bytes long
+        }
         size++;
     }
 
@@ -91,6 +105,8 @@ final class LogIndex {
             throw new IllegalStateException("cannot truncate at " + index + ", inside the snapshot " + snapshotIndex);
         }
         size = (int) Math.min(size, index - snapshotIndex - 1);
+        terms.dropFrom(index);
+        segments.dropFrom(index);
     }
 
     /**
@@ -105,14 +121,21 @@ final class LogIndex {
     synchronized void compact(long index, long term, boolean keepSuffix) {
         if (keepSuffix) {
             int dropped = (int) (index - snapshotIndex);
-            System.arraycopy(terms, dropped, terms, 0, size - dropped);
-            System.arraycopy(positions, dropped, positions, 0, size - dropped);
+            System.arraycopy(offsets, dropped, offsets, 0, size - dropped);
             size -= dropped;
+            terms.dropThrough(index);
+            segments.dropThrough(index);
         } else {
             size = 0;
+            terms.clear();
+            segments.clear();
         }
         snapshotIndex = index;
         snapshotTerm = term;
+        if (size == 0) {
+            terms.clear();
+            segments.clear();
+        }
     }
 
     /**
@@ -121,9 +144,9 @@ final class LogIndex {
      * has the lowest.
      */
     synchronized long oldestSegment() {
-        for (int i = 0; i < size; i++) {
-            if (positions[i] != UNAVAILABLE) {
-                return segmentOf(positions[i]);
+        for (int run = 0; run < segments.count; run++) {
+            if (segments.values[run] != NO_SEGMENT) {
+                return segments.values[run];
             }
         }
         return Long.MAX_VALUE;
@@ -131,11 +154,64 @@ final class LogIndex {
 
     /** The first live index whose position is {@link #UNAVAILABLE}, or 0 if every entry is available. */
     synchronized long firstUnavailable() {
-        for (int i = 0; i < size; i++) {
-            if (positions[i] == UNAVAILABLE) {
-                return snapshotIndex + 1 + i;
+        for (int run = 0; run < segments.count; run++) {
+            if (segments.values[run] == NO_SEGMENT) {
+                return segments.starts[run];
             }
         }
         return 0;
+    }
+
+    /**
+     * A value that changes rarely along the log, as runs: the index where each value starts. Every run covers at least
+     * one live entry. Guarded by its {@link LogIndex}.
+     */
+    private static final class Runs {
+        long[] starts = new long[4];
+        long[] values = new long[4];
+        int count;
+
+        void append(long index, long value) {
+            if (count > 0 && values[count - 1] == value) {
+                return;
+            }
+            if (count == starts.length) {
+                starts = Arrays.copyOf(starts, count * 2);
+                values = Arrays.copyOf(values, count * 2);
+            }
+            starts[count] = index;
+            values[count] = value;
+            count++;
+        }
+
+        long valueAt(long index) {
+            int found = Arrays.binarySearch(starts, 0, count, index);
+            return values[found >= 0 ? found : -found - 2];
+        }
+
+        /** Forgets the entries from {@code index} on. */
+        void dropFrom(long index) {
+            while (count > 0 && starts[count - 1] >= index) {
+                count--;
+            }
+        }
+
+        /** Forgets the entries up to {@code index}: the run holding the next one now starts there. */
+        void dropThrough(long index) {
+            int keepFrom = 0;
+            while (keepFrom + 1 < count && starts[keepFrom + 1] <= index + 1) {
+                keepFrom++;
+            }
+            System.arraycopy(starts, keepFrom, starts, 0, count - keepFrom);
+            System.arraycopy(values, keepFrom, values, 0, count - keepFrom);
+            count -= keepFrom;
+            if (count > 0) {
+                starts[0] = Math.max(starts[0], index + 1);
+            }
+        }
+
+        void clear() {
+            count = 0;
+        }
     }
 }
