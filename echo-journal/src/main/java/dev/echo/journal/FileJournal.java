@@ -1,6 +1,5 @@
 package dev.echo.journal;
 
-import dev.echo.core.codec.CodecException;
 import dev.echo.core.codec.EntryCodec;
 import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.HardState;
@@ -13,7 +12,6 @@ import dev.echo.core.storage.StorageException;
 import dev.echo.core.storage.StorageException.Reason;
 import dev.echo.journal.rules.JournalRules;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +40,7 @@ public final class FileJournal implements Journal {
     private final SegmentAllocator allocator;
     private final JournalWriter writer;
     private final StorageException unattributedDamage;
+    private final EntryReader reader;
     private volatile boolean closed;
 
     private FileJournal(JournalOptions options, DirectoryOwner owner, JournalRules rules) throws StorageException {
@@ -58,6 +57,7 @@ public final class FileJournal implements Journal {
             segments.put(segment.sequence, segment);
         }
         this.unattributedDamage = recovery.unattributedDamage;
+        this.reader = new EntryReader(segments, codec, options.maxRecordBytes());
         this.allocator = new SegmentAllocator(options);
         this.writer = new JournalWriter(options, groups, segments, allocator, rules);
         writer.start(recovery.lastSegmentEnd);
@@ -224,76 +224,7 @@ public final class FileJournal implements Journal {
     List<Entry> readEntries(GroupState state, long fromIndex, long toIndexExclusive, long maxBytes)
             throws StorageException {
         checkOpen();
-        LogIndex index = state.index;
-        long[] positions;
-        long[] terms;
-        synchronized (index) {
-            if (fromIndex <= index.snapshotIndex()
-                    || toIndexExclusive > index.lastIndex() + 1
-                    || fromIndex > toIndexExclusive) {
-                throw new StorageException(
-                        Reason.ILLEGAL_STATE,
-                        "read " + fromIndex + ".." + (toIndexExclusive - 1) + " outside the log "
-                                + (index.snapshotIndex() + 1) + ".." + index.lastIndex());
-            }
-            int count = (int) Math.min(toIndexExclusive - fromIndex, 1 << 20);
-            positions = new long[count];
-            terms = new long[count];
-            for (int i = 0; i < count; i++) {
-                positions[i] = index.positionAt(fromIndex + i);
-                terms[i] = index.termAt(fromIndex + i);
-            }
-        }
-        List<Entry> entries = new ArrayList<>();
-        long bytes = 0;
-        for (int i = 0; i < positions.length && (entries.isEmpty() || bytes < maxBytes); i++) {
-            ByteBuffer payload = readRecord(positions[i], state.number, fromIndex + i);
-            bytes += payload.remaining();
-            try {
-                entries.add(new Entry(fromIndex + i, terms[i], codec.readPayload(payload)));
-            } catch (CodecException e) {
-                throw new StorageException(Reason.CORRUPT_RECORD, "entry " + (fromIndex + i) + ": " + e.getMessage());
-            }
-        }
-        return entries;
-    }
-
-    /** Reads the payload of the record at {@code position}, checking it is the expected entry and intact. */
-    private ByteBuffer readRecord(long position, int group, long index) throws StorageException {
-        if (position == LogIndex.UNAVAILABLE) {
-            throw new StorageException(Reason.MISSING_SEGMENT, "entry " + index + " is in a missing segment");
-        }
-        Segment segment = segments.get(LogIndex.segmentOf(position));
-        if (segment == null) {
-            throw new StorageException(Reason.ILLEGAL_STATE, "entry " + index + " was compacted away");
-        }
-        long offset = LogIndex.offsetOf(position);
-        try {
-            ByteBuffer header = ByteBuffer.allocate(RecordFormat.HEADER_BYTES);
-            segment.file.readFully(header, offset);
-            if (!RecordFormat.isValidHeader(header, 0, Integer.MAX_VALUE, segment.format.mask())
-                    || header.getInt(12) != group
-                    || header.getLong(24) != index
-                    || header.getInt(0) > options.maxRecordBytes()) {
-                throw new StorageException(
-                        Reason.CORRUPT_RECORD,
-                        "record of entry " + index + " at segment " + segment.sequence + " offset " + offset
-                                + " is damaged");
-            }
-            int length = header.getInt(0);
-            ByteBuffer record = ByteBuffer.allocate(length);
-            segment.file.readFully(record, offset);
-            if (record.position() < length || !RecordFormat.isValidPayload(record, 0)) {
-                throw new StorageException(
-                        Reason.CORRUPT_RECORD,
-                        "entry " + index + " at segment " + segment.sequence + " offset " + offset
-                                + " fails its checksum");
-            }
-            record.limit(length).position(RecordFormat.HEADER_BYTES);
-            return record.slice();
-        } catch (IOException e) {
-            throw new StorageException(Reason.IO, "cannot read segment " + segment.path, e);
-        }
+        return reader.read(state, fromIndex, toIndexExclusive, maxBytes);
     }
 
     private List<Path> segmentFiles() throws StorageException {
