@@ -7,8 +7,9 @@ import java.util.Arrays;
  * the snapshot's to the last, the entry's term and packed position ({@link #pack}). A position of {@link #UNAVAILABLE}
  * marks an entry that lived in a segment recovery no longer has.
  *
- * <p>It costs four bytes per entry: terms and segments change rarely along a log, so they are kept as runs (the index
- * where each starts), and only the offset within the segment is kept per entry. A group that never snapshots holds
+ * <p>It costs about two bytes per entry: terms and segments change rarely along a log, so they are kept as runs (the
+ * index where each starts), and only the offset within the segment is kept per entry, as a distance from the one
+ * before ({@link PackedOffsets}). A group that never snapshots holds
  * millions of entries on disk and only a cache of them in memory (docs/architecture.md, "The log cache"); its index
  * must stay small too.
  *
@@ -25,12 +26,13 @@ final class LogIndex {
     private long snapshotTerm;
     private final Runs terms = new Runs();
     private final Runs segments = new Runs();
-    private int[] offsets = new int[16];
+    private final PackedOffsets offsets;
     private int size;
 
     LogIndex(long snapshotIndex, long snapshotTerm) {
         this.snapshotIndex = snapshotIndex;
         this.snapshotTerm = snapshotTerm;
+        this.offsets = new PackedOffsets(snapshotIndex + 1);
     }
 
     /** Packs a segment sequence number and a byte offset into one position. */
@@ -77,7 +79,7 @@ final class LogIndex {
                     "index " + index + " outside the log " + (snapshotIndex + 1) + ".." + (snapshotIndex + size));
         }
         long segment = segments.valueAt(index);
-        return segment == NO_SEGMENT ? UNAVAILABLE : pack(segment, offsets[(int) (index - snapshotIndex - 1)]);
+        return segment == NO_SEGMENT ? UNAVAILABLE : pack(segment, offsets.get(index));
     }
 
     /** Appends the entry after the last. */
@@ -85,16 +87,13 @@ final class LogIndex {
         if (index != snapshotIndex + size + 1) {
             throw new IllegalStateException("entry " + index + " does not follow " + (snapshotIndex + size));
         }
-        if (size == offsets.length) {
-            offsets = Arrays.copyOf(offsets, size * 2);
-        }
         terms.append(index, term);
         if (position == UNAVAILABLE) {
             segments.append(index, NO_SEGMENT);
-            offsets[size] = 0;
+            offsets.append(index, offsets.lastOffset()); // never read: repeating the last costs no escape
         } else {
             segments.append(index, segmentOf(position));
-            offsets[size] = Math.toIntExact(offsetOf(position)); // segments are at most an int's bytes long
+            offsets.append(index, Math.toIntExact(offsetOf(position))); // segments are at most an int's bytes long
         }
         size++;
     }
@@ -105,6 +104,7 @@ final class LogIndex {
             throw new IllegalStateException("cannot truncate at " + index + ", inside the snapshot " + snapshotIndex);
         }
         size = (int) Math.min(size, index - snapshotIndex - 1);
+        offsets.truncateFrom(index);
         terms.dropFrom(index);
         segments.dropFrom(index);
     }
@@ -120,13 +120,13 @@ final class LogIndex {
     /** Makes ({@code index}, {@code term}) the snapshot; keeps the later entries or discards the whole log. */
     synchronized void compact(long index, long term, boolean keepSuffix) {
         if (keepSuffix) {
-            int dropped = (int) (index - snapshotIndex);
-            System.arraycopy(offsets, dropped, offsets, 0, size - dropped);
-            size -= dropped;
+            size -= (int) (index - snapshotIndex);
+            offsets.dropThrough(index);
             terms.dropThrough(index);
             segments.dropThrough(index);
         } else {
             size = 0;
+            offsets.reset(index + 1);
             terms.clear();
             segments.clear();
         }
