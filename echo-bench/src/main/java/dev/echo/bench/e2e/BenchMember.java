@@ -18,6 +18,8 @@ import dev.echo.transport.netty.TcpTransportOptions;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -38,7 +40,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code TERM} (prints the group's current term), {@code RUN clients warmupSeconds seconds} (closed loop of submits at
  * this member; prints one RESULT line), {@code MCAST clients warmupSeconds seconds} (closed loop of 100-byte
  * multicasts at this member, each done when this member delivered it; its MEASURE lines carry its delivered count),
- * {@code DELIVERED} (prints how many multicasts this member delivered), {@code QUIT}.
+ * {@code DELIVERED} (prints how many multicasts this member delivered), {@code COUNT clients n} (closed loop until n
+ * operations completed; prints one RESULT line), {@code HEAP} (prints the heap used after a full collection),
+ * {@code QUIT}.
  *
  * <p>Usage: {@code BenchMember id dataDir n1=host:port,n2=host:port,n3=host:port [multicast]}
  */
@@ -137,6 +141,10 @@ public final class BenchMember {
                             Integer.parseInt(words[2]),
                             Integer.parseInt(words[3])));
                 case "DELIVERED" -> System.out.println("DELIVERED " + delivered.get());
+                case "COUNT" ->
+                    System.out.println(count(
+                            new Loop(group, Integer.parseInt(words[1]), false, delivered), Long.parseLong(words[2])));
+                case "HEAP" -> System.out.println("HEAP used=" + heapAfterFullGc());
                 case "QUIT" -> {
                     node.close();
                     System.out.println("BYE");
@@ -148,6 +156,29 @@ public final class BenchMember {
             System.out.flush();
         }
         node.close();
+    }
+
+    /** Runs {@code loop} until {@code operations} completed; prints the rate. */
+    static String count(Loop loop, long operations) throws InterruptedException {
+        loop.measuring(true);
+        long begin = System.nanoTime();
+        loop.start();
+        while (loop.completed() < operations) {
+            Thread.sleep(20);
+        }
+        loop.stopAndAwait();
+        long elapsed = System.nanoTime() - begin;
+        return String.format(
+                "RESULT ops=%d ops_s=%.0f errors=%d",
+                loop.completed(), loop.completed() * 1e9 / elapsed, loop.errors());
+    }
+
+    /** The live heap: what is used after a full collection (G1 runs one for an explicit request). */
+    static long heapAfterFullGc() {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        memory.gc();
+        memory.gc();
+        return memory.getHeapMemoryUsage().getUsed();
     }
 
     /** Runs {@code loop}, measuring only after the warm-up. */
@@ -190,6 +221,7 @@ public final class BenchMember {
         final AtomicLong delivered;
         private final LatencyHistogram histogram = new LatencyHistogram();
         private final AtomicLong errors = new AtomicLong();
+        private final AtomicLong completed = new AtomicLong();
         private volatile boolean measuring;
         private volatile boolean stopping;
         private final CountDownLatch stopped;
@@ -239,6 +271,7 @@ public final class BenchMember {
                     : group.submit(command());
             operation.whenComplete((result, error) -> {
                 long micros = (System.nanoTime() - start) / 1000;
+                completed.incrementAndGet();
                 if (measuring) {
                     synchronized (histogram) {
                         if (error == null) {
@@ -268,6 +301,10 @@ public final class BenchMember {
 
         long errors() {
             return errors.get();
+        }
+
+        long completed() {
+            return completed.get();
         }
     }
 }

@@ -33,7 +33,7 @@ import java.util.stream.Stream;
 public final class ClusterBench {
     private static final String USAGE = """
             Usage: bin/echo-bench cluster [--clients 1,64,256] [--seconds 20] [--warmup 10] [--dir DIR] [--noise N]
-                                          [--multicast [--all-send]]
+                                          [--multicast [--all-send]] [--heap OPS [--every N]]
 
             Starts three Echo members as separate JVMs (-Xmx1g each) on loopback TCP, each with its own
             data directory (under DIR, default the system temp directory) and fsync on; runs a closed
@@ -45,14 +45,24 @@ public final class ClusterBench {
             at the end. --multicast measures view-synchronous multicast instead: a closed loop of C
             outstanding 100-byte multicasts at a follower (each done when that member delivered it), and
             the rate at which the slowest member delivered them; with --all-send every member runs such a
-            loop (C each), and sent/s is their sum.
+            loop (C each), and sent/s is their sum. --heap OPS submits OPS operations to a group that never
+            snapshots and, every N operations (default 1,000,000), prints each member's live heap after a
+            full collection.
             """;
 
     private ClusterBench() {}
 
     /** The options of one run. */
     record Options(
-            List<Integer> clients, int seconds, int warmup, Path dir, int noise, boolean multicast, boolean allSend) {
+            List<Integer> clients,
+            int seconds,
+            int warmup,
+            Path dir,
+            int noise,
+            boolean multicast,
+            boolean allSend,
+            long heapOperations,
+            long heapEvery) {
         static Options parse(String[] args) {
             List<Integer> clients = List.of(1, 64, 256);
             int seconds = 20;
@@ -61,6 +71,8 @@ public final class ClusterBench {
             int noise = 0;
             boolean multicast = false;
             boolean allSend = false;
+            long heapOperations = 0;
+            long heapEvery = 1_000_000;
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 if (args[i].equals("--multicast")) {
@@ -80,6 +92,8 @@ public final class ClusterBench {
                     case "--warmup" -> warmup = Integer.parseInt(require(value, args[i]));
                     case "--dir" -> dir = Path.of(require(value, args[i]));
                     case "--noise" -> noise = Integer.parseInt(require(value, args[i]));
+                    case "--heap" -> heapOperations = positive(require(value, args[i]), args[i]);
+                    case "--every" -> heapEvery = positive(require(value, args[i]), args[i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
                 i++;
@@ -90,7 +104,10 @@ public final class ClusterBench {
             if (allSend && !multicast) {
                 throw new IllegalArgumentException("--all-send goes with --multicast");
             }
-            return new Options(clients, seconds, warmup, dir, noise, multicast, allSend);
+            if (heapOperations > 0 && (multicast || clients.size() != 1)) {
+                throw new IllegalArgumentException("--heap runs submits at one --clients value");
+            }
+            return new Options(clients, seconds, warmup, dir, noise, multicast, allSend, heapOperations, heapEvery);
         }
 
         private static String require(String value, String option) {
@@ -216,6 +233,13 @@ public final class ClusterBench {
                 }
                 Member leader = awaitLeader(members);
                 long termBefore = highestTerm(members);
+                if (options.heapOperations() > 0) {
+                    heapCurve(members, leader, clients, options, report);
+                    members.forEach(Member::close);
+                    members.clear();
+                    delete(runDir);
+                    continue;
+                }
                 if (options.multicast()) {
                     report.println(multicastRun(members, leader, clients, options) + " elections="
                             + (highestTerm(members) - termBefore));
@@ -243,6 +267,29 @@ public final class ClusterBench {
             members.forEach(Member::close);
             delete(root);
             Runtime.getRuntime().removeShutdownHook(cleanup);
+        }
+    }
+
+    /**
+     * The heap curve of issue 22: submits at the leader, {@code every} operations at a time, and after each stretch
+     * the live heap of every member (after a full collection). The group never snapshots, so only the log cache's
+     * budget bounds what its members hold of the log.
+     */
+    private static void heapCurve(List<Member> members, Member leader, int clients, Options options, PrintStream report)
+            throws IOException {
+        for (long done = 0; done < options.heapOperations(); ) {
+            String result = leader.ask("COUNT " + clients + " " + options.heapEvery(), "RESULT");
+            done += field(result, "ops");
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "heap C=%d ops=%d", clients, done));
+            for (Member member : members) {
+                long used = Long.parseLong(member.ask("HEAP", "HEAP").substring("HEAP used=".length()));
+                line.append(String.format(Locale.ROOT, " %s_mib=%.1f", member.id, used / 1048576.0));
+            }
+            line.append(" ops_s=")
+                    .append(field(result, "ops_s"))
+                    .append(" errors=")
+                    .append(field(result, "errors"));
+            report.println(line);
         }
     }
 

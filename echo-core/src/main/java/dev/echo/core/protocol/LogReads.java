@@ -7,7 +7,7 @@ import java.util.Set;
 /**
  * The reads of evicted entries this member has asked its runtime for ({@link Output.ReadLog}): each range is asked
  * for once until it is answered, and only a few at a time, so a follower far behind is streamed from disk in chunks
- * of a whole replication window (the read-ahead) while the leader keeps serving the others from the cache
+ * of up to a replication window (the read-ahead) while the leader keeps serving the others from the cache
  * (docs/architecture.md, "The log cache"). The state machine's apply reads through here too, after a restart or
  * when it fell behind the cache.
  *
@@ -16,6 +16,11 @@ import java.util.Set;
 final class LogReads {
     /** Reads in flight at once: one per lagging follower is the usual case. */
     private static final int MAX_OUTSTANDING = 4;
+    /**
+     * The most bytes one read asks for: a few appends' worth. The read-back window is held beside the cache, so it
+     * must not be the default window of 32 appends of 1 MiB.
+     */
+    private static final long MAX_READ_BYTES = 4L << 20;
 
     private final MemberState state;
     private final Outbox outbox;
@@ -41,7 +46,8 @@ final class LogReads {
         MemberState.check(
                 from > log.snapshotIndex() && from < upTo,
                 "reading back " + from + " outside the evicted part (" + log.snapshotIndex() + ", " + upTo + ")");
-        long windowBytes = (long) state.options.maxAppendBytes() * state.options.maxInflightAppends();
+        long windowBytes =
+                Math.min((long) state.options.maxAppendBytes() * state.options.maxInflightAppends(), MAX_READ_BYTES);
         outstanding.add(from);
         outbox.add(new Output.ReadLog(from, upTo, windowBytes));
     }

@@ -21,6 +21,12 @@ import java.util.TreeMap;
  * <p>Not thread-safe; owned by one {@link GroupProtocol}; others get it read-only.
  */
 public final class ReplicationLog {
+    /**
+     * The JVM's objects around one cached entry beyond what {@link Entry#sizeBytes} counts, estimated from their layout
+     * on a 64-bit JVM with compressed references: the entry (32 bytes), a command payload (40), the array header (16)
+     * and the ring's slot (4) come to about 92, of which {@code sizeBytes} counts 48.
+     */
+    private static final int ENTRY_OBJECT_BYTES = 48;
     /** The newest entries, a suffix of the log: from {@link #cachedFrom()} to {@link #lastIndex()}. */
     private final EntryRing cache = new EntryRing();
 
@@ -200,7 +206,7 @@ public final class ReplicationLog {
         return lastIndex() - cache.size() + 1;
     }
 
-    /** The bytes of the cached entries' bodies ({@link Entry#sizeBytes}). */
+    /** The heap the cached entries take, as {@link #heapBytes} estimates it. */
     public long cachedBytes() {
         return cachedBytes;
     }
@@ -213,7 +219,7 @@ public final class ReplicationLog {
      */
     long evictDurable(long maxBytes, long durableThrough) {
         while (cachedBytes > maxBytes && cache.size() > 0 && cachedFrom() <= durableThrough) {
-            cachedBytes -= cache.removeFirst().sizeBytes();
+            cachedBytes -= heapBytes(cache.removeFirst());
         }
         return cachedBytes;
     }
@@ -250,7 +256,7 @@ public final class ReplicationLog {
         }
         terms.append(entry.index(), entry.term());
         cache.addLast(entry);
-        cachedBytes += entry.sizeBytes();
+        cachedBytes += heapBytes(entry);
         if (entry.payload() instanceof Entry.ConfigurationChange change) {
             configurations.put(entry.index(), change.configuration());
         }
@@ -263,7 +269,7 @@ public final class ReplicationLog {
                     "cannot truncate from " + index + ", at or below the snapshot " + baseIndex);
         }
         while (cache.size() > 0 && lastIndex() >= index) {
-            cachedBytes -= cache.removeLast().sizeBytes();
+            cachedBytes -= heapBytes(cache.removeLast());
             terms.truncateFrom(lastIndex());
         }
         terms.truncateFrom(index);
@@ -290,7 +296,7 @@ public final class ReplicationLog {
         }
         bootstrap = configurationAt(index);
         while (cache.size() > 0 && cachedFrom() <= index) {
-            cachedBytes -= cache.removeFirst().sizeBytes();
+            cachedBytes -= heapBytes(cache.removeFirst());
         }
         terms.dropThrough(index);
         readBack = List.of();
@@ -374,6 +380,15 @@ public final class ReplicationLog {
     public long lastIndexOfTerm(long term) {
         long last = terms.lastIndexOf(term);
         return last > baseIndex ? last : -1;
+    }
+
+    /**
+     * What an entry costs the heap while cached: its bytes ({@link Entry#sizeBytes}) and the JVM's objects around them
+     * (the entry, its payload, array headers, the ring's slot), so that the node's budget bounds the heap, not just
+     * the bytes.
+     */
+    static long heapBytes(Entry entry) {
+        return entry.sizeBytes() + ENTRY_OBJECT_BYTES;
     }
 
     private void checkHeld(long index) {

@@ -89,7 +89,7 @@ class ReplicationLogProperties {
             Entry held = log.inMemory(i);
             if (i >= log.cachedFrom()) {
                 assertSame(expected, held, "cached entry " + i);
-                cachedBytes += expected.sizeBytes();
+                cachedBytes += ReplicationLog.heapBytes(expected);
             } else if (held != null) {
                 assertEquals(expected, held, "read-back entry " + i);
             }
