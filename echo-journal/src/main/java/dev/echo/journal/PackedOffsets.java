@@ -113,9 +113,13 @@ final class PackedOffsets {
         escaped.headMap(newBase, false).clear();
     }
 
+    /**
+     * Grows by a quarter, not by doubling: at ten million entries a doubling would leave up to 20 MB unused, a
+     * third of a default log cache.
+     */
     private void ensureCapacity(int positions) {
         if (positions > deltas.length) {
-            deltas = Arrays.copyOf(deltas, Math.max(positions, deltas.length * 2));
+            deltas = Arrays.copyOf(deltas, Math.max(positions, deltas.length + deltas.length / 4 + 16));
         }
         int blocks = (positions + BLOCK - 1) / BLOCK;
         if (blocks > anchors.length) {

@@ -1,5 +1,6 @@
 package dev.echo.bench.e2e;
 
+import dev.echo.core.EchoException;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
 import dev.echo.core.MemberId;
@@ -29,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -169,8 +171,8 @@ public final class BenchMember {
         loop.stopAndAwait();
         long elapsed = System.nanoTime() - begin;
         return String.format(
-                "RESULT ops=%d ops_s=%.0f errors=%d",
-                loop.completed(), loop.completed() * 1e9 / elapsed, loop.errors());
+                "RESULT ops=%d ops_s=%.0f errors=%d first_error=%s",
+                loop.completed(), loop.completed() * 1e9 / elapsed, loop.errors(), loop.firstError());
     }
 
     /** The live heap: what is used after a full collection (G1 runs one for an explicit request). */
@@ -222,6 +224,9 @@ public final class BenchMember {
         private final LatencyHistogram histogram = new LatencyHistogram();
         private final AtomicLong errors = new AtomicLong();
         private final AtomicLong completed = new AtomicLong();
+        /** What the first failed operation failed with: an {@link EchoException} reason, or the exception's class. */
+        private volatile String firstError;
+
         private volatile boolean measuring;
         private volatile boolean stopping;
         private final CountDownLatch stopped;
@@ -272,6 +277,9 @@ public final class BenchMember {
             operation.whenComplete((result, error) -> {
                 long micros = (System.nanoTime() - start) / 1000;
                 completed.incrementAndGet();
+                if (error != null && firstError == null) {
+                    firstError = reason(error);
+                }
                 if (measuring) {
                     synchronized (histogram) {
                         if (error == null) {
@@ -305,6 +313,18 @@ public final class BenchMember {
 
         long completed() {
             return completed.get();
+        }
+
+        String firstError() {
+            return firstError == null ? "none" : firstError;
+        }
+
+        private static String reason(Throwable error) {
+            Throwable cause =
+                    error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            return cause instanceof EchoException echo
+                    ? echo.reason().name()
+                    : cause.getClass().getSimpleName();
         }
     }
 }

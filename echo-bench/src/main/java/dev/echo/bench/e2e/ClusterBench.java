@@ -273,12 +273,17 @@ public final class ClusterBench {
     /**
      * The heap curve of issue 22: submits at the leader, {@code every} operations at a time, and after each stretch
      * the live heap of every member (after a full collection). The group never snapshots, so only the log cache's
-     * budget bounds what its members hold of the log.
+     * budget bounds what its members hold of the log. Elections are counted within each stretch; those the
+     * collections themselves may cause, between stretches, are not.
      */
     private static void heapCurve(List<Member> members, Member leader, int clients, Options options, PrintStream report)
-            throws IOException {
+            throws IOException, InterruptedException {
         for (long done = 0; done < options.heapOperations(); ) {
+            // A full collection pauses a member for longer than an election timeout: leadership may have moved.
+            leader = awaitLeader(members);
+            long termBefore = highestTerm(members);
             String result = leader.ask("COUNT " + clients + " " + options.heapEvery(), "RESULT");
+            long elections = highestTerm(members) - termBefore;
             done += field(result, "ops");
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "heap C=%d ops=%d", clients, done));
             for (Member member : members) {
@@ -288,7 +293,11 @@ public final class ClusterBench {
             line.append(" ops_s=")
                     .append(field(result, "ops_s"))
                     .append(" errors=")
-                    .append(field(result, "errors"));
+                    .append(field(result, "errors"))
+                    .append(" elections=")
+                    .append(elections)
+                    .append(" first_error=")
+                    .append(result.substring(result.indexOf("first_error=") + "first_error=".length()));
             report.println(line);
         }
     }

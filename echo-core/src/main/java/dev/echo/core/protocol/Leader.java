@@ -43,6 +43,8 @@ final class Leader {
 
     private final ReadBarriers reads;
     private final SnapshotSending snapshots;
+    /** Reads back entries evicted from the cache, for followers behind it. */
+    private final LogReads logReads;
 
     private Optional<MemberId> transferTarget = Optional.empty();
     /** The configuration {@link #followers} matches. */
@@ -60,8 +62,6 @@ final class Leader {
         /** The uncommitted J of this term lost its new half's quorum: roll it back, then keep leading. */
         ROLL_BACK
     }
-    /** Reads back entries evicted from the cache, for followers behind it. */
-    private final LogReads logReads;
 
     Leader(MemberState state, Outbox outbox, PendingOperations pending, LogReads logReads) {
         this.state = state;
