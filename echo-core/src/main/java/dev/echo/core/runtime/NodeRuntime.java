@@ -141,20 +141,17 @@ public final class NodeRuntime implements TransportListener {
         for (int i = 0; i < loopThreads; i++) {
             threads.add(new LoopThread(tickNanos, clock));
         }
-        this.snapshotThread = invoker
-                ? null
-                : Executors.newSingleThreadExecutor(work -> {
-                    Thread thread = new Thread(work, "echo-snapshot-" + self);
-                    thread.setDaemon(true);
-                    return thread;
-                });
-        this.logReadThread = invoker
-                ? null
-                : Executors.newSingleThreadExecutor(work -> {
-                    Thread thread = new Thread(work, "echo-log-reader-" + self);
-                    thread.setDaemon(true);
-                    return thread;
-                });
+        this.snapshotThread = invoker ? null : storageThread("echo-snapshot-" + self);
+        this.logReadThread = invoker ? null : storageThread("echo-log-reader-" + self);
+    }
+
+    /** A daemon thread of its own for blocking storage work, so that no loop thread waits for the disk. */
+    private static ExecutorService storageThread(String name) {
+        return Executors.newSingleThreadExecutor(work -> {
+            Thread thread = new Thread(work, name);
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** Starts the transport and the loop threads. */

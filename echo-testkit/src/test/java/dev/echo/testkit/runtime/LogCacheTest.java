@@ -48,11 +48,7 @@ class LogCacheTest {
 
     @Test
     void aMemberFarBehindTheCacheCatchesUpFromTheLeadersJournal() throws Exception {
-        for (MemberId member : MEMBERS) {
-            start(member);
-        }
-        ReplicatedGroup c1 = groups.get(MEMBERS.get(0));
-        c1.whenQuorum().get(30, TimeUnit.SECONDS);
+        ReplicatedGroup c1 = startAll();
         add(c1, 20);
         MemberId behind = MEMBERS.get(2);
         nodes.remove(behind).close();
@@ -76,11 +72,7 @@ class LogCacheTest {
 
     @Test
     void aRestartedMemberAppliesItsLogAsAStreamFromItsJournal() throws Exception {
-        for (MemberId member : MEMBERS) {
-            start(member);
-        }
-        ReplicatedGroup c1 = groups.get(MEMBERS.get(0));
-        c1.whenQuorum().get(30, TimeUnit.SECONDS);
+        ReplicatedGroup c1 = startAll();
         add(c1, 2_000);
         MemberId restarting = MEMBERS.get(1);
         long readBefore = readBack(restarting);
@@ -92,6 +84,16 @@ class LogCacheTest {
         // Recovery kept only the newest cacheful in memory: the rest reached the state machine from the disk.
         long readAfterRestart = readBack(restarting) - readBefore;
         assertTrue(readAfterRestart >= 2_000 - CACHE_BYTES / 40, "applied from disk: " + readAfterRestart);
+    }
+
+    /** Starts every member; returns the first once it has the quorum. */
+    private ReplicatedGroup startAll() throws Exception {
+        for (MemberId member : MEMBERS) {
+            start(member);
+        }
+        ReplicatedGroup first = groups.get(MEMBERS.get(0));
+        first.whenQuorum().get(30, TimeUnit.SECONDS);
+        return first;
     }
 
     private long readBack(MemberId member) {
