@@ -71,7 +71,7 @@ class JournalConcurrencyTest {
             log.addAll(batch);
         }
         listener.await(ticket); // the listener itself fails the test if a ticket is reported out of order
-        if (listener.reported.size() >= ticket) {
+        if (listener.reportedSoFar().size() >= ticket) {
             throw new AssertionError("group commit never shared a force: " + ticket + " reports for " + ticket);
         }
         return log;

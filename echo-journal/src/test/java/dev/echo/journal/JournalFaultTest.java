@@ -138,7 +138,7 @@ class JournalFaultTest {
             }
             assertEquals(List.of("full STORAGE_FULL"), listener.awaitDiskReports(1));
             long heldAt = listener.highest();
-            assertTrue(heldAt < 16, "held back, not reported: " + listener.reported);
+            assertTrue(heldAt < 16, "held back, not reported: " + listener.reportedSoFar());
             assertEquals(null, listener.failure, "a full disk is not a failure");
 
             files.noNewSpace = false;

@@ -43,6 +43,11 @@ final class RecordingListener implements PersistListener {
         notifyAll();
     }
 
+    /** The tickets reported so far, copied under the lock: the writer may be adding one meanwhile. */
+    synchronized List<Long> reportedSoFar() {
+        return List.copyOf(reported);
+    }
+
     /** Waits until {@code count} disk reports arrived; returns them. */
     synchronized List<String> awaitDiskReports(int count) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
