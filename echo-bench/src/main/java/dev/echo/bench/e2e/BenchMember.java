@@ -44,6 +44,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * multicasts at this member, each done when this member delivered it; its MEASURE lines carry its delivered count),
  * {@code DELIVERED} (prints how many multicasts this member delivered), {@code COUNT clients n} (closed loop until n
  * operations completed; prints one RESULT line), {@code HEAP} (prints the heap used after a full collection),
+ * {@code APPLIED} (prints the index this member applied),
  * {@code QUIT}.
  *
  * <p>Usage: {@code BenchMember id dataDir n1=host:port,n2=host:port,n3=host:port [multicast]}
@@ -147,6 +148,7 @@ public final class BenchMember {
                     System.out.println(count(
                             new Loop(group, Integer.parseInt(words[1]), false, delivered), Long.parseLong(words[2])));
                 case "HEAP" -> System.out.println("HEAP used=" + heapAfterFullGc());
+                case "APPLIED" -> System.out.println("APPLIED " + group.status().lastApplied());
                 case "QUIT" -> {
                     node.close();
                     System.out.println("BYE");

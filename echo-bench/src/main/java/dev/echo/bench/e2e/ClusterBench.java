@@ -33,7 +33,7 @@ import java.util.stream.Stream;
 public final class ClusterBench {
     private static final String USAGE = """
             Usage: bin/echo-bench cluster [--clients 1,64,256] [--seconds 20] [--warmup 10] [--dir DIR] [--noise N]
-                                          [--multicast [--all-send]] [--heap OPS [--every N]]
+                                          [--multicast [--all-send]] [--heap OPS [--every N]] [--catch-up MIB]
 
             Starts three Echo members as separate JVMs (-Xmx1g each) on loopback TCP, each with its own
             data directory (under DIR, default the system temp directory) and fsync on; runs a closed
@@ -47,7 +47,9 @@ public final class ClusterBench {
             the rate at which the slowest member delivered them; with --all-send every member runs such a
             loop (C each), and sent/s is their sum. --heap OPS submits OPS operations to a group that never
             snapshots and, every N operations (default 1,000,000), prints each member's live heap after a
-            full collection.
+            full collection. --catch-up MIB stops a follower, writes MIB MiB of log at the leader, restarts
+            the follower and times its catch-up from the leader's disk, with a closed loop of C submits at
+            the leader meanwhile; it also reads the leader's segments once, for the disk's sequential rate.
             """;
 
     private ClusterBench() {}
@@ -62,7 +64,8 @@ public final class ClusterBench {
             boolean multicast,
             boolean allSend,
             long heapOperations,
-            long heapEvery) {
+            long heapEvery,
+            int catchUpMib) {
         static Options parse(String[] args) {
             List<Integer> clients = List.of(1, 64, 256);
             int seconds = 20;
@@ -73,6 +76,7 @@ public final class ClusterBench {
             boolean allSend = false;
             long heapOperations = 0;
             long heapEvery = 1_000_000;
+            int catchUpMib = 0;
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 if (args[i].equals("--multicast")) {
@@ -94,6 +98,7 @@ public final class ClusterBench {
                     case "--noise" -> noise = Integer.parseInt(require(value, args[i]));
                     case "--heap" -> heapOperations = positive(require(value, args[i]), args[i]);
                     case "--every" -> heapEvery = positive(require(value, args[i]), args[i]);
+                    case "--catch-up" -> catchUpMib = positive(require(value, args[i]), args[i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
                 i++;
@@ -107,7 +112,11 @@ public final class ClusterBench {
             if (heapOperations > 0 && (multicast || clients.size() != 1)) {
                 throw new IllegalArgumentException("--heap runs submits at one --clients value");
             }
-            return new Options(clients, seconds, warmup, dir, noise, multicast, allSend, heapOperations, heapEvery);
+            if (catchUpMib > 0 && (multicast || heapOperations > 0 || clients.size() != 1)) {
+                throw new IllegalArgumentException("--catch-up runs submits at one --clients value");
+            }
+            return new Options(
+                    clients, seconds, warmup, dir, noise, multicast, allSend, heapOperations, heapEvery, catchUpMib);
         }
 
         private static String require(String value, String option) {
@@ -127,7 +136,7 @@ public final class ClusterBench {
     }
 
     /** One member process and its command channel. */
-    private static final class Member implements AutoCloseable {
+    static final class Member implements AutoCloseable {
         final String id;
         final Process process;
         final BufferedReader out;
@@ -221,8 +230,7 @@ public final class ClusterBench {
             Noise noise = Noise.start(options.noise());
             cleanupNoise = noise;
             for (int clients : options.clients()) {
-                // A fresh cluster per C: without snapshots and compaction (issue 4) every member keeps its whole
-                // log in memory, and the runs together would outgrow -Xmx1g.
+                // A fresh cluster per C: each run starts from an empty log.
                 Path runDir = root.resolve("c" + clients);
                 String peers = peers();
                 for (String id : List.of("n1", "n2", "n3")) {
@@ -233,6 +241,13 @@ public final class ClusterBench {
                 }
                 Member leader = awaitLeader(members);
                 long termBefore = highestTerm(members);
+                if (options.catchUpMib() > 0) {
+                    CatchUp.measure(members, leader, runDir, peers, clients, options.catchUpMib(), report);
+                    members.forEach(Member::close);
+                    members.clear();
+                    delete(runDir);
+                    continue;
+                }
                 if (options.heapOperations() > 0) {
                     heapCurve(members, leader, clients, options, report);
                     members.forEach(Member::close);
@@ -391,7 +406,7 @@ public final class ClusterBench {
                 cpuMicrosPerOp);
     }
 
-    private static long field(String result, String name) {
+    static long field(String result, String name) {
         for (String word : result.split("\\s+")) {
             if (word.startsWith(name + "=")) {
                 return Long.parseLong(word.substring(name.length() + 1));
@@ -401,7 +416,7 @@ public final class ClusterBench {
     }
 
     /** The highest term any member reports: its rise over a run counts the elections in it. */
-    private static long highestTerm(List<Member> members) throws IOException {
+    static long highestTerm(List<Member> members) throws IOException {
         long highest = 0;
         for (Member member : members) {
             String answer = member.ask("TERM", "TERM");
@@ -464,7 +479,7 @@ public final class ClusterBench {
         return cpu;
     }
 
-    private static Member awaitLeader(List<Member> members) throws IOException, InterruptedException {
+    static Member awaitLeader(List<Member> members) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
             for (Member member : members) {
@@ -477,7 +492,7 @@ public final class ClusterBench {
         throw new IOException("no leader within 30 s");
     }
 
-    private static Member start(String id, Path dir, String peers, boolean multicast) throws IOException {
+    static Member start(String id, Path dir, String peers, boolean multicast) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx1g"));
         // Extra JVM options for the members, e.g. a JFR recording:
