@@ -44,7 +44,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * multicasts at this member, each done when this member delivered it; its MEASURE lines carry its delivered count),
  * {@code DELIVERED} (prints how many multicasts this member delivered), {@code COUNT clients n} (closed loop until n
  * operations completed; prints one RESULT line), {@code HEAP} (prints the heap used after a full collection),
- * {@code APPLIED} (prints the index this member applied),
+ * {@code APPLIED} (prints the index this member applied), {@code READ} (once the member hears a leader, a
+ * linearizable read; prints when answered),
  * {@code QUIT}.
  *
  * <p>Usage: {@code BenchMember id dataDir n1=host:port,n2=host:port,n3=host:port [multicast]}
@@ -149,6 +150,12 @@ public final class BenchMember {
                             new Loop(group, Integer.parseInt(words[1]), false, delivered), Long.parseLong(words[2])));
                 case "HEAP" -> System.out.println("HEAP used=" + heapAfterFullGc());
                 case "APPLIED" -> System.out.println("APPLIED " + group.status().lastApplied());
+                case "READ" -> {
+                    // Just started, a member knows no leader yet, and a linearizable read would fail fast.
+                    group.whenQuorum().get(1, TimeUnit.MINUTES);
+                    group.read(new byte[0]).get(10, TimeUnit.MINUTES);
+                    System.out.println("READ done");
+                }
                 case "QUIT" -> {
                     node.close();
                     System.out.println("BYE");

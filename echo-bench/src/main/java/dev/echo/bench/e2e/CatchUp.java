@@ -85,6 +85,48 @@ final class CatchUp {
                 ClusterBench.field(baseline, "errors") + ClusterBench.field(during, "errors"));
     }
 
+    /**
+     * The restart benchmark ({@code --restart MIB}): the leader writes MIB MiB of log to a group that never snapshots,
+     * then a follower restarts and is timed until its node is up (the journal recovered, the log streamed into the
+     * member) and until it has answered a linearizable read (its state machine re-applied the whole log, read back
+     * from its own journal as a stream).
+     */
+    static void restart(
+            List<ClusterBench.Member> members,
+            ClusterBench.Member leader,
+            Path runDir,
+            String peers,
+            int mib,
+            PrintStream report)
+            throws IOException {
+        Path leaderDir = runDir.resolve(leader.id);
+        long before = segmentBytes(leaderDir);
+        long written = 0;
+        while (segmentBytes(leaderDir) - before < (long) mib << 20) {
+            written += ClusterBench.field(leader.ask("COUNT 256 200000", "RESULT"), "ops");
+        }
+        int followerIndex = members.get(0) == leader ? 1 : 0;
+        String id = members.get(followerIndex).id;
+        members.get(followerIndex).close();
+        long journalBytes = segmentBytes(runDir.resolve(id));
+        long start = System.nanoTime();
+        ClusterBench.Member restarted = ClusterBench.start(id, runDir.resolve(id), peers, false);
+        members.set(followerIndex, restarted);
+        restarted.await("READY");
+        double up = (System.nanoTime() - start) / 1e9;
+        restarted.ask("READ", "READ");
+        double ready = (System.nanoTime() - start) / 1e9;
+        long heap = Long.parseLong(restarted.ask("HEAP", "HEAP").substring("HEAP used=".length()));
+        report.printf(
+                Locale.ROOT,
+                "restart journal_mib=%.0f entries=%d up_s=%.2f read_answered_s=%.2f heap_mib_after=%.1f%n",
+                journalBytes / 1048576.0,
+                written,
+                up,
+                ready,
+                heap / 1048576.0);
+    }
+
     /** The bytes of a member's journal segments, as their files' sizes (preallocated: whole segments). */
     private static long segmentBytes(Path memberDir) throws IOException {
         long total = 0;

@@ -34,6 +34,7 @@ public final class ClusterBench {
     private static final String USAGE = """
             Usage: bin/echo-bench cluster [--clients 1,64,256] [--seconds 20] [--warmup 10] [--dir DIR] [--noise N]
                                           [--multicast [--all-send]] [--heap OPS [--every N]] [--catch-up MIB]
+                                          [--restart MIB]
 
             Starts three Echo members as separate JVMs (-Xmx1g each) on loopback TCP, each with its own
             data directory (under DIR, default the system temp directory) and fsync on; runs a closed
@@ -50,6 +51,8 @@ public final class ClusterBench {
             full collection. --catch-up MIB stops a follower, writes MIB MiB of log at the leader, restarts
             the follower and times its catch-up from the leader's disk, with a closed loop of C submits at
             the leader meanwhile; it also reads the leader's segments once, for the disk's sequential rate.
+            --restart MIB writes MIB MiB of log to a group that never snapshots, restarts a follower and times
+            it until its node is up and until it has answered a linearizable read.
             """;
 
     private ClusterBench() {}
@@ -65,7 +68,8 @@ public final class ClusterBench {
             boolean allSend,
             long heapOperations,
             long heapEvery,
-            int catchUpMib) {
+            int catchUpMib,
+            int restartMib) {
         static Options parse(String[] args) {
             List<Integer> clients = List.of(1, 64, 256);
             int seconds = 20;
@@ -77,6 +81,7 @@ public final class ClusterBench {
             long heapOperations = 0;
             long heapEvery = 1_000_000;
             int catchUpMib = 0;
+            int restartMib = 0;
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 if (args[i].equals("--multicast")) {
@@ -99,6 +104,7 @@ public final class ClusterBench {
                     case "--heap" -> heapOperations = positive(require(value, args[i]), args[i]);
                     case "--every" -> heapEvery = positive(require(value, args[i]), args[i]);
                     case "--catch-up" -> catchUpMib = positive(require(value, args[i]), args[i]);
+                    case "--restart" -> restartMib = positive(require(value, args[i]), args[i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
                 i++;
@@ -116,7 +122,17 @@ public final class ClusterBench {
                 throw new IllegalArgumentException("--catch-up runs submits at one --clients value");
             }
             return new Options(
-                    clients, seconds, warmup, dir, noise, multicast, allSend, heapOperations, heapEvery, catchUpMib);
+                    clients,
+                    seconds,
+                    warmup,
+                    dir,
+                    noise,
+                    multicast,
+                    allSend,
+                    heapOperations,
+                    heapEvery,
+                    catchUpMib,
+                    restartMib);
         }
 
         private static String require(String value, String option) {
@@ -241,6 +257,13 @@ public final class ClusterBench {
                 }
                 Member leader = awaitLeader(members);
                 long termBefore = highestTerm(members);
+                if (options.restartMib() > 0) {
+                    CatchUp.restart(members, leader, runDir, peers, options.restartMib(), report);
+                    members.forEach(Member::close);
+                    members.clear();
+                    delete(runDir);
+                    continue;
+                }
                 if (options.catchUpMib() > 0) {
                     CatchUp.measure(members, leader, runDir, peers, clients, options.catchUpMib(), report);
                     members.forEach(Member::close);
