@@ -40,13 +40,18 @@ import java.util.function.BooleanSupplier;
 public final class Simulation {
     /** The log cache of every member under {@link Fault#EVICTION}: a few dozen simulated entries. */
     private static final long EVICTION_CACHE_BYTES = 2_048;
-    /** How long reading evicted entries back from the simulated disk takes. */
-    private static final long LOG_READ_MICROS = 300;
+    /**
+     * The slowest read of evicted entries from the simulated disk, in µs: a read may come back after a leader change,
+     * a truncation or a snapshot it did not know of.
+     */
+    private static final long SLOWEST_LOG_READ_MICROS = 20_000;
 
     static final long TICK_MICROS = 10_000;
 
     private final SimulationOptions options;
     private final SplittableRandom random;
+    /** Draws read latencies under {@link Fault#EVICTION}; a stream of its own, so other runs replay as before. */
+    private final SplittableRandom readLatency;
     /** A run normally takes well under a million steps; far beyond that, messages are multiplying without end. */
     private static final long MAX_STEPS = 10_000_000;
 
@@ -84,6 +89,7 @@ public final class Simulation {
         this.options = options;
         this.trace = trace;
         this.random = new SplittableRandom(options.seed());
+        this.readLatency = new SplittableRandom(options.seed() * 0x94D049BB133111EBL + 37);
         this.network = new SimNetwork(random.split());
         int count = options.members() == 0 ? 3 + random.nextInt(5) : options.members();
         // Membership changes draw from their own stream, so runs without them replay exactly as they always did.
@@ -310,12 +316,15 @@ public final class Simulation {
 
     /**
      * Reads evicted entries back from the disk, as the runtime's reader does off the group's thread, and reports them
-     * after a fixed delay (no random draw, so runs without eviction replay as before).
+     * after 100 µs to 20 ms: mostly fast, now and then slow, as a disk under load.
      */
     private void readLog(SimNode node, Output.ReadLog read) {
         int incarnation = node.incarnation;
         count(Injected.LOG_READ);
-        schedule(now() + LOG_READ_MICROS, () -> {
+        long latency = readLatency.nextInt(10) == 0
+                ? readLatency.nextLong(1_000, SLOWEST_LOG_READ_MICROS)
+                : readLatency.nextLong(100, 1_000);
+        schedule(now() + latency, () -> {
             if (node.alive() && node.incarnation == incarnation) {
                 List<Entry> entries = node.disk().read(read.fromIndex(), read.toIndexExclusive(), read.maxBytes());
                 input(node, new Input.LogRead(read.fromIndex(), entries));
