@@ -7,7 +7,7 @@ import java.util.Set;
 /**
  * The reads of evicted entries this member has asked its runtime for ({@link Output.ReadLog}): each range is asked
  * for once until it is answered, and only a few at a time, so a follower far behind is streamed from disk in chunks
- * of up to a replication window (the read-ahead) while the leader keeps serving the others from the cache
+ * of up to 4 MiB (the read-ahead) while the leader keeps serving the others from the cache
  * (docs/architecture.md, "The log cache"). The state machine's apply reads through here too, after a restart or
  * when it fell behind the cache.
  *
@@ -34,8 +34,9 @@ final class LogReads {
     }
 
     /**
-     * Asks for the entries from {@code from} that are not in memory, up to the cache's start and a window's worth of
-     * bytes, unless that read is already in flight. {@code from} must be held by the log, on disk only.
+     * Asks for the entries from {@code from} that are not in memory, up to the cache's start and {@link
+     * #MAX_READ_BYTES} (less if a replication window is smaller), unless that read is already in flight or a read
+     * failed this tick. {@code from} must be held by the log, on disk only.
      */
     void request(long from) {
         if (failedThisTick || outstanding.contains(from) || outstanding.size() >= MAX_OUTSTANDING) {

@@ -111,7 +111,6 @@ public final class GroupLoop implements PersistListener {
     /** Stop the group at this member. */
     record Close(CompletableFuture<Void> done) implements ClientOp {}
 
-    /** The snapshot worker's result, for the core. */
     /** The result of storage work done off the loop (snapshots, reads of evicted entries), for the core. */
     record StorageResult(Input input) implements ClientOp {}
 
