@@ -3,6 +3,7 @@ package dev.echo.journal;
 import dev.echo.core.codec.EntryCodec;
 import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.HardState;
+import dev.echo.core.protocol.LogOutline;
 import dev.echo.core.storage.GroupIdentity;
 import dev.echo.core.storage.GroupJournal;
 import dev.echo.core.storage.Journal;
@@ -130,8 +131,14 @@ public final class FileJournal implements Journal {
         }
         Optional<StorageException> fault = Optional.ofNullable(state.fault);
         long lastIndex = fault.isEmpty() ? state.index.lastIndex() : snapshotIndex;
+        Optional<LogOutline> outline = fault.isEmpty() && state.outlineFresh
+                ? Optional.of(new LogOutline(
+                        lastIndex, state.index.termStarts(), new ArrayList<>(state.configurations.values())))
+                : Optional.empty();
+        state.outlineFresh = false;
+        state.configurations.clear();
         RecoveredGroup recovered = new RecoveredGroup(
-                state.identity, state.hardState, snapshotIndex, state.index.snapshotTerm(), lastIndex, fault);
+                state.identity, state.hardState, snapshotIndex, state.index.snapshotTerm(), lastIndex, fault, outline);
         FileGroupJournal opened = new FileGroupJournal(this, state, recovered, listener, snapshots, codec);
         state.handle = opened;
         return opened;

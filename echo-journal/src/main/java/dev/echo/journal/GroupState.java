@@ -1,8 +1,11 @@
 package dev.echo.journal;
 
+import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.HardState;
+import dev.echo.core.protocol.LogOutline;
 import dev.echo.core.storage.GroupIdentity;
 import dev.echo.core.storage.StorageException;
+import java.util.TreeMap;
 
 /**
  * Everything the journal knows about one group: identity, durable term/vote, log index and any recovery fault.
@@ -20,6 +23,14 @@ final class GroupState {
     StorageException fault;
     /** The writer's view of the last index, ahead of {@link #index} by what is still in its staging buffer. */
     long writtenLastIndex;
+    /**
+     * The group's configuration entries as recovery found them, for the {@link LogOutline} of its first opening (a
+     * restart then reads no entry into memory). Only recovery maintains it: once the group was opened, it is stale.
+     */
+    final TreeMap<Long, Entry> configurations = new TreeMap<>();
+    /** Whether {@link #configurations} still describes the log: until the group is first opened. */
+    boolean outlineFresh = true;
+
     /** The handle the runtime opened, or {@code null} while the group is only known from recovery. */
     volatile FileGroupJournal handle;
 

@@ -1,6 +1,9 @@
 package dev.echo.journal;
 
+import dev.echo.core.protocol.LogOutline;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Where each of one group's log entries sits in the journal, kept in memory and rebuilt on open: for every index from
@@ -80,6 +83,15 @@ final class LogIndex {
         }
         long segment = segments.valueAt(index);
         return segment == NO_SEGMENT ? UNAVAILABLE : pack(segment, offsets.get(index));
+    }
+
+    /** Where each term starts in the log, for a {@link dev.echo.core.protocol.LogOutline}. */
+    synchronized List<LogOutline.TermStart> termStarts() {
+        List<LogOutline.TermStart> starts = new ArrayList<>(terms.count);
+        for (int run = 0; run < terms.count; run++) {
+            starts.add(new LogOutline.TermStart(terms.starts[run], terms.values[run]));
+        }
+        return starts;
     }
 
     /** Appends the entry after the last. */

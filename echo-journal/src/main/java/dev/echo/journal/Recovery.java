@@ -2,6 +2,7 @@ package dev.echo.journal;
 
 import dev.echo.core.codec.CodecException;
 import dev.echo.core.codec.EntryCodec;
+import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.HardState;
 import dev.echo.core.storage.GroupIdentity;
 import dev.echo.core.storage.StorageException;
@@ -279,9 +280,15 @@ final class Recovery {
                     // Only a group already faulted (its entries skipped) gets here: keep the fault, drop the log.
                     group.fault(outOfSequence(group, "compaction to " + index, sequence, offset));
                     group.index.compact(index, term, false);
+                    group.configurations.clear();
                     return;
                 }
                 group.index.compact(index, term, keepSuffix);
+                if (keepSuffix) {
+                    group.configurations.headMap(index, true).clear();
+                } else {
+                    group.configurations.clear();
+                }
                 if (!keepSuffix) {
                     group.fault = null; // the log restarts after a snapshot (or from scratch): the repair of §5
                 }
@@ -297,6 +304,7 @@ final class Recovery {
                 group.fault(outOfSequence(group, "truncation at " + index, sequence, offset));
             } else {
                 group.index.truncateFrom(index);
+                group.configurations.tailMap(index, true).clear();
             }
             return;
         }
@@ -304,8 +312,11 @@ final class Recovery {
             group.fault(outOfSequence(group, "entry " + index, sequence, offset));
             return;
         }
-        codec.readPayload(payload); // validates that the entry decodes, so a later read cannot fail on it
+        Entry.Payload decoded = codec.readPayload(payload); // a later read cannot fail to decode it
         group.index.append(index, term, LogIndex.pack(sequence, offset));
+        if (decoded instanceof Entry.ConfigurationChange) {
+            group.configurations.put(index, new Entry(index, term, decoded));
+        }
     }
 
     private static boolean laterLife(GroupIdentity before, GroupIdentity after) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.Entry;
+import dev.echo.core.protocol.LogOutline;
 import dev.echo.core.protocol.Output;
 import dev.echo.core.protocol.SnapshotMeta;
 import dev.echo.core.protocol.Voter;
@@ -57,7 +58,17 @@ class JournalReadProperties {
                         log.subList((int) (from - bases[g] - 1), log.size()).clear(); // a truncation, then appends
                         List<Entry> batch = new ArrayList<>();
                         for (int i = 0; i < 1 + random.nextInt(40); i++) {
-                            batch.add(command(from + i, 1 + round, "e" + (from + i) + "x".repeat(random.nextInt(300))));
+                            batch.add(
+                                    random.nextInt(15) == 0
+                                            ? new Entry(
+                                                    from + i,
+                                                    1 + round,
+                                                    new Entry.ConfigurationChange(
+                                                            Configuration.ofVoters(List.of(Voter.of("n" + i, 1)))))
+                                            : command(
+                                                    from + i,
+                                                    1 + round,
+                                                    "e" + (from + i) + "x".repeat(random.nextInt(300))));
                         }
                         group.persist(new Output.Persist(++tickets[g], Optional.empty(), from, batch));
                         log.addAll(batch);
@@ -84,12 +95,30 @@ class JournalReadProperties {
                     GroupJournal group = journal.openGroup(group("g" + g), new RecordingListener());
                     assertEquals(Optional.empty(), group.recovered().fault());
                     assertEquals(bases[g], group.recovered().snapshotIndex());
+                    checkOutline(group.recovered().outline().orElseThrow(), logs.get(g), bases[g]);
                     checkReads(group, logs.get(g), bases[g], random);
                 }
             }
         } finally {
             Journals.deleteRecursively(directory);
         }
+    }
+
+    /** The outline recovery built: every entry's term from its runs, and exactly the configuration entries. */
+    private static void checkOutline(LogOutline outline, List<Entry> log, long base) {
+        assertEquals(base + log.size(), outline.lastIndex());
+        List<LogOutline.TermStart> expected = new ArrayList<>();
+        for (Entry entry : log) {
+            if (expected.isEmpty() || expected.get(expected.size() - 1).term() != entry.term()) {
+                expected.add(new LogOutline.TermStart(entry.index(), entry.term()));
+            }
+        }
+        assertEquals(expected, outline.termStarts());
+        assertEquals(
+                log.stream()
+                        .filter(entry -> entry.payload() instanceof Entry.ConfigurationChange)
+                        .toList(),
+                outline.configurations());
     }
 
     /** The whole log, then a few random ranges under random byte budgets. */

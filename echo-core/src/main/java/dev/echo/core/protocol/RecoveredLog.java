@@ -1,6 +1,7 @@
 package dev.echo.core.protocol;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The durable log a member recovered, after its snapshot: read once, in order, while the member is built, so that a
@@ -23,6 +24,14 @@ public interface RecoveredLog {
      * @throws RuntimeException of the runtime's choosing if the journal cannot read them; the member is not built
      */
     List<Entry> read(long from);
+
+    /**
+     * The log's terms and configurations, when the journal recovered them: the member then reads no entry while it is
+     * built, and {@link #read} is not called. Empty by default: the entries are streamed through.
+     */
+    default Optional<LogOutline> outline() {
+        return Optional.empty();
+    }
 
     /** A log held in memory already, all of which is kept. */
     static RecoveredLog of(List<Entry> entries) {

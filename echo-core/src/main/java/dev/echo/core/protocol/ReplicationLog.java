@@ -57,6 +57,10 @@ public final class ReplicationLog {
                         recovered.snapshot().get().meta().term(),
                         List.of());
         RecoveredLog source = recovered.log();
+        if (source.outline().isPresent()) {
+            log.restoreOutline(source.outline().get(), recovered.hardState());
+            return log;
+        }
         long next = log.lastIndex() + 1;
         while (next <= source.lastIndex()) {
             List<Entry> chunk = source.read(next);
@@ -93,6 +97,37 @@ public final class ReplicationLog {
         this.terms = new TermRuns(baseIndex);
         for (Entry entry : recovered) {
             append(entry);
+        }
+    }
+
+    /**
+     * Takes a recovered log's terms and configurations with no entry in memory: the cache starts empty, and every
+     * entry is read back from the journal when it is needed. All are durable.
+     *
+     * @throws IllegalArgumentException if the outline does not follow the base or has terms later than {@code hardState}'s
+     */
+    private void restoreOutline(LogOutline outline, HardState hardState) {
+        if (outline.lastIndex() <= baseIndex) {
+            return;
+        }
+        List<LogOutline.TermStart> starts = outline.termStarts();
+        if (starts.isEmpty()
+                || starts.get(0).index() != baseIndex + 1
+                || starts.get(0).term() < baseTerm
+                || starts.get(starts.size() - 1).term() > hardState.term()
+                || starts.get(starts.size() - 1).index() > outline.lastIndex()) {
+            throw new IllegalArgumentException("recovered outline does not follow " + baseIndex + "/" + baseTerm
+                    + " with terms up to " + hardState.term() + ": " + starts);
+        }
+        for (int i = 0; i < starts.size(); i++) {
+            long end = i + 1 < starts.size() ? starts.get(i + 1).index() - 1 : outline.lastIndex();
+            terms.appendThrough(end, starts.get(i).term());
+        }
+        for (Entry entry : outline.configurations()) {
+            if (entry.index() <= baseIndex || terms.termAt(entry.index()) != entry.term()) {
+                throw new IllegalArgumentException("configuration entry " + entry.index() + " is not in the log");
+            }
+            configurations.put(entry.index(), ((Entry.ConfigurationChange) entry.payload()).configuration());
         }
     }
 

@@ -27,6 +27,13 @@ final class TermRuns {
     /** Records that the entry after the last has {@code term}, which must be at least the last term. */
     void append(long index, long term) {
         assert index == lastIndex + 1 : index + " after " + lastIndex;
+        appendThrough(index, term);
+    }
+
+    /** Records that every entry after the last, up to {@code throughIndex}, has {@code term}. */
+    void appendThrough(long throughIndex, long term) {
+        assert throughIndex > lastIndex : throughIndex + " after " + lastIndex;
+        long index = lastIndex + 1;
         if (count == 0 || terms[count - 1] != term) {
             if (count == starts.length) {
                 starts = Arrays.copyOf(starts, count * 2);
@@ -36,7 +43,7 @@ final class TermRuns {
             terms[count] = term;
             count++;
         }
-        lastIndex = index;
+        lastIndex = throughIndex;
     }
 
     /** The term of the entry at {@code index}, which must be described; 0 if none is. */

@@ -14,6 +14,7 @@ import dev.echo.core.metrics.MetricsSink;
 import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.GroupProtocol;
+import dev.echo.core.protocol.LogOutline;
 import dev.echo.core.protocol.MembershipApproval;
 import dev.echo.core.protocol.MulticastPolicy;
 import dev.echo.core.protocol.ProtocolOptions;
@@ -368,6 +369,11 @@ public final class NodeRuntime implements TransportListener {
             @Override
             public long cacheBytes() {
                 return cacheBytes;
+            }
+
+            @Override
+            public Optional<LogOutline> outline() {
+                return recovered.outline();
             }
 
             @Override

@@ -1,6 +1,7 @@
 package dev.echo.core.storage;
 
 import dev.echo.core.protocol.HardState;
+import dev.echo.core.protocol.LogOutline;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -18,6 +19,8 @@ import java.util.Optional;
  * @param snapshotTerm the term of the entry at {@code snapshotIndex}, 0 if none
  * @param lastIndex the last index held, in the snapshot or the log
  * @param fault the damage found, if any
+ * @param outline the log's terms and configurations, if the journal recovered them: the member then needs no entry in
+ *     memory to start, and the runtime reads none (empty when the group was opened before in this journal's life)
  */
 public record RecoveredGroup(
         GroupIdentity identity,
@@ -25,12 +28,18 @@ public record RecoveredGroup(
         long snapshotIndex,
         long snapshotTerm,
         long lastIndex,
-        Optional<StorageException> fault) {
+        Optional<StorageException> fault,
+        Optional<LogOutline> outline) {
     /** Checks the log does not end before the snapshot. */
     public RecoveredGroup {
         Objects.requireNonNull(identity, "identity");
         Objects.requireNonNull(hardState, "hardState");
         Objects.requireNonNull(fault, "fault");
+        Objects.requireNonNull(outline, "outline");
+        if (outline.isPresent() && outline.get().lastIndex() != lastIndex) {
+            throw new IllegalArgumentException(
+                    "the outline ends at " + outline.get().lastIndex() + ", not " + lastIndex);
+        }
         if (lastIndex < snapshotIndex) {
             throw new IllegalArgumentException(
                     "the log ends at " + lastIndex + ", before the snapshot " + snapshotIndex);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.echo.core.MemberId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import net.jqwik.api.ForAll;
@@ -37,8 +38,9 @@ class ReplicationLogProperties {
                 long previous =
                         model.isEmpty() ? baseTerm : model.get(model.size() - 1).term();
                 long term = Math.max(1, previous + (random.nextInt(6) == 0 ? 1 : 0));
-                Entry entry =
-                        new Entry(last + 1, term, new Entry.Command(1, last + 1, 0, new byte[random.nextInt(40)]));
+                Entry entry = random.nextInt(12) == 0
+                        ? new Entry(last + 1, term, new Entry.ConfigurationChange(BOOTSTRAP))
+                        : new Entry(last + 1, term, new Entry.Command(1, last + 1, 0, new byte[random.nextInt(40)]));
                 log.append(entry);
                 model.add(entry);
             } else if (op < 65 && last > base) {
@@ -74,6 +76,58 @@ class ReplicationLogProperties {
             }
             check(log, model, base, baseTerm);
         }
+        restartFromOutline(log, model, base, baseTerm);
+    }
+
+    /** A log rebuilt from its outline alone (a restart) holds the same terms and configurations, no entry body. */
+    private static void restartFromOutline(ReplicationLog log, List<Entry> model, long base, long baseTerm) {
+        List<LogOutline.TermStart> starts = new ArrayList<>();
+        for (Entry entry : model) {
+            if (starts.isEmpty() || starts.get(starts.size() - 1).term() != entry.term()) {
+                starts.add(new LogOutline.TermStart(entry.index(), entry.term()));
+            }
+        }
+        List<Entry> configurations = model.stream()
+                .filter(entry -> entry.payload() instanceof Entry.ConfigurationChange)
+                .toList();
+        long last = base + model.size();
+        LogOutline outline = new LogOutline(last, starts, configurations);
+        RecoveredLog outlined = new RecoveredLog() {
+            @Override
+            public long lastIndex() {
+                return last;
+            }
+
+            @Override
+            public long cacheBytes() {
+                return 0;
+            }
+
+            @Override
+            public List<Entry> read(long from) {
+                throw new AssertionError("a log with an outline reads no entry");
+            }
+
+            @Override
+            public Optional<LogOutline> outline() {
+                return Optional.of(outline);
+            }
+        };
+        HardState hardState = new HardState(log.lastTerm() + 1, Optional.empty());
+        Optional<RecoveredState.Snapshot> snapshot = base == 0
+                ? Optional.empty()
+                : Optional.of(new RecoveredState.Snapshot(
+                        new SnapshotMeta(base, baseTerm, log.bootstrapConfiguration()), new byte[0]));
+        ReplicationLog restarted =
+                ReplicationLog.recovered(BOOTSTRAP, new RecoveredState(hardState, snapshot, outlined));
+        assertEquals(base, restarted.snapshotIndex());
+        assertEquals(log.lastIndex(), restarted.lastIndex());
+        for (long i = base + 1; i <= log.lastIndex(); i++) {
+            assertEquals(log.termAt(i), restarted.termAt(i), "term at " + i);
+            assertNull(restarted.inMemory(i), "no body in memory");
+        }
+        assertEquals(log.configurationEntries(), restarted.configurationEntries());
+        assertEquals(log.configurationIndex(), restarted.configurationIndex());
     }
 
     private static void check(ReplicationLog log, List<Entry> model, long base, long baseTerm) {

@@ -113,8 +113,8 @@ public final class InMemoryJournal implements Journal {
         Handle(GroupData group, PersistListener listener) {
             this.group = group;
             this.listener = listener;
-            this.recovered =
-                    new RecoveredGroup(group.identity, group.hardState, 0, 0, group.log.size(), Optional.empty());
+            this.recovered = new RecoveredGroup(
+                    group.identity, group.hardState, 0, 0, group.log.size(), Optional.empty(), Optional.empty());
         }
 
         @Override
