@@ -2,6 +2,7 @@ package dev.echo.journal;
 
 import dev.echo.core.codec.CodecException;
 import dev.echo.core.codec.EntryCodec;
+import dev.echo.core.metrics.MetricsSink;
 import dev.echo.core.protocol.Entry;
 import dev.echo.core.storage.StorageException;
 import dev.echo.core.storage.StorageException.Reason;
@@ -31,11 +32,17 @@ final class EntryReader {
     private final ConcurrentNavigableMap<Long, Segment> segments;
     private final EntryCodec codec;
     private final int maxRecordBytes;
+    private final MetricsSink.Counter entriesRead;
 
-    EntryReader(ConcurrentNavigableMap<Long, Segment> segments, EntryCodec codec, int maxRecordBytes) {
+    EntryReader(
+            ConcurrentNavigableMap<Long, Segment> segments,
+            EntryCodec codec,
+            int maxRecordBytes,
+            MetricsSink.Counter entriesRead) {
         this.segments = segments;
         this.codec = codec;
         this.maxRecordBytes = maxRecordBytes;
+        this.entriesRead = entriesRead;
     }
 
     /** Reads {@code state}'s entries {@code [fromIndex, toIndexExclusive)}, as {@code GroupJournal.read} says. */
@@ -52,6 +59,7 @@ final class EntryReader {
                 break; // stopped inside the span: the bytes are read
             }
         }
+        entriesRead.add(entries.size());
         return entries;
     }
 

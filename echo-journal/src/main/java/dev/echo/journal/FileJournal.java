@@ -58,7 +58,16 @@ public final class FileJournal implements Journal {
             segments.put(segment.sequence, segment);
         }
         this.unattributedDamage = recovery.unattributedDamage;
-        this.reader = new EntryReader(segments, codec, options.maxRecordBytes());
+        this.reader = new EntryReader(
+                segments,
+                codec,
+                options.maxRecordBytes(),
+                options.metrics()
+                        .counter(
+                                "echo.journal.entries.read",
+                                "log entries read back from the segments",
+                                "node",
+                                options.nodeId()));
         this.allocator = new SegmentAllocator(options);
         this.writer = new JournalWriter(options, groups, segments, allocator, rules);
         writer.start(recovery.lastSegmentEnd);
