@@ -66,11 +66,6 @@ public record RecoveredState(
         Objects.requireNonNull(log, "log");
     }
 
-    /** The first index of the log: one past the snapshot's. */
-    public long firstIndex() {
-        return snapshot.map(s -> s.meta().index()).orElse(0L) + 1;
-    }
-
     /**
      * Checks that {@code entry}, the next one read, follows the log: consecutive, with terms no lower than the one
      * before and no later than the hard state's. (A snapshot installed from a leader may carry a later term than the

@@ -303,9 +303,9 @@ public final class ReplicationLog {
             throw new IllegalArgumentException(
                     "cannot truncate from " + index + ", at or below the snapshot " + baseIndex);
         }
-        while (cache.size() > 0 && lastIndex() >= index) {
+        long dropFromCache = lastIndex() - Math.max(index, cachedFrom()) + 1;
+        for (long i = 0; i < dropFromCache; i++) {
             cachedBytes -= heapBytes(cache.removeLast());
-            terms.truncateFrom(lastIndex());
         }
         terms.truncateFrom(index);
         dropReadBackFrom(index);

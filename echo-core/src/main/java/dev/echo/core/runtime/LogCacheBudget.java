@@ -24,10 +24,6 @@ final class LogCacheBudget {
         this.limitBytes = limitBytes;
     }
 
-    long limitBytes() {
-        return limitBytes;
-    }
-
     /** The bytes all groups hold, as last reported. */
     long heldBytes() {
         return heldBytes.get();
