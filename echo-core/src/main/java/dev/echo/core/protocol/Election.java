@@ -107,7 +107,7 @@ final class Election {
      */
     void becomeFollower(long newTerm, Optional<MemberId> newLeader) {
         MemberState.check(state.role != Role.LEADER, "a leader steps down through its dispatcher");
-        MemberState.check(Domains.contains(newTerm), "§10: a term outside its domain reached the core: " + newTerm);
+        MemberState.check(Domains.contains(newTerm), "§10: a term outside its domain reached the core: %d", newTerm);
         boolean termChanged = newTerm > state.term;
         if (termChanged) {
             state.term = newTerm;
@@ -131,7 +131,7 @@ final class Election {
 
     /** A message only a leader of the current term sends arrived: follow it and restart the election timer. */
     void followLeader(MemberId from) {
-        MemberState.check(state.role != Role.LEADER, "§11.1: two leaders in term " + state.term);
+        MemberState.check(state.role != Role.LEADER, "§11.1: two leaders in term %d", state.term);
         if (state.role != Role.FOLLOWER || state.leaderId.isEmpty()) {
             becomeFollower(state.term, Optional.of(from));
         }

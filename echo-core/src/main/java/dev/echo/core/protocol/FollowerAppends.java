@@ -51,7 +51,7 @@ final class FollowerAppends {
         long prevTerm = prevIndex == request.prevIndex() ? request.prevTerm() : state.log.snapshotTerm();
         if (!state.log.matches(prevIndex, prevTerm)) {
             long conflictTerm = state.log.termAt(prevIndex);
-            MemberState.check(prevIndex > state.commitIndex, "§11.6: conflict at committed index " + prevIndex);
+            MemberState.check(prevIndex > state.commitIndex, "§11.6: conflict at committed index %d", prevIndex);
             outbox.send(request.from(), rejection(state.log.firstIndexOfTerm(conflictTerm, prevIndex), conflictTerm));
             return;
         }

@@ -379,7 +379,9 @@ final class Leader {
         if (response.success()) {
             MemberState.check(
                     response.matchIndex() <= log.lastIndex(),
-                    "follower acknowledged " + response.matchIndex() + " beyond leader's last " + log.lastIndex());
+                    "follower acknowledged %d beyond leader's last %d",
+                    response.matchIndex(),
+                    log.lastIndex());
             progress.acknowledged(response.matchIndex());
             if (transferTarget.equals(Optional.of(response.from())) && progress.matchIndex() == log.lastIndex()) {
                 outbox.send(response.from(), new Message.TimeoutNow(state.self, state.term));

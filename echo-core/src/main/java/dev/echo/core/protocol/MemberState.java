@@ -1,6 +1,7 @@
 package dev.echo.core.protocol;
 
 import dev.echo.core.MemberId;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -163,7 +164,7 @@ final class MemberState {
      * at the end of the step.
      */
     void raiseCommit(long index) {
-        check(index <= log.lastIndex(), "§11.8: commit " + index + " beyond last index " + log.lastIndex());
+        check(index <= log.lastIndex(), "§11.8: commit %d beyond last index %d", index, log.lastIndex());
         commitIndex = Math.max(commitIndex, index);
     }
 
@@ -204,6 +205,23 @@ final class MemberState {
     static void check(boolean condition, String invariant) {
         if (!condition) {
             throw new IllegalStateException("protocol invariant violated: " + invariant);
+        }
+    }
+
+    /**
+     * {@link #check(boolean, String)} with the values the message names ({@code %d} in {@code invariant}): the
+     * message is built only on failure, so that a check on every commit or acknowledgement allocates nothing.
+     */
+    static void check(boolean condition, String invariant, long value) {
+        if (!condition) {
+            check(false, String.format(Locale.ROOT, invariant, value));
+        }
+    }
+
+    /** {@link #check(boolean, String, long)} with two values. */
+    static void check(boolean condition, String invariant, long first, long second) {
+        if (!condition) {
+            check(false, String.format(Locale.ROOT, invariant, first, second));
         }
     }
 }

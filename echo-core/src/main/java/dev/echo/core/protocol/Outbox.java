@@ -77,7 +77,9 @@ final class Outbox {
     void truncateLogFrom(long index) {
         MemberState.check(
                 index > state.commitIndex,
-                "§11.6: truncating committed index " + index + " (commit " + state.commitIndex + ")");
+                "§11.6: truncating committed index %d (commit %d)",
+                index,
+                state.commitIndex);
         state.log.truncateFrom(index);
         state.durability.truncatedFrom(index);
         logWrittenFrom(index);

@@ -158,7 +158,9 @@ final class Snapshots {
         receiving = null;
         MemberState.check(
                 meta.index() > state.commitIndex,
-                "installing a snapshot at " + meta.index() + " below commit " + state.commitIndex);
+                "installing a snapshot at %d below commit %d",
+                meta.index(),
+                state.commitIndex);
         if (!state.log.installSnapshot(meta.index(), meta.term(), meta.configuration())) {
             state.durability.truncatedFrom(meta.index() + 1);
         }
