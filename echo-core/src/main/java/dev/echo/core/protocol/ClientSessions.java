@@ -2,6 +2,10 @@ package dev.echo.core.protocol;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -10,16 +14,28 @@ import java.util.TreeMap;
  * until the client acknowledges them. Every decision depends only on the log, so every replica decides alike.
  * Bounded: at most {@code maxSessions} sessions (least recently used evicted) and sessions expire after
  * {@code ttlEntries} log entries without use. Not thread-safe.
+ *
+ * <p>Every replica runs this for every command, so the common path allocates only the remembered result: sessions
+ * are found by a hash index (the last one found is kept, as commands of one session come in runs), and recency is a
+ * list threaded through the sessions themselves. Entries are applied in log order, so a session touched is always the
+ * most recent and goes to the list's tail; the head is the least recently used. No decision depends on the hash
+ * index's order: the snapshot writes sessions in id order.
  */
 final class ClientSessions {
     /** Results kept per session before the oldest is treated as acknowledged (protects against a client that never acks). */
     static final int MAX_RESULTS_PER_SESSION = 65_536;
 
+    private static final Apply APPLY = new Apply();
+
     private final int maxSessions;
     private final long ttlEntries;
-    private final TreeMap<Long, Session> sessions = new TreeMap<>();
-    /** lastUsedIndex → clientId; one entry per log index, so keys are unique. */
-    private final TreeMap<Long, Long> byLastUse = new TreeMap<>();
+    private final Map<Long, Session> sessions = new HashMap<>();
+    /** Least recently used first: ordered by {@link Session#lastUsedIndex}, which is unique per session. */
+    private Session leastRecent;
+
+    private Session mostRecent;
+    /** The session {@link #find} returned last, or null: a cache in front of the hash index. */
+    private Session lastFound;
 
     ClientSessions(int maxSessions, long ttlEntries) {
         this.maxSessions = maxSessions;
@@ -40,21 +56,20 @@ final class ClientSessions {
 
     /** Opens {@code clientId} at log index {@code index}; re-opening an existing session only touches it. */
     void open(long clientId, long index) {
-        Session session = sessions.get(clientId);
+        Session session = find(clientId);
         if (session == null) {
-            session = new Session();
+            session = new Session(clientId);
             sessions.put(clientId, session);
         }
-        touch(clientId, session, index);
+        touch(session, index);
         while (sessions.size() > maxSessions) {
-            Map.Entry<Long, Long> oldest = byLastUse.pollFirstEntry();
-            sessions.remove(oldest.getValue());
+            remove(leastRecent);
         }
     }
 
     /** Decides what to do with command ({@code clientId}, {@code sequence}). */
     Decision decide(long clientId, long sequence) {
-        Session session = sessions.get(clientId);
+        Session session = find(clientId);
         if (session == null) {
             return new Refuse(RejectReason.SESSION_EXPIRED);
         }
@@ -62,12 +77,12 @@ final class ClientSessions {
             return new Refuse(RejectReason.STALE_SEQUENCE);
         }
         Applied applied = session.results.get(sequence);
-        return applied == null ? new Apply() : new Duplicate(applied.index, applied.result);
+        return applied == null ? APPLY : new Duplicate(applied.index, applied.result);
     }
 
     /** Records that the command was applied at {@code index} with {@code result}; the session must exist. */
     void recordApplied(long clientId, long sequence, long ackedSequence, long index, byte[] result) {
-        Session session = sessions.get(clientId);
+        Session session = find(clientId);
         if (session == null) {
             throw new IllegalStateException("recordApplied on unknown session " + clientId);
         }
@@ -76,23 +91,22 @@ final class ClientSessions {
         while (session.results.size() > MAX_RESULTS_PER_SESSION) {
             acknowledge(session, session.results.firstKey());
         }
-        touch(clientId, session, index);
+        touch(session, index);
     }
 
     /** Applies the client's acknowledgement carried by any command of the session at {@code index}. */
     void acknowledge(long clientId, long ackedSequence, long index) {
-        Session session = sessions.get(clientId);
+        Session session = find(clientId);
         if (session != null) {
             acknowledge(session, ackedSequence);
-            touch(clientId, session, index);
+            touch(session, index);
         }
     }
 
     /** Expires sessions unused for more than the TTL as of log index {@code index}. */
     void expire(long index) {
-        while (!byLastUse.isEmpty() && byLastUse.firstKey() < index - ttlEntries) {
-            Map.Entry<Long, Long> oldest = byLastUse.pollFirstEntry();
-            sessions.remove(oldest.getValue());
+        while (leastRecent != null && leastRecent.lastUsedIndex < index - ttlEntries) {
+            remove(leastRecent);
         }
     }
 
@@ -101,8 +115,10 @@ final class ClientSessions {
      * member restored from a snapshot still recognises every retry). Deterministic: sessions in id order.
      */
     byte[] toBytes() {
+        List<Session> inIdOrder = new ArrayList<>(sessions.values());
+        inIdOrder.sort(Comparator.comparingLong(session -> session.clientId));
         int size = 4;
-        for (Session session : sessions.values()) {
+        for (Session session : inIdOrder) {
             size += 8 + 8 + 8 + 4;
             for (Applied applied : session.results.values()) {
                 size += 8 + 8 + 4 + applied.result.length;
@@ -110,9 +126,8 @@ final class ClientSessions {
         }
         ByteBuffer out = ByteBuffer.allocate(size);
         out.putInt(sessions.size());
-        for (Map.Entry<Long, Session> entry : sessions.entrySet()) {
-            Session session = entry.getValue();
-            out.putLong(entry.getKey()).putLong(session.ackedSequence).putLong(session.lastUsedIndex);
+        for (Session session : inIdOrder) {
+            out.putLong(session.clientId).putLong(session.ackedSequence).putLong(session.lastUsedIndex);
             out.putInt(session.results.size());
             for (Map.Entry<Long, Applied> result : session.results.entrySet()) {
                 out.putLong(result.getKey()).putLong(result.getValue().index).putInt(result.getValue().result.length);
@@ -128,14 +143,12 @@ final class ClientSessions {
      * @throws IllegalArgumentException if the bytes are not such a table
      */
     void restore(byte[] bytes) {
-        sessions.clear();
-        byLastUse.clear();
+        Map<Long, Session> restored = new HashMap<>();
         try {
             ByteBuffer in = ByteBuffer.wrap(bytes);
             int count = nonNegative(in.getInt(), "session count");
             for (int i = 0; i < count; i++) {
-                long clientId = in.getLong();
-                Session session = new Session();
+                Session session = new Session(in.getLong());
                 session.ackedSequence = in.getLong();
                 session.lastUsedIndex = in.getLong();
                 int results = nonNegative(in.getInt(), "result count");
@@ -151,9 +164,8 @@ final class ClientSessions {
                     in.get(result);
                     session.results.put(sequence, new Applied(index, result));
                 }
-                // Each session once, each log index last used by one session (byLastUse keys are unique).
-                if (sessions.put(clientId, session) != null || byLastUse.put(session.lastUsedIndex, clientId) != null) {
-                    throw new IllegalArgumentException("session " + clientId + " or its last index repeats");
+                if (restored.put(session.clientId, session) != null) {
+                    throw new IllegalArgumentException("session " + session.clientId + " repeats");
                 }
             }
             if (in.hasRemaining()) {
@@ -161,6 +173,22 @@ final class ClientSessions {
             }
         } catch (BufferUnderflowException truncated) {
             throw new IllegalArgumentException("session table is truncated", truncated);
+        }
+        List<Session> byLastUse = new ArrayList<>(restored.values());
+        byLastUse.sort(Comparator.comparingLong(session -> session.lastUsedIndex));
+        for (int i = 1; i < byLastUse.size(); i++) {
+            // One entry touches one session: two sessions last used at one index is no table this class wrote.
+            if (byLastUse.get(i).lastUsedIndex == byLastUse.get(i - 1).lastUsedIndex) {
+                throw new IllegalArgumentException("two sessions last used at index " + byLastUse.get(i).lastUsedIndex);
+            }
+        }
+        sessions.clear();
+        leastRecent = null;
+        mostRecent = null;
+        lastFound = null;
+        for (Session session : byLastUse) {
+            sessions.put(session.clientId, session);
+            append(session);
         }
     }
 
@@ -179,23 +207,82 @@ final class ClientSessions {
     private static void acknowledge(Session session, long ackedSequence) {
         if (ackedSequence > session.ackedSequence) {
             session.ackedSequence = ackedSequence;
-            session.results.headMap(ackedSequence, true).clear();
+            TreeMap<Long, Applied> results = session.results;
+            while (!results.isEmpty() && results.firstKey() <= ackedSequence) {
+                results.remove(results.firstKey()); // no view or entry objects, unlike headMap(..).clear()
+            }
         }
     }
 
-    private void touch(long clientId, Session session, long index) {
-        if (session.lastUsedIndex >= 0) {
-            byLastUse.remove(session.lastUsedIndex);
+    private Session find(long clientId) {
+        Session session = lastFound;
+        if (session == null || session.clientId != clientId) {
+            session = sessions.get(clientId);
+            lastFound = session;
         }
+        return session;
+    }
+
+    /** Marks {@code session} used at {@code index}, the newest index applied: it becomes the most recent. */
+    private void touch(Session session, long index) {
+        MemberState.check(
+                mostRecent == null || mostRecent == session || index > mostRecent.lastUsedIndex,
+                "§6: session used at %d, before the last use at %d",
+                index,
+                mostRecent == null ? -1 : mostRecent.lastUsedIndex);
+        unlink(session);
         session.lastUsedIndex = index;
-        byLastUse.put(index, clientId);
+        append(session);
+    }
+
+    private void remove(Session session) {
+        sessions.remove(session.clientId);
+        unlink(session);
+        if (lastFound == session) {
+            lastFound = null;
+        }
+    }
+
+    private void append(Session session) {
+        session.newer = null;
+        session.older = mostRecent;
+        if (mostRecent == null) {
+            leastRecent = session;
+        } else {
+            mostRecent.newer = session;
+        }
+        mostRecent = session;
+    }
+
+    private void unlink(Session session) {
+        if (session.older != null) {
+            session.older.newer = session.newer;
+        } else if (leastRecent == session) {
+            leastRecent = session.newer;
+        }
+        if (session.newer != null) {
+            session.newer.older = session.older;
+        } else if (mostRecent == session) {
+            mostRecent = session.older;
+        }
+        session.older = null;
+        session.newer = null;
     }
 
     private record Applied(long index, byte[] result) {}
 
     private static final class Session {
+        final long clientId;
         long ackedSequence;
         long lastUsedIndex = -1;
         final TreeMap<Long, Applied> results = new TreeMap<>();
+        /** Neighbours in the recency list; null at its ends and when not linked. */
+        Session older;
+
+        Session newer;
+
+        Session(long clientId) {
+            this.clientId = clientId;
+        }
     }
 }
