@@ -63,9 +63,10 @@ final class Applier {
                     new PendingOperations.RequestKey(open.clientId(), 0),
                     new Output.Committed(entry.index(), new byte[0], false));
         } else if (payload instanceof Entry.Command command) {
-            complete(
-                    new PendingOperations.RequestKey(command.clientId(), command.sequence()),
-                    applyCommand(entry.index(), command));
+            Output.Outcome outcome = applyCommand(entry.index(), command);
+            if (pending.hasRequests()) { // a follower without clients of its own builds no key per command
+                complete(new PendingOperations.RequestKey(command.clientId(), command.sequence()), outcome);
+            }
         } else if (payload instanceof Entry.ConfigurationChange change
                 && change.configuration() instanceof Configuration view) {
             stateMachine.viewChanged(entry.index(), Views.of(view, entry.index()));

@@ -40,11 +40,7 @@ final class ClientRequests {
             refuse(submit.clientId(), submit.sequence(), RejectReason.TOO_LARGE);
         } else {
             submitPayload(
-                    new Entry.Command(
-                            submit.clientId(),
-                            submit.sequence(),
-                            submit.ackedSequence(),
-                            submit.command().clone()),
+                    new Entry.Command(submit.clientId(), submit.sequence(), submit.ackedSequence(), submit.command()),
                     leaderAcceptsWrites);
         }
     }

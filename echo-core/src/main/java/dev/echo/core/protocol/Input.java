@@ -119,7 +119,8 @@ public sealed interface Input {
      * @param clientId the session
      * @param sequence the command's number, from 1
      * @param ackedSequence every sequence up to this one has had its answer delivered
-     * @param command the application's bytes
+     * @param command the application's bytes, owned by the core from here on: the runtime copied them from the
+     *     caller once, at the API, so the log entry keeps this array and the caller must not change it
      */
     record Submit(long clientId, long sequence, long ackedSequence, byte[] command) implements Input {
         @Override

@@ -71,6 +71,10 @@ final class PendingOperations {
         }
     }
 
+    boolean hasRequests() {
+        return !requests.isEmpty();
+    }
+
     boolean isFull() {
         return requests.size() + reads.size() >= maxPending;
     }

@@ -244,6 +244,10 @@ public final class ClientSession {
 
     /** Advances the acknowledged sequence over every contiguous finished one. */
     private void finished(long sequence) {
+        if (sequence == finishedUpTo + 1 && finishedAbove.isEmpty()) {
+            finishedUpTo = sequence; // answered in order, the usual case: nothing to queue
+            return;
+        }
         finishedAbove.add(sequence);
         while (!finishedAbove.isEmpty() && finishedAbove.peek() == finishedUpTo + 1) {
             finishedUpTo = finishedAbove.poll();
