@@ -109,7 +109,10 @@ public final class BenchMember {
                 .idleSpinIterations(Integer.getInteger("echo.bench.journalSpin", 0))
                 .metrics(metrics)
                 .build());
+        // -Decho.bench.logCacheMib=N (through ECHO_BENCH_MEMBER_OPTS) sizes the log cache: what it costs the
+        // collector (docs/benchmarks.md).
         EchoNode node = EchoNode.builder(self)
+                .logCacheBytes(Long.getLong("echo.bench.logCacheMib", EchoNode.DEFAULT_LOG_CACHE_BYTES >> 20) << 20)
                 .metrics(metrics)
                 .transport(new NettyTcpTransport(tcp.build()))
                 .journal(journal)

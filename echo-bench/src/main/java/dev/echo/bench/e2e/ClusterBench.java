@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  */
 public final class ClusterBench {
     private static final String USAGE = """
-            Usage: bin/echo-bench cluster [--clients 1,64,256] [--seconds 20] [--warmup 10] [--dir DIR] [--noise N]
+            Usage: bin/echo-bench cluster [--clients 1,64,256] [--seconds 20] [--warmup 30] [--dir DIR] [--noise N]
                                           [--multicast [--all-send]] [--heap OPS [--every N]] [--catch-up MIB]
                                           [--restart MIB]
 
@@ -41,7 +41,10 @@ public final class ClusterBench {
             loop of C outstanding ReplicatedGroup.submit calls at the leader (16-byte keys over 100,000,
             100-byte values, HashMap state machine), warm-up then measurement, for each C; prints one line
             per C, the CPU time per operation summed over the three processes, and the elections during
-            the run (warm-up included: the rise of the highest term). --noise N runs N busy threads beside
+            the run (warm-up included: the rise of the highest term). First it prints the floor of one
+            commit on this machine, measured from Java in the same run: the median of a 128-byte write and
+            force on DIR's disk, of a loopback TCP round trip, and 1.5 x (fsync + 2 round trips), the C=1
+            target of issue 20. --noise N runs N busy threads beside
             the cluster for the whole run, as on a shared machine. Removes its processes and directories
             at the end. --multicast measures view-synchronous multicast instead: a closed loop of C
             outstanding 100-byte multicasts at a follower (each done when that member delivered it), and
@@ -73,7 +76,9 @@ public final class ClusterBench {
         static Options parse(String[] args) {
             List<Integer> clients = List.of(1, 64, 256);
             int seconds = 20;
-            int warmup = 10;
+            // Three JVMs on two cores take about 20 s before their JIT compilers go quiet (docs/benchmarks.md): a
+            // shorter warm-up measures the compiler, not Echo.
+            int warmup = 30;
             Path dir = Path.of(System.getProperty("java.io.tmpdir"));
             int noise = 0;
             boolean multicast = false;
@@ -243,6 +248,9 @@ public final class ClusterBench {
                     options.warmup(),
                     options.seconds(),
                     options.noise());
+            if (plainRun(options)) {
+                report.println(Floor.measure(root).line()); // before the noise: the machine's own floor
+            }
             Noise noise = Noise.start(options.noise());
             cleanupNoise = noise;
             for (int clients : options.clients()) {
@@ -306,6 +314,14 @@ public final class ClusterBench {
             delete(root);
             Runtime.getRuntime().removeShutdownHook(cleanup);
         }
+    }
+
+    /** The submit benchmark itself, not one of the other modes. */
+    private static boolean plainRun(Options options) {
+        return !options.multicast()
+                && options.heapOperations() == 0
+                && options.catchUpMib() == 0
+                && options.restartMib() == 0;
     }
 
     /**
