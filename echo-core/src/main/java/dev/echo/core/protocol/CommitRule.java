@@ -27,6 +27,8 @@ final class CommitRule {
     private long answeredCommit;
     private QuorumSystem answeredConfiguration;
     private long answer;
+    /** Scratch for {@link #compute}, which runs on every acknowledgement: kept, not allocated per call. */
+    private long[] candidates = new long[0];
 
     CommitRule(MemberState state, Map<MemberId, Progress> followers) {
         this.state = state;
@@ -61,7 +63,10 @@ final class CommitRule {
     private long compute(long ownDurable) {
         // The holder set only changes at someone's match index, so the highest committable index is one of them:
         // try those (at most one per member, highest first) instead of every uncommitted entry.
-        long[] candidates = new long[followers.size() + 1];
+        if (candidates.length < followers.size() + 1) {
+            candidates = new long[followers.size() + 1];
+        }
+        long[] candidates = this.candidates;
         int count = 0;
         candidates[count++] = Math.min(ownDurable, state.log.lastIndex());
         for (Progress progress : followers.values()) {
