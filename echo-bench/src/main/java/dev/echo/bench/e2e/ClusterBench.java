@@ -44,7 +44,8 @@ public final class ClusterBench {
             the run (warm-up included: the rise of the highest term). First it prints the floor of one
             commit on this machine, measured from Java in the same run: the median of a 128-byte write and
             force on DIR's disk, of a loopback TCP round trip, and 1.5 x (fsync + 2 round trips), the C=1
-            target of issue 20. --noise N runs N busy threads beside
+            target of issue 20. After each C's line, on Linux, a cpu line splits the CPU per operation by
+            kind of member thread (loop, transport, journal writer, segment allocator, GC, JIT, other). --noise N runs N busy threads beside
             the cluster for the whole run, as on a shared machine. Removes its processes and directories
             at the end. --multicast measures view-synchronous multicast instead: a closed loop of C
             outstanding 100-byte multicasts at a follower (each done when that member delivered it), and
@@ -297,11 +298,18 @@ public final class ClusterBench {
                 // CPU time of every member is sampled exactly at the start and end of the measured window.
                 leader.ask("RUN " + clients + " " + options.warmup() + " " + options.seconds(), "MEASURE_START");
                 Duration[] before = cpu(members);
+                Map<String, Long> threadsBefore = ThreadCpu.snapshot(members);
                 leader.await("MEASURE_END");
                 Duration[] after = cpu(members);
+                Map<String, Long> threadsAfter = ThreadCpu.snapshot(members);
                 String result = leader.await("RESULT");
                 long elections = highestTerm(members) - termBefore;
                 report.println(line(clients, result, before, after) + " elections=" + elections);
+                String byThread = ThreadCpu.line(
+                        clients, threadsBefore, threadsAfter, cpuMicrosPerOp(field(result, "ops"), before, after));
+                if (byThread != null) {
+                    report.println(byThread);
+                }
                 members.forEach(Member::close);
                 members.clear();
                 delete(runDir);
@@ -425,13 +433,17 @@ public final class ClusterBench {
         return counts;
     }
 
-    private static String line(int clients, String result, Duration[] before, Duration[] after) {
-        long ops = field(result, "ops");
+    /** The CPU time of all members over the measured window, per operation. */
+    private static double cpuMicrosPerOp(long ops, Duration[] before, Duration[] after) {
         long cpuNanos = 0;
         for (int i = 0; i < before.length; i++) {
             cpuNanos += after[i].minus(before[i]).toNanos();
         }
-        double cpuMicrosPerOp = ops == 0 ? Double.NaN : cpuNanos / 1000.0 / ops;
+        return ops == 0 ? Double.NaN : cpuNanos / 1000.0 / ops;
+    }
+
+    private static String line(int clients, String result, Duration[] before, Duration[] after) {
+        double cpuMicrosPerOp = cpuMicrosPerOp(field(result, "ops"), before, after);
         return String.format(
                 Locale.ROOT,
                 "echo C=%d ops/s=%d p50_us=%d p99_us=%d p999_us=%d max_us=%d errors=%d cpu_us_per_op=%.1f",
