@@ -183,7 +183,8 @@ public final class GroupLoop implements PersistListener {
                 input -> offerClient(new StorageResult(input)),
                 send -> transport.send(send.to(), new Envelope(name, incarnation, send.message())),
                 cause -> offerClient(new Fail(cause)),
-                metrics);
+                metrics,
+                this::now);
         this.status = snapshotStatus(core.status());
         this.view = ProtocolTranslation.view(core.configuration(), core.log().configurationIndex());
     }

@@ -28,6 +28,12 @@ final class GroupMetrics {
     final MetricsSink.Counter snapshotBytesSent;
     /** One value per snapshot installed from a leader: its size in bytes. */
     final MetricsSink.Histogram snapshotsInstalled;
+    /** One value per snapshot this member took: its size in bytes. */
+    final MetricsSink.Histogram snapshotTakenBytes;
+    /** One value per snapshot this member took: from asking the state machine's bytes to the snapshot being durable. */
+    final MetricsSink.Histogram snapshotWriteTime;
+    /** One value per snapshot installed from a leader: restoring the state machine from it. */
+    final MetricsSink.Histogram snapshotRestoreTime;
     /** Entries read back from the journal after the log cache evicted them, for a follower behind or the apply. */
     final MetricsSink.Counter logEntriesReadBack;
     /**
@@ -57,6 +63,18 @@ final class GroupMetrics {
                 sink.counter("echo.snapshot.bytes.sent", "snapshot bytes sent to members behind", tags);
         this.snapshotsInstalled =
                 sink.histogram("echo.snapshots.installed", "snapshots installed from a leader, by size", "bytes", tags);
+        this.snapshotTakenBytes =
+                sink.histogram("echo.snapshot.taken.bytes", "snapshots this member took, by size", "bytes", tags);
+        this.snapshotWriteTime = sink.histogram(
+                "echo.snapshot.write.duration",
+                "writing a snapshot this member took, until durable",
+                "nanoseconds",
+                tags);
+        this.snapshotRestoreTime = sink.histogram(
+                "echo.snapshot.restore.duration",
+                "restoring the state machine from a snapshot installed from a leader",
+                "nanoseconds",
+                tags);
         this.logEntriesReadBack = sink.counter(
                 "echo.log.entries.read.back",
                 "log entries read back from the journal after the log cache evicted them",

@@ -9,11 +9,13 @@ import dev.echo.core.protocol.SnapshotMeta;
 import dev.echo.core.storage.SnapshotContent;
 import dev.echo.core.storage.SnapshotStore;
 import dev.echo.core.storage.StorageException;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +40,8 @@ final class SnapshotWorker {
     private final Consumer<Input> toLoop;
     private final Consumer<Output.Send> send;
     private final Consumer<RuntimeException> restoreFailed;
+    /** The node's clock, for the durations the metrics report. */
+    private final LongSupplier nanoTime;
 
     // Executor thread only: the snapshot being received.
     private SnapshotStore.Writer receiving;
@@ -52,7 +56,8 @@ final class SnapshotWorker {
             Consumer<Input> toLoop,
             Consumer<Output.Send> send,
             Consumer<RuntimeException> restoreFailed,
-            GroupMetrics metrics) {
+            GroupMetrics metrics,
+            LongSupplier nanoTime) {
         this.metrics = metrics;
         this.group = group;
         this.self = self;
@@ -62,6 +67,7 @@ final class SnapshotWorker {
         this.toLoop = toLoop;
         this.send = send;
         this.restoreFailed = restoreFailed;
+        this.nanoTime = nanoTime;
     }
 
     /** Loop thread: capture the state now (the state machine is at the snapshot's index), write it later. */
@@ -74,10 +80,14 @@ final class SnapshotWorker {
         executor.execute(() -> {
             RuntimeEvents.SnapshotTaken event = new RuntimeEvents.SnapshotTaken();
             event.begin();
+            long started = nanoTime.getAsLong();
             try (SnapshotStore.Writer writer = store.create(take.meta())) {
-                SnapshotContent.write(writer.stream(), take.sessions(), state);
+                CountingStream counted = new CountingStream(writer.stream());
+                SnapshotContent.write(counted, take.sessions(), state);
                 writer.commit();
                 metrics.snapshotsTaken.increment();
+                metrics.snapshotTakenBytes.record(counted.bytes);
+                metrics.snapshotWriteTime.record(nanoTime.getAsLong() - started);
                 if (event.shouldCommit()) {
                     event.group = group;
                     event.member = self.value();
@@ -157,7 +167,9 @@ final class SnapshotWorker {
         try {
             RuntimeEvents.SnapshotInstalled event = new RuntimeEvents.SnapshotInstalled();
             event.begin();
+            long started = nanoTime.getAsLong();
             byte[] sessions = restore(store, meta.index(), stateMachine);
+            metrics.snapshotRestoreTime.record(nanoTime.getAsLong() - started);
             metrics.snapshotsInstalled.record(receivedBytes);
             if (event.shouldCommit()) {
                 event.group = group;
@@ -190,6 +202,32 @@ final class SnapshotWorker {
             throws IOException, StorageException {
         try (InputStream in = store.open(index)) {
             return SnapshotContent.restore(in, stateMachine);
+        }
+    }
+
+    /** Counts the bytes written through it, for the size of a snapshot taken; closing it leaves the target open. */
+    private static final class CountingStream extends FilterOutputStream {
+        long bytes;
+
+        CountingStream(OutputStream target) {
+            super(target);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            bytes++;
+        }
+
+        @Override
+        public void write(byte[] data, int offset, int length) throws IOException {
+            out.write(data, offset, length);
+            bytes += length;
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush(); // the store's stream is never closed by its writers
         }
     }
 }

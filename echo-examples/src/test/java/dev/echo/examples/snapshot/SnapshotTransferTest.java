@@ -15,6 +15,10 @@ import dev.echo.core.transport.InMemoryNetwork;
 import dev.echo.examples.config.ConfigMap;
 import dev.echo.journal.FileJournal;
 import dev.echo.journal.JournalOptions;
+import dev.echo.metrics.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -55,6 +59,8 @@ class SnapshotTransferTest {
     private final InMemoryNetwork network = new InMemoryNetwork();
     private final Map<MemberId, EchoNode> nodes = new TreeMap<>();
     private final Map<MemberId, ReplicatedGroup> groups = new TreeMap<>();
+    /** Each member's metrics, kept across its restarts. */
+    private final Map<MemberId, SimpleMeterRegistry> registries = new TreeMap<>();
 
     @AfterEach
     void closeAll() {
@@ -83,6 +89,7 @@ class SnapshotTransferTest {
         for (int i = 0; i < 400; i += 37) {
             assertEquals("v" + i, text(n3.readStale(ConfigMap.get("k" + i)).get(10, TimeUnit.SECONDS)));
         }
+        assertSnapshotMetrics(MEMBERS.get(0), MEMBERS.get(2));
         write(n1, 400, 480); // and it keeps up afterwards, through a snapshot of its own
         assertEquals("v479", text(n3.read(ConfigMap.get("k479")).get(30, TimeUnit.SECONDS)));
         awaitSnapshotFile(MEMBERS.get(2));
@@ -153,6 +160,7 @@ class SnapshotTransferTest {
                 FileJournal.open(JournalOptions.builder(data.resolve(self.value()), "snapshot-test", self.value())
                         .build());
         EchoNode node = EchoNode.builder(self)
+                .metrics(new MicrometerMetrics(registries.computeIfAbsent(self, member -> new SimpleMeterRegistry())))
                 .transport(network.transport(self))
                 .journal(journal)
                 .build()
@@ -169,6 +177,33 @@ class SnapshotTransferTest {
         nodes.put(self, node);
         groups.put(self, group);
         return group;
+    }
+
+    /** Issue 24: snapshots taken, sent and installed, with their sizes and durations, as the metrics report them. */
+    private void assertSnapshotMetrics(MemberId taker, MemberId installer) {
+        SimpleMeterRegistry atTaker = registries.get(taker);
+        long taken = (long) atTaker.get("echo.snapshots.taken").counter().count();
+        assertTrue(taken >= 1, "the member took snapshots");
+        DistributionSummary takenBytes =
+                atTaker.get("echo.snapshot.taken.bytes").summary();
+        assertEquals(taken, takenBytes.count(), "one size per snapshot taken");
+        assertTrue(takenBytes.max() > 0);
+        Timer written = atTaker.get("echo.snapshot.write.duration").timer();
+        assertEquals(taken, written.count(), "one duration per snapshot taken");
+        assertTrue(written.totalTime(TimeUnit.NANOSECONDS) > 0);
+
+        SimpleMeterRegistry atInstaller = registries.get(installer);
+        DistributionSummary installed =
+                atInstaller.get("echo.snapshots.installed").summary();
+        assertTrue(installed.count() >= 1, "the member behind installed a snapshot");
+        Timer restored = atInstaller.get("echo.snapshot.restore.duration").timer();
+        assertEquals(installed.count(), restored.count(), "one restore per snapshot installed");
+        assertTrue(restored.totalTime(TimeUnit.NANOSECONDS) > 0);
+        double sent = registries.values().stream()
+                .mapToDouble(registry ->
+                        registry.get("echo.snapshot.bytes.sent").counter().count())
+                .sum();
+        assertTrue(sent >= installed.totalAmount(), "every byte installed was sent by someone");
     }
 
     private void stop(MemberId self) {
