@@ -54,13 +54,45 @@ public record KvCommand(Kind kind, String key, String value, String expected) {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Parses wire bytes; throws {@link IllegalArgumentException} for anything malformed. */
+    /**
+     * Parses wire bytes; throws {@link IllegalArgumentException} for anything malformed. The linearizability check
+     * decodes every pair of operations it compares, so this scans the bytes once instead of splitting a string (UTF-8
+     * never uses a zero byte inside another character, so the separators are found byte by byte).
+     */
     public static KvCommand decode(byte[] bytes) {
-        String[] parts = new String(bytes, StandardCharsets.UTF_8).split(String.valueOf(SEPARATOR), -1);
-        if (parts.length != 4) {
-            throw new IllegalArgumentException("malformed kv command: " + parts.length + " fields");
+        int first = separatorAfter(bytes, 0);
+        int second = separatorAfter(bytes, first + 1);
+        int third = separatorAfter(bytes, second + 1);
+        if (third == bytes.length || separatorAfter(bytes, third + 1) != bytes.length) {
+            throw new IllegalArgumentException("malformed kv command: not 4 fields");
         }
-        return new KvCommand(Kind.valueOf(parts[0]), parts[1], parts[2], parts[3]);
+        return new KvCommand(
+                kind(new String(bytes, 0, first, StandardCharsets.UTF_8)),
+                text(bytes, first + 1, second),
+                text(bytes, second + 1, third),
+                text(bytes, third + 1, bytes.length));
+    }
+
+    /** The index of the first separator at or after {@code from}, or the length when there is none. */
+    private static int separatorAfter(byte[] bytes, int from) {
+        int at = Math.min(from, bytes.length);
+        while (at < bytes.length && bytes[at] != SEPARATOR) {
+            at++;
+        }
+        return at;
+    }
+
+    private static Kind kind(String name) {
+        return switch (name) {
+            case "PUT" -> Kind.PUT;
+            case "GET" -> Kind.GET;
+            case "CAS" -> Kind.CAS;
+            default -> throw new IllegalArgumentException("malformed kv command: unknown kind " + name);
+        };
+    }
+
+    private static String text(byte[] bytes, int from, int to) {
+        return from >= to ? "" : new String(bytes, from, to - from, StandardCharsets.UTF_8);
     }
 
     @Override
