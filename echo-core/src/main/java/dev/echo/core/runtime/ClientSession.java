@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * This member's exactly-once client session in one group (PROTOCOL.md §6): it opens the session before the first
@@ -30,6 +31,9 @@ public final class ClientSession {
     private final Consumer<Input> core;
     private final Runnable released;
     private final RuntimeRules rules;
+    /** Told when a command commits, with the time it was submitted: the commit latency, for the metrics. */
+    private final LongConsumer committedSince;
+
     private final Map<Long, Pending> commands = new HashMap<>();
     private final Map<Long, Pending> reads = new HashMap<>();
     private final ArrayDeque<Pending> waitingForSession = new ArrayDeque<>();
@@ -46,12 +50,21 @@ public final class ClientSession {
         final boolean read;
         final boolean stale;
         final CompletableFuture<byte[]> future;
+        /** When the application submitted it (commands; 0 for reads). */
+        final long submittedNanos;
+
         final long deadlineNanos;
         /** Sent a second time under a new sequence number: only ever by a testkit mutant. */
         final boolean resent;
 
-        Pending(byte[] bytes, boolean read, boolean stale, CompletableFuture<byte[]> future, long deadlineNanos) {
-            this(bytes, read, stale, future, deadlineNanos, false);
+        Pending(
+                byte[] bytes,
+                boolean read,
+                boolean stale,
+                CompletableFuture<byte[]> future,
+                long submittedNanos,
+                long deadlineNanos) {
+            this(bytes, read, stale, future, submittedNanos, deadlineNanos, false);
         }
 
         private Pending(
@@ -59,18 +72,20 @@ public final class ClientSession {
                 boolean read,
                 boolean stale,
                 CompletableFuture<byte[]> future,
+                long submittedNanos,
                 long deadlineNanos,
                 boolean resent) {
             this.bytes = bytes;
             this.read = read;
             this.stale = stale;
             this.future = future;
+            this.submittedNanos = submittedNanos;
             this.deadlineNanos = deadlineNanos;
             this.resent = resent;
         }
 
         Pending resentUntil(long newDeadlineNanos) {
-            return new Pending(bytes, read, stale, future, newDeadlineNanos, true);
+            return new Pending(bytes, read, stale, future, submittedNanos, newDeadlineNanos, true);
         }
     }
 
@@ -86,18 +101,37 @@ public final class ClientSession {
      * @param rules {@link RuntimeRules#STRICT} except in the testkit's mutants
      */
     public ClientSession(long clientId, Consumer<Input> core, Runnable released, RuntimeRules rules) {
+        this(clientId, core, released, rules, submitted -> {});
+    }
+
+    /**
+     * Creates a session that times its commits.
+     *
+     * @param committedSince called, on the session's thread, with the submission time of every command that commits,
+     *     before its future completes: timing the commit here costs no callback on the future
+     */
+    public ClientSession(
+            long clientId, Consumer<Input> core, Runnable released, RuntimeRules rules, LongConsumer committedSince) {
         this.clientId = clientId;
         this.core = core;
         this.released = released;
         this.rules = rules;
+        this.committedSince = committedSince;
     }
 
     /**
      * Submits a command: sent at once if the session is open, else after it opens; refused with {@code NO_QUORUM}
      * without being sent if the session is not open and the member has no quorum.
+     *
+     * @param submittedNanos when the application submitted it, on the node's clock (for the commit latency)
      */
-    public void submit(byte[] command, CompletableFuture<byte[]> future, long deadlineNanos, boolean hasQuorum) {
-        Pending pending = new Pending(command, false, false, future, deadlineNanos);
+    public void submit(
+            byte[] command,
+            CompletableFuture<byte[]> future,
+            long submittedNanos,
+            long deadlineNanos,
+            boolean hasQuorum) {
+        Pending pending = new Pending(command, false, false, future, submittedNanos, deadlineNanos);
         if (!open && !hasQuorum) {
             // Never sent: certainly not applied. (An open request still in flight may wait for a quorum forever.)
             fail(pending, Rejections.of(RejectReason.NO_QUORUM));
@@ -117,7 +151,7 @@ public final class ClientSession {
     /** Sends a read: linearizable through the core's read barrier, or {@code stale} from local state. */
     public void read(byte[] query, boolean stale, CompletableFuture<byte[]> future, long deadlineNanos) {
         long readId = ++nextReadId;
-        reads.put(readId, new Pending(query, true, stale, future, deadlineNanos));
+        reads.put(readId, new Pending(query, true, stale, future, 0, deadlineNanos));
         core.accept(new Input.Read(readId, query, stale || !rules.readsWaitForTheBarrier()));
     }
 
@@ -145,6 +179,7 @@ public final class ClientSession {
         }
         finished(sequence);
         if (outcome instanceof Output.Committed committed) {
+            committedSince.accept(pending.submittedNanos);
             succeed(pending, committed.result());
         } else {
             if (outcome instanceof Output.Rejected rejected && rejected.reason() == RejectReason.SESSION_EXPIRED) {

@@ -25,7 +25,6 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safe. Only {@link #submit} and the reads with {@code waitWhenFull} may block (for a permit).
  */
 public final class GroupHandle implements ReplicatedGroup {
-    private final GroupMetrics metrics;
     private final GroupLoop loop;
     private final Semaphore inFlight;
     private final boolean waitWhenFull;
@@ -40,10 +39,8 @@ public final class GroupHandle implements ReplicatedGroup {
             boolean waitWhenFull,
             Duration requestTimeout,
             int maxCommandBytes,
-            GroupMetrics metrics,
             Runnable onClose) {
         this.loop = loop;
-        this.metrics = metrics;
         this.inFlight = inFlight;
         this.waitWhenFull = waitWhenFull;
         this.timeoutNanos = requestTimeout.toNanos();
@@ -62,21 +59,9 @@ public final class GroupHandle implements ReplicatedGroup {
         CompletableFuture<byte[]> future = new CompletableFuture<>();
         if (admit(command, future)) {
             long now = loop.now();
-            timeCommit(future, now);
-            loop.offerClient(new GroupLoop.Submit(command.clone(), future, now + timeoutNanos));
+            loop.offerClient(new GroupLoop.Submit(command.clone(), future, now, now + timeoutNanos));
         }
         return future;
-    }
-
-    /** Records the commit latency of a successful write, when a metrics sink wants it (issue 24). */
-    private void timeCommit(CompletableFuture<byte[]> future, long submittedAt) {
-        if (metrics.measuring) {
-            future.whenComplete((result, failure) -> {
-                if (failure == null) {
-                    metrics.commitLatency.record(loop.now() - submittedAt);
-                }
-            });
-        }
     }
 
     @Override
@@ -84,14 +69,14 @@ public final class GroupHandle implements ReplicatedGroup {
         Objects.requireNonNull(commands, "commands");
         List<CompletableFuture<byte[]>> futures = new ArrayList<>(commands.size());
         List<GroupLoop.Submit> admitted = new ArrayList<>(commands.size());
-        long deadline = loop.now() + timeoutNanos;
+        long now = loop.now();
+        long deadline = now + timeoutNanos;
         for (byte[] command : commands) {
             Objects.requireNonNull(command, "command");
             CompletableFuture<byte[]> future = new CompletableFuture<>();
             futures.add(future);
             if (admit(command, future)) {
-                timeCommit(future, deadline - timeoutNanos);
-                admitted.add(new GroupLoop.Submit(command.clone(), future, deadline));
+                admitted.add(new GroupLoop.Submit(command.clone(), future, now, deadline));
             }
         }
         if (!admitted.isEmpty()) {

@@ -96,7 +96,8 @@ public final class GroupLoop implements PersistListener {
     sealed interface ClientOp {}
 
     /** Submit a command. */
-    record Submit(byte[] command, CompletableFuture<byte[]> future, long deadlineNanos) implements ClientOp {}
+    record Submit(byte[] command, CompletableFuture<byte[]> future, long submittedNanos, long deadlineNanos)
+            implements ClientOp {}
 
     /** Submit several commands, handed over at once ({@link dev.echo.core.ReplicatedGroup#submitAll}). */
     record SubmitBatch(List<Submit> submits) implements ClientOp {}
@@ -165,7 +166,15 @@ public final class GroupLoop implements PersistListener {
         this.thread = thread;
         this.listener = listener;
         this.maxInboxMessages = maxInboxMessages;
-        this.session = new ClientSession(clientId, core::step, permitReleased, rules);
+        this.session = new ClientSession(
+                clientId,
+                core::step,
+                permitReleased,
+                rules,
+                // Issue 24's commit latency, timed where the session completes the write: no callback per future.
+                metrics.measuring
+                        ? submitted -> metrics.commitLatency.record(thread.now() - submitted)
+                        : submitted -> {});
         this.membership = new MembershipRequests(core, thread::now);
         this.multicasting = new Multicasting(core, listener, this::callListener);
         this.metrics = metrics;
@@ -404,6 +413,7 @@ public final class GroupLoop implements PersistListener {
         session.submit(
                 submit.command(),
                 submit.future(),
+                submit.submittedNanos(),
                 submit.deadlineNanos(),
                 core.status() == MemberStatus.LEADER || core.status() == MemberStatus.FOLLOWER);
     }

@@ -251,7 +251,6 @@ public final class NodeRuntime implements TransportListener {
                 options.waitWhenFull(),
                 options.requestTimeout(),
                 protocol.maxCommandBytes(),
-                groupMetrics,
                 () -> forget(name, loop, thread));
         groupMetrics.registerGauges(
                 loop::status, loop::view, () -> options.maxInFlight() - inFlight.availablePermits(), loop::cacheHeld);

@@ -173,7 +173,7 @@ final class Workload {
             member.session.read(command.encode(), false, answer, deadlineNanos);
         } else {
             MemberStatus status = member.core().orElseThrow().status();
-            member.session.submit(command.encode(), answer, deadlineNanos, hasQuorum(status));
+            member.session.submit(command.encode(), answer, sim.now() * 1000, deadlineNanos, hasQuorum(status));
         }
     }
 
