@@ -3,10 +3,13 @@ package dev.echo.testkit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.echo.testkit.sim.Fault;
 import dev.echo.testkit.sim.Injected;
 import dev.echo.testkit.sim.NodeSimulation;
 import dev.echo.testkit.sim.SimulationOptions;
 import dev.echo.testkit.sim.SimulationResult;
+import java.util.EnumSet;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,6 +37,25 @@ class NodeSimulationTest {
         assertTrue(crashes >= SEEDS, "the runs crash members: " + crashes);
         assertTrue(partitions >= SEEDS, "the runs partition the network: " + partitions);
         assertTrue(operations >= 100L * SEEDS, "the clients' histories are checked: " + operations);
+    }
+
+    @Test
+    void readsRefusedByAFailingDiskAreAskedForAgain() {
+        // A cache of a few KiB makes followers and restarted members read entries back all the time; while a disk
+        // refuses reads, those reads fail, and every seed must still converge once it reads again.
+        Set<Fault> faults = EnumSet.of(Fault.CRASH, Fault.PARTITION, Fault.READ_ERROR, Fault.EVICTION);
+        long refused = 0;
+        for (long seed = 1; seed <= 20; seed++) {
+            SimulationResult result =
+                    NodeSimulation.run(SimulationOptions.defaults(seed).withFaults(faults), null);
+            assertTrue(
+                    result.passed(),
+                    "seed " + seed + ": " + result.failure().orElse("")
+                            + "; replay: bin/echo-sim --nodes --faults crash,partition,read_error,eviction --seed "
+                            + seed);
+            refused += result.counts().injected().get(Injected.READ_REFUSED);
+        }
+        assertTrue(refused > 0, "the failing disks refused reads the nodes needed: " + refused);
     }
 
     @Test

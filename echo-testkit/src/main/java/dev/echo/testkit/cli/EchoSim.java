@@ -46,7 +46,9 @@ public final class EchoSim {
                                dynamic_voting (suspend silent voters after 0.6-2.5 s, re-admit them),
                                snapshot (snapshot every 20-200 entries, transfers in 32 B-4 KiB chunks),
                                hostile (an unauthenticated intruder and impostors send forged messages
-                                        with random and out-of-domain fields; nothing may change)
+                                        with random and out-of-domain fields; nothing may change),
+                               eviction (members keep a few KiB of log in memory and read the rest back
+                                         from their disk)
               --mutation NAME  switch on a deliberate protocol bug, to see the checks catch it:
                                commit_old_term_by_counting, ack_before_fsync, vote_while_leader_live,
                                skip_noop, truncate_on_shorter_append, skip_joint_consensus,
@@ -63,8 +65,10 @@ public final class EchoSim {
                                crash, torn_write, partition, loss, duplicate, reorder, reconfigure (changes
                                asked through the API), dynamic_voting, and disk faults of its own:
                                io_error (a force fails: the journal stops, an operator restarts the node),
-                               disk_full (ENOSPC for a while), damage (a bit flip in forced data or a
-                               misdirected write; needs dynamic_voting to re-admit the repaired member).
+                               disk_full (ENOSPC for a while), read_error (every read of a member's disk
+                               fails for a while: evicted entries and snapshot chunks are read again
+                               later), damage (a bit flip in forced data or a misdirected write; needs
+                               dynamic_voting to re-admit the repaired member).
                                Checks: linearizability, §11.1 one leader per term, §11.3 terms never go back
                                (within a life by status, across restarts by the terms a member speaks in),
                                §11.8 commit and apply order, a commit after healing, convergence
@@ -78,7 +82,7 @@ public final class EchoSim {
               --help           this text
 
             Prints each failing seed with a replay command, then what was tested: simulated time, the faults
-            injected by kind (crash, torn_write, wipe, damage, io_error, disk_full, partition, one_way,
+            injected by kind (crash, torn_write, wipe, damage, io_error, disk_full, read_error, partition, one_way,
             hostile_message, dropped,
             duplicated, reordered messages, membership_change) and the client operations checked for
             linearizability, with the rates per second of wall time on one core (node and link faults apart

@@ -39,6 +39,12 @@ public enum Fault {
      * once there is space again. Whole-node simulator only.
      */
     DISK_FULL,
+    /**
+     * A member's disk fails every read for a while: log entries read back for a lagging follower or the apply, and
+     * snapshot chunks for a member behind, are asked for again until a read succeeds. Whole-node simulator only;
+     * {@link #EVICTION} makes such reads frequent.
+     */
+    READ_ERROR,
     /** The members split into two sides that cannot talk. */
     PARTITION,
     /** One member cannot send to another while still receiving from it (asymmetric). */

@@ -36,6 +36,7 @@ final class FaultPlan {
         kinds.remove(Fault.EVICTION); // a setting of every member's cache
         kinds.remove(Fault.IO_ERROR); // faults of the real journal: the whole-node simulator's
         kinds.remove(Fault.DISK_FULL);
+        kinds.remove(Fault.READ_ERROR);
         return kinds;
     }
 

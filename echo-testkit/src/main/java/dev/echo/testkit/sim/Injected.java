@@ -14,6 +14,10 @@ public enum Injected {
     IO_ERROR,
     /** A disk filled up: a write failed with ENOSPC. */
     DISK_FULL,
+    /** A disk failed every read for a while. */
+    READ_ERROR,
+    /** A read such a disk refused ({@link #READ_ERROR}; counted, not a fault of its own). */
+    READ_REFUSED,
     /** The members were split in two sides. */
     PARTITION,
     /** A member could send but not receive, or the reverse. */

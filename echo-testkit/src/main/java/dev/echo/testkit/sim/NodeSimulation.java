@@ -226,6 +226,7 @@ public final class NodeSimulation {
             failure = Optional.of("a member rejoins its group after any crash: " + refused.getMessage());
         }
         failure.ifPresent(f -> log("FAIL " + f));
+        members.forEach(member -> injected.merge(Injected.READ_REFUSED, member.disk.refusedReads(), Long::sum));
         long steps = events.scheduled();
         return new SimulationResult(
                 options,
@@ -564,6 +565,7 @@ public final class NodeSimulation {
             Fault.REORDER,
             Fault.IO_ERROR,
             Fault.DISK_FULL,
+            Fault.READ_ERROR,
             Fault.DAMAGE);
 
     private void injectFault() {
@@ -627,6 +629,18 @@ public final class NodeSimulation {
                         victim.disk.capacityBytes(Long.MAX_VALUE);
                         diskFull = false;
                         log(victim.id + " disk has space again");
+                    });
+                }
+            }
+            case READ_ERROR -> {
+                if (victim.up()) {
+                    victim.disk.failReads(); // a crash or restart in between ends it too
+                    count(Injected.READ_ERROR);
+                    log(victim.id + " disk: reads fail");
+                    SimFileLayer disk = victim.disk;
+                    schedule(now() + repairAfter, () -> {
+                        disk.heal();
+                        log(victim.id + " disk: reads work again");
                     });
                 }
             }

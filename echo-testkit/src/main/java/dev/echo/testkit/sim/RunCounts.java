@@ -45,6 +45,7 @@ public record RunCounts(Map<Injected, Long> injected, long operationsChecked) {
                 + injected.get(Injected.DAMAGE)
                 + injected.get(Injected.IO_ERROR)
                 + injected.get(Injected.DISK_FULL)
+                + injected.get(Injected.READ_ERROR)
                 + injected.get(Injected.PARTITION)
                 + injected.get(Injected.ONE_WAY)
                 + injected.get(Injected.MEMBERSHIP_CHANGE);

@@ -50,6 +50,8 @@ public final class SimFileLayer implements FileLayer {
     private final Set<Path> locks = new HashSet<>();
     private int life;
     private boolean failNextForce;
+    private boolean failReads;
+    private long refusedReads;
     private long capacityBytes = Long.MAX_VALUE;
 
     /** What the last {@link #crash} did to unforced data. */
@@ -94,6 +96,19 @@ public final class SimFileLayer implements FileLayer {
         failNextForce = true;
     }
 
+    /**
+     * Makes every read fail with an I/O error until {@link #heal()} or a crash, as a flaky controller does: what a
+     * running node reads back (evicted log entries, snapshot chunks) must be asked for again later.
+     */
+    public void failReads() {
+        failReads = true;
+    }
+
+    /** The reads refused while {@link #failReads()} held, over every life of this disk. */
+    public long refusedReads() {
+        return refusedReads;
+    }
+
     /** Limits the bytes all files may hold; a write past it fails with "No space left on device". */
     public void capacityBytes(long bytes) {
         capacityBytes = bytes;
@@ -102,6 +117,7 @@ public final class SimFileLayer implements FileLayer {
     /** Ends every fault switched on: no force fails, and the disk has room again. */
     public void heal() {
         failNextForce = false;
+        failReads = false;
         capacityBytes = Long.MAX_VALUE;
     }
 
@@ -158,6 +174,7 @@ public final class SimFileLayer implements FileLayer {
         life++;
         locks.clear();
         failNextForce = false; // the failing force belonged to the life that just ended
+        failReads = false; // so did the failing reads: recovery reads the disk again
         for (List<Runnable> changes : unforcedDirectoryChanges.values()) {
             int kept = random.nextInt(changes.size() + 1);
             changes.subList(0, kept).forEach(Runnable::run);
@@ -393,6 +410,10 @@ public final class SimFileLayer implements FileLayer {
         @Override
         public int read(ByteBuffer target, long position) throws IOException {
             checkAlive();
+            if (failReads) {
+                refusedReads++;
+                throw new IOException("Input/output error (simulated unreadable sector)");
+            }
             if (position >= inode.size) {
                 return -1;
             }
