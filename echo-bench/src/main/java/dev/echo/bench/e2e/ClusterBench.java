@@ -45,8 +45,8 @@ public final class ClusterBench {
             commit on this machine, measured from Java in the same run: the median of a 128-byte write and
             force on DIR's disk, of a loopback TCP round trip, and 1.5 x (fsync + 2 round trips), the C=1
             target of issue 20. After each C's line, on Linux, a cpu line splits the CPU per operation by
-            kind of member thread (loop, transport, journal writer, segment allocator, GC, JIT, other). --noise N runs N busy threads beside
-            the cluster for the whole run, as on a shared machine. Removes its processes and directories
+            kind of member thread (loop, transport, journal writer, segment allocator, GC, JIT, other).
+            --noise N runs N busy threads beside the cluster for the whole run, as on a shared machine. Removes its processes and directories
             at the end. --multicast measures view-synchronous multicast instead: a closed loop of C
             outstanding 100-byte multicasts at a follower (each done when that member delivered it), and
             the rate at which the slowest member delivered them; with --all-send every member runs such a

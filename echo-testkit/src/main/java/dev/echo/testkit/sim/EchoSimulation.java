@@ -76,8 +76,9 @@ public final class EchoSimulation {
      * The faults each run injects (default: crashes that lose unforced writes and tear some, partitions, lost,
      * duplicated and reordered messages). {@link Fault#IO_ERROR}, {@link Fault#DISK_FULL} and
      * {@link Fault#READ_ERROR} add failing disks, and {@link Fault#standard()} also membership changes, dynamic voting
-     * and damaged disks; faults only the protocol simulator injects are ignored. Each fault that restarts members leaves more operations with no known outcome,
-     * which a model with one part (no {@link Model#partition}) may take long to check.
+     * and damaged disks; faults only the protocol simulator injects are ignored. Each fault that restarts members
+     * leaves more operations with no known outcome, which a model with one part (no {@link Model#partition}) may take
+     * long to check.
      */
     public EchoSimulation faults(Set<Fault> kinds) {
         faults = kinds.isEmpty() ? EnumSet.noneOf(Fault.class) : EnumSet.copyOf(kinds);
