@@ -8,6 +8,7 @@ import dev.echo.core.Ordering;
 import dev.echo.core.PeerAddress;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.StateMachine;
+import dev.echo.core.Tuning;
 import dev.echo.core.metrics.MetricsSink;
 import dev.echo.core.node.EchoNode;
 import dev.echo.journal.FileJournal;
@@ -18,12 +19,17 @@ import dev.echo.transport.netty.NettyTcpTransport;
 import dev.echo.transport.netty.TcpTransportOptions;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,6 +40,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * One member of the end-to-end benchmark cluster, in its own JVM: an {@link EchoNode} with a file journal (fsync on)
@@ -45,7 +52,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code DELIVERED} (prints how many multicasts this member delivered), {@code COUNT clients n} (closed loop until n
  * operations completed; prints one RESULT line), {@code HEAP} (prints the heap used after a full collection),
  * {@code APPLIED} (prints the index this member applied), {@code READ} (once the member hears a leader, a
- * linearizable read; prints when answered),
+ * linearizable read; prints when answered), {@code WRITTEN} (prints the record bytes its journal wrote),
  * {@code QUIT}.
  *
  * <p>Usage: {@code BenchMember id dataDir n1=host:port,n2=host:port,n3=host:port [multicast]}
@@ -59,8 +66,14 @@ public final class BenchMember {
 
     /** The benchmark's state machine: a HashMap put per command. Loop thread only. */
     static final class MapMachine implements StateMachine {
-        private final Map<String, byte[]> map = new HashMap<>();
         private static final byte[] OK = new byte[0];
+        private Map<String, byte[]> map = new HashMap<>();
+        private final boolean snapshots;
+
+        /** {@code snapshots}: whether it takes snapshots (the benchmark's default group never does). */
+        MapMachine(boolean snapshots) {
+            this.snapshots = snapshots;
+        }
 
         @Override
         public byte[] apply(long index, byte[] command) {
@@ -74,6 +87,71 @@ public final class BenchMember {
         @Override
         public byte[] query(byte[] query) {
             return new byte[] {(byte) map.size()};
+        }
+
+        /** A shallow copy, on the loop thread: the values are never changed in place, only replaced. */
+        @Override
+        public Snapshot snapshot() {
+            if (!snapshots) {
+                return null;
+            }
+            Map<String, byte[]> captured = new HashMap<>(map);
+            return out -> {
+                DataOutputStream data = new DataOutputStream(out);
+                data.writeInt(captured.size());
+                for (Map.Entry<String, byte[]> entry : captured.entrySet()) {
+                    data.writeUTF(entry.getKey());
+                    data.writeInt(entry.getValue().length);
+                    data.write(entry.getValue());
+                }
+                data.flush();
+            };
+        }
+
+        @Override
+        public void restore(InputStream in) throws IOException {
+            DataInputStream data = new DataInputStream(in);
+            int size = data.readInt();
+            Map<String, byte[]> restored = new HashMap<>(Math.max(16, size * 2));
+            for (int i = 0; i < size; i++) {
+                String key = data.readUTF();
+                byte[] value = new byte[data.readInt()];
+                data.readFully(value);
+                restored.put(key, value);
+            }
+            map = restored;
+        }
+    }
+
+    /** Counts the journal's record bytes written ({@code WRITTEN}) on top of the sink the member reports to. */
+    private static final class WrittenBytes implements MetricsSink {
+        final AtomicLong bytes = new AtomicLong();
+        private final MetricsSink sink;
+
+        WrittenBytes(MetricsSink sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public Counter counter(String name, String description, String... tags) {
+            Counter counter = sink.counter(name, description, tags);
+            if (!name.equals("echo.journal.bytes.written")) {
+                return counter;
+            }
+            return amount -> {
+                bytes.addAndGet(amount);
+                counter.add(amount);
+            };
+        }
+
+        @Override
+        public Histogram histogram(String name, String description, String unit, String... tags) {
+            return sink.histogram(name, description, unit, tags);
+        }
+
+        @Override
+        public void gauge(String name, String description, LongSupplier value, String... tags) {
+            sink.gauge(name, description, value, tags);
         }
     }
 
@@ -105,9 +183,10 @@ public final class BenchMember {
         MetricsSink metrics = Boolean.getBoolean("echo.bench.metrics")
                 ? new MicrometerMetrics(new SimpleMeterRegistry())
                 : MetricsSink.NONE;
+        WrittenBytes written = new WrittenBytes(metrics);
         FileJournal journal = FileJournal.open(JournalOptions.builder(dir, "echo-bench", self.value())
                 .idleSpinIterations(Integer.getInteger("echo.bench.journalSpin", 0))
-                .metrics(metrics)
+                .metrics(written)
                 .build());
         // -Decho.bench.logCacheMib=N (through ECHO_BENCH_MEMBER_OPTS) sizes the log cache: what it costs the
         // collector (docs/benchmarks.md).
@@ -121,14 +200,21 @@ public final class BenchMember {
         boolean multicast = args.length > 3 && args[3].equals("multicast");
         GroupOptions.Builder options =
                 GroupOptions.builder().maxInFlight(100_000, false).multicast(multicast);
+        // -Decho.bench.snapshotEvery=N: the state machine snapshots every N entries and the log is compacted (the
+        // restart with a snapshot, issue 22's fast-restart target); by default the group never snapshots.
+        long snapshotEvery = Long.getLong("echo.bench.snapshotEvery", 0);
+        if (snapshotEvery > 0) {
+            options.tuning(Tuning.defaults().withSnapshots(snapshotEvery, 256 << 10, Duration.ofMillis(500)));
+        }
         members.keySet().forEach(options::voter);
         AtomicLong delivered = new AtomicLong();
-        ReplicatedGroup group = node.join("bench", options.build(), new MapMachine(), new GroupListener() {
-            @Override
-            public void multicastDelivered(MemberId sender, long viewEpoch, byte[] payload) {
-                delivered.incrementAndGet();
-            }
-        });
+        ReplicatedGroup group =
+                node.join("bench", options.build(), new MapMachine(snapshotEvery > 0), new GroupListener() {
+                    @Override
+                    public void multicastDelivered(MemberId sender, long viewEpoch, byte[] payload) {
+                        delivered.incrementAndGet();
+                    }
+                });
         System.out.println("READY");
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -152,6 +238,7 @@ public final class BenchMember {
                     System.out.println(count(
                             new Loop(group, Integer.parseInt(words[1]), false, delivered), Long.parseLong(words[2])));
                 case "HEAP" -> System.out.println("HEAP used=" + heapAfterFullGc());
+                case "WRITTEN" -> System.out.println("WRITTEN bytes=" + written.bytes.get());
                 case "APPLIED" -> System.out.println("APPLIED " + group.status().lastApplied());
                 case "READ" -> {
                     // Just started, a member knows no leader yet, and a linearizable read would fail fast.

@@ -99,11 +99,14 @@ final class CatchUp {
             int mib,
             PrintStream report)
             throws IOException {
-        Path leaderDir = runDir.resolve(leader.id);
-        long before = segmentBytes(leaderDir);
+        // The record bytes the leader's journal wrote, not its files' growth: a group that snapshots compacts its log
+        // and reuses segments (-Decho.bench.snapshotEvery), so its files stop growing.
+        long before = ClusterBench.field(leader.ask("WRITTEN", "WRITTEN"), "bytes");
         long written = 0;
-        while (segmentBytes(leaderDir) - before < (long) mib << 20) {
+        long bytes = 0;
+        while (bytes < (long) mib << 20) {
             written += ClusterBench.field(leader.ask("COUNT 256 200000", "RESULT"), "ops");
+            bytes = ClusterBench.field(leader.ask("WRITTEN", "WRITTEN"), "bytes") - before;
         }
         int followerIndex = members.get(0) == leader ? 1 : 0;
         String id = members.get(followerIndex).id;
@@ -119,7 +122,9 @@ final class CatchUp {
         long heap = Long.parseLong(restarted.ask("HEAP", "HEAP").substring("HEAP used=".length()));
         report.printf(
                 Locale.ROOT,
-                "restart journal_mib=%.0f entries=%d up_s=%.2f read_answered_s=%.2f heap_mib_after=%.1f%n",
+                "restart written_mib=%.0f journal_mib=%.0f entries=%d up_s=%.2f read_answered_s=%.2f"
+                        + " heap_mib_after=%.1f%n",
+                bytes / 1048576.0,
                 journalBytes / 1048576.0,
                 written,
                 up,

@@ -55,8 +55,10 @@ public final class ClusterBench {
             full collection. --catch-up MIB stops a follower, writes MIB MiB of log at the leader, restarts
             the follower and times its catch-up from the leader's disk, with a closed loop of C submits at
             the leader meanwhile; it also reads the leader's segments once, for the disk's sequential rate.
-            --restart MIB writes MIB MiB of log to a group that never snapshots, restarts a follower and times
-            it until its node is up and until it has answered a linearizable read.
+            --restart MIB writes MIB MiB of journal records at the leader of a group that never snapshots
+            (or, with -Decho.bench.snapshotEvery=N in ECHO_BENCH_MEMBER_OPTS, snapshots every N entries),
+            restarts a follower and times it until its node is up and until it has answered a linearizable
+            read.
             """;
 
     private ClusterBench() {}
