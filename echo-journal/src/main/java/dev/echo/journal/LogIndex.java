@@ -1,8 +1,8 @@
 package dev.echo.journal;
 
+import dev.echo.core.protocol.IndexRuns;
 import dev.echo.core.protocol.LogOutline;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -27,8 +27,8 @@ final class LogIndex {
 
     private long snapshotIndex;
     private long snapshotTerm;
-    private final Runs terms = new Runs();
-    private final Runs segments = new Runs();
+    private final IndexRuns terms;
+    private final IndexRuns segments;
     private final PackedOffsets offsets;
     private int size;
 
@@ -36,6 +36,8 @@ final class LogIndex {
         this.snapshotIndex = snapshotIndex;
         this.snapshotTerm = snapshotTerm;
         this.offsets = new PackedOffsets(snapshotIndex + 1);
+        this.terms = new IndexRuns(snapshotIndex);
+        this.segments = new IndexRuns(snapshotIndex);
     }
 
     /** Packs a segment sequence number and a byte offset into one position. */
@@ -87,9 +89,9 @@ final class LogIndex {
 
     /** Where each term starts in the log, for a {@link dev.echo.core.protocol.LogOutline}. */
     synchronized List<LogOutline.TermStart> termStarts() {
-        List<LogOutline.TermStart> starts = new ArrayList<>(terms.count);
-        for (int run = 0; run < terms.count; run++) {
-            starts.add(new LogOutline.TermStart(terms.starts[run], terms.values[run]));
+        List<LogOutline.TermStart> starts = new ArrayList<>(terms.runs());
+        for (int run = 0; run < terms.runs(); run++) {
+            starts.add(new LogOutline.TermStart(terms.startOfRun(run), terms.valueOfRun(run)));
         }
         return starts;
     }
@@ -117,8 +119,8 @@ final class LogIndex {
         }
         size = (int) Math.min(size, index - snapshotIndex - 1);
         offsets.truncateFrom(index);
-        terms.dropFrom(index);
-        segments.dropFrom(index);
+        terms.truncateFrom(index);
+        segments.truncateFrom(index);
     }
 
     /**
@@ -139,14 +141,12 @@ final class LogIndex {
         } else {
             size = 0;
             offsets.reset(index + 1);
-            terms.clear();
-            segments.clear();
         }
         snapshotIndex = index;
         snapshotTerm = term;
         if (size == 0) {
-            terms.clear();
-            segments.clear();
+            terms.reset(index);
+            segments.reset(index);
         }
     }
 
@@ -156,9 +156,9 @@ final class LogIndex {
      * has the lowest.
      */
     synchronized long oldestSegment() {
-        for (int run = 0; run < segments.count; run++) {
-            if (segments.values[run] != NO_SEGMENT) {
-                return segments.values[run];
+        for (int run = 0; run < segments.runs(); run++) {
+            if (segments.valueOfRun(run) != NO_SEGMENT) {
+                return segments.valueOfRun(run);
             }
         }
         return Long.MAX_VALUE;
@@ -166,64 +166,11 @@ final class LogIndex {
 
     /** The first live index whose position is {@link #UNAVAILABLE}, or 0 if every entry is available. */
     synchronized long firstUnavailable() {
-        for (int run = 0; run < segments.count; run++) {
-            if (segments.values[run] == NO_SEGMENT) {
-                return segments.starts[run];
+        for (int run = 0; run < segments.runs(); run++) {
+            if (segments.valueOfRun(run) == NO_SEGMENT) {
+                return segments.startOfRun(run);
             }
         }
         return 0;
-    }
-
-    /**
-     * A value that changes rarely along the log, as runs: the index where each value starts. Every run covers at least
-     * one live entry. Guarded by its {@link LogIndex}.
-     */
-    private static final class Runs {
-        long[] starts = new long[4];
-        long[] values = new long[4];
-        int count;
-
-        void append(long index, long value) {
-            if (count > 0 && values[count - 1] == value) {
-                return;
-            }
-            if (count == starts.length) {
-                starts = Arrays.copyOf(starts, count * 2);
-                values = Arrays.copyOf(values, count * 2);
-            }
-            starts[count] = index;
-            values[count] = value;
-            count++;
-        }
-
-        long valueAt(long index) {
-            int found = Arrays.binarySearch(starts, 0, count, index);
-            return values[found >= 0 ? found : -found - 2];
-        }
-
-        /** Forgets the entries from {@code index} on. */
-        void dropFrom(long index) {
-            while (count > 0 && starts[count - 1] >= index) {
-                count--;
-            }
-        }
-
-        /** Forgets the entries up to {@code index}: the run holding the next one now starts there. */
-        void dropThrough(long index) {
-            int keepFrom = 0;
-            while (keepFrom + 1 < count && starts[keepFrom + 1] <= index + 1) {
-                keepFrom++;
-            }
-            System.arraycopy(starts, keepFrom, starts, 0, count - keepFrom);
-            System.arraycopy(values, keepFrom, values, 0, count - keepFrom);
-            count -= keepFrom;
-            if (count > 0) {
-                starts[0] = Math.max(starts[0], index + 1);
-            }
-        }
-
-        void clear() {
-            count = 0;
-        }
     }
 }

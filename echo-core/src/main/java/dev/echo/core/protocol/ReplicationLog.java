@@ -34,7 +34,7 @@ public final class ReplicationLog {
     /** Consecutive entries read back from the journal below the cache; replaced by each read. */
     private List<Entry> readBack = List.of();
 
-    private final TermRuns terms;
+    private final IndexRuns terms;
     /** The configuration in force at the base: the bootstrap one, or the snapshot's. */
     private QuorumSystem bootstrap;
 
@@ -94,7 +94,7 @@ public final class ReplicationLog {
         this.bootstrap = atBase;
         this.baseIndex = baseIndex;
         this.baseTerm = baseTerm;
-        this.terms = new TermRuns(baseIndex);
+        this.terms = new IndexRuns(baseIndex);
         for (Entry entry : recovered) {
             append(entry);
         }
@@ -124,7 +124,7 @@ public final class ReplicationLog {
             terms.appendThrough(end, starts.get(i).term());
         }
         for (Entry entry : outline.configurations()) {
-            if (entry.index() <= baseIndex || terms.termAt(entry.index()) != entry.term()) {
+            if (entry.index() <= baseIndex || terms.valueAt(entry.index()) != entry.term()) {
                 throw new IllegalArgumentException("configuration entry " + entry.index() + " is not in the log");
             }
             configurations.put(entry.index(), ((Entry.ConfigurationChange) entry.payload()).configuration());
@@ -196,7 +196,7 @@ public final class ReplicationLog {
             return baseTerm;
         }
         checkHeld(index);
-        return terms.termAt(index);
+        return terms.valueAt(index);
     }
 
     /**
@@ -278,7 +278,9 @@ public final class ReplicationLog {
     }
 
     private boolean heldWithSameTerm(Entry entry) {
-        return entry.index() > baseIndex && entry.index() <= lastIndex() && terms.termAt(entry.index()) == entry.term();
+        return entry.index() > baseIndex
+                && entry.index() <= lastIndex()
+                && terms.valueAt(entry.index()) == entry.term();
     }
 
     /** Appends {@code entry}, which must be at lastIndex + 1 with a term no lower than the last term. */
