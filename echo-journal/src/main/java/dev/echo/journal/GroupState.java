@@ -42,6 +42,18 @@ final class GroupState {
         this.writtenLastIndex = index.lastIndex();
     }
 
+    /** Recovery: makes ({@code index}, {@code term}) the snapshot, and the outline's configurations follow. */
+    void compactRecovered(long index, long term, boolean keepSuffix) {
+        this.index.compact(index, term, keepSuffix);
+        (keepSuffix ? configurations.headMap(index, true) : configurations).clear();
+    }
+
+    /** Recovery: discards the entries from {@code index} on, and the outline's configurations follow. */
+    void truncateRecovered(long index) {
+        this.index.truncateFrom(index);
+        configurations.tailMap(index, true).clear();
+    }
+
     /** Records a fault, keeping the first one found. */
     void fault(StorageException found) {
         if (fault == null) {

@@ -279,16 +279,10 @@ final class Recovery {
                 if (keepSuffix && index > group.index.lastIndex()) {
                     // Only a group already faulted (its entries skipped) gets here: keep the fault, drop the log.
                     group.fault(outOfSequence(group, "compaction to " + index, sequence, offset));
-                    group.index.compact(index, term, false);
-                    group.configurations.clear();
+                    group.compactRecovered(index, term, false);
                     return;
                 }
-                group.index.compact(index, term, keepSuffix);
-                if (keepSuffix) {
-                    group.configurations.headMap(index, true).clear();
-                } else {
-                    group.configurations.clear();
-                }
+                group.compactRecovered(index, term, keepSuffix);
                 if (!keepSuffix) {
                     group.fault = null; // the log restarts after a snapshot (or from scratch): the repair of §5
                 }
@@ -303,8 +297,7 @@ final class Recovery {
             if (index <= group.index.snapshotIndex() || index > group.index.lastIndex() + 1) {
                 group.fault(outOfSequence(group, "truncation at " + index, sequence, offset));
             } else {
-                group.index.truncateFrom(index);
-                group.configurations.tailMap(index, true).clear();
+                group.truncateRecovered(index);
             }
             return;
         }
