@@ -59,14 +59,9 @@ final class Applier {
         Entry.Payload payload = entry.payload();
         if (payload instanceof Entry.OpenSession open) {
             sessions.open(open.clientId(), entry.index());
-            complete(
-                    new PendingOperations.RequestKey(open.clientId(), 0),
-                    new Output.Committed(entry.index(), new byte[0], false));
+            complete(open.clientId(), 0, new Output.Committed(entry.index(), new byte[0], false));
         } else if (payload instanceof Entry.Command command) {
-            Output.Outcome outcome = applyCommand(entry.index(), command);
-            if (pending.hasRequests()) { // a follower without clients of its own builds no key per command
-                complete(new PendingOperations.RequestKey(command.clientId(), command.sequence()), outcome);
-            }
+            complete(command.clientId(), command.sequence(), applyCommand(entry.index(), command));
         } else if (payload instanceof Entry.ConfigurationChange change
                 && change.configuration() instanceof Configuration view) {
             stateMachine.viewChanged(entry.index(), Views.of(view, entry.index()));
@@ -92,12 +87,12 @@ final class Applier {
         return new Output.Committed(index, result, false);
     }
 
-    private void complete(PendingOperations.RequestKey key, Output.Outcome outcome) {
-        if (pending.completeRequest(key) != null) {
+    private void complete(long clientId, long sequence, Output.Outcome outcome) {
+        if (pending.completeRequest(clientId, sequence) != null) {
             outbox.add(
-                    key.sequence() == 0
-                            ? new Output.SessionOpened(key.clientId(), outcome)
-                            : new Output.Completed(key.clientId(), key.sequence(), outcome));
+                    sequence == 0
+                            ? new Output.SessionOpened(clientId, outcome)
+                            : new Output.Completed(clientId, sequence, outcome));
         }
     }
 

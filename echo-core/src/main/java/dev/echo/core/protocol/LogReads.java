@@ -44,11 +44,9 @@ final class LogReads {
         }
         ReplicationLog log = state.log;
         long upTo = Math.min(log.cachedFrom(), log.lastIndex() + 1);
-        if (from <= log.snapshotIndex() || from >= upTo) { // the message is built only on failure
-            MemberState.check(
-                    false,
-                    "reading back " + from + " outside the evicted part (" + log.snapshotIndex() + ", " + upTo + ")");
-        }
+        MemberState.check(
+                from > log.snapshotIndex() && from < upTo,
+                "reading back " + from + " outside the evicted part (" + log.snapshotIndex() + ", " + upTo + ")");
         long windowBytes =
                 Math.min((long) state.options.maxAppendBytes() * state.options.maxInflightAppends(), MAX_READ_BYTES);
         outstanding.add(from);

@@ -71,10 +71,6 @@ final class PendingOperations {
         }
     }
 
-    boolean hasRequests() {
-        return !requests.isEmpty();
-    }
-
     boolean isFull() {
         return requests.size() + reads.size() >= maxPending;
     }
@@ -89,9 +85,12 @@ final class PendingOperations {
         return request;
     }
 
-    /** Removes and returns the request waiting for {@code key}, or null. */
-    PendingRequest completeRequest(RequestKey key) {
-        return requests.remove(key);
+    /**
+     * Removes and returns the request ({@code clientId}, {@code sequence}) waiting here, or null. Every replica asks
+     * for every command it applies, and a follower without clients of its own has none: it builds no key then.
+     */
+    PendingRequest completeRequest(long clientId, long sequence) {
+        return requests.isEmpty() ? null : requests.remove(new RequestKey(clientId, sequence));
     }
 
     Collection<PendingRequest> requests() {

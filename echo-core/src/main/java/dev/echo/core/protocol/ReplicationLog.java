@@ -24,7 +24,8 @@ public final class ReplicationLog {
     /**
      * The JVM's objects around one cached entry beyond what {@link Entry#sizeBytes} counts, estimated from their layout
      * on a 64-bit JVM with compressed references: the entry (32 bytes), a command payload (40), the array header (16)
-     * and the ring's slot (4) come to about 92, of which {@code sizeBytes} counts 48.
+     * and the ring's slot (4) come to about 92 besides the command's bytes; {@code sizeBytes} already counts 48 of
+     * them (its fixed fields), so about 44 more, rounded up.
      */
     private static final int ENTRY_OBJECT_BYTES = 48;
     /** The newest entries, a suffix of the log: from {@link #cachedFrom()} to {@link #lastIndex()}. */
