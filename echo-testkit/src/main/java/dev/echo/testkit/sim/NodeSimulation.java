@@ -634,12 +634,12 @@ public final class NodeSimulation {
             }
             case READ_ERROR -> {
                 if (victim.up()) {
-                    victim.disk.failReads(); // a crash or restart in between ends it too
+                    victim.disk.failReads(true); // a crash or restart in between ends it too
                     count(Injected.READ_ERROR);
                     log(victim.id + " disk: reads fail");
                     SimFileLayer disk = victim.disk;
                     schedule(now() + repairAfter, () -> {
-                        disk.heal();
+                        disk.failReads(false); // a full disk meanwhile stays full
                         log(victim.id + " disk: reads work again");
                     });
                 }

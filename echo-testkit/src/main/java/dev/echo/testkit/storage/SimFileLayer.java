@@ -97,14 +97,15 @@ public final class SimFileLayer implements FileLayer {
     }
 
     /**
-     * Makes every read fail with an I/O error until {@link #heal()} or a crash, as a flaky controller does: what a
-     * running node reads back (evicted log entries, snapshot chunks) must be asked for again later.
+     * Makes every read fail with an I/O error ({@code failing}) until called with false, {@link #heal()} or a crash,
+     * as a flaky controller does: what a running node reads back (evicted log entries, snapshot chunks) must be asked
+     * for again later. Other faults of the disk are left as they are.
      */
-    public void failReads() {
-        failReads = true;
+    public void failReads(boolean failing) {
+        failReads = failing;
     }
 
-    /** The reads refused while {@link #failReads()} held, over every life of this disk. */
+    /** The reads refused while {@link #failReads} held, over every life of this disk. */
     public long refusedReads() {
         return refusedReads;
     }
