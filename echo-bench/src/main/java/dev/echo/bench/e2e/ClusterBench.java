@@ -46,8 +46,8 @@ public final class ClusterBench {
             force on DIR's disk, of a loopback TCP round trip, and 1.5 x (fsync + 2 round trips), the C=1
             target of issue 20. After each C's line, on Linux, a cpu line splits the CPU per operation by
             kind of member thread (loop, transport, journal writer, segment allocator, GC, JIT, other).
-            --noise N runs N busy threads beside the cluster for the whole run, as on a shared machine. Removes its processes and directories
-            at the end. --multicast measures view-synchronous multicast instead: a closed loop of C
+            --noise N runs N busy threads beside the cluster for the whole run, as on a shared machine.
+            Removes its processes and directories at the end. --multicast measures view-synchronous multicast instead: a closed loop of C
             outstanding 100-byte multicasts at a follower (each done when that member delivered it), and
             the rate at which the slowest member delivered them; with --all-send every member runs such a
             loop (C each), and sent/s is their sum. --heap OPS submits OPS operations to a group that never
@@ -267,50 +267,18 @@ public final class ClusterBench {
                     member.await("READY");
                 }
                 Member leader = awaitLeader(members);
-                long termBefore = highestTerm(members);
                 if (options.restartMib() > 0) {
                     CatchUp.restart(members, leader, runDir, peers, options.restartMib(), report);
-                    members.forEach(Member::close);
-                    members.clear();
-                    delete(runDir);
-                    continue;
-                }
-                if (options.catchUpMib() > 0) {
+                } else if (options.catchUpMib() > 0) {
                     CatchUp.measure(members, leader, runDir, peers, clients, options.catchUpMib(), report);
-                    members.forEach(Member::close);
-                    members.clear();
-                    delete(runDir);
-                    continue;
-                }
-                if (options.heapOperations() > 0) {
+                } else if (options.heapOperations() > 0) {
                     heapCurve(members, leader, clients, options, report);
-                    members.forEach(Member::close);
-                    members.clear();
-                    delete(runDir);
-                    continue;
-                }
-                if (options.multicast()) {
+                } else if (options.multicast()) {
+                    long termBefore = highestTerm(members);
                     report.println(multicastRun(members, leader, clients, options) + " elections="
                             + (highestTerm(members) - termBefore));
-                    members.forEach(Member::close);
-                    members.clear();
-                    delete(runDir);
-                    continue;
-                }
-                // CPU time of every member is sampled exactly at the start and end of the measured window.
-                leader.ask("RUN " + clients + " " + options.warmup() + " " + options.seconds(), "MEASURE_START");
-                Duration[] before = cpu(members);
-                Map<String, Long> threadsBefore = ThreadCpu.snapshot(members);
-                leader.await("MEASURE_END");
-                Duration[] after = cpu(members);
-                Map<String, Long> threadsAfter = ThreadCpu.snapshot(members);
-                String result = leader.await("RESULT");
-                long elections = highestTerm(members) - termBefore;
-                report.println(line(clients, result, before, after) + " elections=" + elections);
-                String byThread = ThreadCpu.line(
-                        clients, threadsBefore, threadsAfter, cpuMicrosPerOp(field(result, "ops"), before, after));
-                if (byThread != null) {
-                    report.println(byThread);
+                } else {
+                    submitRun(members, leader, clients, options, report);
                 }
                 members.forEach(Member::close);
                 members.clear();
@@ -323,6 +291,30 @@ public final class ClusterBench {
             members.forEach(Member::close);
             delete(root);
             Runtime.getRuntime().removeShutdownHook(cleanup);
+        }
+    }
+
+    /**
+     * The submit benchmark: C outstanding submits at the leader, warm-up then measurement; one line, and the CPU split
+     * by kind of thread where the platform shows it. CPU time of every member is sampled exactly at the start and end
+     * of the measured window.
+     */
+    private static void submitRun(List<Member> members, Member leader, int clients, Options options, PrintStream report)
+            throws IOException {
+        long termBefore = highestTerm(members);
+        leader.ask("RUN " + clients + " " + options.warmup() + " " + options.seconds(), "MEASURE_START");
+        Duration[] before = cpu(members);
+        Map<String, Long> threadsBefore = ThreadCpu.snapshot(members);
+        leader.await("MEASURE_END");
+        Duration[] after = cpu(members);
+        Map<String, Long> threadsAfter = ThreadCpu.snapshot(members);
+        String result = leader.await("RESULT");
+        long elections = highestTerm(members) - termBefore;
+        report.println(line(clients, result, before, after) + " elections=" + elections);
+        String byThread = ThreadCpu.line(
+                clients, threadsBefore, threadsAfter, cpuMicrosPerOp(field(result, "ops"), before, after));
+        if (byThread != null) {
+            report.println(byThread);
         }
     }
 
