@@ -1,6 +1,7 @@
 package dev.echo.core.protocol;
 
 import dev.echo.core.MemberId;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -174,7 +175,14 @@ public sealed interface Output {
      * @param sender the member that multicast it
      * @param payload its bytes
      */
-    record MulticastDelivered(long epoch, MemberId sender, byte[] payload) implements Output {}
+    record MulticastDelivered(long epoch, MemberId sender, byte[] payload) implements Output {
+        /** The payload's length and contents' hash, not the array's identity: the simulator's transcripts compare. */
+        @Override
+        public String toString() {
+            return "MulticastDelivered[epoch=" + epoch + ", sender=" + sender + ", payload=" + payload.length
+                    + " bytes #" + Integer.toHexString(Arrays.hashCode(payload)) + "]";
+        }
+    }
 
     /**
      * A multicast view was installed (PROTOCOL.md §13): every multicast of the previous view that this member
