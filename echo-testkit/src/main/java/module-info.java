@@ -15,5 +15,6 @@ module dev.echo.testkit {
     exports dev.echo.testkit.lin;
     exports dev.echo.testkit.sim;
     exports dev.echo.testkit.storage;
+    exports dev.echo.testkit.tls;
     exports dev.echo.testkit.transport;
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.echo.examples.demo.KvCluster;
 import dev.echo.examples.demo.RespClient;
+import dev.echo.testkit.tls.TestPki;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -21,6 +22,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Three echo-kv processes on loopback under a concurrent workload: the leader is killed with SIGKILL, later a follower
@@ -75,13 +78,27 @@ class KvClusterIT {
     }
 
     /**
-     * Membership in the field (PROTOCOL.md §8), across processes over authenticated TCP: a member dies for good; a
+     * Membership in the field (PROTOCOL.md §8), across processes over authenticated TCP and over TLS (where the new
+     * machine is known to the cluster only by its certificate from the cluster's authority): a member dies for good; a
      * brand-new machine joins from the seeds and replaces it while clients write; a second original member dies; the
      * group keeps committing, and the new machine answers every acknowledged write.
      */
-    @Test
-    void aDeadMachineIsReplacedByANewOneWhileClientsWrite() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "tls"})
+    void aDeadMachineIsReplacedByANewOneWhileClientsWrite(String transport) throws Exception {
         cluster = new KvCluster(directory.resolve("replace"), 3, KvCluster.freeBasePort());
+        if (transport.equals("tls")) {
+            TestPki pki = TestPki.get();
+            cluster.memberArguments(id -> List.of(
+                    "--transport",
+                    "tls",
+                    "--tls-keystore",
+                    pki.keyStore(id).toString(),
+                    "--tls-truststore",
+                    pki.trustStore().toString(),
+                    "--tls-password",
+                    new String(pki.password())));
+        }
         assertTrue(cluster.startAll(60_000), "the members did not start");
         Workload workload = new Workload();
         List<Thread> clients = startClients(workload);
@@ -119,6 +136,7 @@ class KvClusterIT {
         verify("n4", workload);
         verify("n1", workload);
         assertTrue(cluster.info("n4").get("view_member_n4").startsWith("voter,weight=1,rank=2,peer=" + address));
+        assertEquals(transport, cluster.info("n4").get("transport"), "the new machine's peer transport");
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -38,6 +39,8 @@ public final class KvCluster implements AutoCloseable {
     private final Map<String, Integer> peerPorts = new LinkedHashMap<>();
     private final Map<String, Integer> clientPorts = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
+    /** More command-line arguments for a machine, by id: a transport other than the default, for instance. */
+    private Function<String, List<String>> memberArguments = id -> List.of();
 
     /**
      * Prepares a cluster of {@code size} members {@code n1..nN} under {@code root}, with peer ports from
@@ -165,6 +168,14 @@ public final class KvCluster implements AutoCloseable {
     }
 
     /**
+     * More arguments for every machine started from now on, computed from its id: e.g. {@code --transport tls} with
+     * that machine's key store, so the same cluster runs over TLS.
+     */
+    public void memberArguments(Function<String, List<String>> arguments) {
+        memberArguments = arguments;
+    }
+
+    /**
      * The cluster's key file, generated on first use with 32 random bytes and readable by the owner only: the demo
      * and the tests need no setup, yet the members authenticate each other as in production (PROTOCOL.md §10).
      */
@@ -217,6 +228,7 @@ public final class KvCluster implements AutoCloseable {
         if (joiners.contains(id)) {
             command.addAll(List.of("--advertise", "127.0.0.1:" + peerPorts.get(id)));
         }
+        command.addAll(memberArguments.apply(id));
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(
