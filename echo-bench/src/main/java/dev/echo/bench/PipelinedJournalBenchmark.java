@@ -97,7 +97,7 @@ public class PipelinedJournalBenchmark {
         }
 
         private void compactTo(long upTo) throws StorageException {
-            SnapshotMeta meta = new SnapshotMeta(upTo, 1, ONE_VOTER);
+            SnapshotMeta meta = new SnapshotMeta(upTo, 1, ONE_VOTER, 0);
             try (SnapshotStore.Writer writer = group.snapshots().create(meta)) {
                 writer.stream().write(command);
                 writer.commit();

@@ -20,7 +20,7 @@ import java.util.zip.CRC32C;
 
 /**
  * Snapshots of one group in {@code snapshots/<group>/snapshot-<index>.snap}. A file is a header (magic, version,
- * index, term, configuration, header CRC32C), the state machine's bytes, and a trailer (data length, data CRC32C).
+ * index, term, configuration, the configuration's log index, header CRC32C), the state machine's bytes, and a trailer (data length, data CRC32C).
  * It is written under a temporary name, forced, renamed and the directory forced, so a snapshot is either complete
  * and durable or invisible. Snapshots older than the group's compacted index are deleted when a newer one commits.
  *
@@ -28,8 +28,10 @@ import java.util.zip.CRC32C;
  */
 final class FileSnapshotStore implements SnapshotStore {
     private static final long MAGIC = 0x4543484F534E4150L; // "ECHOSNAP"
-    /** 2: the configuration records each voter's incarnation. */
-    private static final int VERSION = 2;
+    /** 3: the configuration's log index follows it (its view's epoch). 2 had none, and is still read. */
+    private static final int VERSION = 3;
+
+    private static final int VERSION_WITHOUT_CONFIGURATION_INDEX = 2;
 
     private static final String PREFIX = "snapshot-";
     private static final String SUFFIX = ".snap";
@@ -154,13 +156,14 @@ final class FileSnapshotStore implements SnapshotStore {
 
     private static ByteBuffer encodeHeader(SnapshotMeta meta) {
         int configBytes = EntryCodec.quorumSystemSize(meta.configuration());
-        ByteBuffer header = ByteBuffer.allocate(8 + 4 + 8 + 8 + 4 + configBytes + 4);
+        ByteBuffer header = ByteBuffer.allocate(8 + 4 + 8 + 8 + 4 + configBytes + 8 + 4);
         header.putLong(MAGIC)
                 .putInt(VERSION)
                 .putLong(meta.index())
                 .putLong(meta.term())
                 .putInt(configBytes);
         EntryCodec.writeQuorumSystem(meta.configuration(), header);
+        header.putLong(meta.configurationIndex());
         header.putInt(crc(header.array(), 0, header.position()));
         header.flip();
         return header;
@@ -182,7 +185,7 @@ final class FileSnapshotStore implements SnapshotStore {
                 throw new StorageException(Reason.CORRUPT_SNAPSHOT, path + " is not an Echo snapshot");
             }
             int version = fixed.getInt();
-            if (version != VERSION) {
+            if (version != VERSION && version != VERSION_WITHOUT_CONFIGURATION_INDEX) {
                 throw new StorageException(Reason.UNSUPPORTED_VERSION, path + " has snapshot version " + version);
             }
             long index = fixed.getLong();
@@ -191,17 +194,20 @@ final class FileSnapshotStore implements SnapshotStore {
             if (configBytes < 0 || configBytes > MAX_HEADER_BYTES) {
                 throw new StorageException(Reason.CORRUPT_SNAPSHOT, path + " has a bad header");
             }
-            ByteBuffer whole = ByteBuffer.allocate(32 + configBytes + 4);
+            int checked = 32 + configBytes + (version == VERSION ? 8 : 0);
+            ByteBuffer whole = ByteBuffer.allocate(checked + 4);
             if (file.readFully(whole, 0) < whole.capacity()) {
                 throw new StorageException(Reason.CORRUPT_SNAPSHOT, path + " is truncated");
             }
-            int expected = whole.getInt(32 + configBytes);
-            if (expected != crc(whole.array(), 0, 32 + configBytes)) {
+            int expected = whole.getInt(checked);
+            if (expected != crc(whole.array(), 0, checked)) {
                 throw new StorageException(Reason.CORRUPT_SNAPSHOT, path + " fails its header checksum");
             }
             ByteBuffer config = ByteBuffer.wrap(whole.array(), 32, configBytes);
             QuorumSystem configuration = EntryCodec.readQuorumSystem(config);
-            return new Header(new SnapshotMeta(index, term, configuration), whole.capacity());
+            // Version 2 did not record it: the snapshot's index, the epoch that release reported after a restore.
+            long configurationIndex = version == VERSION ? whole.getLong(32 + configBytes) : index;
+            return new Header(new SnapshotMeta(index, term, configuration, configurationIndex), whole.capacity());
         } catch (CodecException | IllegalArgumentException e) {
             throw new StorageException(Reason.CORRUPT_SNAPSHOT, path + ": " + e.getMessage());
         } catch (IOException e) {

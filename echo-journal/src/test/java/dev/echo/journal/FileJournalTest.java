@@ -45,7 +45,7 @@ class FileJournalTest {
     }
 
     private static SnapshotMeta snapshotAt(long index, long term) {
-        return new SnapshotMeta(index, term, Configuration.ofVoters(List.of(Voter.of("n1", 1))));
+        return new SnapshotMeta(index, term, Configuration.ofVoters(List.of(Voter.of("n1", 1))), 0);
     }
 
     @Test
@@ -248,6 +248,55 @@ class FileJournalTest {
             g.persist(persist(1, 1, command(1, 1, "a")));
             StorageException refused = assertThrows(StorageException.class, () -> g.compact(snapshotAt(1, 1), 2));
             assertEquals(Reason.MISSING_SNAPSHOT, refused.reason());
+        }
+    }
+
+    /**
+     * A snapshot names its configuration's log index (the view's epoch, PROTOCOL.md §13) from version 3 on. A version-2
+     * file, which did not, still loads, with the snapshot's own index in its place: what that release reported.
+     */
+    @Test
+    void aSnapshotKeepsItsConfigurationsIndexAndAVersion2SnapshotStillLoads() throws Exception {
+        SnapshotMeta meta = new SnapshotMeta(9, 2, Configuration.ofVoters(List.of(Voter.of("n1", 1))), 4);
+        try (FileJournal journal = FileJournal.open(Journals.options(directory).build())) {
+            GroupJournal g = journal.openGroup(group("g"), new RecordingListener());
+            try (SnapshotStore.Writer writer = g.snapshots().create(meta)) {
+                writer.stream().write("state at 9".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                writer.commit();
+            }
+        }
+        Path file;
+        try (var files = Files.list(directory.resolve("snapshots").resolve("g"))) {
+            file = files.findFirst().orElseThrow();
+        }
+        try (FileJournal journal = FileJournal.open(Journals.options(directory).build())) {
+            assertEquals(
+                    meta,
+                    journal.openGroup(group("g"), new RecordingListener())
+                            .snapshots()
+                            .meta(9));
+        }
+
+        // Rewritten as version 2 wrote it: no configuration index after the configuration, and the header checksum
+        // over that shorter header. The state and its trailer stay as they are.
+        ByteBuffer v3 = ByteBuffer.wrap(Files.readAllBytes(file));
+        int configEnd = 32 + v3.getInt(28);
+        ByteBuffer rewritten = ByteBuffer.allocate(v3.capacity() - 8);
+        rewritten.put(v3.array(), 0, configEnd).putInt(8, 2);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(rewritten.array(), 0, configEnd);
+        rewritten.putInt((int) crc.getValue());
+        rewritten.put(v3.array(), configEnd + 12, v3.capacity() - configEnd - 12);
+        Files.write(file, rewritten.array());
+
+        try (FileJournal journal = FileJournal.open(Journals.options(directory).build())) {
+            GroupJournal g = journal.openGroup(group("g"), new RecordingListener());
+            assertEquals(
+                    new SnapshotMeta(9, 2, meta.configuration(), 9),
+                    g.snapshots().meta(9));
+            try (InputStream in = g.snapshots().open(9)) {
+                assertEquals("state at 9", new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            }
         }
     }
 

@@ -77,7 +77,8 @@ class JournalReadProperties {
                         SnapshotMeta meta = new SnapshotMeta(
                                 to,
                                 log.get((int) (to - bases[g] - 1)).term(),
-                                Configuration.ofVoters(List.of(Voter.of("n1", 1))));
+                                Configuration.ofVoters(List.of(Voter.of("n1", 1))),
+                                to / 2);
                         try (SnapshotStore.Writer writer = group.snapshots().create(meta)) {
                             writer.commit();
                         }

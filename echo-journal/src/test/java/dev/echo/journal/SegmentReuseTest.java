@@ -159,7 +159,7 @@ class SegmentReuseTest {
     }
 
     private static SnapshotMeta snapshotAt(long index) {
-        return new SnapshotMeta(index, 1, Configuration.ofVoters(List.of(Voter.of("n1", 1))));
+        return new SnapshotMeta(index, 1, Configuration.ofVoters(List.of(Voter.of("n1", 1))), 0);
     }
 
     private static void copy(Path from, Path to) throws IOException {

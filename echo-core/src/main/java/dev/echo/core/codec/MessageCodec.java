@@ -174,7 +174,7 @@ public final class MessageCodec {
             case MEMBERSHIP_RESPONSE -> 8 + 1 + 8;
             case INSTALL_SNAPSHOT -> {
                 Message.InstallSnapshot chunk = (Message.InstallSnapshot) message;
-                yield 8 + 8 + 8 + 1 + EntryCodec.quorumSystemSize(chunk.configuration()) + 4 + chunk.data().length;
+                yield 8 + 8 + 8 + 1 + EntryCodec.quorumSystemSize(chunk.configuration()) + 4 + chunk.data().length + 8;
             }
             case INSTALL_SNAPSHOT_RESPONSE -> 8 + 8 + 1;
             case MULTICAST_SEND -> 8 + EntryCodec.multicastsSize(((Message.MulticastSend) message).multicasts());
@@ -235,7 +235,8 @@ public final class MessageCodec {
                 out.putLong(chunk.index()).putLong(chunk.snapshotTerm()).putLong(chunk.offset());
                 putBoolean(out, chunk.last());
                 EntryCodec.writeQuorumSystem(chunk.configuration(), out);
-                yield out.putInt(chunk.data().length).put(chunk.data());
+                // The configuration's index after the chunk, added in this release (docs/compatibility.md).
+                yield out.putInt(chunk.data().length).put(chunk.data()).putLong(chunk.configurationIndex());
             }
             case INSTALL_SNAPSHOT_RESPONSE -> {
                 Message.InstallSnapshotResponse response = (Message.InstallSnapshotResponse) message;
@@ -359,7 +360,9 @@ public final class MessageCodec {
         }
         byte[] data = new byte[length];
         in.get(data);
-        return new Message.InstallSnapshot(from, term, index, snapshotTerm, configuration, offset, data, last);
+        long configurationIndex = index(in, "configuration index");
+        return new Message.InstallSnapshot(
+                from, term, index, snapshotTerm, configuration, configurationIndex, offset, data, last);
     }
 
     /** A change: its kind, then one member's edit, or a count and that many single edits (never nested). */

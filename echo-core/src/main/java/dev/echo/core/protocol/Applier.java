@@ -106,8 +106,8 @@ final class Applier {
         state.commitIndex = meta.index();
         state.lastApplied = meta.index();
         if (meta.configuration() instanceof Configuration view) {
-            stateMachine.viewChanged(meta.index(), Views.of(view, meta.index()));
-            outbox.add(new Output.ViewChanged(meta.index(), view));
+            stateMachine.viewChanged(meta.index(), Views.of(view, meta.configurationIndex()));
+            outbox.add(new Output.ViewChanged(meta.configurationIndex(), view));
         }
         multicasts.stateTransferred();
         outbox.add(new Output.StateInstalled(meta.index()));

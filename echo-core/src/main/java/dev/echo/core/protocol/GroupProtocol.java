@@ -108,7 +108,7 @@ public final class GroupProtocol {
             state.commitIndex = meta.index();
             state.lastApplied = meta.index();
             if (meta.configuration() instanceof Configuration view) { // §13: the restored state's view
-                stateMachine.viewChanged(meta.index(), Views.of(view, meta.index()));
+                stateMachine.viewChanged(meta.index(), Views.of(view, meta.configurationIndex()));
             }
             if (meta.term() > state.term) { // installed from a leader whose term had not reached the journal yet
                 state.term = meta.term();

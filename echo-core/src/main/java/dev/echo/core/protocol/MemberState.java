@@ -178,7 +178,7 @@ final class MemberState {
 
     /** The snapshot the log starts after, for sending; the log must have one. */
     SnapshotMeta snapshotMeta() {
-        return new SnapshotMeta(log.snapshotIndex(), log.snapshotTerm(), log.bootstrapConfiguration());
+        return log.base();
     }
 
     void resetElectionTimer() {

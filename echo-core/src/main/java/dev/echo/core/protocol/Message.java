@@ -308,6 +308,7 @@ public sealed interface Message {
      * @param index the snapshot's last index
      * @param snapshotTerm the term of the entry at {@code index}
      * @param configuration the configuration in force at {@code index}
+     * @param configurationIndex the log index of {@code configuration}'s entry, 0 for the bootstrap one: its epoch
      * @param offset where {@code data} starts in the snapshot's bytes
      * @param data the chunk
      * @param last whether {@code data} ends the snapshot
@@ -318,6 +319,7 @@ public sealed interface Message {
             long index,
             long snapshotTerm,
             QuorumSystem configuration,
+            long configurationIndex,
             long offset,
             byte[] data,
             boolean last)
@@ -329,9 +331,9 @@ public sealed interface Message {
 
         /** Validates the position. */
         public InstallSnapshot {
-            if (index < 1 || snapshotTerm < 1 || offset < 0) {
-                throw new IllegalArgumentException(
-                        "snapshot chunk at " + index + "/" + snapshotTerm + " offset " + offset);
+            if (index < 1 || snapshotTerm < 1 || offset < 0 || configurationIndex < 0 || configurationIndex > index) {
+                throw new IllegalArgumentException("snapshot chunk at " + index + "/" + snapshotTerm + " offset "
+                        + offset + " with its configuration at " + configurationIndex);
             }
             java.util.Objects.requireNonNull(configuration, "configuration");
             java.util.Objects.requireNonNull(data, "data");
@@ -346,6 +348,7 @@ public sealed interface Message {
                     && index == o.index
                     && snapshotTerm == o.snapshotTerm
                     && configuration.equals(o.configuration)
+                    && configurationIndex == o.configurationIndex
                     && offset == o.offset
                     && java.util.Arrays.equals(data, o.data)
                     && last == o.last;
@@ -359,7 +362,8 @@ public sealed interface Message {
         @Override
         public String toString() {
             return "InstallSnapshot[from=" + from + ", term=" + term + ", index=" + index + ", snapshotTerm="
-                    + snapshotTerm + ", offset=" + offset + ", bytes=" + data.length + ", last=" + last + "]";
+                    + snapshotTerm + ", configurationIndex=" + configurationIndex + ", offset=" + offset + ", bytes="
+                    + data.length + ", last=" + last + "]";
         }
     }
 

@@ -38,6 +38,8 @@ public final class ReplicationLog {
     private final IndexRuns terms;
     /** The configuration in force at the base: the bootstrap one, or the snapshot's. */
     private QuorumSystem bootstrap;
+    /** The index of {@link #bootstrap}'s entry, compacted away with the entries below the base; 0 for the bootstrap. */
+    private long bootstrapIndex;
 
     private long baseIndex;
     private long baseTerm;
@@ -50,13 +52,10 @@ public final class ReplicationLog {
      * evicted as they come.
      */
     static ReplicationLog recovered(QuorumSystem bootstrap, RecoveredState recovered) {
-        ReplicationLog log = recovered.snapshot().isEmpty()
-                ? new ReplicationLog(bootstrap, List.of())
-                : new ReplicationLog(
-                        recovered.snapshot().get().meta().configuration(),
-                        recovered.snapshot().get().meta().index(),
-                        recovered.snapshot().get().meta().term(),
-                        List.of());
+        ReplicationLog log = new ReplicationLog(
+                recovered.snapshot().isEmpty()
+                        ? SnapshotMeta.beforeFirstEntry(bootstrap)
+                        : recovered.snapshot().get().meta());
         RecoveredLog source = recovered.log();
         if (source.outline().isPresent()) {
             log.restoreOutline(source.outline().get(), recovered.hardState());
@@ -84,21 +83,19 @@ public final class ReplicationLog {
      * @param bootstrap the configuration in force before the log's first configuration entry
      */
     ReplicationLog(QuorumSystem bootstrap, List<Entry> recovered) {
-        this(bootstrap, 0, 0, recovered);
-    }
-
-    /**
-     * Creates a log whose base is a snapshot at ({@code baseIndex}, {@code baseTerm}) with configuration
-     * {@code atBase}, followed by {@code recovered}, which must start at {@code baseIndex + 1}.
-     */
-    ReplicationLog(QuorumSystem atBase, long baseIndex, long baseTerm, List<Entry> recovered) {
-        this.bootstrap = atBase;
-        this.baseIndex = baseIndex;
-        this.baseTerm = baseTerm;
-        this.terms = new IndexRuns(baseIndex);
+        this(SnapshotMeta.beforeFirstEntry(bootstrap));
         for (Entry entry : recovered) {
             append(entry);
         }
+    }
+
+    /** Creates an empty log whose base is {@code base}: a snapshot, or the state before entry 1. */
+    private ReplicationLog(SnapshotMeta base) {
+        this.bootstrap = base.configuration();
+        this.bootstrapIndex = base.configurationIndex();
+        this.baseIndex = base.index();
+        this.baseTerm = base.term();
+        this.terms = new IndexRuns(baseIndex);
     }
 
     /**
@@ -138,10 +135,24 @@ public final class ReplicationLog {
         return latest == null ? bootstrap : latest.getValue();
     }
 
-    /** Index of the latest configuration entry, 0 when the bootstrap configuration is in force. */
+    /**
+     * Index of the latest configuration entry, even one compacted into the snapshot; 0 when the bootstrap
+     * configuration is in force. It is the epoch of the view (PROTOCOL.md §13), the same at every member.
+     */
     public long configurationIndex() {
         Map.Entry<Long, QuorumSystem> latest = configurations.lastEntry();
-        return latest == null ? 0 : latest.getKey();
+        return latest == null ? bootstrapIndex : latest.getKey();
+    }
+
+    /** Index of the configuration entry in force at {@code index} (at least {@link #snapshotIndex()}), as above. */
+    public long configurationIndexAt(long index) {
+        Long atOrBefore = configurations.floorKey(index);
+        return atOrBefore == null ? bootstrapIndex : atOrBefore;
+    }
+
+    /** The base: the snapshot the log starts after, or the state before entry 1 under the bootstrap configuration. */
+    public SnapshotMeta base() {
+        return new SnapshotMeta(baseIndex, baseTerm, bootstrap, bootstrapIndex);
     }
 
     /** The configuration in force just before {@code index}: what the log used before an entry at that index. */
@@ -333,6 +344,7 @@ public final class ReplicationLog {
             throw new IllegalStateException("compacting to " + index + "/" + term + " that the log does not hold");
         }
         bootstrap = configurationAt(index);
+        bootstrapIndex = configurationIndexAt(index);
         while (cache.size() > 0 && cachedFrom() <= index) {
             cachedBytes -= heapBytes(cache.removeFirst());
         }
@@ -348,7 +360,9 @@ public final class ReplicationLog {
      * the snapshot's last entry with the same term (Raft's rule), otherwise the whole log is replaced by the
      * snapshot. Returns whether a suffix was kept.
      */
-    boolean installSnapshot(long index, long term, QuorumSystem configuration) {
+    boolean installSnapshot(SnapshotMeta snapshot) {
+        long index = snapshot.index();
+        long term = snapshot.term();
         if (index <= lastIndex() && index > baseIndex && matches(index, term)) {
             compactTo(index, term);
             return true;
@@ -358,7 +372,8 @@ public final class ReplicationLog {
         readBack = List.of();
         terms.reset(index);
         configurations.clear();
-        bootstrap = configuration;
+        bootstrap = snapshot.configuration();
+        bootstrapIndex = snapshot.configurationIndex();
         baseIndex = index;
         baseTerm = term;
         return false;

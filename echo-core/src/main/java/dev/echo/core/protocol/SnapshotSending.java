@@ -50,6 +50,7 @@ final class SnapshotSending {
                         meta.index(),
                         meta.term(),
                         meta.configuration(),
+                        meta.configurationIndex(),
                         progress.snapshotOffset(),
                         NO_BYTES,
                         false));

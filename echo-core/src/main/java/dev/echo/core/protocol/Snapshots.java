@@ -70,7 +70,8 @@ final class Snapshots {
                 || applied - log.snapshotIndex() < policy.intervalEntries()) {
             return;
         }
-        SnapshotMeta meta = new SnapshotMeta(applied, log.termAt(applied), log.configurationAt(applied));
+        SnapshotMeta meta = new SnapshotMeta(
+                applied, log.termAt(applied), log.configurationAt(applied), log.configurationIndexAt(applied));
         taking = applied;
         outbox.add(new Output.TakeSnapshot(meta, sessions.toBytes()));
         if (!state.rules.compactOnlyAfterDurableSnapshot()) {
@@ -118,7 +119,8 @@ final class Snapshots {
                 answer(chunk.from(), chunk.index(), 0, false); // a transfer we do not have: start over
                 return;
             }
-            SnapshotMeta meta = new SnapshotMeta(chunk.index(), chunk.snapshotTerm(), chunk.configuration());
+            SnapshotMeta meta = new SnapshotMeta(
+                    chunk.index(), chunk.snapshotTerm(), chunk.configuration(), chunk.configurationIndex());
             receiving = new Receiving(chunk.from(), meta);
         }
         if (receiving.chunkOutstanding) {
@@ -161,7 +163,7 @@ final class Snapshots {
                 "installing a snapshot at %d below commit %d",
                 meta.index(),
                 state.commitIndex);
-        if (!state.log.installSnapshot(meta.index(), meta.term(), meta.configuration())) {
+        if (!state.log.installSnapshot(meta)) {
             state.durability.truncatedFrom(meta.index() + 1);
         }
         outbox.compactJournal(meta);

@@ -123,6 +123,7 @@ final class SnapshotWorker {
                                 meta.index(),
                                 meta.term(),
                                 meta.configuration(),
+                                meta.configurationIndex(),
                                 chunk.offset(),
                                 data,
                                 last)));

@@ -113,7 +113,15 @@ final class EnvelopeArbitraries {
                         Arbitraries.bytes().array(byte[].class).ofMaxSize(MAX_COMMAND),
                         Arbitraries.of(true, false))
                 .as((sender, leaderTerm, index, offset, configuration, data, last) -> new Message.InstallSnapshot(
-                        sender, leaderTerm, index, Math.max(1, leaderTerm / 2), configuration, offset, data, last));
+                        sender,
+                        leaderTerm,
+                        index,
+                        Math.max(1, leaderTerm / 2),
+                        configuration,
+                        index / 3,
+                        offset,
+                        data,
+                        last));
     }
 
     private static Arbitrary<MembershipChange> changes() {

@@ -30,6 +30,7 @@ class ReplicationLogProperties {
         List<Entry> model = new ArrayList<>(); // every entry after the base, cached or not
         long base = 0;
         long baseTerm = 0;
+        long baseConfigurationIndex = 0; // the latest configuration entry compacted away: still the view's epoch
         long durable = 0;
         for (int step = 0; step < 400; step++) {
             long last = base + model.size();
@@ -52,6 +53,8 @@ class ReplicationLogProperties {
                 long to = base + 1 + random.nextLong(last - base);
                 long term = model.get((int) (to - base - 1)).term();
                 log.compactTo(to, term);
+                baseConfigurationIndex = latestConfigurationIndex(model.subList(0, (int) (to - base)))
+                        .orElse(baseConfigurationIndex);
                 model.subList(0, (int) (to - base)).clear();
                 base = to;
                 baseTerm = term;
@@ -75,6 +78,8 @@ class ReplicationLogProperties {
                 assertEquals(raced ? read.size() - 1 : read.size(), log.readBack(from, read));
             }
             check(log, model, base, baseTerm);
+            assertEquals(latestConfigurationIndex(model).orElse(baseConfigurationIndex), log.configurationIndex());
+            assertEquals(baseConfigurationIndex, log.base().configurationIndex());
         }
         restartFromOutline(log, model, base, baseTerm);
     }
@@ -114,10 +119,8 @@ class ReplicationLogProperties {
             }
         };
         HardState hardState = new HardState(log.lastTerm() + 1, Optional.empty());
-        Optional<RecoveredState.Snapshot> snapshot = base == 0
-                ? Optional.empty()
-                : Optional.of(new RecoveredState.Snapshot(
-                        new SnapshotMeta(base, baseTerm, log.bootstrapConfiguration()), new byte[0]));
+        Optional<RecoveredState.Snapshot> snapshot =
+                base == 0 ? Optional.empty() : Optional.of(new RecoveredState.Snapshot(log.base(), new byte[0]));
         ReplicationLog restarted =
                 ReplicationLog.recovered(BOOTSTRAP, new RecoveredState(hardState, snapshot, outlined));
         assertEquals(base, restarted.snapshotIndex());
@@ -168,6 +171,15 @@ class ReplicationLogProperties {
         } else {
             assertNull(log.inMemory(base + 1));
         }
+    }
+
+    private static java.util.OptionalLong latestConfigurationIndex(List<Entry> entries) {
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            if (entries.get(i).payload() instanceof Entry.ConfigurationChange) {
+                return java.util.OptionalLong.of(entries.get(i).index());
+            }
+        }
+        return java.util.OptionalLong.empty();
     }
 
     private static long naiveFirstIndexOfTerm(List<Entry> model, long base, long term, long upTo) {

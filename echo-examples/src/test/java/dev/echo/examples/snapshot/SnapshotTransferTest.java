@@ -10,6 +10,7 @@ import dev.echo.core.GroupStatus;
 import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.Tuning;
+import dev.echo.core.View;
 import dev.echo.core.node.EchoNode;
 import dev.echo.core.transport.InMemoryNetwork;
 import dev.echo.examples.config.ConfigMap;
@@ -78,6 +79,9 @@ class SnapshotTransferTest {
         ReplicatedGroup n1 = groups.get(MEMBERS.get(0));
         write(n1, 0, 10);
         stop(MEMBERS.get(2)); // n3 misses everything from here on
+        // A configuration change n3 learns only inside a snapshot: its view's epoch must still be the change's index.
+        View reranked = n1.makeTop(MEMBERS.get(1)).get(30, TimeUnit.SECONDS);
+        assertTrue(reranked.epoch() > 0, "a committed change has an epoch: " + reranked);
 
         write(n1, 10, 400); // n1 and n2 snapshot and compact ten times over
         awaitSnapshotFile(MEMBERS.get(0)); // written in the background; the log is compacted right after
@@ -90,6 +94,7 @@ class SnapshotTransferTest {
             assertEquals("v" + i, text(n3.readStale(ConfigMap.get("k" + i)).get(10, TimeUnit.SECONDS)));
         }
         assertSnapshotMetrics(MEMBERS.get(0), MEMBERS.get(2));
+        assertEquals(reranked, n3.view(), "the view restored from the snapshot, epoch included");
         write(n1, 400, 480); // and it keeps up afterwards, through a snapshot of its own
         assertEquals("v479", text(n3.read(ConfigMap.get("k479")).get(30, TimeUnit.SECONDS)));
         awaitSnapshotFile(MEMBERS.get(2));
@@ -100,6 +105,7 @@ class SnapshotTransferTest {
         assertEquals("v5", text(restarted.readStale(ConfigMap.get("k5")).get(10, TimeUnit.SECONDS)));
         restarted.whenQuorum().get(30, TimeUnit.SECONDS);
         assertEquals("v479", text(restarted.read(ConfigMap.get("k479")).get(30, TimeUnit.SECONDS)));
+        assertEquals(reranked, restarted.view(), "the view after a restart from a compacted log, epoch included");
     }
 
     @Test

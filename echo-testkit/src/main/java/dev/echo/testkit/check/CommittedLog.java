@@ -1,6 +1,7 @@
 package dev.echo.testkit.check;
 
 import dev.echo.core.protocol.Entry;
+import dev.echo.core.protocol.QuorumSystem;
 import java.util.ArrayList;
 
 /**
@@ -29,6 +30,25 @@ public final class CommittedLog {
     /** The committed entry at {@code index}. */
     public Entry entry(long index) {
         return entries.get((int) index);
+    }
+
+    /**
+     * The index of the configuration entry in force at {@code index} (at most {@link #lastIndex()}), 0 while the
+     * bootstrap configuration is: the epoch of the view there (PROTOCOL.md §13).
+     */
+    public long configurationIndexAt(long index) {
+        for (long i = index; i >= 1; i--) {
+            if (entry(i).payload() instanceof Entry.ConfigurationChange) {
+                return i;
+            }
+        }
+        return 0;
+    }
+
+    /** The configuration in force at {@code index}: that of {@link #configurationIndexAt}'s entry, or the bootstrap. */
+    public QuorumSystem configurationAt(long index, QuorumSystem bootstrap) {
+        long at = configurationIndexAt(index);
+        return at == 0 ? bootstrap : ((Entry.ConfigurationChange) entry(at).payload()).configuration();
     }
 
     void add(Entry entry, long prefixHash) {

@@ -1,6 +1,5 @@
 package dev.echo.testkit.check;
 
-import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.Input;
 import dev.echo.core.protocol.Output;
 import dev.echo.core.protocol.QuorumSystem;
@@ -46,11 +45,7 @@ public final class SnapshotsMatchCommittedState implements Invariant {
         SimNode member = cluster.nodes().get(node);
         var log = member.core().orElseThrow().log();
         if (log.snapshotIndex() > 0) {
-            check(
-                    member,
-                    new SnapshotMeta(log.snapshotIndex(), log.snapshotTerm(), log.bootstrapConfiguration()),
-                    cluster,
-                    "restarted from");
+            check(member, log.base(), cluster, "restarted from");
         }
     }
 
@@ -73,19 +68,18 @@ public final class SnapshotsMatchCommittedState implements Invariant {
         if (node.stateMachine().digest() != expected) {
             fail(node, how, meta, "with a state that differs from the committed log applied to " + index);
         }
-        QuorumSystem inForce = configurationAt(index, committed, cluster.configuration());
+        long configurationIndex = committed.configurationIndexAt(index);
+        QuorumSystem inForce = committed.configurationAt(index, cluster.configuration());
         if (!inForce.equals(meta.configuration())) {
             fail(node, how, meta, "with configuration " + meta.configuration() + ", not " + inForce);
         }
-    }
-
-    private static QuorumSystem configurationAt(long index, CommittedLog committed, QuorumSystem bootstrap) {
-        for (long i = index; i >= 1; i--) {
-            if (committed.entry(i).payload() instanceof Entry.ConfigurationChange change) {
-                return change.configuration();
-            }
+        if (meta.configurationIndex() != configurationIndex) { // the epoch a restored member reports (§13)
+            fail(
+                    node,
+                    how,
+                    meta,
+                    "naming its configuration's entry " + meta.configurationIndex() + ", not " + configurationIndex);
         }
-        return bootstrap;
     }
 
     private static void fail(SimNode node, String how, SnapshotMeta meta, String why) {

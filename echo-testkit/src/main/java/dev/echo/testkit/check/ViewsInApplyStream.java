@@ -1,8 +1,6 @@
 package dev.echo.testkit.check;
 
 import dev.echo.core.View;
-import dev.echo.core.protocol.Entry;
-import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.core.protocol.Views;
 import dev.echo.testkit.sim.RecordingStateMachine;
 
@@ -21,22 +19,15 @@ public final class ViewsInApplyStream implements Invariant {
                         "§13 views come from committed configurations",
                         step.node().id() + " heard a view at " + heard.index() + ", past every commit");
             }
-            View expected = Views.of(configurationAt(heard.index(), cluster), heard.index());
+            // The epoch is the configuration entry's index, also for a view heard on restoring a snapshot.
+            View expected = Views.of(
+                    committed.configurationAt(heard.index(), cluster.configuration()),
+                    committed.configurationIndexAt(heard.index()));
             if (!expected.equals(heard.view())) {
                 throw new InvariantViolation(
                         "§13 every member hears the same view at the same index",
                         step.node().id() + " heard " + heard.view() + " at " + heard.index() + ", not " + expected);
             }
         }
-    }
-
-    private static QuorumSystem configurationAt(long index, ClusterView cluster) {
-        CommittedLog committed = cluster.committed();
-        for (long i = index; i >= 1; i--) {
-            if (committed.entry(i).payload() instanceof Entry.ConfigurationChange change) {
-                return change.configuration();
-            }
-        }
-        return cluster.configuration();
     }
 }

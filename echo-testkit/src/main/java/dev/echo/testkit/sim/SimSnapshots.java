@@ -52,6 +52,7 @@ final class SimSnapshots {
                     chunk.meta().index(),
                     chunk.meta().term(),
                     chunk.meta().configuration(),
+                    chunk.meta().configurationIndex(),
                     chunk.offset(),
                     Arrays.copyOfRange(stored.bytes(), from, to),
                     to == stored.bytes().length);
