@@ -6,13 +6,16 @@ import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.Input;
 import dev.echo.core.protocol.MembershipChange;
 import dev.echo.core.protocol.Message;
+import dev.echo.core.protocol.Multicast;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
  * The {@link Fault#HOSTILE} fault's sender (PROTOCOL.md §10): well-formed messages with random fields, of every kind
- * that could change durable state (votes, appends, hand-overs, membership requests, snapshot chunks). Half come from
+ * that could change durable state (votes, appends, hand-overs, membership requests, snapshot chunks) or deliver a
+ * multicast (sends to the sequencer, sequenced data, acknowledgements and reports, in the views' epochs and
+ * sequences a run uses: small numbers). Half come from
  * {@link #INTRUDER}, a peer in no configuration that the transport did not authenticate (an intruder on a plain
  * connection); their terms reach the top of the domain. The other half carry a real member's identity but a term or
  * incarnation outside the domain (a buggy or corrupted member). Neither may change anything a member keeps;
@@ -44,7 +47,7 @@ final class HostilePeer {
     private Message message(MemberId from, long term, boolean aboutItself) {
         long small = 1 + random.nextLong(Math.max(1, Math.min(term, 64)));
         long index = random.nextBoolean() ? small : inDomain();
-        return switch (random.nextInt(9)) {
+        return switch (random.nextInt(12)) {
             case 0 -> new Message.TimeoutNow(from, term);
             case 1 -> new Message.VoteRequest(from, term, index, Math.min(small, term), random.nextBoolean());
             case 2 -> new Message.PreVoteRequest(from, term, index, Math.min(small, term - 1));
@@ -52,6 +55,12 @@ final class HostilePeer {
             case 4 -> new Message.PreVoteResponse(from, term, random.nextBoolean());
             case 5 -> new Message.AppendResponse(from, term, random.nextBoolean(), index, small, small, inDomain());
             case 6 -> new Message.MembershipRequest(from, term, random.nextLong(), change(from, aboutItself));
+            case 7 -> new Message.MulticastSend(from, term, small, multicasts(from, 0));
+            case 8 -> new Message.MulticastData(from, term, small, small, multicasts(from, small));
+            case 9 ->
+                new Message.MulticastAck(
+                        from, term, small, random.nextInt(3), true, small, small, multicasts(from, small));
+            case 10 -> new Message.MulticastReportRequest(from, term, small);
             default -> append(from, term, index);
         };
     }
@@ -65,6 +74,17 @@ final class HostilePeer {
         }
         long prevTerm = prevIndex == 0 ? 0 : Math.min(entryTerm, 1 + random.nextLong(entryTerm));
         return new Message.AppendRequest(from, term, prevIndex, prevTerm, entries, inDomain(), 0);
+    }
+
+    /** One to three multicasts from {@code sender}, sequenced from {@code firstSequence} (0: unsequenced). */
+    private List<Multicast> multicasts(MemberId sender, long firstSequence) {
+        List<Multicast> multicasts = new ArrayList<>();
+        int count = 1 + random.nextInt(3);
+        for (int i = 0; i < count; i++) {
+            long sequence = firstSequence == 0 ? 0 : firstSequence + i;
+            multicasts.add(new Multicast(sequence, sender, 1 + i, new byte[] {(byte) random.nextInt()}));
+        }
+        return multicasts;
     }
 
     private MembershipChange change(MemberId from, boolean aboutItself) {
