@@ -27,6 +27,11 @@ final class Reconfiguration {
     private Optional<Pending> pending = Optional.empty();
     /** This member's own requests sent away, by id: true if sent to every voter (no leader known), else to one. */
     private final TreeMap<Long, Boolean> forwarded = new TreeMap<>();
+    /**
+     * Ids of joins this voter relays to its leader, counting down from -1 so they never meet the application's ids
+     * (which count up from 0): the leader's answers to them match nothing in {@link #forwarded} and are dropped.
+     */
+    private long nextRelayId = -1;
 
     /** Who asked: the application at this member ({@code remote} empty) or another member. */
     private record Requester(Optional<MemberId> remote, long requestId) {}
@@ -75,6 +80,12 @@ final class Reconfiguration {
     void onRequest(Message.MembershipRequest request) {
         Requester requester = new Requester(Optional.of(request.from()), request.requestId());
         if (!state.isLeader()) {
+            if (relaysJoin(request)) {
+                outbox.send(
+                        state.leaderId.get(),
+                        new Message.MembershipRequest(state.self, state.term, nextRelayId--, request.change()));
+                return;
+            }
             reply(requester, new Output.Rejected(RejectReason.NOT_LEADER));
             return;
         }
@@ -92,6 +103,21 @@ final class Reconfiguration {
      * and moving to the top need a voter's request, or the approval of the leader's application. (A stranger's other
      * requests never get here: {@code Admission} refuses them at the door.)
      */
+    /**
+     * Whether this follower passes a new machine's join on to its leader (PROTOCOL.md §8). The machine asks the
+     * voters it was given as seeds, knowing no leader; when none of them leads any more (replaced, or the leader is a
+     * machine added since), only a relay gets the request there. A voter may ask for any edit, so relaying grants
+     * nothing the machine could not ask for itself: it relays exactly a stranger's {@code AddLearner} of itself, and
+     * nothing else. The machine learns the outcome from the leader's appends, as after a direct request.
+     */
+    private boolean relaysJoin(Message.MembershipRequest request) {
+        return state.leaderId.isPresent()
+                && state.configuration().isVoter(state.self)
+                && !state.members().contains(request.from())
+                && request.change() instanceof MembershipChange.AddLearner
+                && request.change().onlyAbout(request.from());
+    }
+
     private boolean authorised(Message.MembershipRequest request) {
         return request.change().onlyAbout(request.from())
                 || state.configuration().isVoter(request.from())

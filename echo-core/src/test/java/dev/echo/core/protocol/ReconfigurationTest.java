@@ -350,6 +350,49 @@ class ReconfigurationTest {
         assertTrue(a.configuration().members().contains(stranger), "the learner was added: " + joining);
     }
 
+    /**
+     * PROTOCOL.md §8: a new machine asks the voters it was given as seeds. A seed that follows a leader passes exactly
+     * that join on, as its own request, so the machine joins even when no seed leads any more; it relays nothing else.
+     */
+    @Test
+    void aFollowingVoterRelaysANewMachinesJoinToItsLeader() {
+        MemberId stranger = MemberId.of("s");
+        MembershipChange join = new MembershipChange.AddLearner(stranger);
+        GroupProtocol b = member(B, ABC, RecoveredState.EMPTY);
+        step(b, new Input.Receive(append(A, 1, 0, 0, List.of(), 0))); // b follows a in term 1
+        step(b, new Input.Persisted(1)); // its term is durable: it may speak in it
+        List<Output> relayed = step(b, new Input.Receive(new Message.MembershipRequest(stranger, 0, 8, join)));
+        assertEquals(
+                List.of(new Output.Send(A, new Message.MembershipRequest(B, 1, -1, join))),
+                only(relayed, Output.Send.class),
+                "relayed to the leader under a relay id, and no answer to the machine yet");
+        List<Output> answered = step(
+                b, new Input.Receive(new Message.MembershipResponse(A, 1, -1, Message.MembershipResult.COMMITTED, 2)));
+        assertTrue(
+                only(answered, Output.ReconfigurationCompleted.class).isEmpty(),
+                "the leader's answer to a relay completes none of b's own requests");
+
+        MemberId other = MemberId.of("o");
+        List<Output> notItself = step(
+                b,
+                new Input.Receive(
+                        new Message.MembershipRequest(stranger, 0, 9, new MembershipChange.AddLearner(other))));
+        assertTrue(only(notItself, Output.Send.class).isEmpty(), "a stranger's request about another is refused");
+
+        MemberId learner = MemberId.of("l");
+        GroupProtocol l = member(learner, ABC.withLearner(learner), RecoveredState.EMPTY);
+        step(l, new Input.Receive(append(A, 1, 0, 0, List.of(), 0)));
+        step(l, new Input.Persisted(1));
+        assertEquals(
+                List.of(new Output.Send(
+                        stranger,
+                        new Message.MembershipResponse(learner, 1, 8, Message.MembershipResult.NOT_LEADER, 0))),
+                only(
+                        step(l, new Input.Receive(new Message.MembershipRequest(stranger, 0, 8, join))),
+                        Output.Send.class),
+                "a learner relays nothing: its request would not be authorised");
+    }
+
     @Test
     void aMemberOutsideTheBootstrapConfigurationWaitsAsNotMember() {
         GroupProtocol d = member(D, ABC, RecoveredState.EMPTY);
