@@ -24,6 +24,8 @@ class NodeSimulationTest {
         long crashes = 0;
         long partitions = 0;
         long operations = 0;
+        long joined = 0;
+        long replaced = 0;
         for (long seed = 1; seed <= SEEDS; seed++) {
             SimulationResult result = NodeSimulation.run(SimulationOptions.defaults(seed), null);
             assertTrue(
@@ -33,10 +35,15 @@ class NodeSimulationTest {
             crashes += result.counts().injected().get(Injected.CRASH);
             partitions += result.counts().injected().get(Injected.PARTITION);
             operations += result.counts().operationsChecked();
+            joined += result.counts().injected().getOrDefault(Injected.JOINED, 0L);
+            replaced += result.counts().injected().getOrDefault(Injected.REPLACED, 0L);
         }
         assertTrue(crashes >= SEEDS, "the runs crash members: " + crashes);
         assertTrue(partitions >= SEEDS, "the runs partition the network: " + partitions);
         assertTrue(operations >= 100L * SEEDS, "the clients' histories are checked: " + operations);
+        // Issue 21: brand-new machines join from the seeds through the real runtime, and replace voters.
+        assertTrue(joined >= SEEDS, "new machines joined from the seeds: " + joined);
+        assertTrue(replaced >= SEEDS / 8, "joined machines replaced voters: " + replaced);
     }
 
     @Test

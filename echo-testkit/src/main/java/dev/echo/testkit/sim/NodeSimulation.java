@@ -4,7 +4,9 @@ import dev.echo.core.EchoException;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
 import dev.echo.core.GroupStatus;
+import dev.echo.core.MemberAddress;
 import dev.echo.core.MemberId;
+import dev.echo.core.PeerAddress;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.StateMachine;
 import dev.echo.core.Tuning;
@@ -75,6 +77,8 @@ public final class NodeSimulation {
     private static final long MAX_STEPS = 1_000_000;
     /** Small segments, so a run rolls, compacts and reuses them. */
     private static final int SEGMENT_BYTES = 64 * 1024;
+    /** At most this many machines in a run: the original members and the brand-new ones that join from seeds. */
+    private static final int MAX_MACHINES = 7;
 
     private final SimulationOptions options;
     private final Setup setup;
@@ -84,7 +88,11 @@ public final class NodeSimulation {
 
     private final SimNetwork network;
     private final PrintStream trace;
+    /** Every machine of the run: the original members first, then the machines that joined, retired ones too. */
     private final List<Member> members = new ArrayList<>();
+    /** How many machines the group started with: the bootstrap voters, and the seeds a new machine asks. */
+    private final int originals;
+
     private final EventQueue events = new EventQueue();
     private final NodeClients clients;
     private final EnumMap<Injected, Long> injected = new EnumMap<>(Injected.class);
@@ -123,6 +131,14 @@ public final class NodeSimulation {
         long repairedAtEpoch = -1;
         /** Whether this life's journal stopped after an I/O error: an operator will restart the process. */
         boolean journalStopped;
+        /** A brand-new machine that joins from the seeds at this address (PROTOCOL.md §8); empty for an original. */
+        final Optional<MemberAddress> joinsAt;
+        /** Replaced and gone for good: its process is dead and never restarts, and no check or fault counts it. */
+        boolean retired;
+        /** Whether this new machine has seen itself in its group's view: its join was committed. */
+        boolean joined;
+        /** Whether a member asked to replace this one: it may be out of the group even if no answer said so. */
+        boolean replacementAsked;
 
         SimTransport transport;
         EchoNode node;
@@ -130,9 +146,10 @@ public final class NodeSimulation {
         StateMachine state;
         int life;
 
-        Member(int index) {
+        Member(int index, Optional<MemberAddress> joinsAt) {
             this.index = index;
             this.id = MemberId.of("n" + (index + 1));
+            this.joinsAt = joinsAt;
         }
 
         boolean up() {
@@ -165,8 +182,9 @@ public final class NodeSimulation {
         this.trace = trace;
         int count = options.members() != 0 ? options.members() : 3 + random.nextInt(3);
         for (int i = 0; i < count; i++) {
-            members.add(new Member(i));
+            members.add(new Member(i, Optional.empty()));
         }
+        this.originals = count;
         this.clients = new NodeClients(events, random, setup.workload(), this::anyMemberUp, this::log);
     }
 
@@ -310,7 +328,8 @@ public final class NodeSimulation {
                 : Tuning.defaults().withStaticMembership();
         GroupOptions.Builder group =
                 GroupOptions.builder().requestTimeout(Duration.ofSeconds(2)).tuning(tuning);
-        members.forEach(m -> group.voter(m.id));
+        members.subList(0, originals).forEach(m -> group.voter(m.id));
+        member.joinsAt.ifPresent(group::joinAt);
         member.node = node;
         try {
             member.group = join(member, node, group.build());
@@ -460,6 +479,11 @@ public final class NodeSimulation {
                                     : stackOf(why instanceof CompletionException c ? c.getCause() : why)));
         }
         rules.reported(member.id, status);
+        if (member.joinsAt.isPresent() && !member.joined && member.group.view().contains(member.id)) {
+            member.joined = true;
+            count(Injected.JOINED);
+            log(member.id + " JOINED at view " + member.group.view().epoch());
+        }
         long epoch = member.group.view().epoch();
         if (epoch > newestEpoch) {
             newestEpoch = epoch;
@@ -579,11 +603,12 @@ public final class NodeSimulation {
         Fault fault = kinds.get(random.nextInt(kinds.size()));
         long repairAfter = random.nextLong(300_000, 4_000_000);
         schedule(now() + random.nextLong(200_000, 1_500_000), this::injectFault);
-        if (harmsAMember(fault) && members.stream().anyMatch(m -> m.damaged || m.journalStopped)) {
+        List<Member> active = active();
+        if (harmsAMember(fault) && active.stream().anyMatch(m -> m.damaged || m.journalStopped)) {
             log("fault held back: a member is still being repaired or restarted");
             return;
         }
-        Member victim = members.get(random.nextInt(members.size()));
+        Member victim = active.get(random.nextInt(active.size()));
         switch (fault) {
             case CRASH -> {
                 if (victim.up()) {
@@ -656,7 +681,8 @@ public final class NodeSimulation {
      * leader to repair it.
      */
     private void damage(Member victim, long repairAfter) {
-        if (!members.stream().allMatch(Member::up) || !options.faults().contains(Fault.DYNAMIC_VOTING)) {
+        List<Member> active = active();
+        if (!active.stream().allMatch(Member::up) || !options.faults().contains(Fault.DYNAMIC_VOTING)) {
             return; // without re-admission a damaged member stays uncounted until the application re-adds it
         }
         // The group must be settled, so that the rest can outvote the lost copy and elect a leader to repair it: no
@@ -664,7 +690,7 @@ public final class NodeSimulation {
         // (dynamic voting changes it too), and the other voters outvoting the victim in it. A change still in flight
         // whose new half needs the victim could never commit (PROTOCOL.md §3).
         View view = victim.group.view();
-        for (Member member : members) {
+        for (Member member : active) {
             if (member.group.view().epoch() > view.epoch()) {
                 view = member.group.view();
             }
@@ -673,7 +699,7 @@ public final class NodeSimulation {
         boolean settled = changesInFlight == 0
                 && now() - lastChangeSettledAt > 3_000_000
                 && now() - newestEpochSince > 3_000_000
-                && members.stream().allMatch(m -> m.group.view().epoch() == newest);
+                && active.stream().allMatch(m -> m.group.view().epoch() == newest);
         int total = view.voters().stream().mapToInt(View.Member::weight).sum();
         int others = view.voters().stream()
                 .filter(voter -> !voter.id().equals(victim.id))
@@ -706,7 +732,7 @@ public final class NodeSimulation {
     }
 
     private void restart(Member member) {
-        if (!member.up()) {
+        if (!member.up() && !member.retired) {
             start(member);
         }
     }
@@ -729,8 +755,18 @@ public final class NodeSimulation {
         // then would leave the group without a quorum for good (liveness only).
         if (!up.isEmpty() && members.stream().noneMatch(m -> m.damaged)) {
             Member asker = up.get(random.nextInt(up.size()));
-            MemberId about = members.get(random.nextInt(members.size())).id;
-            int kind = random.nextInt(4);
+            List<Member> active = active();
+            MemberId about = active.get(random.nextInt(active.size())).id;
+            int kind = random.nextInt(6);
+            if (kind >= 4) {
+                if (kind == 4) {
+                    joinFromSeeds();
+                } else {
+                    replaceByAJoinedMachine(asker);
+                }
+                schedule(now() + random.nextLong(500_000, 2_000_000), this::changeMembership);
+                return;
+            }
             CompletableFuture<?> change =
                     switch (kind) {
                         case 0 -> asker.group.addVoter(about, 1 + random.nextInt(3));
@@ -750,6 +786,89 @@ public final class NodeSimulation {
             drain(asker);
         }
         schedule(now() + random.nextLong(500_000, 2_000_000), this::changeMembership);
+    }
+
+    /**
+     * A brand-new machine (new id, empty disk) starts and asks the original members, its seeds, to add it as a learner
+     * at its address (PROTOCOL.md §8); its runtime asks again with back-off until the leader has. One at a time, and
+     * at most {@link #MAX_MACHINES} machines in a run.
+     */
+    private void joinFromSeeds() {
+        boolean oneStillJoining = active().stream().anyMatch(m -> m.joinsAt.isPresent() && !inAnyView(m.id));
+        // As an operator would: the seeds (the original members) must include a voter that runs, which passes the
+        // request on to its leader; a machine given only learners or dead machines as seeds waits for good.
+        View newest = newestView(active());
+        boolean aSeedVotes = members.subList(0, originals).stream()
+                .anyMatch(seed -> seed.up() && !seed.retired && newest.isVoter(seed.id));
+        if (members.size() >= MAX_MACHINES || oneStillJoining || !aSeedVotes) {
+            return;
+        }
+        int index = members.size();
+        Member fresh = new Member(
+                index,
+                Optional.of(
+                        MemberAddress.of(new PeerAddress("10.0.0." + (index + 1), 7000), new byte[] {(byte) index})));
+        members.add(fresh);
+        log(fresh.id + " JOINS from the seeds at " + fresh.joinsAt.get().endpoint());
+        start(fresh);
+    }
+
+    /**
+     * {@code asker} asks to replace a voter by a machine that joined (PROTOCOL.md §8): it waits for the new machine to
+     * catch up, then swaps it in at the voter's rank and weight in one joint change. The replaced machine is retired
+     * once the change commits, as its operator would: it never runs again, and checks and faults leave it out.
+     */
+    private void replaceByAJoinedMachine(Member asker) {
+        List<Member> joined = active().stream()
+                .filter(m -> m.joinsAt.isPresent()
+                        && m.up()
+                        && asker.group.view().learners().contains(m.id))
+                .toList();
+        List<View.Member> voters = asker.group.view().voters();
+        if (joined.isEmpty() || voters.size() < 2) {
+            return;
+        }
+        Member fresh = joined.get(random.nextInt(joined.size()));
+        MemberId old = voters.get(random.nextInt(voters.size())).id();
+        Member replaced = members.get(Integer.parseInt(old.value().substring(1)) - 1);
+        changesInFlight++;
+        replaced.replacementAsked = true;
+        asker.group.replace(old, fresh.id, fresh.joinsAt.get()).whenComplete((view, error) -> {
+            changesInFlight--;
+            lastChangeSettledAt = now();
+            if (error == null && !view.contains(old)) {
+                count(Injected.REPLACED);
+                replaced.retired = true;
+                // Not from inside the node that completed the future: the replaced one may be the asker itself.
+                schedule(now(), () -> {
+                    log(fresh.id + " REPLACED " + old + ": retired");
+                    crash(replaced);
+                });
+            }
+        });
+        log(asker.id + " asks replace " + old + " by " + fresh.id);
+        drain(asker);
+    }
+
+    /** The view with the highest epoch among {@code machines} that run. */
+    private static View newestView(List<Member> machines) {
+        View newest = null;
+        for (Member member : machines) {
+            if (member.up() && (newest == null || member.group.view().epoch() > newest.epoch())) {
+                newest = member.group.view();
+            }
+        }
+        return newest;
+    }
+
+    /** Whether any running member's view names {@code id}. */
+    private boolean inAnyView(MemberId id) {
+        return members.stream().anyMatch(m -> m.up() && m.group.view().contains(id));
+    }
+
+    /** The machines that are not retired: what faults, membership edits and the final checks are about. */
+    private List<Member> active() {
+        return members.stream().filter(m -> !m.retired).toList();
     }
 
     private void heal() {
@@ -802,10 +921,10 @@ public final class NodeSimulation {
             }
         }
         // Let the group settle with no fault and no client, then every member must have applied the same state.
-        long quietUntil = now() + 3_000_000;
         events.clear();
-        for (Member member : members) {
-            if (member.journalStopped) {
+        List<Member> active = active();
+        for (Member member : active) {
+            if (member.journalStopped || !member.up()) {
                 operatorRestart(member); // its restart was cleared with the other events
             }
             int life = member.life;
@@ -813,9 +932,27 @@ public final class NodeSimulation {
             member.diskBusy = false; // its scheduled batch was cleared with the other events
             scheduleDisk(member);
         }
-        runUntil(quietUntil, () -> false);
-        Member first = members.get(0);
-        for (Member member : members) {
+        // A new machine still asking to join is added within its next attempt: the runtime backs off to 10 s at most.
+        runUntil(now() + 12_000_000, () -> active.stream().allMatch(m -> m.joinsAt.isEmpty() || m.joined));
+        runUntil(now() + 3_000_000, () -> false);
+        // Only a seed that votes passes a join on (PROTOCOL.md §8); seeds demoted or replaced since leave it waiting.
+        View newest = newestView(active);
+        boolean aSeedVotes = members.subList(0, originals).stream()
+                .anyMatch(seed -> seed.up() && !seed.retired && newest.isVoter(seed.id));
+        for (Member member : active) {
+            if (member.joinsAt.isPresent() && !member.joined && aSeedVotes) {
+                return Optional.of(
+                        "join: " + member.id + " asked the seeds to join and was never added; " + describeMembers());
+            }
+        }
+        // A replacement whose answer was lost (a timeout, a crash of the asker) may have committed all the same: the
+        // replaced member is then out of the newest view, and idle for good, like any removed member.
+        List<Member> inTheGroup = active.stream()
+                .filter(m -> !m.replacementAsked || newest.contains(m.id))
+                .filter(m -> m.joinsAt.isEmpty() || m.joined)
+                .toList();
+        Member first = inTheGroup.get(0);
+        for (Member member : inTheGroup) {
             long applied = member.group.status().lastApplied();
             long firstApplied = first.group.status().lastApplied();
             if (applied != firstApplied) {
