@@ -51,7 +51,8 @@ final class Reconfiguration {
 
     /**
      * The application's edit at this member: applied here if this member leads, else sent to the leader it follows,
-     * or to every voter it knows when it follows none (a member waiting to be added knows no leader).
+     * or to every voter it knows when it follows none or is outside its committed configuration (a machine waiting
+     * to be added).
      */
     void requestChange(long requestId, MembershipChange change) {
         if (state.isLeader()) {
@@ -61,7 +62,12 @@ final class Reconfiguration {
         if (forwarded.size() >= MAX_FORWARDED) {
             abandoned(forwarded.pollFirstEntry().getKey()); // callers number requests upward: lowest is oldest
         }
-        boolean toEveryVoter = state.leaderId.isEmpty();
+        // A member outside its committed configuration (a machine joining) asks every voter it knows even when it
+        // follows a leader: that leader may have lost its place since (replaced, or the entry adding this member
+        // never committed), and no one else brings such a member news (PROTOCOL.md §8).
+        boolean joining =
+                !state.log.configurationAt(state.commitIndex).members().contains(state.self);
+        boolean toEveryVoter = state.leaderId.isEmpty() || joining;
         forwarded.put(requestId, toEveryVoter);
         Message.MembershipRequest message = new Message.MembershipRequest(state.self, state.term, requestId, change);
         if (toEveryVoter) {

@@ -80,6 +80,12 @@ public final class GroupLoop implements PersistListener {
     private final GroupMetrics metrics;
     /** Present while this member may still ask to join (PROTOCOL.md §8). */
     private final Optional<JoinRequests> joining;
+    /**
+     * The view of the latest configuration known committed (applied), which is what tells a joining machine it is in:
+     * a configuration entry that added it may still be lost if it never committed, and {@link #view} starts from the
+     * log's latest configuration, committed or not (PROTOCOL.md §8).
+     */
+    private View committedView;
 
     private final Runnable permitReleased;
     private final SnapshotWorker snapshots;
@@ -196,6 +202,9 @@ public final class GroupLoop implements PersistListener {
                 this::now);
         this.status = snapshotStatus(core.status());
         this.view = ProtocolTranslation.view(core.configuration(), core.log().configurationIndex());
+        long committed = core.commitIndex();
+        this.committedView = ProtocolTranslation.view(
+                core.log().configurationAt(committed), core.log().configurationIndexAt(committed));
     }
 
     String name() {
@@ -297,7 +306,7 @@ public final class GroupLoop implements PersistListener {
         membership.expire(now);
         peerBook.expire(now);
         if (joining.isPresent()) {
-            joining.get().due(now, view).ifPresent(membership::request);
+            joining.get().due(now, committedView).ifPresent(membership::request);
         }
         flushOutputs();
         reportReachability();
@@ -612,6 +621,7 @@ public final class GroupLoop implements PersistListener {
         View before = view;
         View after = ProtocolTranslation.view(changed.configuration(), changed.index());
         view = after;
+        committedView = after;
         metrics.viewChanges.increment();
         RuntimeEvents.ViewChanged event = new RuntimeEvents.ViewChanged();
         if (event.shouldCommit()) {

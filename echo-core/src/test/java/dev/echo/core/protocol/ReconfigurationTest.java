@@ -393,6 +393,27 @@ class ReconfigurationTest {
                 "a learner relays nothing: its request would not be authorised");
     }
 
+    /**
+     * PROTOCOL.md §8: a machine whose join entry reached it but is not committed follows the leader that sent it, yet
+     * asks every voter it knows: that leader may lose its place before the entry commits, and then nobody brings this
+     * machine news again (whole-node simulator, seed 174).
+     */
+    @Test
+    void aJoiningMachineAsksEveryVoterEvenWhileItFollowsALeader() {
+        GroupProtocol d = member(D, ABC, RecoveredState.EMPTY);
+        Entry addsD = new Entry(1, 1, new Entry.ConfigurationChange(ABC_LEARNER_D));
+        step(d, new Input.Receive(append(A, 1, 0, 0, List.of(addsD), 0))); // not committed yet
+        step(d, new Input.Persisted(1));
+        assertEquals(MemberStatus.FOLLOWER, d.status(), "it follows a, which sent the entry adding it");
+        MembershipChange join = new MembershipChange.AddLearner(D);
+        List<Output.Send> sent = only(step(d, ask(3, join)), Output.Send.class);
+        Message.MembershipRequest request = new Message.MembershipRequest(D, 1, 3, join);
+        assertTrue(
+                sent.containsAll(
+                        List.of(new Output.Send(A, request), new Output.Send(B, request), new Output.Send(C, request))),
+                "asked every voter, not only its leader: " + sent);
+    }
+
     @Test
     void aMemberOutsideTheBootstrapConfigurationWaitsAsNotMember() {
         GroupProtocol d = member(D, ABC, RecoveredState.EMPTY);
