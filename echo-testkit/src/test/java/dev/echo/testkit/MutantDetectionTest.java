@@ -53,9 +53,15 @@ class MutantDetectionTest {
             // A wiped member votes as its old self: a leader elected with that vote is caught by §11.14, or lacks
             // entries its old self had acknowledged (§11.6), or the new life votes again in a term its old life
             // voted in, and two leaders win it (§11.1). It needs a wipe at the wrong moment: 3 to 4 seeds in 1,000
-            // catch it, hence the budget. Multicast traffic changes which runs those are, so it stays off here.
+            // catch it, hence the budget. Multicast traffic changes which runs those are, so it stays off here. It
+            // may also first show as a group that never commits again after the faults heal (seed 91, which passes
+            // without the bug; the join changes of 2026-12-06 moved the runs that reach it).
             case IGNORE_INCARNATIONS ->
-                new Hunt(0, EnumSet.complementOf(EnumSet.of(Fault.MULTICAST)), 400, "§11\\.14|§11\\.6|§11\\.1 ");
+                new Hunt(
+                        0,
+                        EnumSet.complementOf(EnumSet.of(Fault.MULTICAST)),
+                        400,
+                        "§11\\.14|§11\\.6|§11\\.1 |liveness: no write committed");
             // A stranger heard as a member: the hostile peer's forged appends, votes and hand-overs take effect.
             case TRUST_STRANGERS -> new Hunt(0, EnumSet.of(Fault.HOSTILE), 50, "§10");
             // Multicast (§13): messages overtake each other under reordering, so arrival order is not the order.
