@@ -75,7 +75,8 @@ public enum Fault {
     SNAPSHOT,
     /**
      * Members multicast beside the log (PROTOCOL.md §13) and flush now and then, while the other faults happen; the
-     * view-synchrony checker watches every delivery. Protocol simulator only.
+     * view-synchrony checker watches every delivery; in the whole-node simulator, through the listener ({@code
+     * NodeMulticasts}).
      */
     MULTICAST,
     /**

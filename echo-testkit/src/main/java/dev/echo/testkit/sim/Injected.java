@@ -37,5 +37,7 @@ public enum Injected {
     /** A voter replaced by a learner at its rank and weight, committed (§8; counted, not a fault of its own). */
     REPLACED,
     /** Evicted log entries read back from the disk, for a lagging follower or the apply ({@link Fault#EVICTION}). */
-    LOG_READ
+    LOG_READ,
+    /** A multicast delivered at a member, checked (PROTOCOL.md §13; whole-node simulator; counted, not a fault). */
+    MULTICAST_DELIVERED
 }

@@ -6,6 +6,8 @@ import dev.echo.core.GroupOptions;
 import dev.echo.core.GroupStatus;
 import dev.echo.core.MemberAddress;
 import dev.echo.core.MemberId;
+import dev.echo.core.MulticastView;
+import dev.echo.core.Ordering;
 import dev.echo.core.PeerAddress;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.StateMachine;
@@ -97,6 +99,10 @@ public final class NodeSimulation {
     private final NodeClients clients;
     private final EnumMap<Injected, Long> injected = new EnumMap<>(Injected.class);
     private final ObservedRules rules = new ObservedRules(this::log);
+    /** What the applications hear of multicast ({@link Fault#MULTICAST}), checked as they hear it. */
+    private final NodeMulticasts multicasts = new NodeMulticasts();
+    /** Multicasts sent so far: each payload is unique. */
+    private long multicastsSent;
 
     private long traceHash = 1469598103934665603L;
     /** Membership changes asked through the API and not yet answered, and when the last one was answered. */
@@ -225,6 +231,9 @@ public final class NodeSimulation {
         if (options.faults().contains(Fault.RECONFIGURE)) {
             schedule(random.nextLong(500_000, 2_000_000), this::changeMembership);
         }
+        if (options.faults().contains(Fault.MULTICAST)) {
+            schedule(random.nextLong(100_000, 500_000), this::multicastSome);
+        }
         schedule(faultEnd, this::heal);
         long deadline = faultEnd + options.livenessBoundMillis() * 1000;
         Optional<String> failure = Optional.empty();
@@ -329,6 +338,7 @@ public final class NodeSimulation {
         GroupOptions.Builder group =
                 GroupOptions.builder().requestTimeout(Duration.ofSeconds(2)).tuning(tuning);
         members.subList(0, originals).forEach(m -> group.voter(m.id));
+        group.multicast(options.faults().contains(Fault.MULTICAST));
         member.joinsAt.ifPresent(group::joinAt);
         member.node = node;
         try {
@@ -376,6 +386,17 @@ public final class NodeSimulation {
             }
 
             @Override
+            public void multicastDelivered(MemberId sender, long viewEpoch, byte[] payload) {
+                count(Injected.MULTICAST_DELIVERED);
+                checked(() -> multicasts.delivered(member.id + "/" + member.life, sender, viewEpoch, payload));
+            }
+
+            @Override
+            public void multicastViewInstalled(MulticastView view) {
+                checked(() -> multicasts.installed(member.id + "/" + member.life, view));
+            }
+
+            @Override
             public void storageFull(GroupStatus status) {
                 log(member.id + " STORAGE FULL: writes paused");
             }
@@ -385,6 +406,35 @@ public final class NodeSimulation {
                 log(member.id + " STORAGE AVAILABLE: writes resume");
             }
         });
+    }
+
+    /** Runs a check inside a node's call into the simulator: a broken rule is thrown once the node's step is over. */
+    private void checked(Runnable check) {
+        try {
+            check.run();
+        } catch (InvariantViolation broken) {
+            if (violation == null) {
+                violation = broken;
+            }
+        }
+    }
+
+    /**
+     * A random member multicasts a unique payload with a random ordering ({@link Fault#MULTICAST}); the outcome is
+     * the runtime's business, what every member delivers is {@link NodeMulticasts}'.
+     */
+    private void multicastSome() {
+        if (now() >= options.faultPhaseMillis() * 1000) {
+            return;
+        }
+        List<Member> up = members.stream().filter(Member::up).toList();
+        if (!up.isEmpty()) {
+            Member sender = up.get(random.nextInt(up.size()));
+            Ordering ordering = Ordering.values()[random.nextInt(Ordering.values().length)];
+            sender.group.multicast(multicasts.nextPayload(sender.id, ++multicastsSent), ordering);
+            drain(sender);
+        }
+        schedule(now() + random.nextLong(5_000, 60_000), this::multicastSome);
     }
 
     private void tick(Member member, int life) {
