@@ -82,6 +82,9 @@ class MutantDetectionTest {
                         EnumSet.of(Fault.MULTICAST, Fault.LOSS, Fault.CRASH, Fault.PARTITION),
                         100,
                         "§13 delivery only");
+            // Needs a member that hears a new leader's report request and then the old sequencer's data in the same
+            // term: a partition at the wrong moment. The standard mix finds it once in a few hundred seeds.
+            case DELIVER_AFTER_REPORT -> new Hunt(0, all, 300, "§13 view synchrony");
         };
     }
 

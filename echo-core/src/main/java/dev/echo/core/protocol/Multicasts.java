@@ -226,7 +226,7 @@ final class Multicasts {
     private Message.MulticastAck report(long upTo) {
         reportedUpTo = Math.max(reportedUpTo, upTo);
         if (participating) {
-            frozen = true;
+            frozen = state.rules.freezeOnReport();
             return new Message.MulticastAck(
                     state.self, state.term, epoch, life, true, delivered, upTo, List.copyOf(held));
         }

@@ -86,4 +86,12 @@ public interface SafetyRules {
     default boolean deliverCutBeforeNextView() {
         return true;
     }
+
+    /**
+     * §13: a participant that reported to a new leader delivers nothing more in its view: its report bounds what it
+     * delivered, and the new leader's cut is drawn from the reports.
+     */
+    default boolean freezeOnReport() {
+        return true;
+    }
 }

@@ -52,7 +52,12 @@ public enum Mutation {
     /** A cut carries no tail: continuing participants keep only what they hold (PROTOCOL.md §13: same set). */
     CUT_WITHOUT_TAIL,
     /** Install the next view first, then deliver the ended view's tail in it (PROTOCOL.md §13: deliver in view). */
-    INSTALL_BEFORE_CUT;
+    INSTALL_BEFORE_CUT,
+    /**
+     * Keep delivering the old sequencer's multicasts after reporting to a new leader, past what the report said
+     * (PROTOCOL.md §13: same set).
+     */
+    DELIVER_AFTER_REPORT;
 
     /** The safety rules with every one of {@code bugs} broken and every other rule kept. */
     public static SafetyRules rulesBreaking(Set<Mutation> bugs) {
@@ -134,6 +139,11 @@ public enum Mutation {
             @Override
             public boolean deliverCutBeforeNextView() {
                 return !broken.contains(INSTALL_BEFORE_CUT);
+            }
+
+            @Override
+            public boolean freezeOnReport() {
+                return !broken.contains(DELIVER_AFTER_REPORT);
             }
         };
     }
