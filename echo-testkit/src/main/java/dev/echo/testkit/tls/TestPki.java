@@ -71,20 +71,7 @@ public final class TestPki {
         Path store = directory.resolve("rogue-" + member + ".p12");
         if (!Files.exists(store)) {
             try {
-                keytool(
-                        "-genkeypair",
-                        "-alias",
-                        "rogue",
-                        "-keyalg",
-                        "EC",
-                        "-groupname",
-                        "secp256r1",
-                        "-dname",
-                        "CN=" + member,
-                        "-validity",
-                        "2",
-                        "-keystore",
-                        store.toString());
+                keyPair("rogue", "CN=" + member, store.toString());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -93,22 +80,7 @@ public final class TestPki {
     }
 
     private void createAuthority() throws IOException {
-        keytool(
-                "-genkeypair",
-                "-alias",
-                "ca",
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-dname",
-                "CN=echo-test-ca",
-                "-ext",
-                "bc:c",
-                "-validity",
-                "2",
-                "-keystore",
-                file("ca.p12"));
+        keyPair("ca", "CN=echo-test-ca", file("ca.p12"), "-ext", "bc:c");
         keytool("-exportcert", "-alias", "ca", "-rfc", "-file", file("ca.pem"), "-keystore", file("ca.p12"));
         keytool("-importcert", "-noprompt", "-alias", "ca", "-file", file("ca.pem"), "-keystore", file("trust.p12"));
     }
@@ -117,20 +89,7 @@ public final class TestPki {
         // Built under a temporary name and moved into place, so a half-made store is never taken for a made one.
         String store = file(member + ".partial.p12");
         Files.deleteIfExists(Path.of(store));
-        keytool(
-                "-genkeypair",
-                "-alias",
-                member,
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-dname",
-                "CN=" + member,
-                "-validity",
-                "2",
-                "-keystore",
-                store);
+        keyPair(member, "CN=" + member, store);
         keytool("-certreq", "-alias", member, "-file", file(member + ".csr"), "-keystore", store);
         keytool(
                 "-gencert",
@@ -148,6 +107,15 @@ public final class TestPki {
         keytool("-importcert", "-noprompt", "-alias", "ca", "-file", file("ca.pem"), "-keystore", store);
         keytool("-importcert", "-alias", member, "-file", file(member + ".pem"), "-keystore", store);
         Files.move(Path.of(store), target);
+    }
+
+    /** A new P-256 key pair under {@code alias} in {@code store}, self-signed as {@code name} for two days. */
+    private void keyPair(String alias, String name, String store, String... more) throws IOException {
+        List<String> arguments = new ArrayList<>(
+                List.of("-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", name));
+        arguments.addAll(List.of(more));
+        arguments.addAll(List.of("-validity", "2", "-keystore", store));
+        keytool(arguments.toArray(String[]::new));
     }
 
     private String file(String name) {
