@@ -37,8 +37,10 @@ class JournalMutantDetectionTest {
                     case ACK_WITHOUT_FORCE ->
                         List.of("§11.3", "§11.1", "§11.6", "linearizability", "progress", "liveness", "convergence");
                     // The torn record is taken into the log at recovery, and reading it back fails its checksum or
-                    // its decoding: the member cannot rejoin, or its journal no longer opens after a crash.
-                    case KEEP_TORN_RECORD -> List.of("rejoins its group", "a journal opens after any crash");
+                    // its decoding: the member cannot rejoin, its journal no longer opens after a crash, or its apply
+                    // stops at the record and it never converges (seed 16: committed 871, applied 0).
+                    case KEEP_TORN_RECORD ->
+                        List.of("rejoins its group", "a journal opens after any crash", "convergence");
                 };
         for (long seed = 1; seed <= MAX_SEEDS; seed++) {
             SimulationResult result =

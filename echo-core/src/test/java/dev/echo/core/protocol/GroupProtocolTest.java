@@ -102,6 +102,27 @@ class GroupProtocolTest {
         assertEquals(Role.PRE_CANDIDATE, a.role());
     }
 
+    /**
+     * PROTOCOL.md §6, §10: learners are asked for pre-votes too, and only voters' grants count. A refusal names the
+     * refuser's term; from a member this one knows as a voter of some configuration (a voter demoted since), that is
+     * how a member whose log is stale, and whose fellow voters were all replaced, learns the term of a leader it does
+     * not know (whole-node simulator, seeds 4776 and 8119). A refusal from a member that never voted raises no term.
+     */
+    @Test
+    void aPreVoteAsksLearnersTooButCountsOnlyVoters() {
+        MemberId learner = MemberId.of("l");
+        GroupProtocol a = member(A, ABC.withLearner(learner), RecoveredState.EMPTY);
+        List<Output> outputs = tickUntilPreVote(a);
+        Message.PreVoteRequest request = new Message.PreVoteRequest(A, 1, 0, 0);
+        assertEquals(
+                List.of(new Output.Send(B, request), new Output.Send(C, request), new Output.Send(learner, request)),
+                only(outputs, Output.Send.class));
+        step(a, new Input.Receive(new Message.PreVoteResponse(learner, 1, true)));
+        assertEquals(Role.PRE_CANDIDATE, a.role(), "a learner's grant does not count");
+        step(a, new Input.Receive(new Message.PreVoteResponse(learner, 7, false)));
+        assertEquals(0, a.term(), "a member that never voted raises no term (§10)");
+    }
+
     @Test
     void voteRequestsWaitUntilTheNewTermIsDurable() { // §5: nothing sent in a term before it is durable
         GroupProtocol a = member(A, ABC, RecoveredState.EMPTY);
