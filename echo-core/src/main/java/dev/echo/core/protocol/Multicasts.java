@@ -169,9 +169,15 @@ final class Multicasts {
         }
     }
 
-    /** At the sequencer: a member's multicasts to order. */
+    /**
+     * At the sequencer: a member's multicasts to order. A sequencer that reported to a newer leader orders nothing more:
+     * its view is being cut from the reports, and what it ordered now it could not deliver itself.
+     */
     private void onSend(Message.MulticastSend send) {
-        if (sequencing == null || send.epoch() != sequencing.epoch() || !sequencing.hasParticipant(send.from())) {
+        if (sequencing == null
+                || frozen
+                || send.epoch() != sequencing.epoch()
+                || !sequencing.hasParticipant(send.from())) {
             state.counters.increment(ProtocolCounters.Counter.STALE_MULTICAST);
             return;
         }
@@ -331,6 +337,9 @@ final class Multicasts {
         boolean wasParticipating = participating;
         // A participant of another view than the one cut (its leader knew of no later one) leaves without a tail.
         boolean deliversCut = participating && epoch == cut.endedEpoch() && continuing;
+        MemberState.check(
+                !deliversCut || delivered <= cut.cutSequence() || !state.rules.freezeOnReport(),
+                "§13 a continuing participant delivered nothing beyond the cut of its view");
         if (deliversCut && state.rules.deliverCutBeforeNextView()) {
             deliverUpTo(cut);
         } else if (deliversCut) { // a mutant: the ended view's tail is delivered as the next view's
@@ -485,8 +494,9 @@ final class Multicasts {
         sendOwn();
         if (sequencing != null) {
             List<Multicast> ordered = sequencing.flushOrdered();
-            if (!ordered.isEmpty() && sequencing.epoch() == epoch && participating) {
-                receive(ordered); // the sequencer is a participant too
+            // The sequencer is a participant too, and like any participant delivers nothing once it reported.
+            if (!ordered.isEmpty() && sequencing.epoch() == epoch && participating && !frozen) {
+                receive(ordered);
             }
         }
     }
