@@ -63,6 +63,16 @@ class NodeSimulationTest {
         }
     }
 
+    /**
+     * PROTOCOL.md §13, kept as it ran when found: a view's sequencer, still leading an older term, reported to the new
+     * leader and went on ordering and delivering, one multicast past its report and past the cut the others stopped at.
+     */
+    @Test
+    void aSequencerThatReportedDeliversNothingMore() {
+        SimulationResult result = NodeSimulation.run(SimulationOptions.defaults(6145), null);
+        assertTrue(result.passed(), "seed 6145: " + result.failure().orElse(""));
+    }
+
     @Test
     void readsRefusedByAFailingDiskAreAskedForAgain() {
         // A cache of a few KiB makes followers and restarted members read entries back all the time; while a disk
