@@ -85,6 +85,11 @@ public final class NodeSimulation {
     private final SimulationOptions options;
     private final Setup setup;
     private final SplittableRandom random;
+    /**
+     * Draws each new machine's seeds, apart from {@link #random} so that the rest of a run draws as before: which
+     * original members, in which order, a new machine is told of.
+     */
+    private final SplittableRandom seedDraws;
     /** How long a silent voter goes unsuspected, drawn per seed (with {@link Fault#DYNAMIC_VOTING}). */
     private final long suspectMillis;
 
@@ -139,6 +144,11 @@ public final class NodeSimulation {
         boolean journalStopped;
         /** A brand-new machine that joins from the seeds at this address (PROTOCOL.md §8); empty for an original. */
         final Optional<MemberAddress> joinsAt;
+        /**
+         * A new machine's seeds, which it is given as its initial voters: some of the original members in any order,
+         * as an operator lists a few addresses (a seed list need not be the group's initial configuration).
+         */
+        List<Member> seeds = List.of();
         /** Replaced and gone for good: its process is dead and never restarts, and no check or fault counts it. */
         boolean retired;
         /** Whether this new machine has seen itself in its group's view: its join was committed. */
@@ -183,6 +193,7 @@ public final class NodeSimulation {
         this.options = options;
         this.setup = setup;
         this.random = new SplittableRandom(options.seed());
+        this.seedDraws = new SplittableRandom(options.seed() ^ 0x5EED5L);
         this.suspectMillis = random.nextLong(1_000, 2_500);
         this.network = new SimNetwork(random.split());
         this.trace = trace;
@@ -337,7 +348,7 @@ public final class NodeSimulation {
                 : Tuning.defaults().withStaticMembership();
         GroupOptions.Builder group =
                 GroupOptions.builder().requestTimeout(Duration.ofSeconds(2)).tuning(tuning);
-        members.subList(0, originals).forEach(m -> group.voter(m.id));
+        (member.joinsAt.isPresent() ? member.seeds : members.subList(0, originals)).forEach(m -> group.voter(m.id));
         group.multicast(options.faults().contains(Fault.MULTICAST));
         member.joinsAt.ifPresent(group::joinAt);
         member.node = node;
@@ -839,18 +850,19 @@ public final class NodeSimulation {
     }
 
     /**
-     * A brand-new machine (new id, empty disk) starts and asks the original members, its seeds, to add it as a learner
-     * at its address (PROTOCOL.md §8); its runtime asks again with back-off until the leader has. One at a time, and
-     * at most {@link #MAX_MACHINES} machines in a run.
+     * A brand-new machine (new id, empty disk) starts and asks its seeds (some original members in a drawn order,
+     * given as its initial voters) to add it as a learner at its address (PROTOCOL.md §8); its runtime asks again with
+     * back-off until the leader has. One at a time, and at most {@link #MAX_MACHINES} machines in a run.
      */
     private void joinFromSeeds() {
         boolean oneStillJoining = active().stream().anyMatch(m -> m.joinsAt.isPresent() && !inAnyView(m.id));
-        // As an operator would: the seeds (the original members) must include a voter that runs, which passes the
-        // request on to its leader; a machine given only learners or dead machines as seeds waits for good.
+        // As an operator would: the seeds must include a voter that runs, which passes the request on to its leader;
+        // a machine given only learners or dead machines as seeds waits for good.
         View newest = newestView(active());
-        boolean aSeedVotes = members.subList(0, originals).stream()
-                .anyMatch(seed -> seed.up() && !seed.retired && newest.isVoter(seed.id));
-        if (members.size() >= MAX_MACHINES || oneStillJoining || !aSeedVotes) {
+        List<Member> voting = members.subList(0, originals).stream()
+                .filter(seed -> seed.up() && !seed.retired && newest.isVoter(seed.id))
+                .toList();
+        if (members.size() >= MAX_MACHINES || oneStillJoining || voting.isEmpty()) {
             return;
         }
         int index = members.size();
@@ -858,8 +870,18 @@ public final class NodeSimulation {
                 index,
                 Optional.of(
                         MemberAddress.of(new PeerAddress("10.0.0." + (index + 1), 7000), new byte[] {(byte) index})));
+        List<Member> seeds = new ArrayList<>(members.subList(0, originals));
+        for (int i = seeds.size() - 1; i > 0; i--) {
+            java.util.Collections.swap(seeds, i, seedDraws.nextInt(i + 1));
+        }
+        seeds = new ArrayList<>(seeds.subList(0, 1 + seedDraws.nextInt(seeds.size())));
+        if (seeds.stream().noneMatch(voting::contains)) {
+            seeds.set(0, voting.get(seedDraws.nextInt(voting.size())));
+        }
+        fresh.seeds = List.copyOf(seeds);
         members.add(fresh);
-        log(fresh.id + " JOINS from the seeds at " + fresh.joinsAt.get().endpoint());
+        log(fresh.id + " JOINS at " + fresh.joinsAt.get().endpoint() + " from the seeds "
+                + fresh.seeds.stream().map(seed -> seed.id).toList());
         start(fresh);
     }
 
@@ -987,9 +1009,9 @@ public final class NodeSimulation {
         runUntil(now() + 3_000_000, () -> false);
         // Only a seed that votes passes a join on (PROTOCOL.md §8); seeds demoted or replaced since leave it waiting.
         View newest = newestView(active);
-        boolean aSeedVotes = members.subList(0, originals).stream()
-                .anyMatch(seed -> seed.up() && !seed.retired && newest.isVoter(seed.id));
         for (Member member : active) {
+            boolean aSeedVotes =
+                    member.seeds.stream().anyMatch(seed -> seed.up() && !seed.retired && newest.isVoter(seed.id));
             if (member.joinsAt.isPresent() && !member.joined && aSeedVotes) {
                 return Optional.of(
                         "join: " + member.id + " asked the seeds to join and was never added; " + describeMembers());
