@@ -1,6 +1,7 @@
 package dev.echo.core;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -76,6 +77,13 @@ public interface ReplicatedGroup extends AutoCloseable {
 
     /** The group's membership as this member currently sees it. */
     View view();
+
+    /**
+     * While this machine asks to join ({@link GroupOptions.Builder#joinAt}) and no committed view includes it yet: how
+     * many times it asked, which seeds it cannot reach, and why the last request did not add it. Empty for a member
+     * that never asked, and once it is in. Never blocks.
+     */
+    Optional<JoinProgress> joining();
 
     /**
      * At the leader, each other member's health: reachable or not, when it last answered, how far behind it is, in

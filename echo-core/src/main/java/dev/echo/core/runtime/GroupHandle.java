@@ -2,6 +2,7 @@ package dev.echo.core.runtime;
 
 import dev.echo.core.EchoException;
 import dev.echo.core.GroupStatus;
+import dev.echo.core.JoinProgress;
 import dev.echo.core.MemberAddress;
 import dev.echo.core.MemberHealth;
 import dev.echo.core.MemberId;
@@ -167,6 +168,11 @@ public final class GroupHandle implements ReplicatedGroup {
     /** This member's id. */
     MemberId self() {
         return loop.self();
+    }
+
+    @Override
+    public Optional<JoinProgress> joining() {
+        return loop.joinProgress();
     }
 
     @Override

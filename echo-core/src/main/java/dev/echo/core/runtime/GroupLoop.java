@@ -3,6 +3,7 @@ package dev.echo.core.runtime;
 import dev.echo.core.EchoException;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupStatus;
+import dev.echo.core.JoinProgress;
 import dev.echo.core.MemberAddress;
 import dev.echo.core.MemberHealth;
 import dev.echo.core.MemberId;
@@ -226,6 +227,15 @@ public final class GroupLoop implements PersistListener {
 
     View view() {
         return view;
+    }
+
+    /** A joining machine's progress, while it is not in (ReplicatedGroup.joining). Any thread. */
+    Optional<JoinProgress> joinProgress() {
+        if (joining.isEmpty()) {
+            return Optional.empty();
+        }
+        List<MemberId> seeds = view.voters().stream().map(View.Member::id).toList();
+        return joining.get().progress(seeds, transport::peerState);
     }
 
     long droppedMessages() {

@@ -1,11 +1,15 @@
 package dev.echo.core.runtime;
 
+import dev.echo.core.JoinProgress;
 import dev.echo.core.MemberAddress;
 import dev.echo.core.MemberId;
 import dev.echo.core.View;
 import dev.echo.core.protocol.MembershipChange;
+import dev.echo.core.transport.PeerState;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +34,12 @@ final class JoinRequests {
     /** Its own log says it was a member before: it was removed, and a removed member stays removed. */
     private final boolean removedBefore;
 
-    private boolean member;
+    // Written on the loop thread; volatile for {@link #progress}, which any thread may call.
+    private volatile boolean member;
+    private volatile int attempts;
+    private volatile String lastOutcome;
     private long backoffNanos = FIRST_BACKOFF_NANOS;
     private long nextAttemptNanos;
-    private int attempts;
 
     /**
      * @param removedBefore whether this member's own log shows it in a configuration it is no longer in: it was
@@ -55,8 +61,10 @@ final class JoinRequests {
 
     /** The request to send now, if one is due while {@code view} (this member's latest) does not include it. */
     Optional<GroupLoop.ChangeMembership> due(long nowNanos, View view) {
-        if (member || removedBefore || view.contains(self)) {
-            member = !removedBefore;
+        if (view.contains(self)) {
+            member = true; // in a committed view: never asks again in this life, even once removed
+        }
+        if (member || removedBefore) {
             return Optional.empty();
         }
         if (attempts > 0 && nowNanos - nextAttemptNanos < 0) {
@@ -71,6 +79,7 @@ final class JoinRequests {
         long retryMillis = backoffNanos / 1_000_000;
         answer.whenComplete((joined, refused) -> {
             if (refused != null) {
+                lastOutcome = refused.getMessage();
                 // An unreachable seed, or a leader still catching up: said at WARN from the third attempt on.
                 if (attempt >= 3) {
                     LOG.warn(
@@ -97,5 +106,21 @@ final class JoinRequests {
     /** How many times this member has asked. */
     int attempts() {
         return attempts;
+    }
+
+    /**
+     * Where the join stands, empty once this member is in; {@code seeds} are the voters it asks. Any thread.
+     *
+     * @param reachability what the transport knows of each seed
+     */
+    Optional<JoinProgress> progress(List<MemberId> seeds, Function<MemberId, PeerState> reachability) {
+        if (member) {
+            return Optional.empty();
+        }
+        List<MemberId> unreachable = seeds.stream()
+                .filter(seed -> reachability.apply(seed) == PeerState.UNREACHABLE)
+                .toList();
+        return Optional.of(
+                new JoinProgress(attempts, seeds, unreachable, Optional.ofNullable(lastOutcome), removedBefore));
     }
 }

@@ -4,6 +4,7 @@ import dev.echo.core.MemberId;
 import dev.echo.core.PeerAddress;
 import dev.echo.core.codec.Envelope;
 import dev.echo.core.codec.MessageCodec;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Carries envelopes between this node's members and their peers. Delivery is best effort: messages may be lost,
@@ -39,6 +40,31 @@ public interface Transport extends AutoCloseable {
      * need no addresses ignore it.
      */
     default void updatePeer(MemberId member, PeerAddress address) {}
+
+    /**
+     * Asks whoever listens at {@code address} which member it is, authenticating it as it would any peer (PROTOCOL.md
+     * §8: a joining machine given its seeds as bare addresses). Call after {@link #start}; never blocks. The answer is
+     * only an id: to send to it, give its address with {@link #updatePeer} (a configuration that records the address
+     * does so).
+     *
+     * @return completes with the member's id, or exceptionally with a {@link TransportException}:
+     *     {@code PEER_UNREACHABLE} (nobody answered in time), {@code PEER_REFUSED} (another cluster, a wrong key or
+     *     certificate), {@code UNSUPPORTED} (a transport without addresses), {@code ILLEGAL_STATE} (not started, closed)
+     */
+    default CompletableFuture<MemberId> identify(PeerAddress address) {
+        return CompletableFuture.failedFuture(new TransportException(
+                TransportException.Reason.UNSUPPORTED,
+                getClass().getSimpleName() + " cannot ask an address who it is: give seeds as id=host:port",
+                null));
+    }
+
+    /**
+     * What this transport knows of its link to {@code member} now: for a joining machine's status, which names the
+     * seeds it cannot reach (PROTOCOL.md §8). Thread-safe and cheap; never blocks.
+     */
+    default PeerState peerState(MemberId member) {
+        return PeerState.UNKNOWN;
+    }
 
     /**
      * Tells the transport that {@code member} belongs to no configuration of this node's groups any more (PROTOCOL.md

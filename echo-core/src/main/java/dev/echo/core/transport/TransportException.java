@@ -17,7 +17,13 @@ public final class TransportException extends Exception {
         /** TLS keys or the cluster key could not be loaded or are unusable. */
         BAD_CREDENTIALS,
         /** The call is not allowed in the transport's current state (already started, closed). */
-        ILLEGAL_STATE
+        ILLEGAL_STATE,
+        /** Nobody answered at the peer's address in time (refused, unroutable, silent). */
+        PEER_UNREACHABLE,
+        /** The peer answered but failed the handshake: another cluster, a wrong key or certificate, a refusal. */
+        PEER_REFUSED,
+        /** This transport cannot do what was asked (an in-memory transport has no addresses to identify). */
+        UNSUPPORTED
     }
 
     private final Reason reason;

@@ -197,11 +197,13 @@ public final class KvCluster implements AutoCloseable {
     public void start(String id) throws IOException {
         Path data = root.resolve(id);
         Files.createDirectories(data);
+        // The originals are told every member's id; a joiner knows its seeds only by address (PROTOCOL.md §8).
+        boolean joining = joiners.contains(id);
         StringBuilder members = new StringBuilder();
         for (String member : initial) {
             members.append(members.length() == 0 ? "" : ",")
-                    .append(member)
-                    .append("=127.0.0.1:")
+                    .append(joining ? "" : member + "=")
+                    .append("127.0.0.1:")
                     .append(peerPorts.get(member));
         }
         List<String> command = new ArrayList<>(List.of(
@@ -215,7 +217,7 @@ public final class KvCluster implements AutoCloseable {
                 id,
                 "--data",
                 data.toString(),
-                joiners.contains(id) ? "--join" : "--members",
+                joining ? "--join" : "--members",
                 members.toString(),
                 "--client",
                 "127.0.0.1:" + clientPorts.get(id),
@@ -225,7 +227,7 @@ public final class KvCluster implements AutoCloseable {
                 // two of three are down; dynamic voting would shrink the group instead after a slow second failure.
                 "--suspect-timeout",
                 Long.toString(suspectTimeoutMillis)));
-        if (joiners.contains(id)) {
+        if (joining) {
             command.addAll(List.of("--advertise", "127.0.0.1:" + peerPorts.get(id)));
         }
         command.addAll(memberArguments.apply(id));

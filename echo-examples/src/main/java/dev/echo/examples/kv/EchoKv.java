@@ -11,6 +11,7 @@ import dev.echo.core.Tuning;
 import dev.echo.core.metrics.MetricsSink;
 import dev.echo.core.node.EchoNode;
 import dev.echo.core.transport.Transport;
+import dev.echo.core.transport.TransportException;
 import dev.echo.journal.FileJournal;
 import dev.echo.journal.JournalOptions;
 import dev.echo.transport.netty.ClusterKey;
@@ -28,6 +29,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,6 +52,8 @@ import org.slf4j.LoggerFactory;
 public final class EchoKv implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EchoKv.class);
     private static final String GROUP = "kv";
+    /** How long a joining member keeps asking its seeds who they are while none answers. */
+    private static final Duration SEED_PATIENCE = Duration.ofMinutes(5);
 
     private final KvOptions options;
     private final EchoNode node;
@@ -84,10 +88,19 @@ public final class EchoKv implements AutoCloseable {
                 .build()
                 .start();
         GroupOptions.Builder groupOptions = GroupOptions.builder().tuning(tuning(options));
+        Map<MemberId, PeerAddress> members = new LinkedHashMap<>(options.members());
+        if (!options.seeds().isEmpty()) { // a joining machine's seeds, as bare addresses: ask who listens there
+            try {
+                JoinSeeds.resolve(options.dataDirectory(), transport, options.seeds(), SEED_PATIENCE)
+                        .forEach(members::putIfAbsent);
+            } catch (TransportException | IOException | InterruptedException | RuntimeException noSeed) {
+                node.close();
+                throw noSeed;
+            }
+        }
         // Addresses are part of membership (PROTOCOL.md §8): a machine added later learns them from the log.
-        options.members()
-                .forEach((m, address) ->
-                        groupOptions.voter(m, options.weights().getOrDefault(m, 1), MemberAddress.of(address)));
+        members.forEach(
+                (m, address) -> groupOptions.voter(m, options.weights().getOrDefault(m, 1), MemberAddress.of(address)));
         options.joinAt()
                 .ifPresent(address -> groupOptions.joinAt(MemberAddress.of(
                         address, ("client=" + options.clientBind()).getBytes(StandardCharsets.UTF_8))));
@@ -138,7 +151,14 @@ public final class EchoKv implements AutoCloseable {
             System.exit(2);
             return;
         }
-        EchoKv server = new EchoKv(options);
+        EchoKv server;
+        try {
+            server = new EchoKv(options);
+        } catch (TransportException | IOException noSeed) {
+            System.err.println("echo-kv: " + noSeed.getMessage());
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(

@@ -4,7 +4,9 @@ import dev.echo.core.MemberId;
 import dev.echo.core.PeerAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -16,7 +18,8 @@ import java.util.Optional;
  * @param id this member's id
  * @param dataDirectory where the journal lives
  * @param members every voter in rank order with the address peers reach it at (this member's is its advertised
- *     address); for a member that joins, the seeds it asks to join at
+ *     address); for a member that joins, the seeds given with their ids
+ * @param seeds for a member that joins, the seeds given as bare addresses: it asks each who it is at start-up
  * @param joinAt present when this member joins a running cluster: the address peers reach it at
  * @param weights voting weights (default 1)
  * @param peerBind where this member listens for peers (default: its advertised address)
@@ -36,6 +39,7 @@ record KvOptions(
         MemberId id,
         Path dataDirectory,
         Map<MemberId, PeerAddress> members,
+        List<PeerAddress> seeds,
         Optional<PeerAddress> joinAt,
         Map<MemberId, Integer> weights,
         PeerAddress peerBind,
@@ -54,7 +58,7 @@ record KvOptions(
     static final String USAGE = String.join(
             "\n",
             "Usage: bin/echo-kv --id ID --data DIR --members ID=HOST:PORT,... --client HOST:PORT [options]",
-            "       bin/echo-kv --id ID --data DIR --join ID=HOST:PORT,... --advertise HOST:PORT --client HOST:PORT",
+            "       bin/echo-kv --id ID --data DIR --join HOST:PORT,... --advertise HOST:PORT --client HOST:PORT",
             "",
             "A replicated key-value server that speaks RESP2 (redis-cli, redis-benchmark): PING, GET, SET",
             "[NX|XX|IFEQ old], DEL, INCR, MGET, INFO. Reads are linearizable unless --stale-reads.",
@@ -64,10 +68,11 @@ record KvOptions(
             "  --data DIR              data directory (journal), created if missing",
             "  --members LIST          every voter in rank order: id=host:port,... (the first breaks ties);",
             "                          this member's entry is the address peers reach it at (advertised)",
-            "  --join LIST             join a running cluster instead: its initial voters as seeds,",
-            "                          id=host:port,... in rank order (as the members were started with);",
-            "                          the new member asks to be added as a learner, then waits for",
-            "                          ECHO.ADDVOTER or ECHO.REPLACE at any member",
+            "  --join LIST             join a running cluster instead, from seeds: host:port,... of any",
+            "                          members (id=host:port also works); include a current voter. The new",
+            "                          member asks each seed who it is (retrying while none answers), asks",
+            "                          to be added as a learner, then waits for ECHO.ADDVOTER or",
+            "                          ECHO.REPLACE at any member",
             "  --advertise HOST:PORT   with --join: where peers reach this member",
             "  --weights LIST          voting weights: id=weight,... (default 1 each)",
             "  --peer-bind HOST:PORT   where to listen for peers (default: this member's advertised address)",
@@ -123,12 +128,16 @@ record KvOptions(
         }
         String listOption = joining ? "join" : "members";
         Map<MemberId, PeerAddress> members = new LinkedHashMap<>();
+        List<PeerAddress> seeds = new ArrayList<>();
         for (String item : required(values, listOption).split(",")) {
             String[] parts = item.split("=", 2);
-            if (parts.length != 2) {
-                throw new IllegalArgumentException("--" + listOption + " entries are id=host:port: '" + item + "'");
+            if (parts.length == 2) {
+                members.put(MemberId.of(parts[0].trim()), PeerAddress.parse(parts[1].trim()));
+            } else if (joining) { // a bare seed address: who listens there is asked at start-up
+                seeds.add(PeerAddress.parse(item.trim()));
+            } else {
+                throw new IllegalArgumentException("--members entries are id=host:port: '" + item + "'");
             }
-            members.put(MemberId.of(parts[0].trim()), PeerAddress.parse(parts[1].trim()));
         }
         if (!joining && !members.containsKey(id)) {
             throw new IllegalArgumentException("--members must include this member " + id);
@@ -161,6 +170,7 @@ record KvOptions(
                 id,
                 Path.of(required(values, "data")),
                 members,
+                List.copyOf(seeds),
                 joinAt,
                 weights,
                 values.containsKey("peer-bind") ? PeerAddress.parse(values.get("peer-bind")) : advertised,
@@ -180,6 +190,10 @@ record KvOptions(
         }
         if (transport.equals("tls") && (options.tlsKeyStore.isEmpty() || options.tlsTrustStore.isEmpty())) {
             throw new IllegalArgumentException("--transport tls needs --tls-keystore and --tls-truststore");
+        }
+        if (transport.equals("udp") && !options.seeds.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "--transport udp cannot ask an address who listens there: give --join" + " seeds as id=host:port");
         }
         if (transport.equals("udp") && options.keyFile.isEmpty()) {
             throw new IllegalArgumentException("--transport udp needs --key-file");

@@ -389,7 +389,33 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
                         ",", view.learners().stream().map(Object::toString).toList())
                 + "\r\n"
                 + viewLines(view)
+                + joinLines()
                 + healthLines(health);
+    }
+
+    /**
+     * While this member asks to join: {@code joining:attempts=..,seeds=..,unreachable=..,gave_up=..} and the last
+     * outcome, so an operator sees a seed it cannot reach (PROTOCOL.md §8).
+     */
+    private String joinLines() {
+        return group.joining()
+                .map(progress -> "joining:attempts=" + progress.attempts()
+                        + ",seeds="
+                        + String.join(
+                                "+",
+                                progress.seeds().stream().map(Object::toString).toList())
+                        + ",unreachable="
+                        + String.join(
+                                "+",
+                                progress.unreachableSeeds().stream()
+                                        .map(Object::toString)
+                                        .toList())
+                        + ",gave_up=" + progress.gaveUp() + "\r\n"
+                        + progress.lastOutcome()
+                                .map(outcome ->
+                                        "joining_last_outcome:" + outcome.replaceAll("[^\\x20-\\x7e]", "_") + "\r\n")
+                                .orElse(""))
+                .orElse("");
     }
 
     /** Each member of the view: {@code view_member_<id>:<role>,weight=..,rank=..,peer=..,<metadata>}. */

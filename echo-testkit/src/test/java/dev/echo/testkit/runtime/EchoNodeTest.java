@@ -133,6 +133,8 @@ class EchoNodeTest {
         View asLearner = groups.get(n4).addLearner(n4).get(10, TimeUnit.SECONDS);
         assertTrue(asLearner.learners().contains(n4));
         assertTrue(Inbox.await(() -> stale(n4) == 7, PATIENCE), "the learner caught up from the log");
+        assertTrue(Inbox.await(() -> groups.get(n4).joining().isEmpty(), PATIENCE), "in: no join status any more");
+        assertEquals(Optional.empty(), groups.get(MEMBERS.get(0)).joining(), "an original never asked");
         // A learner may not promote itself, nor remove anyone else (PROTOCOL.md §10): only a voter may.
         for (var change : List.<java.util.function.Supplier<java.util.concurrent.CompletableFuture<View>>>of(
                 () -> groups.get(n4).addVoter(n4, 5), () -> groups.get(n4).removeMember(MEMBERS.get(0)))) {

@@ -41,7 +41,7 @@ final class ClientHandshakeHandler extends HandshakeStage {
                         options.clusterId(),
                         transport.self(),
                         options.incarnation(),
-                        link.member(),
+                        Optional.of(link.member()),
                         nonce)));
         startTimeout(ctx, () -> LOG.warn("No handshake answer from {} in time; reconnecting", link.member()));
         ctx.fireChannelActive();

@@ -5,10 +5,12 @@ import dev.echo.core.codec.CodecException;
 import dev.echo.core.codec.MessageCodec;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /**
  * The first frame each way on a TCP connection (PROTOCOL.md §10): the connecting side says who it is and whom it wants
- * to reach; the accepting side answers with who it is, or with a refusal and a reason. Nothing else is read from a
+ * to reach (or that it asks who listens there); the accepting side answers with who it is, or with a refusal and a
+ * reason. Nothing else is read from a
  * connection before the handshake succeeds, so no message from an unidentified peer reaches the core.
  *
  * <p>Format: {@code "ECHO" [kind] ...}; strings are a length byte and ASCII. Immutable values; static codec methods
@@ -30,10 +32,17 @@ sealed interface Handshake {
      * @param clusterId its cluster
      * @param member its member id
      * @param incarnation its node incarnation
-     * @param target the member it means to reach
+     * @param target the member it means to reach; empty when it asks whoever listens at the address who it is (a seed
+     *     given as a bare address, PROTOCOL.md §8), encoded as a zero-length id
      * @param nonce {@link ClusterKeyAuth#NONCE_BYTES} fresh random bytes, for the cluster-key proofs
      */
-    record Hello(byte wireVersion, String clusterId, MemberId member, long incarnation, MemberId target, byte[] nonce)
+    record Hello(
+            byte wireVersion,
+            String clusterId,
+            MemberId member,
+            long incarnation,
+            Optional<MemberId> target,
+            byte[] nonce)
             implements Handshake {}
 
     /**
@@ -67,7 +76,7 @@ sealed interface Handshake {
             writeString(hello.clusterId(), out);
             writeString(hello.member().value(), out);
             out.writeLong(hello.incarnation());
-            writeString(hello.target().value(), out);
+            writeString(hello.target().map(MemberId::value).orElse(""), out);
             out.writeBytes(hello.nonce());
         } else if (handshake instanceof Welcome welcome) {
             out.writeByte(WELCOME);
@@ -100,7 +109,7 @@ sealed interface Handshake {
                 MemberId member = readMember(in);
                 need(in, 8, "incarnation");
                 long incarnation = in.readLong();
-                MemberId target = readMember(in);
+                Optional<MemberId> target = readTarget(in);
                 handshake = new Hello(version, cluster, member, incarnation, target, readBytes(in, NONCE, "nonce"));
                 break;
             case WELCOME:
@@ -145,6 +154,14 @@ sealed interface Handshake {
         } catch (IllegalArgumentException invalid) {
             throw new CodecException(CodecException.Reason.INVALID_VALUE, invalid.getMessage());
         }
+    }
+
+    private static Optional<MemberId> readTarget(ByteBuf in) throws CodecException {
+        if (in.isReadable() && in.getUnsignedByte(in.readerIndex()) == 0) {
+            in.skipBytes(1);
+            return Optional.empty();
+        }
+        return Optional.of(readMember(in));
     }
 
     private static void writeString(String value, ByteBuf out) {

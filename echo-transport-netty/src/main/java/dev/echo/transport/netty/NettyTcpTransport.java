@@ -4,6 +4,7 @@ import dev.echo.core.MemberId;
 import dev.echo.core.PeerAddress;
 import dev.echo.core.codec.Envelope;
 import dev.echo.core.codec.MessageCodec;
+import dev.echo.core.transport.PeerState;
 import dev.echo.core.transport.Transport;
 import dev.echo.core.transport.TransportCounters;
 import dev.echo.core.transport.TransportException;
@@ -14,6 +15,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -28,6 +30,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -162,6 +165,51 @@ public final class NettyTcpTransport implements Transport {
         if (listener != null && !closed) {
             link(member).ensureConnected();
         }
+    }
+
+    /** A one-off connection whose handshake asks the peer at {@code address} who it is ({@link IdentifyHandler}). */
+    @Override
+    public CompletableFuture<MemberId> identify(PeerAddress address) {
+        Objects.requireNonNull(address, "address");
+        CompletableFuture<MemberId> identified = new CompletableFuture<>();
+        Bootstrap bootstrap;
+        synchronized (this) {
+            if (closed || listener == null) {
+                return CompletableFuture.failedFuture(new TransportException(
+                        TransportException.Reason.ILLEGAL_STATE, "identify needs a started, open transport", null));
+            }
+            bootstrap = clientBootstrap.clone(loops.next());
+        }
+        ChannelFuture attempt = bootstrap
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        options.tls().ifPresent(tls -> channel.pipeline()
+                                .addLast(
+                                        "tls",
+                                        tls.client().newHandler(channel.alloc(), address.host(), address.port())));
+                        channel.pipeline().addLast("frames", new FrameDecoder(counters));
+                        channel.pipeline()
+                                .addLast("identify", new IdentifyHandler(NettyTcpTransport.this, address, identified));
+                    }
+                })
+                .connect(address.host(), address.port());
+        attempt.addListener(connected -> {
+            if (!connected.isSuccess()) {
+                attempt.channel().close();
+                identified.completeExceptionally(new TransportException(
+                        TransportException.Reason.PEER_UNREACHABLE,
+                        "seed " + address + ": " + connected.cause(),
+                        connected.cause()));
+            }
+        });
+        return identified;
+    }
+
+    @Override
+    public PeerState peerState(MemberId member) {
+        PeerLink link = links.get(member);
+        return link == null ? PeerState.UNKNOWN : link.state();
     }
 
     @Override

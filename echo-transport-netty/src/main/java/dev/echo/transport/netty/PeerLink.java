@@ -2,6 +2,7 @@ package dev.echo.transport.netty;
 
 import dev.echo.core.MemberId;
 import dev.echo.core.PeerAddress;
+import dev.echo.core.transport.PeerState;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -41,6 +42,9 @@ final class PeerLink {
     /** When the ready connection was made or last answered a ping (System.nanoTime). Event loop only. */
     private long lastAnsweredNanos;
 
+    /** What {@link NettyTcpTransport#peerState} reports: written on the event loop, read from any thread. */
+    private volatile PeerState state = PeerState.UNKNOWN;
+
     private long pingSequence;
     private ScheduledFuture<?> pinger;
 
@@ -56,6 +60,10 @@ final class PeerLink {
 
     MemberId member() {
         return member;
+    }
+
+    PeerState state() {
+        return state;
     }
 
     /** Queues a frame (ownership passes to the link); false when the queue is full (the frame is released). */
@@ -85,6 +93,7 @@ final class PeerLink {
     /** The handshake succeeded on {@code channel}: send everything queued. Event loop only. */
     void connected(Channel channel) {
         ready = channel;
+        state = PeerState.CONNECTED;
         delayMillis = transport.options().reconnectMin().toMillis();
         lastAnsweredNanos = System.nanoTime();
         long interval = Math.max(10, transport.options().linkTimeout().toMillis() / 4);
@@ -183,6 +192,9 @@ final class PeerLink {
     }
 
     private void disconnected(Channel channel) {
+        if (ready == channel || ready == null) {
+            state = PeerState.UNREACHABLE; // the connection went, or this attempt to make one failed
+        }
         if (ready == channel) {
             ready = null;
             if (pinger != null) {

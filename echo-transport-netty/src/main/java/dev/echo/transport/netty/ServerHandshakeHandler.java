@@ -134,8 +134,9 @@ final class ServerHandshakeHandler extends HandshakeStage {
         if (!hello.clusterId().equals(options.clusterId())) {
             return Optional.of("cluster id '" + hello.clusterId() + "' is not ours ('" + options.clusterId() + "')");
         }
-        if (!hello.target().equals(transport.self())) {
-            return Optional.of("this is " + transport.self() + ", not " + hello.target());
+        if (hello.target().isPresent() && !hello.target().get().equals(transport.self())) {
+            return Optional.of(
+                    "this is " + transport.self() + ", not " + hello.target().get());
         }
         if (hello.member().equals(transport.self())) {
             return Optional.of("the peer claims our own member id " + hello.member());

@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -136,8 +137,8 @@ class HostilePeerIT {
             byte[] nonce = ClusterKeyAuth.nonce();
             RawFrames.write(
                     socket,
-                    RawFrames.handshake(
-                            new Handshake.Hello(MessageCodec.VERSION, CLUSTER, attacker, 0, target, nonce)));
+                    RawFrames.handshake(new Handshake.Hello(
+                            MessageCodec.VERSION, CLUSTER, attacker, 0, Optional.of(target), nonce)));
             if (!(RawFrames.readHandshake(socket) instanceof Handshake.Welcome welcome)) {
                 return;
             }

@@ -92,6 +92,29 @@ class TcpFixture implements TransportConformance.Fixture {
         return adjust.apply(builder).build();
     }
 
+    /** {@code options} for a member of the cluster {@code clusterId} instead. */
+    static TcpTransportOptions inCluster(TcpTransportOptions options, String clusterId) {
+        return new TcpTransportOptions(
+                options.self(),
+                options.incarnation(),
+                clusterId,
+                options.bind(),
+                options.peers(),
+                options.codec(),
+                options.queueMessages(),
+                options.queueBytes(),
+                options.connectTimeout(),
+                options.reconnectMin(),
+                options.reconnectMax(),
+                options.handshakeTimeout(),
+                options.tls(),
+                options.requireNameMatch(),
+                options.ioThreads(),
+                options.clusterKey(),
+                options.unauthenticated(),
+                options.linkTimeout());
+    }
+
     @Override
     public void injectGarbage(MemberId target, byte[] bytes) throws IOException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), ports.portOf(target))) {

@@ -25,6 +25,7 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -177,7 +178,8 @@ class TcpWireTest {
         byte[] nonce = ClusterKeyAuth.nonce();
         RawFrames.write(
                 socket,
-                RawFrames.handshake(new Handshake.Hello(MessageCodec.VERSION, TcpFixture.CLUSTER, as, 0, A, nonce)));
+                RawFrames.handshake(
+                        new Handshake.Hello(MessageCodec.VERSION, TcpFixture.CLUSTER, as, 0, Optional.of(A), nonce)));
         Handshake answer = RawFrames.readHandshake(socket);
         Handshake.Welcome welcome = assertInstanceOf(Handshake.Welcome.class, answer, "the transport welcomed us");
         ClusterKeyAuth key = new ClusterKeyAuth(TcpFixture.KEY.toBytes());

@@ -86,28 +86,8 @@ class TransportSecurityTest {
         Inbox atA = new Inbox();
         Transport a = start(fixture, new NettyTcpTransport(fixture.options(A, UnaryOperator.identity())), atA);
         TcpTransportOptions other = fixture.options(B, UnaryOperator.identity());
-        Transport stranger = start(
-                fixture,
-                new NettyTcpTransport(new TcpTransportOptions(
-                        other.self(),
-                        other.incarnation(),
-                        "another-cluster",
-                        other.bind(),
-                        other.peers(),
-                        other.codec(),
-                        other.queueMessages(),
-                        other.queueBytes(),
-                        other.connectTimeout(),
-                        other.reconnectMin(),
-                        other.reconnectMax(),
-                        other.handshakeTimeout(),
-                        other.tls(),
-                        other.requireNameMatch(),
-                        other.ioThreads(),
-                        other.clusterKey(),
-                        other.unauthenticated(),
-                        other.linkTimeout())),
-                new Inbox());
+        Transport stranger =
+                start(fixture, new NettyTcpTransport(TcpFixture.inCluster(other, "another-cluster")), new Inbox());
         stranger.send(A, heartbeat(B));
         assertTrue(
                 Inbox.await(() -> a.metrics().handshakeRefusals() > 0, PATIENCE),

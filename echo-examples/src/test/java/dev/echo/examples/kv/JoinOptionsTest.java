@@ -1,0 +1,107 @@
+package dev.echo.examples.kv;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.echo.core.MemberId;
+import dev.echo.core.PeerAddress;
+import dev.echo.core.transport.InMemoryNetwork;
+import dev.echo.core.transport.TransportException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** echo-kv's {@code --join}: seeds as bare addresses or with ids (PROTOCOL.md §8), and what a restart asks. */
+class JoinOptionsTest {
+    private static final String[] BASE = {
+        "--id",
+        "n4",
+        "--data",
+        "/tmp/never-created",
+        "--advertise",
+        "127.0.0.1:7004",
+        "--client",
+        "127.0.0.1:6004",
+        "--unauthenticated"
+    };
+
+    private static KvOptions parse(String... more) {
+        String[] args = new String[BASE.length + more.length];
+        System.arraycopy(BASE, 0, args, 0, BASE.length);
+        System.arraycopy(more, 0, args, BASE.length, more.length);
+        return KvOptions.parse(args);
+    }
+
+    @Test
+    void seedsMayBeBareAddressesOrCarryTheirIds() {
+        KvOptions options = parse("--join", "127.0.0.1:7001, n2=127.0.0.1:7002,[::1]:7003");
+        assertEquals(List.of(new PeerAddress("127.0.0.1", 7001), new PeerAddress("::1", 7003)), options.seeds());
+        assertEquals(Map.of(MemberId.of("n2"), new PeerAddress("127.0.0.1", 7002)), options.members());
+    }
+
+    @Test
+    void wrongSeedListsAreRefusedByName() {
+        IllegalArgumentException noPort = assertThrows(IllegalArgumentException.class, () -> parse("--join", "host"));
+        assertTrue(noPort.getMessage().contains("host:port"), noPort.getMessage());
+        // The original members must name one another: their lists are the group's initial configuration.
+        IllegalArgumentException bareMember = assertThrows(
+                IllegalArgumentException.class,
+                () -> KvOptions.parse(new String[] {
+                    "--id", "n1", "--data", "d", "--members", "127.0.0.1:7001", "--client", "127.0.0.1:6001"
+                }));
+        assertTrue(bareMember.getMessage().contains("id=host:port"), bareMember.getMessage());
+        // UDP has no handshake in which to ask an address who it is.
+        IllegalArgumentException udp = assertThrows(
+                IllegalArgumentException.class,
+                () -> KvOptions.parse(new String[] {
+                    "--id",
+                    "n4",
+                    "--data",
+                    "d",
+                    "--join",
+                    "127.0.0.1:7001",
+                    "--advertise",
+                    "127.0.0.1:7004",
+                    "--client",
+                    "127.0.0.1:6004",
+                    "--transport",
+                    "udp",
+                    "--key-file",
+                    "k"
+                }));
+        assertTrue(udp.getMessage().contains("id=host:port"), udp.getMessage());
+    }
+
+    @Test
+    void aRestartUsesTheSeedsItFoundAndAsksNobody(@TempDir Path data) throws Exception {
+        Files.writeString(data.resolve(JoinSeeds.FILE), "n1=127.0.0.1:7001\nn2=127.0.0.1:7002\n");
+        // An in-memory transport cannot ask anyone: the kept answer is all there is to use.
+        var transport = new InMemoryNetwork().transport(MemberId.of("n4"));
+        Map<MemberId, PeerAddress> seeds =
+                JoinSeeds.resolve(data, transport, List.of(new PeerAddress("127.0.0.1", 7001)), Duration.ofMinutes(1));
+        assertEquals(List.of(MemberId.of("n1"), MemberId.of("n2")), List.copyOf(seeds.keySet()), "in the order kept");
+        assertEquals(new PeerAddress("127.0.0.1", 7002), seeds.get(MemberId.of("n2")));
+
+        Files.writeString(data.resolve(JoinSeeds.FILE), "garbage\n");
+        java.io.IOException damaged = assertThrows(
+                java.io.IOException.class,
+                () -> JoinSeeds.resolve(data, transport, List.of(new PeerAddress("h", 1)), Duration.ZERO));
+        assertTrue(damaged.getMessage().contains("delete the file"), damaged.getMessage());
+    }
+
+    @Test
+    void withNothingKeptTheSeedsAreAsked(@TempDir Path data) {
+        var transport = new InMemoryNetwork().transport(MemberId.of("n4"));
+        TransportException unsupported = assertThrows(
+                TransportException.class,
+                () -> JoinSeeds.resolve(
+                        data, transport, List.of(new PeerAddress("127.0.0.1", 7001)), Duration.ofMinutes(1)));
+        assertEquals(TransportException.Reason.UNSUPPORTED, unsupported.reason());
+        assertTrue(Files.notExists(data.resolve(JoinSeeds.FILE)), "nothing kept when nobody answered");
+    }
+}
