@@ -59,6 +59,10 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
      * them in the order the client sent them.
      */
     private final List<PendingWrite> pendingWrites = new ArrayList<>();
+    /** This client's writes handed to the group and not yet answered: a read waits until there are none. */
+    private int writesInFlight;
+    /** A read waiting for this client's writes, and everything the client sent after it, in order. */
+    private final ArrayDeque<Waiting> behindRead = new ArrayDeque<>();
     /** A flush is queued on the connection's executor: replies completed meanwhile go out with it. */
     private boolean flushQueued;
     /** A QUIT or a protocol error closed this connection: nothing more is read or answered. */
@@ -72,6 +76,9 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
 
     /** A write waiting for its batch: its command, its reply's place, and how to turn its result into the reply. */
     private record PendingWrite(Slot slot, byte[] command, Function<byte[], RedisMessage> reply) {}
+
+    /** A command held behind a read; {@code read} says whether it is a read that waits for writes itself. */
+    private record Waiting(boolean read, Runnable command) {}
 
     /** One command's place in the reply order. */
     private static final class Slot {
@@ -156,12 +163,26 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
             List<byte[]> arguments = arguments(msg);
             if (arguments.isEmpty()) {
                 answer(ctx, slot, error("ERR empty command"));
+            } else if (!behindRead.isEmpty()) { // a read waits for this client's writes: the rest waits behind it
+                behindRead.add(new Waiting(false, () -> dispatch(ctx, slot, arguments)));
             } else {
                 dispatch(ctx, slot, arguments);
             }
         } finally {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    /** Runs what waited behind a read, in order, until a read must wait for writes again. */
+    private void runWaiting(ChannelHandlerContext ctx) {
+        if (failed) {
+            behindRead.clear(); // the connection is closing: what waited is neither run nor answered
+            return;
+        }
+        while (!behindRead.isEmpty() && !(behindRead.peek().read() && writesInFlight > 0)) {
+            behindRead.poll().command().run();
+        }
+        submitPendingWrites(ctx); // what ran may have been writes: they go in now, not at the next read burst
     }
 
     private void dispatch(ChannelHandlerContext ctx, Slot slot, List<byte[]> args) {
@@ -310,28 +331,50 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
         List<CompletableFuture<byte[]>> outcomes = group.submitAll(commands);
         for (int i = 0; i < outcomes.size(); i++) {
             PendingWrite write = pendingWrites.get(i);
-            complete(ctx, write.slot(), outcomes.get(i), write.reply(), "the write was not applied");
+            writesInFlight++;
+            complete(ctx, write.slot(), outcomes.get(i), write.reply(), "the write was not applied")
+                    .thenRun(() -> {
+                        writesInFlight--;
+                        runWaiting(ctx);
+                    });
         }
         pendingWrites.clear();
     }
 
+    /**
+     * A read sees every write its client sent before it, as in Redis, where one connection's commands run in order:
+     * while any of them has no outcome yet, the read waits (and what the client sends after it waits behind it). A
+     * linearizable read issued at once could be served before those writes commit, since to the group they are
+     * concurrent operations.
+     */
     private void read(ChannelHandlerContext ctx, Slot slot, KvOp op, Function<List<RedisMessage>, RedisMessage> reply) {
         submitPendingWrites(ctx); // the writes before it first, in order
         byte[] query = op.encode();
-        CompletableFuture<byte[]> answer = staleReads ? group.readStale(query) : group.read(query);
-        complete(ctx, slot, answer, bytes -> reply.apply(values(bytes)), "the read was not served");
+        Runnable issue = () -> {
+            CompletableFuture<byte[]> answer = staleReads ? group.readStale(query) : group.read(query);
+            complete(ctx, slot, answer, bytes -> reply.apply(values(bytes)), "the read was not served");
+        };
+        if (writesInFlight > 0) {
+            behindRead.add(new Waiting(true, issue));
+        } else {
+            issue.run();
+        }
     }
 
-    private void complete(
+    /** Answers {@code slot} with {@code outcome} on the connection's event loop; the result completes after that. */
+    private CompletableFuture<Void> complete(
             ChannelHandlerContext ctx,
             Slot slot,
             CompletableFuture<byte[]> outcome,
             Function<byte[], RedisMessage> reply,
             String notDone) {
+        CompletableFuture<Void> answered = new CompletableFuture<>();
         outcome.whenComplete((result, failure) -> ctx.executor().execute(() -> {
             RedisMessage message = failure == null ? reply.apply(result) : errorFor(failure, notDone);
             answer(ctx, slot, message);
+            answered.complete(null);
         }));
+        return answered;
     }
 
     /** Fills {@code slot} and writes every reply that is now at the head of the order. */

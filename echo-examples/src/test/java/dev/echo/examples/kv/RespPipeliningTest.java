@@ -81,6 +81,13 @@ class RespPipeliningTest {
                 String expected = "-ERR unknown command 'FOO'\r\n$2\r\n40\r\n-ERR unknown command 'BAR'\r\n$2\r\n40\r\n"
                         + "$1\r\n7\r\n";
                 assertEquals(expected, readUntil(node, socket, expected.length()));
+
+                // Writes and reads of one burst reach the group as its event loop's pass hands them over: a read
+                // still sees every write its client sent before it.
+                String burst = "SET a 1\r\nSET a 2\r\nGET a\r\nINCR c\r\nGET c\r\nSET a 3\r\nMGET a c\r\n";
+                socket.getOutputStream().write(burst.getBytes(StandardCharsets.US_ASCII));
+                String answers = "+OK\r\n+OK\r\n$1\r\n2\r\n:1\r\n$1\r\n1\r\n+OK\r\n*2\r\n$1\r\n3\r\n$1\r\n1\r\n";
+                assertEquals(answers, readUntil(node, socket, answers.length()));
             }
             server.close().sync();
         } finally {
