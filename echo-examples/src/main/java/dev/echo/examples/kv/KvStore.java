@@ -77,8 +77,9 @@ final class KvStore implements StateMachine {
     }
 
     /**
-     * Captures the map for a snapshot: a copy of the entries (O(n) on the loop thread; values are immutable once
-     * stored, so they are shared, not copied).
+     * Captures the map for a snapshot: a copy of the entries, O(n) on the loop thread (values are immutable once
+     * stored, so they are shared, not copied). The O(n log n) sort into key order is left to the writer, which runs
+     * off the loop thread: it held the loop for tens of milliseconds per snapshot at 100,000 keys.
      */
     @Override
     public Snapshot snapshot() {
@@ -86,9 +87,9 @@ final class KvStore implements StateMachine {
         for (Map.Entry<Key, byte[]> entry : data.entrySet()) {
             copy.add(Map.entry(entry.getKey(), entry.getValue()));
         }
-        // In key order, not the hash map's: equal states give equal snapshot bytes at every member.
-        copy.sort((a, b) -> Arrays.compare(a.getKey().bytes(), b.getKey().bytes()));
         return out -> {
+            // In key order, not the hash map's: equal states give equal snapshot bytes at every member.
+            copy.sort((a, b) -> Arrays.compare(a.getKey().bytes(), b.getKey().bytes()));
             DataOutputStream stream = new DataOutputStream(out);
             stream.writeInt(copy.size());
             for (Map.Entry<Key, byte[]> entry : copy) {
