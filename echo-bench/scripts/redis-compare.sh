@@ -46,8 +46,10 @@ for id in n1 n2 n3; do
 done
 # The members authenticate each other with a cluster key, as echo-kv requires by default: that is what is measured.
 (umask 077 && head -c 32 /dev/urandom > "$work/cluster.key")
+# --journal-spin 0: the three members share the machine's cores with one another and with redis-benchmark, so an idle
+# journal writer parks at once instead of polling (as the end-to-end benchmark's members do; docs/benchmarks.md).
 for id in n1 n2 n3; do
-  ECHO_KV_JAVA_OPTS="-Xmx1g" "$root/bin/echo-kv" --id "$id" --data "$work/$id" --members "$members" \
+  ECHO_KV_JAVA_OPTS="-Xmx1g" "$root/bin/echo-kv" --id "$id" --data "$work/$id" --members "$members" --journal-spin 0 \
     --client "127.0.0.1:${client_port[$id]}" --key-file "$work/cluster.key" > "$work/$id.log" 2>&1 &
   pids+=($!)
 done

@@ -73,6 +73,7 @@ public final class EchoKv implements AutoCloseable {
                         options.clusterId(),
                         options.id().value())
                 .metrics(sink)
+                .idleSpinIterations(options.journalSpin())
                 .build());
         Transport transport;
         try {
