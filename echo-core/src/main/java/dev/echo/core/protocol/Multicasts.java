@@ -233,10 +233,24 @@ final class Multicasts {
         reportedUpTo = Math.max(reportedUpTo, upTo);
         if (participating) {
             frozen = state.rules.freezeOnReport();
+            // Every held multicast came in data whose stable point this member took in, and what lies between a
+            // sequencer's stable point and its last is within its budget: so the report fits one message, the budget
+            // being at most half an append, which the runtime keeps within the transport's limit (UDP's datagram too).
+            MemberState.check(
+                    heldBytes() <= unstableBudget || !state.rules.deliverMulticastsInOrder(),
+                    "§13 the multicasts a report carries fit the sequencer's budget");
             return new Message.MulticastAck(
                     state.self, state.term, epoch, life, true, delivered, upTo, List.copyOf(held));
         }
         return new Message.MulticastAck(state.self, state.term, epoch, life, false, 0, upTo, List.of());
+    }
+
+    private int heldBytes() {
+        int bytes = 0;
+        for (Multicast multicast : held) {
+            bytes += multicast.sizeBytes();
+        }
+        return bytes;
     }
 
     private Message.MulticastAck ack() {
