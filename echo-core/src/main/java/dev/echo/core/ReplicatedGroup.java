@@ -75,7 +75,12 @@ public interface ReplicatedGroup extends AutoCloseable {
      */
     CompletableFuture<GroupStatus> whenQuorum();
 
-    /** The group's membership as this member currently sees it. */
+    /**
+     * The group's membership as this member has applied it: the latest committed configuration it applied, the one
+     * {@link GroupListener#viewChanged} last reported (a restarted member starts from its snapshot's, or the initial
+     * one, and hears each later one again as it applies its log). Never a configuration that may still be rolled
+     * back, and its epoch never goes back. Never blocks.
+     */
     View view();
 
     /**

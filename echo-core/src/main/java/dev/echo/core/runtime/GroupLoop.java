@@ -81,19 +81,15 @@ public final class GroupLoop implements PersistListener {
     private final GroupMetrics metrics;
     /** Present while this member may still ask to join (PROTOCOL.md §8). */
     private final Optional<JoinRequests> joining;
-    /**
-     * The view of the latest configuration known committed (applied), which is what tells a joining machine it is in:
-     * a configuration entry that added it may still be lost if it never committed, and {@link #view} starts from the
-     * log's latest configuration, committed or not (PROTOCOL.md §8).
-     */
-    private View committedView;
 
     private final Runnable permitReleased;
     private final SnapshotWorker snapshots;
     private EchoException stopCause;
     private final ConcurrentLinkedQueue<CompletableFuture<GroupStatus>> quorumWaiters = new ConcurrentLinkedQueue<>();
     private volatile GroupStatus status;
+    /** What this member applied; also what tells a joining machine it is in (PROTOCOL.md §8). */
     private volatile View view;
+
     private long steppedDurable;
     private boolean stopped;
     /** At the leader: the followers last reported unreachable to the listener. */
@@ -202,10 +198,11 @@ public final class GroupLoop implements PersistListener {
                 metrics,
                 this::now);
         this.status = snapshotStatus(core.status());
-        this.view = ProtocolTranslation.view(core.configuration(), core.log().configurationIndex());
-        long committed = core.commitIndex();
-        this.committedView = ProtocolTranslation.view(
-                core.log().configurationAt(committed), core.log().configurationIndexAt(committed));
+        // The view of what this member applied, as the listener hears views: never a configuration the log holds
+        // but that may not commit, and never going back as the log is applied (PROTOCOL.md §8, §13).
+        long applied = core.lastApplied();
+        this.view = ProtocolTranslation.view(
+                core.log().configurationAt(applied), core.log().configurationIndexAt(applied));
     }
 
     String name() {
@@ -316,7 +313,7 @@ public final class GroupLoop implements PersistListener {
         membership.expire(now);
         peerBook.expire(now);
         if (joining.isPresent()) {
-            joining.get().due(now, committedView).ifPresent(membership::request);
+            joining.get().due(now, view).ifPresent(membership::request);
         }
         flushOutputs();
         reportReachability();
@@ -631,7 +628,6 @@ public final class GroupLoop implements PersistListener {
         View before = view;
         View after = ProtocolTranslation.view(changed.configuration(), changed.index());
         view = after;
-        committedView = after;
         metrics.viewChanges.increment();
         RuntimeEvents.ViewChanged event = new RuntimeEvents.ViewChanged();
         if (event.shouldCommit()) {

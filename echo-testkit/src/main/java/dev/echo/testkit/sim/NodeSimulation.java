@@ -155,6 +155,8 @@ public final class NodeSimulation {
         boolean joined;
         /** Whether a member asked to replace this one: it may be out of the group even if no answer said so. */
         boolean replacementAsked;
+        /** The epoch of the last view this life's application saw ({@code view()} at start, then the listener's). */
+        long viewEpoch;
 
         SimTransport transport;
         EchoNode node;
@@ -354,6 +356,7 @@ public final class NodeSimulation {
         member.node = node;
         try {
             member.group = join(member, node, group.build());
+            member.viewEpoch = member.group.view().epoch();
         } catch (EchoException refused) {
             if (!stoppedByAnInjectedDiskFault(refused)) {
                 throw refused;
@@ -389,6 +392,7 @@ public final class NodeSimulation {
             public void viewChanged(View view) {
                 log(member.id + " VIEW " + view.epoch() + ": voters " + view.voters() + ", learners "
                         + view.learners());
+                checked(() -> viewsGoForward(member, view));
             }
 
             @Override
@@ -417,6 +421,20 @@ public final class NodeSimulation {
                 log(member.id + " STORAGE AVAILABLE: writes resume");
             }
         });
+    }
+
+    /**
+     * Within a life, the views a member's application sees go forward: {@code view()} at the start is an applied one,
+     * and each view the listener hears is later than the one before, equal to what {@code view()} then says
+     * (ReplicatedGroup.view). A view taken from a log entry that never commits would be followed by an earlier one.
+     */
+    private void viewsGoForward(Member member, View view) {
+        if (member.group != null && view.epoch() <= member.viewEpoch) {
+            throw new InvariantViolation(
+                    "views go forward",
+                    member.id + " life " + member.life + " heard view " + view.epoch() + " after " + member.viewEpoch);
+        }
+        member.viewEpoch = view.epoch();
     }
 
     /** Runs a check inside a node's call into the simulator: a broken rule is thrown once the node's step is over. */
