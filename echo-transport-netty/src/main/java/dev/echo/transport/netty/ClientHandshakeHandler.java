@@ -1,7 +1,6 @@
 package dev.echo.transport.netty;
 
 import dev.echo.core.codec.CodecException;
-import dev.echo.core.codec.MessageCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.Optional;
@@ -33,17 +32,11 @@ final class ClientHandshakeHandler extends HandshakeStage {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        TcpTransportOptions options = transport.options();
-        ctx.writeAndFlush(Frames.handshake(
-                ctx.alloc(),
-                new Handshake.Hello(
-                        MessageCodec.VERSION,
-                        options.clusterId(),
-                        transport.self(),
-                        options.incarnation(),
-                        Optional.of(link.member()),
-                        nonce)));
-        startTimeout(ctx, () -> LOG.warn("No handshake answer from {} in time; reconnecting", link.member()));
+        sendHello(
+                ctx,
+                Optional.of(link.member()),
+                nonce,
+                () -> LOG.warn("No handshake answer from {} in time; reconnecting", link.member()));
         ctx.fireChannelActive();
     }
 

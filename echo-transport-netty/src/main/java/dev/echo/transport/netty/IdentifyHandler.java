@@ -2,8 +2,6 @@ package dev.echo.transport.netty;
 
 import dev.echo.core.MemberId;
 import dev.echo.core.PeerAddress;
-import dev.echo.core.codec.CodecException;
-import dev.echo.core.codec.MessageCodec;
 import dev.echo.core.transport.TransportException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -36,33 +34,20 @@ final class IdentifyHandler extends HandshakeStage {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        TcpTransportOptions options = transport().options();
-        ctx.writeAndFlush(Frames.handshake(
-                ctx.alloc(),
-                new Handshake.Hello(
-                        MessageCodec.VERSION,
-                        options.clusterId(),
-                        transport().self(),
-                        options.incarnation(),
-                        Optional.empty(),
-                        nonce)));
-        startTimeout(ctx, () -> fail(TransportException.Reason.PEER_UNREACHABLE, "no handshake answer in time"));
+        sendHello(
+                ctx,
+                Optional.empty(),
+                nonce,
+                () -> fail(TransportException.Reason.PEER_UNREACHABLE, "no handshake answer in time"));
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ByteBuf frame = (ByteBuf) msg;
-        Handshake handshake;
-        try {
-            handshake = Handshake.read(frame);
-        } catch (CodecException malformed) {
-            transport().counters().decodeError();
-            fail(TransportException.Reason.PEER_REFUSED, "malformed answer: " + malformed.getMessage());
-            ctx.close();
+        Handshake handshake = readOrClose(
+                ctx, (ByteBuf) msg, why -> fail(TransportException.Reason.PEER_REFUSED, "malformed answer: " + why));
+        if (handshake == null) {
             return;
-        } finally {
-            frame.release();
         }
         cancelTimeout();
         Optional<String> problem = problem(ctx, handshake);

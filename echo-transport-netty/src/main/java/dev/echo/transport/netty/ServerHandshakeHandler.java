@@ -1,7 +1,6 @@
 package dev.echo.transport.netty;
 
 import dev.echo.core.MemberId;
-import dev.echo.core.codec.CodecException;
 import dev.echo.core.codec.MessageCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
@@ -47,20 +46,15 @@ final class ServerHandshakeHandler extends HandshakeStage {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ByteBuf frame = (ByteBuf) msg;
-        Handshake handshake;
-        try {
-            handshake = Handshake.read(frame);
-        } catch (CodecException malformed) {
-            transport.counters().decodeError();
-            LOG.warn(
-                    "Closing connection from {}: malformed handshake: {}",
-                    ctx.channel().remoteAddress(),
-                    malformed.getMessage());
-            ctx.close();
+        Handshake handshake = readOrClose(
+                ctx,
+                (ByteBuf) msg,
+                why -> LOG.warn(
+                        "Closing connection from {}: malformed handshake: {}",
+                        ctx.channel().remoteAddress(),
+                        why));
+        if (handshake == null) {
             return;
-        } finally {
-            frame.release();
         }
         if (awaitingProof != null) {
             onProof(ctx, handshake);
