@@ -54,7 +54,7 @@ public interface Transport extends AutoCloseable {
     default CompletableFuture<MemberId> identify(PeerAddress address) {
         return CompletableFuture.failedFuture(new TransportException(
                 TransportException.Reason.UNSUPPORTED,
-                getClass().getSimpleName() + " cannot ask an address who it is: give seeds as id=host:port",
+                getClass().getSimpleName() + " cannot ask an address who it is: give its seeds with their ids",
                 null));
     }
 

@@ -201,10 +201,6 @@ record KvOptions(
         if (transport.equals("tls") && (options.tlsKeyStore.isEmpty() || options.tlsTrustStore.isEmpty())) {
             throw new IllegalArgumentException("--transport tls needs --tls-keystore and --tls-truststore");
         }
-        if (transport.equals("udp") && !options.seeds.isEmpty()) {
-            throw new IllegalArgumentException(
-                    "--transport udp cannot ask an address who listens there: give --join" + " seeds as id=host:port");
-        }
         if (transport.equals("udp") && options.keyFile.isEmpty()) {
             throw new IllegalArgumentException("--transport udp needs --key-file");
         }

@@ -55,26 +55,24 @@ class JoinOptionsTest {
                     "--id", "n1", "--data", "d", "--members", "127.0.0.1:7001", "--client", "127.0.0.1:6001"
                 }));
         assertTrue(bareMember.getMessage().contains("id=host:port"), bareMember.getMessage());
-        // UDP has no handshake in which to ask an address who it is.
-        IllegalArgumentException udp = assertThrows(
-                IllegalArgumentException.class,
-                () -> KvOptions.parse(new String[] {
-                    "--id",
-                    "n4",
-                    "--data",
-                    "d",
-                    "--join",
-                    "127.0.0.1:7001",
-                    "--advertise",
-                    "127.0.0.1:7004",
-                    "--client",
-                    "127.0.0.1:6004",
-                    "--transport",
-                    "udp",
-                    "--key-file",
-                    "k"
-                }));
-        assertTrue(udp.getMessage().contains("id=host:port"), udp.getMessage());
+        // Over UDP too, bare seeds are asked who they are (a question and answer under the cluster key).
+        KvOptions udp = KvOptions.parse(new String[] {
+            "--id",
+            "n4",
+            "--data",
+            "d",
+            "--join",
+            "127.0.0.1:7001",
+            "--advertise",
+            "127.0.0.1:7004",
+            "--client",
+            "127.0.0.1:6004",
+            "--transport",
+            "udp",
+            "--key-file",
+            "k"
+        });
+        assertEquals(List.of(new PeerAddress("127.0.0.1", 7001)), udp.seeds());
     }
 
     @Test

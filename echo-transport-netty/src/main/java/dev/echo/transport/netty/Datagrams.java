@@ -1,10 +1,12 @@
 package dev.echo.transport.netty;
 
+import dev.echo.core.MemberId;
 import dev.echo.core.codec.CodecException;
 import dev.echo.core.codec.Envelope;
 import dev.echo.core.codec.MessageCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import javax.crypto.Mac;
@@ -17,10 +19,18 @@ import javax.crypto.spec.SecretKeySpec;
  * datagram from outside the cluster never reaches the message decoder. {@code boot} and {@code sequence} feed the
  * receiver's {@link ReplayWindow}.
  *
+ * <p>Two more kinds ask an address who listens there (PROTOCOL.md §8, a seed given as a bare address) and answer:
+ * {@code ["ECHQ" or "ECHA"][version][nonce] id [HMAC-SHA256]}, the id a length byte and ASCII: the asker's in a
+ * question, the answering member's in an answer, which repeats the question's fresh nonce so an old answer cannot be
+ * replayed.
+ *
  * <p>Not thread-safe: each instance holds a {@link Mac}; use one per thread.
  */
 final class Datagrams {
     static final int MAGIC = 0x45434855; // "ECHU"
+    static final int WHO_ARE_YOU = 0x45434851; // "ECHQ"
+    static final int I_AM = 0x45434841; // "ECHA"
+    static final int NONCE_BYTES = 16;
     static final int HEADER = 4 + 1 + 8 + 8;
     static final int MAC_BYTES = 32;
     /** Bytes a datagram adds to its message. */
@@ -59,6 +69,55 @@ final class Datagrams {
         } catch (IllegalArgumentException tooLarge) {
             datagram.release();
             return null;
+        }
+    }
+
+    /** Seals a question ({@link #WHO_ARE_YOU}) or an answer ({@link #I_AM}) naming {@code member}. */
+    ByteBuf sealIdentity(ByteBufAllocator alloc, int kind, byte[] nonce, MemberId member) {
+        byte[] id = member.value().getBytes(StandardCharsets.US_ASCII);
+        ByteBuf datagram = alloc.buffer(4 + 1 + NONCE_BYTES + 1 + id.length + MAC_BYTES);
+        datagram.writeInt(kind)
+                .writeByte(MessageCodec.VERSION)
+                .writeBytes(nonce)
+                .writeByte(id.length)
+                .writeBytes(id);
+        mac.update(datagram.nioBuffer(0, datagram.writerIndex()));
+        datagram.writeBytes(mac.doFinal());
+        return datagram;
+    }
+
+    /**
+     * A question or answer about who listens at an address.
+     *
+     * @param kind {@link #WHO_ARE_YOU} or {@link #I_AM}
+     * @param nonce the question's fresh bytes
+     * @param member the asker (question) or the answering member (answer)
+     */
+    record Identity(int kind, byte[] nonce, MemberId member) {}
+
+    /** Parses an authentic question or answer. */
+    static Identity parseIdentity(ByteBuf datagram) throws CodecException {
+        int start = datagram.readerIndex();
+        int length = datagram.readableBytes() - MAC_BYTES;
+        if (length < 4 + 1 + NONCE_BYTES + 1) {
+            throw new CodecException(CodecException.Reason.TRUNCATED, "identity datagram of " + length + " bytes");
+        }
+        int kind = datagram.getInt(start);
+        byte version = datagram.getByte(start + 4);
+        if (version != MessageCodec.VERSION) {
+            throw new CodecException(CodecException.Reason.UNSUPPORTED_VERSION, "datagram version " + version);
+        }
+        byte[] nonce = new byte[NONCE_BYTES];
+        datagram.getBytes(start + 5, nonce);
+        int idLength = datagram.getUnsignedByte(start + 5 + NONCE_BYTES);
+        if (length != 4 + 1 + NONCE_BYTES + 1 + idLength) {
+            throw new CodecException(CodecException.Reason.INVALID_VALUE, "identity datagram of the wrong length");
+        }
+        String id = datagram.toString(start + 6 + NONCE_BYTES, idLength, StandardCharsets.US_ASCII);
+        try {
+            return new Identity(kind, nonce, MemberId.of(id));
+        } catch (IllegalArgumentException invalid) {
+            throw new CodecException(CodecException.Reason.INVALID_VALUE, invalid.getMessage());
         }
     }
 

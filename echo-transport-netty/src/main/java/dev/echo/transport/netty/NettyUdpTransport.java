@@ -24,7 +24,11 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +59,13 @@ public final class NettyUdpTransport implements Transport {
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     /** Orders this life of the member after its earlier ones for the receivers' replay windows. */
     private final long boot = System.currentTimeMillis();
+
+    /** How long {@link #identify} waits for an answer. */
+    static final Duration IDENTIFY_TIMEOUT = Duration.ofSeconds(2);
+
+    private static final SecureRandom NONCES = new SecureRandom();
+    /** Questions sent by {@link #identify}, by their nonce in hex, until answered or timed out. */
+    private final ConcurrentMap<String, CompletableFuture<MemberId>> asked = new ConcurrentHashMap<>();
 
     private volatile TransportListener listener;
     private volatile boolean closed;
@@ -131,6 +142,40 @@ public final class NettyUdpTransport implements Transport {
             channel.eventLoop().execute(this::drain);
         }
         return true;
+    }
+
+    /**
+     * Sends one authenticated question to {@code address} and waits up to {@link #IDENTIFY_TIMEOUT} for the answer
+     * that repeats its nonce (PROTOCOL.md §8). A peer without the cluster key cannot answer, and its silence reads as
+     * {@code PEER_UNREACHABLE}: over UDP a wrong key and a dead address look the same.
+     */
+    @Override
+    public CompletableFuture<MemberId> identify(PeerAddress address) {
+        Objects.requireNonNull(address, "address");
+        if (closed || listener == null) {
+            return CompletableFuture.failedFuture(new TransportException(
+                    TransportException.Reason.ILLEGAL_STATE, "identify needs a started, open transport", null));
+        }
+        byte[] nonce = new byte[Datagrams.NONCE_BYTES];
+        NONCES.nextBytes(nonce);
+        String key = HexFormat.of().formatHex(nonce);
+        CompletableFuture<MemberId> identified = new CompletableFuture<>();
+        asked.put(key, identified);
+        identified.whenComplete((member, failure) -> asked.remove(key));
+        ByteBuf question = sealers.get().sealIdentity(alloc, Datagrams.WHO_ARE_YOU, nonce, self());
+        channel.eventLoop().execute(() -> {
+            channel.writeAndFlush(new DatagramPacket(question, new InetSocketAddress(address.host(), address.port())));
+            channel.eventLoop()
+                    .schedule(
+                            () -> identified.completeExceptionally(new TransportException(
+                                    TransportException.Reason.PEER_UNREACHABLE,
+                                    "seed " + address + ": no answer in " + IDENTIFY_TIMEOUT.toMillis()
+                                            + " ms (nobody there, or another cluster key)",
+                                    null)),
+                            IDENTIFY_TIMEOUT.toMillis(),
+                            TimeUnit.MILLISECONDS);
+        });
+        return identified;
     }
 
     @Override
@@ -217,6 +262,11 @@ public final class NettyUdpTransport implements Transport {
                 LOG.debug("Dropped a datagram from {} with a bad MAC", packet.sender());
                 return;
             }
+            int kind = content.getInt(content.readerIndex());
+            if (kind == Datagrams.WHO_ARE_YOU || kind == Datagrams.I_AM) {
+                identity(ctx, packet.sender(), content);
+                return;
+            }
             Datagrams.Parsed parsed;
             try {
                 parsed = Datagrams.parse(content, options.codec());
@@ -237,6 +287,32 @@ public final class NettyUdpTransport implements Transport {
                         "Transport listener failed on a message from {}",
                         parsed.envelope().from(),
                         listenerBug);
+            }
+        }
+
+        /** An authentic question about who listens here (answered), or an answer to one of this member's questions. */
+        private void identity(ChannelHandlerContext ctx, InetSocketAddress sender, ByteBuf content) {
+            Datagrams.Identity identity;
+            try {
+                identity = Datagrams.parseIdentity(content);
+            } catch (CodecException malformed) {
+                counters.decodeError();
+                LOG.warn("Dropped a malformed identity datagram from {}: {}", sender, malformed.getMessage());
+                return;
+            }
+            if (identity.kind() == Datagrams.WHO_ARE_YOU) {
+                ctx.writeAndFlush(new DatagramPacket(
+                        verifier.sealIdentity(ctx.alloc(), Datagrams.I_AM, identity.nonce(), self()), sender));
+                return;
+            }
+            CompletableFuture<MemberId> waiting = asked.get(HexFormat.of().formatHex(identity.nonce()));
+            if (waiting == null) {
+                counters.authFailure(); // an answer to no question of ours: late, or replayed
+            } else if (identity.member().equals(self())) {
+                waiting.completeExceptionally(new TransportException(
+                        TransportException.Reason.PEER_REFUSED, "seed " + sender + ": it is this member itself", null));
+            } else {
+                waiting.complete(identity.member());
             }
         }
 

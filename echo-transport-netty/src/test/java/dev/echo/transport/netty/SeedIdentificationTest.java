@@ -119,6 +119,30 @@ class SeedIdentificationTest {
     }
 
     @Test
+    void overUdpASeedAnswersWhoItIsOnlyToTheClusterKey() throws Exception {
+        UdpFixture fixture = new UdpFixture();
+        NettyUdpTransport a = startUdp(fixture, A, UdpFixture.KEY);
+        NettyUdpTransport joiner = startUdp(fixture, B, UdpFixture.KEY);
+        PeerAddress seed = new PeerAddress("127.0.0.1", a.localAddress().getPort());
+        assertEquals(A, joiner.identify(seed).get(10, TimeUnit.SECONDS));
+        assertEquals(
+                0,
+                a.metrics().authFailures() + a.metrics().decodeErrors(),
+                a.metrics().toString());
+
+        // Without the key the question is dropped unread, and silence is all the asker gets.
+        byte[] wrongKey = "another-key-of-at-least-16-bytes".getBytes(StandardCharsets.US_ASCII);
+        NettyUdpTransport stranger = startUdp(fixture, MemberId.of("c"), wrongKey);
+        ExecutionException unanswered = assertThrows(
+                ExecutionException.class, () -> stranger.identify(seed).get(10, TimeUnit.SECONDS));
+        assertEquals(
+                TransportException.Reason.PEER_UNREACHABLE,
+                assertInstanceOf(TransportException.class, unanswered.getCause())
+                        .reason());
+        assertTrue(a.metrics().authFailures() > 0, "the seed counted the stranger's question");
+    }
+
+    @Test
     void aTransportWithoutAddressesSaysItCannotIdentify() {
         Transport inMemory = new dev.echo.core.transport.InMemoryNetwork().transport(B);
         TransportException unsupported = assertThrows(
@@ -130,6 +154,12 @@ class SeedIdentificationTest {
     private NettyTcpTransport start(
             TcpFixture fixture, MemberId member, UnaryOperator<TcpTransportOptions.Builder> adjust) throws Exception {
         NettyTcpTransport transport = new NettyTcpTransport(fixture.options(member, adjust));
+        opened.add(transport);
+        return fixture.start(transport, new Inbox());
+    }
+
+    private NettyUdpTransport startUdp(UdpFixture fixture, MemberId member, byte[] key) throws Exception {
+        NettyUdpTransport transport = new NettyUdpTransport(fixture.options(member, key, UnaryOperator.identity()));
         opened.add(transport);
         return fixture.start(transport, new Inbox());
     }

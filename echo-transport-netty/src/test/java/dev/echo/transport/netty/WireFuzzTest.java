@@ -61,5 +61,10 @@ class WireFuzzTest {
         } catch (CodecException refused) {
             // typed: the expected answer to garbage
         }
+        try {
+            Datagrams.parseIdentity(Unpooled.wrappedBuffer(bytes)); // a seed's question or answer (PROTOCOL.md §8)
+        } catch (CodecException refused) {
+            // typed, likewise
+        }
     }
 }
