@@ -34,7 +34,7 @@ final class JoinRequests {
     /** Its own log says it was a member before: it was removed, and a removed member stays removed. */
     private final boolean removedBefore;
 
-    // Written on the loop thread; volatile for {@link #progress}, which any thread may call.
+    // Written on the loop thread only; volatile for progress(), which any thread may call.
     private volatile boolean member;
     private volatile int attempts;
     private volatile String lastOutcome;
@@ -59,7 +59,7 @@ final class JoinRequests {
         }
     }
 
-    /** The request to send now, if one is due while {@code view} (this member's latest) does not include it. */
+    /** The request to send now, if one is due while {@code view} (what this member applied) does not include it. */
     Optional<GroupLoop.ChangeMembership> due(long nowNanos, View view) {
         if (view.contains(self)) {
             member = true; // in a committed view: never asks again in this life, even once removed
