@@ -78,15 +78,18 @@ class KvClusterIT {
     }
 
     /**
-     * Membership in the field (PROTOCOL.md §8), across processes over authenticated TCP and over TLS (where the new
-     * machine is known to the cluster only by its certificate from the cluster's authority): a member dies for good; a
-     * brand-new machine joins from the seeds and replaces it while clients write; a second original member dies; the
-     * group keeps committing, and the new machine answers every acknowledged write.
+     * Membership in the field (PROTOCOL.md §8), across processes over authenticated TCP, over TLS (where the new
+     * machine is known to the cluster only by its certificate from the cluster's authority) and over UDP: a member dies
+     * for good; a brand-new machine joins from seeds known only by address and replaces it while clients write; a
+     * second original member dies; the group keeps committing, and the new machine answers every acknowledged write.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"tcp", "tls"})
+    @ValueSource(strings = {"tcp", "tls", "udp"})
     void aDeadMachineIsReplacedByANewOneWhileClientsWrite(String transport) throws Exception {
         cluster = new KvCluster(directory.resolve("replace"), 3, KvCluster.freeBasePort());
+        if (transport.equals("udp")) { // the cluster key authenticates every datagram; the seeds answer under it
+            cluster.memberArguments(id -> List.of("--transport", "udp"));
+        }
         if (transport.equals("tls")) {
             TestPki pki = TestPki.get();
             cluster.memberArguments(id -> List.of(
