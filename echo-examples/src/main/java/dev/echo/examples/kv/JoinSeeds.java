@@ -6,10 +6,12 @@ import dev.echo.core.transport.SeedResolver;
 import dev.echo.core.transport.Transport;
 import dev.echo.core.transport.TransportException;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -68,7 +70,7 @@ final class JoinSeeds {
         seeds.forEach((member, address) -> lines.add(member.value() + "=" + address));
         Path temporary = kept.resolveSibling(FILE + ".tmp");
         Files.write(temporary, lines, StandardCharsets.US_ASCII);
-        try (var channel = java.nio.channels.FileChannel.open(temporary, java.nio.file.StandardOpenOption.WRITE)) {
+        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
             channel.force(true);
         }
         Files.move(temporary, kept, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -8,6 +8,7 @@ import dev.echo.core.MemberId;
 import dev.echo.core.PeerAddress;
 import dev.echo.core.transport.InMemoryNetwork;
 import dev.echo.core.transport.TransportException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,8 +87,8 @@ class JoinOptionsTest {
         assertEquals(new PeerAddress("127.0.0.1", 7002), seeds.get(MemberId.of("n2")));
 
         Files.writeString(data.resolve(JoinSeeds.FILE), "garbage\n");
-        java.io.IOException damaged = assertThrows(
-                java.io.IOException.class,
+        IOException damaged = assertThrows(
+                IOException.class,
                 () -> JoinSeeds.resolve(data, transport, List.of(new PeerAddress("h", 1)), Duration.ZERO));
         assertTrue(damaged.getMessage().contains("delete the file"), damaged.getMessage());
     }
