@@ -1,6 +1,6 @@
 /**
  * Echo's file journal: the checksummed, group-committed segment log behind the core's storage SPI
- * (docs/architecture.md, "The journal"). Exports {@code dev.echo.journal} ({@code FileJournal}, {@code JournalOptions}).
+ * (docs/architecture.md, "The journal"). Exports {@code dev.echo.journal} ({@code FileJournal}, {@code JournalOptions}, {@code SnapshotFile}).
  */
 module dev.echo.journal {
     requires transitive dev.echo.core;

@@ -103,8 +103,15 @@ final class FileSnapshotStore implements SnapshotStore {
 
     @Override
     public InputStream open(long index) throws StorageException {
-        Path path = pathOf(index);
-        Header header = readHeader(path);
+        return openData(files, pathOf(index));
+    }
+
+    /**
+     * Opens a committed snapshot file's state-machine bytes, verifying length and checksum as the stream reaches its
+     * end. Blocks on disk reads.
+     */
+    static InputStream openData(FileLayer files, Path path) throws StorageException {
+        Header header = readHeader(files, path);
         try {
             StorageFile file = files.openReadOnly(path);
             long dataEnd = file.size() - 12;
@@ -172,6 +179,15 @@ final class FileSnapshotStore implements SnapshotStore {
     private record Header(SnapshotMeta meta, int length) {}
 
     private Header readHeader(Path path) throws StorageException {
+        return readHeader(files, path);
+    }
+
+    /** What a snapshot file covers, from its checksummed header; blocks on a disk read. */
+    static SnapshotMeta readMeta(FileLayer files, Path path) throws StorageException {
+        return readHeader(files, path).meta;
+    }
+
+    private static Header readHeader(FileLayer files, Path path) throws StorageException {
         if (!files.exists(path)) {
             throw new StorageException(Reason.MISSING_SNAPSHOT, "snapshot " + path + " does not exist");
         }

@@ -1,5 +1,6 @@
 package dev.echo.examples.kv;
 
+import dev.echo.core.EchoException;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
 import dev.echo.core.GroupStatus;
@@ -10,10 +11,14 @@ import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.Tuning;
 import dev.echo.core.metrics.MetricsSink;
 import dev.echo.core.node.EchoNode;
+import dev.echo.core.node.GroupRestore;
+import dev.echo.core.storage.Journal;
+import dev.echo.core.storage.StorageException;
 import dev.echo.core.transport.Transport;
 import dev.echo.core.transport.TransportException;
 import dev.echo.journal.FileJournal;
 import dev.echo.journal.JournalOptions;
+import dev.echo.journal.SnapshotFile;
 import dev.echo.transport.netty.ClusterKey;
 import dev.echo.transport.netty.NettyTcpTransport;
 import dev.echo.transport.netty.NettyUdpTransport;
@@ -30,6 +35,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,13 +74,7 @@ public final class EchoKv implements AutoCloseable {
         Files.createDirectories(options.dataDirectory());
         this.metrics = options.metricsBind().map(MetricsEndpoint::start).orElse(null);
         MetricsSink sink = metrics == null ? MetricsSink.NONE : metrics.sink();
-        FileJournal journal = FileJournal.open(JournalOptions.builder(
-                        options.dataDirectory(),
-                        options.clusterId(),
-                        options.id().value())
-                .metrics(sink)
-                .idleSpinIterations(options.journalSpin())
-                .build());
+        FileJournal journal = openJournal(options, sink);
         Transport transport;
         try {
             transport = transport(options);
@@ -88,7 +88,6 @@ public final class EchoKv implements AutoCloseable {
                 .journal(journal)
                 .build()
                 .start();
-        GroupOptions.Builder groupOptions = GroupOptions.builder().tuning(tuning(options));
         Map<MemberId, PeerAddress> members = new LinkedHashMap<>(options.members());
         if (!options.seeds().isEmpty()) { // a joining machine's seeds, as bare addresses: ask who listens there
             try {
@@ -99,9 +98,7 @@ public final class EchoKv implements AutoCloseable {
                 throw noSeed;
             }
         }
-        // Addresses are part of membership (PROTOCOL.md §8): a machine added later learns them from the log.
-        members.forEach(
-                (m, address) -> groupOptions.voter(m, options.weights().getOrDefault(m, 1), MemberAddress.of(address)));
+        GroupOptions.Builder groupOptions = groupOptions(options, members);
         options.joinAt()
                 .ifPresent(address -> groupOptions.joinAt(MemberAddress.of(
                         address, ("client=" + options.clientBind()).getBytes(StandardCharsets.UTF_8))));
@@ -155,8 +152,13 @@ public final class EchoKv implements AutoCloseable {
         EchoKv server;
         try {
             server = new EchoKv(options);
-        } catch (TransportException | IOException noSeed) {
-            System.err.println("echo-kv: " + noSeed.getMessage());
+        } catch (TransportException
+                | IOException
+                | StorageException
+                | EchoException
+                | IllegalStateException cannotStart) {
+            // no seed answered, or --restore found no usable file or a directory that holds the group already
+            System.err.println("echo-kv: " + cannotStart.getMessage());
             System.exit(1);
             return;
         }
@@ -190,6 +192,63 @@ public final class EchoKv implements AutoCloseable {
         if (metrics != null) {
             metrics.close();
         }
+    }
+
+    /** The group's options with {@code members} as its voters, in rank order, with their weights and addresses. */
+    static GroupOptions.Builder groupOptions(KvOptions options, Map<MemberId, PeerAddress> members) {
+        GroupOptions.Builder groupOptions = GroupOptions.builder().tuning(tuning(options));
+        // Addresses are part of membership (PROTOCOL.md §8): a machine added later learns them from the log.
+        members.forEach(
+                (m, address) -> groupOptions.voter(m, options.weights().getOrDefault(m, 1), MemberAddress.of(address)));
+        return groupOptions;
+    }
+
+    /**
+     * The member's journal, seeded first with {@code --restore}'s file if given. The seeding runs on a journal of its
+     * own, closed before the member's is opened: a journal opens a group once.
+     */
+    static FileJournal openJournal(KvOptions options, MetricsSink sink) throws StorageException, IOException {
+        JournalOptions.Builder journal = JournalOptions.builder(
+                        options.dataDirectory(),
+                        options.clusterId(),
+                        options.id().value())
+                .metrics(sink)
+                .idleSpinIterations(options.journalSpin());
+        if (options.restoreFrom().isPresent()) {
+            try (FileJournal seeding = FileJournal.open(journal.build())) {
+                restore(seeding, options);
+            }
+        }
+        return FileJournal.open(journal.build());
+    }
+
+    /**
+     * {@code --restore FILE}: seeds this new member's journal with the snapshot file as the group's starting point,
+     * under the {@code --members} membership (docs/operations.md, "Losing machines, and disaster recovery"); the member then starts from it.
+     *
+     * @throws StorageException if the file is missing, damaged or unreadable
+     * @throws IllegalStateException if the data directory already holds the group: a restore never overwrites a
+     *     member's state
+     */
+    static void restore(Journal journal, KvOptions options) throws StorageException, IOException {
+        SnapshotFile file = SnapshotFile.read(options.restoreFrom().orElseThrow());
+        try (InputStream content = file.open()) {
+            GroupRestore.seed(
+                    journal,
+                    GROUP,
+                    options.id(),
+                    groupOptions(options, options.members()).build(),
+                    file.index(),
+                    file.term(),
+                    content);
+        }
+        LOG.info(
+                "{} restored group {} from {} (index {}, term {})",
+                options.id(),
+                GROUP,
+                file.path(),
+                file.index(),
+                file.term());
     }
 
     private static Transport transport(KvOptions options) throws Exception {

@@ -36,6 +36,7 @@ import java.util.Optional;
  * @param suspectTimeoutMillis dynamic voting: a voter silent this long is suspended (0: static membership)
  * @param journalSpin how long the idle journal writer polls before it parks ({@code JournalOptions.idleSpinIterations})
  * @param metricsBind where to serve the Prometheus text format at {@code /metrics}, if at all (port 0: any)
+ * @param restoreFrom a snapshot file to start a new cluster's member from (an empty data directory is seeded with it)
  */
 record KvOptions(
         MemberId id,
@@ -56,7 +57,8 @@ record KvOptions(
         boolean staleReads,
         long suspectTimeoutMillis,
         int journalSpin,
-        Optional<InetSocketAddress> metricsBind) {
+        Optional<InetSocketAddress> metricsBind,
+        Optional<Path> restoreFrom) {
 
     static final String USAGE = String.join(
             "\n",
@@ -94,6 +96,10 @@ record KvOptions(
             "                          returns (default 5000; 0 keeps the membership static)",
             "  --journal-spin N        idle journal writer: poll N times before parking (default 2000,",
             "                          about 100 us: right with a spare core; 0 where members share cores)",
+            "  --restore FILE          disaster recovery: start a new cluster's member from a snapshot file",
+            "                          (DIR/snapshots/kv/snapshot-*.snap of an old member): seeds an empty",
+            "                          --data with it under --members, then runs. Restore every voter in",
+            "                          --members from the same file, or start one and add the others",
             "  --help                  show this help",
             "",
             "Errors: -NOQUORUM and -OVERLOADED mean the write certainly had no effect (retry);",
@@ -191,7 +197,12 @@ record KvOptions(
                 Long.parseLong(values.getOrDefault("suspect-timeout", "5000")),
                 Integer.parseInt(values.getOrDefault(
                         "journal-spin", Integer.toString(JournalOptions.DEFAULT_IDLE_SPIN_ITERATIONS))),
-                Optional.ofNullable(values.get("metrics")).map(KvOptions::listenAddress));
+                Optional.ofNullable(values.get("metrics")).map(KvOptions::listenAddress),
+                Optional.ofNullable(values.get("restore")).map(Path::of));
+        if (joining && options.restoreFrom.isPresent()) {
+            throw new IllegalArgumentException("--restore starts a new cluster's member (with --members); a member"
+                    + " that joins (--join) receives the state from the cluster");
+        }
         if (options.journalSpin < 0) {
             throw new IllegalArgumentException("--journal-spin must be 0 or positive");
         }
