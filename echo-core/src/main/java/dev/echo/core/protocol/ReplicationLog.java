@@ -45,6 +45,8 @@ public final class ReplicationLog {
     private long baseTerm;
     /** Index → configuration of every configuration entry in the log (PROTOCOL.md §2: configurations live in it). */
     private final TreeMap<Long, QuorumSystem> configurations = new TreeMap<>();
+    /** {@code configurations.lastEntry()}, kept: the configuration in force is asked for at nearly every step. */
+    private Map.Entry<Long, QuorumSystem> latestConfiguration;
 
     /**
      * The log a member recovered: after its snapshot if it has one, else from entry 1 under {@code bootstrap}. The
@@ -126,12 +128,13 @@ public final class ReplicationLog {
                 throw new IllegalArgumentException("configuration entry " + entry.index() + " is not in the log");
             }
             configurations.put(entry.index(), ((Entry.ConfigurationChange) entry.payload()).configuration());
+            latestConfiguration = configurations.lastEntry();
         }
     }
 
     /** The configuration in force: the latest configuration entry in the log, committed or not, else the bootstrap. */
     public QuorumSystem configuration() {
-        Map.Entry<Long, QuorumSystem> latest = configurations.lastEntry();
+        Map.Entry<Long, QuorumSystem> latest = latestConfiguration;
         return latest == null ? bootstrap : latest.getValue();
     }
 
@@ -140,7 +143,7 @@ public final class ReplicationLog {
      * configuration is in force. It is the epoch of the view (PROTOCOL.md §13), the same at every member.
      */
     public long configurationIndex() {
-        Map.Entry<Long, QuorumSystem> latest = configurations.lastEntry();
+        Map.Entry<Long, QuorumSystem> latest = latestConfiguration;
         return latest == null ? bootstrapIndex : latest.getKey();
     }
 
@@ -308,6 +311,7 @@ public final class ReplicationLog {
         cachedBytes += heapBytes(entry);
         if (entry.payload() instanceof Entry.ConfigurationChange change) {
             configurations.put(entry.index(), change.configuration());
+            latestConfiguration = configurations.lastEntry();
         }
     }
 
@@ -324,6 +328,7 @@ public final class ReplicationLog {
         terms.truncateFrom(index);
         dropReadBackFrom(index);
         configurations.tailMap(index, true).clear(); // §2: fall back to the previous configuration
+        latestConfiguration = configurations.lastEntry();
     }
 
     private void dropReadBackFrom(long index) {
@@ -351,6 +356,7 @@ public final class ReplicationLog {
         terms.dropThrough(index);
         readBack = List.of();
         configurations.headMap(index, true).clear();
+        latestConfiguration = configurations.lastEntry();
         baseIndex = index;
         baseTerm = term;
     }
@@ -372,6 +378,7 @@ public final class ReplicationLog {
         readBack = List.of();
         terms.reset(index);
         configurations.clear();
+        latestConfiguration = configurations.lastEntry();
         bootstrap = snapshot.configuration();
         bootstrapIndex = snapshot.configurationIndex();
         baseIndex = index;

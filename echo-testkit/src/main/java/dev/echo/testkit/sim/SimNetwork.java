@@ -1,8 +1,7 @@
 package dev.echo.testkit.sim;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The simulated network's current weather: which directed links are cut, how often messages are lost or
@@ -11,10 +10,15 @@ import java.util.TreeSet;
  */
 final class SimNetwork {
     private final SplittableRandom random;
-    /** Cut links, encoded as {@code from * 64 + to}. */
-    private final TreeSet<Integer> cut = new TreeSet<>();
-    /** The latest arrival scheduled on each link, by the same code: what a new message may overtake. */
-    private final TreeMap<Integer, Long> latestArrival = new TreeMap<>();
+    /** Members are numbered 0..63; a directed link is {@code from * 64 + to}. */
+    private static final int MAX_MEMBERS = 64;
+
+    /** Cut links, by link code; arrays rather than sets, as every message asks (issue 19's rate). */
+    private final boolean[] cut = new boolean[MAX_MEMBERS * MAX_MEMBERS];
+
+    private int cutLinks;
+    /** The latest arrival scheduled on each link, by link code: what a new message may overtake. */
+    private final long[] latestArrival = new long[MAX_MEMBERS * MAX_MEMBERS];
 
     double lossRate;
     double duplicateRate;
@@ -23,14 +27,19 @@ final class SimNetwork {
 
     SimNetwork(SplittableRandom random) {
         this.random = random;
+        Arrays.fill(latestArrival, Long.MIN_VALUE);
     }
 
     boolean linkUp(int from, int to) {
-        return !cut.contains(from * 64 + to);
+        return !cut[link(from, to)];
     }
 
     void cut(int from, int to) {
-        cut.add(from * 64 + to);
+        int link = link(from, to);
+        if (!cut[link]) {
+            cut[link] = true;
+            cutLinks++;
+        }
     }
 
     /**
@@ -54,18 +63,19 @@ final class SimNetwork {
 
     /** Restores every cut link, keeping the weather (loss, duplication, jitter) as it is. */
     void healLinks() {
-        cut.clear();
+        Arrays.fill(cut, false);
+        cutLinks = 0;
     }
 
     void healAll() {
-        cut.clear();
+        healLinks();
         lossRate = 0;
         duplicateRate = 0;
         jitterMicros = 1_500;
     }
 
     boolean anyCut() {
-        return !cut.isEmpty();
+        return cutLinks > 0;
     }
 
     /** How many copies of a message to deliver: 0 (lost or cut), 1, or 2 (duplicated). */
@@ -78,11 +88,23 @@ final class SimNetwork {
 
     /** Records a message arriving at {@code arrival} on a link; whether it overtakes one sent earlier there. */
     boolean arrivesOutOfOrder(int from, int to, long arrival) {
-        Long latest = latestArrival.merge(from * 64 + to, arrival, Math::max);
-        return latest != arrival;
+        int link = link(from, to);
+        if (latestArrival[link] > arrival) {
+            return true;
+        }
+        latestArrival[link] = arrival;
+        return false;
     }
 
     long delayMicros() {
         return baseDelayMicros + random.nextLong(jitterMicros + 1);
+    }
+
+    private static int link(int from, int to) {
+        if (from < 0 || to < 0 || from >= MAX_MEMBERS || to >= MAX_MEMBERS) {
+            throw new IllegalArgumentException(
+                    "members are numbered 0.." + (MAX_MEMBERS - 1) + ": " + from + "->" + to);
+        }
+        return from * MAX_MEMBERS + to;
     }
 }
