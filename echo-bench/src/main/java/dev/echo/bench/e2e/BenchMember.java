@@ -225,18 +225,18 @@ public final class BenchMember {
                 case "TERM" -> System.out.println("TERM " + group.status().term());
                 case "RUN" ->
                     System.out.println(run(
-                            new Loop(group, Integer.parseInt(words[1]), false, delivered),
+                            new Loop(group, Integer.parseInt(words[1]), null, delivered),
                             Integer.parseInt(words[2]),
                             Integer.parseInt(words[3])));
                 case "MCAST" ->
                     System.out.println(run(
-                            new Loop(group, Integer.parseInt(words[1]), true, delivered),
+                            new Loop(group, Integer.parseInt(words[1]), Ordering.valueOf(words[4]), delivered),
                             Integer.parseInt(words[2]),
                             Integer.parseInt(words[3])));
                 case "DELIVERED" -> System.out.println("DELIVERED " + delivered.get());
                 case "COUNT" ->
                     System.out.println(count(
-                            new Loop(group, Integer.parseInt(words[1]), false, delivered), Long.parseLong(words[2])));
+                            new Loop(group, Integer.parseInt(words[1]), null, delivered), Long.parseLong(words[2])));
                 case "HEAP" -> System.out.println("HEAP used=" + heapAfterFullGc());
                 case "WRITTEN" -> System.out.println("WRITTEN bytes=" + written.bytes.get());
                 case "APPLIED" -> System.out.println("APPLIED " + group.status().lastApplied());
@@ -318,7 +318,9 @@ public final class BenchMember {
     static final class Loop {
         private final ReplicatedGroup group;
         private final int clients;
-        private final boolean multicast;
+        /** The multicasts' ordering, or null: the loop submits commands. */
+        private final Ordering multicast;
+
         final AtomicLong delivered;
         private final LatencyHistogram histogram = new LatencyHistogram();
         private final AtomicLong errors = new AtomicLong();
@@ -331,7 +333,7 @@ public final class BenchMember {
         private final CountDownLatch stopped;
         private final SplittableRandom random = new SplittableRandom(42);
 
-        Loop(ReplicatedGroup group, int clients, boolean multicast, AtomicLong delivered) {
+        Loop(ReplicatedGroup group, int clients, Ordering multicast, AtomicLong delivered) {
             this.group = group;
             this.clients = clients;
             this.multicast = multicast;
@@ -370,8 +372,8 @@ public final class BenchMember {
                 return;
             }
             long start = System.nanoTime();
-            CompletableFuture<?> operation = multicast
-                    ? group.multicast(Arrays.copyOfRange(command(), KEY_BYTES, KEY_BYTES + VALUE_BYTES), Ordering.FIFO)
+            CompletableFuture<?> operation = multicast != null
+                    ? group.multicast(Arrays.copyOfRange(command(), KEY_BYTES, KEY_BYTES + VALUE_BYTES), multicast)
                     : group.submit(command());
             operation.whenComplete((result, error) -> {
                 long micros = (System.nanoTime() - start) / 1000;

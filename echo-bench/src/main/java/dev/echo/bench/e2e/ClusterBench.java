@@ -1,6 +1,7 @@
 package dev.echo.bench.e2e;
 
 import dev.echo.bench.BenchFiles;
+import dev.echo.core.Ordering;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -33,7 +34,8 @@ import java.util.stream.Stream;
 public final class ClusterBench {
     private static final String USAGE = """
             Usage: bin/echo-bench cluster [--clients 1,64,256] [--seconds 20] [--warmup 30] [--dir DIR] [--noise N]
-                                          [--multicast [--all-send]] [--heap OPS [--every N]] [--catch-up MIB]
+                                          [--multicast [--all-send] [--ordering fifo|causal|total]]
+                                          [--heap OPS [--every N]] [--catch-up MIB]
                                           [--restart MIB]
 
             Starts three Echo members as separate JVMs (-Xmx1g each) on loopback TCP, each with its own
@@ -47,10 +49,11 @@ public final class ClusterBench {
             target of issue 20. After each C's line, on Linux, a cpu line splits the CPU per operation by
             kind of member thread (loop, transport, journal writer, segment allocator, GC, JIT, other).
             --noise N runs N busy threads beside the cluster for the whole run, as on a shared machine.
-            Removes its processes and directories at the end. --multicast measures view-synchronous multicast instead: a closed loop of C
-            outstanding 100-byte multicasts at a follower (each done when that member delivered it), and
-            the rate at which the slowest member delivered them; with --all-send every member runs such a
-            loop (C each), and sent/s is their sum. --heap OPS submits OPS operations to a group that never
+            Removes its processes and directories at the end. --multicast measures view-synchronous
+            multicast instead: a closed loop of C outstanding 100-byte multicasts at a follower (each done
+            when that member delivered it), and the rate at which the slowest member delivered them; with
+            --all-send every member runs such a loop (C each), and sent/s is their sum; --ordering picks
+            the multicasts' ordering (default fifo). --heap OPS submits OPS operations to a group that never
             snapshots and, every N operations (default 1,000,000), prints each member's live heap after a
             full collection. --catch-up MIB stops a follower, writes MIB MiB of log at the leader, restarts
             the follower and times its catch-up from the leader's disk, with a closed loop of C submits at
@@ -72,6 +75,7 @@ public final class ClusterBench {
             int noise,
             boolean multicast,
             boolean allSend,
+            Ordering ordering,
             long heapOperations,
             long heapEvery,
             int catchUpMib,
@@ -86,6 +90,7 @@ public final class ClusterBench {
             int noise = 0;
             boolean multicast = false;
             boolean allSend = false;
+            Ordering ordering = null;
             long heapOperations = 0;
             long heapEvery = 1_000_000;
             int catchUpMib = 0;
@@ -113,6 +118,7 @@ public final class ClusterBench {
                     case "--every" -> heapEvery = positive(require(value, args[i]), args[i]);
                     case "--catch-up" -> catchUpMib = positive(require(value, args[i]), args[i]);
                     case "--restart" -> restartMib = positive(require(value, args[i]), args[i]);
+                    case "--ordering" -> ordering = ordering(require(value, args[i]));
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
                 i++;
@@ -120,8 +126,8 @@ public final class ClusterBench {
             if (noise < 0) {
                 throw new IllegalArgumentException("--noise must not be negative: " + noise);
             }
-            if (allSend && !multicast) {
-                throw new IllegalArgumentException("--all-send goes with --multicast");
+            if ((allSend || ordering != null) && !multicast) {
+                throw new IllegalArgumentException("--all-send and --ordering go with --multicast");
             }
             if (heapOperations > 0 && (multicast || clients.size() != 1)) {
                 throw new IllegalArgumentException("--heap runs submits at one --clients value");
@@ -137,10 +143,20 @@ public final class ClusterBench {
                     noise,
                     multicast,
                     allSend,
+                    ordering == null ? Ordering.FIFO : ordering,
                     heapOperations,
                     heapEvery,
                     catchUpMib,
                     restartMib);
+        }
+
+        private static Ordering ordering(String text) {
+            return switch (text.toLowerCase(Locale.ROOT)) {
+                case "fifo" -> Ordering.FIFO;
+                case "causal" -> Ordering.CAUSAL;
+                case "total" -> Ordering.TOTAL;
+                default -> throw new IllegalArgumentException("--ordering must be fifo, causal or total: " + text);
+            };
         }
 
         private static String require(String value, String option) {
@@ -367,7 +383,8 @@ public final class ClusterBench {
         Member follower = members.stream().filter(m -> m != leader).findFirst().orElseThrow();
         List<Member> senders = options.allSend() ? members : List.of(follower);
         for (Member sender : senders) {
-            sender.tell("MCAST " + clients + " " + options.warmup() + " " + options.seconds());
+            sender.tell(
+                    "MCAST " + clients + " " + options.warmup() + " " + options.seconds() + " " + options.ordering());
         }
         Map<Member, String> starts = new HashMap<>();
         for (Member sender : senders) {
@@ -400,9 +417,10 @@ public final class ClusterBench {
         }
         return String.format(
                 Locale.ROOT,
-                "multicast C=%d sent/s=%d delivered_at_all/s=%d p50_us=%d p99_us=%d p999_us=%d max_us=%d errors=%d"
+                "multicast C=%d ordering=%s sent/s=%d delivered_at_all/s=%d p50_us=%d p99_us=%d p999_us=%d max_us=%d errors=%d"
                         + " cpu_us_per_msg=%.1f",
                 clients,
+                options.ordering().name().toLowerCase(Locale.ROOT),
                 sent,
                 slowest / options.seconds(),
                 field(result, "p50_us"),
