@@ -164,6 +164,7 @@ public final class NettyUdpTransport implements Transport {
         identified.whenComplete((member, failure) -> asked.remove(key));
         ByteBuf question = sealers.get().sealIdentity(alloc, Datagrams.WHO_ARE_YOU, nonce, self());
         channel.eventLoop().execute(() -> {
+            counters.sent(question.readableBytes());
             channel.writeAndFlush(new DatagramPacket(question, new InetSocketAddress(address.host(), address.port())));
             channel.eventLoop()
                     .schedule(
@@ -301,8 +302,9 @@ public final class NettyUdpTransport implements Transport {
                 return;
             }
             if (identity.kind() == Datagrams.WHO_ARE_YOU) {
-                ctx.writeAndFlush(new DatagramPacket(
-                        verifier.sealIdentity(ctx.alloc(), Datagrams.I_AM, identity.nonce(), self()), sender));
+                ByteBuf answer = verifier.sealIdentity(ctx.alloc(), Datagrams.I_AM, identity.nonce(), self());
+                counters.sent(answer.readableBytes());
+                ctx.writeAndFlush(new DatagramPacket(answer, sender));
                 return;
             }
             CompletableFuture<MemberId> waiting = asked.get(HexFormat.of().formatHex(identity.nonce()));

@@ -129,6 +129,10 @@ class SeedIdentificationTest {
                 0,
                 a.metrics().authFailures() + a.metrics().decodeErrors(),
                 a.metrics().toString());
+        // The question and the answer are datagrams like any other: counted out at the side that sent each.
+        assertEquals(1, joiner.metrics().messagesOut(), joiner.metrics().toString());
+        assertEquals(1, a.metrics().messagesOut(), a.metrics().toString());
+        assertTrue(a.metrics().bytesOut() > 0, a.metrics().toString());
 
         // Without the key the question is dropped unread, and silence is all the asker gets.
         byte[] wrongKey = "another-key-of-at-least-16-bytes".getBytes(StandardCharsets.US_ASCII);
