@@ -64,7 +64,10 @@ final class JoinSeeds {
         return seeds;
     }
 
-    /** Written to a temporary file, forced, then renamed: a crash leaves the old state or the whole new file. */
+    /**
+     * Written to a temporary file, forced, renamed, and the directory forced: a crash leaves the old state or the whole
+     * new file, and once this returns the rename survives a crash too.
+     */
     private static void write(Path kept, Map<MemberId, PeerAddress> seeds) throws IOException {
         List<String> lines = new ArrayList<>();
         seeds.forEach((member, address) -> lines.add(member.value() + "=" + address));
@@ -74,5 +77,8 @@ final class JoinSeeds {
             channel.force(true);
         }
         Files.move(temporary, kept, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel directory = FileChannel.open(kept.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+            directory.force(true); // the rename lives in the directory: forcing it syncs the entry (Linux, macOS)
+        }
     }
 }
