@@ -15,13 +15,12 @@ import dev.echo.core.metrics.MetricsSink;
 import dev.echo.core.node.EchoNode;
 import dev.echo.core.storage.SnapshotContent;
 import dev.echo.core.transport.InMemoryNetwork;
+import dev.echo.examples.snapshot.StoredSnapshots;
 import dev.echo.journal.FileJournal;
 import dev.echo.journal.JournalOptions;
 import dev.echo.journal.SnapshotFile;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -143,33 +142,9 @@ class KvRestoreTest {
             for (CompletableFuture<byte[]> write : writes) {
                 write.get(30, TimeUnit.SECONDS);
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20); // the snapshot thread writes it
-            while (newest(store) == null && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            StoredSnapshots.awaitNewest(store); // stored while the member runs
         }
-        Path newest = newest(store);
-        assertTrue(newest != null, "the old member stored a snapshot");
-        return newest;
-    }
-
-    private static Path newest(Path store) throws Exception {
-        if (!Files.isDirectory(store)) {
-            return null;
-        }
-        Path newest = null;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(store, "snapshot-*.snap")) {
-            for (Path file : files) {
-                if (newest == null
-                        || file.getFileName()
-                                        .toString()
-                                        .compareTo(newest.getFileName().toString())
-                                > 0) {
-                    newest = file;
-                }
-            }
-        }
-        return newest;
+        return StoredSnapshots.newest(store);
     }
 
     private static byte[] get(String key) {

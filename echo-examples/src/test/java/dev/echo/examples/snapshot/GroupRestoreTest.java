@@ -20,12 +20,10 @@ import dev.echo.examples.config.ConfigMap;
 import dev.echo.journal.FileJournal;
 import dev.echo.journal.JournalOptions;
 import dev.echo.journal.SnapshotFile;
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -84,14 +82,9 @@ class GroupRestoreTest {
             write.get(30, TimeUnit.SECONDS);
         }
         Path store = data.resolve("n1").resolve("snapshots").resolve("config");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20); // written on the node's snapshot thread
-        while (newestSnapshot(store) == null && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        StoredSnapshots.awaitNewest(store); // stored while the members run
         OLD.forEach(member -> nodes.remove(member).close());
-        Path newest = newestSnapshot(store);
-        assertTrue(newest != null, "the old group stored a snapshot");
-        saved = SnapshotFile.read(newest);
+        saved = SnapshotFile.read(StoredSnapshots.newest(store)); // the newest once all stopped
     }
 
     @Test
@@ -234,26 +227,6 @@ class GroupRestoreTest {
                 .start();
         nodes.put(self, node);
         return node.join("config", options, new ConfigMap(), new GroupListener() {});
-    }
-
-    /** The newest committed snapshot in a store, by name (temporary files end in .tmp), or null. */
-    private static Path newestSnapshot(Path store) throws IOException {
-        if (!Files.isDirectory(store)) {
-            return null;
-        }
-        Path newest = null;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(store, "snapshot-*.snap")) {
-            for (Path file : files) {
-                if (newest == null
-                        || file.getFileName()
-                                        .toString()
-                                        .compareTo(newest.getFileName().toString())
-                                > 0) {
-                    newest = file;
-                }
-            }
-        }
-        return newest;
     }
 
     private static String text(byte[] bytes) {
