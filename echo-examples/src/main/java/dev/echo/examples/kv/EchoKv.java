@@ -13,6 +13,7 @@ import dev.echo.core.metrics.MetricsSink;
 import dev.echo.core.node.EchoNode;
 import dev.echo.core.node.GroupRestore;
 import dev.echo.core.storage.Journal;
+import dev.echo.core.storage.SnapshotContent;
 import dev.echo.core.storage.StorageException;
 import dev.echo.core.transport.Transport;
 import dev.echo.core.transport.TransportException;
@@ -226,12 +227,20 @@ public final class EchoKv implements AutoCloseable {
      * {@code --restore FILE}: seeds this new member's journal with the snapshot file as the group's starting point,
      * under the {@code --members} membership (docs/operations.md, "Losing machines, and disaster recovery"); the member then starts from it.
      *
-     * @throws StorageException if the file is missing, damaged or unreadable
+     * @throws StorageException if the file is missing, not a snapshot file, or its header is damaged
+     * @throws IOException if its content is damaged or is not an echo-kv state (another application's snapshot)
      * @throws IllegalStateException if the data directory already holds the group: a restore never overwrites a
      *     member's state
      */
     static void restore(Journal journal, KvOptions options) throws StorageException, IOException {
         SnapshotFile file = SnapshotFile.read(options.restoreFrom().orElseThrow());
+        // Read once into a scratch store first: a file of another application's group, or damaged, is refused before
+        // the journal records anything.
+        try (InputStream content = file.open()) {
+            SnapshotContent.restore(content, new KvStore());
+        } catch (IOException notKv) {
+            throw new IOException(file.path() + " does not hold an echo-kv state: " + notKv.getMessage(), notKv);
+        }
         try (InputStream content = file.open()) {
             GroupRestore.seed(
                     journal,

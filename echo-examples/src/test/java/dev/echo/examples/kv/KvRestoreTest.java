@@ -9,16 +9,19 @@ import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
 import dev.echo.core.MemberId;
 import dev.echo.core.ReplicatedGroup;
+import dev.echo.core.StateMachine;
 import dev.echo.core.Tuning;
 import dev.echo.core.View;
 import dev.echo.core.metrics.MetricsSink;
 import dev.echo.core.node.EchoNode;
 import dev.echo.core.storage.SnapshotContent;
 import dev.echo.core.transport.InMemoryNetwork;
+import dev.echo.examples.config.ConfigMap;
 import dev.echo.examples.snapshot.StoredSnapshots;
 import dev.echo.journal.FileJournal;
 import dev.echo.journal.JournalOptions;
 import dev.echo.journal.SnapshotFile;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -27,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,7 +46,8 @@ class KvRestoreTest {
 
     @Test
     void aNewMemberStartsFromTheSnapshotFileUnderItsNewMembership() throws Exception {
-        Path file = oldMembersSnapshot();
+        Path file = oldMembersSnapshot(new KvStore(), i -> KvOp.of(KvOp.Op.SET, bytes("key" + i), bytes("value" + i))
+                .encode());
         KvOptions options = KvOptions.parse(new String[] {
             "--id",
             "r1",
@@ -94,6 +99,31 @@ class KvRestoreTest {
     }
 
     @Test
+    void aSnapshotOfAnotherStateMachineIsRefusedBeforeAnythingIsWritten() throws Exception {
+        Path file = oldMembersSnapshot(new ConfigMap(), i -> ConfigMap.put("key" + i, "value" + i));
+        KvOptions options = KvOptions.parse(new String[] {
+            "--id",
+            "r1",
+            "--data",
+            data.resolve("r1").toString(),
+            "--members",
+            "r1=127.0.0.1:7101",
+            "--client",
+            "127.0.0.1:7201",
+            "--unauthenticated",
+            "--restore",
+            file.toString()
+        });
+        IOException refused = assertThrows(IOException.class, () -> EchoKv.openJournal(options, MetricsSink.NONE));
+        assertTrue(refused.getMessage().contains("does not hold an echo-kv state"), refused.getMessage());
+        try (FileJournal journal =
+                FileJournal.open(JournalOptions.builder(options.dataDirectory(), options.clusterId(), "r1")
+                        .build())) {
+            assertTrue(journal.groupNames().isEmpty(), "nothing recorded: " + journal.groupNames());
+        }
+    }
+
+    @Test
     void restoreGoesWithMembersOnly() {
         IllegalArgumentException joining = assertThrows(
                 IllegalArgumentException.class,
@@ -115,8 +145,11 @@ class KvRestoreTest {
         assertTrue(joining.getMessage().contains("--restore"), joining.getMessage());
     }
 
-    /** A one-member echo-kv group that snapshots every 40 entries writes, and stops: its newest snapshot file. */
-    private Path oldMembersSnapshot() throws Exception {
+    /**
+     * A one-member group "kv" of {@code stateMachine} that snapshots every 40 entries writes {@code command(i)} for
+     * each key, and stops: its newest snapshot file.
+     */
+    private Path oldMembersSnapshot(StateMachine stateMachine, IntFunction<byte[]> command) throws Exception {
         MemberId old = MemberId.of("n1");
         Path store = data.resolve("n1").resolve("snapshots").resolve("kv");
         try (EchoNode node = EchoNode.builder(old)
@@ -131,13 +164,12 @@ class KvRestoreTest {
                             .voter(old)
                             .tuning(Tuning.defaults().withSnapshots(40, 4096, Duration.ofMillis(200)))
                             .build(),
-                    new KvStore(),
+                    stateMachine,
                     new GroupListener() {});
             group.whenQuorum().get(30, TimeUnit.SECONDS);
             List<CompletableFuture<byte[]>> writes = new ArrayList<>();
             for (int i = 0; i < KEYS; i++) {
-                writes.add(group.submit(KvOp.of(KvOp.Op.SET, bytes("key" + i), bytes("value" + i))
-                        .encode()));
+                writes.add(group.submit(command.apply(i)));
             }
             for (CompletableFuture<byte[]> write : writes) {
                 write.get(30, TimeUnit.SECONDS);
