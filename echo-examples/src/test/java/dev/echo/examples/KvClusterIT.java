@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.echo.examples.demo.KvCluster;
 import dev.echo.examples.demo.RespClient;
+import dev.echo.examples.snapshot.StoredSnapshots;
 import dev.echo.testkit.tls.TestPki;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,6 +142,46 @@ class KvClusterIT {
         verify("n1", workload);
         assertTrue(cluster.info("n4").get("view_member_n4").startsWith("voter,weight=1,rank=2,peer=" + address));
         assertEquals(transport, cluster.info("n4").get("transport"), "the new machine's peer transport");
+    }
+
+    /**
+     * Disaster recovery (docs/operations.md, "Losing machines, and disaster recovery"): a cluster is lost for good;
+     * one of its snapshot files, copied off a machine, starts a new one-member cluster with {@code --restore}. The
+     * new member answers exactly a prefix of the old cluster's sequential writes, at least what its first snapshot
+     * covered, and takes new writes.
+     */
+    @Test
+    void aClusterLostForGoodStartsAgainFromASnapshotFile() throws Exception {
+        cluster = new KvCluster(directory.resolve("old"), 3, KvCluster.freeBasePort());
+        cluster.memberArguments(id -> List.of("--snapshot-every", "50"));
+        assertTrue(cluster.startAll(60_000), "the members did not start");
+        int writes = 300;
+        try (RespClient client = cluster.client(awaitLeader(), 5000)) {
+            for (int i = 0; i < writes; i++) {
+                assertEquals("OK", client.call("SET", "k" + i, "v" + i));
+            }
+        }
+        Path snapshot = StoredSnapshots.awaitNewest(
+                cluster.root().resolve("n1").resolve("snapshots").resolve("kv"));
+        Path saved = Files.copy(snapshot, directory.resolve("saved.snap")); // off the machine, before it is lost
+        cluster.close();
+
+        cluster = new KvCluster(directory.resolve("new"), 1, KvCluster.freeBasePort());
+        cluster.memberArguments(id -> List.of("--restore", saved.toString()));
+        assertTrue(cluster.startAll(60_000), "the restored member did not start");
+        awaitLeader();
+        try (RespClient client = cluster.client("n1", 5000)) {
+            int present = 0;
+            while (present < writes && client.call("GET", "k" + present) != null) {
+                present++;
+            }
+            assertTrue(present >= 50, "the file covers at least one snapshot interval: " + present);
+            for (int i = 0; i < writes; i++) {
+                assertEquals(i < present ? "v" + i : null, client.call("GET", "k" + i), "a prefix of the writes");
+            }
+            assertEquals("OK", client.call("SET", "after", "restore"));
+            assertEquals("restore", client.call("GET", "after"));
+        }
     }
 
     @Test

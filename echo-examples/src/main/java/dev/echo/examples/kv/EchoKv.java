@@ -294,14 +294,17 @@ public final class EchoKv implements AutoCloseable {
     }
 
     /**
-     * Batches sized for the transport (UDP carries at most one 64,000-byte datagram per message), and dynamic voting
-     * as asked: {@code --suspect-timeout 0} keeps the membership static.
+     * Batches sized for the transport (UDP carries at most one 64,000-byte datagram per message), snapshots every
+     * {@code --snapshot-every} entries, and dynamic voting as asked: {@code --suspect-timeout 0} keeps the membership
+     * static.
      */
     private static Tuning tuning(KvOptions options) {
         Tuning defaults = Tuning.defaults();
-        Tuning sized = options.transport().equals("udp")
+        Tuning forTransport = options.transport().equals("udp")
                 ? defaults.withBatching(64, 32).withSizes(40_000, 16 << 10)
                 : defaults;
+        Tuning sized = forTransport.withSnapshots(
+                options.snapshotEvery(), forTransport.snapshotChunkBytes(), forTransport.snapshotChunkTimeout());
         if (options.suspectTimeoutMillis() == 0) {
             return sized.withStaticMembership();
         }

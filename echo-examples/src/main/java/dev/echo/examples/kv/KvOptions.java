@@ -2,6 +2,7 @@ package dev.echo.examples.kv;
 
 import dev.echo.core.MemberId;
 import dev.echo.core.PeerAddress;
+import dev.echo.core.Tuning;
 import dev.echo.journal.JournalOptions;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -37,6 +38,7 @@ import java.util.Optional;
  * @param journalSpin how long the idle journal writer polls before it parks ({@code JournalOptions.idleSpinIterations})
  * @param metricsBind where to serve the Prometheus text format at {@code /metrics}, if at all (port 0: any)
  * @param restoreFrom a snapshot file to start a new cluster's member from (an empty data directory is seeded with it)
+ * @param snapshotEvery snapshot the store every this many applied entries (0: never)
  */
 record KvOptions(
         MemberId id,
@@ -58,7 +60,8 @@ record KvOptions(
         long suspectTimeoutMillis,
         int journalSpin,
         Optional<InetSocketAddress> metricsBind,
-        Optional<Path> restoreFrom) {
+        Optional<Path> restoreFrom,
+        long snapshotEvery) {
 
     static final String USAGE = String.join(
             "\n",
@@ -96,6 +99,9 @@ record KvOptions(
             "                          returns (default 5000; 0 keeps the membership static)",
             "  --journal-spin N        idle journal writer: poll N times before parking (default 2000,",
             "                          about 100 us: right with a spare core; 0 where members share cores)",
+            "  --snapshot-every N      snapshot the store every N applied entries and compact the log",
+            "                          (default 100000; 0 never: the log and a restart's replay grow",
+            "                          without end)",
             "  --restore FILE          disaster recovery: start a new cluster's member from a snapshot file",
             "                          (DIR/snapshots/kv/snapshot-*.snap of an old member): seeds an empty",
             "                          --data with it under --members, then runs. Restore every voter in",
@@ -198,7 +204,12 @@ record KvOptions(
                 Integer.parseInt(values.getOrDefault(
                         "journal-spin", Integer.toString(JournalOptions.DEFAULT_IDLE_SPIN_ITERATIONS))),
                 Optional.ofNullable(values.get("metrics")).map(KvOptions::listenAddress),
-                Optional.ofNullable(values.get("restore")).map(Path::of));
+                Optional.ofNullable(values.get("restore")).map(Path::of),
+                Long.parseLong(values.getOrDefault(
+                        "snapshot-every", Long.toString(Tuning.defaults().snapshotIntervalEntries()))));
+        if (options.snapshotEvery < 0) {
+            throw new IllegalArgumentException("--snapshot-every must be 0 or positive");
+        }
         if (joining && options.restoreFrom.isPresent()) {
             throw new IllegalArgumentException("--restore starts a new cluster's member (with --members); a member"
                     + " that joins (--join) receives the state from the cluster");
