@@ -149,7 +149,8 @@ final class FileSnapshotStore implements SnapshotStore {
         return directory.resolve(String.format("%s%020d%s", PREFIX, index, SUFFIX));
     }
 
-    private static long indexOf(Path path) {
+    /** The index in a committed snapshot file's name, or -1 if the name is not one (a temporary file, say). */
+    static long indexOf(Path path) {
         String name = path.getFileName().toString();
         if (!name.startsWith(PREFIX) || !name.endsWith(SUFFIX) || name.length() != PREFIX.length() + 20 + 5) {
             return -1;

@@ -2,9 +2,14 @@ package dev.echo.journal;
 
 import dev.echo.core.protocol.SnapshotMeta;
 import dev.echo.core.storage.StorageException;
+import dev.echo.core.storage.StorageException.Reason;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One committed snapshot file as the file journal writes it ({@code snapshots/<group>/snapshot-<index>.snap} in a
@@ -36,6 +41,36 @@ public final class SnapshotFile {
     public static SnapshotFile read(Path path) throws StorageException {
         Objects.requireNonNull(path, "path");
         return new SnapshotFile(path, FileSnapshotStore.readMeta(NioFileLayer.INSTANCE, path));
+    }
+
+    /**
+     * The newest snapshot in a group's snapshot directory ({@code DIR/snapshots/<group>} of a member's data directory)
+     * whose header checks out: what to restore from when the member is gone. Temporary and damaged files are passed
+     * over.
+     *
+     * @param directory the group's snapshot directory
+     * @return the newest readable snapshot, or empty if the directory holds none
+     * @throws StorageException {@code IO} if the directory cannot be listed
+     */
+    public static Optional<SnapshotFile> newest(Path directory) throws StorageException {
+        Objects.requireNonNull(directory, "directory");
+        List<Path> candidates;
+        try {
+            candidates = NioFileLayer.INSTANCE.list(directory).stream()
+                    .filter(path -> FileSnapshotStore.indexOf(path) > 0)
+                    .sorted(Comparator.comparingLong(FileSnapshotStore::indexOf).reversed())
+                    .toList();
+        } catch (IOException e) {
+            throw new StorageException(Reason.IO, "cannot list snapshot directory " + directory, e);
+        }
+        for (Path candidate : candidates) {
+            try {
+                return Optional.of(read(candidate));
+            } catch (StorageException damagedOrGone) {
+                continue; // an older one may still serve
+            }
+        }
+        return Optional.empty();
     }
 
     /** The file. */

@@ -1,5 +1,6 @@
 package dev.echo.examples.demo;
 
+import dev.echo.journal.SnapshotFile;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -7,13 +8,15 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code bin/echo-demo}: a guided tour of Echo on a local three-member echo-kv cluster of separate processes. It
  * writes with a running count, kills the leader (a new one is elected, nothing acknowledged is lost), kills a second
  * member (writes pause with NOQUORUM, then resume when one returns), restarts the last member and watches it catch
- * up from the journal and the leader, then reads every acknowledged write back from every member. It cleans up its
- * processes and files however it ends.
+ * up from the journal and the leader, runs dynamic voting and a machine replacement, then reads every acknowledged
+ * write back from every member. Last, it loses every machine and starts a new cluster from a snapshot file of one.
+ * It cleans up its processes and files however it ends.
  *
  * <p>Single-threaded.
  */
@@ -38,12 +41,15 @@ public final class Demo {
             System.out.println();
             System.out.println("Starts a local three-member Echo cluster (echo-kv processes on 127.0.0.1, data in a");
             System.out.println("temporary directory), narrates a tour of failures and recovery, verifies that every");
-            System.out.println("acknowledged write survived on every member, and cleans up. Takes about a minute.");
+            System.out.println(
+                    "acknowledged write survived on every member, starts a new cluster from a snapshot file");
+            System.out.println("of the old one, and cleans up. Takes about a minute and a half.");
             return;
         }
         Path root = Files.createTempDirectory("echo-demo");
         boolean ok;
         try (KvCluster cluster = new KvCluster(root, 3, KvCluster.freeBasePort())) {
+            cluster.memberArguments(id -> List.of("--snapshot-every", "500")); // snapshot files for the last stage
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 for (String id : cluster.ids()) {
                     cluster.kill(id);
@@ -115,12 +121,16 @@ public final class Demo {
             say(id + ": all " + acknowledged.size() + " acknowledged writes present");
         }
         closeReader();
+        if (!restoreFromSnapshot()) {
+            return false;
+        }
         step("Summary");
         say(acknowledged.size() + " writes acknowledged, " + checked + " reads verified on "
                 + String.join(", ", cluster.ids()));
         say("survived: leader SIGKILL, loss and return of the quorum, restart and resynchronisation,");
         say("a restart of every member, dynamic voting down to one member and back to three,");
-        say("and a dead machine replaced by a new one in the field");
+        say("a dead machine replaced by a new one in the field, and the loss of every machine, after which a");
+        say("snapshot file started a new cluster");
         return true;
     }
 
@@ -166,6 +176,69 @@ public final class Demo {
         cluster.awaitUp(last, 60_000);
         say("view at " + middle + ": " + awaitVoters(middle, 3));
         write(100, cluster.ids());
+        return true;
+    }
+
+    /**
+     * Disaster recovery (docs/operations.md, "Losing machines, and disaster recovery"): every machine is lost; the
+     * newest snapshot file copied off one of them starts a new one-member cluster with {@code --restore}. It holds
+     * exactly the acknowledged writes the snapshot covers, the first ones in order, and takes new writes.
+     */
+    private boolean restoreFromSnapshot() throws Exception {
+        String source = running().get(0);
+        Path store = cluster.root().resolve(source).resolve("snapshots").resolve("kv");
+        Optional<SnapshotFile> newest = SnapshotFile.newest(store);
+        if (newest.isEmpty()) {
+            return fail(source + " kept no snapshot in " + store);
+        }
+        Path backups = Files.createTempDirectory("echo-demo-backup");
+        Path saved = Files.copy(
+                newest.get().path(), backups.resolve(newest.get().path().getFileName()));
+        step("Disaster: every machine is lost for good. " + saved.getFileName() + " (index "
+                + newest.get().index() + "), copied off " + source
+                + " before, starts a new one-member cluster with --restore");
+        for (String id : cluster.ids()) {
+            cluster.kill(id);
+        }
+        KvCluster restored = new KvCluster(backups.resolve("cluster"), 1, KvCluster.freeBasePort());
+        Thread cleanUp = new Thread(() -> restored.ids().forEach(restored::kill)); // if the demo is interrupted
+        Runtime.getRuntime().addShutdownHook(cleanUp);
+        try (restored) {
+            restored.memberArguments(id -> List.of("--restore", saved.toString()));
+            if (!restored.startAll(60_000)) {
+                return fail("the restored member did not start; see " + restored.root());
+            }
+            String member = awaitLeader(restored); // a group of one elects itself
+            try (RespClient client = restored.client(member, 5_000)) {
+                // The writes went one after another, so the snapshot holds a prefix of them: every write up to a
+                // point, each with its value, and none after it.
+                int present = 0;
+                int after = 0;
+                for (Map.Entry<String, String> write : acknowledged.entrySet()) {
+                    Object value = client.call("GET", write.getKey());
+                    if (value != null && after > 0) {
+                        return fail(member + " holds " + write.getKey() + " but not a write acknowledged before it");
+                    } else if (value == null) {
+                        after++;
+                    } else if (!write.getValue().equals(value)) {
+                        return fail(member + " answers " + value + " for " + write.getKey());
+                    } else {
+                        present++;
+                    }
+                }
+                say("the new cluster's " + member + " holds the first " + present + " of the " + acknowledged.size()
+                        + " acknowledged writes, each with its value: everything up to the snapshot, nothing after");
+                Object reply = client.call("SET", "demo:after-restore", "yes");
+                if (!"OK".equals(reply) || present == 0) {
+                    return fail("the restored member answered " + reply + " to a write, holding " + present);
+                }
+                say("and it takes new writes: SET demo:after-restore -> " + reply);
+            }
+        } finally {
+            Runtime.getRuntime().removeShutdownHook(cleanUp);
+            Files.deleteIfExists(saved);
+            Files.deleteIfExists(backups);
+        }
         return true;
     }
 
@@ -363,6 +436,10 @@ public final class Demo {
     }
 
     private String awaitLeader() throws InterruptedException {
+        return awaitLeader(cluster);
+    }
+
+    private static String awaitLeader(KvCluster cluster) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < deadline) {
             String leader = cluster.leader();

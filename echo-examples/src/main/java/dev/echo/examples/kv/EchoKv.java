@@ -40,6 +40,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -233,7 +234,11 @@ public final class EchoKv implements AutoCloseable {
      *     member's state
      */
     static void restore(Journal journal, KvOptions options) throws StorageException, IOException {
-        SnapshotFile file = SnapshotFile.read(options.restoreFrom().orElseThrow());
+        Path from = options.restoreFrom().orElseThrow();
+        SnapshotFile file = Files.isDirectory(from)
+                ? SnapshotFile.newest(from)
+                        .orElseThrow(() -> new IOException(from + " holds no readable snapshot file"))
+                : SnapshotFile.read(from);
         // Read once into a scratch store first: a file of another application's group, or damaged, is refused before
         // the journal records anything.
         try (InputStream content = file.open()) {

@@ -61,7 +61,7 @@ class KvRestoreTest {
             "127.0.0.1:7201",
             "--unauthenticated",
             "--restore",
-            file.toString()
+            file.getParent().toString() // the old member's snapshot directory: its newest file
         });
         KvStore expected = new KvStore();
         try (InputStream content = SnapshotFile.read(file).open()) {

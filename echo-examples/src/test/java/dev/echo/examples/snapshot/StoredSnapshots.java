@@ -2,8 +2,8 @@ package dev.echo.examples.snapshot;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
+import dev.echo.core.storage.StorageException;
+import dev.echo.journal.SnapshotFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +16,7 @@ public final class StoredSnapshots {
      * The newest committed snapshot file in {@code store}, waiting up to 20 s for one: snapshots are written on the
      * node's snapshot thread, after the entries they cover were applied.
      */
-    public static Path awaitNewest(Path store) throws IOException, InterruptedException {
+    public static Path awaitNewest(Path store) throws StorageException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         Path newest = newest(store);
         while (newest == null && System.nanoTime() < deadline) {
@@ -27,23 +27,11 @@ public final class StoredSnapshots {
         return newest;
     }
 
-    /** The newest committed snapshot file in {@code store} by name (a temporary one ends in .tmp), or null. */
-    public static Path newest(Path store) throws IOException {
+    /** The newest readable snapshot file in {@code store}, or null if there is none (yet). */
+    public static Path newest(Path store) throws StorageException {
         if (!Files.isDirectory(store)) {
             return null;
         }
-        Path newest = null;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(store, "snapshot-*.snap")) {
-            for (Path file : files) {
-                if (newest == null
-                        || file.getFileName()
-                                        .toString()
-                                        .compareTo(newest.getFileName().toString())
-                                > 0) {
-                    newest = file;
-                }
-            }
-        }
-        return newest;
+        return SnapshotFile.newest(store).map(SnapshotFile::path).orElse(null);
     }
 }
