@@ -48,21 +48,8 @@ class KvRestoreTest {
     void aNewMemberStartsFromTheSnapshotFileUnderItsNewMembership() throws Exception {
         Path file = oldMembersSnapshot(new KvStore(), i -> KvOp.of(KvOp.Op.SET, bytes("key" + i), bytes("value" + i))
                 .encode());
-        KvOptions options = KvOptions.parse(new String[] {
-            "--id",
-            "r1",
-            "--data",
-            data.resolve("r1").toString(),
-            "--members",
-            "r1=127.0.0.1:7101,r2=127.0.0.1:7102",
-            "--weights",
-            "r1=2",
-            "--client",
-            "127.0.0.1:7201",
-            "--unauthenticated",
-            "--restore",
-            file.getParent().toString() // the old member's snapshot directory: its newest file
-        });
+        // The old member's snapshot directory: the newest file in it.
+        KvOptions options = restoring(file.getParent(), "r1=127.0.0.1:7101,r2=127.0.0.1:7102", "--weights", "r1=2");
         KvStore expected = new KvStore();
         try (InputStream content = SnapshotFile.read(file).open()) {
             SnapshotContent.restore(content, expected);
@@ -101,19 +88,7 @@ class KvRestoreTest {
     @Test
     void aSnapshotOfAnotherStateMachineIsRefusedBeforeAnythingIsWritten() throws Exception {
         Path file = oldMembersSnapshot(new ConfigMap(), i -> ConfigMap.put("key" + i, "value" + i));
-        KvOptions options = KvOptions.parse(new String[] {
-            "--id",
-            "r1",
-            "--data",
-            data.resolve("r1").toString(),
-            "--members",
-            "r1=127.0.0.1:7101",
-            "--client",
-            "127.0.0.1:7201",
-            "--unauthenticated",
-            "--restore",
-            file.toString()
-        });
+        KvOptions options = restoring(file, "r1=127.0.0.1:7101");
         IOException refused = assertThrows(IOException.class, () -> EchoKv.openJournal(options, MetricsSink.NONE));
         assertTrue(refused.getMessage().contains("does not hold an echo-kv state"), refused.getMessage());
         try (FileJournal journal =
@@ -177,6 +152,24 @@ class KvRestoreTest {
             StoredSnapshots.awaitNewest(store); // stored while the member runs
         }
         return StoredSnapshots.newest(store);
+    }
+
+    /** echo-kv's options for member r1 of a new cluster of {@code members}, restored from {@code from}. */
+    private KvOptions restoring(Path from, String members, String... more) {
+        List<String> args = new ArrayList<>(List.of(
+                "--id",
+                "r1",
+                "--data",
+                data.resolve("r1").toString(),
+                "--members",
+                members,
+                "--client",
+                "127.0.0.1:7201",
+                "--unauthenticated",
+                "--restore",
+                from.toString()));
+        args.addAll(List.of(more));
+        return KvOptions.parse(args.toArray(String[]::new));
     }
 
     private static byte[] get(String key) {
