@@ -1,6 +1,8 @@
 package dev.echo.core.protocol;
 
 import dev.echo.core.MemberId;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -36,8 +38,20 @@ final class Reconfiguration {
     /** Who asked: the application at this member ({@code remote} empty) or another member. */
     private record Requester(Optional<MemberId> remote, long requestId) {}
 
-    /** A change in progress; no requester for the leader's own dynamic-voting changes (§7). */
-    private record Pending(Optional<Requester> requester, Configuration target) {}
+    /**
+     * A change in progress and everyone to tell its outcome: none for the leader's own dynamic-voting changes (§7),
+     * more than one when others asked for exactly this change while it was under way.
+     */
+    private record Pending(List<Requester> requesters, Configuration target) {
+        Pending with(Requester another) {
+            if (requesters.contains(another)) {
+                return this; // the same request again: one answer
+            }
+            List<Requester> all = new ArrayList<>(requesters);
+            all.add(another);
+            return new Pending(List.copyOf(all), target);
+        }
+    }
 
     /**
      * @param caughtUp at the leader, whether a member has caught up with its log: only such a member may become a
@@ -175,6 +189,9 @@ final class Reconfiguration {
     }
 
     private void applyEdit(Requester requester, MembershipChange change) {
+        if (joinedPendingChange(requester, change)) {
+            return;
+        }
         if (!(state.configuration() instanceof Configuration current) || changeInFlight()) {
             reply(requester, new Output.Rejected(RejectReason.CHANGE_IN_PROGRESS));
             return;
@@ -192,6 +209,28 @@ final class Reconfiguration {
             return;
         }
         start(requester, target);
+    }
+
+    /**
+     * A request for exactly the change already under way is told that change's outcome instead of being refused. A new
+     * machine asks every voter it knows (PROTOCOL.md §8) and following voters relay its join: whichever copy reaches
+     * the leader first starts the change, and the machine's own request, arriving second, would otherwise be answered
+     * CHANGE_IN_PROGRESS for the very change that is adding it.
+     */
+    private boolean joinedPendingChange(Requester requester, MembershipChange change) {
+        if (pending.isEmpty()) {
+            return false;
+        }
+        Configuration target = pending.get().target();
+        try {
+            if (!change.applyTo(target).equals(target)) {
+                return false;
+            }
+        } catch (IllegalArgumentException notThisChange) {
+            return false;
+        }
+        pending = Optional.of(pending.get().with(requester));
+        return true;
     }
 
     private void start(Requester requester, Configuration target) {
@@ -212,7 +251,7 @@ final class Reconfiguration {
             reply(requester, new Output.Rejected(RejectReason.NOT_CAUGHT_UP));
             return;
         }
-        begin(Optional.of(requester), now, target);
+        begin(List.of(requester), now, target);
     }
 
     /** Whether the leader could start a change now: none pending, its no-op committed, nothing in flight. */
@@ -225,7 +264,7 @@ final class Reconfiguration {
         MemberState.check(idle(), "rule 2: one configuration change at a time");
         Configuration now = (Configuration) state.configuration();
         if (worthProposing(now, target)) {
-            begin(Optional.empty(), now, target);
+            begin(List.of(), now, target);
         }
     }
 
@@ -236,12 +275,12 @@ final class Reconfiguration {
      */
     void rollBack(JointConfiguration joint) {
         MemberState.check(state.log.configurationIndex() > state.commitIndex, "only an uncommitted J is rolled back");
-        pending.flatMap(Pending::requester)
-                .ifPresent(r -> reply(
+        pending.ifPresent(change -> change.requesters()
+                .forEach(r -> reply(
                         r,
                         new Output.Abandoned(
-                                "rolled back: the new configuration lost its quorum before it committed")));
-        pending = Optional.of(new Pending(Optional.empty(), joint.old()));
+                                "rolled back: the new configuration lost its quorum before it committed"))));
+        pending = Optional.of(new Pending(List.of(), joint.old()));
         state.counters.increment(ProtocolCounters.Counter.CHANGE_ROLLED_BACK);
         appendConfiguration(joint.old());
     }
@@ -268,10 +307,10 @@ final class Reconfiguration {
         return true;
     }
 
-    private void begin(Optional<Requester> requester, Configuration now, Configuration proposed) {
+    private void begin(List<Requester> requesters, Configuration now, Configuration proposed) {
         // Voters it adds count as the incarnation the leader hears from them (PROTOCOL.md §5).
         Configuration target = proposed.stampingNewVoters(now, state::incarnationOf);
-        pending = Optional.of(new Pending(requester, target));
+        pending = Optional.of(new Pending(requesters, target));
         boolean votingChange = !now.voters().equals(target.voters());
         if (votingChange && state.rules.jointConsensusForVotingChanges()) {
             appendConfiguration(new JointConfiguration(now, target)); // rule 1
@@ -307,7 +346,7 @@ final class Reconfiguration {
         Configuration committed = (Configuration) current;
         if (pending.isPresent() && pending.get().target().equals(committed)) {
             long index = log.configurationIndex();
-            pending.get().requester().ifPresent(r -> reply(r, new Output.Committed(index, new byte[0], false)));
+            pending.get().requesters().forEach(r -> reply(r, new Output.Committed(index, new byte[0], false)));
             pending = Optional.empty();
         }
         return committed.isVoter(state.self) ? Optional.empty() : Optional.of(committed);
@@ -315,8 +354,8 @@ final class Reconfiguration {
 
     /** This member stopped leading: a change it started may still take effect under the next leader. */
     void leadershipLost() {
-        pending.flatMap(Pending::requester)
-                .ifPresent(r -> reply(r, new Output.Abandoned("leadership lost during the configuration change")));
+        pending.ifPresent(change -> change.requesters()
+                .forEach(r -> reply(r, new Output.Abandoned("leadership lost during the configuration change"))));
         pending = Optional.empty();
     }
 

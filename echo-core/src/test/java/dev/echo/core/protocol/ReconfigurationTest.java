@@ -394,6 +394,41 @@ class ReconfigurationTest {
     }
 
     /**
+     * PROTOCOL.md §8: a new machine asks every voter, and a follower relays its join. When the relay reaches the leader
+     * first, the machine's own request arrives during the change that adds it: it is told that change's outcome, not
+     * CHANGE_IN_PROGRESS (a real-thread test failed on this once in CI).
+     */
+    @Test
+    void aRequestForTheChangeUnderWayIsToldItsOutcome() {
+        MemberId stranger = MemberId.of("s");
+        MembershipChange join = new MembershipChange.AddLearner(stranger);
+        GroupProtocol a = leaderWithCommittedNoOp();
+        List<Output> relayed = step(a, new Input.Receive(new Message.MembershipRequest(B, 1, -1, join)));
+        assertTrue(
+                only(relayed, Output.Send.class).stream()
+                        .noneMatch(send -> send.message() instanceof Message.MembershipResponse),
+                "the relayed join starts the change: no answer yet");
+        List<Output> direct = step(a, new Input.Receive(new Message.MembershipRequest(stranger, 0, 8, join)));
+        assertTrue(
+                only(direct, Output.Send.class).stream()
+                        .noneMatch(send -> send.message() instanceof Message.MembershipResponse),
+                "the machine's own request waits for the change under way: " + direct);
+
+        step(a, new Input.Receive(new Message.AppendResponse(B, 1, true, 2, 0, 0, 0)));
+        List<Output> committed = step(a, new Input.Persisted(3));
+        List<Message> answers = only(committed, Output.Send.class).stream()
+                .map(Output.Send::message)
+                .filter(message -> message instanceof Message.MembershipResponse)
+                .toList();
+        assertEquals(
+                List.of(
+                        new Message.MembershipResponse(A, 1, -1, Message.MembershipResult.COMMITTED, 2),
+                        new Message.MembershipResponse(A, 1, 8, Message.MembershipResult.COMMITTED, 2)),
+                answers,
+                "both asked for the change; both hear it committed");
+    }
+
+    /**
      * PROTOCOL.md §8: a machine whose join entry reached it but is not committed follows the leader that sent it, yet
      * asks every voter it knows: that leader may lose its place before the entry commits, and then nobody brings this
      * machine news again (whole-node simulator, seed 174).
