@@ -192,15 +192,19 @@ final class Reconfiguration {
         if (joinedPendingChange(requester, change)) {
             return;
         }
-        if (!(state.configuration() instanceof Configuration current) || changeInFlight()) {
-            reply(requester, new Output.Rejected(RejectReason.CHANGE_IN_PROGRESS));
-            return;
-        }
+        // An edit that cannot apply to the newest configuration (a stranger to make top, say) is INVALID whatever
+        // is in flight: a wrong request gets the same answer at any moment, not CHANGE_IN_PROGRESS by timing.
+        QuorumSystem newest = state.configuration();
+        Configuration latest = newest instanceof JointConfiguration joint ? joint.next() : (Configuration) newest;
         Configuration target;
         try {
-            target = change.applyTo(current);
+            target = change.applyTo(latest);
         } catch (IllegalArgumentException invalid) {
             reply(requester, new Output.Rejected(RejectReason.INVALID));
+            return;
+        }
+        if (!(newest instanceof Configuration current) || changeInFlight()) {
+            reply(requester, new Output.Rejected(RejectReason.CHANGE_IN_PROGRESS));
             return;
         }
         if (target.equals(current) && state.commitIndex >= state.log.configurationIndex()) {

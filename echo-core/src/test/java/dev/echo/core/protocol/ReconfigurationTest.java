@@ -145,6 +145,16 @@ class ReconfigurationTest {
     }
 
     @Test
+    void anImpossibleEditIsInvalidEvenWhileAChangeIsInFlight() { // the answer does not depend on timing
+        GroupProtocol a = leaderWithCommittedNoOp();
+        step(a, ask(1, REMOVE_A));
+        Output.Outcome stranger = completion(step(a, ask(2, new MembershipChange.MakeTop(MemberId.of("x")))), 2);
+        assertEquals(new Output.Rejected(RejectReason.INVALID), stranger);
+        Output.Outcome possible = completion(step(a, ask(3, ADD_D)), 3);
+        assertEquals(new Output.Rejected(RejectReason.CHANGE_IN_PROGRESS), possible, "a possible one waits its turn");
+    }
+
+    @Test
     void aTargetWithFewerMembersThanMinCopiesIsRefused() { // it could never commit again
         GroupProtocol a = member(A, ABC, RecoveredState.EMPTY);
         a = new GroupProtocol(
