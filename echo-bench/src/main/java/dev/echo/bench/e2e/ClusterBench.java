@@ -417,8 +417,8 @@ public final class ClusterBench {
         }
         return String.format(
                 Locale.ROOT,
-                "multicast C=%d ordering=%s sent/s=%d delivered_at_all/s=%d p50_us=%d p99_us=%d p999_us=%d max_us=%d errors=%d"
-                        + " cpu_us_per_msg=%.1f",
+                "multicast C=%d ordering=%s sent/s=%d delivered_at_all/s=%d p50_us=%d p99_us=%d p999_us=%d"
+                        + " max_us=%d errors=%d cpu_us_per_msg=%.1f",
                 clients,
                 options.ordering().name().toLowerCase(Locale.ROOT),
                 sent,

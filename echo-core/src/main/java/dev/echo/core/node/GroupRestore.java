@@ -9,8 +9,8 @@ import java.util.Objects;
 
 /**
  * Starts a new group from a snapshot: disaster recovery after a quorum is lost for good, or a copy of a group's state
- * into a new cluster (docs/operations.md, "Losing machines, and disaster recovery"). {@link #seed} writes the snapshot into a member's
- * journal as the group's starting point, under the new group's initial membership; the node then joins the group with
+ * into a new cluster (docs/operations.md, "Losing machines, and disaster recovery"). {@link #seed} writes the snapshot
+ * into a member's journal as the group's starting point, under the new group's initial membership; the node then joins the group with
  * those same options and starts from that state, and a member that lacks it later (a machine that joins, or an initial
  * voter that was not seeded) receives it by snapshot transfer.
  *
@@ -32,8 +32,8 @@ import java.util.Objects;
  * <p>A journal opens a group once, and the seed opens it: close that journal afterwards and give the node a journal
  * opened afresh on the same directory, as the example does.
  *
- * <p>Stateless and thread-safe. {@link #seed} blocks on disk writes and forces until the seed is durable; call it before
- * the node joins the group, on a journal with its own writer thread (not in invoker mode).
+ * <p>Stateless and thread-safe. {@link #seed} blocks on disk writes and forces until the seed is durable; call it
+ * before the node joins the group, on a journal with its own writer thread (not in invoker mode).
  */
 public final class GroupRestore {
     private GroupRestore() {}
@@ -49,13 +49,13 @@ public final class GroupRestore {
      * @param term the term of that index (the file's {@code term()}), at least 1
      * @param content the snapshot's content, exactly as a group stored it (its exactly-once table, then the state
      *     machine's bytes); read to its end, not closed
-     * @throws IllegalArgumentException if {@code self} is not a voter of the options' membership, the options describe a
-     *     joining member ({@link GroupOptions.Builder#newMember()}), or the index or term is not positive
+     * @throws IllegalArgumentException if {@code self} is not a voter of the options' membership, the options describe
+     *     a joining member ({@link GroupOptions.Builder#newMember()}), or the index or term is not positive
      * @throws IllegalStateException if the journal already holds state of the group: a restore never overwrites a
      *     member's state; use a new data directory
-     * @throws dev.echo.core.EchoException {@code STORAGE_FAILED} if the content cannot be read or fails its checksum, or
-     *     the journal fails; {@code STORAGE_FULL} if the disk is full. A failure while reading the content leaves the
-     *     group empty in the journal, so the call can be repeated.
+     * @throws dev.echo.core.EchoException {@code STORAGE_FAILED} if the content cannot be read or fails its checksum,
+     *     or the journal fails; {@code STORAGE_FULL} if the disk is full. A failure while reading the content leaves
+     *     the group empty in the journal, so the call can be repeated.
      */
     public static void seed(
             Journal journal,

@@ -38,19 +38,7 @@ public final class GroupSeeding {
 
     private GroupSeeding() {}
 
-    /**
-     * Seeds group {@code group} of member {@code self} in {@code journal} from a snapshot's content.
-     *
-     * @param index the log index the snapshot covers, at least 1
-     * @param term the term of that entry, at least 1
-     * @param content the snapshot's content as the group stored it; read to its end, not closed
-     * @throws IllegalArgumentException if {@code self} is not a voter of the options' membership, the options describe
-     *     a joining member, or the index or term is not positive
-     * @throws IllegalStateException if the journal already holds state of this group (a vote, an entry or a snapshot)
-     * @throws EchoException {@code STORAGE_FAILED} if the content cannot be read or fails its checksum, or the journal
-     *     fails; {@code STORAGE_FULL} if the disk is full. A failure before the snapshot commits leaves the group empty
-     *     in the journal, so the same call can be tried again.
-     */
+    /** Does what {@code dev.echo.core.node.GroupRestore#seed} promises, with the same arguments and exceptions. */
     public static void seed(
             Journal journal,
             String group,

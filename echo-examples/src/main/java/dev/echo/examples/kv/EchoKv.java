@@ -225,8 +225,9 @@ public final class EchoKv implements AutoCloseable {
     }
 
     /**
-     * {@code --restore FILE}: seeds this new member's journal with the snapshot file as the group's starting point,
-     * under the {@code --members} membership (docs/operations.md, "Losing machines, and disaster recovery"); the member then starts from it.
+     * {@code --restore FILE|DIR}: seeds this new member's journal with the snapshot file (or a directory's newest) as
+     * the group's starting point, under the {@code --members} membership (docs/operations.md, "Losing machines, and
+     * disaster recovery"); the member then starts from it.
      *
      * @throws StorageException if the file is missing, not a snapshot file, or its header is damaged
      * @throws IOException if its content is damaged or is not an echo-kv state (another application's snapshot)

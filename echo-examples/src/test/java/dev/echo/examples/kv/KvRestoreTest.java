@@ -35,8 +35,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * echo-kv's {@code --restore FILE} (docs/operations.md, "Losing machines, and disaster recovery"): a new member's data directory is seeded
- * with an old member's snapshot file under the new {@code --members}, and the member starts from exactly that state.
+ * echo-kv's {@code --restore FILE} (docs/operations.md, "Losing machines, and disaster recovery"): a new member's data
+ * directory is seeded with an old member's snapshot file under the new {@code --members}, and the member starts from
+ * exactly that state.
  */
 class KvRestoreTest {
     private static final int KEYS = 100;
