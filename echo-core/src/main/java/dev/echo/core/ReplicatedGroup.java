@@ -115,7 +115,9 @@ public interface ReplicatedGroup extends AutoCloseable {
 
     /**
      * Adds {@code member} as a learner (a non-voting replica receiving the committed stream), or demotes a voter. A
-     * new member may ask this for itself: it joins with {@link GroupOptions.Builder#newMember()} and asks any member.
+     * new member may ask this for itself: it joins with {@link GroupOptions.Builder#newMember()} and asks the voters it
+     * was started with, one of which must be the leader (no voter passes on a join without an address, since it would
+     * demote; a machine on a real network joins at its address instead: {@link #addLearner(MemberId, MemberAddress)}).
      */
     CompletableFuture<View> addLearner(MemberId member);
 

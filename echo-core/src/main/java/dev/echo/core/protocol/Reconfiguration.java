@@ -127,15 +127,19 @@ final class Reconfiguration {
      * Whether this follower passes a new machine's join on to its leader (PROTOCOL.md §8). The machine asks the
      * voters it was given as seeds, knowing no leader; when none of them leads any more (replaced, or the leader is a
      * machine added since), only a relay gets the request there. A voter may ask for any edit, so relaying grants
-     * nothing the machine could not ask for itself: it relays exactly a stranger's {@code AddLearner} of itself, and
-     * nothing else. The machine learns the outcome from the leader's appends, as after a direct request.
+     * nothing the machine could not ask for itself: it relays exactly a stranger's {@code AddLearner} of itself at an
+     * address, and nothing else. The machine learns the outcome from the leader's appends, as after a direct request.
+     * Only a join at an address: that edit never demotes, so a relay that reaches the leader after the machine was
+     * added and promoted changes nothing. Without an address the edit demotes a voter, and a late relay, carrying
+     * this voter's authority, would undo the promotion; such a join goes to the leader directly or not at all.
      */
     private boolean relaysJoin(Message.MembershipRequest request) {
         return state.leaderId.isPresent()
                 && state.configuration().isVoter(state.self)
                 && !state.members().contains(request.from())
-                && request.change() instanceof MembershipChange.AddLearner
-                && request.change().onlyAbout(request.from());
+                && request.change() instanceof MembershipChange.AddLearner join
+                && join.address().isPresent()
+                && join.onlyAbout(request.from());
     }
 
     private boolean authorised(Message.MembershipRequest request) {

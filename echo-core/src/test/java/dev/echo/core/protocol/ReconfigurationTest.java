@@ -13,7 +13,9 @@ import static dev.echo.core.protocol.GroupProtocolTest.step;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.echo.core.MemberAddress;
 import dev.echo.core.MemberId;
+import dev.echo.core.PeerAddress;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -367,7 +369,8 @@ class ReconfigurationTest {
     @Test
     void aFollowingVoterRelaysANewMachinesJoinToItsLeader() {
         MemberId stranger = MemberId.of("s");
-        MembershipChange join = new MembershipChange.AddLearner(stranger);
+        MembershipChange join = new MembershipChange.AddLearner(
+                stranger, Optional.of(MemberAddress.of(PeerAddress.parse("10.0.0.9:7001"))));
         GroupProtocol b = member(B, ABC, RecoveredState.EMPTY);
         step(b, new Input.Receive(append(A, 1, 0, 0, List.of(), 0))); // b follows a in term 1
         step(b, new Input.Persisted(1)); // its term is durable: it may speak in it
@@ -388,6 +391,18 @@ class ReconfigurationTest {
                 new Input.Receive(
                         new Message.MembershipRequest(stranger, 0, 9, new MembershipChange.AddLearner(other))));
         assertTrue(only(notItself, Output.Send.class).isEmpty(), "a stranger's request about another is refused");
+        // Without an address the edit would demote the machine were it a voter by the time the relay arrives
+        // (promoted in between): it is not relayed, and the machine hears NOT_LEADER as from any non-leader.
+        assertEquals(
+                List.of(new Output.Send(
+                        stranger, new Message.MembershipResponse(B, 1, 10, Message.MembershipResult.NOT_LEADER, 0))),
+                only(
+                        step(
+                                b,
+                                new Input.Receive(new Message.MembershipRequest(
+                                        stranger, 0, 10, new MembershipChange.AddLearner(stranger)))),
+                        Output.Send.class),
+                "a join without an address is not relayed");
 
         MemberId learner = MemberId.of("l");
         GroupProtocol l = member(learner, ABC.withLearner(learner), RecoveredState.EMPTY);
