@@ -41,6 +41,8 @@ public final class KvCluster implements AutoCloseable {
     private final Map<String, Process> processes = new LinkedHashMap<>();
     /** More command-line arguments for a machine, by id: a transport other than the default, for instance. */
     private Function<String, List<String>> memberArguments = id -> List.of();
+    /** {@code --discovery GROUP:PORT --discovery-interface IF} for every machine, or empty: joiners get --join. */
+    private List<String> discovery = List.of();
 
     /**
      * Prepares a cluster of {@code size} members {@code n1..nN} under {@code root}, with peer ports from
@@ -176,6 +178,14 @@ public final class KvCluster implements AutoCloseable {
     }
 
     /**
+     * LAN discovery (PROTOCOL.md §8) for every machine started from now on: members answer on {@code group} via
+     * {@code networkInterface}, and a machine that joins finds its seeds there instead of being given them.
+     */
+    public void discovery(String group, String networkInterface) {
+        discovery = List.of("--discovery", group, "--discovery-interface", networkInterface);
+    }
+
+    /**
      * The cluster's key file, generated on first use with 32 random bytes and readable by the owner only: the demo
      * and the tests need no setup, yet the members authenticate each other as in production (PROTOCOL.md §10).
      */
@@ -197,7 +207,8 @@ public final class KvCluster implements AutoCloseable {
     public void start(String id) throws IOException {
         Path data = root.resolve(id);
         Files.createDirectories(data);
-        // The originals are told every member's id; a joiner knows its seeds only by address (PROTOCOL.md §8).
+        // The originals are told every member's id; a joiner knows its seeds only by address, or finds them on the LAN
+        // (PROTOCOL.md §8).
         boolean joining = joiners.contains(id);
         StringBuilder members = new StringBuilder();
         for (String member : initial) {
@@ -217,8 +228,6 @@ public final class KvCluster implements AutoCloseable {
                 id,
                 "--data",
                 data.toString(),
-                joining ? "--join" : "--members",
-                members.toString(),
                 "--client",
                 "127.0.0.1:" + clientPorts.get(id),
                 "--key-file",
@@ -227,9 +236,15 @@ public final class KvCluster implements AutoCloseable {
                 // two of three are down; dynamic voting would shrink the group instead after a slow second failure.
                 "--suspect-timeout",
                 Long.toString(suspectTimeoutMillis)));
+        if (!joining) {
+            command.addAll(List.of("--members", members.toString()));
+        } else if (discovery.isEmpty()) {
+            command.addAll(List.of("--join", members.toString()));
+        }
         if (joining) {
             command.addAll(List.of("--advertise", "127.0.0.1:" + peerPorts.get(id)));
         }
+        command.addAll(discovery);
         command.addAll(memberArguments.apply(id));
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)

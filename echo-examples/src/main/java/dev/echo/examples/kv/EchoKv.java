@@ -21,6 +21,8 @@ import dev.echo.journal.FileJournal;
 import dev.echo.journal.JournalOptions;
 import dev.echo.journal.SnapshotFile;
 import dev.echo.transport.netty.ClusterKey;
+import dev.echo.transport.netty.DiscoveryOptions;
+import dev.echo.transport.netty.LanDiscovery;
 import dev.echo.transport.netty.NettyTcpTransport;
 import dev.echo.transport.netty.NettyUdpTransport;
 import dev.echo.transport.netty.TcpTransportOptions;
@@ -43,6 +45,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -70,6 +73,8 @@ public final class EchoKv implements AutoCloseable {
     private final Channel clientServer;
     /** The metrics endpoint, or null without {@code --metrics}. */
     private final MetricsEndpoint metrics;
+    /** Answers LAN discovery while this member is a voter, or null without {@code --discovery}. */
+    private final LanDiscovery discovery;
 
     EchoKv(KvOptions options) throws Exception {
         this.options = options;
@@ -91,9 +96,16 @@ public final class EchoKv implements AutoCloseable {
                 .build()
                 .start();
         Map<MemberId, PeerAddress> members = new LinkedHashMap<>(options.members());
-        if (!options.seeds().isEmpty()) { // a joining machine's seeds, as bare addresses: ask who listens there
+        boolean discovers = options.joinAt().isPresent()
+                && options.members().isEmpty()
+                && options.seeds().isEmpty();
+        if (!options.seeds().isEmpty() || discovers) { // seeds as bare addresses, given or found: ask who is there
+            JoinSeeds.Addresses addresses = discovers
+                    ? () -> List.copyOf(LanDiscovery.find(discoveryOptions(options), SEED_PATIENCE)
+                            .values())
+                    : options::seeds;
             try {
-                JoinSeeds.resolve(options.dataDirectory(), transport, options.seeds(), SEED_PATIENCE)
+                JoinSeeds.resolve(options.dataDirectory(), transport, addresses, SEED_PATIENCE)
                         .forEach(members::putIfAbsent);
             } catch (TransportException | IOException | InterruptedException | RuntimeException noSeed) {
                 node.close();
@@ -115,10 +127,27 @@ public final class EchoKv implements AutoCloseable {
                 LOG.info("{} has the quorum: {} in term {}", options.id(), status.role(), status.term());
             }
         });
+        if (options.discovery().isPresent()) { // a voter can relay a join; a learner or a joiner cannot (§8)
+            try {
+                discovery = LanDiscovery.answer(
+                        discoveryOptions(options), options.id(), options.advertised(), () -> group.view()
+                                .isVoter(options.id()));
+            } catch (TransportException | RuntimeException cannotListen) {
+                node.close();
+                throw cannotListen;
+            }
+        } else {
+            discovery = null;
+        }
         clientLoops = new NioEventLoopGroup(2, new DefaultThreadFactory("echo-kv-resp", true));
         int maxBulk = tuning(options).maxCommandBytes() / 2;
-        RespHandler.InfoSource info =
-                () -> "member_id:" + options.id() + "\r\ntransport:" + options.transport() + "\r\n";
+        RespHandler.InfoSource info = () -> "member_id:" + options.id() + "\r\ntransport:" + options.transport()
+                + "\r\n"
+                + (discovery == null
+                        ? ""
+                        : "discovery:" + options.discovery().orElseThrow().getHostString() + ":"
+                                + options.discovery().orElseThrow().getPort() + ",answered="
+                                + discovery.questionsAnswered() + "\r\n");
         clientServer = new ServerBootstrap()
                 .group(clientLoops)
                 .channel(NioServerSocketChannel.class)
@@ -190,6 +219,9 @@ public final class EchoKv implements AutoCloseable {
     public void close() {
         clientServer.close().syncUninterruptibly();
         clientLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        if (discovery != null) {
+            discovery.close();
+        }
         node.close();
         if (metrics != null) {
             metrics.close();
@@ -291,6 +323,21 @@ public final class EchoKv implements AutoCloseable {
                     password));
         }
         return new NettyTcpTransport(tcp.build());
+    }
+
+    private static DiscoveryOptions discoveryOptions(KvOptions options) throws TransportException {
+        ClusterKey key;
+        try {
+            key = ClusterKey.of(Files.readAllBytes(options.keyFile().orElseThrow()));
+        } catch (IOException | IllegalArgumentException unreadable) {
+            throw new TransportException(
+                    TransportException.Reason.BAD_CREDENTIALS,
+                    "cannot read the cluster key for discovery: " + unreadable.getMessage(),
+                    unreadable);
+        }
+        DiscoveryOptions discovery = DiscoveryOptions.of(
+                options.clusterId(), key, options.discovery().orElseThrow());
+        return options.discoveryInterface().map(discovery::onInterface).orElse(discovery);
     }
 
     private static Map<MemberId, PeerAddress> peers(KvOptions options) {

@@ -19,8 +19,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The seeds of a member started with {@code --join HOST:PORT,...} (PROTOCOL.md §8): who listens at each address is
- * asked once ({@link SeedResolver}), and the answer is kept in the data directory. A restart uses what was kept and
+ * The seeds of a member started with {@code --join HOST:PORT,...} or {@code --discovery} (PROTOCOL.md §8): who listens
+ * at each address (given, or found on the LAN) is asked once ({@link SeedResolver}), and the answer is kept in the
+ * data directory. A restart uses what was kept and
  * asks nobody, so a machine that joined never waits on its seeds again: its own log has the configuration (with
  * every member's address) by then, and the seeds only matter until it is added.
  *
@@ -31,15 +32,23 @@ final class JoinSeeds {
 
     private JoinSeeds() {}
 
-    /** The seeds as members: the ones kept in {@code dataDirectory}, else the ones that answer now (then kept). */
+    /** Where to look for seeds: the given addresses, or the ones LAN discovery finds. */
+    interface Addresses {
+        List<PeerAddress> get() throws TransportException, InterruptedException;
+    }
+
+    /**
+     * The seeds as members: the ones kept in {@code dataDirectory}, else the ones at {@code addresses} that answer now
+     * (then kept). {@code addresses} is not consulted when seeds were kept.
+     */
     static Map<MemberId, PeerAddress> resolve(
-            Path dataDirectory, Transport transport, List<PeerAddress> seeds, Duration patience)
+            Path dataDirectory, Transport transport, Addresses addresses, Duration patience)
             throws TransportException, InterruptedException, IOException {
         Path kept = dataDirectory.resolve(FILE);
         if (Files.exists(kept)) {
             return read(kept);
         }
-        Map<MemberId, PeerAddress> found = SeedResolver.resolve(transport, seeds, patience);
+        Map<MemberId, PeerAddress> found = SeedResolver.resolve(transport, addresses.get(), patience);
         write(kept, found);
         return found;
     }

@@ -39,6 +39,9 @@ import java.util.Optional;
  * @param metricsBind where to serve the Prometheus text format at {@code /metrics}, if at all (port 0: any)
  * @param restoreFrom a snapshot file to start a new cluster's member from (an empty data directory is seeded with it)
  * @param snapshotEvery snapshot the store every this many applied entries (0: never)
+ * @param discovery the multicast group and port on which the cluster's voters answer who they are, if at all; a member
+ *     started with neither {@code --members} nor {@code --join} finds its seeds there (PROTOCOL.md §8, "Discovery")
+ * @param discoveryInterface the network interface discovery multicasts on (empty: the system's default)
  */
 record KvOptions(
         MemberId id,
@@ -61,12 +64,15 @@ record KvOptions(
         int journalSpin,
         Optional<InetSocketAddress> metricsBind,
         Optional<Path> restoreFrom,
-        long snapshotEvery) {
+        long snapshotEvery,
+        Optional<InetSocketAddress> discovery,
+        Optional<String> discoveryInterface) {
 
     static final String USAGE = String.join(
             "\n",
             "Usage: bin/echo-kv --id ID --data DIR --members ID=HOST:PORT,... --client HOST:PORT [options]",
             "       bin/echo-kv --id ID --data DIR --join HOST:PORT,... --advertise HOST:PORT --client HOST:PORT",
+            "       bin/echo-kv --id ID --data DIR --discovery GROUP:PORT --advertise HOST:PORT --client HOST:PORT",
             "",
             "A replicated key-value server that speaks RESP2 (redis-cli, redis-benchmark): PING, GET, SET",
             "[NX|XX|IFEQ old], DEL, INCR, MGET, INFO. Reads are linearizable unless --stale-reads.",
@@ -81,7 +87,11 @@ record KvOptions(
             "                          member asks each seed who it is (retrying while none answers), asks",
             "                          to be added as a learner, then waits for ECHO.ADDVOTER or",
             "                          ECHO.REPLACE at any member",
-            "  --advertise HOST:PORT   with --join: where peers reach this member",
+            "  --advertise HOST:PORT   with --join or --discovery: where peers reach this member",
+            "  --discovery GROUP:PORT  LAN discovery on a multicast group (e.g. 239.255.77.1:7799), under",
+            "                          --key-file: voters answer who they are; a member started without",
+            "                          --members or --join finds its seeds there and joins as with --join",
+            "  --discovery-interface IF  the network interface to multicast on (default: the system's)",
             "  --weights LIST          voting weights: id=weight,... (default 1 each)",
             "  --peer-bind HOST:PORT   where to listen for peers (default: this member's advertised address)",
             "  --client HOST:PORT      where to listen for RESP clients",
@@ -139,15 +149,24 @@ record KvOptions(
             }
         }
         MemberId id = MemberId.of(required(values, "id"));
-        boolean joining = values.containsKey("join");
-        if (joining == values.containsKey("members")) {
+        boolean joining = !values.containsKey("members");
+        if (!joining && values.containsKey("join")) {
             throw new IllegalArgumentException("give either --members (a member the cluster starts with) or --join"
                     + " (a member that joins a running cluster)");
         }
-        String listOption = joining ? "join" : "members";
+        if (joining && !values.containsKey("join") && !values.containsKey("discovery")) {
+            throw new IllegalArgumentException("give --members (a member the cluster starts with), or --join or"
+                    + " --discovery (a member that joins a running cluster)");
+        }
+        Optional<InetSocketAddress> discovery =
+                Optional.ofNullable(values.get("discovery")).map(KvOptions::multicastGroup);
+        if (values.containsKey("discovery-interface") && discovery.isEmpty()) {
+            throw new IllegalArgumentException("--discovery-interface goes with --discovery");
+        }
         Map<MemberId, PeerAddress> members = new LinkedHashMap<>();
         List<PeerAddress> seeds = new ArrayList<>();
-        for (String item : required(values, listOption).split(",")) {
+        String list = joining ? values.getOrDefault("join", "") : required(values, "members");
+        for (String item : list.isEmpty() ? new String[0] : list.split(",")) {
             String[] parts = item.split("=", 2);
             if (parts.length == 2) {
                 members.put(MemberId.of(parts[0].trim()), PeerAddress.parse(parts[1].trim()));
@@ -164,7 +183,8 @@ record KvOptions(
             throw new IllegalArgumentException("--join lists the cluster's members, not this new member " + id);
         }
         if (joining != values.containsKey("advertise")) {
-            throw new IllegalArgumentException("--advertise goes with --join: where peers reach the new member");
+            throw new IllegalArgumentException(
+                    "--advertise goes with --join or --discovery: where peers reach the new member");
         }
         Optional<PeerAddress> joinAt =
                 joining ? Optional.of(PeerAddress.parse(values.get("advertise"))) : Optional.empty();
@@ -207,13 +227,19 @@ record KvOptions(
                 Optional.ofNullable(values.get("metrics")).map(KvOptions::listenAddress),
                 Optional.ofNullable(values.get("restore")).map(Path::of),
                 Long.parseLong(values.getOrDefault(
-                        "snapshot-every", Long.toString(Tuning.defaults().snapshotIntervalEntries()))));
+                        "snapshot-every", Long.toString(Tuning.defaults().snapshotIntervalEntries()))),
+                discovery,
+                Optional.ofNullable(values.get("discovery-interface")));
         if (options.snapshotEvery < 0) {
             throw new IllegalArgumentException("--snapshot-every must be 0 or positive");
         }
         if (joining && options.restoreFrom.isPresent()) {
             throw new IllegalArgumentException("--restore starts a new cluster's member (with --members); a member"
                     + " that joins (--join) receives the state from the cluster");
+        }
+        if (discovery.isPresent() && options.keyFile.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "--discovery needs --key-file: questions and answers are authenticated" + " with the cluster key");
         }
         if (options.journalSpin < 0) {
             throw new IllegalArgumentException("--journal-spin must be 0 or positive");
@@ -235,6 +261,27 @@ record KvOptions(
             throw new IllegalArgumentException("--unauthenticated is for plain TCP without --key-file only");
         }
         return options;
+    }
+
+    /** Where peers reach this member: its {@code --members} entry, or {@code --advertise} when it joins. */
+    PeerAddress advertised() {
+        return joinAt.orElseGet(() -> members.get(id));
+    }
+
+    /** {@code --discovery}'s multicast group and port. */
+    private static InetSocketAddress multicastGroup(String text) {
+        PeerAddress parsed;
+        try {
+            parsed = PeerAddress.parse(text);
+        } catch (IllegalArgumentException wrong) {
+            throw new IllegalArgumentException("--discovery must be GROUP:PORT: " + wrong.getMessage(), wrong);
+        }
+        InetSocketAddress group = new InetSocketAddress(parsed.host(), parsed.port());
+        if (group.isUnresolved() || !group.getAddress().isMulticastAddress()) {
+            throw new IllegalArgumentException(
+                    "--discovery must name a multicast group (e.g. 239.255.77.1:7799): '" + text + "'");
+        }
+        return group;
     }
 
     /** {@code host:port} to listen on; unlike a peer's address, port 0 (any free port) is allowed. */

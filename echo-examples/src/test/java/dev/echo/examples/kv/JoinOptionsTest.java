@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -81,15 +82,20 @@ class JoinOptionsTest {
         Files.writeString(data.resolve(JoinSeeds.FILE), "n1=127.0.0.1:7001\nn2=127.0.0.1:7002\n");
         // An in-memory transport cannot ask anyone: the kept answer is all there is to use.
         var transport = new InMemoryNetwork().transport(MemberId.of("n4"));
-        Map<MemberId, PeerAddress> seeds =
-                JoinSeeds.resolve(data, transport, List.of(new PeerAddress("127.0.0.1", 7001)), Duration.ofMinutes(1));
+        Map<MemberId, PeerAddress> seeds = JoinSeeds.resolve(
+                data,
+                transport,
+                () -> {
+                    throw new AssertionError("a restart looks for no seeds");
+                },
+                Duration.ofMinutes(1));
         assertEquals(List.of(MemberId.of("n1"), MemberId.of("n2")), List.copyOf(seeds.keySet()), "in the order kept");
         assertEquals(new PeerAddress("127.0.0.1", 7002), seeds.get(MemberId.of("n2")));
 
         Files.writeString(data.resolve(JoinSeeds.FILE), "garbage\n");
         IOException damaged = assertThrows(
                 IOException.class,
-                () -> JoinSeeds.resolve(data, transport, List.of(new PeerAddress("h", 1)), Duration.ZERO));
+                () -> JoinSeeds.resolve(data, transport, () -> List.of(new PeerAddress("h", 1)), Duration.ZERO));
         assertTrue(damaged.getMessage().contains("delete the file"), damaged.getMessage());
     }
 
@@ -99,8 +105,39 @@ class JoinOptionsTest {
         TransportException unsupported = assertThrows(
                 TransportException.class,
                 () -> JoinSeeds.resolve(
-                        data, transport, List.of(new PeerAddress("127.0.0.1", 7001)), Duration.ofMinutes(1)));
+                        data, transport, () -> List.of(new PeerAddress("127.0.0.1", 7001)), Duration.ofMinutes(1)));
         assertEquals(TransportException.Reason.UNSUPPORTED, unsupported.reason());
         assertTrue(Files.notExists(data.resolve(JoinSeeds.FILE)), "nothing kept when nobody answered");
+    }
+
+    @Test
+    void aMemberWithoutSeedsFindsThemByDiscoveryUnderTheClusterKey() {
+        KvOptions found = keyed("--discovery", "239.255.77.1:7799", "--discovery-interface", "eth1");
+        assertEquals(List.of(), found.seeds());
+        assertEquals(Map.of(), found.members());
+        assertEquals(new PeerAddress("127.0.0.1", 7004), found.advertised());
+        assertEquals("239.255.77.1", found.discovery().orElseThrow().getHostString());
+        assertEquals(7799, found.discovery().orElseThrow().getPort());
+        assertEquals("eth1", found.discoveryInterface().orElseThrow());
+
+        IllegalArgumentException noKey =
+                assertThrows(IllegalArgumentException.class, () -> parse("--discovery", "239.255.77.1:7799"));
+        assertTrue(noKey.getMessage().contains("--key-file"), noKey.getMessage());
+        IllegalArgumentException unicast =
+                assertThrows(IllegalArgumentException.class, () -> keyed("--discovery", "10.0.0.1:7799"));
+        assertTrue(unicast.getMessage().contains("multicast"), unicast.getMessage());
+        IllegalArgumentException nowhere = assertThrows(IllegalArgumentException.class, () -> keyed());
+        assertTrue(nowhere.getMessage().contains("--discovery"), nowhere.getMessage());
+        IllegalArgumentException strayInterface = assertThrows(
+                IllegalArgumentException.class, () -> keyed("--join", "127.0.0.1:7001", "--discovery-interface", "lo"));
+        assertTrue(strayInterface.getMessage().contains("--discovery-interface"), strayInterface.getMessage());
+    }
+
+    /** {@link #BASE} under a cluster key instead of {@code --unauthenticated}. */
+    private static KvOptions keyed(String... more) {
+        List<String> args = new ArrayList<>(List.of(BASE).subList(0, BASE.length - 1));
+        args.addAll(List.of("--key-file", "k"));
+        args.addAll(List.of(more));
+        return KvOptions.parse(args.toArray(String[]::new));
     }
 }
