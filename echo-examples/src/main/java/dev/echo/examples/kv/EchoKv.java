@@ -80,89 +80,109 @@ public final class EchoKv implements AutoCloseable {
         this.options = options;
         Files.createDirectories(options.dataDirectory());
         this.metrics = options.metricsBind().map(MetricsEndpoint::start).orElse(null);
-        MetricsSink sink = metrics == null ? MetricsSink.NONE : metrics.sink();
-        FileJournal journal = openJournal(options, sink);
-        Transport transport;
-        try {
-            transport = transport(options);
+        try { // whatever fails below, the metrics endpoint's port is released
+            MetricsSink sink = metrics == null ? MetricsSink.NONE : metrics.sink();
+            FileJournal journal = openJournal(options, sink);
+            Transport transport;
+            try {
+                transport = transport(options);
+            } catch (Exception | Error failure) {
+                journal.close();
+                throw failure;
+            }
+            node = EchoNode.builder(options.id())
+                    .metrics(sink)
+                    .transport(transport)
+                    .journal(journal)
+                    .build()
+                    .start();
+            Map<MemberId, PeerAddress> members = new LinkedHashMap<>(options.members());
+            boolean discovers = options.joinAt().isPresent()
+                    && options.members().isEmpty()
+                    && options.seeds().isEmpty();
+            if (!options.seeds().isEmpty() || discovers) { // seeds as bare addresses, given or found: ask who is there
+                JoinSeeds.Addresses addresses = discovers
+                        ? () -> List.copyOf(LanDiscovery.find(discoveryOptions(options), SEED_PATIENCE)
+                                .values())
+                        : options::seeds;
+                try {
+                    JoinSeeds.resolve(options.dataDirectory(), transport, addresses, SEED_PATIENCE)
+                            .forEach(members::putIfAbsent);
+                } catch (TransportException | IOException | InterruptedException | RuntimeException noSeed) {
+                    node.close();
+                    throw noSeed;
+                }
+            }
+            GroupOptions.Builder groupOptions = groupOptions(options, members);
+            options.joinAt()
+                    .ifPresent(address -> groupOptions.joinAt(MemberAddress.of(
+                            address, ("client=" + options.clientBind()).getBytes(StandardCharsets.UTF_8))));
+            group = node.join(GROUP, groupOptions.build(), new KvStore(), new GroupListener() {
+                @Override
+                public void quorumLost(GroupStatus status) {
+                    LOG.warn("{} lost the quorum: writes are paused (NOQUORUM) until it is regained", options.id());
+                }
+
+                @Override
+                public void quorumRegained(GroupStatus status) {
+                    LOG.info("{} has the quorum: {} in term {}", options.id(), status.role(), status.term());
+                }
+            });
+            if (options.discovery().isPresent()) { // a voter can relay a join; a learner or a joiner cannot (§8)
+                try {
+                    discovery = LanDiscovery.answer(
+                            discoveryOptions(options), options.id(), options.advertised(), () -> group.view()
+                                    .isVoter(options.id()));
+                } catch (TransportException | RuntimeException cannotListen) {
+                    node.close();
+                    throw cannotListen;
+                }
+            } else {
+                discovery = null;
+            }
+            clientLoops = new NioEventLoopGroup(2, new DefaultThreadFactory("echo-kv-resp", true));
+            int maxBulk = tuning(options).maxCommandBytes() / 2;
+            RespHandler.InfoSource info = () -> "member_id:" + options.id() + "\r\ntransport:" + options.transport()
+                    + "\r\n"
+                    + (discovery == null
+                            ? ""
+                            : "discovery:" + options.discovery().orElseThrow().getHostString() + ":"
+                                    + options.discovery().orElseThrow().getPort() + ",answered="
+                                    + discovery.questionsAnswered() + "\r\n");
+            try {
+                clientServer = new ServerBootstrap()
+                        .group(clientLoops)
+                        .channel(NioServerSocketChannel.class)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childHandler(new ChannelInitializer<SocketChannel>() {
+                            @Override
+                            protected void initChannel(SocketChannel channel) {
+                                RespHandler.install(
+                                        channel.pipeline(),
+                                        maxBulk,
+                                        new RespHandler(group, options.staleReads(), info));
+                            }
+                        })
+                        .bind(new InetSocketAddress(
+                                options.clientBind().host(),
+                                options.clientBind().port()))
+                        .syncUninterruptibly()
+                        .channel();
+            } catch (
+                    Exception cannotBind) { // the RESP port in use (Netty throws BindException unchecked), or not local
+                clientLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+                if (discovery != null) {
+                    discovery.close();
+                }
+                node.close();
+                throw cannotBind;
+            }
         } catch (Exception | Error failure) {
-            journal.close();
+            if (metrics != null) {
+                metrics.close();
+            }
             throw failure;
         }
-        node = EchoNode.builder(options.id())
-                .metrics(sink)
-                .transport(transport)
-                .journal(journal)
-                .build()
-                .start();
-        Map<MemberId, PeerAddress> members = new LinkedHashMap<>(options.members());
-        boolean discovers = options.joinAt().isPresent()
-                && options.members().isEmpty()
-                && options.seeds().isEmpty();
-        if (!options.seeds().isEmpty() || discovers) { // seeds as bare addresses, given or found: ask who is there
-            JoinSeeds.Addresses addresses = discovers
-                    ? () -> List.copyOf(LanDiscovery.find(discoveryOptions(options), SEED_PATIENCE)
-                            .values())
-                    : options::seeds;
-            try {
-                JoinSeeds.resolve(options.dataDirectory(), transport, addresses, SEED_PATIENCE)
-                        .forEach(members::putIfAbsent);
-            } catch (TransportException | IOException | InterruptedException | RuntimeException noSeed) {
-                node.close();
-                throw noSeed;
-            }
-        }
-        GroupOptions.Builder groupOptions = groupOptions(options, members);
-        options.joinAt()
-                .ifPresent(address -> groupOptions.joinAt(MemberAddress.of(
-                        address, ("client=" + options.clientBind()).getBytes(StandardCharsets.UTF_8))));
-        group = node.join(GROUP, groupOptions.build(), new KvStore(), new GroupListener() {
-            @Override
-            public void quorumLost(GroupStatus status) {
-                LOG.warn("{} lost the quorum: writes are paused (NOQUORUM) until it is regained", options.id());
-            }
-
-            @Override
-            public void quorumRegained(GroupStatus status) {
-                LOG.info("{} has the quorum: {} in term {}", options.id(), status.role(), status.term());
-            }
-        });
-        if (options.discovery().isPresent()) { // a voter can relay a join; a learner or a joiner cannot (§8)
-            try {
-                discovery = LanDiscovery.answer(
-                        discoveryOptions(options), options.id(), options.advertised(), () -> group.view()
-                                .isVoter(options.id()));
-            } catch (TransportException | RuntimeException cannotListen) {
-                node.close();
-                throw cannotListen;
-            }
-        } else {
-            discovery = null;
-        }
-        clientLoops = new NioEventLoopGroup(2, new DefaultThreadFactory("echo-kv-resp", true));
-        int maxBulk = tuning(options).maxCommandBytes() / 2;
-        RespHandler.InfoSource info = () -> "member_id:" + options.id() + "\r\ntransport:" + options.transport()
-                + "\r\n"
-                + (discovery == null
-                        ? ""
-                        : "discovery:" + options.discovery().orElseThrow().getHostString() + ":"
-                                + options.discovery().orElseThrow().getPort() + ",answered="
-                                + discovery.questionsAnswered() + "\r\n");
-        clientServer = new ServerBootstrap()
-                .group(clientLoops)
-                .channel(NioServerSocketChannel.class)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel channel) {
-                        RespHandler.install(
-                                channel.pipeline(), maxBulk, new RespHandler(group, options.staleReads(), info));
-                    }
-                })
-                .bind(new InetSocketAddress(
-                        options.clientBind().host(), options.clientBind().port()))
-                .syncUninterruptibly()
-                .channel();
     }
 
     /** Starts a member from command-line arguments; blocks until the process is told to stop. */
