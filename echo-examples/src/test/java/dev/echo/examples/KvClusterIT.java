@@ -156,6 +156,11 @@ class KvClusterIT {
         verify("n1", workload);
         assertTrue(cluster.info("n4").get("view_member_n4").startsWith("voter,weight=1,rank=2,peer=" + address));
         assertEquals(transport, cluster.info("n4").get("transport"), "the new machine's peer transport");
+        if (variant.equals("discovery")) {
+            assertTrue(
+                    cluster.info("n1").get("discovery").matches(".*,answered=[1-9][0-9]*"),
+                    "n1 answered the new machine's questions: " + cluster.info("n1"));
+        }
     }
 
     /**

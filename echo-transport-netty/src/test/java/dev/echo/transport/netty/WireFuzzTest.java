@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 class WireFuzzTest {
     private static final MessageCodec CODEC = new MessageCodec(4096, 64, 64 * 1024);
     private static final byte[] KEY = "a-test-cluster-key-32-bytes-long".getBytes(StandardCharsets.US_ASCII);
+    private static final DiscoveryDatagrams DISCOVERY = new DiscoveryDatagrams("fuzz", ClusterKey.of(KEY));
     private static final NettyTcpTransport SERVER = new NettyTcpTransport(TcpTransportOptions.builder(
                     MemberId.of("a"), "fuzz", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
             .codec(CODEC)
@@ -65,6 +66,21 @@ class WireFuzzTest {
             Datagrams.parseIdentity(Unpooled.wrappedBuffer(bytes)); // a seed's question or answer (PROTOCOL.md §8)
         } catch (CodecException refused) {
             // typed, likewise
+        }
+    }
+
+    /**
+     * A LAN discovery datagram (PROTOCOL.md §8, "Discovery"), which anyone on the LAN can send: read under {@code KEY}
+     * (the key its seed inputs are tagged with, so tagged mutations reach every branch), it is a message or a typed
+     * {@code Rejected}, nothing else.
+     */
+    @FuzzTest(maxDuration = "10m")
+    void discoveryDatagrams(byte[] bytes) {
+        byte[] buffer = java.util.Arrays.copyOf(bytes, Math.max(bytes.length, DiscoveryDatagrams.MAX_BYTES + 1));
+        try {
+            DISCOVERY.read(buffer, bytes.length);
+        } catch (DiscoveryDatagrams.Rejected refused) {
+            // typed: the expected answer to garbage
         }
     }
 }
