@@ -96,7 +96,7 @@ public final class LanDiscovery implements AutoCloseable {
             }
             throw new TransportException(
                     TransportException.Reason.BIND_FAILED,
-                    "cannot listen for discovery on " + options.group() + " via " + interfaceName(options) + ": "
+                    "cannot listen for discovery on " + groupOf(options) + " via " + interfaceName(options) + ": "
                             + failed.getMessage(),
                     failed);
         }
@@ -104,7 +104,7 @@ public final class LanDiscovery implements AutoCloseable {
         Thread thread = new Thread(discovery::answerQuestions, "echo-discovery-" + self);
         thread.setDaemon(true);
         thread.start();
-        LOG.info("{} answers discovery on {} via {} as {}", self, options.group(), interfaceName(options), advertised);
+        LOG.info("{} answers discovery on {} via {} as {}", self, groupOf(options), interfaceName(options), advertised);
         return discovery;
     }
 
@@ -132,7 +132,7 @@ public final class LanDiscovery implements AutoCloseable {
             for (int rounds = 1; ; rounds++) {
                 Map<MemberId, PeerAddress> found = askOnce(socket, datagrams, options, round);
                 if (!found.isEmpty()) {
-                    LOG.info("Found {} on {} in round {}", found, options.group(), rounds);
+                    LOG.info("Found {} on {} in round {}", found, groupOf(options), rounds);
                     return found;
                 }
                 if (Thread.interrupted()) {
@@ -141,13 +141,17 @@ public final class LanDiscovery implements AutoCloseable {
                 if (System.nanoTime() - deadline >= 0) {
                     throw new TransportException(
                             TransportException.Reason.PEER_UNREACHABLE,
-                            "no member of cluster '" + options.clusterId() + "' answered on " + options.group()
+                            "no member of cluster '" + options.clusterId() + "' answered on " + groupOf(options)
                                     + " via " + interfaceName(options) + " in " + rounds + " rounds over "
                                     + patience + " (is discovery on at the members, with the same cluster id and"
                                     + " key, and does this network carry multicast?)",
                             null);
                 }
-                LOG.warn("Nobody answered on {} (round {}); asking again", options.group(), rounds);
+                LOG.warn(
+                        "Nobody answered on {} via {} (round {}); asking again",
+                        groupOf(options),
+                        interfaceName(options),
+                        rounds);
                 Duration longest = options.firstRound().multipliedBy(10);
                 round = round.multipliedBy(2).compareTo(longest) > 0 ? longest : round.multipliedBy(2);
                 long left = deadline - System.nanoTime();
@@ -158,7 +162,7 @@ public final class LanDiscovery implements AutoCloseable {
         } catch (IOException failed) {
             throw new TransportException(
                     TransportException.Reason.BIND_FAILED,
-                    "cannot multicast a discovery question on " + options.group() + " via " + interfaceName(options)
+                    "cannot multicast a discovery question on " + groupOf(options) + " via " + interfaceName(options)
                             + ": " + failed.getMessage(),
                     failed);
         }
@@ -208,7 +212,7 @@ public final class LanDiscovery implements AutoCloseable {
             }
         }
         if (!ignored.isEmpty()) {
-            LOG.debug("Ignored while asking on {}: {}", options.group(), ignored);
+            LOG.debug("Ignored while asking on {}: {}", groupOf(options), ignored);
         }
         return found;
     }
@@ -243,11 +247,11 @@ public final class LanDiscovery implements AutoCloseable {
                 LOG.debug("Discovery ignored a datagram from {}: {}", packet.getSocketAddress(), stranger.getMessage());
             } catch (SocketException closed) {
                 if (!socket.isClosed()) {
-                    LOG.warn("Discovery stopped answering on {}: {}", options.group(), closed.toString());
+                    LOG.warn("Discovery stopped answering on {}: {}", groupOf(options), closed.toString());
                 }
                 return;
             } catch (IOException | RuntimeException failed) {
-                LOG.warn("Discovery could not answer on {}: {}", options.group(), failed.toString());
+                LOG.warn("Discovery could not answer on {}: {}", groupOf(options), failed.toString());
             }
         }
     }
@@ -262,6 +266,11 @@ public final class LanDiscovery implements AutoCloseable {
             throw new SocketException("no network interface named '" + name + "'");
         }
         return found;
+    }
+
+    /** The group as an operator writes it: 239.255.77.1:7799. */
+    private static String groupOf(DiscoveryOptions options) {
+        return options.group().getHostString() + ":" + options.group().getPort();
     }
 
     private static String interfaceName(DiscoveryOptions options) {

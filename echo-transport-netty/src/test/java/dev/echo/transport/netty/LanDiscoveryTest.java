@@ -85,7 +85,9 @@ class LanDiscoveryTest {
             TransportException nobody =
                     assertThrows(TransportException.class, () -> LanDiscovery.find(otherKey, Duration.ofMillis(300)));
             assertEquals(TransportException.Reason.PEER_UNREACHABLE, nobody.reason());
-            assertTrue(nobody.getMessage().contains(options.group().toString()), nobody.getMessage());
+            String group =
+                    options.group().getHostString() + ":" + options.group().getPort();
+            assertTrue(nobody.getMessage().contains("answered on " + group + " via lo"), nobody.getMessage());
             DiscoveryOptions otherCluster = new DiscoveryOptions(
                     "green", KEY, options.group(), options.networkInterface(), 1, Duration.ofMillis(100));
             assertThrows(TransportException.class, () -> LanDiscovery.find(otherCluster, Duration.ofMillis(300)));
