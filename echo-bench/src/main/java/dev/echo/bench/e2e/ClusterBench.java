@@ -24,9 +24,10 @@ import java.util.stream.Stream;
 
 /**
  * The end-to-end benchmark of issue #7 ({@code bin/echo-bench cluster}): three {@link BenchMember} JVMs
- * ({@code -Xmx1g} each) on loopback TCP, each with its own data directory and fsync on; a closed loop of C
- * outstanding {@code ReplicatedGroup.submit} calls at the leader, warm-up then measurement, for each C. Prints one
- * line per C, {@code echo C=.. ops/s=.. p50_us=.. p99_us=.. p999_us=.. max_us=.. errors=.. cpu_us_per_op=..}, where
+ * ({@code -Xmx1g} and {@code -XX:MaxTenuringThreshold=0} each, as docs/operations.md recommends) on loopback TCP,
+ * each with its own data directory and fsync on; a closed loop of C outstanding {@code ReplicatedGroup.submit}
+ * calls at the leader, warm-up then measurement, for each C. Prints one line per C, which reads
+ * {@code echo C=.. ops/s=.. p50_us=.. p99_us=.. p999_us=.. max_us=.. errors=.. cpu_us_per_op=..}, where
  * CPU is summed over the three processes during the measured window. Cleans up its processes and directories.
  *
  * <p>Single-threaded coordinator; talks to each member over its stdin/stdout.
@@ -38,10 +39,11 @@ public final class ClusterBench {
                                           [--heap OPS [--every N]] [--catch-up MIB]
                                           [--restart MIB]
 
-            Starts three Echo members as separate JVMs (-Xmx1g each) on loopback TCP, each with its own
-            data directory (under DIR, default the system temp directory) and fsync on; runs a closed
-            loop of C outstanding ReplicatedGroup.submit calls at the leader (16-byte keys over 100,000,
-            100-byte values, HashMap state machine), warm-up then measurement, for each C; prints one line
+            Starts three Echo members as separate JVMs (-Xmx1g -XX:MaxTenuringThreshold=0 each) on loopback
+            TCP, each with its own data directory (under DIR, default the system temp directory) and fsync
+            on; runs a closed loop of C outstanding ReplicatedGroup.submit calls at the leader (16-byte
+            keys over 100,000, 100-byte values, HashMap state machine), warm-up then measurement, for each
+            C; prints one line
             per C, the CPU time per operation summed over the three processes, and the elections during
             the run (warm-up included: the rise of the highest term). First it prints the floor of one
             commit on this machine, measured from Java in the same run: the median of a 128-byte write and
@@ -261,8 +263,8 @@ public final class ClusterBench {
         try {
             report.printf(
                     Locale.ROOT,
-                    "# 3 members, loopback TCP, fsync on, -Xmx1g each; %d cores; warm-up %d s, measured %d s;"
-                            + " %d busy thread(s) beside%n",
+                    "# 3 members, loopback TCP, fsync on, -Xmx1g -XX:MaxTenuringThreshold=0 each; %d cores;"
+                            + " warm-up %d s, measured %d s; %d busy thread(s) beside%n",
                     Runtime.getRuntime().availableProcessors(),
                     options.warmup(),
                     options.seconds(),
@@ -557,8 +559,10 @@ public final class ClusterBench {
 
     static Member start(String id, Path dir, String peers, boolean multicast) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx1g"));
-        // Extra JVM options for the members, e.g. a JFR recording:
+        // Promoting what survives one young collection: the log cache's entries live for seconds, and G1 would copy
+        // them between survivor spaces up to 15 times (docs/operations.md, "Heap and collector").
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-XX:MaxTenuringThreshold=0"));
+        // Extra JVM options for the members, after the defaults so that they win, e.g. a JFR recording:
         // ECHO_BENCH_MEMBER_OPTS="-XX:StartFlightRecording=..."
         String extra =
                 System.getenv().getOrDefault("ECHO_BENCH_MEMBER_OPTS", "").replace("{id}", id);
