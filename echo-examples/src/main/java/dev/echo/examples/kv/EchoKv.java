@@ -79,110 +79,135 @@ public final class EchoKv implements AutoCloseable {
     EchoKv(KvOptions options) throws Exception {
         this.options = options;
         Files.createDirectories(options.dataDirectory());
-        this.metrics = options.metricsBind().map(MetricsEndpoint::start).orElse(null);
-        try { // whatever fails below, the metrics endpoint's port is released
-            MetricsSink sink = metrics == null ? MetricsSink.NONE : metrics.sink();
-            FileJournal journal = openJournal(options, sink);
-            Transport transport;
-            try {
-                transport = transport(options);
-            } catch (Exception | Error failure) {
-                journal.close();
-                throw failure;
-            }
-            node = EchoNode.builder(options.id())
+        // Started one after another; if any step fails, whatever was started is closed (ports, threads, the journal).
+        MetricsEndpoint endpoint = null;
+        FileJournal journal = null;
+        Transport transport = null;
+        EchoNode started = null;
+        LanDiscovery answering = null;
+        EventLoopGroup loops = null;
+        try {
+            endpoint = options.metricsBind().map(MetricsEndpoint::start).orElse(null);
+            MetricsSink sink = endpoint == null ? MetricsSink.NONE : endpoint.sink();
+            journal = openJournal(options, sink);
+            transport = transport(options);
+            started = EchoNode.builder(options.id())
                     .metrics(sink)
                     .transport(transport)
                     .journal(journal)
                     .build()
-                    .start();
-            Map<MemberId, PeerAddress> members = new LinkedHashMap<>(options.members());
-            boolean discovers = options.joinAt().isPresent()
-                    && options.members().isEmpty()
-                    && options.seeds().isEmpty();
-            if (!options.seeds().isEmpty() || discovers) { // seeds as bare addresses, given or found: ask who is there
-                JoinSeeds.Addresses addresses = discovers
-                        ? () -> List.copyOf(LanDiscovery.find(discoveryOptions(options), SEED_PATIENCE)
-                                .values())
-                        : options::seeds;
-                try {
-                    JoinSeeds.resolve(options.dataDirectory(), transport, addresses, SEED_PATIENCE)
-                            .forEach(members::putIfAbsent);
-                } catch (TransportException | IOException | InterruptedException | RuntimeException noSeed) {
-                    node.close();
-                    throw noSeed;
-                }
-            }
-            GroupOptions.Builder groupOptions = groupOptions(options, members);
-            options.joinAt()
-                    .ifPresent(address -> groupOptions.joinAt(MemberAddress.of(
-                            address, ("client=" + options.clientBind()).getBytes(StandardCharsets.UTF_8))));
-            group = node.join(GROUP, groupOptions.build(), new KvStore(), new GroupListener() {
-                @Override
-                public void quorumLost(GroupStatus status) {
-                    LOG.warn("{} lost the quorum: writes are paused (NOQUORUM) until it is regained", options.id());
-                }
-
-                @Override
-                public void quorumRegained(GroupStatus status) {
-                    LOG.info("{} has the quorum: {} in term {}", options.id(), status.role(), status.term());
-                }
-            });
-            if (options.discovery().isPresent()) { // a voter can relay a join; a learner or a joiner cannot (§8)
-                try {
-                    discovery = LanDiscovery.answer(
-                            discoveryOptions(options), options.id(), options.advertised(), () -> group.view()
-                                    .isVoter(options.id()));
-                } catch (TransportException | RuntimeException cannotListen) {
-                    node.close();
-                    throw cannotListen;
-                }
-            } else {
-                discovery = null;
-            }
-            clientLoops = new NioEventLoopGroup(2, new DefaultThreadFactory("echo-kv-resp", true));
-            int maxBulk = tuning(options).maxCommandBytes() / 2;
-            RespHandler.InfoSource info = () -> "member_id:" + options.id() + "\r\ntransport:" + options.transport()
-                    + "\r\n"
-                    + (discovery == null
-                            ? ""
-                            : "discovery:" + options.discovery().orElseThrow().getHostString() + ":"
-                                    + options.discovery().orElseThrow().getPort() + ",answered="
-                                    + discovery.questionsAnswered() + "\r\n");
-            try {
-                clientServer = new ServerBootstrap()
-                        .group(clientLoops)
-                        .channel(NioServerSocketChannel.class)
-                        .childOption(ChannelOption.TCP_NODELAY, true)
-                        .childHandler(new ChannelInitializer<SocketChannel>() {
-                            @Override
-                            protected void initChannel(SocketChannel channel) {
-                                RespHandler.install(
-                                        channel.pipeline(),
-                                        maxBulk,
-                                        new RespHandler(group, options.staleReads(), info));
-                            }
-                        })
-                        .bind(new InetSocketAddress(
-                                options.clientBind().host(),
-                                options.clientBind().port()))
-                        .syncUninterruptibly()
-                        .channel();
-            } catch (
-                    Exception cannotBind) { // the RESP port in use (Netty throws BindException unchecked), or not local
-                clientLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-                if (discovery != null) {
-                    discovery.close();
-                }
-                node.close();
-                throw cannotBind;
-            }
+                    .start(); // the node owns the journal and the transport from here on
+            ReplicatedGroup joined =
+                    started.join(GROUP, membersOrSeeds(options, transport), new KvStore(), quorumLog(options.id()));
+            answering = answerDiscovery(options, joined);
+            loops = new NioEventLoopGroup(2, new DefaultThreadFactory("echo-kv-resp", true));
+            clientServer = serveClients(options, loops, joined, infoSource(options, answering));
+            metrics = endpoint;
+            node = started;
+            group = joined;
+            discovery = answering;
+            clientLoops = loops;
         } catch (Exception | Error failure) {
-            if (metrics != null) {
-                metrics.close();
+            if (loops != null) {
+                loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            }
+            if (answering != null) {
+                answering.close();
+            }
+            if (started != null) {
+                started.close();
+            } else {
+                if (transport != null) {
+                    transport.close();
+                }
+                if (journal != null) {
+                    journal.close();
+                }
+            }
+            if (endpoint != null) {
+                endpoint.close();
             }
             throw failure;
         }
+    }
+
+    /**
+     * The group's initial members (an original member's {@code --members}), or, for a machine that joins, its seeds:
+     * given with ids, given as bare addresses, or found on the LAN; whoever listens at a bare address is asked who it is
+     * (PROTOCOL.md §8).
+     */
+    private static GroupOptions membersOrSeeds(KvOptions options, Transport transport) throws Exception {
+        Map<MemberId, PeerAddress> members = new LinkedHashMap<>(options.members());
+        boolean discovers = options.joinAt().isPresent()
+                && options.members().isEmpty()
+                && options.seeds().isEmpty();
+        if (!options.seeds().isEmpty() || discovers) {
+            JoinSeeds.Addresses addresses = discovers
+                    ? () -> List.copyOf(LanDiscovery.find(discoveryOptions(options), SEED_PATIENCE)
+                            .values())
+                    : options::seeds;
+            JoinSeeds.resolve(options.dataDirectory(), transport, addresses, SEED_PATIENCE)
+                    .forEach(members::putIfAbsent);
+        }
+        GroupOptions.Builder groupOptions = groupOptions(options, members);
+        options.joinAt()
+                .ifPresent(address -> groupOptions.joinAt(MemberAddress.of(
+                        address, ("client=" + options.clientBind()).getBytes(StandardCharsets.UTF_8))));
+        return groupOptions.build();
+    }
+
+    private static GroupListener quorumLog(MemberId self) {
+        return new GroupListener() {
+            @Override
+            public void quorumLost(GroupStatus status) {
+                LOG.warn("{} lost the quorum: writes are paused (NOQUORUM) until it is regained", self);
+            }
+
+            @Override
+            public void quorumRegained(GroupStatus status) {
+                LOG.info("{} has the quorum: {} in term {}", self, status.role(), status.term());
+            }
+        };
+    }
+
+    /** With {@code --discovery}: answers while this member is a voter, since only a voter relays a join (§8). */
+    private static LanDiscovery answerDiscovery(KvOptions options, ReplicatedGroup group) throws TransportException {
+        if (options.discovery().isEmpty()) {
+            return null;
+        }
+        return LanDiscovery.answer(discoveryOptions(options), options.id(), options.advertised(), () -> group.view()
+                .isVoter(options.id()));
+    }
+
+    private static RespHandler.InfoSource infoSource(KvOptions options, LanDiscovery discovery) {
+        String fixed = "member_id:" + options.id() + "\r\ntransport:" + options.transport() + "\r\n";
+        if (discovery == null) {
+            return () -> fixed;
+        }
+        InetSocketAddress on = options.discovery().orElseThrow();
+        return () -> fixed + "discovery:" + on.getHostString() + ":" + on.getPort() + ",answered="
+                + discovery.questionsAnswered() + "\r\n";
+    }
+
+    /** Listens for RESP clients; throws if the port is taken (Netty throws the BindException unchecked). */
+    private static Channel serveClients(
+            KvOptions options, EventLoopGroup loops, ReplicatedGroup group, RespHandler.InfoSource info) {
+        int maxBulk = tuning(options).maxCommandBytes() / 2;
+        return new ServerBootstrap()
+                .group(loops)
+                .channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        RespHandler.install(
+                                channel.pipeline(), maxBulk, new RespHandler(group, options.staleReads(), info));
+                    }
+                })
+                .bind(new InetSocketAddress(
+                        options.clientBind().host(), options.clientBind().port()))
+                .syncUninterruptibly()
+                .channel();
     }
 
     /** Starts a member from command-line arguments; blocks until the process is told to stop. */
