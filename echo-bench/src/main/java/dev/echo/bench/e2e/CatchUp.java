@@ -36,6 +36,7 @@ final class CatchUp {
             PrintStream report)
             throws IOException, InterruptedException {
         String baseline = leader.ask("RUN " + clients + " 5 " + LOOP_SECONDS, "RESULT");
+        long termBefore = ClusterBench.highestTerm(members);
         int followerIndex = members.get(0) == leader ? 1 : 0;
         ClusterBench.Member follower = members.get(followerIndex);
         String id = follower.id;
@@ -66,11 +67,13 @@ final class CatchUp {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         String during = leader.await("RESULT");
+        long elections = ClusterBench.highestTerm(members) - termBefore;
         double sequential = sequentialReadMibPerSecond(leaderDir);
         report.printf(
                 Locale.ROOT,
                 "catch-up C=%d behind_mib=%.0f entries=%d seconds=%.2f mib_s=%.0f segments_read_mib_s=%.0f ratio=%.2f"
-                        + " p99_us_before=%d p99_us_during=%d ops_s_before=%d ops_s_during=%d errors=%d%n",
+                        + " p99_us_before=%d p99_us_during=%d ops_s_before=%d ops_s_during=%d errors=%d"
+                        + " stopped=%s leader=%s elections=%d%n",
                 clients,
                 behindBytes / 1048576.0,
                 written,
@@ -82,7 +85,10 @@ final class CatchUp {
                 ClusterBench.field(during, "p99_us"),
                 ClusterBench.field(baseline, "ops_s"),
                 ClusterBench.field(during, "ops_s"),
-                ClusterBench.field(baseline, "errors") + ClusterBench.field(during, "errors"));
+                ClusterBench.field(baseline, "errors") + ClusterBench.field(during, "errors"),
+                id,
+                leader.id,
+                elections);
     }
 
     /**
