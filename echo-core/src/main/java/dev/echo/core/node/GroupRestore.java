@@ -10,9 +10,9 @@ import java.util.Objects;
 /**
  * Starts a new group from a snapshot: disaster recovery after a quorum is lost for good, or a copy of a group's state
  * into a new cluster (docs/operations.md, "Losing machines, and disaster recovery"). {@link #seed} writes the snapshot
- * into a member's journal as the group's starting point, under the new group's initial membership; the node then joins the group with
- * those same options and starts from that state, and a member that lacks it later (a machine that joins, or an initial
- * voter that was not seeded) receives it by snapshot transfer.
+ * into a member's journal as the group's starting point, under the new group's initial membership; the node then
+ * joins the group with those same options and starts from that state, and a member that lacks it later (a machine
+ * that joins, or an initial voter that was not seeded) receives it by snapshot transfer.
  *
  * <pre>{@code
  * GroupOptions options = GroupOptions.builder().voter(MemberId.of("n1")).build(); // one voter: the safe start

@@ -171,7 +171,8 @@ public final class EchoKv implements AutoCloseable {
     }
 
     /** With {@code --discovery}: answers while this member is a voter, since only a voter relays a join (§8). */
-    private static LanDiscovery answerDiscovery(KvOptions options, ReplicatedGroup group) throws TransportException {
+    private static LanDiscovery answerDiscovery(KvOptions options, ReplicatedGroup group)
+            throws TransportException, IOException {
         if (options.discovery().isEmpty()) {
             return null;
         }
@@ -347,7 +348,7 @@ public final class EchoKv implements AutoCloseable {
         InetSocketAddress bind = new InetSocketAddress(
                 options.peerBind().host(), options.peerBind().port());
         if (options.transport().equals("udp")) {
-            byte[] key = Files.readAllBytes(options.keyFile().orElseThrow());
+            byte[] key = clusterKey(options).toBytes();
             UdpTransportOptions.Builder udp = UdpTransportOptions.builder(options.id(), bind, key);
             peers(options).forEach(udp::peer);
             return new NettyUdpTransport(udp.build());
@@ -355,7 +356,7 @@ public final class EchoKv implements AutoCloseable {
         TcpTransportOptions.Builder tcp = TcpTransportOptions.builder(options.id(), options.clusterId(), bind);
         peers(options).forEach(tcp::peer);
         if (options.keyFile().isPresent()) {
-            tcp.clusterKey(ClusterKey.of(Files.readAllBytes(options.keyFile().get())));
+            tcp.clusterKey(clusterKey(options));
         } else if (options.unauthenticated()) {
             tcp.allowUnauthenticated();
         }
@@ -370,18 +371,14 @@ public final class EchoKv implements AutoCloseable {
         return new NettyTcpTransport(tcp.build());
     }
 
-    private static DiscoveryOptions discoveryOptions(KvOptions options) throws TransportException {
-        ClusterKey key;
-        try {
-            key = ClusterKey.of(Files.readAllBytes(options.keyFile().orElseThrow()));
-        } catch (IOException | IllegalArgumentException unreadable) {
-            throw new TransportException(
-                    TransportException.Reason.BAD_CREDENTIALS,
-                    "cannot read the cluster key for discovery: " + unreadable.getMessage(),
-                    unreadable);
-        }
+    /** The cluster key in {@code --key-file}: the transport's, and discovery's. */
+    private static ClusterKey clusterKey(KvOptions options) throws IOException {
+        return ClusterKey.of(Files.readAllBytes(options.keyFile().orElseThrow()));
+    }
+
+    private static DiscoveryOptions discoveryOptions(KvOptions options) throws IOException {
         DiscoveryOptions discovery = DiscoveryOptions.of(
-                options.clusterId(), key, options.discovery().orElseThrow());
+                options.clusterId(), clusterKey(options), options.discovery().orElseThrow());
         return options.discoveryInterface().map(discovery::onInterface).orElse(discovery);
     }
 

@@ -34,7 +34,7 @@ final class JoinSeeds {
 
     /** Where to look for seeds: the given addresses, or the ones LAN discovery finds. */
     interface Addresses {
-        List<PeerAddress> get() throws TransportException, InterruptedException;
+        List<PeerAddress> get() throws TransportException, InterruptedException, IOException;
     }
 
     /**

@@ -93,7 +93,8 @@ final class ClusterKeyAuth {
         return mac.doFinal(transcript.bytes());
     }
 
-    private static Mac macWithKey(byte[] key) {
+    /** A fresh HMAC-SHA256 keyed with {@code key}: every MAC of the cluster key's modes starts here. */
+    static Mac macWithKey(byte[] key) {
         try {
             Mac mac = Mac.getInstance(HMAC);
             mac.init(new SecretKeySpec(key, HMAC));

@@ -7,11 +7,9 @@ import dev.echo.core.codec.MessageCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import javax.crypto.Mac;
 import javax.crypto.ShortBufferException;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The UDP datagram format: {@code ["ECHU"][version][boot][sequence] message [HMAC-SHA256]}. The MAC, keyed with the
@@ -41,12 +39,7 @@ final class Datagrams {
     private final byte[] received = new byte[MAC_BYTES];
 
     Datagrams(byte[] clusterKey) {
-        try {
-            mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(clusterKey, "HmacSHA256"));
-        } catch (GeneralSecurityException unavailable) {
-            throw new IllegalStateException("HmacSHA256 is unavailable in this JVM", unavailable);
-        }
+        mac = ClusterKeyAuth.macWithKey(clusterKey);
     }
 
     /** Encodes and seals {@code envelope}, or returns {@code null} if it is too large. The caller owns the buffer. */

@@ -5,11 +5,8 @@ import dev.echo.core.PeerAddress;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.util.Arrays;
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The two datagrams of LAN discovery (PROTOCOL.md §8, "Discovery"): a machine looking for its cluster multicasts a
@@ -43,12 +40,7 @@ final class DiscoveryDatagrams {
 
     DiscoveryDatagrams(String clusterId, ClusterKey key) {
         this.clusterId = clusterId;
-        try {
-            mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key.toBytes(), "HmacSHA256"));
-        } catch (GeneralSecurityException unavailable) {
-            throw new IllegalStateException("HmacSHA256 is unavailable in this JVM", unavailable);
-        }
+        this.mac = ClusterKeyAuth.macWithKey(key.toBytes());
     }
 
     /** A search's question. */
@@ -122,7 +114,7 @@ final class DiscoveryDatagrams {
             }
             byte[] expected = tag(datagram, length - TAG_BYTES);
             byte[] received = Arrays.copyOfRange(datagram, length - TAG_BYTES, length);
-            if (!MessageDigest.isEqual(expected, received)) {
+            if (!ClusterKeyAuth.matches(expected, received)) {
                 throw new Rejected("not tagged under this cluster's key");
             }
             return message;

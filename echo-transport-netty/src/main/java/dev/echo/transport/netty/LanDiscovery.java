@@ -13,9 +13,8 @@ import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -219,8 +218,12 @@ public final class LanDiscovery implements AutoCloseable {
 
     private void answerQuestions() {
         DiscoveryDatagrams datagrams = new DiscoveryDatagrams(options.clusterId(), options.key());
-        Set<ByteBuffer> recent = new HashSet<>();
-        ArrayDeque<ByteBuffer> recentInOrder = new ArrayDeque<>();
+        Set<ByteBuffer> recent = Collections.newSetFromMap(new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Boolean> eldest) {
+                return size() > REMEMBERED_QUESTIONS; // the oldest nonce goes first
+            }
+        });
         byte[] buffer = new byte[DiscoveryDatagrams.MAX_BYTES + 1];
         while (!socket.isClosed()) {
             DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
@@ -234,10 +237,6 @@ public final class LanDiscovery implements AutoCloseable {
                 if (!recent.add(nonce)) {
                     rejected.incrementAndGet();
                     continue; // replayed: answered once already
-                }
-                recentInOrder.add(nonce);
-                if (recentInOrder.size() > REMEMBERED_QUESTIONS) {
-                    recent.remove(recentInOrder.removeFirst());
                 }
                 byte[] answer = datagrams.announcement(question.nonce(), self, advertised);
                 socket.send(new DatagramPacket(answer, answer.length, packet.getSocketAddress()));
