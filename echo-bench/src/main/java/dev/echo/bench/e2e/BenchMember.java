@@ -192,6 +192,10 @@ public final class BenchMember {
         // collector (docs/benchmarks.md).
         EchoNode node = EchoNode.builder(self)
                 .logCacheBytes(Long.getLong("echo.bench.logCacheMib", EchoNode.DEFAULT_LOG_CACHE_BYTES >> 20) << 20)
+                // -Decho.bench.loopsOnTransport=false: the group loop on a thread of its own, for an A/B of the
+                // threading (docs/benchmarks.md, "Group loops on the transport's threads").
+                .loopsOnTransportThreads(
+                        Boolean.parseBoolean(System.getProperty("echo.bench.loopsOnTransport", "true")))
                 .metrics(metrics)
                 .transport(new NettyTcpTransport(tcp.build()))
                 .journal(journal)

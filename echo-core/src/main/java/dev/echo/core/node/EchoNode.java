@@ -129,6 +129,7 @@ public final class EchoNode implements AutoCloseable {
         private OptionalLong seed = OptionalLong.empty();
         private MetricsSink metrics = MetricsSink.NONE;
         private long logCacheBytes = DEFAULT_LOG_CACHE_BYTES;
+        private boolean loopsOnTransport = true;
 
         private Builder(MemberId self) {
             this.self = Objects.requireNonNull(self, "self");
@@ -153,9 +154,26 @@ public final class EchoNode implements AutoCloseable {
             return this;
         }
 
-        /** Number of loop threads groups are pinned to (default: half the processors, 1 to 4). */
+        /**
+         * Number of loops groups are pinned to (default: half the processors, 1 to 4). Each is a thread of its own, or,
+         * with {@link #loopsOnTransportThreads}, runs on one of the transport's I/O threads (round robin).
+         */
         public Builder loopThreads(int value) {
             loopThreads = value;
+            return this;
+        }
+
+        /**
+         * Whether the group loops run on the transport's I/O threads when the transport offers them (default true;
+         * {@link Transport#ioExecutors}: the TCP transport does). A batch of messages is then read, stepped by its
+         * group and answered on one thread, with no hand-off between threads, which saves CPU and latency on every
+         * member (docs/benchmarks.md, "Group loops on the transport's threads"). The state machine's {@code apply}
+         * and the listener then run on that I/O thread too: a slow callback also delays this node's reading and
+         * writing of messages for the groups that share it (it delays those groups' protocol either way). With false,
+         * each loop has a thread of its own. Ignored in invoker mode.
+         */
+        public Builder loopsOnTransportThreads(boolean value) {
+            loopsOnTransport = value;
             return this;
         }
 
@@ -245,7 +263,8 @@ public final class EchoNode implements AutoCloseable {
                     seed,
                     RuntimeRules.STRICT,
                     metrics,
-                    logCacheBytes);
+                    logCacheBytes,
+                    loopsOnTransport);
             return new EchoNode(self, runtime);
         }
     }

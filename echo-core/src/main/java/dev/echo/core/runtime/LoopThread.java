@@ -4,6 +4,12 @@ import dev.echo.core.NodeClock;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -13,6 +19,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Time comes from the node's {@link NodeClock}: under the simulator the clock is simulated and no thread is
  * started; the invoker calls {@link #runOnce}. The thread and its parking are the edge where real time enters.
+ *
+ * <p>Hosted ({@link #startOn}): no thread of its own; the passes run as tasks of an executor the transport offers (its
+ * I/O thread), so a message read there is stepped and answered on that thread without a hand-off
+ * (docs/architecture.md, "Threads"). Scheduling from the host's own thread queues a task and wakes nobody.
  *
  * <p>Thread-safe: {@link #schedule} from any thread; {@link #runOnce} only from the owning thread (or the invoker).
  */
@@ -25,6 +35,14 @@ public final class LoopThread {
     private volatile boolean parked;
     private volatile boolean running = true;
     private long nextTick;
+    /** The executor the passes run on when hosted; null while the loop runs its own thread (or the invoker's). */
+    private volatile ScheduledExecutorService host;
+    /** A hosted pass is queued on the host and has not begun: further schedules need not queue another. */
+    private final AtomicBoolean hostedPassQueued = new AtomicBoolean();
+    /** The thread running a hosted pass now, or null: passes never overlap, whatever the executor. */
+    private final AtomicReference<Thread> hostedPassRunner = new AtomicReference<>();
+
+    private ScheduledFuture<?> hostedTicks;
 
     /** The length of one tick. */
     long tickNanos() {
@@ -49,6 +67,43 @@ public final class LoopThread {
         started.start();
     }
 
+    /**
+     * Runs the passes on {@code executor} instead of a thread of this loop's own: one at every tick, and one soon after
+     * any {@link #schedule}. Called once, instead of {@link #start}.
+     */
+    void startOn(ScheduledExecutorService executor) {
+        nextTick = clock.nanoTime() + tickNanos;
+        host = executor;
+        hostedTicks = executor.scheduleAtFixedRate(this::runHostedPass, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void runHostedPass() {
+        hostedPassQueued.set(false); // before the pass: a group scheduled during it queues the next one
+        if (!running) {
+            return;
+        }
+        if (!hostedPassRunner.compareAndSet(null, Thread.currentThread())) {
+            requeueHostedPass(); // another thread of the executor is in a pass: this one comes after it
+            return;
+        }
+        try {
+            runOnce();
+        } finally {
+            hostedPassRunner.set(null);
+        }
+    }
+
+    private void requeueHostedPass() {
+        ScheduledExecutorService executor = host;
+        if (hostedPassQueued.compareAndSet(false, true)) {
+            try {
+                executor.execute(this::runHostedPass);
+            } catch (RejectedExecutionException shutDown) {
+                hostedPassQueued.set(false); // the transport is closing: the node stops its groups anyway
+            }
+        }
+    }
+
     void add(GroupLoop group) {
         groups.add(group);
     }
@@ -64,6 +119,10 @@ public final class LoopThread {
     /** Makes {@code group} run soon; wakes the thread if it is parked. */
     void schedule(GroupLoop group) {
         ready.add(group);
+        if (host != null) {
+            requeueHostedPass();
+            return;
+        }
         if (parked) {
             Thread owner = thread;
             if (owner != null) {
@@ -105,6 +164,10 @@ public final class LoopThread {
 
     void stop() {
         running = false;
+        if (hostedTicks != null) {
+            hostedTicks.cancel(false);
+            awaitHostedPass();
+        }
         Thread owner = thread;
         if (owner != null) {
             LockSupport.unpark(owner);
@@ -113,6 +176,16 @@ public final class LoopThread {
             } catch (InterruptedException interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /** Waits (up to 5 s) for a hosted pass under way on another thread to end: after stop, no pass touches a group. */
+    private void awaitHostedPass() {
+        long deadline = clock.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (Thread runner = hostedPassRunner.get();
+                runner != null && runner != Thread.currentThread() && clock.nanoTime() - deadline < 0;
+                runner = hostedPassRunner.get()) {
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
         }
     }
 

@@ -45,6 +45,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -100,6 +101,7 @@ public final class NodeRuntime implements TransportListener {
     private final LogCacheBudget cacheBudget;
 
     private final ConcurrentLinkedQueue<Runnable> invokerWork = new ConcurrentLinkedQueue<>();
+    private final boolean loopsOnTransport;
 
     private volatile boolean started;
     private volatile boolean closed;
@@ -115,6 +117,8 @@ public final class NodeRuntime implements TransportListener {
      * @param metrics where the node and its groups report their metrics; {@link MetricsSink#NONE} for none
      * @param logCacheBytes the bytes of log entries the node's groups keep in memory together; older entries are
      *     read back from the journal when needed
+     * @param loopsOnTransport run the loops on the transport's I/O threads when it offers them ({@link
+     *     Transport#ioExecutors}) instead of on threads of their own; ignored in invoker mode
      */
     public NodeRuntime(
             MemberId self,
@@ -127,8 +131,10 @@ public final class NodeRuntime implements TransportListener {
             OptionalLong seed,
             RuntimeRules rules,
             MetricsSink metrics,
-            long logCacheBytes) {
+            long logCacheBytes,
+            boolean loopsOnTransport) {
         this.self = self;
+        this.loopsOnTransport = loopsOnTransport;
         this.cacheBudget = new LogCacheBudget(logCacheBytes);
         this.metrics = metrics;
         this.transport = transport;
@@ -163,8 +169,15 @@ public final class NodeRuntime implements TransportListener {
         transport.start(this);
         registerTransportGauges();
         if (!invoker) {
+            // On the transport's threads, a batch received is stepped and answered where it was read: two hand-offs
+            // between threads fewer per batch at every member (docs/architecture.md, "Threads").
+            List<ScheduledExecutorService> hosts = loopsOnTransport ? transport.ioExecutors() : List.of();
             for (int i = 0; i < threads.size(); i++) {
-                threads.get(i).start("echo-loop-" + self + "-" + i);
+                if (hosts.isEmpty()) {
+                    threads.get(i).start("echo-loop-" + self + "-" + i);
+                } else {
+                    threads.get(i).startOn(hosts.get(i % hosts.size()));
+                }
             }
         }
         started = true;

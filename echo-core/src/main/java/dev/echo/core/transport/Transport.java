@@ -4,7 +4,9 @@ import dev.echo.core.MemberId;
 import dev.echo.core.PeerAddress;
 import dev.echo.core.codec.Envelope;
 import dev.echo.core.codec.MessageCodec;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Carries envelopes between this node's members and their peers. Delivery is best effort: messages may be lost,
@@ -96,6 +98,17 @@ public interface Transport extends AutoCloseable {
      * drops what exceeds them.
      */
     MessageCodec codec();
+
+    /**
+     * The transport's I/O threads, offered to run the node's group loops on: a message read on one is then stepped by
+     * its group, and the answer queued for writing, on that same thread, with no hand-off between threads
+     * (docs/architecture.md, "Threads"). Valid from {@link #start} until {@link #close}. Empty, the default, when the
+     * transport has no such threads; the runtime then starts loop threads of its own. A task run on one must never
+     * block on this transport.
+     */
+    default List<ScheduledExecutorService> ioExecutors() {
+        return List.of();
+    }
 
     /** A consistent-enough snapshot of the counters; cheap, callable from any thread. */
     TransportMetrics metrics();

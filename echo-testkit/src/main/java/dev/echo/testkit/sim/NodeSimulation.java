@@ -338,7 +338,8 @@ public final class NodeSimulation {
                 OptionalLong.of(options.seed() * 31 + member.index * 1_000_003L + member.life),
                 setup.rules(),
                 MetricsSink.NONE,
-                options.faults().contains(Fault.EVICTION) ? EVICTION_CACHE_BYTES : EchoNode.DEFAULT_LOG_CACHE_BYTES));
+                options.faults().contains(Fault.EVICTION) ? EVICTION_CACHE_BYTES : EchoNode.DEFAULT_LOG_CACHE_BYTES,
+                false)); // the simulated transport offers no threads, and the invoker runs the loops
         try {
             node.start();
         } catch (TransportException impossible) {

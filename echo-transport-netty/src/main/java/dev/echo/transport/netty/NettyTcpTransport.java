@@ -29,10 +29,13 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,6 +80,17 @@ public final class NettyTcpTransport implements Transport {
                 .map(key -> new ClusterKeyAuth(key.toBytes()))
                 .orElse(null);
         this.trailerBytes = keyAuth == null ? 0 : FrameSealer.TAG_BYTES;
+    }
+
+    /** The event loops: the node runs its group loops on them, so a frame read is stepped where it was read. */
+    @Override
+    public synchronized List<ScheduledExecutorService> ioExecutors() {
+        if (loops == null) {
+            return List.of();
+        }
+        List<ScheduledExecutorService> executors = new ArrayList<>();
+        loops.forEach(executors::add);
+        return List.copyOf(executors);
     }
 
     @Override

@@ -203,7 +203,10 @@ public record TcpTransportOptions(
             return this;
         }
 
-        /** Netty event loop threads (default 1). */
+        /**
+         * Netty event loop threads (default 1). A node runs its group loops on them by default ({@code
+         * EchoNode.Builder.loopsOnTransportThreads}), loop {@code i} on event loop {@code i mod ioThreads}.
+         */
         public Builder ioThreads(int value) {
             ioThreads = value;
             return this;

@@ -1,0 +1,124 @@
+package dev.echo.transport.netty;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.echo.core.GroupListener;
+import dev.echo.core.GroupOptions;
+import dev.echo.core.MemberAddress;
+import dev.echo.core.MemberId;
+import dev.echo.core.PeerAddress;
+import dev.echo.core.ReplicatedGroup;
+import dev.echo.core.StateMachine;
+import dev.echo.core.codec.MessageCodec;
+import dev.echo.core.node.EchoNode;
+import dev.echo.testkit.storage.InMemoryJournal;
+import dev.echo.testkit.transport.Inbox;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Where a node runs its group loops over TCP (docs/architecture.md, "Threads"): on the transport's I/O threads by
+ * default, on threads of their own when told so. Either way three members commit the same commands in the same order;
+ * the state machine's thread shows which way it ran.
+ */
+class LoopsOnTransportThreadsTest {
+    private static final List<MemberId> MEMBERS = List.of(MemberId.of("a"), MemberId.of("b"), MemberId.of("c"));
+    private static final int COMMANDS = 300;
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    private final TcpFixture fixture = new TcpFixture(false);
+    private final Map<MemberId, EchoNode> nodes = new TreeMap<>();
+
+    @AfterEach
+    void close() {
+        nodes.values().forEach(EchoNode::close);
+    }
+
+    @ParameterizedTest(name = "on the transport's threads: {0}")
+    @ValueSource(booleans = {true, false})
+    void threeMembersCommitInOneOrderWithTheirLoopsWhereTheyWereToldToRun(boolean onTransport) throws Exception {
+        Map<MemberId, Integer> ports = new TreeMap<>();
+        for (MemberId member : MEMBERS) {
+            NettyTcpTransport transport =
+                    new NettyTcpTransport(fixture.options(member, builder -> builder.codec(MessageCodec.defaults())));
+            nodes.put(
+                    member,
+                    EchoNode.builder(member)
+                            .transport(transport)
+                            .journal(new InMemoryJournal())
+                            .loopsOnTransportThreads(onTransport)
+                            .build()
+                            .start());
+            ports.put(member, transport.localAddress().getPort());
+        }
+        GroupOptions.Builder options = GroupOptions.builder();
+        ports.forEach((member, port) -> options.voter(member, 1, MemberAddress.of(new PeerAddress("127.0.0.1", port))));
+        Map<MemberId, Recorder> machines = new ConcurrentHashMap<>();
+        Map<MemberId, ReplicatedGroup> groups = new TreeMap<>();
+        for (MemberId member : MEMBERS) {
+            Recorder machine = new Recorder();
+            machines.put(member, machine);
+            groups.put(member, nodes.get(member).join("g", options.build(), machine, new GroupListener() {}));
+        }
+        for (ReplicatedGroup group : groups.values()) {
+            group.whenQuorum().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        }
+
+        ReplicatedGroup first = groups.get(MEMBERS.get(0));
+        List<CompletableFuture<byte[]>> outcomes = new ArrayList<>();
+        for (int i = 0; i < COMMANDS; i++) {
+            outcomes.add(first.submit(("command-" + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        for (int i = 0; i < COMMANDS; i++) {
+            assertEquals(
+                    "command-" + i,
+                    new String(outcomes.get(i).get(PATIENCE.toSeconds(), TimeUnit.SECONDS), StandardCharsets.UTF_8));
+        }
+        assertTrue(
+                Inbox.await(
+                        () -> machines.values().stream().allMatch(machine -> machine.applied.size() >= COMMANDS),
+                        PATIENCE),
+                "every member applies every command");
+        List<String> order = machines.get(MEMBERS.get(0)).applied;
+        for (MemberId member : MEMBERS) {
+            assertEquals(order, machines.get(member).applied, member + " applied another order");
+            String prefix = (onTransport ? "echo-tcp-" : "echo-loop-") + member.value() + "-";
+            for (String thread : machines.get(member).threads) {
+                assertTrue(thread.startsWith(prefix), member + " applied on " + thread + ", not on " + prefix + "*");
+            }
+        }
+    }
+
+    /** Records each applied command and the threads that applied them; answers with the command. */
+    private static final class Recorder implements StateMachine {
+        final List<String> applied = new CopyOnWriteArrayList<>();
+        final List<String> threads = new CopyOnWriteArrayList<>();
+
+        @Override
+        public byte[] apply(long index, byte[] command) {
+            applied.add(new String(command, StandardCharsets.UTF_8));
+            String thread = Thread.currentThread().getName();
+            if (!threads.contains(thread)) {
+                threads.add(thread);
+            }
+            return command;
+        }
+
+        @Override
+        public byte[] query(byte[] query) {
+            return query;
+        }
+    }
+}
