@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * call {@link #offerClient}. Everything else runs on the loop thread. The core's durability ordering holds because
  * the core itself holds back sends that must follow a persist until {@code Persisted} arrives.
  */
-public final class GroupLoop implements PersistListener {
+public final class GroupLoop implements PersistListener, LoopThread.Pinned {
     private static final Logger LOG = LoggerFactory.getLogger(GroupLoop.class);
     private static final int MAX_EVENTS_PER_RUN = 512;
 
@@ -295,7 +295,8 @@ public final class GroupLoop implements PersistListener {
     }
 
     /** On the loop thread: one tick of logical time, and request deadlines. */
-    void tick() {
+    @Override
+    public void tick() {
         try {
             tickUnsafe();
         } catch (RuntimeException bug) {
@@ -320,7 +321,8 @@ public final class GroupLoop implements PersistListener {
     }
 
     /** On the loop thread: process what arrived, then carry out the outputs. */
-    void run() {
+    @Override
+    public void run() {
         try {
             runUnsafe();
         } catch (RuntimeException bug) {

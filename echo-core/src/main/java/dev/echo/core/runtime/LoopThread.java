@@ -27,8 +27,17 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Thread-safe: {@link #schedule} from any thread; {@link #runOnce} only from the owning thread (or the invoker).
  */
 public final class LoopThread {
-    private final ConcurrentLinkedQueue<GroupLoop> ready = new ConcurrentLinkedQueue<>();
-    private final List<GroupLoop> groups = new CopyOnWriteArrayList<>();
+    /** What a loop runs: a {@link GroupLoop}, or a test's stand-in. Both methods are called from passes only. */
+    interface Pinned {
+        /** One tick of logical time. */
+        void tick();
+
+        /** Processes what was scheduled. */
+        void run();
+    }
+
+    private final ConcurrentLinkedQueue<Pinned> ready = new ConcurrentLinkedQueue<>();
+    private final List<Pinned> groups = new CopyOnWriteArrayList<>();
     private final long tickNanos;
     private final NodeClock clock;
     private volatile Thread thread;
@@ -104,11 +113,11 @@ public final class LoopThread {
         }
     }
 
-    void add(GroupLoop group) {
+    void add(Pinned group) {
         groups.add(group);
     }
 
-    void remove(GroupLoop group) {
+    void remove(Pinned group) {
         groups.remove(group);
     }
 
@@ -117,7 +126,7 @@ public final class LoopThread {
     }
 
     /** Makes {@code group} run soon; wakes the thread if it is parked. */
-    void schedule(GroupLoop group) {
+    void schedule(Pinned group) {
         ready.add(group);
         if (host != null) {
             requeueHostedPass();
@@ -140,7 +149,7 @@ public final class LoopThread {
         boolean worked = false;
         long now = clock.nanoTime();
         if (now - nextTick >= 0) {
-            for (GroupLoop group : groups) {
+            for (Pinned group : groups) {
                 group.tick();
             }
             nextTick += tickNanos;
@@ -152,7 +161,7 @@ public final class LoopThread {
         // Only the groups ready now: a group that schedules itself again while it runs (an application answering
         // every completion with a new operation) waits for the next pass, so ticks and other groups still come.
         for (int pending = ready.size(); pending > 0; pending--) {
-            GroupLoop group = ready.poll();
+            Pinned group = ready.poll();
             if (group == null) {
                 break;
             }
