@@ -11,12 +11,15 @@ import dev.echo.core.StateMachine;
 import dev.echo.core.Tuning;
 import dev.echo.core.metrics.MetricsSink;
 import dev.echo.core.node.EchoNode;
+import dev.echo.core.transport.Transport;
 import dev.echo.journal.FileJournal;
 import dev.echo.journal.JournalOptions;
 import dev.echo.metrics.micrometer.MicrometerMetrics;
 import dev.echo.transport.netty.ClusterKey;
 import dev.echo.transport.netty.NettyTcpTransport;
+import dev.echo.transport.netty.NettyUdpTransport;
 import dev.echo.transport.netty.TcpTransportOptions;
+import dev.echo.transport.netty.UdpTransportOptions;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.DataInputStream;
@@ -159,14 +162,7 @@ public final class BenchMember {
     private static final ClusterKey BENCH_KEY =
             ClusterKey.of("echo-bench-cluster-key-32-bytes!".getBytes(StandardCharsets.US_ASCII));
 
-    public static void main(String[] args) throws Exception {
-        MemberId self = MemberId.of(args[0]);
-        Path dir = Path.of(args[1]);
-        Map<MemberId, PeerAddress> members = new LinkedHashMap<>();
-        for (String pair : args[2].split(",")) {
-            String[] kv = pair.split("=", 2);
-            members.put(MemberId.of(kv[0]), PeerAddress.parse(kv[1]));
-        }
+    private static Transport tcpTransport(MemberId self, Map<MemberId, PeerAddress> members) {
         PeerAddress own = members.get(self);
         TcpTransportOptions.Builder tcp = TcpTransportOptions.builder(
                         self, "echo-bench", new InetSocketAddress(own.host(), own.port()))
@@ -176,6 +172,32 @@ public final class BenchMember {
                 tcp.peer(id, address);
             }
         });
+        return new NettyTcpTransport(tcp.build());
+    }
+
+    private static Transport udpTransport(MemberId self, Map<MemberId, PeerAddress> members) {
+        PeerAddress own = members.get(self);
+        UdpTransportOptions.Builder udp =
+                UdpTransportOptions.builder(self, new InetSocketAddress(own.host(), own.port()), BENCH_KEY.toBytes());
+        members.forEach((id, address) -> {
+            if (!id.equals(self)) {
+                udp.peer(id, address);
+            }
+        });
+        return new NettyUdpTransport(udp.build());
+    }
+
+    public static void main(String[] args) throws Exception {
+        MemberId self = MemberId.of(args[0]);
+        Path dir = Path.of(args[1]);
+        Map<MemberId, PeerAddress> members = new LinkedHashMap<>();
+        for (String pair : args[2].split(",")) {
+            String[] kv = pair.split("=", 2);
+            members.put(MemberId.of(kv[0]), PeerAddress.parse(kv[1]));
+        }
+        // -Decho.bench.transport=udp: the members speak UDP (under the same key) instead of TCP.
+        boolean udp = "udp".equals(System.getProperty("echo.bench.transport", "tcp"));
+        Transport transport = udp ? udpTransport(self, members) : tcpTransport(self, members);
         // Three members share two cores here: an idle journal writer that spins steals the CPU the others need
         // (measured in docs/benchmarks.md); members on their own machines keep the default spin.
         // -Decho.bench.metrics=true (through ECHO_BENCH_MEMBER_OPTS) reports to a real Micrometer registry: what the
@@ -197,7 +219,7 @@ public final class BenchMember {
                 .loopsOnTransportThreads(
                         Boolean.parseBoolean(System.getProperty("echo.bench.loopsOnTransport", "true")))
                 .metrics(metrics)
-                .transport(new NettyTcpTransport(tcp.build()))
+                .transport(transport)
                 .journal(journal)
                 .build()
                 .start();
@@ -207,9 +229,12 @@ public final class BenchMember {
         // -Decho.bench.snapshotEvery=N: the state machine snapshots every N entries and the log is compacted (the
         // restart with a snapshot, issue 22's fast-restart target); by default the group never snapshots.
         long snapshotEvery = Long.getLong("echo.bench.snapshotEvery", 0);
+        // Over UDP every message must fit a datagram: smaller appends, as echo-kv's --transport udp uses.
+        Tuning tuning = udp ? Tuning.defaults().withBatching(64, 32).withSizes(40_000, 16 << 10) : Tuning.defaults();
         if (snapshotEvery > 0) {
-            options.tuning(Tuning.defaults().withSnapshots(snapshotEvery, 256 << 10, Duration.ofMillis(500)));
+            tuning = tuning.withSnapshots(snapshotEvery, udp ? 16 << 10 : 256 << 10, Duration.ofMillis(500));
         }
+        options.tuning(tuning);
         members.keySet().forEach(options::voter);
         AtomicLong delivered = new AtomicLong();
         ReplicatedGroup group =

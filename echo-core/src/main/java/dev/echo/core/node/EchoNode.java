@@ -165,7 +165,7 @@ public final class EchoNode implements AutoCloseable {
 
         /**
          * Whether the group loops run on the transport's I/O threads when the transport offers them (default true;
-         * {@link Transport#ioExecutors}: the TCP transport does). A batch of messages is then read, stepped by its
+         * {@link Transport#ioExecutors}: the TCP and UDP transports do). A batch of messages is then read, stepped by its
          * group and answered on one thread, with no hand-off between threads, which saves CPU and latency on every
          * member (docs/benchmarks.md, "Group loops on the transport's threads"). The state machine's {@code apply}
          * and the listener then run on that I/O thread too: a slow callback also delays this node's reading and

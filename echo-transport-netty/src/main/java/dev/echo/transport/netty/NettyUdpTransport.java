@@ -27,10 +27,12 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -84,6 +86,12 @@ public final class NettyUdpTransport implements Transport {
     @Override
     public MemberId self() {
         return options.self();
+    }
+
+    /** The one event loop: the node runs its group loops on it, so a datagram read is stepped where it was read. */
+    @Override
+    public synchronized List<ScheduledExecutorService> ioExecutors() {
+        return channel == null || closed ? List.of() : List.of(channel.eventLoop());
     }
 
     @Override

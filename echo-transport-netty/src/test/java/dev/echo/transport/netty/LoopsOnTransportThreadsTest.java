@@ -10,10 +10,14 @@ import dev.echo.core.MemberId;
 import dev.echo.core.PeerAddress;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.StateMachine;
+import dev.echo.core.Tuning;
 import dev.echo.core.codec.MessageCodec;
 import dev.echo.core.node.EchoNode;
+import dev.echo.core.transport.Transport;
 import dev.echo.testkit.storage.InMemoryJournal;
 import dev.echo.testkit.transport.Inbox;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,17 +30,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Where a node runs its group loops over TCP (docs/architecture.md, "Threads"): on the transport's I/O threads by
- * default, on threads of their own when told so. Either way three members commit the same commands in the same order;
+ * Where a node runs its group loops over TCP and UDP (docs/architecture.md, "Threads"): on the transport's I/O
+ * threads by default, on threads of their own when told so. Either way three members commit the same commands in the same order;
  * the state machine's thread shows which way it ran.
  */
 class LoopsOnTransportThreadsTest {
     private static final List<MemberId> MEMBERS = List.of(MemberId.of("a"), MemberId.of("b"), MemberId.of("c"));
     private static final int COMMANDS = 300;
     private static final Duration PATIENCE = Duration.ofSeconds(30);
+    private static final byte[] UDP_KEY = "a-test-cluster-key-32-bytes-long".getBytes(StandardCharsets.US_ASCII);
 
     private final TcpFixture fixture = new TcpFixture(false);
     private final Map<MemberId, EchoNode> nodes = new TreeMap<>();
@@ -46,13 +51,18 @@ class LoopsOnTransportThreadsTest {
         nodes.values().forEach(EchoNode::close);
     }
 
-    @ParameterizedTest(name = "on the transport's threads: {0}")
-    @ValueSource(booleans = {true, false})
-    void threeMembersCommitInOneOrderWithTheirLoopsWhereTheyWereToldToRun(boolean onTransport) throws Exception {
+    @ParameterizedTest(name = "{0}, on the transport's threads: {1}")
+    @CsvSource({"tcp, true", "tcp, false", "udp, true", "udp, false"})
+    void threeMembersCommitInOneOrderWithTheirLoopsWhereTheyWereToldToRun(String kind, boolean onTransport)
+            throws Exception {
+        boolean udp = kind.equals("udp");
         Map<MemberId, Integer> ports = new TreeMap<>();
         for (MemberId member : MEMBERS) {
-            NettyTcpTransport transport =
-                    new NettyTcpTransport(fixture.options(member, builder -> builder.codec(MessageCodec.defaults())));
+            Transport transport = udp
+                    ? new NettyUdpTransport(UdpTransportOptions.builder(
+                                    member, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), UDP_KEY)
+                            .build())
+                    : new NettyTcpTransport(fixture.options(member, builder -> builder.codec(MessageCodec.defaults())));
             nodes.put(
                     member,
                     EchoNode.builder(member)
@@ -61,9 +71,15 @@ class LoopsOnTransportThreadsTest {
                             .loopsOnTransportThreads(onTransport)
                             .build()
                             .start());
-            ports.put(member, transport.localAddress().getPort());
+            ports.put(
+                    member,
+                    udp
+                            ? ((NettyUdpTransport) transport).localAddress().getPort()
+                            : ((NettyTcpTransport) transport).localAddress().getPort());
         }
-        GroupOptions.Builder options = GroupOptions.builder();
+        // Over UDP every message must fit a datagram (as echo-kv's --transport udp sizes it).
+        GroupOptions.Builder options = GroupOptions.builder()
+                .tuning(udp ? Tuning.defaults().withBatching(64, 32).withSizes(40_000, 16 << 10) : Tuning.defaults());
         ports.forEach((member, port) -> options.voter(member, 1, MemberAddress.of(new PeerAddress("127.0.0.1", port))));
         Map<MemberId, Recorder> machines = new ConcurrentHashMap<>();
         Map<MemberId, ReplicatedGroup> groups = new TreeMap<>();
@@ -94,7 +110,7 @@ class LoopsOnTransportThreadsTest {
         List<String> order = machines.get(MEMBERS.get(0)).applied;
         for (MemberId member : MEMBERS) {
             assertEquals(order, machines.get(member).applied, member + " applied another order");
-            String prefix = (onTransport ? "echo-tcp-" : "echo-loop-") + member.value() + "-";
+            String prefix = (onTransport ? "echo-" + kind + "-" : "echo-loop-") + member.value() + "-";
             for (String thread : machines.get(member).threads) {
                 assertTrue(thread.startsWith(prefix), member + " applied on " + thread + ", not on " + prefix + "*");
             }
