@@ -110,22 +110,20 @@ class HostedLoopTest {
 
         @Override
         public void tick() {
-            enter();
-            ticks.incrementAndGet();
-            CountDownLatch latch = nextTick;
-            if (latch != null) {
-                latch.countDown();
-            }
-            leave();
+            called(ticks, nextTick);
         }
 
         @Override
         public void run() {
+            called(runs, nextRun);
+        }
+
+        /** Counts a call made inside a pass, and releases whoever awaits the next such call. */
+        private void called(AtomicLong count, CountDownLatch awaited) {
             enter();
-            runs.incrementAndGet();
-            CountDownLatch latch = nextRun;
-            if (latch != null) {
-                latch.countDown();
+            count.incrementAndGet();
+            if (awaited != null) {
+                awaited.countDown();
             }
             leave();
         }
