@@ -80,7 +80,9 @@ final class Admission {
             // term this member could know of: it raises no term except as a stranger would, or as the leader it may
             // have become by an entry this member lacks (learnerMayLead).
             if (message.term() > state.term && !isClientRequest(message) && !knowsAsVoter(message.from())) {
-                return learnerMayLead(message, authenticated) || strangerMayBeHeard(message, authenticated);
+                return learnerMayLead(message, authenticated)
+                        || learnerTellsTheTerm(message, authenticated)
+                        || strangerMayBeHeard(message, authenticated);
             }
         }
         return message instanceof Message.AppendRequest
@@ -141,6 +143,23 @@ final class Admission {
     private boolean learnerMayLead(Message message, boolean authenticated) {
         return authenticated
                 && (message instanceof Message.AppendRequest || message instanceof Message.InstallSnapshot)
+                && message.term() - state.term <= MAX_TERM_STEP_FROM_A_LEARNER;
+    }
+
+    /**
+     * Whether a known learner's refusal of this member's pre-vote may raise its term: the learner knows a later term,
+     * and a term a learner holds came from a leader (learners never campaign). Without it a voter whose log is stale
+     * could be stuck for good (found by the whole-node simulator, seed 25788): every voter it knows is as stale as it
+     * is, or gone; the leader was added by entries it lacks, so it is a stranger whose appends this voter heeds only
+     * in a term a known member told it (§10); and the members that do know that term, learners it knows, were not
+     * heard. Only an answer to this member's own pre-vote counts, while it is a pre-candidate, and only the bounded
+     * step a learner's leader messages may bring.
+     */
+    private boolean learnerTellsTheTerm(Message message, boolean authenticated) {
+        return authenticated
+                && message instanceof Message.PreVoteResponse response
+                && !response.granted()
+                && state.role == Role.PRE_CANDIDATE
                 && message.term() - state.term <= MAX_TERM_STEP_FROM_A_LEARNER;
     }
 

@@ -119,8 +119,16 @@ class GroupProtocolTest {
                 only(outputs, Output.Send.class));
         step(a, new Input.Receive(new Message.PreVoteResponse(learner, 1, true)));
         assertEquals(Role.PRE_CANDIDATE, a.role(), "a learner's grant does not count");
+        step(
+                a,
+                new Input.Receive(
+                        new Message.PreVoteResponse(learner, Admission.MAX_TERM_STEP_FROM_A_LEARNER + 1, false)));
+        assertEquals(0, a.term(), "a learner's refusal raises the term by a bounded step only (§10)");
         step(a, new Input.Receive(new Message.PreVoteResponse(learner, 7, false)));
-        assertEquals(0, a.term(), "a member that never voted raises no term (§10)");
+        assertEquals(7, a.term(), "a learner's refusal tells a pre-candidate the term of a leader it does not know");
+        assertEquals(Role.FOLLOWER, a.role());
+        step(a, new Input.Receive(new Message.PreVoteResponse(learner, 9, false)));
+        assertEquals(7, a.term(), "an unasked refusal from a learner raises no term");
     }
 
     @Test
