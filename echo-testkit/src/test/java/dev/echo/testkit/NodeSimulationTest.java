@@ -73,6 +73,18 @@ class NodeSimulationTest {
         assertTrue(result.passed(), "seed 6145: " + result.failure().orElse(""));
     }
 
+    /**
+     * PROTOCOL.md §10, kept as it ran when found: dynamic voting left one voter that joined after three original members
+     * fell behind; to each of them the leader was a stranger, and the only members that knew its term were learners,
+     * whose refusals of their pre-votes must tell them that term (docs/protocol.md, "Wire and trust"), or the group
+     * never converges.
+     */
+    @Test
+    void staleVotersLearnTheLeadersTermFromLearners() {
+        SimulationResult result = NodeSimulation.run(SimulationOptions.defaults(25788), null);
+        assertTrue(result.passed(), "seed 25788: " + result.failure().orElse(""));
+    }
+
     @Test
     void readsRefusedByAFailingDiskAreAskedForAgain() {
         // A cache of a few KiB makes followers and restarted members read entries back all the time; while a disk
