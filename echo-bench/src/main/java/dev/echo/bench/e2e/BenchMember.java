@@ -162,29 +162,21 @@ public final class BenchMember {
     private static final ClusterKey BENCH_KEY =
             ClusterKey.of("echo-bench-cluster-key-32-bytes!".getBytes(StandardCharsets.US_ASCII));
 
-    private static Transport tcpTransport(MemberId self, Map<MemberId, PeerAddress> members) {
+    /** TCP or UDP, under the bench's cluster key: the default, authenticated setup is what is measured. */
+    private static Transport transport(boolean udp, MemberId self, Map<MemberId, PeerAddress> members) {
         PeerAddress own = members.get(self);
-        TcpTransportOptions.Builder tcp = TcpTransportOptions.builder(
-                        self, "echo-bench", new InetSocketAddress(own.host(), own.port()))
-                .clusterKey(BENCH_KEY); // the default, authenticated setup is what is measured
-        members.forEach((id, address) -> {
-            if (!id.equals(self)) {
-                tcp.peer(id, address);
-            }
-        });
-        return new NettyTcpTransport(tcp.build());
-    }
-
-    private static Transport udpTransport(MemberId self, Map<MemberId, PeerAddress> members) {
-        PeerAddress own = members.get(self);
-        UdpTransportOptions.Builder udp =
-                UdpTransportOptions.builder(self, new InetSocketAddress(own.host(), own.port()), BENCH_KEY.toBytes());
-        members.forEach((id, address) -> {
-            if (!id.equals(self)) {
-                udp.peer(id, address);
-            }
-        });
-        return new NettyUdpTransport(udp.build());
+        InetSocketAddress bind = new InetSocketAddress(own.host(), own.port());
+        Map<MemberId, PeerAddress> peers = new LinkedHashMap<>(members);
+        peers.remove(self);
+        if (udp) {
+            UdpTransportOptions.Builder options = UdpTransportOptions.builder(self, bind, BENCH_KEY.toBytes());
+            peers.forEach(options::peer);
+            return new NettyUdpTransport(options.build());
+        }
+        TcpTransportOptions.Builder options =
+                TcpTransportOptions.builder(self, "echo-bench", bind).clusterKey(BENCH_KEY);
+        peers.forEach(options::peer);
+        return new NettyTcpTransport(options.build());
     }
 
     public static void main(String[] args) throws Exception {
@@ -197,7 +189,7 @@ public final class BenchMember {
         }
         // -Decho.bench.transport=udp: the members speak UDP (under the same key) instead of TCP.
         boolean udp = "udp".equals(System.getProperty("echo.bench.transport", "tcp"));
-        Transport transport = udp ? udpTransport(self, members) : tcpTransport(self, members);
+        Transport transport = transport(udp, self, members);
         // Three members share two cores here: an idle journal writer that spins steals the CPU the others need
         // (measured in docs/benchmarks.md); members on their own machines keep the default spin.
         // -Decho.bench.metrics=true (through ECHO_BENCH_MEMBER_OPTS) reports to a real Micrometer registry: what the

@@ -77,12 +77,10 @@ final class Admission {
                 return strangerMayBeHeard(message, authenticated);
             }
             // A member that is a voter in no configuration this member knows (a learner) is not a candidate of any
-            // term this member could know of: it raises no term except as a stranger would, or as the leader it may
-            // have become by an entry this member lacks (learnerMayLead).
+            // term this member could know of: it raises no term except as a stranger would, or by a bounded step as
+            // the leader it may have become, or the follower of one (learnerMayRaiseTheTerm).
             if (message.term() > state.term && !isClientRequest(message) && !knowsAsVoter(message.from())) {
-                return learnerMayLead(message, authenticated)
-                        || learnerTellsTheTerm(message, authenticated)
-                        || strangerMayBeHeard(message, authenticated);
+                return learnerMayRaiseTheTerm(message, authenticated) || strangerMayBeHeard(message, authenticated);
             }
         }
         return message instanceof Message.AppendRequest
@@ -131,35 +129,29 @@ final class Admission {
     }
 
     /**
-     * Whether a known learner's appends or snapshot chunks may raise this member's term: it may be the leader of that
-     * term, promoted by an entry this member lacks (PROTOCOL.md §10: the restriction is on strangers, and a learner
-     * is a member). Refusing it deadlocked groups in the simulator: a voter whose own log was stale (suspended while
-     * away, or wiped back to its bootstrap configuration) ignored the one leader able to catch it up, and nobody it
-     * counted as a voter knew the leader's term. A leader's messages cannot disrupt an election, so only the size of
-     * the step is bounded: far beyond the terms elections produce, far below the term domain, so that a learner can
-     * never walk a member's term to the edge of the domain (then {@code term + 1} would leave it, and the member
-     * could never campaign again).
+     * Whether a known learner's message may raise this member's term (PROTOCOL.md §10: the restriction is on strangers,
+     * and a learner is a member). A learner never campaigns, so a term it names came from a leader. Two messages may:
+     * <ul>
+     *   <li>its appends and snapshot chunks: it may be the leader of that term, promoted by an entry this member lacks.
+     *       Refusing them deadlocked groups in the simulator: a voter whose own log was stale (suspended while away, or
+     *       wiped back to its bootstrap configuration) ignored the one leader able to catch it up, and nobody it
+     *       counted as a voter knew the leader's term;
+     *   <li>its refusal of this member's own pre-vote, while this member is a pre-candidate: it follows a leader of
+     *       that term. Without it a stale voter could be stuck for good (the whole-node simulator, seed 25788): every
+     *       voter it knew was as stale as it or gone, the leader was a stranger it heeds only in a term a known member
+     *       told it, and only learners it knew knew that term.
+     * </ul>
+     * Neither can disrupt an election, so only the size of the step is bounded: far beyond the terms elections
+     * produce, far below the term domain, so that a learner can never walk a member's term to the edge of the domain
+     * (then {@code term + 1} would leave it, and the member could never campaign again).
      */
-    private boolean learnerMayLead(Message message, boolean authenticated) {
-        return authenticated
-                && (message instanceof Message.AppendRequest || message instanceof Message.InstallSnapshot)
-                && message.term() - state.term <= MAX_TERM_STEP_FROM_A_LEARNER;
-    }
-
-    /**
-     * Whether a known learner's refusal of this member's pre-vote may raise its term: the learner knows a later term,
-     * and a term a learner holds came from a leader (learners never campaign). Without it a voter whose log is stale
-     * could be stuck for good (found by the whole-node simulator, seed 25788): every voter it knows is as stale as it
-     * is, or gone; the leader was added by entries it lacks, so it is a stranger whose appends this voter heeds only
-     * in a term a known member told it (§10); and the members that do know that term, learners it knows, were not
-     * heard. Only an answer to this member's own pre-vote counts, while it is a pre-candidate, and only the bounded
-     * step a learner's leader messages may bring.
-     */
-    private boolean learnerTellsTheTerm(Message message, boolean authenticated) {
-        return authenticated
-                && message instanceof Message.PreVoteResponse response
+    private boolean learnerMayRaiseTheTerm(Message message, boolean authenticated) {
+        boolean leads = message instanceof Message.AppendRequest || message instanceof Message.InstallSnapshot;
+        boolean refusesOurPreVote = message instanceof Message.PreVoteResponse response
                 && !response.granted()
-                && state.role == Role.PRE_CANDIDATE
+                && state.role == Role.PRE_CANDIDATE;
+        return authenticated
+                && (leads || refusesOurPreVote)
                 && message.term() - state.term <= MAX_TERM_STEP_FROM_A_LEARNER;
     }
 

@@ -92,7 +92,7 @@ public final class LoopThread {
             return;
         }
         if (!hostedPassRunner.compareAndSet(null, Thread.currentThread())) {
-            requeueHostedPass(); // another thread of the executor is in a pass: this one comes after it
+            queueHostedPass(); // another thread of the executor is in a pass: this one comes after it
             return;
         }
         try {
@@ -102,7 +102,7 @@ public final class LoopThread {
         }
     }
 
-    private void requeueHostedPass() {
+    private void queueHostedPass() {
         ScheduledExecutorService executor = host;
         if (hostedPassQueued.compareAndSet(false, true)) {
             try {
@@ -129,7 +129,7 @@ public final class LoopThread {
     void schedule(Pinned group) {
         ready.add(group);
         if (host != null) {
-            requeueHostedPass();
+            queueHostedPass();
             return;
         }
         if (parked) {
