@@ -63,6 +63,20 @@ class FixedSeedSimulationTest {
         assertEquals(List.of(), failures);
     }
 
+    /**
+     * PROTOCOL.md §10, found by a sweep: dynamic voting left one voter, whose only learner had lost its log back to the
+     * original members; to that learner the leader was a stranger, heard only in a term a known member told it, and the
+     * only members it knew had been removed and were never told the term. A member refuses a removed member's pre-vote
+     * with its term (docs/protocol.md, "Wire and trust"), or this group never commits again.
+     */
+    @Test
+    void aStaleVoterLearnsTheTermThroughRemovedMembers() {
+        Set<Fault> faults =
+                Set.of(Fault.HOSTILE, Fault.CRASH, Fault.PARTITION, Fault.RECONFIGURE, Fault.DYNAMIC_VOTING);
+        SimulationResult result = Simulation.run(SimulationOptions.defaults(95).withFaults(faults), null);
+        assertEquals(java.util.Optional.empty(), result.failure(), "seed 95");
+    }
+
     private static String failureLine(SimulationResult result, String failure, String faultFlag) {
         long seed = result.options().seed();
         return "seed " + seed + ": " + failure + "\n  replay: bin/echo-sim --seed " + seed + faultFlag + " --trace";

@@ -66,7 +66,8 @@ final class Admission {
      * candidate needs. For the same reason a (pre-)vote request from a stranger whose log is strictly ahead of ours is
      * answered: the candidate knows a later configuration, one that may have added this member and need its vote.
      * Whom a voter votes for never affects safety (one vote per term, up-to-date check); the lease still shields a
-     * live leader from disruption.
+     * live leader from disruption. A pre-vote below our term is heard from any known member, to be refused with that
+     * term ({@link #preVoteToRefuseWithOurTerm}).
      */
     private boolean heardFrom(Message message, boolean authenticated) {
         if (message.from().equals(state.self)) {
@@ -90,7 +91,21 @@ final class Admission {
                 || message instanceof Message.MembershipResponse
                 || state.members().contains(message.from())
                 || !state.members().contains(state.self)
-                || candidateKnowsMore(message);
+                || candidateKnowsMore(message)
+                || preVoteToRefuseWithOurTerm(message);
+    }
+
+    /**
+     * A pre-vote from a known member outside the configuration (removed, or stale about who belongs) for a term not
+     * above ours: heard only to be refused, since the refusal carries our term (PROTOCOL.md §10). Nothing here changes
+     * on hearing it, and it may be how the group's term reaches members that would otherwise never learn it: a stale
+     * voter heeds a leader it does not know only in a term a known member told it, and the members it knows may be
+     * exactly the removed ones. Without it the simulator found a group stuck for good (seed 95 with every fault):
+     * dynamic voting had left one voter, which led its learner's stale log in a term no member that learner knew
+     * could learn, because the leader heard none of the removed members' pre-votes.
+     */
+    private boolean preVoteToRefuseWithOurTerm(Message message) {
+        return message instanceof Message.PreVoteRequest && message.term() <= state.term;
     }
 
     /**

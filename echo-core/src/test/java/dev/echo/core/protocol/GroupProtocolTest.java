@@ -131,6 +131,25 @@ class GroupProtocolTest {
         assertEquals(7, a.term(), "an unasked refusal from a learner raises no term");
     }
 
+    /**
+     * PROTOCOL.md §10: a member removed from the configuration is still told the term when it asks for a pre-vote below
+     * it. The refusal changes nothing here, and it may be the only way the term reaches a stale voter that knows only
+     * removed members (protocol simulator, seed 95 with every fault). A pre-vote for a later term from it is not heard.
+     */
+    @Test
+    void aRemovedMemberAskingForAPreVoteIsToldTheTerm() {
+        Configuration ab = Configuration.ofVoters(List.of(new Voter(A, 1), new Voter(B, 1)));
+        RecoveredState recovered = new RecoveredState(
+                new HardState(3, Optional.empty()), List.of(new Entry(1, 1, new Entry.ConfigurationChange(ab))));
+        GroupProtocol b = member(B, ABC, recovered);
+        assertEquals(ab, b.configuration());
+        List<Output> outputs = step(b, new Input.Receive(new Message.PreVoteRequest(C, 2, 0, 0)));
+        assertEquals(List.of(new Output.Send(C, new Message.PreVoteResponse(B, 3, false))), outputs);
+        assertEquals(List.of(), step(b, new Input.Receive(new Message.PreVoteRequest(C, 4, 1, 1))));
+        assertEquals(1, b.counters().get(Counter.UNKNOWN_SENDER));
+        assertEquals(3, b.term());
+    }
+
     @Test
     void voteRequestsWaitUntilTheNewTermIsDurable() { // §5: nothing sent in a term before it is durable
         GroupProtocol a = member(A, ABC, RecoveredState.EMPTY);
