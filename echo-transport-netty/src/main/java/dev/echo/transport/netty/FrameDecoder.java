@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Splits a TCP stream into {@code [u32 length][frame]} frames. A length of zero or above the current limit is a
  * malformed stream: it is counted, logged and the connection closed, before any buffer of that size exists. The
- * limit starts small (only a handshake may arrive first) and is raised once the peer is authenticated.
+ * limit starts small (only a handshake may arrive first) and is raised once the peer is authenticated: from the next
+ * frame on, even one that came in the same read as the handshake's last.
  *
  * <p>Not shareable: one instance per channel, used only on that channel's event loop.
  */
@@ -46,7 +47,9 @@ final class FrameDecoder extends ByteToMessageDecoder {
             in.skipBytes(in.readableBytes());
             return;
         }
-        while (in.readableBytes() >= 4) {
+        // One frame per call: ByteToMessageDecoder hands it on before it asks for the next, so the handshake that
+        // raises the limit has run before the frames behind it, which may have come in the same read, are judged.
+        if (in.readableBytes() >= 4) {
             long length = in.getUnsignedInt(in.readerIndex());
             if (length == 0 || length > maxFrameBytes) {
                 failed = true;

@@ -24,9 +24,11 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,6 +72,22 @@ class TcpWireTest {
             RawFrames.write(peer.socket, peer.frame(envelope(B, 42)));
             assertTrue(Inbox.await(() -> inbox.contains(envelope(B, 42)), PATIENCE));
         }
+    }
+
+    /**
+     * The frame limit is the handshake's until the proof is checked, and a message's from then on: frames that arrive
+     * in the same read as the proof are judged by the limit in force when each is reached, not by the handshake's.
+     */
+    @Test
+    void aLargeMessageInTheSameReadAsTheProofIsHeard() throws Exception {
+        Envelope large = appendWithCommand(B, 43);
+        RawPeer peer = handshaken(B, p -> p.frame(large));
+        try {
+            assertTrue(Inbox.await(() -> inbox.contains(large), PATIENCE));
+        } finally {
+            peer.close();
+        }
+        assertEquals(0, a.metrics().decodeErrors());
     }
 
     @Test
@@ -172,6 +190,14 @@ class TcpWireTest {
      * makes carry the tags the connection is bound to.
      */
     private RawPeer handshaken(MemberId as) throws IOException {
+        return handshaken(as, peer -> new byte[0]);
+    }
+
+    /**
+     * As {@link #handshaken(MemberId)}, with {@code sentWithProof}'s bytes in the same write as the proof, as a peer
+     * sends what it queued while it connected.
+     */
+    private RawPeer handshaken(MemberId as, Function<RawPeer, byte[]> sentWithProof) throws IOException {
         Socket socket =
                 new Socket(InetAddress.getLoopbackAddress(), a.localAddress().getPort());
         socket.setSoTimeout(5000);
@@ -186,8 +212,13 @@ class TcpWireTest {
         ClusterKeyAuth.Transcript transcript =
                 new ClusterKeyAuth.Transcript(TcpFixture.CLUSTER, as, A, nonce, welcome.nonce());
         assertArrayEquals(key.serverProof(transcript), welcome.proof(), "it proved it holds the cluster key");
-        RawFrames.write(socket, RawFrames.handshake(new Handshake.Proof(key.clientProof(transcript))));
-        return new RawPeer(socket, new FrameTags(key.clientToServer(transcript)));
+        RawPeer peer = new RawPeer(socket, new FrameTags(key.clientToServer(transcript)));
+        byte[] proof = RawFrames.handshake(new Handshake.Proof(key.clientProof(transcript)));
+        byte[] after = sentWithProof.apply(peer);
+        byte[] both = Arrays.copyOf(proof, proof.length + after.length);
+        System.arraycopy(after, 0, both, proof.length, after.length);
+        RawFrames.write(socket, both);
+        return peer;
     }
 
     /** A raw client connection after the handshake, and the tags its frames must carry. */
