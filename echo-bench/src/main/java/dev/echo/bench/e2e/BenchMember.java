@@ -62,7 +62,9 @@ import java.util.function.LongSupplier;
  */
 public final class BenchMember {
     static final int KEY_BYTES = 16;
-    static final int VALUE_BYTES = 100;
+    /** The value's size: 100 bytes, or {@code -Decho.bench.valueBytes=N} (the catch-up's bytes against its entries). */
+    static final int VALUE_BYTES = Integer.getInteger("echo.bench.valueBytes", 100);
+
     static final int KEYS = 100_000;
 
     private BenchMember() {}
