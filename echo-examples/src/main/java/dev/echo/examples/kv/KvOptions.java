@@ -122,7 +122,10 @@ record KvOptions(
             "  --help                  show this help",
             "",
             "Errors: -NOQUORUM and -OVERLOADED mean the write certainly had no effect (retry);",
-            "-UNKNOWN means its outcome is unknown (it may or may not have been applied).");
+            "-UNKNOWN means its outcome is unknown (it may or may not have been applied).",
+            "A key or value is at most 512 KiB (8 KiB with --transport udp, whose messages fit a",
+            "datagram); a larger one is answered -ERR bulk string of N bytes exceeds M, and the",
+            "connection is then closed.");
 
     /**
      * Parses {@code args}.

@@ -1,17 +1,17 @@
 package dev.echo.examples.kv;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.redis.ArrayHeaderRedisMessage;
 import io.netty.handler.codec.redis.BulkStringHeaderRedisMessage;
 import io.netty.handler.codec.redis.ErrorRedisMessage;
+import io.netty.handler.codec.redis.RedisDecoder;
 import io.netty.util.ReferenceCountUtil;
 
 /**
  * Refuses a RESP request whose declared sizes exceed the limits before anything of that size is aggregated: a bulk
  * string above {@code maxBulkBytes} or an array above {@code maxArrayLength} gets an error reply and the connection
- * is closed.
+ * is closed, in a way that lets the client read that reply ({@link LastReply}).
  *
  * <p>Not shareable: one per connection, on its event loop.
  */
@@ -43,6 +43,11 @@ final class RequestLimits extends ChannelInboundHandlerAdapter {
         }
         refused = true;
         ReferenceCountUtil.release(msg);
-        ctx.writeAndFlush(new ErrorRedisMessage(problem)).addListener(ChannelFutureListener.CLOSE);
+        // The rest of the request is not decoded: the decoder goes (handing this handler what it holds, dropped
+        // above), and the bytes still to come arrive raw and are dropped too while the reply gets out.
+        if (ctx.pipeline().get(RedisDecoder.class) != null) {
+            ctx.pipeline().remove(RedisDecoder.class);
+        }
+        LastReply.send(ctx, new ErrorRedisMessage(problem));
     }
 }

@@ -8,7 +8,6 @@ import dev.echo.core.View;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -142,7 +141,7 @@ final class RespHandler extends ChannelInboundHandlerAdapter {
                 ctx.channel().remoteAddress(),
                 cause instanceof DecoderException ? "malformed request" : "error",
                 firstLine);
-        ctx.writeAndFlush(error("ERR Protocol error: " + firstLine)).addListener(ChannelFutureListener.CLOSE);
+        LastReply.send(ctx, error("ERR Protocol error: " + firstLine));
     }
 
     @Override
