@@ -78,7 +78,12 @@ public final class EchoKv implements AutoCloseable {
 
     EchoKv(KvOptions options) throws Exception {
         this.options = options;
-        Files.createDirectories(options.dataDirectory());
+        try {
+            Files.createDirectories(options.dataDirectory());
+        } catch (IOException unusable) {
+            throw new IOException(
+                    "--data " + options.dataDirectory() + ": " + StartupErrors.reason(unusable), unusable);
+        }
         // Started one after another; if any step fails, whatever was started is closed (ports, threads, the journal).
         MetricsEndpoint endpoint = null;
         FileJournal journal = null;
@@ -235,7 +240,7 @@ public final class EchoKv implements AutoCloseable {
                 | EchoException
                 | IllegalStateException cannotStart) {
             // no seed answered, or --restore found no usable file or a directory that holds the group already
-            System.err.println("echo-kv: " + cannotStart.getMessage());
+            System.err.println("echo-kv: " + StartupErrors.describe(cannotStart));
             System.exit(1);
             return;
         }
@@ -373,7 +378,18 @@ public final class EchoKv implements AutoCloseable {
 
     /** The cluster key in {@code --key-file}: the transport's, and discovery's. */
     private static ClusterKey clusterKey(KvOptions options) throws IOException {
-        return ClusterKey.of(Files.readAllBytes(options.keyFile().orElseThrow()));
+        Path file = options.keyFile().orElseThrow();
+        byte[] key;
+        try {
+            key = Files.readAllBytes(file);
+        } catch (IOException unreadable) {
+            throw new IOException("--key-file " + file + ": " + StartupErrors.reason(unreadable), unreadable);
+        }
+        try {
+            return ClusterKey.of(key);
+        } catch (IllegalArgumentException wrong) {
+            throw new IOException("--key-file " + file + ": " + wrong.getMessage(), wrong);
+        }
     }
 
     private static DiscoveryOptions discoveryOptions(KvOptions options) throws IOException {

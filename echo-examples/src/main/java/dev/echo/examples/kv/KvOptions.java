@@ -3,6 +3,7 @@ package dev.echo.examples.kv;
 import dev.echo.core.MemberId;
 import dev.echo.core.PeerAddress;
 import dev.echo.core.Tuning;
+import dev.echo.core.View;
 import dev.echo.journal.JournalOptions;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -173,10 +174,14 @@ record KvOptions(
         String list = joining ? values.getOrDefault("join", "") : required(values, "members");
         for (String item : list.isEmpty() ? new String[0] : list.split(",")) {
             String[] parts = item.split("=", 2);
+            String option = joining ? "--join" : "--members";
             if (parts.length == 2) {
-                members.put(MemberId.of(parts[0].trim()), PeerAddress.parse(parts[1].trim()));
+                MemberId member = MemberId.of(parts[0].trim());
+                if (members.put(member, address(option, parts[1].trim())) != null) {
+                    throw new IllegalArgumentException(option + " names " + member + " twice");
+                }
             } else if (joining) { // a bare seed address: who listens there is asked at start-up
-                seeds.add(PeerAddress.parse(item.trim()));
+                seeds.add(address(option, item.trim()));
             } else {
                 throw new IllegalArgumentException("--members entries are id=host:port: '" + item + "'");
             }
@@ -192,7 +197,7 @@ record KvOptions(
                     "--advertise goes with --join or --discovery: where peers reach the new member");
         }
         Optional<PeerAddress> joinAt =
-                joining ? Optional.of(PeerAddress.parse(values.get("advertise"))) : Optional.empty();
+                joining ? Optional.of(address("--advertise", values.get("advertise"))) : Optional.empty();
         PeerAddress advertised = joinAt.orElse(members.get(id));
         Map<MemberId, Integer> weights = new LinkedHashMap<>();
         if (values.containsKey("weights")) {
@@ -202,7 +207,12 @@ record KvOptions(
                 if (parts.length != 2 || !members.containsKey(member)) {
                     throw new IllegalArgumentException("--weights entries are member=weight: '" + item + "'");
                 }
-                weights.put(member, Integer.parseInt(parts[1].trim()));
+                long weight = number("--weights", parts[1].trim());
+                if (weight < 1 || weight > View.Member.MAX_WEIGHT) {
+                    throw new IllegalArgumentException("--weights: the weight of " + member + " must be 1.."
+                            + View.Member.MAX_WEIGHT + ": " + weight);
+                }
+                weights.put(member, (int) weight);
             }
         }
         String transport = values.getOrDefault("transport", "tcp").toLowerCase(Locale.ROOT);
@@ -216,8 +226,8 @@ record KvOptions(
                 List.copyOf(seeds),
                 joinAt,
                 weights,
-                values.containsKey("peer-bind") ? PeerAddress.parse(values.get("peer-bind")) : advertised,
-                PeerAddress.parse(required(values, "client")),
+                values.containsKey("peer-bind") ? address("--peer-bind", values.get("peer-bind")) : advertised,
+                address("--client", required(values, "client")),
                 transport,
                 values.getOrDefault("cluster-id", "echo-kv"),
                 Optional.ofNullable(values.get("tls-keystore")).map(Path::of),
@@ -226,13 +236,18 @@ record KvOptions(
                 Optional.ofNullable(values.get("key-file")).map(Path::of),
                 unauthenticated,
                 stale,
-                Long.parseLong(values.getOrDefault("suspect-timeout", "5000")),
-                Integer.parseInt(values.getOrDefault(
-                        "journal-spin", Integer.toString(JournalOptions.DEFAULT_IDLE_SPIN_ITERATIONS))),
+                number("--suspect-timeout", values.getOrDefault("suspect-timeout", "5000")),
+                (int) number(
+                        "--journal-spin",
+                        values.getOrDefault(
+                                "journal-spin", Integer.toString(JournalOptions.DEFAULT_IDLE_SPIN_ITERATIONS))),
                 Optional.ofNullable(values.get("metrics")).map(KvOptions::listenAddress),
                 Optional.ofNullable(values.get("restore")).map(Path::of),
-                Long.parseLong(values.getOrDefault(
-                        "snapshot-every", Long.toString(Tuning.defaults().snapshotIntervalEntries()))),
+                number(
+                        "--snapshot-every",
+                        values.getOrDefault(
+                                "snapshot-every",
+                                Long.toString(Tuning.defaults().snapshotIntervalEntries()))),
                 discovery,
                 Optional.ofNullable(values.get("discovery-interface")));
         if (options.snapshotEvery < 0) {
@@ -271,6 +286,24 @@ record KvOptions(
     /** Where peers reach this member: its {@code --members} entry, or {@code --advertise} when it joins. */
     PeerAddress advertised() {
         return joinAt.orElseGet(() -> members.get(id));
+    }
+
+    /** A whole-number option's value; a wrong one is reported with the option's name. */
+    private static long number(String option, String text) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException notANumber) {
+            throw new IllegalArgumentException(option + " takes a whole number: '" + text + "'", notANumber);
+        }
+    }
+
+    /** A {@code host:port} option's value; a wrong one is reported with the option's name. */
+    private static PeerAddress address(String option, String text) {
+        try {
+            return PeerAddress.parse(text);
+        } catch (IllegalArgumentException wrong) {
+            throw new IllegalArgumentException(option + ": " + wrong.getMessage() + " in '" + text + "'", wrong);
+        }
     }
 
     /** {@code --discovery}'s multicast group and port. */
