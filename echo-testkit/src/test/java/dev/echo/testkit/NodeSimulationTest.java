@@ -85,6 +85,21 @@ class NodeSimulationTest {
         assertTrue(result.passed(), "seed 25788: " + result.failure().orElse(""));
     }
 
+    /**
+     * PROTOCOL.md §5, "What remains", kept as it ran when found: a member crashed right after forcing a batch, before
+     * its SEAL reached the disk, and a misdirected write then hit that batch, so recovery cut it as torn and the
+     * member lost entries it had acknowledged, with no fault to say so. The leader took its rejections below its match
+     * index as stale for ever and never caught it up; now the third in a row makes it probe from the member's hint.
+     */
+    @Test
+    void aMemberThatLostAcknowledgedEntriesIsCaughtUpAgain() {
+        Set<Fault> faults =
+                EnumSet.of(Fault.DAMAGE, Fault.DYNAMIC_VOTING, Fault.CRASH, Fault.TORN_WRITE, Fault.PARTITION);
+        SimulationResult result =
+                NodeSimulation.run(SimulationOptions.defaults(55786).withFaults(faults), null);
+        assertTrue(result.passed(), "seed 55786: " + result.failure().orElse(""));
+    }
+
     @Test
     void readsRefusedByAFailingDiskAreAskedForAgain() {
         // A cache of a few KiB makes followers and restarted members read entries back all the time; while a disk

@@ -392,14 +392,21 @@ final class Leader {
             progress.forgetAcknowledged();
         } else {
             long next = nextIndexAfterRejection(response);
-            if (next <= progress.matchIndex()) {
+            if (next <= progress.matchIndex() && !progress.rejectedBelowMatch()) {
                 // A stale rejection (reordered, duplicated, or from before a later acceptance): the follower holds
                 // everything up to its match index. Answering it would only resend what is in flight, and each
                 // duplicate would multiply the resends (PROTOCOL.md §8).
                 confirmReads();
                 return;
             }
-            progress.probeFrom(next);
+            if (next <= progress.matchIndex()) {
+                // The follower rejects the probes themselves below what it acknowledged: it lost acknowledged
+                // entries (PROTOCOL.md §5, "What remains"). Ignored as stale for ever, it would never catch up.
+                state.counters.increment(ProtocolCounters.Counter.ACKNOWLEDGED_ENTRIES_LOST);
+                progress.lostAcknowledged(next);
+            } else {
+                progress.probeFrom(next);
+            }
         }
         replicate(response.from(), progress);
         confirmReads();

@@ -39,6 +39,11 @@ final class Progress {
      * still be re-probed.
      */
     private int heartbeatsWithoutProgress;
+    /**
+     * Rejections whose hint lay at or below the match index since the follower last acknowledged anything: see
+     * {@link #rejectedBelowMatch}.
+     */
+    private int rejectionsBelowMatch;
     /** Highest read round the follower has echoed. */
     private long readRoundAcked;
 
@@ -145,6 +150,7 @@ final class Progress {
      * {@link State#SNAPSHOT} once it holds the snapshot.
      */
     void acknowledged(long index) {
+        rejectionsBelowMatch = 0;
         if (index > matchIndex) {
             matchIndex = index;
             heartbeatsWithoutProgress = 0;
@@ -175,6 +181,29 @@ final class Progress {
     void forgetAcknowledged() {
         matchIndex = 0;
         probeFrom(1);
+    }
+
+    /**
+     * A rejection whose hint lies at or below the match index arrived. Once, it is stale (reordered or duplicated: the
+     * follower holds everything up to its match index). {@value #LOST_ACKNOWLEDGED_AFTER} in a row with no
+     * acknowledgement between, the follower answers the probes themselves that way: its log lost entries it
+     * acknowledged, without a storage fault to say so (PROTOCOL.md §5, "What remains"). Returns whether that is so.
+     */
+    boolean rejectedBelowMatch() {
+        return ++rejectionsBelowMatch >= LOST_ACKNOWLEDGED_AFTER;
+    }
+
+    /** Rejections below the match index, in a row, that mean the follower lost what it acknowledged. */
+    static final int LOST_ACKNOWLEDGED_AFTER = 3;
+
+    /**
+     * The follower lost entries it acknowledged (see {@link #rejectedBelowMatch}): nothing it acknowledged counts any
+     * more, and replication starts over from its hint {@code next}, checked against our log as any probe is.
+     */
+    void lostAcknowledged(long next) {
+        matchIndex = 0;
+        rejectionsBelowMatch = 0;
+        probeFrom(next);
     }
 
     /**

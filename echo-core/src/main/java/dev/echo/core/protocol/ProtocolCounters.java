@@ -41,6 +41,11 @@ public final class ProtocolCounters {
         /** This leader's uncommitted joint change replaced by its old half: a new-half voter could no longer answer. */
         CHANGE_ROLLED_BACK,
         /**
+         * A follower that kept rejecting appends below what it had acknowledged: it lost acknowledged entries without a
+         * storage fault to say so (PROTOCOL.md §5, "What remains"), and its acknowledgements no longer count.
+         */
+        ACKNOWLEDGED_ENTRIES_LOST,
+        /**
          * Multicast traffic dropped (PROTOCOL.md §13): for another view than the one installed, from a member that is
          * not its sequencer or participant, after this member reported on the view, or beyond the flow-control bound.
          */

@@ -207,6 +207,44 @@ class GroupProtocolTest {
         assertEquals(1, only(fresh, Output.Send.class).size(), "c never matched: it is probed again");
     }
 
+    /**
+     * PROTOCOL.md §5, "What remains": a follower whose last forced batch was damaged before its SEAL reached the disk
+     * recovers without it and without a fault. It then rejects every probe below what it acknowledged; taken as stale
+     * for ever, it was never caught up (whole-node simulator, seed 55786). The third such rejection in a row makes the
+     * leader forget its acknowledgements and probe from its hint.
+     */
+    @Test
+    void aFollowerThatKeepsRejectingBelowItsMatchIndexLostEntriesAndIsProbedFromItsHint() {
+        GroupProtocol a = member(A, ABC, RecoveredState.EMPTY);
+        electA(a);
+        step(a, new Input.Receive(new Message.AppendResponse(B, 1, true, 1, 0, 0, 0)));
+        Message.AppendResponse lostEverything = new Message.AppendResponse(B, 1, false, 0, 1, 0, 0);
+
+        for (int i = 1; i < Progress.LOST_ACKNOWLEDGED_AFTER; i++) {
+            assertEquals(List.of(), only(step(a, new Input.Receive(lostEverything)), Output.Send.class), "stale");
+        }
+        List<Output> probe = step(a, new Input.Receive(lostEverything));
+
+        List<Output.Send> sends = only(probe, Output.Send.class);
+        assertEquals(1, sends.size(), "b is probed again");
+        Message.AppendRequest request = (Message.AppendRequest) sends.get(0).message();
+        assertEquals(0, request.prevIndex(), "from b's hint, entry 1");
+        assertEquals(1, a.counters().get(Counter.ACKNOWLEDGED_ENTRIES_LOST));
+    }
+
+    @Test
+    void anAcknowledgementBetweenStaleRejectionsKeepsThemStale() {
+        GroupProtocol a = member(A, ABC, RecoveredState.EMPTY);
+        electA(a);
+        Message.AppendResponse accepted = new Message.AppendResponse(B, 1, true, 1, 0, 0, 0);
+        Message.AppendResponse stale = new Message.AppendResponse(B, 1, false, 0, 1, 0, 0);
+        step(a, new Input.Receive(accepted));
+        for (int i = 0; i < 3 * Progress.LOST_ACKNOWLEDGED_AFTER; i++) {
+            step(a, new Input.Receive(i % 2 == 0 ? stale : accepted));
+        }
+        assertEquals(0, a.counters().get(Counter.ACKNOWLEDGED_ENTRIES_LOST));
+    }
+
     @Test
     void followerAcknowledgesOnlyAfterTheEntriesAreDurable() { // §4.2, §5
         GroupProtocol b = member(B, ABC, RecoveredState.EMPTY);
