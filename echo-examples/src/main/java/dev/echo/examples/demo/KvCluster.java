@@ -331,10 +331,19 @@ public final class KvCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Ports are drawn from {@code BELOW_EPHEMERAL} up to Linux's ephemeral range ({@code EPHEMERAL_START} and up),
+     * where the kernel never puts the local end of a connection, the members' own links to each other included: only
+     * an explicit bind can take one between the check and the member's bind (and then the member is started again).
+     */
+    private static final int BELOW_EPHEMERAL = 20_000;
+
+    private static final int EPHEMERAL_START = 32_768;
+
     /** A base port whose peer ports (+1..+3) and client ports (+101..+103) are free now on loopback. */
     public static int freeBasePort() throws IOException {
         for (int attempt = 0; attempt < 50; attempt++) {
-            int base = 20_000 + ThreadLocalRandom.current().nextInt(30_000);
+            int base = BELOW_EPHEMERAL + ThreadLocalRandom.current().nextInt(EPHEMERAL_START - BELOW_EPHEMERAL - 200);
             if (free(base + 1)
                     && free(base + 2)
                     && free(base + 3)
@@ -349,7 +358,7 @@ public final class KvCluster implements AutoCloseable {
 
     private static int freePort() throws IOException {
         for (int attempt = 0; attempt < 50; attempt++) {
-            int port = 20_000 + ThreadLocalRandom.current().nextInt(30_000);
+            int port = BELOW_EPHEMERAL + ThreadLocalRandom.current().nextInt(EPHEMERAL_START - BELOW_EPHEMERAL);
             if (free(port)) {
                 return port;
             }
