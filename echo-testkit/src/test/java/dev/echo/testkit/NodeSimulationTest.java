@@ -86,7 +86,7 @@ class NodeSimulationTest {
     }
 
     /**
-     * PROTOCOL.md §5, "What remains", kept as it ran when found: a member crashed right after forcing a batch, before
+     * PROTOCOL.md §5, "Damage the journal cannot see", kept as it ran when found: a member crashed right after forcing a batch, before
      * its SEAL reached the disk, and a misdirected write then hit that batch, so recovery cut it as torn and the
      * member lost entries it had acknowledged, with no fault to say so. The leader took its rejections below its match
      * index as stale for ever and never caught it up; now the third in a row makes it probe from the member's hint.

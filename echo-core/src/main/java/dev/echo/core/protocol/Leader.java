@@ -389,23 +389,23 @@ final class Leader {
         } else if (storageFaulted) {
             // Nothing it acknowledged counts any more. Repaired from entry 1: by the latest snapshot when the log is
             // compacted, else by the whole log, which needs nothing committed first (PROTOCOL.md §5).
-            progress.forgetAcknowledged();
+            progress.forgetAcknowledged(1);
         } else {
             long next = nextIndexAfterRejection(response);
-            if (next <= progress.matchIndex() && !progress.rejectedBelowMatch()) {
+            if (next > progress.matchIndex()) {
+                progress.probeFrom(next);
+            } else if (progress.rejectedBelowMatch()) {
+                // The follower rejects the probes themselves below what it acknowledged: it lost acknowledged
+                // entries (PROTOCOL.md §5, "Damage the journal cannot see"). Ignored as stale for ever, it would
+                // never catch up.
+                state.counters.increment(ProtocolCounters.Counter.ACKNOWLEDGED_ENTRIES_LOST);
+                progress.forgetAcknowledged(next);
+            } else {
                 // A stale rejection (reordered, duplicated, or from before a later acceptance): the follower holds
                 // everything up to its match index. Answering it would only resend what is in flight, and each
                 // duplicate would multiply the resends (PROTOCOL.md §8).
                 confirmReads();
                 return;
-            }
-            if (next <= progress.matchIndex()) {
-                // The follower rejects the probes themselves below what it acknowledged: it lost acknowledged
-                // entries (PROTOCOL.md §5, "What remains"). Ignored as stale for ever, it would never catch up.
-                state.counters.increment(ProtocolCounters.Counter.ACKNOWLEDGED_ENTRIES_LOST);
-                progress.lostAcknowledged(next);
-            } else {
-                progress.probeFrom(next);
             }
         }
         replicate(response.from(), progress);

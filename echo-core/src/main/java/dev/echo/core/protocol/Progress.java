@@ -26,6 +26,9 @@ final class Progress {
         SNAPSHOT
     }
 
+    /** Rejections below the match index, in a row, that mean the follower lost what it acknowledged. */
+    static final int LOST_ACKNOWLEDGED_AFTER = 3;
+
     private State state = State.PROBE;
     private long nextIndex;
     private long matchIndex;
@@ -175,35 +178,25 @@ final class Progress {
     }
 
     /**
-     * The follower's storage is faulted (PROTOCOL.md §5): it holds nothing it acknowledged, so its match index goes
-     * back to 0 and replication restarts from entry 1 (a snapshot transfer when the leader's log is compacted).
+     * The follower no longer holds what it acknowledged (PROTOCOL.md §5): its storage is faulted, and replication
+     * restarts from entry 1 (a snapshot transfer when the leader's log is compacted); or it lost entries without a
+     * fault to say so ({@link #rejectedBelowMatch}), and replication restarts from its hint. Either way nothing it
+     * acknowledged counts any more, and the probe from {@code next} is checked against our log as any probe is.
      */
-    void forgetAcknowledged() {
+    void forgetAcknowledged(long next) {
         matchIndex = 0;
-        probeFrom(1);
+        rejectionsBelowMatch = 0;
+        probeFrom(next);
     }
 
     /**
      * A rejection whose hint lies at or below the match index arrived. Once, it is stale (reordered or duplicated: the
      * follower holds everything up to its match index). {@value #LOST_ACKNOWLEDGED_AFTER} in a row with no
      * acknowledgement between, the follower answers the probes themselves that way: its log lost entries it
-     * acknowledged, without a storage fault to say so (PROTOCOL.md §5, "What remains"). Returns whether that is so.
+     * acknowledged, without a storage fault to say so (PROTOCOL.md §5, "Damage the journal cannot see"). Returns whether that is so.
      */
     boolean rejectedBelowMatch() {
         return ++rejectionsBelowMatch >= LOST_ACKNOWLEDGED_AFTER;
-    }
-
-    /** Rejections below the match index, in a row, that mean the follower lost what it acknowledged. */
-    static final int LOST_ACKNOWLEDGED_AFTER = 3;
-
-    /**
-     * The follower lost entries it acknowledged (see {@link #rejectedBelowMatch}): nothing it acknowledged counts any
-     * more, and replication starts over from its hint {@code next}, checked against our log as any probe is.
-     */
-    void lostAcknowledged(long next) {
-        matchIndex = 0;
-        rejectionsBelowMatch = 0;
-        probeFrom(next);
     }
 
     /**

@@ -42,7 +42,7 @@ public final class ProtocolCounters {
         CHANGE_ROLLED_BACK,
         /**
          * A follower that kept rejecting appends below what it had acknowledged: it lost acknowledged entries without a
-         * storage fault to say so (PROTOCOL.md §5, "What remains"), and its acknowledgements no longer count.
+         * storage fault to say so (PROTOCOL.md §5, "Damage the journal cannot see"), and its acknowledgements no longer count.
          */
         ACKNOWLEDGED_ENTRIES_LOST,
         /**

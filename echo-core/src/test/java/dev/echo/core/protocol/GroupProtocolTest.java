@@ -208,7 +208,7 @@ class GroupProtocolTest {
     }
 
     /**
-     * PROTOCOL.md §5, "What remains": a follower whose last forced batch was damaged before its SEAL reached the disk
+     * PROTOCOL.md §5, "Damage the journal cannot see": a follower whose last forced batch was damaged before its SEAL reached the disk
      * recovers without it and without a fault. It then rejects every probe below what it acknowledged; taken as stale
      * for ever, it was never caught up (whole-node simulator, seed 55786). The third such rejection in a row makes the
      * leader forget its acknowledgements and probe from its hint.
