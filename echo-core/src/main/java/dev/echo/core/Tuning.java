@@ -125,6 +125,15 @@ public record Tuning(
     }
 
     /**
+     * {@link #defaults()} sized for a datagram transport (UDP): 64 entries or 40,000 bytes per message with 32 in
+     * flight, and commands up to 16 KiB, so that every message, snapshot chunks included, fits one datagram with room
+     * for the transport's header and MAC. A node refuses to join a group whose messages could not fit.
+     */
+    public static Tuning forDatagrams() {
+        return defaults().withBatching(64, 32).withSizes(40_000, 16 << 10);
+    }
+
+    /**
      * A copy with other election timeouts and heartbeat. Dynamic voting's suspicion timeout grows to twice the new
      * maximum if it was shorter, since a voter must not be suspected before an election could have replaced its
      * leader; so the order of {@code with…} calls does not matter. Set it explicitly with

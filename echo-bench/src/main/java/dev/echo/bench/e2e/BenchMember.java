@@ -224,7 +224,7 @@ public final class BenchMember {
         // restart with a snapshot, issue 22's fast-restart target); by default the group never snapshots.
         long snapshotEvery = Long.getLong("echo.bench.snapshotEvery", 0);
         // Over UDP every message must fit a datagram: smaller appends, as echo-kv's --transport udp uses.
-        Tuning tuning = udp ? Tuning.defaults().withBatching(64, 32).withSizes(40_000, 16 << 10) : Tuning.defaults();
+        Tuning tuning = udp ? Tuning.forDatagrams() : Tuning.defaults();
         if (snapshotEvery > 0) {
             tuning = tuning.withSnapshots(snapshotEvery, udp ? 16 << 10 : 256 << 10, Duration.ofMillis(500));
         }

@@ -411,9 +411,7 @@ public final class EchoKv implements AutoCloseable {
      */
     private static Tuning tuning(KvOptions options) {
         Tuning defaults = Tuning.defaults();
-        Tuning forTransport = options.transport().equals("udp")
-                ? defaults.withBatching(64, 32).withSizes(40_000, 16 << 10)
-                : defaults;
+        Tuning forTransport = options.transport().equals("udp") ? Tuning.forDatagrams() : defaults;
         Tuning sized = forTransport.withSnapshots(
                 options.snapshotEvery(), forTransport.snapshotChunkBytes(), forTransport.snapshotChunkTimeout());
         if (options.suspectTimeoutMillis() == 0) {

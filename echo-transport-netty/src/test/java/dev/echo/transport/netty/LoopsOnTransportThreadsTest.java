@@ -78,8 +78,7 @@ class LoopsOnTransportThreadsTest {
                             : ((NettyTcpTransport) transport).localAddress().getPort());
         }
         // Over UDP every message must fit a datagram (as echo-kv's --transport udp sizes it).
-        GroupOptions.Builder options = GroupOptions.builder()
-                .tuning(udp ? Tuning.defaults().withBatching(64, 32).withSizes(40_000, 16 << 10) : Tuning.defaults());
+        GroupOptions.Builder options = GroupOptions.builder().tuning(udp ? Tuning.forDatagrams() : Tuning.defaults());
         ports.forEach((member, port) -> options.voter(member, 1, MemberAddress.of(new PeerAddress("127.0.0.1", port))));
         Map<MemberId, Recorder> machines = new ConcurrentHashMap<>();
         Map<MemberId, ReplicatedGroup> groups = new TreeMap<>();

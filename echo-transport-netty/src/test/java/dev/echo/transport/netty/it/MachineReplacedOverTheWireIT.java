@@ -126,7 +126,7 @@ class MachineReplacedOverTheWireIT {
 
     private void join(MemberId member, EchoNode node, GroupOptions.Builder options) {
         // Batches sized for the fixture's codec: 64 entries and 64 KiB per message.
-        options.tuning(Tuning.defaults().withBatching(64, 32).withSizes(40_000, 16 << 10));
+        options.tuning(Tuning.forDatagrams());
         ORIGINAL.forEach(options::voter);
         groups.put(member, node.join("kv", options.build(), new KvStateMachine(), new GroupListener() {}));
     }

@@ -174,9 +174,7 @@ class MulticastOverTheWireIT {
                 .build()
                 .start();
         // Batches sized for the smallest transport (UDP datagrams), as in ThreeMembersOverTheWireIT.
-        GroupOptions.Builder options = GroupOptions.builder()
-                .multicast(true)
-                .tuning(Tuning.defaults().withBatching(64, 32).withSizes(40_000, 16 << 10));
+        GroupOptions.Builder options = GroupOptions.builder().multicast(true).tuning(Tuning.forDatagrams());
         MEMBERS.forEach(options::voter);
         delivered.put(member, new CopyOnWriteArrayList<>());
         views.put(member, new CopyOnWriteArrayList<>());

@@ -86,8 +86,7 @@ class ThreeMembersOverTheWireIT {
                 .build()
                 .start();
         // Batches sized for the smallest transport (UDP datagrams): 16 KiB commands, 40 KB of entries per message.
-        GroupOptions.Builder options = GroupOptions.builder()
-                .tuning(Tuning.defaults().withBatching(64, 32).withSizes(40_000, 16 << 10));
+        GroupOptions.Builder options = GroupOptions.builder().tuning(Tuning.forDatagrams());
         MEMBERS.forEach(options::voter);
         nodes.put(member, node);
         groups.put(member, node.join("kv", options.build(), new KvStateMachine(), new GroupListener() {}));
