@@ -171,10 +171,10 @@ record KvOptions(
         }
         Map<MemberId, PeerAddress> members = new LinkedHashMap<>();
         List<PeerAddress> seeds = new ArrayList<>();
+        String option = joining ? "--join" : "--members";
         String list = joining ? values.getOrDefault("join", "") : required(values, "members");
         for (String item : list.isEmpty() ? new String[0] : list.split(",")) {
             String[] parts = item.split("=", 2);
-            String option = joining ? "--join" : "--members";
             if (parts.length == 2) {
                 MemberId member = MemberId.of(parts[0].trim());
                 if (members.put(member, address(option, parts[1].trim())) != null) {
