@@ -43,6 +43,7 @@ public final class ProtocolCounters {
         /**
          * A follower that kept rejecting appends below what it had acknowledged: it lost acknowledged entries without a
          * storage fault to say so (PROTOCOL.md §5, "Damage the journal cannot see"), and its acknowledgements no longer count.
+         * An upper bound: a burst of stale rejections reordered behind an acknowledgement counts too.
          */
         ACKNOWLEDGED_ENTRIES_LOST,
         /**

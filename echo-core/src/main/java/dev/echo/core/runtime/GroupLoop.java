@@ -17,6 +17,7 @@ import dev.echo.core.protocol.Input;
 import dev.echo.core.protocol.MemberStatus;
 import dev.echo.core.protocol.MembershipChange;
 import dev.echo.core.protocol.Output;
+import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.core.storage.GroupJournal;
 import dev.echo.core.storage.PersistListener;
 import dev.echo.core.storage.StorageException;
@@ -216,6 +217,11 @@ public final class GroupLoop implements PersistListener, LoopThread.Pinned {
 
     MemberId self() {
         return core.self();
+    }
+
+    /** The configuration in force in the core's log, committed or not. Loop thread only: the core is the loop's. */
+    QuorumSystem configurationInForce() {
+        return core.configuration();
     }
 
     GroupStatus status() {

@@ -18,6 +18,7 @@ import dev.echo.core.protocol.LogOutline;
 import dev.echo.core.protocol.MembershipApproval;
 import dev.echo.core.protocol.MulticastPolicy;
 import dev.echo.core.protocol.ProtocolOptions;
+import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.core.protocol.RecoveredLog;
 import dev.echo.core.protocol.RecoveredState;
 import dev.echo.core.protocol.SnapshotMeta;
@@ -296,6 +297,22 @@ public final class NodeRuntime implements TransportListener {
     /** The member this node speaks for. */
     public MemberId self() {
         return self;
+    }
+
+    /**
+     * The configuration in force in {@code group}'s log at this member, committed or not (PROTOCOL.md §2), or empty if
+     * this node does not host the group. For the testkit's simulator, which must know whether a fault would leave a
+     * configuration being changed without a quorum, while the application's {@link dev.echo.core.View} shows only
+     * applied ones.
+     *
+     * @throws IllegalStateException unless in invoker mode; call it on the thread that calls {@link #runPending}, since
+     *     the core belongs to its loop
+     */
+    public Optional<QuorumSystem> configurationInForce(String group) {
+        if (!invoker) {
+            throw new IllegalStateException("a group's configuration is read only in invoker mode, between steps");
+        }
+        return Optional.ofNullable(groups.get(group)).map(GroupLoop::configurationInForce);
     }
 
     /** Envelopes for groups this node does not host, dropped. */

@@ -160,6 +160,9 @@ public final class NodeSimulation {
 
         SimTransport transport;
         EchoNode node;
+        /** The node's runtime, asked for the configuration in force in its log (committed or not). */
+        NodeRuntime runtime;
+
         ReplicatedGroup group;
         StateMachine state;
         int life;
@@ -327,7 +330,7 @@ public final class NodeSimulation {
         member.journalStopped = false;
         member.transport = new SimTransport(member.id, (to, envelope) -> send(member, to, envelope));
         member.state = setup.stateMachines().get();
-        EchoNode node = EchoNode.around(new NodeRuntime(
+        NodeRuntime runtime = new NodeRuntime(
                 member.id,
                 member.transport,
                 member.journal,
@@ -339,7 +342,8 @@ public final class NodeSimulation {
                 setup.rules(),
                 MetricsSink.NONE,
                 options.faults().contains(Fault.EVICTION) ? EVICTION_CACHE_BYTES : EchoNode.DEFAULT_LOG_CACHE_BYTES,
-                false)); // the simulated transport offers no threads, and the invoker runs the loops
+                false); // the simulated transport offers no threads, and the invoker runs the loops
+        EchoNode node = EchoNode.around(runtime);
         try {
             node.start();
         } catch (TransportException impossible) {
@@ -355,6 +359,7 @@ public final class NodeSimulation {
         group.multicast(options.faults().contains(Fault.MULTICAST));
         member.joinsAt.ifPresent(group::joinAt);
         member.node = node;
+        member.runtime = runtime;
         try {
             member.group = join(member, node, group.build());
             member.viewEpoch = member.group.view().epoch();
@@ -620,6 +625,7 @@ public final class NodeSimulation {
         }
         member.transport.crash(); // the process is gone: no close, pending work is simply lost
         member.node = null;
+        member.runtime = null;
         member.group = null;
         member.journal = null; // abandoned with its queue, as a dead process's
         SimFileLayer.CrashDamage damage =
@@ -762,13 +768,18 @@ public final class NodeSimulation {
      */
     private void damage(Member victim, long repairAfter) {
         List<Member> active = active();
-        if (!active.stream().allMatch(Member::up) || !options.faults().contains(Fault.DYNAMIC_VOTING)) {
+        if (!options.faults().contains(Fault.DYNAMIC_VOTING)) {
             return; // without re-admission a damaged member stays uncounted until the application re-adds it
         }
+        // Every other member runs and hears the rest, as for a wipe in the protocol simulator: a leader cut off from a
+        // voter would suspend it through a J whose new half leans on the victim, which no one may then replace
+        // (docs/protocol.md, "What remains unrecoverable").
+        if (!active.stream().allMatch(Member::up) || network.anyCut()) {
+            return;
+        }
         // The group must be settled, so that the rest can outvote the lost copy and elect a leader to repair it: no
-        // change asked or just answered, the newest configuration in force at every member and stable for a while
-        // (dynamic voting changes it too), and the other voters outvoting the victim in it. A change still in flight
-        // whose new half needs the victim could never commit (PROTOCOL.md §3).
+        // change asked or just answered, the newest view applied at every member and stable for a while (dynamic
+        // voting changes it too), and at least three voters in it.
         View view = victim.group.view();
         for (Member member : active) {
             if (member.group.view().epoch() > view.epoch()) {
@@ -780,12 +791,7 @@ public final class NodeSimulation {
                 && now() - lastChangeSettledAt > 3_000_000
                 && now() - newestEpochSince > 3_000_000
                 && active.stream().allMatch(m -> m.group.view().epoch() == newest);
-        int total = view.voters().stream().mapToInt(View.Member::weight).sum();
-        int others = view.voters().stream()
-                .filter(voter -> !voter.id().equals(victim.id))
-                .mapToInt(View.Member::weight)
-                .sum();
-        if (!settled || !view.suspended().isEmpty() || view.voters().size() < 3 || others * 2 <= total) {
+        if (!settled || !view.suspended().isEmpty() || view.voters().size() < 3 || !othersOutvote(victim, active)) {
             return;
         }
         boolean misdirect = random.nextBoolean();
@@ -800,6 +806,19 @@ public final class NodeSimulation {
         count(Injected.DAMAGE);
         log(victim.id + " disk damaged (" + (flipped ? "bit flip" : "misdirected write") + ")");
         schedule(now() + repairAfter, () -> restart(victim));
+    }
+
+    /**
+     * Whether the members other than {@code victim} form a quorum of the configuration in force at every member: the
+     * one in its log, committed or not. A view shows only what was applied, but a change still in flight (dynamic
+     * voting's, say) whose new half needs the victim could never commit once the victim's vote is lost, and no later
+     * change may replace it, since the lost copy may have acknowledged it (PROTOCOL.md §3).
+     */
+    private static boolean othersOutvote(Member victim, List<Member> active) {
+        return active.stream().allMatch(member -> member.runtime
+                .configurationInForce(GROUP)
+                .map(inForce -> inForce.isQuorum(id -> !id.equals(victim.id)))
+                .orElse(true)); // a member that left the group holds no configuration in force
     }
 
     /** Faults that take a member down while another one may still depend on the rest to be repaired. */
@@ -1075,7 +1094,7 @@ public final class NodeSimulation {
 
     // ---------------------------------------------------------------- plumbing
 
-    /** Each member's status and view, for a failure report. */
+    /** Each member's status, view and configuration in force (committed or not), for a failure report. */
     private String describeMembers() {
         StringBuilder text = new StringBuilder();
         for (Member member : members) {
@@ -1088,7 +1107,12 @@ public final class NodeSimulation {
                         .append(" voters ")
                         .append(view.voters())
                         .append(" suspended ")
-                        .append(view.suspended());
+                        .append(view.suspended())
+                        .append("\n      in force: ")
+                        .append(member.runtime
+                                .configurationInForce(GROUP)
+                                .map(Object::toString)
+                                .orElse("none"));
             } else {
                 text.append("down");
             }
