@@ -4,11 +4,9 @@ import dev.echo.core.EchoException;
 import dev.echo.core.GroupListener;
 import dev.echo.core.GroupOptions;
 import dev.echo.core.GroupStatus;
-import dev.echo.core.MemberAddress;
 import dev.echo.core.MemberId;
 import dev.echo.core.MulticastView;
 import dev.echo.core.Ordering;
-import dev.echo.core.PeerAddress;
 import dev.echo.core.ReplicatedGroup;
 import dev.echo.core.StateMachine;
 import dev.echo.core.Tuning;
@@ -72,33 +70,29 @@ public final class NodeSimulation {
     /** The node's log cache under {@link Fault#EVICTION}: a few dozen entries, so reads back from the journal abound. */
     private static final long EVICTION_CACHE_BYTES = 4_096;
 
-    private static final String GROUP = "sim";
+    static final String GROUP = "sim";
     private static final long TICK_MICROS = 10_000;
     private static final int KEYS = 4;
     /** About 20 times what a seed takes: more is a message storm or a busy loop, not a slow run. */
     private static final long MAX_STEPS = 1_000_000;
     /** Small segments, so a run rolls, compacts and reuses them. */
-    private static final int SEGMENT_BYTES = 64 * 1024;
-    /** At most this many machines in a run: the original members and the brand-new ones that join from seeds. */
-    private static final int MAX_MACHINES = 7;
+    static final int SEGMENT_BYTES = 64 * 1024;
 
     private final SimulationOptions options;
     private final Setup setup;
     private final SplittableRandom random;
-    /**
-     * Draws each new machine's seeds, apart from {@link #random} so that the rest of a run draws as before: which
-     * original members, in which order, a new machine is told of.
-     */
-    private final SplittableRandom seedDraws;
     /** How long a silent voter goes unsuspected, drawn per seed (with {@link Fault#DYNAMIC_VOTING}). */
     private final long suspectMillis;
 
     private final SimNetwork network;
     private final PrintStream trace;
     /** Every machine of the run: the original members first, then the machines that joined, retired ones too. */
-    private final List<Member> members = new ArrayList<>();
+    private final List<NodeMember> members = new ArrayList<>();
     /** How many machines the group started with: the bootstrap voters, and the seeds a new machine asks. */
     private final int originals;
+
+    private final NodeMembershipEdits edits;
+    private final NodeFaultPlan faults;
 
     private final EventQueue events = new EventQueue();
     private final NodeClients clients;
@@ -110,73 +104,12 @@ public final class NodeSimulation {
     private long multicastsSent;
 
     private long traceHash = 1469598103934665603L;
-    /** Membership changes asked through the API and not yet answered, and when the last one was answered. */
-    private int changesInFlight;
-
-    private long lastChangeSettledAt;
     /** The newest view epoch any member reported, and since when. */
     private long newestEpoch = -1;
 
     private long newestEpochSince;
-    /** Whether a member's disk is full now: one at a time. */
-    private boolean diskFull;
     /** A rule broken inside a node's call into the simulator, thrown once the node's step is over. */
     private InvariantViolation violation;
-
-    /** One simulated machine: its journal outlives its processes. */
-    private final class Member {
-        final int index;
-        final MemberId id;
-        /** The machine's disk: it outlives the machine's processes. */
-        final SimFileLayer disk = new SimFileLayer();
-
-        FileJournal journal;
-        /** Whether a disk batch of this life is scheduled. */
-        boolean diskBusy;
-        /**
-         * Whether the member's journal was damaged and the group has not yet counted its repaired life as a voter
-         * (PROTOCOL.md §5, "Re-admitted"): faults that take members down wait for that.
-         */
-        boolean damaged;
-        /** The view epoch at which the damaged member was repaired, -1 before. */
-        long repairedAtEpoch = -1;
-        /** Whether this life's journal stopped after an I/O error: an operator will restart the process. */
-        boolean journalStopped;
-        /** A brand-new machine that joins from the seeds at this address (PROTOCOL.md §8); empty for an original. */
-        final Optional<MemberAddress> joinsAt;
-        /**
-         * A new machine's seeds, which it is given as its initial voters: some of the original members in any order,
-         * as an operator lists a few addresses (a seed list need not be the group's initial configuration).
-         */
-        List<Member> seeds = List.of();
-        /** Replaced and gone for good: its process is dead and never restarts, and no check or fault counts it. */
-        boolean retired;
-        /** Whether this new machine has seen itself in its group's view: its join was committed. */
-        boolean joined;
-        /** Whether a member asked to replace this one: it may be out of the group even if no answer said so. */
-        boolean replacementAsked;
-        /** The epoch of the last view this life's application saw ({@code view()} at start, then the listener's). */
-        long viewEpoch;
-
-        SimTransport transport;
-        EchoNode node;
-        /** The node's runtime, asked for the configuration in force in its log (committed or not). */
-        NodeRuntime runtime;
-
-        ReplicatedGroup group;
-        StateMachine state;
-        int life;
-
-        Member(int index, Optional<MemberAddress> joinsAt) {
-            this.index = index;
-            this.id = MemberId.of("n" + (index + 1));
-            this.joinsAt = joinsAt;
-        }
-
-        boolean up() {
-            return node != null;
-        }
-    }
 
     /**
      * What runs in each member and what the clients do: the application's state machine, its requests, and its
@@ -198,15 +131,16 @@ public final class NodeSimulation {
         this.options = options;
         this.setup = setup;
         this.random = new SplittableRandom(options.seed());
-        this.seedDraws = new SplittableRandom(options.seed() ^ 0x5EED5L);
         this.suspectMillis = random.nextLong(1_000, 2_500);
         this.network = new SimNetwork(random.split());
         this.trace = trace;
         int count = options.members() != 0 ? options.members() : 3 + random.nextInt(3);
         for (int i = 0; i < count; i++) {
-            members.add(new Member(i, Optional.empty()));
+            members.add(new NodeMember(i, Optional.empty()));
         }
         this.originals = count;
+        this.edits = new NodeMembershipEdits(this, options, random, count);
+        this.faults = new NodeFaultPlan(this, options, random, network, edits);
         this.clients = new NodeClients(events, random, setup.workload(), this::anyMemberUp, this::log);
     }
 
@@ -243,9 +177,9 @@ public final class NodeSimulation {
         members.forEach(this::start);
         clients.start(options.clients());
         long faultEnd = options.faultPhaseMillis() * 1000;
-        schedule(random.nextLong(200_000, 600_000), this::injectFault);
+        schedule(random.nextLong(200_000, 600_000), faults::injectFault);
         if (options.faults().contains(Fault.RECONFIGURE)) {
-            schedule(random.nextLong(500_000, 2_000_000), this::changeMembership);
+            schedule(random.nextLong(500_000, 2_000_000), edits::changeMembership);
         }
         if (options.faults().contains(Fault.MULTICAST)) {
             schedule(random.nextLong(100_000, 500_000), this::multicastSome);
@@ -304,7 +238,7 @@ public final class NodeSimulation {
         public void gauge(String name, String description, LongSupplier value, String... tags) {}
     };
 
-    private void start(Member member) {
+    void start(NodeMember member) {
         try {
             member.journal = FileJournal.open(
                     JournalOptions.builder(Path.of("/machines", member.id.value()), "sim", member.id.value())
@@ -317,7 +251,7 @@ public final class NodeSimulation {
                             .build(),
                     setup.journalRules());
         } catch (StorageException refused) {
-            if (diskFull) {
+            if (faults.diskFull()) {
                 log(member.id + " cannot start on a full disk: " + refused.getMessage());
                 schedule(now() + 500_000, () -> restart(member));
                 return;
@@ -392,7 +326,7 @@ public final class NodeSimulation {
         return false;
     }
 
-    private ReplicatedGroup join(Member member, EchoNode node, GroupOptions options) {
+    private ReplicatedGroup join(NodeMember member, EchoNode node, GroupOptions options) {
         return node.join(GROUP, options, member.state, new GroupListener() {
             @Override
             public void viewChanged(View view) {
@@ -434,7 +368,7 @@ public final class NodeSimulation {
      * and each view the listener hears is later than the one before, equal to what {@code view()} then says
      * (ReplicatedGroup.view). A view taken from a log entry that never commits would be followed by an earlier one.
      */
-    private void viewsGoForward(Member member, View view) {
+    private void viewsGoForward(NodeMember member, View view) {
         if (member.group != null && view.epoch() <= member.viewEpoch) {
             throw new InvariantViolation(
                     "views go forward",
@@ -462,9 +396,9 @@ public final class NodeSimulation {
         if (now() >= options.faultPhaseMillis() * 1000) {
             return;
         }
-        List<Member> up = members.stream().filter(Member::up).toList();
+        List<NodeMember> up = members.stream().filter(NodeMember::up).toList();
         if (!up.isEmpty()) {
-            Member sender = up.get(random.nextInt(up.size()));
+            NodeMember sender = up.get(random.nextInt(up.size()));
             Ordering ordering = Ordering.values()[random.nextInt(Ordering.values().length)];
             sender.group.multicast(multicasts.nextPayload(sender.id, ++multicastsSent), ordering);
             drain(sender);
@@ -472,7 +406,7 @@ public final class NodeSimulation {
         schedule(now() + random.nextLong(5_000, 60_000), this::multicastSome);
     }
 
-    private void tick(Member member, int life) {
+    private void tick(NodeMember member, int life) {
         if (member.up() && member.life == life) {
             // A journal that waits for disk space tries again about every 100 ms, as its own thread would.
             if (member.journal.waitingForSpace() && (now() / TICK_MICROS) % 10 == 0) {
@@ -484,7 +418,7 @@ public final class NodeSimulation {
     }
 
     /** Runs everything a member has to do now: its due ticks, its inbox, its client operations. */
-    private void drain(Member member) {
+    void drain(NodeMember member) {
         if (!member.up()) {
             return;
         }
@@ -502,7 +436,7 @@ public final class NodeSimulation {
      * The journal's writer, in invoker mode, runs as a simulated disk: one batch of everything queued, 0.1-2 ms after
      * the first persist of the batch, so batches grow under load as they do on a real disk.
      */
-    private void scheduleDisk(Member member) {
+    private void scheduleDisk(NodeMember member) {
         if (!member.up() || member.diskBusy || !member.journal.hasPendingWork()) {
             return;
         }
@@ -521,7 +455,7 @@ public final class NodeSimulation {
      * The journal stopped after an I/O error (fail-stop) or found damage when it opened. An operator restarts a
      * process whose journal stopped; a damaged group repairs itself from its leader (PROTOCOL.md §5).
      */
-    private void onStorageFault(Member member, EchoException cause) {
+    private void onStorageFault(NodeMember member, EchoException cause) {
         log(member.id + " STORAGE FAULTED: " + cause.getMessage());
         // A stopped journal's outcome is unknown: never the retry-safe STORAGE_FULL of a paused one (issue 22).
         if (cause.reason() != EchoException.Reason.STORAGE_FAILED && violation == null) {
@@ -544,7 +478,7 @@ public final class NodeSimulation {
      * After every batch of steps, what each node reports through the public API must keep the rules of
      * {@link ObservedRules}, and its group must still run: the simulator never closes one.
      */
-    private void checkStatus(Member member) {
+    private void checkStatus(NodeMember member) {
         if (!member.up()) {
             return;
         }
@@ -583,14 +517,14 @@ public final class NodeSimulation {
      * A damaged member is settled once repaired (a follower or leader again) and a later configuration counts it:
      * as a voter, not suspended, stamped with its new life, or as a learner (PROTOCOL.md §5, "Re-admitted").
      */
-    private void awaitReadmission(Member member, GroupStatus status) {
+    private void awaitReadmission(NodeMember member, GroupStatus status) {
         boolean serving = status.role() == GroupStatus.Role.FOLLOWER || status.role() == GroupStatus.Role.LEADER;
         View view = member.group.view();
         if (member.repairedAtEpoch < 0) {
             if (serving) {
                 // The newest view anywhere: a repaired member replays older ones as it catches up.
                 member.repairedAtEpoch = members.stream()
-                        .filter(Member::up)
+                        .filter(NodeMember::up)
                         .mapToLong(m -> m.group.view().epoch())
                         .max()
                         .orElseThrow();
@@ -608,18 +542,18 @@ public final class NodeSimulation {
         }
     }
 
-    private void crash(Member member) {
+    void crash(NodeMember member) {
         crash(member, false);
     }
 
-    private void operatorRestart(Member member) {
+    private void operatorRestart(NodeMember member) {
         log(member.id + " restarted by its operator");
         crash(member);
         restart(member);
     }
 
     /** The member's process dies; {@code misdirect}: one of its unforced sectors lands at a wrong offset. */
-    private void crash(Member member, boolean misdirect) {
+    void crash(NodeMember member, boolean misdirect) {
         if (!member.up()) {
             return;
         }
@@ -639,12 +573,12 @@ public final class NodeSimulation {
 
     // ---------------------------------------------------------------- network
 
-    private void send(Member from, MemberId to, Envelope envelope) {
+    private void send(NodeMember from, MemberId to, Envelope envelope) {
         InvariantViolation broken = rules.spoke(from.id, envelope.incarnation(), envelope.message());
         if (broken != null && violation == null) {
             violation = broken; // thrown after the node's step, in drain
         }
-        Member target = members.get(Integer.parseInt(to.value().substring(1)) - 1);
+        NodeMember target = members.get(Integer.parseInt(to.value().substring(1)) - 1);
         int copies = network.copies(from.index, target.index);
         if (copies != 1) {
             count(copies == 0 ? Injected.DROPPED : Injected.DUPLICATED);
@@ -664,327 +598,38 @@ public final class NodeSimulation {
         }
     }
 
-    // ---------------------------------------------------------------- faults
+    // ---------------------------------------------------------------- machines (for the fault plan and the edits)
 
-    /** The faults this simulator injects as events, in a fixed order so a seed draws the same one every time. */
-    private static final List<Fault> INJECTED = List.of(
-            Fault.CRASH,
-            Fault.PARTITION,
-            Fault.LOSS,
-            Fault.DUPLICATE,
-            Fault.REORDER,
-            Fault.IO_ERROR,
-            Fault.DISK_FULL,
-            Fault.READ_ERROR,
-            Fault.DAMAGE);
-
-    private void injectFault() {
-        if (now() >= options.faultPhaseMillis() * 1000) {
-            return;
-        }
-        List<Fault> kinds = INJECTED.stream().filter(options.faults()::contains).toList();
-        if (kinds.isEmpty()) {
-            return;
-        }
-        Fault fault = kinds.get(random.nextInt(kinds.size()));
-        long repairAfter = random.nextLong(300_000, 4_000_000);
-        schedule(now() + random.nextLong(200_000, 1_500_000), this::injectFault);
-        List<Member> active = active();
-        if (harmsAMember(fault) && active.stream().anyMatch(m -> m.damaged || m.journalStopped)) {
-            log("fault held back: a member is still being repaired or restarted");
-            return;
-        }
-        Member victim = active.get(random.nextInt(active.size()));
-        switch (fault) {
-            case CRASH -> {
-                if (victim.up()) {
-                    crash(victim);
-                    schedule(now() + repairAfter, () -> restart(victim));
-                }
-            }
-            case PARTITION -> {
-                network.partition(members.size(), random);
-                count(Injected.PARTITION);
-                log("partition");
-                schedule(now() + repairAfter, this::healLinks);
-            }
-            case LOSS -> {
-                network.lossRate = random.nextDouble() * 0.3;
-                log("loss " + network.lossRate);
-                schedule(now() + repairAfter, () -> network.lossRate = 0);
-            }
-            case DUPLICATE -> {
-                network.duplicateRate = random.nextDouble() * 0.2;
-                log("duplicate " + network.duplicateRate);
-                schedule(now() + repairAfter, () -> network.duplicateRate = 0);
-            }
-            case REORDER -> {
-                network.jitterMicros = random.nextLong(5_000, 40_000);
-                log("jitter " + network.jitterMicros);
-                schedule(now() + repairAfter, () -> network.jitterMicros = 1_500);
-            }
-            case IO_ERROR -> {
-                if (victim.up()) {
-                    victim.disk.failNextForce(); // the journal stops; the operator restarts the process
-                    count(Injected.IO_ERROR);
-                    log(victim.id + " disk: the next force fails");
-                }
-            }
-            case DISK_FULL -> {
-                if (!diskFull) {
-                    diskFull = true;
-                    victim.disk.capacityBytes(victim.disk.usedBytes() + random.nextLong(SEGMENT_BYTES / 2));
-                    count(Injected.DISK_FULL);
-                    log(victim.id + " disk full");
-                    schedule(now() + repairAfter, () -> {
-                        victim.disk.capacityBytes(Long.MAX_VALUE);
-                        diskFull = false;
-                        log(victim.id + " disk has space again");
-                    });
-                }
-            }
-            case READ_ERROR -> {
-                if (victim.up()) {
-                    victim.disk.failReads(true); // a crash or restart in between ends it too
-                    count(Injected.READ_ERROR);
-                    log(victim.id + " disk: reads fail");
-                    SimFileLayer disk = victim.disk;
-                    schedule(now() + repairAfter, () -> {
-                        disk.failReads(false); // a full disk meanwhile stays full
-                        log(victim.id + " disk: reads work again");
-                    });
-                }
-            }
-            case DAMAGE -> damage(victim, repairAfter);
-            default -> throw new IllegalStateException("not an injected fault: " + fault);
-        }
-    }
-
-    /**
-     * Crashes a member and damages what its disk holds: a bit flipped in forced data, or an unforced sector that
-     * lands at a wrong offset. It restarts STORAGE_FAULTED, or not at all damaged if the bit hit unused space. One
-     * member at a time, while every other member runs and at least three voters count, so that the rest can elect a
-     * leader to repair it.
-     */
-    private void damage(Member victim, long repairAfter) {
-        List<Member> active = active();
-        if (!options.faults().contains(Fault.DYNAMIC_VOTING)) {
-            return; // without re-admission a damaged member stays uncounted until the application re-adds it
-        }
-        // Every other member runs and hears the rest, as for a wipe in the protocol simulator: a leader cut off from a
-        // voter would suspend it through a J whose new half leans on the victim, which no one may then replace
-        // (docs/protocol.md, "What remains unrecoverable").
-        if (!active.stream().allMatch(Member::up) || network.anyCut()) {
-            return;
-        }
-        // The group must be settled, so that the rest can outvote the lost copy and elect a leader to repair it: no
-        // change asked or just answered, the newest view applied at every member and stable for a while (dynamic
-        // voting changes it too), and at least three voters in it.
-        View view = victim.group.view();
-        for (Member member : active) {
-            if (member.group.view().epoch() > view.epoch()) {
-                view = member.group.view();
-            }
-        }
-        long newest = view.epoch();
-        boolean settled = changesInFlight == 0
-                && now() - lastChangeSettledAt > 3_000_000
-                && now() - newestEpochSince > 3_000_000
-                && active.stream().allMatch(m -> m.group.view().epoch() == newest);
-        if (!settled || !view.suspended().isEmpty() || view.voters().size() < 3 || !othersOutvote(victim, active)) {
-            return;
-        }
-        boolean misdirect = random.nextBoolean();
-        crash(victim, misdirect);
-        // Not the journal's identity file: damage there stops the node with WRONG_OWNER until an operator replaces
-        // the disk, which is a wipe, not a repair.
-        boolean flipped = !misdirect
-                && victim.disk.flipDurableBit(
-                        random, path -> !path.getFileName().toString().equals("journal.id"));
-        victim.damaged = true;
-        victim.repairedAtEpoch = -1;
-        count(Injected.DAMAGE);
-        log(victim.id + " disk damaged (" + (flipped ? "bit flip" : "misdirected write") + ")");
-        schedule(now() + repairAfter, () -> restart(victim));
-    }
-
-    /**
-     * Whether the members other than {@code victim} form a quorum of the configuration in force at every member: the
-     * one in its log, committed or not. A view shows only what was applied, but a change still in flight (dynamic
-     * voting's, say) whose new half needs the victim could never commit once the victim's vote is lost, and no later
-     * change may replace it, since the lost copy may have acknowledged it (PROTOCOL.md §3).
-     */
-    private static boolean othersOutvote(Member victim, List<Member> active) {
-        return active.stream().allMatch(member -> member.runtime
-                .configurationInForce(GROUP)
-                .map(inForce -> inForce.isQuorum(id -> !id.equals(victim.id)))
-                .orElse(true)); // a member that left the group holds no configuration in force
-    }
-
-    /** Faults that take a member down while another one may still depend on the rest to be repaired. */
-    private static boolean harmsAMember(Fault fault) {
-        return fault == Fault.CRASH
-                || fault == Fault.DAMAGE
-                || fault == Fault.IO_ERROR
-                || fault == Fault.DISK_FULL
-                || fault == Fault.PARTITION;
-    }
-
-    private void restart(Member member) {
+    void restart(NodeMember member) {
         if (!member.up() && !member.retired) {
             start(member);
         }
     }
 
-    private void healLinks() {
-        network.healLinks();
+    /** Every machine of the run, in the order they were added: the original members first. */
+    List<NodeMember> machines() {
+        return members;
     }
 
-    /**
-     * A random member asks, through the public API, to re-weight a member, move it to the top rank, demote it to a
-     * learner or promote it back: every edit keeps the same machines in the group, so they must all converge. The
-     * leader refuses what it must (the last voter, a change in flight); the future's outcome is not checked here.
-     */
-    private void changeMembership() {
-        if (now() >= options.faultPhaseMillis() * 1000) {
-            return;
-        }
-        List<Member> up = members.stream().filter(Member::up).toList();
-        // As in the protocol simulator, edits wait while a damaged member is uncounted: re-weighting it to a majority
-        // then would leave the group without a quorum for good (liveness only).
-        if (!up.isEmpty() && members.stream().noneMatch(m -> m.damaged)) {
-            Member asker = up.get(random.nextInt(up.size()));
-            List<Member> active = active();
-            MemberId about = active.get(random.nextInt(active.size())).id;
-            int kind = random.nextInt(6);
-            if (kind >= 4) {
-                if (kind == 4) {
-                    joinFromSeeds();
-                } else {
-                    replaceByAJoinedMachine(asker);
-                }
-                schedule(now() + random.nextLong(500_000, 2_000_000), this::changeMembership);
-                return;
-            }
-            CompletableFuture<?> change =
-                    switch (kind) {
-                        case 0 -> asker.group.addVoter(about, 1 + random.nextInt(3));
-                        case 1 -> asker.group.makeTop(about);
-                        case 2 -> asker.group.addLearner(about);
-                        default -> asker.group.addVoter(about, 1);
-                    };
-            changesInFlight++;
-            change.whenComplete((done, error) -> {
-                changesInFlight--;
-                lastChangeSettledAt = now();
-            });
-            count(Injected.MEMBERSHIP_CHANGE);
-            log(asker.id + " asks "
-                    + (kind == 0 ? "re-weight " : kind == 1 ? "make top " : kind == 2 ? "demote " : "promote ")
-                    + about);
-            drain(asker);
-        }
-        schedule(now() + random.nextLong(500_000, 2_000_000), this::changeMembership);
-    }
-
-    /**
-     * A brand-new machine (new id, empty disk) starts and asks its seeds (some original members in a drawn order,
-     * given as its initial voters) to add it as a learner at its address (PROTOCOL.md §8); its runtime asks again with
-     * back-off until the leader has. One at a time, and at most {@link #MAX_MACHINES} machines in a run.
-     */
-    private void joinFromSeeds() {
-        boolean oneStillJoining = active().stream().anyMatch(m -> m.joinsAt.isPresent() && !inAnyView(m.id));
-        // As an operator would: the seeds must include a voter that runs, which passes the request on to its leader;
-        // a machine given only learners or dead machines as seeds waits for good.
-        View newest = newestView(active());
-        List<Member> voting = members.subList(0, originals).stream()
-                .filter(seed -> seed.up() && !seed.retired && newest.isVoter(seed.id))
-                .toList();
-        if (members.size() >= MAX_MACHINES || oneStillJoining || voting.isEmpty()) {
-            return;
-        }
-        int index = members.size();
-        Member fresh = new Member(
-                index,
-                Optional.of(
-                        MemberAddress.of(new PeerAddress("10.0.0." + (index + 1), 7000), new byte[] {(byte) index})));
-        List<Member> seeds = new ArrayList<>(members.subList(0, originals));
-        for (int i = seeds.size() - 1; i > 0; i--) {
-            java.util.Collections.swap(seeds, i, seedDraws.nextInt(i + 1));
-        }
-        seeds = new ArrayList<>(seeds.subList(0, 1 + seedDraws.nextInt(seeds.size())));
-        if (seeds.stream().noneMatch(voting::contains)) {
-            seeds.set(0, voting.get(seedDraws.nextInt(voting.size())));
-        }
-        fresh.seeds = List.copyOf(seeds);
+    /** A brand-new machine joins the run (the membership edits start it). */
+    void addMachine(NodeMember fresh) {
         members.add(fresh);
-        log(fresh.id + " JOINS at " + fresh.joinsAt.get().endpoint() + " from the seeds "
-                + fresh.seeds.stream().map(seed -> seed.id).toList());
-        start(fresh);
     }
 
-    /**
-     * {@code asker} asks to replace a voter by a machine that joined (PROTOCOL.md §8): it waits for the new machine to
-     * catch up, then swaps it in at the voter's rank and weight in one joint change. The replaced machine is retired
-     * once the change commits, as its operator would: it never runs again, and checks and faults leave it out.
-     */
-    private void replaceByAJoinedMachine(Member asker) {
-        List<Member> joined = active().stream()
-                .filter(m -> m.joinsAt.isPresent()
-                        && m.up()
-                        && asker.group.view().learners().contains(m.id))
-                .toList();
-        List<View.Member> voters = asker.group.view().voters();
-        if (joined.isEmpty() || voters.size() < 2) {
-            return;
-        }
-        Member fresh = joined.get(random.nextInt(joined.size()));
-        MemberId old = voters.get(random.nextInt(voters.size())).id();
-        Member replaced = members.get(Integer.parseInt(old.value().substring(1)) - 1);
-        changesInFlight++;
-        replaced.replacementAsked = true;
-        asker.group.replace(old, fresh.id, fresh.joinsAt.get()).whenComplete((view, error) -> {
-            changesInFlight--;
-            lastChangeSettledAt = now();
-            if (error == null && !view.contains(old)) {
-                count(Injected.REPLACED);
-                replaced.retired = true;
-                // Not from inside the node that completed the future: the replaced one may be the asker itself.
-                schedule(now(), () -> {
-                    log(fresh.id + " REPLACED " + old + ": retired");
-                    crash(replaced);
-                });
-            }
-        });
-        log(asker.id + " asks replace " + old + " by " + fresh.id);
-        drain(asker);
-    }
-
-    /** The view with the highest epoch among {@code machines} that run. */
-    private static View newestView(List<Member> machines) {
-        View newest = null;
-        for (Member member : machines) {
-            if (member.up() && (newest == null || member.group.view().epoch() > newest.epoch())) {
-                newest = member.group.view();
-            }
-        }
-        return newest;
-    }
-
-    /** Whether any running member's view names {@code id}. */
-    private boolean inAnyView(MemberId id) {
-        return members.stream().anyMatch(m -> m.up() && m.group.view().contains(id));
+    /** When the newest view epoch any member reported was first reported. */
+    long newestViewSince() {
+        return newestEpochSince;
     }
 
     /** The machines that are not retired: what faults, membership edits and the final checks are about. */
-    private List<Member> active() {
+    List<NodeMember> active() {
         return members.stream().filter(m -> !m.retired).toList();
     }
 
     private void heal() {
         network.healAll();
         members.forEach(member -> member.disk.heal());
-        diskFull = false;
+        faults.healed();
         members.forEach(this::restart);
         clients.healed();
         log("HEAL every fault; liveness phase begins");
@@ -994,11 +639,11 @@ public final class NodeSimulation {
 
     /** A random member that is up, for a client to ask, or null if none is. */
     private NodeClients.Target anyMemberUp() {
-        List<Member> up = members.stream().filter(Member::up).toList();
+        List<NodeMember> up = members.stream().filter(NodeMember::up).toList();
         if (up.isEmpty()) {
             return null;
         }
-        Member member = up.get(random.nextInt(up.size()));
+        NodeMember member = up.get(random.nextInt(up.size()));
         return new NodeClients.Target(member.group, () -> drain(member));
     }
 
@@ -1032,8 +677,8 @@ public final class NodeSimulation {
         }
         // Let the group settle with no fault and no client, then every member must have applied the same state.
         events.clear();
-        List<Member> active = active();
-        for (Member member : active) {
+        List<NodeMember> active = active();
+        for (NodeMember member : active) {
             if (member.journalStopped || !member.up()) {
                 operatorRestart(member); // its restart was cleared with the other events
             }
@@ -1046,8 +691,8 @@ public final class NodeSimulation {
         runUntil(now() + 12_000_000, () -> active.stream().allMatch(m -> m.joinsAt.isEmpty() || m.joined));
         runUntil(now() + 3_000_000, () -> false);
         // Only a seed that votes passes a join on (PROTOCOL.md §8); seeds demoted or replaced since leave it waiting.
-        View newest = newestView(active);
-        for (Member member : active) {
+        View newest = NodeMembershipEdits.newestView(active);
+        for (NodeMember member : active) {
             boolean aSeedVotes =
                     member.seeds.stream().anyMatch(seed -> seed.up() && !seed.retired && newest.isVoter(seed.id));
             if (member.joinsAt.isPresent() && !member.joined && aSeedVotes) {
@@ -1057,12 +702,12 @@ public final class NodeSimulation {
         }
         // A replacement whose answer was lost (a timeout, a crash of the asker) may have committed all the same: the
         // replaced member is then out of the newest view, and idle for good, like any removed member.
-        List<Member> inTheGroup = active.stream()
+        List<NodeMember> inTheGroup = active.stream()
                 .filter(m -> !m.replacementAsked || newest.contains(m.id))
                 .filter(m -> m.joinsAt.isEmpty() || m.joined)
                 .toList();
-        Member first = inTheGroup.get(0);
-        for (Member member : inTheGroup) {
+        NodeMember first = inTheGroup.get(0);
+        for (NodeMember member : inTheGroup) {
             long applied = member.group.status().lastApplied();
             long firstApplied = first.group.status().lastApplied();
             if (applied != firstApplied) {
@@ -1097,7 +742,7 @@ public final class NodeSimulation {
     /** Each member's status, view and configuration in force (committed or not), for a failure report. */
     private String describeMembers() {
         StringBuilder text = new StringBuilder();
-        for (Member member : members) {
+        for (NodeMember member : members) {
             text.append("\n  ").append(member.id).append(": ");
             if (member.up()) {
                 View view = member.group.view();
@@ -1126,7 +771,7 @@ public final class NodeSimulation {
         return text.toString();
     }
 
-    private void schedule(long time, Runnable action) {
+    void schedule(long time, Runnable action) {
         events.schedule(time, action);
     }
 
@@ -1146,11 +791,11 @@ public final class NodeSimulation {
         }
     }
 
-    private long now() {
+    long now() {
         return events.now();
     }
 
-    private void count(Injected kind) {
+    void count(Injected kind) {
         injected.merge(kind, 1L, Long::sum);
     }
 
@@ -1158,7 +803,7 @@ public final class NodeSimulation {
         traceHash = (traceHash ^ a ^ (b << 8) ^ now()) * 1099511628211L;
     }
 
-    private void log(String line) {
+    void log(String line) {
         mix(line.hashCode(), 2);
         if (trace != null) {
             trace.printf("%9.3fms %s%n", now() / 1000.0, line);
