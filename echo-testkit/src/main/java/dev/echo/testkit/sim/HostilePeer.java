@@ -1,21 +1,23 @@
 package dev.echo.testkit.sim;
 
 import dev.echo.core.MemberId;
+import dev.echo.core.protocol.Configuration;
 import dev.echo.core.protocol.Domains;
 import dev.echo.core.protocol.Entry;
 import dev.echo.core.protocol.Input;
 import dev.echo.core.protocol.MembershipChange;
 import dev.echo.core.protocol.Message;
 import dev.echo.core.protocol.Multicast;
+import dev.echo.core.protocol.Voter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
  * The {@link Fault#HOSTILE} fault's sender (PROTOCOL.md §10): well-formed messages with random fields, of every kind
- * that could change durable state (votes, appends, hand-overs, membership requests, snapshot chunks) or deliver a
- * multicast (sends to the sequencer, sequenced data, acknowledgements and reports, in the views' epochs and
- * sequences a run uses: small numbers). Half come from
+ * there is: votes, appends, hand-overs, forwarded commands, read rounds, membership requests and answers, snapshot
+ * chunks and their answers, and multicasts (sends to the sequencer, sequenced data, acknowledgements and reports, in
+ * the views' epochs and sequences a run uses: small numbers). Half come from
  * {@link #INTRUDER}, a peer in no configuration that the transport did not authenticate (an intruder on a plain
  * connection); their terms reach the top of the domain. The other half carry a real member's identity but a term or
  * incarnation outside the domain (a buggy or corrupted member). Neither may change anything a member keeps;
@@ -44,25 +46,58 @@ final class HostilePeer {
         return new Input.Receive(message(impostor, term(), false), incarnation, true);
     }
 
+    /**
+     * A message of a kind drawn from every kind there is: the switch has no default, so a new kind does not compile
+     * until the hostile peer can forge it (docs/architecture.md, "Adding a message kind").
+     */
     private Message message(MemberId from, long term, boolean aboutItself) {
         long small = 1 + random.nextLong(Math.max(1, Math.min(term, 64)));
         long index = random.nextBoolean() ? small : inDomain();
-        return switch (random.nextInt(12)) {
-            case 0 -> new Message.TimeoutNow(from, term);
-            case 1 -> new Message.VoteRequest(from, term, index, Math.min(small, term), random.nextBoolean());
-            case 2 -> new Message.PreVoteRequest(from, term, index, Math.min(small, term - 1));
-            case 3 -> new Message.VoteResponse(from, term, true);
-            case 4 -> new Message.PreVoteResponse(from, term, random.nextBoolean());
-            case 5 -> new Message.AppendResponse(from, term, random.nextBoolean(), index, small, small, inDomain());
-            case 6 -> new Message.MembershipRequest(from, term, random.nextLong(), change(from, aboutItself));
-            case 7 -> new Message.MulticastSend(from, term, small, multicasts(from, 0));
-            case 8 -> new Message.MulticastData(from, term, small, small, multicasts(from, small));
-            case 9 ->
+        Message.Kind[] kinds = Message.Kind.values();
+        return switch (kinds[random.nextInt(kinds.length)]) {
+            case TIMEOUT_NOW -> new Message.TimeoutNow(from, term);
+            case VOTE_REQUEST ->
+                new Message.VoteRequest(from, term, index, Math.min(small, term), random.nextBoolean());
+            case PRE_VOTE_REQUEST -> new Message.PreVoteRequest(from, term, index, Math.min(small, term - 1));
+            case VOTE_RESPONSE -> new Message.VoteResponse(from, term, true);
+            case PRE_VOTE_RESPONSE -> new Message.PreVoteResponse(from, term, random.nextBoolean());
+            case APPEND_REQUEST -> append(from, term, index);
+            case APPEND_RESPONSE ->
+                new Message.AppendResponse(from, term, random.nextBoolean(), index, small, small, inDomain());
+            case FORWARD_REQUEST ->
+                new Message.ForwardRequest(
+                        from, term, new Entry.Command(small, small, small - 1, new byte[] {(byte) random.nextInt()}));
+            case READ_INDEX_REQUEST -> new Message.ReadIndexRequest(from, term, small);
+            case READ_INDEX_RESPONSE -> new Message.ReadIndexResponse(from, term, small, index);
+            case MEMBERSHIP_REQUEST ->
+                new Message.MembershipRequest(from, term, random.nextLong(), change(from, aboutItself));
+            case MEMBERSHIP_RESPONSE -> {
+                Message.MembershipResult[] results = Message.MembershipResult.values();
+                yield new Message.MembershipResponse(from, term, small, results[random.nextInt(results.length)], index);
+            }
+            case INSTALL_SNAPSHOT -> snapshotChunk(from, term, index);
+            case INSTALL_SNAPSHOT_RESPONSE ->
+                new Message.InstallSnapshotResponse(from, term, index, small, random.nextBoolean());
+            case MULTICAST_SEND -> new Message.MulticastSend(from, term, small, multicasts(from, 0));
+            case MULTICAST_DATA -> new Message.MulticastData(from, term, small, small, multicasts(from, small));
+            case MULTICAST_ACK ->
                 new Message.MulticastAck(
                         from, term, small, random.nextInt(3), true, small, small, multicasts(from, small));
-            case 10 -> new Message.MulticastReportRequest(from, term, small);
-            default -> append(from, term, index);
+            case MULTICAST_REPORT_REQUEST -> new Message.MulticastReportRequest(from, term, small);
         };
+    }
+
+    /**
+     * A chunk of a snapshot up to {@code index} whose configuration makes the forger its only voter: installed, it
+     * would hand the group to whoever sent it.
+     */
+    private Message.InstallSnapshot snapshotChunk(MemberId from, long term, long index) {
+        long last = Math.max(1, index);
+        Configuration forgersOwn = Configuration.ofVoters(List.of(new Voter(from, 1, 0)));
+        byte[] data = new byte[random.nextInt(64)];
+        random.nextBytes(data);
+        return new Message.InstallSnapshot(
+                from, term, last, Math.max(1, term), forgersOwn, last, 0, data, random.nextBoolean());
     }
 
     private Message.AppendRequest append(MemberId from, long term, long prevIndex) {
