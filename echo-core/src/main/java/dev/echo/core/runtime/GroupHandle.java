@@ -106,8 +106,11 @@ public final class GroupHandle implements ReplicatedGroup {
     }
 
     @Override
-    public void transferLeadership(MemberId target) {
-        loop.offerClient(new GroupLoop.Transfer(Objects.requireNonNull(target, "target")));
+    public CompletableFuture<GroupStatus> transferLeadership(MemberId target) {
+        CompletableFuture<GroupStatus> future = new CompletableFuture<>();
+        return offerUnlessClosed(
+                future,
+                new GroupLoop.Transfer(Objects.requireNonNull(target, "target"), future, loop.now() + timeoutNanos));
     }
 
     @Override

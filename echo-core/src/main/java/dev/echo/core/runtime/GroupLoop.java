@@ -77,6 +77,7 @@ public final class GroupLoop implements PersistListener, LoopThread.Pinned {
     private final ClientSession session;
     private final Multicasting multicasting;
     private final MembershipRequests membership;
+    private final LeadershipTransfers transfers;
     private final PeerDirectory peers;
     private final PeerBook peerBook;
     private final GroupMetrics metrics;
@@ -111,7 +112,7 @@ public final class GroupLoop implements PersistListener, LoopThread.Pinned {
             implements ClientOp {}
 
     /** Hand leadership to a member. */
-    record Transfer(MemberId target) implements ClientOp {}
+    record Transfer(MemberId target, CompletableFuture<GroupStatus> future, long deadlineNanos) implements ClientOp {}
 
     /** Stop the group at this member. */
     record Close(CompletableFuture<Void> done) implements ClientOp {}
@@ -180,6 +181,7 @@ public final class GroupLoop implements PersistListener, LoopThread.Pinned {
                         ? submitted -> metrics.commitLatency.record(thread.now() - submitted)
                         : submitted -> {});
         this.membership = new MembershipRequests(core, thread::now);
+        this.transfers = new LeadershipTransfers(core, name);
         this.multicasting = new Multicasting(core, listener, this::callListener);
         this.metrics = metrics;
         this.peerBook = peerBook;
@@ -318,6 +320,7 @@ public final class GroupLoop implements PersistListener, LoopThread.Pinned {
         long now = thread.now();
         session.expire(now);
         membership.expire(now);
+        transfers.expire(now);
         peerBook.expire(now);
         if (joining.isPresent()) {
             joining.get().due(now, view).ifPresent(membership::request);
@@ -403,7 +406,7 @@ public final class GroupLoop implements PersistListener, LoopThread.Pinned {
         } else if (op instanceof Read read) {
             session.read(read.query(), read.stale(), read.future(), read.deadlineNanos());
         } else if (op instanceof Transfer transfer) {
-            core.step(new Input.TransferLeadership(transfer.target()));
+            transfers.request(transfer, status);
         } else if (op instanceof Health health) {
             health.future().complete(health());
         } else if (op instanceof Multicast multicast) {
@@ -591,6 +594,7 @@ public final class GroupLoop implements PersistListener, LoopThread.Pinned {
         stopCause = cause;
         session.failAll(cause);
         membership.failAll(cause);
+        transfers.stopped(cause);
         multicasting.failAll(cause);
         for (CompletableFuture<GroupStatus> waiter = quorumWaiters.poll();
                 waiter != null;
@@ -618,6 +622,8 @@ public final class GroupLoop implements PersistListener, LoopThread.Pinned {
                 change.future().completeExceptionally(stopCause);
             } else if (event instanceof Health health) {
                 health.future().completeExceptionally(stopCause);
+            } else if (event instanceof Transfer transfer) {
+                transfer.future().completeExceptionally(stopCause);
             } else if (event instanceof Multicast multicast) {
                 multicast.future().completeExceptionally(stopCause);
             } else if (event instanceof Flush flush) {
@@ -659,6 +665,7 @@ public final class GroupLoop implements PersistListener, LoopThread.Pinned {
         GroupStatus after = snapshotStatus(changed.status());
         status = after;
         recordStatusEvents(before, after);
+        transfers.statusChanged(after);
         callListener(() -> listener.statusChanged(after));
         if (before.hasQuorum() && !after.hasQuorum()) {
             session.quorumLost();

@@ -117,6 +117,33 @@ class EchoNodeTest {
                 "every member applied each committed command once: expected " + expected);
     }
 
+    /** The transfer's future says where leadership went, and a transfer asked wrongly is refused with a reason. */
+    @Test
+    void leadershipMovesToTheTargetAndTheTransferSaysSoOrWhyNot() throws Exception {
+        startAll();
+        MemberId leader = leader();
+        List<MemberId> others = MEMBERS.stream().filter(m -> !m.equals(leader)).toList();
+
+        EchoException notLeader = failureOf(groups.get(others.get(0)).transferLeadership(others.get(1)));
+        assertEquals(EchoException.Reason.NOT_LEADER, notLeader.reason(), notLeader.toString());
+        EchoException stranger = failureOf(groups.get(leader).transferLeadership(MemberId.of("stranger")));
+        assertEquals(EchoException.Reason.INVALID, stranger.reason(), stranger.toString());
+        GroupStatus already = groups.get(leader).transferLeadership(leader).get(30, TimeUnit.SECONDS);
+        assertEquals(Optional.of(leader), already.leader(), "it leads already");
+
+        MemberId successor = others.get(1);
+        GroupStatus moved = groups.get(leader).transferLeadership(successor).get(30, TimeUnit.SECONDS);
+
+        assertEquals(Optional.of(successor), moved.leader(), moved.toString());
+        assertEquals(GroupStatus.Role.FOLLOWER, moved.role(), "the old leader follows its successor");
+        assertTrue(moved.term() > already.term(), "in a later term: " + already + " -> " + moved);
+    }
+
+    private static EchoException failureOf(CompletableFuture<?> future) throws Exception {
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> future.get(30, TimeUnit.SECONDS));
+        return (EchoException) failed.getCause();
+    }
+
     @Test
     void membershipChangesFromAnyMemberAreDeliveredAsViewsEverywhere() throws Exception {
         startAll();

@@ -1,0 +1,82 @@
+package dev.echo.core.runtime;
+
+import dev.echo.core.EchoException;
+import dev.echo.core.GroupStatus;
+import dev.echo.core.MemberId;
+import dev.echo.core.protocol.GroupProtocol;
+import dev.echo.core.protocol.Input;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The application's leadership transfers at one member ({@link dev.echo.core.ReplicatedGroup#transferLeadership}):
+ * refused at once when this member does not lead or the target does not vote, else handed to the core, which catches
+ * the target up and tells it to campaign (docs/protocol.md, "Elections", leadership transfer). The caller's future completes with
+ * this member's status once it follows the target as leader, or fails with {@code TIMEOUT} at the request deadline
+ * (the core gives up after an election timeout and takes writes again; leadership may still move later). Loop thread
+ * only.
+ */
+final class LeadershipTransfers {
+    private final GroupProtocol core;
+    private final String group;
+    private final List<GroupLoop.Transfer> waiting = new ArrayList<>();
+
+    LeadershipTransfers(GroupProtocol core, String group) {
+        this.core = core;
+        this.group = group;
+    }
+
+    /** A transfer asked of this member, whose status is {@code status}. */
+    void request(GroupLoop.Transfer transfer, GroupStatus status) {
+        MemberId target = transfer.target();
+        if (status.role() != GroupStatus.Role.LEADER) {
+            transfer.future()
+                    .completeExceptionally(new EchoException(
+                            EchoException.Reason.NOT_LEADER,
+                            "transfer of " + group + " to " + target + ": this member does not lead"
+                                    + status.leader()
+                                            .map(leader -> "; ask " + leader)
+                                            .orElse("")));
+            return;
+        }
+        if (target.equals(core.self())) {
+            transfer.future().complete(status); // it leads already
+            return;
+        }
+        if (!core.configuration().isVoter(target)) {
+            transfer.future()
+                    .completeExceptionally(new EchoException(
+                            EchoException.Reason.INVALID,
+                            "transfer of " + group + " to " + target + ": not a voter of the configuration in force"));
+            return;
+        }
+        waiting.add(transfer);
+        core.step(new Input.TransferLeadership(target));
+    }
+
+    /** This member's status changed: transfers to the leader it now follows are done. */
+    void statusChanged(GroupStatus status) {
+        if (status.leader().isEmpty() || waiting.isEmpty()) {
+            return;
+        }
+        MemberId leader = status.leader().get();
+        waiting.removeIf(transfer ->
+                transfer.target().equals(leader) && transfer.future().complete(status));
+    }
+
+    /** Transfers past their deadline fail with {@code TIMEOUT}: leadership did not move to their target in time. */
+    void expire(long nowNanos) {
+        waiting.removeIf(transfer -> nowNanos - transfer.deadlineNanos() >= 0
+                && transfer.future()
+                        .completeExceptionally(new EchoException(
+                                EchoException.Reason.TIMEOUT,
+                                "transfer of " + group + " to " + transfer.target()
+                                        + ": leadership did not move there in time (it may still)")));
+    }
+
+    /** The group stopped: every transfer still waiting fails with {@code cause}. */
+    void stopped(EchoException cause) {
+        waiting.forEach(transfer -> transfer.future().completeExceptionally(cause));
+        waiting.clear();
+    }
+}
