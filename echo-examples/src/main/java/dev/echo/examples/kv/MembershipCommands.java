@@ -1,6 +1,7 @@
 package dev.echo.examples.kv;
 
 import dev.echo.core.EchoException;
+import dev.echo.core.GroupStatus;
 import dev.echo.core.MemberAddress;
 import dev.echo.core.MemberId;
 import dev.echo.core.PeerAddress;
@@ -11,6 +12,7 @@ import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
+import io.netty.handler.codec.redis.SimpleStringRedisMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +32,8 @@ import java.util.concurrent.CompletionException;
  * ECHO.REPLACE old new host:port        replace voter old by machine new, at old's rank and weight
  * ECHO.REMOVE id                        remove a member
  * ECHO.MAKETOP id                       move a voter to the top rank (it breaks ties)
+ * ECHO.TRANSFER id                      ask the leader to hand leadership to voter id (not a change of membership:
+ *                                       answers +OK leader=id term=T once this member follows id)
  * </pre>
  *
  * <p>Stateless; thread-safe. Replies are built on whichever thread completes the change; the caller hands them to
@@ -38,7 +42,7 @@ import java.util.concurrent.CompletionException;
 final class MembershipCommands {
     /** Usage, for the error a wrong call gets. */
     static final String USAGE = "ECHO.MEMBERS | ECHO.ADDLEARNER id host:port | ECHO.ADDVOTER id [weight]"
-            + " | ECHO.REPLACE old new host:port | ECHO.REMOVE id | ECHO.MAKETOP id";
+            + " | ECHO.REPLACE old new host:port | ECHO.REMOVE id | ECHO.MAKETOP id | ECHO.TRANSFER id";
 
     private final ReplicatedGroup group;
 
@@ -56,6 +60,9 @@ final class MembershipCommands {
         List<String> words = new ArrayList<>();
         for (byte[] arg : args.subList(1, args.size())) {
             words.add(new String(arg, StandardCharsets.UTF_8));
+        }
+        if (name.equals("ECHO.TRANSFER")) {
+            return transfer(name, words);
         }
         CompletableFuture<View> change;
         try {
@@ -98,6 +105,22 @@ final class MembershipCommands {
                     RespHandler.error("ERR " + name + ": " + wrong.getMessage() + "; usage: " + USAGE));
         }
         return change.handle((view, failure) -> failure == null ? members(view) : errorFor(failure));
+    }
+
+    /** Hands leadership to the voter named, asked of the leader: answers once this member follows it. */
+    private CompletableFuture<RedisMessage> transfer(String name, List<String> words) {
+        CompletableFuture<GroupStatus> moved;
+        try {
+            arity(words, 1);
+            moved = group.transferLeadership(MemberId.of(words.get(0)));
+        } catch (IllegalArgumentException wrong) {
+            return CompletableFuture.completedFuture(
+                    RespHandler.error("ERR " + name + ": " + wrong.getMessage() + "; usage: " + USAGE));
+        }
+        return moved.handle((status, failure) -> failure != null
+                ? errorFor(failure)
+                : new SimpleStringRedisMessage(
+                        "OK leader=" + status.leader().map(MemberId::value).orElse("none") + " term=" + status.term()));
     }
 
     private static void arity(List<String> words, int expected) {
