@@ -200,7 +200,7 @@ public final class GroupLoop implements PersistListener, LoopThread.Pinned {
                 cause -> offerClient(new Fail(cause)),
                 metrics,
                 this::now);
-        this.status = snapshotStatus(core.status());
+        this.status = snapshotStatus(core.status(), core.term(), core.leaderId());
         // The view of what this member applied, as the listener hears views: never a configuration the log holds
         // but that may not commit, and never going back as the log is applied (PROTOCOL.md §8, §13).
         long applied = core.lastApplied();
@@ -662,7 +662,7 @@ public final class GroupLoop implements PersistListener, LoopThread.Pinned {
 
     private void statusChanged(Output.StatusChanged changed) {
         GroupStatus before = status;
-        GroupStatus after = snapshotStatus(changed.status());
+        GroupStatus after = snapshotStatus(changed.status(), changed.term(), changed.leader());
         status = after;
         recordStatusEvents(before, after);
         transfers.statusChanged(after);
@@ -748,7 +748,13 @@ public final class GroupLoop implements PersistListener, LoopThread.Pinned {
         }
     }
 
-    private GroupStatus snapshotStatus(MemberStatus memberStatus) {
+    /**
+     * The application's status for a status the core reported with its term and leader, which must come from that same
+     * report: the core may have moved on since (a member that stepped down reports no leader, then learns the new one
+     * a step later), and mixing its later leader with the earlier role would show, say, {@code NO_QUORUM} following a
+     * leader. Commit and applied indexes only grow, so the latest are right.
+     */
+    private GroupStatus snapshotStatus(MemberStatus memberStatus, long term, Optional<MemberId> leader) {
         GroupStatus.Role role;
         switch (memberStatus) {
             case LEADER:
@@ -766,7 +772,7 @@ public final class GroupLoop implements PersistListener, LoopThread.Pinned {
             default:
                 role = GroupStatus.Role.NO_QUORUM;
         }
-        return new GroupStatus(role, core.term(), core.leaderId(), core.commitIndex(), core.lastApplied());
+        return new GroupStatus(role, term, leader, core.commitIndex(), core.lastApplied());
     }
 
     private void callListener(Runnable call) {

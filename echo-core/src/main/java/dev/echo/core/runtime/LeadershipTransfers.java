@@ -5,16 +5,17 @@ import dev.echo.core.GroupStatus;
 import dev.echo.core.MemberId;
 import dev.echo.core.protocol.GroupProtocol;
 import dev.echo.core.protocol.Input;
+import dev.echo.core.protocol.MemberStatus;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The application's leadership transfers at one member ({@link dev.echo.core.ReplicatedGroup#transferLeadership}):
  * refused at once when this member does not lead or the target does not vote, else handed to the core, which catches
- * the target up and tells it to campaign (docs/protocol.md, "Elections", leadership transfer). The caller's future completes with
- * this member's status once it follows the target as leader, or fails with {@code TIMEOUT} at the request deadline
- * (the core gives up after an election timeout and takes writes again; leadership may still move later). Loop thread
- * only.
+ * the target up and tells it to campaign (docs/protocol.md, "Elections", leadership transfer). The caller's future
+ * completes with this member's status once it follows the target as leader, or fails with {@code TIMEOUT} at the
+ * request deadline (the core gives up after an election timeout and takes writes again; leadership may still move
+ * later). Loop thread only.
  */
 final class LeadershipTransfers {
     private final GroupProtocol core;
@@ -26,10 +27,13 @@ final class LeadershipTransfers {
         this.group = group;
     }
 
-    /** A transfer asked of this member, whose status is {@code status}. */
+    /**
+     * A transfer asked of this member, whose last reported status is {@code status}. Whether it leads is the core's
+     * word, which a status reported earlier in this run may not show yet.
+     */
     void request(GroupLoop.Transfer transfer, GroupStatus status) {
         MemberId target = transfer.target();
-        if (status.role() != GroupStatus.Role.LEADER) {
+        if (core.status() != MemberStatus.LEADER) {
             transfer.future()
                     .completeExceptionally(new EchoException(
                             EchoException.Reason.NOT_LEADER,
