@@ -139,6 +139,26 @@ class EchoNodeTest {
         assertTrue(moved.term() > already.term(), "in a later term: " + already + " -> " + moved);
     }
 
+    /**
+     * A transfer to a voter that is down cannot finish: the leader gives up after an election timeout and takes writes
+     * again, and the caller hears {@code TIMEOUT} at its request deadline rather than nothing.
+     */
+    @Test
+    void aTransferToAVoterThatIsDownTimesOutAndTheLeaderGoesOn() throws Exception {
+        requestTimeout = Duration.ofSeconds(2);
+        startAll();
+        MemberId leader = leader();
+        MemberId down =
+                MEMBERS.stream().filter(m -> !m.equals(leader)).findFirst().orElseThrow();
+        nodes.get(down).close();
+
+        EchoException timedOut = failureOf(groups.get(leader).transferLeadership(down));
+
+        assertEquals(EchoException.Reason.TIMEOUT, timedOut.reason(), timedOut.toString());
+        assertEquals(GroupStatus.Role.LEADER, groups.get(leader).status().role(), "it still leads");
+        groups.get(leader).submit(Counter.encode(1)).get(30, TimeUnit.SECONDS); // and takes writes again
+    }
+
     private static EchoException failureOf(CompletableFuture<?> future) throws Exception {
         ExecutionException failed = assertThrows(ExecutionException.class, () -> future.get(30, TimeUnit.SECONDS));
         return (EchoException) failed.getCause();
