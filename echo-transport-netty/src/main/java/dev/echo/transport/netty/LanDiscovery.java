@@ -167,7 +167,7 @@ public final class LanDiscovery implements AutoCloseable {
         }
     }
 
-    /** Questions answered so far. */
+    /** Questions answered so far (each counted as its answer is sent). */
     public long questionsAnswered() {
         return answered.get();
     }
@@ -239,8 +239,9 @@ public final class LanDiscovery implements AutoCloseable {
                     continue; // replayed: answered once already
                 }
                 byte[] answer = datagrams.announcement(question.nonce(), self, advertised);
-                socket.send(new DatagramPacket(answer, answer.length, packet.getSocketAddress()));
+                // Counted before it leaves: whoever reads the count after receiving the answer must see it.
                 answered.incrementAndGet();
+                socket.send(new DatagramPacket(answer, answer.length, packet.getSocketAddress()));
             } catch (DiscoveryDatagrams.Rejected stranger) {
                 rejected.incrementAndGet();
                 LOG.debug("Discovery ignored a datagram from {}: {}", packet.getSocketAddress(), stranger.getMessage());
