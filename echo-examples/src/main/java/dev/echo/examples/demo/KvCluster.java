@@ -356,7 +356,8 @@ public final class KvCluster implements AutoCloseable {
         throw new IOException("no free ports found for the demo cluster");
     }
 
-    private static int freePort() throws IOException {
+    /** A loopback port free now, below the ephemeral range (see {@code BELOW_EPHEMERAL}). */
+    public static int freePort() throws IOException {
         for (int attempt = 0; attempt < 50; attempt++) {
             int port = BELOW_EPHEMERAL + ThreadLocalRandom.current().nextInt(EPHEMERAL_START - BELOW_EPHEMERAL);
             if (free(port)) {

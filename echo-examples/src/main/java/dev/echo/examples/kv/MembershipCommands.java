@@ -101,8 +101,7 @@ final class MembershipCommands {
                 default -> throw new IllegalArgumentException("unknown command");
             };
         } catch (IllegalArgumentException wrong) { // a bad id, address, weight or arity: nothing was asked
-            return CompletableFuture.completedFuture(
-                    RespHandler.error("ERR " + name + ": " + wrong.getMessage() + "; usage: " + USAGE));
+            return usageError(name, wrong);
         }
         return change.handle((view, failure) -> failure == null ? members(view) : errorFor(failure));
     }
@@ -114,13 +113,17 @@ final class MembershipCommands {
             arity(words, 1);
             moved = group.transferLeadership(MemberId.of(words.get(0)));
         } catch (IllegalArgumentException wrong) {
-            return CompletableFuture.completedFuture(
-                    RespHandler.error("ERR " + name + ": " + wrong.getMessage() + "; usage: " + USAGE));
+            return usageError(name, wrong);
         }
         return moved.handle((status, failure) -> failure != null
                 ? errorFor(failure)
                 : new SimpleStringRedisMessage(
                         "OK leader=" + status.leader().map(MemberId::value).orElse("none") + " term=" + status.term()));
+    }
+
+    private static CompletableFuture<RedisMessage> usageError(String name, IllegalArgumentException wrong) {
+        return CompletableFuture.completedFuture(
+                RespHandler.error("ERR " + name + ": " + wrong.getMessage() + "; usage: " + USAGE));
     }
 
     private static void arity(List<String> words, int expected) {

@@ -2,6 +2,7 @@ package dev.echo.examples.kv;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.echo.examples.demo.KvCluster;
 import dev.echo.journal.FileJournal;
 import dev.echo.journal.JournalOptions;
 import java.io.IOException;
@@ -9,7 +10,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,8 +22,8 @@ class EchoKvStartupTest {
     void aMemberThatCannotStartReleasesItsPortsAndJournal() throws Exception {
         Path key = data.resolve("cluster.key");
         Files.write(key, new byte[32]);
-        int metricsPort = freePort();
-        int peerPort = freePort();
+        int metricsPort = KvCluster.freePort();
+        int peerPort = KvCluster.freePort();
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             KvOptions options = KvOptions.parse(new String[] {
                 "--id",
@@ -52,22 +52,5 @@ class EchoKvStartupTest {
         FileJournal.open(JournalOptions.builder(data.resolve("n1"), "echo-kv", "n1")
                         .build())
                 .close(); // throws if the failed member still held its journal
-    }
-
-    /**
-     * A port free now, below Linux's ephemeral range (32768 and up), where the kernel never picks the local port of a
-     * connection or of a bind to port 0: between this check and the member's bind, only another explicit bind to the
-     * same port could take it.
-     */
-    private static int freePort() throws IOException {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int port = 20_000 + ThreadLocalRandom.current().nextInt(12_000);
-            try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                return socket.getLocalPort();
-            } catch (IOException inUse) {
-                // try another
-            }
-        }
-        throw new IOException("no free port below the ephemeral range");
     }
 }
