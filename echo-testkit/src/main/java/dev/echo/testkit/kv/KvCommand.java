@@ -1,6 +1,7 @@
 package dev.echo.testkit.kv;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -71,6 +72,49 @@ public record KvCommand(Kind kind, String key, String value, String expected) {
                 text(bytes, first + 1, second),
                 text(bytes, second + 1, third),
                 text(bytes, third + 1, bytes.length));
+    }
+
+    /**
+     * The kind of an encoded command, read from its first field alone: the linearizability check asks it of every pair
+     * of operations it compares, where a whole {@link #decode} would build three strings each time.
+     */
+    public static Kind kindOf(byte[] bytes) {
+        if (separatorAfter(bytes, 0) == 3) {
+            if (bytes[0] == 'P' && bytes[1] == 'U' && bytes[2] == 'T') {
+                return Kind.PUT;
+            } else if (bytes[0] == 'G' && bytes[1] == 'E' && bytes[2] == 'T') {
+                return Kind.GET;
+            } else if (bytes[0] == 'C' && bytes[1] == 'A' && bytes[2] == 'S') {
+                return Kind.CAS;
+            }
+        }
+        return decode(bytes).kind(); // throws, naming what is wrong
+    }
+
+    /** Whether an encoded command's value (a put's or a compare-and-set's new value) is exactly {@code text}'s bytes. */
+    public static boolean valueEquals(byte[] command, byte[] text) {
+        return text != null && fieldEquals(command, 2, text, 0, text.length);
+    }
+
+    /** Whether one encoded compare-and-set's expected value is another encoded command's value. */
+    public static boolean expectedIsValueOf(byte[] cas, byte[] command) {
+        int from = fieldStart(cas, 3);
+        return fieldEquals(command, 2, cas, from, separatorAfter(cas, from));
+    }
+
+    private static boolean fieldEquals(byte[] command, int field, byte[] other, int from, int to) {
+        int start = fieldStart(command, field);
+        int end = separatorAfter(command, start);
+        return Arrays.equals(command, start, end, other, from, to);
+    }
+
+    /** Where field {@code field} (0 = the kind) of an encoded command starts. */
+    private static int fieldStart(byte[] bytes, int field) {
+        int at = 0;
+        for (int i = 0; i < field; i++) {
+            at = Math.min(separatorAfter(bytes, at) + 1, bytes.length);
+        }
+        return at;
     }
 
     /** The index of the first separator at or after {@code from}, or the length when there is none. */

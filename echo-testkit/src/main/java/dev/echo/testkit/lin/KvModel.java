@@ -28,14 +28,18 @@ public final class KvModel implements Model<String> {
         return KvCommand.decode(commandOrQuery).key();
     }
 
-    /** Only a get that answers the value a put or compare-and-set writes shows it: the workload's values are unique. */
+    /**
+     * Only a get that answers the value a put or compare-and-set writes shows it: the workload's values are unique.
+     * Compared as encoded bytes, without decoding: the check asks this of every pair of a known and an unknown
+     * operation on a key.
+     */
     @Override
     public boolean reveals(byte[] operation, byte[] output, byte[] unknownCommand) {
-        KvCommand read = KvCommand.decode(operation);
-        KvCommand write = KvCommand.decode(unknownCommand);
-        return read.kind() == KvCommand.Kind.GET
-                ? write.value().equals(text(output))
-                : read.kind() == KvCommand.Kind.CAS && read.expected().equals(write.value());
+        return switch (KvCommand.kindOf(operation)) {
+            case GET -> KvCommand.valueEquals(unknownCommand, output);
+            case CAS -> KvCommand.expectedIsValueOf(operation, unknownCommand);
+            case PUT -> false;
+        };
     }
 
     private static String text(byte[] output) {
