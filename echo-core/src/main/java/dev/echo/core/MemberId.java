@@ -19,17 +19,8 @@ public record MemberId(String value) implements Comparable<MemberId> {
         if (value.isEmpty() || value.length() > MAX_LENGTH) {
             throw new IllegalArgumentException("member id must have 1.." + MAX_LENGTH + " characters: '" + value + "'");
         }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z')
-                    || (c >= 'A' && c <= 'Z')
-                    || (c >= '0' && c <= '9')
-                    || c == '.'
-                    || c == '_'
-                    || c == '-';
-            if (!ok) {
-                throw new IllegalArgumentException("member id may use only [A-Za-z0-9._-]: '" + value + "'");
-            }
+        if (!usesOnlyNameCharacters(value)) {
+            throw new IllegalArgumentException("member id may use only [A-Za-z0-9._-]: '" + value + "'");
         }
     }
 
@@ -41,12 +32,28 @@ public record MemberId(String value) implements Comparable<MemberId> {
      * @throws IllegalArgumentException {@code "<what> must have 1..64 characters from [A-Za-z0-9._-]: '<value>'"}
      */
     public static String requireName(String value, String what) {
-        try {
-            return new MemberId(value).value();
-        } catch (IllegalArgumentException | NullPointerException invalid) {
+        // Checked in place, without a MemberId: every envelope checks its group name this way.
+        if (value == null || value.isEmpty() || value.length() > MAX_LENGTH || !usesOnlyNameCharacters(value)) {
             throw new IllegalArgumentException(
                     what + " must have 1.." + MAX_LENGTH + " characters from [A-Za-z0-9._-]: '" + value + "'");
         }
+        return value;
+    }
+
+    private static boolean usesOnlyNameCharacters(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '.'
+                    || c == '_'
+                    || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Shorthand for {@code new MemberId(value)}. */

@@ -1,10 +1,10 @@
 package dev.echo.core.protocol;
 
 import dev.echo.core.MemberId;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.SortedSet;
-import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
@@ -32,9 +32,10 @@ final class MemberState {
     final DeterministicRandom random;
     /**
      * The latest incarnation heard from each other member. Messages from an earlier one are dropped: that life's disk
-     * is gone. Its votes and acknowledgements count only where a configuration records that incarnation.
+     * is gone. Its votes and acknowledgements count only where a configuration records that incarnation. Looked up for
+     * every message and never iterated, so a hash map: no order of it can reach a decision.
      */
-    final TreeMap<MemberId, Long> incarnations = new TreeMap<>();
+    final HashMap<MemberId, Long> incarnations = new HashMap<>();
 
     Role role = Role.FOLLOWER;
     /** Its journal reported damage (PROTOCOL.md §5): no vote, no campaign, no ack until its leader repairs it. */
