@@ -153,10 +153,11 @@ public interface ReplicatedGroup extends AutoCloseable {
      * Hands leadership from this member, the leader, to voter {@code target}: the leader catches it up and tells it to
      * campaign at once, refusing new writes meanwhile (docs/protocol.md, "Elections", leadership transfer). Completes
      * with this member's status once it follows {@code target} (at once if {@code target} is this member and it
-     * leads). Fails with {@code NOT_LEADER} if this member does not lead (the message names the leader it knows),
-     * {@code INVALID} if {@code target} is not a voter of the configuration in force, or {@code TIMEOUT} if leadership
-     * has not moved to {@code target} within the request timeout: the leader gave up after an election timeout and
-     * takes writes again, and leadership may still move later.
+     * leads). Fails with {@code NOT_LEADER} if this member does not lead, or as soon as it follows a member other
+     * than {@code target} (the message names the leader it knows), {@code INVALID} if {@code target} is not a voter of
+     * the configuration in force, or {@code TIMEOUT} if leadership has not moved to {@code target} within the request
+     * timeout: the leader gave up after an election timeout and takes writes again, and leadership may still move
+     * later.
      */
     CompletableFuture<GroupStatus> transferLeadership(MemberId target);
 

@@ -13,9 +13,9 @@ import java.util.List;
  * The application's leadership transfers at one member ({@link dev.echo.core.ReplicatedGroup#transferLeadership}):
  * refused at once when this member does not lead or the target does not vote, else handed to the core, which catches
  * the target up and tells it to campaign (docs/protocol.md, "Elections", leadership transfer). The caller's future
- * completes with this member's status once it follows the target as leader, or fails with {@code TIMEOUT} at the
- * request deadline (the core gives up after an election timeout and takes writes again; leadership may still move
- * later). Loop thread only.
+ * completes with this member's status once it follows the target as leader, fails with {@code NOT_LEADER} as soon as
+ * it follows another member, or fails with {@code TIMEOUT} at the request deadline (the core gives up after an
+ * election timeout and takes writes again; leadership may still move later). Loop thread only.
  */
 final class LeadershipTransfers {
     private final GroupProtocol core;
@@ -58,24 +58,45 @@ final class LeadershipTransfers {
         core.step(new Input.TransferLeadership(target));
     }
 
-    /** This member's status changed: transfers to the leader it now follows are done. */
+    /**
+     * This member's status changed. Transfers to the leader it now follows are done; once another member leads, this
+     * one can no longer hand leadership on, so the rest end with {@code NOT_LEADER} now rather than at their deadline.
+     */
     void statusChanged(GroupStatus status) {
         if (status.leader().isEmpty() || waiting.isEmpty()) {
             return;
         }
         MemberId leader = status.leader().get();
-        waiting.removeIf(transfer ->
-                transfer.target().equals(leader) && transfer.future().complete(status));
+        if (leader.equals(core.self())) {
+            return; // still leads: its transfers go on until they succeed or expire
+        }
+        for (GroupLoop.Transfer transfer : waiting) {
+            if (transfer.target().equals(leader)) {
+                transfer.future().complete(status);
+            } else {
+                transfer.future()
+                        .completeExceptionally(new EchoException(
+                                EchoException.Reason.NOT_LEADER,
+                                "transfer of " + group + " to " + transfer.target() + ": leadership moved to " + leader
+                                        + " instead; ask " + leader));
+            }
+        }
+        waiting.clear();
     }
 
     /** Transfers past their deadline fail with {@code TIMEOUT}: leadership did not move to their target in time. */
     void expire(long nowNanos) {
-        waiting.removeIf(transfer -> nowNanos - transfer.deadlineNanos() >= 0
-                && transfer.future()
-                        .completeExceptionally(new EchoException(
-                                EchoException.Reason.TIMEOUT,
-                                "transfer of " + group + " to " + transfer.target()
-                                        + ": leadership did not move there in time (it may still)")));
+        waiting.removeIf(transfer -> {
+            if (nowNanos - transfer.deadlineNanos() < 0) {
+                return false;
+            }
+            transfer.future()
+                    .completeExceptionally(new EchoException(
+                            EchoException.Reason.TIMEOUT,
+                            "transfer of " + group + " to " + transfer.target()
+                                    + ": leadership did not move there in time (it may still)"));
+            return true; // also when the caller cancelled its future: nothing is left to tell
+        });
     }
 
     /** The group stopped: every transfer still waiting fails with {@code cause}. */

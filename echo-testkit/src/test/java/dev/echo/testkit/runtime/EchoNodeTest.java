@@ -159,6 +159,29 @@ class EchoNodeTest {
         groups.get(leader).submit(Counter.encode(1)).get(30, TimeUnit.SECONDS); // and takes writes again
     }
 
+    /**
+     * Once another member leads, the old leader can no longer hand leadership to a transfer's target: the transfer
+     * ends with {@code NOT_LEADER}, naming the new leader, instead of waiting for its deadline (30 s here).
+     */
+    @Test
+    void aTransferEndsAsSoonAsLeadershipMovesToAnotherMember() throws Exception {
+        startAll();
+        MemberId leader = leader();
+        List<MemberId> others = MEMBERS.stream().filter(m -> !m.equals(leader)).toList();
+        MemberId down = others.get(0);
+        MemberId successor = others.get(1);
+        nodes.get(down).close();
+        CompletableFuture<GroupStatus> toDown = groups.get(leader).transferLeadership(down);
+
+        GroupStatus moved = groups.get(leader).transferLeadership(successor).get(30, TimeUnit.SECONDS);
+
+        assertEquals(Optional.of(successor), moved.leader(), moved.toString());
+        assertTrue(toDown.isDone(), "ended together with the transfer that succeeded");
+        EchoException ended = failureOf(toDown);
+        assertEquals(EchoException.Reason.NOT_LEADER, ended.reason(), ended.toString());
+        assertTrue(ended.getMessage().contains("moved to " + successor), ended.getMessage());
+    }
+
     private static EchoException failureOf(CompletableFuture<?> future) throws Exception {
         ExecutionException failed = assertThrows(ExecutionException.class, () -> future.get(30, TimeUnit.SECONDS));
         return (EchoException) failed.getCause();
