@@ -36,23 +36,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A port free now, drawn below Linux's ephemeral range (32768 and up), where the kernel never puts the local end of a
-# connection: between this check and the member's bind only another explicit bind can take it.
-free_port() {
-  python3 -c '
-import random, socket
-for _ in range(200):
-    port = random.randrange(20000, 32768)
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", port)); print(port); break
-    except OSError:
-        pass
-    finally:
-        s.close()
-else:
-    raise SystemExit("no free port below the ephemeral range")'
-}
+. "$root/bin/lib/free-port.sh" # free_port
 
 members=""
 declare -A client_port
