@@ -11,29 +11,12 @@ import java.util.Arrays;
  * simulator's rate up (issue 19). (time, sequence) is unique, so the order is the same as any correct heap's.
  */
 final class EventQueue {
-    /** The heap, by position: each event's time, scheduling sequence and slot in {@link #actions}. */
     private long[] times = new long[1024];
-
     private long[] sequences = new long[1024];
-    private int[] slots = new int[1024];
-    /**
-     * The events' actions, by slot. They stay put while the heap moves: a sift then copies only primitives, where
-     * storing a reference into an old array costs each move the collector's write barrier (G1's includes a fence).
-     */
     private Runnable[] actions = new Runnable[1024];
-    /** Free slots of {@link #actions}, as a stack. */
-    private int[] freeSlots = new int[1024];
-
-    private int freeCount;
     private int size;
     private long now;
     private long scheduled;
-
-    EventQueue() {
-        for (int slot = actions.length - 1; slot >= 0; slot--) {
-            freeSlots[freeCount++] = slot;
-        }
-    }
 
     /** Simulated time, in microseconds: the time of the event running or last run. */
     long now() {
@@ -48,11 +31,11 @@ final class EventQueue {
     /** Runs {@code action} at {@code atMicros}, or now if that is past. */
     void schedule(long atMicros, Runnable action) {
         if (size == times.length) {
-            grow();
+            times = Arrays.copyOf(times, size * 2);
+            sequences = Arrays.copyOf(sequences, size * 2);
+            actions = Arrays.copyOf(actions, size * 2);
         }
-        int slot = freeSlots[--freeCount];
-        actions[slot] = action;
-        siftUp(size++, Math.max(atMicros, now), scheduled++, slot);
+        siftUp(size++, Math.max(atMicros, now), scheduled++, action);
     }
 
     /**
@@ -68,41 +51,22 @@ final class EventQueue {
             return null;
         }
         now = times[0];
-        int slot = slots[0];
-        Runnable due = actions[slot];
-        actions[slot] = null;
-        freeSlots[freeCount++] = slot;
+        Runnable due = actions[0];
         int last = --size;
         if (last > 0) {
-            siftDown(0, times[last], sequences[last], slots[last]);
+            siftDown(0, times[last], sequences[last], actions[last]);
         }
+        actions[last] = null;
         return due;
     }
 
     /** Drops every event still due. */
     void clear() {
-        for (int i = 0; i < size; i++) {
-            actions[slots[i]] = null;
-            freeSlots[freeCount++] = slots[i];
-        }
+        Arrays.fill(actions, 0, size, null);
         size = 0;
     }
 
-    /** Doubles every array; the new slots are free. */
-    private void grow() {
-        int capacity = times.length * 2;
-        times = Arrays.copyOf(times, capacity);
-        sequences = Arrays.copyOf(sequences, capacity);
-        slots = Arrays.copyOf(slots, capacity);
-        int oldSlots = actions.length;
-        actions = Arrays.copyOf(actions, capacity);
-        freeSlots = Arrays.copyOf(freeSlots, capacity);
-        for (int slot = capacity - 1; slot >= oldSlots; slot--) {
-            freeSlots[freeCount++] = slot;
-        }
-    }
-
-    private void siftUp(int hole, long time, long sequence, int slot) {
+    private void siftUp(int hole, long time, long sequence, Runnable action) {
         while (hole > 0) {
             int parent = (hole - 1) >>> 1;
             if (!before(time, sequence, times[parent], sequences[parent])) {
@@ -111,10 +75,10 @@ final class EventQueue {
             move(parent, hole);
             hole = parent;
         }
-        put(hole, time, sequence, slot);
+        put(hole, time, sequence, action);
     }
 
-    private void siftDown(int hole, long time, long sequence, int slot) {
+    private void siftDown(int hole, long time, long sequence, Runnable action) {
         int half = size >>> 1;
         while (hole < half) {
             int child = 2 * hole + 1;
@@ -128,7 +92,7 @@ final class EventQueue {
             move(child, hole);
             hole = child;
         }
-        put(hole, time, sequence, slot);
+        put(hole, time, sequence, action);
     }
 
     private static boolean before(long time, long sequence, long otherTime, long otherSequence) {
@@ -138,12 +102,12 @@ final class EventQueue {
     private void move(int from, int to) {
         times[to] = times[from];
         sequences[to] = sequences[from];
-        slots[to] = slots[from];
+        actions[to] = actions[from];
     }
 
-    private void put(int at, long time, long sequence, int slot) {
+    private void put(int at, long time, long sequence, Runnable action) {
         times[at] = time;
         sequences[at] = sequence;
-        slots[at] = slot;
+        actions[at] = action;
     }
 }
