@@ -24,7 +24,7 @@ class EventQueueTest {
         EventQueue queue = new EventQueue();
         List<Due> expected = new ArrayList<>();
         List<Integer> ran = new ArrayList<>();
-        // Interleave scheduling and running, so slots are freed and reused and the arrays grow past 1,024 events.
+        // Interleave scheduling and running, so the heap shrinks and grows again, and past its first 1,024 places.
         for (int i = 0; i < delays.size(); i++) {
             int order = i;
             long due = queue.now() + delays.get(i);
