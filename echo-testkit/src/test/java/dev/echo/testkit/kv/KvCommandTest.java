@@ -1,6 +1,7 @@
 package dev.echo.testkit.kv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
@@ -38,7 +39,7 @@ class KvCommandTest {
         assertEquals(first.kind(), KvCommand.kindOf(encoded));
         assertEquals(
                 first.value().equals(output), KvCommand.valueEquals(encoded, output.getBytes(StandardCharsets.UTF_8)));
-        assertEquals(false, KvCommand.valueEquals(encoded, null));
+        assertFalse(KvCommand.valueEquals(encoded, null));
         assertEquals(second.expected().equals(first.value()), KvCommand.expectedIsValueOf(second.encode(), encoded));
     }
 
