@@ -27,6 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * buffer: an AppendRequest with 1 or 64 commands of 116 bytes (the end-to-end benchmark's key and value), its
  * AppendResponse, a heartbeat (empty AppendRequest), a VoteRequest and a forwarded command. Run:
  * {@code bin/echo-bench jmh Codec}.
+ *
+ * <p>JMH state of scope {@code Benchmark}, meant for one measuring thread (the buffer is reused): run it with the default single thread.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

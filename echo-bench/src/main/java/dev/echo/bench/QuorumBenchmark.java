@@ -25,6 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The weighted quorum test with the linear tie-breaker (PROTOCOL.md §2), as the leader runs it for every commit
  * check and read round: one configuration of N weighted voters, and a joint configuration (two of them). The set
  * asked about is half the voters, the case that needs the tie-breaker. Run: {@code bin/echo-bench jmh Quorum}.
+ *
+ * <p>JMH state of scope {@code Benchmark}: set up once, read without locks by the measuring threads, never changed.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

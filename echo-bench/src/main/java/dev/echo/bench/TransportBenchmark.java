@@ -46,6 +46,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * counted as lost (printed at tear-down) and the benchmark moves on, so loss shows as lower throughput.
  *
  * <p>Run: {@code bin/echo-bench jmh TransportBenchmark}.
+ *
+ * <p>JMH state of scope {@code Benchmark}, for one measuring thread; each invocation blocks until its batch arrived or the loss wait ends.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)

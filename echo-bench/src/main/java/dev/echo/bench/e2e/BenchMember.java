@@ -59,6 +59,8 @@ import java.util.function.LongSupplier;
  * {@code QUIT}.
  *
  * <p>Usage: {@code BenchMember id dataDir n1=host:port,n2=host:port,n3=host:port [multicast]}
+ *
+ * <p>{@code main} reads its commands on the main thread and blocks on each until it is done; the node runs its own threads.
  */
 public final class BenchMember {
     static final int KEY_BYTES = 16;

@@ -9,6 +9,9 @@ import java.util.Optional;
  * What a member asks its runtime to do, drained after each {@link GroupProtocol#step}. The runtime must carry
  * out {@link Persist}s in ticket order and report each with {@link Input.Persisted}; every {@link Send} may go out
  * at once, because the core itself holds back messages that must follow a persist (PROTOCOL.md §5).
+ *
+ * <p>Values the core never touches once drained, byte arrays included; the runtime drains them on the group's loop
+ * thread.
  */
 public sealed interface Output {
     /**

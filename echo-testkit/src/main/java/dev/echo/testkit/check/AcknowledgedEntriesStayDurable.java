@@ -14,6 +14,8 @@ import java.util.TreeSet;
  * CommitNeedsDurableQuorum} checks the moment of commit; this one checks that nothing undoes it later. A restart is
  * the only moment a member loses data, so each restart re-counts the holders of every committed entry (an entry
  * compacted into a durable snapshot counts as held).
+ *
+ * <p>Not thread-safe: it keeps history across steps, and the simulation calls it on its one thread.
  */
 public final class AcknowledgedEntriesStayDurable implements Invariant {
     /** First index of each run of entries one leader committed under one configuration → that configuration. */

@@ -7,6 +7,8 @@ import java.util.Map;
 /**
  * PROTOCOL.md §11.7: every member applies a prefix of the one committed log, and state digests agree at equal
  * applied indexes.
+ *
+ * <p>Not thread-safe: it keeps history across steps, and the simulation calls it on its one thread.
  */
 public final class AppliedPrefixesAgree implements Invariant {
     private final Map<Long, Long> digestAtIndex = new HashMap<>();

@@ -6,7 +6,11 @@ import dev.echo.core.protocol.QuorumSystem;
 import dev.echo.testkit.sim.SimNode;
 import java.util.List;
 
-/** What every checker may read about the simulated cluster. */
+/**
+ * What every checker may read about the simulated cluster.
+ *
+ * <p>Read by the checkers on the simulation's one thread; implementations need not be thread-safe.
+ */
 public interface ClusterView {
     /** Every member, up or down. */
     List<SimNode> nodes();

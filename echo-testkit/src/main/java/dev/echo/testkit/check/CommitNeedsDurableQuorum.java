@@ -9,6 +9,8 @@ import java.util.TreeSet;
 /**
  * PROTOCOL.md §11.12: when a leader commits an entry, the entry is on the disks (durably) of a quorum of the
  * configuration in force at the leader (joint: of both halves) and of at least {@code minCopies} members.
+ *
+ * <p>Stateless, so thread-safe; the simulation calls it on its one thread.
  */
 public final class CommitNeedsDurableQuorum implements Invariant {
     @Override

@@ -5,6 +5,8 @@ import dev.echo.core.protocol.Role;
 /**
  * PROTOCOL.md §11.6: committed entries never change, and every leader holds every entry committed before it was
  * elected. The ghost log itself is extended by the {@link InvariantChecker}; this rule compares against it.
+ *
+ * <p>Stateless, so thread-safe; the simulation calls it on its one thread.
  */
 public final class CommittedEntriesSurvive implements Invariant {
     @Override

@@ -16,6 +16,8 @@ import java.util.TreeSet;
  * PROTOCOL.md §11.9: consecutive configurations in any log are adjacent (every quorum of one intersects every quorum
  * of the other, checked by brute force over all subsets of their voters), or the step passes through a joint
  * configuration: C → J(C, X) → X, or C → J(C, X) → C when the change is rolled back.
+ *
+ * <p>Not thread-safe: it keeps history across steps, and the simulation calls it on its one thread.
  */
 public final class ConfigurationsAdjacent implements Invariant {
     /** Verdicts per pair, so each distinct pair is brute-forced once. */

@@ -8,6 +8,8 @@ import java.util.TreeMap;
 
 /**
  * PROTOCOL.md §11.2: at most one vote per (member, term), and it is durable before the grant is sent.
+ *
+ * <p>Not thread-safe: it keeps history across steps, and the simulation calls it on its one thread.
  */
 public final class DurableVoteBeforeReply implements Invariant {
     /** "member@term" → candidate. */

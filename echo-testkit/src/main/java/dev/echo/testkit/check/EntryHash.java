@@ -3,7 +3,11 @@ package dev.echo.testkit.check;
 import dev.echo.core.protocol.Entry;
 import java.util.Arrays;
 
-/** Content hashes of log entries and of log prefixes (a hash chain), so logs compare in O(1) per index. */
+/**
+ * Content hashes of log entries and of log prefixes (a hash chain), so logs compare in O(1) per index.
+ *
+ * <p>Pure functions: thread-safe.
+ */
 public final class EntryHash {
     private EntryHash() {}
 

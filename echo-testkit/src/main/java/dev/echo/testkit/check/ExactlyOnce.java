@@ -8,6 +8,8 @@ import java.util.TreeSet;
 /**
  * PROTOCOL.md §11.15: every client operation is applied at most once per replica; every acknowledged one is in the
  * committed log at the index it was acknowledged with; and one refused on its first attempt is never applied.
+ *
+ * <p>Not thread-safe: it keeps history across steps, and the simulation calls it on its one thread.
  */
 public final class ExactlyOnce implements Invariant {
     private final TreeMap<String, Long> acknowledged = new TreeMap<>();

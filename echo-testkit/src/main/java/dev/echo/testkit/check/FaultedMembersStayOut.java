@@ -9,6 +9,8 @@ import dev.echo.core.protocol.Role;
  * PROTOCOL.md §11.14, the STORAGE_FAULTED half: a member whose journal reported damage neither votes nor counts
  * toward a commit until its leader repairs it. Every step taken in that state must send no granted vote or pre-vote
  * and no acknowledgement of entries, and must not start a campaign.
+ *
+ * <p>Stateless, so thread-safe; the simulation calls it on its one thread.
  */
 public final class FaultedMembersStayOut implements Invariant {
     @Override

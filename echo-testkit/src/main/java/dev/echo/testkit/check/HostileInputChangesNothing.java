@@ -9,6 +9,8 @@ import dev.echo.core.protocol.Input;
  * status, and it makes the member neither write nor send. The simulator's own members are always authenticated and in
  * their domains, so exactly the hostile inputs ({@code Fault.HOSTILE}) are judged here; a forged append from an
  * authenticated stranger is outside the model (the cluster key or certificate is what keeps strangers out).
+ *
+ * <p>Stateless, so thread-safe; the simulation calls it on its one thread.
  */
 public final class HostileInputChangesNothing implements Invariant {
     @Override

@@ -1,6 +1,10 @@
 package dev.echo.testkit.check;
 
-/** PROTOCOL.md §11.8: applied ≤ commit ≤ last index, and the commit index never decreases within a lifetime. */
+/**
+ * PROTOCOL.md §11.8: applied ≤ commit ≤ last index, and the commit index never decreases within a lifetime.
+ *
+ * <p>Stateless, so thread-safe; the simulation calls it on its one thread.
+ */
 public final class IndexOrder implements Invariant {
     @Override
     public void afterStep(StepRecord step, ClusterView cluster) {

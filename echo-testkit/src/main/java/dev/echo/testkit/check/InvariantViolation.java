@@ -1,6 +1,10 @@
 package dev.echo.testkit.check;
 
-/** Thrown by a checker when the cluster broke a rule; carries the rule's section of PROTOCOL.md. */
+/**
+ * Thrown by a checker when the cluster broke a rule; carries the rule's section of PROTOCOL.md.
+ *
+ * <p>Immutable once thrown.
+ */
 public final class InvariantViolation extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

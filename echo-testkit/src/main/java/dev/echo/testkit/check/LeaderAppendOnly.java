@@ -3,7 +3,11 @@ package dev.echo.testkit.check;
 import dev.echo.core.protocol.Output;
 import dev.echo.core.protocol.Role;
 
-/** PROTOCOL.md §11.5: a leader never overwrites or removes its own entries during its term. */
+/**
+ * PROTOCOL.md §11.5: a leader never overwrites or removes its own entries during its term.
+ *
+ * <p>Stateless, so thread-safe; the simulation calls it on its one thread.
+ */
 public final class LeaderAppendOnly implements Invariant {
     @Override
     public void afterStep(StepRecord step, ClusterView cluster) {

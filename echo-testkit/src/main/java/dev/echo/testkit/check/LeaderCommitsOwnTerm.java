@@ -7,6 +7,8 @@ import dev.echo.core.protocol.Role;
  * (Raft Figure 8). So whenever a leader's commit index moves during its term, it lands on an entry of that term.
  * The consequence of breaking this, a committed entry overwritten by a later leader, is §11.6 and needs a rare
  * history to show; this checks the rule itself on every step.
+ *
+ * <p>Stateless, so thread-safe; the simulation calls it on its one thread.
  */
 public final class LeaderCommitsOwnTerm implements Invariant {
     @Override

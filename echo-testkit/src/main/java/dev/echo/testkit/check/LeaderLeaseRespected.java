@@ -10,6 +10,8 @@ import java.util.Optional;
  * PROTOCOL.md §6: a member refuses (pre-)votes within the minimum election timeout of hearing from a live leader,
  * unless the leader itself asked for the election (leadership transfer). The checker counts each member's ticks
  * since it last accepted an AppendRequest (a leader counts as hearing itself).
+ *
+ * <p>Not thread-safe: it keeps history across steps, and the simulation calls it on its one thread.
  */
 public final class LeaderLeaseRespected implements Invariant {
     private static final long NEVER = Long.MAX_VALUE / 2;

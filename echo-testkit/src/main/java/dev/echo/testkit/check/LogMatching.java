@@ -8,6 +8,8 @@ import java.util.Map;
  * PROTOCOL.md §11.4: if two logs hold an entry with the same index and term, the logs are identical up to it.
  * Every (index, term) ever seen is remembered with its prefix hash; a different prefix under the same key breaks
  * the rule.
+ *
+ * <p>Not thread-safe: it keeps history across steps, and the simulation calls it on its one thread.
  */
 public final class LogMatching implements Invariant {
     private final Map<IndexTerm, Long> prefixByIndexAndTerm = new HashMap<>();

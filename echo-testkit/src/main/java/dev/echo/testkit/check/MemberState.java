@@ -9,6 +9,8 @@ import java.util.Optional;
 /**
  * The observable state of one member at one moment, captured before and after each step.
  *
+ * <p>Immutable.
+ *
  * @param role role
  * @param term current term
  * @param votedFor vote in the term

@@ -7,6 +7,8 @@ import java.util.Arrays;
 /**
  * PROTOCOL.md §11.3: a member's term never decreases, across restarts too; and nothing is sent in a term before that
  * term is durable (so a restart can never fall back to a term others have already seen from it).
+ *
+ * <p>Not thread-safe: it keeps history across steps, and the simulation calls it on its one thread.
  */
 public final class MonotonicTerm implements Invariant {
     private long[] highestDurable = new long[0];

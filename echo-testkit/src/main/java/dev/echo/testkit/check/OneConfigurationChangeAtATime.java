@@ -12,6 +12,8 @@ import java.util.Map;
 /**
  * PROTOCOL.md §11.10: a leader's log holds at most one uncommitted configuration entry (a joint change followed by
  * its rollback counts as one), and none of its own term until the entry opening its term (the no-op) is committed.
+ *
+ * <p>Stateless, so thread-safe; the simulation calls it on its one thread.
  */
 public final class OneConfigurationChangeAtATime implements Invariant {
     @Override

@@ -16,6 +16,8 @@ import java.util.TreeMap;
  * every configuration in force in its log. The commit side of §11.14 is {@link CommitNeedsDurableQuorum}, which
  * counts holders only within the configuration. A vote counts only from the incarnation the configuration records
  * for the voter (PROTOCOL.md §5): a wiped member's new life has lost the votes its old one cast.
+ *
+ * <p>Not thread-safe: it keeps history across steps, and the simulation calls it on its one thread.
  */
 public final class OnlyMembersElect implements Invariant {
     /** "member@term" → members whose granted vote it received in that term, with the voter's incarnation. */

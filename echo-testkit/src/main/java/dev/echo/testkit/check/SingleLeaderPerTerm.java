@@ -4,7 +4,11 @@ import dev.echo.core.MemberId;
 import dev.echo.core.protocol.Role;
 import java.util.TreeMap;
 
-/** PROTOCOL.md §11.1: at most one leader per term, over the whole run (restarts included). */
+/**
+ * PROTOCOL.md §11.1: at most one leader per term, over the whole run (restarts included).
+ *
+ * <p>Not thread-safe: it keeps history across steps, and the simulation calls it on its one thread.
+ */
 public final class SingleLeaderPerTerm implements Invariant {
     private final TreeMap<Long, MemberId> leaders = new TreeMap<>();
 

@@ -13,6 +13,8 @@ import java.util.TreeMap;
  * PROTOCOL.md §11.13: a snapshot at index i holds the ghost log applied up to i (the same state digest as every
  * replica had after applying i), the term of the committed entry at i, and the configuration in force at i. Checked
  * when a member takes a snapshot, when one installs a snapshot from the leader, and when one restarts from its own.
+ *
+ * <p>Not thread-safe: it keeps history across steps, and the simulation calls it on its one thread.
  */
 public final class SnapshotsMatchCommittedState implements Invariant {
     /** Index of every applied command → the state digest right after it (§11.7 makes it the same everywhere). */

@@ -9,6 +9,8 @@ import java.util.List;
 /**
  * One step of one member, as the checkers see it.
  *
+ * <p>A value the simulation builds once per step and never changes afterwards; read on the simulation's thread.
+ *
  * @param timeMicros simulated time
  * @param node the member stepped
  * @param input what it was given

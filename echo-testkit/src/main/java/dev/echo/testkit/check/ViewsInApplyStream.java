@@ -8,6 +8,8 @@ import dev.echo.testkit.sim.RecordingStateMachine;
  * PROTOCOL.md §13: the state machine hears each committed view at its place in the apply stream, the same view at
  * the same index on every member: the configuration in force at that index of the ghost log of commits. (That each
  * view comes between the commands around it is asserted by {@link RecordingStateMachine} as it is called.)
+ *
+ * <p>Stateless, so thread-safe; the simulation calls it on its one thread.
  */
 public final class ViewsInApplyStream implements Invariant {
     @Override

@@ -25,6 +25,8 @@ import java.util.Set;
  *   <li>a flush ends, unless moot, only when every member still in the view delivered what the asker had.
  * </ul>
  * Multicast payloads are the workload's ids, {@code sender/life/count}: unique, and ordered per sender life.
+ *
+ * <p>Not thread-safe: it keeps history across steps, and the simulation calls it on its one thread.
  */
 public final class VirtualSynchrony implements Invariant {
     /** One life of one member. */

@@ -18,6 +18,8 @@ import java.util.Set;
  * {@code bin/echo-sim}: runs the deterministic simulator over a range of seeds and prints, for each failure, the
  * seed and the exact command that replays it; the last line is {@code N passed, N failed}. Exit status 0 when every
  * seed passed, 1 when any failed, 2 for bad arguments.
+ *
+ * <p>{@code main} runs the seeds on the calling thread and blocks until every one has run.
  */
 public final class EchoSim {
     private EchoSim() {}

@@ -6,6 +6,8 @@ import java.util.Set;
 /**
  * What one simulated run does. The seed fixes everything else: the same options give the same run, step for step.
  *
+ * <p>Immutable.
+ *
  * @param seed the run's seed
  * @param members number of members, 3..7; 0 draws it from the seed
  * @param faults the faults to inject during the fault phase

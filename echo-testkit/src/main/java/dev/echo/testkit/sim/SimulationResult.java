@@ -7,6 +7,8 @@ import java.util.Optional;
 /**
  * The outcome of one simulated run.
  *
+ * <p>Immutable once returned; safe to read from any thread.
+ *
  * @param options what was run (its seed replays it)
  * @param members how many members the run had
  * @param failure the first rule broken, or empty when the run passed

@@ -38,6 +38,8 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>Delivery is checked the way the protocol uses a transport: a message not yet seen is sent again, so a lossy
  * transport (UDP) passes as long as messages get through eventually.
+ *
+ * <p>JUnit runs each test on one thread; the transports under test run their own threads, and every wait for a delivery is bounded.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class TransportConformance {
