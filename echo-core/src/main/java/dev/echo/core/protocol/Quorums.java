@@ -9,8 +9,6 @@ import java.util.function.Predicate;
  *
  * <p>A set Q of voters is a quorum iff {@code 2·w(Q) > W}, or {@code 2·w(Q) == W} and Q holds the top-ranked
  * (first) voter. For every split of the voters exactly one side is a quorum, so any two quorums intersect.
- *
- * <p>Stateless: thread-safe.
  */
 public final class Quorums {
     private Quorums() {}

@@ -34,28 +34,19 @@ final class LeadershipTransfers {
     void request(GroupLoop.Transfer transfer, GroupStatus status) {
         MemberId target = transfer.target();
         if (core.status() != MemberStatus.LEADER) {
-            transfer.future()
-                    .completeExceptionally(new EchoException(
-                            EchoException.Reason.NOT_LEADER,
-                            "transfer of " + group + " to " + target + ": this member does not lead"
-                                    + status.leader()
-                                            .map(leader -> "; ask " + leader)
-                                            .orElse("")));
-            return;
-        }
-        if (target.equals(core.self())) {
+            fail(
+                    transfer,
+                    EchoException.Reason.NOT_LEADER,
+                    "this member does not lead"
+                            + status.leader().map(leader -> "; ask " + leader).orElse(""));
+        } else if (target.equals(core.self())) {
             transfer.future().complete(status); // it leads already
-            return;
+        } else if (!core.configuration().isVoter(target)) {
+            fail(transfer, EchoException.Reason.INVALID, "not a voter of the configuration in force");
+        } else {
+            waiting.add(transfer);
+            core.step(new Input.TransferLeadership(target));
         }
-        if (!core.configuration().isVoter(target)) {
-            transfer.future()
-                    .completeExceptionally(new EchoException(
-                            EchoException.Reason.INVALID,
-                            "transfer of " + group + " to " + target + ": not a voter of the configuration in force"));
-            return;
-        }
-        waiting.add(transfer);
-        core.step(new Input.TransferLeadership(target));
     }
 
     /**
@@ -74,11 +65,10 @@ final class LeadershipTransfers {
             if (transfer.target().equals(leader)) {
                 transfer.future().complete(status);
             } else {
-                transfer.future()
-                        .completeExceptionally(new EchoException(
-                                EchoException.Reason.NOT_LEADER,
-                                "transfer of " + group + " to " + transfer.target() + ": leadership moved to " + leader
-                                        + " instead; ask " + leader));
+                fail(
+                        transfer,
+                        EchoException.Reason.NOT_LEADER,
+                        "leadership moved to " + leader + " instead; ask " + leader);
             }
         }
         waiting.clear();
@@ -90,11 +80,7 @@ final class LeadershipTransfers {
             if (nowNanos - transfer.deadlineNanos() < 0) {
                 return false;
             }
-            transfer.future()
-                    .completeExceptionally(new EchoException(
-                            EchoException.Reason.TIMEOUT,
-                            "transfer of " + group + " to " + transfer.target()
-                                    + ": leadership did not move there in time (it may still)"));
+            fail(transfer, EchoException.Reason.TIMEOUT, "leadership did not move there in time (it may still)");
             return true; // also when the caller cancelled its future: nothing is left to tell
         });
     }
@@ -103,5 +89,11 @@ final class LeadershipTransfers {
     void stopped(EchoException cause) {
         waiting.forEach(transfer -> transfer.future().completeExceptionally(cause));
         waiting.clear();
+    }
+
+    private void fail(GroupLoop.Transfer transfer, EchoException.Reason reason, String why) {
+        transfer.future()
+                .completeExceptionally(
+                        new EchoException(reason, "transfer of " + group + " to " + transfer.target() + ": " + why));
     }
 }
