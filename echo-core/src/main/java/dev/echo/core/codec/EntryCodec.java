@@ -142,13 +142,9 @@ public final class EntryCodec {
                     CodecException.Reason.TRUNCATED, count + " multicasts cannot fit in " + in.remaining() + " bytes");
         }
         List<Multicast> multicasts = new ArrayList<>(count);
-        MemberId previous = null;
         for (int i = 0; i < count; i++) {
             long sequence = Bounded.getInDomain(in, "multicast sequence");
-            // A batch mostly comes from one sender: reuse its id rather than decode the same string again.
-            MemberId sender =
-                    previous != null && sameMemberIdNext(in, previous) ? skipMemberId(in, previous) : readMemberId(in);
-            previous = sender;
+            MemberId sender = readMemberId(in);
             long senderSequence = Bounded.getInDomain(in, "sender sequence");
             byte[] payload = Bounded.getBytes(in, maxPayloadBytes, "multicast payload");
             try {
@@ -494,34 +490,11 @@ public final class EntryCodec {
             throw new CodecException(CodecException.Reason.INVALID_VALUE, "member id length " + length);
         }
         Bounded.need(in, length, "member id");
-        byte[] ascii = new byte[length];
-        in.get(ascii);
         try {
-            return new MemberId(new String(ascii, StandardCharsets.US_ASCII));
+            return DecodedNames.memberId(in, length);
         } catch (IllegalArgumentException invalid) {
             throw new CodecException(CodecException.Reason.INVALID_VALUE, invalid.getMessage());
         }
-    }
-
-    /** Whether the member id encoded at {@code in}'s position is {@code id} (reads nothing). */
-    private static boolean sameMemberIdNext(ByteBuffer in, MemberId id) {
-        String value = id.value();
-        int at = in.position();
-        if (in.remaining() < 1 + value.length() || (in.get(at) & 0xFF) != value.length()) {
-            return false;
-        }
-        for (int i = 0; i < value.length(); i++) {
-            if (in.get(at + 1 + i) != (byte) value.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Steps over a member id {@link #sameMemberIdNext} matched, returning the id it matched. */
-    private static MemberId skipMemberId(ByteBuffer in, MemberId id) {
-        in.position(in.position() + 1 + id.value().length());
-        return id;
     }
 
     /** Exact encoded size of a term/vote state. */

@@ -508,15 +508,11 @@ public final class MessageCodec {
             throw new CodecException(CodecException.Reason.INVALID_VALUE, "group name length " + length);
         }
         Bounded.need(in, length, "group name");
-        byte[] ascii = new byte[length];
-        in.get(ascii);
-        String name = new String(ascii, StandardCharsets.US_ASCII);
         try {
-            Envelope.requireGroupName(name);
+            return DecodedNames.groupName(in, length);
         } catch (IllegalArgumentException invalid) {
             throw new CodecException(CodecException.Reason.INVALID_VALUE, invalid.getMessage());
         }
-        return name;
     }
 
     private static long index(ByteBuffer in, String field) throws CodecException {
