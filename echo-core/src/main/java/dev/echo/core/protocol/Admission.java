@@ -89,8 +89,8 @@ final class Admission {
                 || message instanceof Message.TimeoutNow
                 || message instanceof Message.MembershipRequest
                 || message instanceof Message.MembershipResponse
-                || state.members().contains(message.from())
-                || !state.members().contains(state.self)
+                || state.isMember(message.from())
+                || !state.isMember(state.self)
                 || candidateKnowsMore(message)
                 || preVoteToRefuseWithOurTerm(message);
     }
@@ -199,7 +199,7 @@ final class Admission {
      * over older ones is only for senders outside it.
      */
     boolean knows(MemberId id) {
-        return state.members().contains(id)
+        return state.isMember(id)
                 || someKnownConfiguration(known -> known.members().contains(id));
     }
 

@@ -526,7 +526,7 @@ public final class GroupProtocol {
      * knows (its start, its snapshot's, or one in its log) named it.
      */
     public boolean removed() {
-        return !state.members().contains(state.self) && admission.knows(state.self);
+        return !state.isMember(state.self) && admission.knows(state.self);
     }
 
     /** The configuration in force: the latest in the log, committed or not (PROTOCOL.md §2). */

@@ -4,6 +4,7 @@ import dev.echo.core.MemberId;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.function.Predicate;
 
@@ -64,8 +65,10 @@ final class MemberState {
 
     /** The configuration {@link #members} was computed for; recomputed only when the log's configuration changes. */
     private QuorumSystem membersOf;
-    /** The configuration's members: consulted on every message. */
+    /** The configuration's members, in order, for those who walk them. */
     private SortedSet<MemberId> members;
+    /** The same members for {@link #isMember}, asked on every message: a hash lookup, never iterated. */
+    private Set<MemberId> memberLookup;
 
     MemberState(
             MemberId self,
@@ -102,8 +105,15 @@ final class MemberState {
         if (current != membersOf) {
             membersOf = current;
             members = current.members();
+            memberLookup = Set.copyOf(members);
         }
         return members;
+    }
+
+    /** Whether {@code id} is a member of the configuration in force. */
+    boolean isMember(MemberId id) {
+        members();
+        return memberLookup.contains(id);
     }
 
     boolean isLeader() {
@@ -196,7 +206,7 @@ final class MemberState {
         if (storageFaulted) {
             return MemberStatus.STORAGE_FAULTED;
         }
-        if (!members().contains(self)) {
+        if (!isMember(self)) {
             return MemberStatus.NOT_MEMBER;
         }
         return role == Role.FOLLOWER && leaderId.isPresent() ? MemberStatus.FOLLOWER : MemberStatus.NO_QUORUM;

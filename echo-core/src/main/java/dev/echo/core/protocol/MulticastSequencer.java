@@ -202,7 +202,7 @@ final class MulticastSequencer {
         List<Participant> next = new ArrayList<>();
         boolean change = false;
         for (Participant participant : participants) {
-            boolean member = state.members().contains(participant.id());
+            boolean member = state.isMember(participant.id());
             boolean suspect = !participant.id().equals(state.self)
                     && acked.get(participant.id()) < last
                     && stalled.get(participant.id()) >= policy.suspectTicks();
@@ -213,7 +213,7 @@ final class MulticastSequencer {
             }
         }
         for (Map.Entry<MemberId, Long> outsider : outsiders.entrySet()) {
-            if (state.members().contains(outsider.getKey()) && !hasParticipant(outsider.getKey())) {
+            if (state.isMember(outsider.getKey()) && !hasParticipant(outsider.getKey())) {
                 next.add(new Participant(outsider.getKey(), outsider.getValue()));
                 change = true;
             }

@@ -210,7 +210,7 @@ final class Multicasts {
                 && ack.epoch() == sequencing.epoch()
                 && sequencing.hasParticipant(ack.from(), ack.life())) {
             acknowledged(ack.from(), ack.delivered());
-        } else if (!ack.participant() && state.isLeader() && state.members().contains(ack.from())) {
+        } else if (!ack.participant() && state.isLeader() && state.isMember(ack.from())) {
             outsiders.put(ack.from(), ack.life()); // let in at the next cut
         } else {
             state.counters.increment(ProtocolCounters.Counter.STALE_MULTICAST);
@@ -475,7 +475,7 @@ final class Multicasts {
 
     /** A member of the group outside the multicast view asks the leader to let it into the next one. */
     private void askToBeLetIn() {
-        if (participating || !state.members().contains(state.self) || state.leaderId.isEmpty()) {
+        if (participating || !state.isMember(state.self) || state.leaderId.isEmpty()) {
             return;
         }
         if (state.isLeader()) {
@@ -561,7 +561,7 @@ final class Multicasts {
                     outbox.send(member, new Message.MulticastReportRequest(state.self, state.term, reportsFor));
                 }
             }
-            if (state.members().contains(state.self)) {
+            if (state.isMember(state.self)) {
                 reports.put(state.self, report(reportsFor));
             }
             return;
@@ -593,7 +593,7 @@ final class Multicasts {
                 low = Math.min(low, report.delivered());
                 report.held().forEach(multicast -> known.put(multicast.sequence(), multicast));
             }
-            if (state.members().contains(report.from())) {
+            if (state.isMember(report.from())) {
                 next.add(new Participant(report.from(), report.life()));
             }
         }
