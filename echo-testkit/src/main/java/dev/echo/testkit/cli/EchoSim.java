@@ -83,6 +83,9 @@ public final class EchoSim {
                                seeds/s and faults/s on the one core the simulator uses
               --help           this text
 
+            bin/echo-sim runs the JVM with the parallel collector (cheaper for one busy thread than G1);
+            ECHO_SIM_JAVA_OPTS adds JVM options after it, e.g. ECHO_SIM_JAVA_OPTS=-XX:+UseG1GC.
+
             Prints each failing seed with a replay command, then what was tested: simulated time, the faults
             injected by kind (crash, torn_write, wipe, damage, io_error, disk_full, read_error, partition, one_way,
             hostile_message, dropped,
