@@ -7,7 +7,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The exactly-once table (PROTOCOL.md §6): per client session, which sequences were applied and their results
@@ -16,7 +15,8 @@ import java.util.TreeMap;
  * {@code ttlEntries} log entries without use. Not thread-safe.
  *
  * <p>Every replica runs this for every command, so the common path allocates only the remembered result: sessions
- * are found by a hash index (the last one found is kept, as commands of one session come in runs), and recency is a
+ * are found by a hash index (the last one found is kept, as commands of one session come in runs), their results sit
+ * in a ring sorted by sequence ({@link SessionResults}), and recency is a
  * list threaded through the sessions themselves. Entries are applied in log order, so a session touched is always the
  * most recent and goes to the list's tail; the head is the least recently used. No decision depends on the hash
  * index's order: the snapshot writes sessions in id order.
@@ -76,8 +76,9 @@ final class ClientSessions {
         if (sequence <= session.ackedSequence) {
             return new Refuse(RejectReason.STALE_SEQUENCE);
         }
-        Applied applied = session.results.get(sequence);
-        return applied == null ? APPLY : new Duplicate(applied.index, applied.result);
+        SessionResults results = session.results;
+        int at = results.find(sequence);
+        return at < 0 ? APPLY : new Duplicate(results.indexAt(at), results.resultAt(at));
     }
 
     /** Records that the command was applied at {@code index} with {@code result}; the session must exist. */
@@ -86,10 +87,10 @@ final class ClientSessions {
         if (session == null) {
             throw new IllegalStateException("recordApplied on unknown session " + clientId);
         }
-        session.results.put(sequence, new Applied(index, result));
+        session.results.put(sequence, index, result);
         acknowledge(session, ackedSequence);
         while (session.results.size() > MAX_RESULTS_PER_SESSION) {
-            acknowledge(session, session.results.firstKey());
+            acknowledge(session, session.results.firstSequence());
         }
         touch(session, index);
     }
@@ -120,18 +121,20 @@ final class ClientSessions {
         int size = 4;
         for (Session session : inIdOrder) {
             size += 8 + 8 + 8 + 4;
-            for (Applied applied : session.results.values()) {
-                size += 8 + 8 + 4 + applied.result.length;
+            for (int at = 0; at < session.results.size(); at++) {
+                size += 8 + 8 + 4 + session.results.resultAt(at).length;
             }
         }
         ByteBuffer out = ByteBuffer.allocate(size);
         out.putInt(sessions.size());
         for (Session session : inIdOrder) {
             out.putLong(session.clientId).putLong(session.ackedSequence).putLong(session.lastUsedIndex);
-            out.putInt(session.results.size());
-            for (Map.Entry<Long, Applied> result : session.results.entrySet()) {
-                out.putLong(result.getKey()).putLong(result.getValue().index).putInt(result.getValue().result.length);
-                out.put(result.getValue().result);
+            SessionResults results = session.results;
+            out.putInt(results.size());
+            for (int at = 0; at < results.size(); at++) {
+                byte[] result = results.resultAt(at);
+                out.putLong(results.sequenceAt(at)).putLong(results.indexAt(at)).putInt(result.length);
+                out.put(result);
             }
         }
         return out.array();
@@ -162,7 +165,7 @@ final class ClientSessions {
                     }
                     byte[] result = new byte[length];
                     in.get(result);
-                    session.results.put(sequence, new Applied(index, result));
+                    session.results.put(sequence, index, result);
                 }
                 if (restored.put(session.clientId, session) != null) {
                     throw new IllegalArgumentException("session " + session.clientId + " repeats");
@@ -207,9 +210,9 @@ final class ClientSessions {
     private static void acknowledge(Session session, long ackedSequence) {
         if (ackedSequence > session.ackedSequence) {
             session.ackedSequence = ackedSequence;
-            TreeMap<Long, Applied> results = session.results;
-            while (!results.isEmpty() && results.firstKey() <= ackedSequence) {
-                results.remove(results.firstKey()); // no view or entry objects, unlike headMap(..).clear()
+            SessionResults results = session.results;
+            while (!results.isEmpty() && results.firstSequence() <= ackedSequence) {
+                results.removeFirst();
             }
         }
     }
@@ -269,13 +272,11 @@ final class ClientSessions {
         session.newer = null;
     }
 
-    private record Applied(long index, byte[] result) {}
-
     private static final class Session {
         final long clientId;
         long ackedSequence;
         long lastUsedIndex = -1;
-        final TreeMap<Long, Applied> results = new TreeMap<>();
+        final SessionResults results = new SessionResults();
         /** Neighbours in the recency list; null at its ends and when not linked. */
         Session older;
 
