@@ -42,7 +42,7 @@ final class SessionResults {
 
     /** The position (0 for the lowest) of {@code sequence}'s result, or -1 if none is held. */
     int find(long sequence) {
-        if (size == 0 || sequence > sequenceAt(size - 1)) {
+        if (beyondLast(sequence)) {
             return -1; // a new command: the common case
         }
         int at = lowestAtOrAbove(sequence);
@@ -63,7 +63,7 @@ final class SessionResults {
 
     /** Remembers that {@code sequence} was applied at {@code index} with {@code result}, replacing what it had. */
     void put(long sequence, long index, byte[] result) {
-        int at = size == 0 || sequence > sequenceAt(size - 1) ? size : lowestAtOrAbove(sequence);
+        int at = beyondLast(sequence) ? size : lowestAtOrAbove(sequence);
         if (at < size && sequenceAt(at) == sequence) {
             set(at, sequence, index, result);
             return;
@@ -76,6 +76,11 @@ final class SessionResults {
         }
         size++;
         set(at, sequence, index, result);
+    }
+
+    /** Whether {@code sequence} is above every sequence held: where nearly every command's sequence falls. */
+    private boolean beyondLast(long sequence) {
+        return size == 0 || sequence > sequenceAt(size - 1);
     }
 
     /** The first position whose sequence is at least {@code sequence}, or {@link #size}: a binary search. */
