@@ -77,6 +77,22 @@ class FixedSeedSimulationTest {
         assertEquals(java.util.Optional.empty(), result.failure(), "seed 95");
     }
 
+    /**
+     * PROTOCOL.md §10, found by a sweep: dynamic voting left one voter, which needed a second copy from the only other
+     * member, a voter whose log ended before that leader was added, and every member it knew had been removed or wiped.
+     * A member follows an authenticated leader its log does not name, in a term a bounded step above its own
+     * (docs/protocol.md, "Wire and trust"), or these groups never commit again.
+     */
+    @Test
+    void aLaggingVoterFollowsALeaderItsLogDoesNotName() {
+        List<String> failures = new ArrayList<>();
+        for (long seed : new long[] {453104, 453159}) {
+            SimulationResult result = Simulation.run(SimulationOptions.defaults(seed), null);
+            result.failure().ifPresent(f -> failures.add(failureLine(result, f, "")));
+        }
+        assertEquals(List.of(), failures);
+    }
+
     private static String failureLine(SimulationResult result, String failure, String faultFlag) {
         long seed = result.options().seed();
         return "seed " + seed + ": " + failure + "\n  replay: bin/echo-sim --seed " + seed + faultFlag + " --trace";

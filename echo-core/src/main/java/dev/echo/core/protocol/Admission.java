@@ -13,10 +13,11 @@ import java.util.function.Predicate;
  */
 final class Admission {
     /**
-     * The largest term rise a learner's leader messages may bring: 2^32 elections, one every 150 ms, take 20 years,
-     * while 2^30 such rises would be needed to approach the 2^62 term domain.
+     * The largest term rise a message from a sender this member knows as no voter (a learner, or a stranger leading
+     * it in) may bring: 2^32 elections, one every 150 ms, take 20 years, while 2^30 such rises would be needed to
+     * approach the 2^62 term domain.
      */
-    static final long MAX_TERM_STEP_FROM_A_LEARNER = 1L << 32;
+    static final long MAX_TERM_STEP_FROM_A_NON_VOTER = 1L << 32;
 
     private final MemberState state;
 
@@ -114,12 +115,15 @@ final class Admission {
      * with a huge term could leave a group without a leader for good. An authenticated one is a machine of this
      * cluster that this member has not heard of yet, and may say only what the protocol needs from it:
      * <ul>
-     *   <li>ask to join as a learner;
-     *   <li>lead this member in, by appends and snapshot chunks: when this member is not a voter of its own latest
-     *       configuration (a learner, or outside it: waiting to join, wiped or removed), since whom a non-voter
-     *       follows decides no election and no commit quorum; or, at a voter whose log lacks the entry that added
-     *       this leader, only in a term a known member told it (a refused pre-vote does). A learner never
-     *       pre-votes, so without the first case it could never learn the term of a leader its log does not name;
+     *   <li>ask to join as a learner, and answer this member's membership requests (answers change no term);
+     *   <li>lead this member in, by appends and snapshot chunks, in a term at most a bounded step above ours. Such a
+     *       leader was added by an entry this member lacks (it waits to join, or it fell behind, wiped or
+     *       suspended); a correct peer sends appends only in a term it won, and the authenticated peers of a
+     *       cluster are correct (§10), so following it is what Raft does and cannot disrupt an election. Heeding it
+     *       only in a term a known member had told this member left groups stuck for good: a learner never
+     *       pre-votes, and a stale voter whose known members were all removed or as stale as itself never learned the
+     *       term (protocol simulator, seeds 453104 and 453159 with every fault). The bound keeps a stranger, like a
+     *       learner, from walking the term to the edge of its domain;
      *   <li>ask for its vote when the candidate's log is strictly ahead: that log may hold the configuration that
      *       added this member and needs its vote.
      * </ul>
@@ -133,14 +137,10 @@ final class Admission {
             return request.change() instanceof MembershipChange.AddLearner add
                     && add.member().equals(request.from());
         }
-        if (message instanceof Message.AppendRequest
-                || message instanceof Message.InstallSnapshot
-                || message instanceof Message.MembershipResponse) {
-            // A member whose configuration records another life of it (a wiped disk back at its bootstrap
-            // configuration) is no voter there either: its votes and acknowledgements do not count (§5).
-            return !state.votesIn(state.configuration()) || message.term() <= state.term;
+        if (message instanceof Message.AppendRequest || message instanceof Message.InstallSnapshot) {
+            return message.term() - state.term <= MAX_TERM_STEP_FROM_A_NON_VOTER;
         }
-        return candidateKnowsMore(message);
+        return message instanceof Message.MembershipResponse || candidateKnowsMore(message);
     }
 
     /**
@@ -167,7 +167,7 @@ final class Admission {
                 && state.role == Role.PRE_CANDIDATE;
         return authenticated
                 && (leads || refusesOurPreVote)
-                && message.term() - state.term <= MAX_TERM_STEP_FROM_A_LEARNER;
+                && message.term() - state.term <= MAX_TERM_STEP_FROM_A_NON_VOTER;
     }
 
     /**

@@ -122,7 +122,7 @@ class GroupProtocolTest {
         step(
                 a,
                 new Input.Receive(
-                        new Message.PreVoteResponse(learner, Admission.MAX_TERM_STEP_FROM_A_LEARNER + 1, false)));
+                        new Message.PreVoteResponse(learner, Admission.MAX_TERM_STEP_FROM_A_NON_VOTER + 1, false)));
         assertEquals(0, a.term(), "a learner's refusal raises the term by a bounded step only (§10)");
         step(a, new Input.Receive(new Message.PreVoteResponse(learner, 7, false)));
         assertEquals(7, a.term(), "a learner's refusal tells a pre-candidate the term of a leader it does not know");

@@ -290,18 +290,27 @@ class ReconfigurationTest {
         assertEquals(1, d.log().lastIndex());
     }
 
+    /**
+     * §10: a voter whose log lacks the entry that added the leader follows that authenticated leader in a higher term,
+     * by a bounded step. Waiting until a known member told it the term left groups stuck for good when every member it
+     * knew was removed or as stale as itself (protocol simulator, seeds 453104 and 453159).
+     */
     @Test
-    void aMemberFollowsALeaderItDoesNotKnowOnlyInATermAKnownMemberToldIt() { // §10: the lagging member
+    void aLaggingVoterFollowsALeaderItDoesNotKnowByABoundedStep() {
         MemberId e = MemberId.of("e"); // added by an entry b never received
         List<Entry> log = List.of(entry(1, 1), entry(2, 1), entry(3, 1));
         GroupProtocol b = member(B, ABC, new RecoveredState(new HardState(1, Optional.empty()), log));
-        Message.AppendRequest fromE = append(e, 3, 3, 1, List.of(entry(4, 3)), 0);
-        assertTrue(step(b, new Input.Receive(fromE)).isEmpty(), "a stranger may not raise its term");
+        long tooFar = 1 + Admission.MAX_TERM_STEP_FROM_A_NON_VOTER + 1;
+        Message.AppendRequest beyondTheStep = append(e, tooFar, 3, 1, List.of(entry(4, tooFar)), 0);
+        assertTrue(step(b, new Input.Receive(beyondTheStep)).isEmpty(), "a step beyond the bound is refused");
         assertEquals(1, b.term());
-        // A known member's refused pre-vote tells b the term; then the leader of that term is heard.
-        step(b, new Input.Receive(new Message.PreVoteResponse(A, 3, false)));
+        assertTrue(
+                step(b, new Input.Receive(append(e, 3, 3, 1, List.of(entry(4, 3)), 0), 0, false))
+                        .isEmpty(),
+                "unauthenticated: refused");
+        assertEquals(1, b.term());
+        step(b, new Input.Receive(append(e, 3, 3, 1, List.of(entry(4, 3)), 0)));
         assertEquals(3, b.term());
-        step(b, new Input.Receive(fromE));
         assertEquals(Optional.of(e), b.leaderId());
         assertEquals(4, b.log().lastIndex());
     }
