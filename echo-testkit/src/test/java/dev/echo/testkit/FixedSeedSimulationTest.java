@@ -65,12 +65,12 @@ class FixedSeedSimulationTest {
 
     /**
      * PROTOCOL.md §10, found by a sweep: dynamic voting left one voter, whose only learner had lost its log back to the
-     * original members; to that learner the leader was a stranger, heard only in a term a known member told it, and the
-     * only members it knew had been removed and were never told the term. A member refuses a removed member's pre-vote
-     * with its term (docs/protocol.md, "Wire and trust"), or this group never commits again.
+     * original members; to that learner the leader was a stranger, and the only members it knew had been removed and
+     * never learned the leader's term. The learner must follow that leader's appends (docs/protocol.md, "Wire and
+     * trust"), or this group never commits again.
      */
     @Test
-    void aStaleVoterLearnsTheTermThroughRemovedMembers() {
+    void aStaleVoterWhoseKnownMembersWereRemovedFollowsTheLeader() {
         Set<Fault> faults =
                 Set.of(Fault.HOSTILE, Fault.CRASH, Fault.PARTITION, Fault.RECONFIGURE, Fault.DYNAMIC_VOTING);
         SimulationResult result = Simulation.run(SimulationOptions.defaults(95).withFaults(faults), null);

@@ -67,8 +67,7 @@ final class Admission {
      * candidate needs. For the same reason a (pre-)vote request from a stranger whose log is strictly ahead of ours is
      * answered: the candidate knows a later configuration, one that may have added this member and need its vote.
      * Whom a voter votes for never affects safety (one vote per term, up-to-date check); the lease still shields a
-     * live leader from disruption. A pre-vote below our term is heard from any known member, to be refused with that
-     * term ({@link #preVoteToRefuseWithOurTerm}).
+     * live leader from disruption.
      */
     private boolean heardFrom(Message message, boolean authenticated) {
         if (message.from().equals(state.self)) {
@@ -79,10 +78,10 @@ final class Admission {
                 return strangerMayBeHeard(message, authenticated);
             }
             // A member that is a voter in no configuration this member knows (a learner) is not a candidate of any
-            // term this member could know of: it raises no term except as a stranger would, or by a bounded step as
-            // the leader it may have become, or the follower of one (learnerMayRaiseTheTerm).
+            // term this member could know of: it raises no term except as a stranger would, leading this member as
+            // the leader it may have become by an entry this member lacks.
             if (message.term() > state.term && !isClientRequest(message) && !knowsAsVoter(message.from())) {
-                return learnerMayRaiseTheTerm(message, authenticated) || strangerMayBeHeard(message, authenticated);
+                return strangerMayBeHeard(message, authenticated);
             }
         }
         return message instanceof Message.AppendRequest
@@ -92,21 +91,7 @@ final class Admission {
                 || message instanceof Message.MembershipResponse
                 || state.isMember(message.from())
                 || !state.isMember(state.self)
-                || candidateKnowsMore(message)
-                || preVoteToRefuseWithOurTerm(message);
-    }
-
-    /**
-     * A pre-vote from a known member outside the configuration (removed, or stale about who belongs) for a term not
-     * above ours: heard only to be refused, since the refusal carries our term (PROTOCOL.md §10). Nothing here changes
-     * on hearing it, and it may be how the group's term reaches members that would otherwise never learn it: a stale
-     * voter heeds a leader it does not know only in a term a known member told it, and the members it knows may be
-     * exactly the removed ones. Without it the simulator found a group stuck for good (seed 95 with every fault):
-     * dynamic voting had left one voter, which led its learner's stale log in a term no member that learner knew
-     * could learn, because the leader heard none of the removed members' pre-votes.
-     */
-    private boolean preVoteToRefuseWithOurTerm(Message message) {
-        return message instanceof Message.PreVoteRequest && message.term() <= state.term;
+                || candidateKnowsMore(message);
     }
 
     /**
@@ -122,8 +107,9 @@ final class Admission {
      *       cluster are correct (§10), so following it is what Raft does and cannot disrupt an election. Heeding it
      *       only in a term a known member had told this member left groups stuck for good: a learner never
      *       pre-votes, and a stale voter whose known members were all removed or as stale as itself never learned the
-     *       term (protocol simulator, seeds 453104 and 453159 with every fault). The bound keeps a stranger, like a
-     *       learner, from walking the term to the edge of its domain;
+     *       term (protocol simulator, seeds 453104 and 453159 with every fault). The bound keeps a stranger, or a
+     *       learner, which raises a term only as a stranger would, from walking the term to the edge of its domain,
+     *       where {@code term + 1} would leave it and this member could never campaign again;
      *   <li>ask for its vote when the candidate's log is strictly ahead: that log may hold the configuration that
      *       added this member and needs its vote.
      * </ul>
@@ -141,33 +127,6 @@ final class Admission {
             return message.term() - state.term <= MAX_TERM_STEP_FROM_A_NON_VOTER;
         }
         return message instanceof Message.MembershipResponse || candidateKnowsMore(message);
-    }
-
-    /**
-     * Whether a known learner's message may raise this member's term (PROTOCOL.md §10: the restriction is on strangers,
-     * and a learner is a member). A learner never campaigns, so a term it names came from a leader. Two messages may:
-     * <ul>
-     *   <li>its appends and snapshot chunks: it may be the leader of that term, promoted by an entry this member lacks.
-     *       Refusing them deadlocked groups in the simulator: a voter whose own log was stale (suspended while away, or
-     *       wiped back to its bootstrap configuration) ignored the one leader able to catch it up, and nobody it
-     *       counted as a voter knew the leader's term;
-     *   <li>its refusal of this member's own pre-vote, while this member is a pre-candidate: it follows a leader of
-     *       that term. Without it a stale voter could be stuck for good (the whole-node simulator, seed 25788): every
-     *       voter it knew was as stale as it or gone, the leader was a stranger it heeds only in a term a known member
-     *       told it, and only learners it knew knew that term.
-     * </ul>
-     * Neither can disrupt an election, so only the size of the step is bounded: far beyond the terms elections
-     * produce, far below the term domain, so that a learner can never walk a member's term to the edge of the domain
-     * (then {@code term + 1} would leave it, and the member could never campaign again).
-     */
-    private boolean learnerMayRaiseTheTerm(Message message, boolean authenticated) {
-        boolean leads = message instanceof Message.AppendRequest || message instanceof Message.InstallSnapshot;
-        boolean refusesOurPreVote = message instanceof Message.PreVoteResponse response
-                && !response.granted()
-                && state.role == Role.PRE_CANDIDATE;
-        return authenticated
-                && (leads || refusesOurPreVote)
-                && message.term() - state.term <= MAX_TERM_STEP_FROM_A_NON_VOTER;
     }
 
     /**

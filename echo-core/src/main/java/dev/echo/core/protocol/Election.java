@@ -58,11 +58,7 @@ final class Election {
         votes.clear();
         votes.add(state.self);
         state.resetElectionTimer();
-        // Learners are asked too, though only voters' grants count. A refusal names the refuser's term, and a member
-        // whose log is stale may know no live voter at all (the others replaced since), yet be led by a leader it
-        // does not know, whose appends it heeds only in a term a member it knows as a voter told it (PROTOCOL.md
-        // §10): a learner that once voted (demoted since) can tell it.
-        outbox.broadcastToMembers(
+        outbox.broadcastToVoters(
                 new Message.PreVoteRequest(state.self, state.term + 1, state.log.lastIndex(), state.log.lastTerm()));
         if (state.configuration().isQuorumOf(state.counted(votes::contains))) {
             startElection(false);

@@ -50,15 +50,6 @@ final class Outbox {
         }
     }
 
-    /** Sends {@code message} to every other member of the configuration in force, learners included. */
-    void broadcastToMembers(Message message) {
-        for (MemberId member : state.members()) {
-            if (!member.equals(state.self)) {
-                send(member, message);
-            }
-        }
-    }
-
     /** The term or vote changed: persisted at the end of the step, and messages wait until it is durable. */
     void hardStateChanged() {
         hardStateDirty = true;
