@@ -130,6 +130,12 @@ public final class GroupProtocol {
                     case RECEIVE -> () -> receive((Input.Receive) input);
                     case PERSISTED -> () -> persisted(((Input.Persisted) input).ticket());
                     case SUBMIT -> () -> requests.submit((Input.Submit) input, leaderAcceptsWrites());
+                    case SUBMITS ->
+                        () -> {
+                            for (Input.Submit submit : ((Input.Submits) input).submits()) {
+                                requests.submit(submit, leaderAcceptsWrites());
+                            }
+                        };
                     case OPEN_SESSION ->
                         () -> requests.openSession(((Input.OpenSession) input).clientId(), leaderAcceptsWrites());
                     case READ -> () -> requests.read((Input.Read) input, snapshots.installing());

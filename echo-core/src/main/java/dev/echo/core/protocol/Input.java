@@ -23,6 +23,8 @@ public sealed interface Input {
         OPEN_SESSION,
         /** {@link Submit}. */
         SUBMIT,
+        /** {@link Submits}. */
+        SUBMITS,
         /** {@link Read}. */
         READ,
         /** {@link ChangeMembership}. */
@@ -131,6 +133,25 @@ public sealed interface Input {
         /** Validates the coordinates. */
         public Submit {
             Objects.requireNonNull(command, "command");
+        }
+    }
+
+    /**
+     * Several commands handed over at once, in order: one step, so the leader writes them in one {@link
+     * Output.Persist} and sends them to each follower in one append, where one step per command would cost a write
+     * and an append per follower each. Each is handled exactly as a {@link Submit} of its own would be.
+     *
+     * @param submits the commands, in the order their sequences were given
+     */
+    record Submits(List<Submit> submits) implements Input {
+        /** Freezes the list. */
+        public Submits {
+            submits = List.copyOf(submits);
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.SUBMITS;
         }
     }
 

@@ -38,6 +38,10 @@ public final class ClientSession {
     private final Map<Long, Pending> reads = new HashMap<>();
     private final ArrayDeque<Pending> waitingForSession = new ArrayDeque<>();
     private final PriorityQueue<Long> finishedAbove = new PriorityQueue<>();
+    /** Commands sent while the loop holds them ({@link #holdCommands}), for one step at {@link #sendHeld}. */
+    private final List<Input.Submit> held = new ArrayList<>();
+
+    private boolean holding;
     private boolean open;
     private boolean opening;
     private long nextSequence;
@@ -141,6 +145,7 @@ public final class ClientSession {
             waitingForSession.add(pending);
             if (!opening) {
                 opening = true;
+                stepHeld();
                 core.accept(new Input.OpenSession(clientId));
             }
             return;
@@ -152,7 +157,32 @@ public final class ClientSession {
     public void read(byte[] query, boolean stale, CompletableFuture<byte[]> future, long deadlineNanos) {
         long readId = ++nextReadId;
         reads.put(readId, new Pending(query, true, stale, future, 0, deadlineNanos));
+        stepHeld(); // the core sees this session's operations in the order they came
         core.accept(new Input.Read(readId, query, stale || !rules.readsWaitForTheBarrier()));
+    }
+
+    /**
+     * From now until {@link #sendHeld}, commands are numbered and kept rather than stepped one by one: the loop calls
+     * this before it takes a run of queued operations, so that the commands of the run reach the core in one step
+     * ({@link Input.Submits}), written and replicated together.
+     */
+    public void holdCommands() {
+        holding = true;
+    }
+
+    /** Hands the commands held since {@link #holdCommands} to the core in one step, and stops holding. */
+    public void sendHeld() {
+        holding = false;
+        stepHeld();
+    }
+
+    private void stepHeld() {
+        if (held.size() == 1) {
+            core.accept(held.get(0));
+        } else if (!held.isEmpty()) {
+            core.accept(new Input.Submits(held));
+        }
+        held.clear();
     }
 
     /** The core's answer to opening the session: sends the commands that waited, or fails them. */
@@ -235,6 +265,8 @@ public final class ClientSession {
         commands.values().forEach(pending -> fail(pending, cause));
         reads.values().forEach(pending -> fail(pending, cause));
         waitingForSession.forEach(pending -> fail(pending, cause));
+        held.clear(); // failed with the rest: never stepped, so never applied
+        holding = false;
         commands.clear();
         reads.clear();
         waitingForSession.clear();
@@ -274,7 +306,12 @@ public final class ClientSession {
     private void send(Pending pending) {
         long sequence = ++nextSequence;
         commands.put(sequence, pending);
-        core.accept(new Input.Submit(clientId, sequence, finishedUpTo, pending.bytes));
+        Input.Submit submit = new Input.Submit(clientId, sequence, finishedUpTo, pending.bytes);
+        if (holding) {
+            held.add(submit);
+        } else {
+            core.accept(submit);
+        }
     }
 
     /** Advances the acknowledged sequence over every contiguous finished one. */

@@ -372,6 +372,8 @@ public final class GroupLoop implements PersistListener, LoopThread.Pinned {
             steppedDurable = durable;
             core.step(new Input.Persisted(durable));
         }
+        // The run's commands reach the core as one step: one write and one append per follower for all of them.
+        session.holdCommands();
         for (int i = 0; i < MAX_EVENTS_PER_RUN; i++) {
             Object event = inbox.poll();
             if (event == null) {
@@ -381,9 +383,10 @@ public final class GroupLoop implements PersistListener, LoopThread.Pinned {
                 inboxMessages.decrementAndGet();
                 core.step(new Input.Receive(envelope.message(), envelope.incarnation(), peersAuthenticated));
             } else if (!handleClient((ClientOp) event)) {
-                return;
+                return; // stopped: the held commands were failed with everything else
             }
         }
+        session.sendHeld();
         multicasting.sendQueued();
         flushOutputs();
         if (status.hasQuorum()) {

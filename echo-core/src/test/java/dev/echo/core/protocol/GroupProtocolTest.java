@@ -339,6 +339,34 @@ class GroupProtocolTest {
         assertEquals(List.of(new Output.Completed(7, 1, new Output.Rejected(RejectReason.NO_QUORUM))), outputs);
     }
 
+    /**
+     * Commands handed over in one step leave the leader as one write and one append per follower, each holding all of
+     * them: a step per command would cost a write and an append per follower each.
+     */
+    @Test
+    void commandsHandedOverTogetherAreWrittenAndSentTogether() {
+        GroupProtocol a = member(A, ABC, RecoveredState.EMPTY);
+        electA(a);
+        step(a, new Input.Persisted(2));
+        step(a, new Input.Receive(new Message.AppendResponse(B, 1, true, 1, 0, 0, 0))); // the no-op commits
+        step(a, new Input.Receive(new Message.AppendResponse(C, 1, true, 1, 0, 0, 0)));
+        List<Input.Submit> commands = List.of(
+                new Input.Submit(9, 1, 0, new byte[] {1}),
+                new Input.Submit(9, 2, 0, new byte[] {2}),
+                new Input.Submit(9, 3, 0, new byte[] {3}));
+        List<Output> outputs = step(a, new Input.Submits(commands));
+        List<Output.Persist> persists = only(outputs, Output.Persist.class);
+        assertEquals(1, persists.size(), "one write: " + persists);
+        assertEquals(
+                List.of(2L, 3L, 4L),
+                persists.get(0).entries().stream().map(Entry::index).toList());
+        List<Output.Send> sends = only(outputs, Output.Send.class);
+        assertEquals(List.of(B, C), sends.stream().map(Output.Send::to).toList(), "one append per follower");
+        for (Output.Send send : sends) {
+            assertEquals(3, ((Message.AppendRequest) send.message()).entries().size(), "all three: " + send);
+        }
+    }
+
     @Test
     void singleMemberCommitsAndAnswersDuplicatesFromTheSessionTable() { // §6 exactly-once
         Configuration solo = Configuration.ofVoters(List.of(new Voter(A, 1)));
