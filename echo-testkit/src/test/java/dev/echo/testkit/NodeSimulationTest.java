@@ -19,6 +19,14 @@ import org.junit.jupiter.api.Test;
 class NodeSimulationTest {
     private static final int SEEDS = 40;
 
+    /**
+     * A seed found before {@link Fault#BURSTS} existed, run as it ran then: bursts change when members run, and so the
+     * whole run.
+     */
+    private static SimulationOptions asFound(long seed) {
+        return SimulationOptions.defaults(seed).withFaults(EnumSet.complementOf(EnumSet.of(Fault.BURSTS)));
+    }
+
     @Test
     void fixedSeedsPassWithCrashesPartitionsAndMessageFaults() {
         long crashes = 0;
@@ -58,7 +66,7 @@ class NodeSimulationTest {
     @Test
     void joinsCutShortAreAskedForAgain() {
         for (long seed : new long[] {174, 317}) {
-            SimulationResult result = NodeSimulation.run(SimulationOptions.defaults(seed), null);
+            SimulationResult result = NodeSimulation.run(asFound(seed), null);
             assertTrue(result.passed(), "seed " + seed + ": " + result.failure().orElse(""));
         }
     }
@@ -69,7 +77,7 @@ class NodeSimulationTest {
      */
     @Test
     void aSequencerThatReportedDeliversNothingMore() {
-        SimulationResult result = NodeSimulation.run(SimulationOptions.defaults(6145), null);
+        SimulationResult result = NodeSimulation.run(asFound(6145), null);
         assertTrue(result.passed(), "seed 6145: " + result.failure().orElse(""));
     }
 
@@ -82,7 +90,7 @@ class NodeSimulationTest {
     @Test
     void staleVotersFollowALeaderTheirLogsDoNotName() {
         for (long seed : new long[] {4776, 8119, 25788}) {
-            SimulationResult result = NodeSimulation.run(SimulationOptions.defaults(seed), null);
+            SimulationResult result = NodeSimulation.run(asFound(seed), null);
             assertTrue(result.passed(), "seed " + seed + ": " + result.failure().orElse(""));
         }
     }

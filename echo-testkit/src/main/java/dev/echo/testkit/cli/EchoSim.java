@@ -70,7 +70,9 @@ public final class EchoSim {
                                disk_full (ENOSPC for a while), read_error (every read of a member's disk
                                fails for a while: evicted entries and snapshot chunks are read again
                                later), damage (a bit flip in forced data or a misdirected write; needs
-                               dynamic_voting to re-admit the repaired member).
+                               dynamic_voting to re-admit the repaired member), bursts (a member runs
+                               at once after only half of the client operations, so several clients'
+                               commands reach its core in one step).
                                Checks: linearizability, §11.1 one leader per term, §11.3 terms never go back
                                (within a life by status, across restarts by the terms a member speaks in),
                                §11.8 commit and apply order, a commit after healing, convergence

@@ -84,7 +84,13 @@ public enum Fault {
      * read back from the simulated disk, with a delay, when a lagging follower or a restarted member's apply needs
      * it. Protocol simulator only.
      */
-    EVICTION;
+    EVICTION,
+    /**
+     * Clients' commands come in bursts: after a submit, the member is run at once only half the time, so the commands
+     * of several clients meet in one run of its group loop and reach the core as one step (docs/architecture.md,
+     * {@code GroupLoop}). Without it, every operation is run alone. Whole-node simulator only.
+     */
+    BURSTS;
 
     /** What {@code all} means: every fault. */
     public static Set<Fault> standard() {

@@ -37,6 +37,7 @@ final class FaultPlan {
         kinds.remove(Fault.IO_ERROR); // faults of the real journal: the whole-node simulator's
         kinds.remove(Fault.DISK_FULL);
         kinds.remove(Fault.READ_ERROR);
+        kinds.remove(Fault.BURSTS); // the whole-node simulator's clients
         return kinds;
     }
 

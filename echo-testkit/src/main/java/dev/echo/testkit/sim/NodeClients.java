@@ -28,6 +28,7 @@ final class NodeClients {
 
     private final EventQueue events;
     private final SplittableRandom random;
+    private final boolean bursts;
     private final ClientWorkload workload;
     private final Supplier<Target> anyMemberUp;
     private final Consumer<String> log;
@@ -40,17 +41,20 @@ final class NodeClients {
     private boolean stopped;
 
     /**
+     * @param bursts whether a member is run at once after only half of the operations ({@link Fault#BURSTS})
      * @param anyMemberUp a random member that is up, or null if none is
      * @param log the simulation's transcript
      */
     NodeClients(
             EventQueue events,
             SplittableRandom random,
+            boolean bursts,
             ClientWorkload workload,
             Supplier<Target> anyMemberUp,
             Consumer<String> log) {
         this.events = events;
         this.random = random;
+        this.bursts = bursts;
         this.workload = workload;
         this.anyMemberUp = anyMemberUp;
         this.log = log;
@@ -118,7 +122,9 @@ final class NodeClients {
             }
         });
         events.schedule(events.now() + PATIENCE_MICROS, giveUp);
-        member.drain().run();
+        if (!bursts || random.nextBoolean()) {
+            member.drain().run(); // else it waits for the member's next tick, message or disk batch, with others
+        }
     }
 
     private void finished(int client, ClientWorkload.Request request, long invoked, byte[] result, Throwable error) {

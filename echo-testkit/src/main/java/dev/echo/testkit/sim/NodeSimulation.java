@@ -141,7 +141,13 @@ public final class NodeSimulation {
         this.originals = count;
         this.edits = new NodeMembershipEdits(this, options, random, count);
         this.faults = new NodeFaultPlan(this, options, random, network, edits);
-        this.clients = new NodeClients(events, random, setup.workload(), this::anyMemberUp, this::log);
+        this.clients = new NodeClients(
+                events,
+                random,
+                options.faults().contains(Fault.BURSTS),
+                setup.workload(),
+                this::anyMemberUp,
+                this::log);
     }
 
     /**
