@@ -142,15 +142,6 @@ final class MemberState {
         return incarnationOf(id) == recorded || !rules.countOnlyRecordedIncarnations();
     }
 
-    /**
-     * Whether this member's vote counts in {@code configuration}: it is a voter there, recorded in this life (a wiped
-     * disk back at its bootstrap configuration is not, §5).
-     */
-    boolean votesIn(QuorumSystem configuration) {
-        return configuration.isVoter(self)
-                && (configuration.isVoterAs(self, selfIncarnation) || !rules.countOnlyRecordedIncarnations());
-    }
-
     /** Whether an entry of this member's own term is committed (a leader's no-op): a precondition of config changes. */
     boolean ownTermCommitted() {
         return commitIndex > 0 && log.termAt(commitIndex) == term;
