@@ -131,11 +131,9 @@ public final class GroupProtocol {
                     case PERSISTED -> () -> persisted(((Input.Persisted) input).ticket());
                     case SUBMIT -> () -> requests.submit((Input.Submit) input, leaderAcceptsWrites());
                     case SUBMITS ->
-                        () -> {
-                            for (Input.Submit submit : ((Input.Submits) input).submits()) {
-                                requests.submit(submit, leaderAcceptsWrites());
-                            }
-                        };
+                        () -> ((Input.Submits) input)
+                                .submits()
+                                .forEach(submit -> requests.submit(submit, leaderAcceptsWrites()));
                     case OPEN_SESSION ->
                         () -> requests.openSession(((Input.OpenSession) input).clientId(), leaderAcceptsWrites());
                     case READ -> () -> requests.read((Input.Read) input, snapshots.installing());
