@@ -24,13 +24,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The file journal: one per node, shared by all its groups (see the package description for the format and the
  * recovery rules).
  *
  * <p>Threading: thread-safe. {@link #open}, {@link #openGroup} and {@link #close} block on disk I/O. In invoker mode
- * ({@link JournalOptions#invoker()}) the journal has no thread: {@link #runPending()} does the writer's work.
+ * ({@link JournalOptions#invoker()}) the journal has no thread: {@link #runPending()} does the writer's work. With
+ * writes on the callers' threads ({@link JournalOptions#writesOnCallerThreads()}) it has no writer thread: the node's
+ * loop threads call {@link #runQueuedWrites()}, which blocks on the force.
  */
 public final class FileJournal implements Journal {
     private final JournalOptions options;
@@ -43,6 +48,10 @@ public final class FileJournal implements Journal {
     private final StorageException unattributedDamage;
     private final EntryReader reader;
     private volatile boolean closed;
+    /** Writes on the callers' threads: one caller at a time runs the writer. */
+    private final ReentrantLock callerWrites = new ReentrantLock();
+    /** Writes on the callers' threads: when a write held back by a full disk was last tried again. */
+    private final AtomicLong lastFullRetryNanos = new AtomicLong(System.nanoTime());
 
     private FileJournal(JournalOptions options, DirectoryOwner owner, JournalRules rules) throws StorageException {
         this.options = options;
@@ -176,7 +185,7 @@ public final class FileJournal implements Journal {
     void registerDurably(GroupState state, GroupIdentity identity) throws StorageException {
         CompletableFuture<Void> done = new CompletableFuture<>();
         writer.submit(new Work.Register(state, identity, done));
-        runInline();
+        runInline(done);
         try {
             done.get();
         } catch (InterruptedException e) {
@@ -191,7 +200,8 @@ public final class FileJournal implements Journal {
 
     /**
      * Invoker mode ({@link JournalOptions#invoker()}): writes, forces and reports one batch of the queued persists,
-     * as the writer thread would. Call it from one thread at a time.
+     * as the writer thread would. Call it from one thread at a time. (With writes on the callers' threads, call
+     * {@link #runQueuedWrites()}.)
      *
      * @return whether there was work to run
      * @throws IllegalStateException if the journal runs its own writer thread
@@ -203,9 +213,51 @@ public final class FileJournal implements Journal {
         return writer.runPending();
     }
 
+    @Override
+    public boolean writesOnCallerThreads() {
+        return options.writesOnCallerThreads() && !options.invoker();
+    }
+
+    /**
+     * Writes on the callers' threads ({@link JournalOptions#writesOnCallerThreads()}): writes, forces and reports
+     * what is queued, batch after batch, on the calling thread; blocks on each force. If another thread is running the
+     * writer, returns at once: that thread takes in what this one queued, since it looks at the queue again after it
+     * lets go. A write held back by a full disk is tried again at most every 100 ms, as the writer thread would.
+     *
+     * @return whether a batch was written
+     */
+    @Override
+    public boolean runQueuedWrites() {
+        if (!writesOnCallerThreads()) {
+            return false;
+        }
+        boolean ran = false;
+        while ((writer.hasPendingWork() || fullDiskRetryDue()) && callerWrites.tryLock()) {
+            try {
+                if (!writer.runPending()) {
+                    return ran; // the disk is still full, or another thread took the work
+                }
+                ran = true;
+            } finally {
+                callerWrites.unlock();
+            }
+        }
+        return ran;
+    }
+
+    private boolean fullDiskRetryDue() {
+        if (!writer.waitingForSpace()) {
+            return false;
+        }
+        long now = System.nanoTime();
+        long last = lastFullRetryNanos.get();
+        return now - last >= JournalWriter.FULL_RETRY_NANOS && lastFullRetryNanos.compareAndSet(last, now);
+    }
+
     /**
      * Whether writes wait because the disk had no room for the next segment (issue 22). The journal's own thread tries
-     * again every 100 ms; in invoker mode the caller does, by calling {@link #runPending()} now and then.
+     * again every 100 ms; in invoker mode the caller does, by calling {@link #runPending()} now and then, and with
+     * writes on the callers' threads {@link #runQueuedWrites()} does.
      */
     public boolean waitingForSpace() {
         return writer.waitingForSpace();
@@ -216,11 +268,29 @@ public final class FileJournal implements Journal {
         return options.invoker() && writer.hasPendingWork();
     }
 
-    /** In invoker mode a blocking call runs the writer itself: no other thread will. */
-    private void runInline() {
+    /**
+     * Without a writer thread, a blocking call runs the writer itself until its work is {@code done}: in invoker mode no
+     * other thread will; with writes on the callers' threads a loop thread might, but need not (the node may not run
+     * yet), so the call takes its turn, and waits out a full disk as the writer thread would.
+     */
+    private void runInline(CompletableFuture<Void> done) {
         if (options.invoker()) {
             while (writer.runPending()) {
                 // until the queue is empty
+            }
+        } else if (writesOnCallerThreads()) {
+            callerWrites.lock();
+            try {
+                while (!done.isDone()) {
+                    if (!writer.runPending()) {
+                        if (!writer.waitingForSpace()) {
+                            return; // nothing left to run: the work was done by a loop thread, or failed
+                        }
+                        LockSupport.parkNanos(this, JournalWriter.FULL_RETRY_NANOS);
+                    }
+                }
+            } finally {
+                callerWrites.unlock();
             }
         }
     }
@@ -270,7 +340,7 @@ public final class FileJournal implements Journal {
         CompletableFuture<Void> stopped = new CompletableFuture<>();
         try {
             writer.submit(new Work.Stop(stopped));
-            runInline();
+            runInline(stopped);
             stopped.join();
         } catch (StorageException failedEarlier) {
             // The writer already stopped (fail-stop); there is nothing left to flush.

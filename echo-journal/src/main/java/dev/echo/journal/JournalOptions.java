@@ -23,6 +23,10 @@ import java.util.Objects;
  *     spinning saves a wake-up per batch on a machine with a spare core, and costs CPU where members share cores
  * @param invoker if true, the journal starts no thread: the caller runs the writer's queued work with
  *     {@link FileJournal#runPending()}, and segments are prepared on that thread too (for a deterministic simulator)
+ * @param writesOnCallerThreads if true (and not {@code invoker}), the journal starts no writer thread: the node writes,
+ *     forces and reports what its groups queued on its own loop threads, at the end of each pass, with
+ *     {@link FileJournal#runQueuedWrites()}; segments are still prepared on a thread of the journal's own
+ *     (docs/architecture.md, "Threads")
  * @param metrics where the journal reports fsync latency, batch sizes, bytes written and segment rolls (issue 24);
  *     {@link MetricsSink#NONE} by default
  */
@@ -37,6 +41,7 @@ public record JournalOptions(
         FileLayer fileLayer,
         int idleSpinIterations,
         boolean invoker,
+        boolean writesOnCallerThreads,
         MetricsSink metrics) {
     /** Default segment size: 64 MiB. */
     public static final int DEFAULT_SEGMENT_BYTES = 64 << 20;
@@ -89,6 +94,7 @@ public record JournalOptions(
         private FileLayer fileLayer = FileLayer.nio();
         private int idleSpinIterations = DEFAULT_IDLE_SPIN_ITERATIONS;
         private boolean invoker;
+        private boolean writesOnCallerThreads;
         private MetricsSink metrics = MetricsSink.NONE;
 
         private Builder(Path directory, String clusterId, String nodeId) {
@@ -143,6 +149,16 @@ public record JournalOptions(
             return this;
         }
 
+        /**
+         * Whether the node's loop threads write and force the queued records, at the end of each pass, instead of a
+         * writer thread of the journal's own (default false). It spares every batch two hand-offs between threads
+         * (docs/benchmarks.md, "The journal forced on the loops' threads"); a loop thread then waits for each force.
+         */
+        public Builder writesOnCallerThreads(boolean value) {
+            this.writesOnCallerThreads = value;
+            return this;
+        }
+
         /** Where the journal reports its metrics (default {@link MetricsSink#NONE}). */
         public Builder metrics(MetricsSink value) {
             this.metrics = value;
@@ -162,6 +178,7 @@ public record JournalOptions(
                     fileLayer,
                     idleSpinIterations,
                     invoker,
+                    writesOnCallerThreads,
                     metrics);
         }
     }

@@ -21,9 +21,11 @@ import java.util.concurrent.locks.LockSupport;
  * group's highest ticket durable. A SEAL record after each forced batch lets recovery tell a torn write from damage
  * to forced data.
  *
- * <p>Threading: {@link #submit} is called from any thread; everything else runs on the writer thread, or, in invoker
- * mode ({@link JournalOptions#invoker()}), on the thread that calls {@link #runPending}. A failed write or force stops
- * the writer for good (fail-stop) and fails every waiter with a typed error.
+ * <p>Threading: {@link #submit}, {@link #hasPendingWork} and {@link #waitingForSpace} are called from any thread;
+ * everything else runs on the writer thread, or, in invoker mode ({@link JournalOptions#invoker()}) and with writes on
+ * the callers' threads ({@link JournalOptions#writesOnCallerThreads()}), on the thread that calls {@link #runPending},
+ * one at a time ({@link FileJournal} holds a lock around it). A failed write or force stops the writer for good
+ * (fail-stop) and fails every waiter with a typed error.
  *
  * <p>A full disk is not a failure (issue 22). With preallocated segments, records are written only into space already
  * allocated, so the disk can be full only when the next segment is prepared. The writer rolls early, between work
@@ -63,9 +65,10 @@ final class JournalWriter implements Runnable {
     private long bufferStart;
     private boolean sealPending;
     private boolean compacted;
-    private Work.Stop stop;
+    /** Volatile: read by {@link #hasPendingWork} from any thread. */
+    private volatile Work.Stop stop;
     /** The work item held back because the disk has no room for the segment it needs, or null. */
-    private Work heldBack;
+    private volatile Work heldBack;
     /** The groups were told the disk is full, and not yet that it has room again. */
     private boolean toldFull;
     /** Record bytes placed since the last forced batch, for its flight-recorder event and metrics. */
@@ -110,8 +113,8 @@ final class JournalWriter implements Runnable {
             throw new StorageException(
                     OutOfSpace.is(e) ? Reason.STORAGE_FULL : Reason.WRITE_FAILED, "cannot start a segment", e);
         }
-        if (options.invoker()) {
-            return; // the caller drives the writer with runPending
+        if (options.invoker() || options.writesOnCallerThreads()) {
+            return; // the callers drive the writer with runPending
         }
         Thread writer = new Thread(this, "echo-journal-writer-" + options.nodeId());
         writer.setDaemon(true);
@@ -179,8 +182,8 @@ final class JournalWriter implements Runnable {
     }
 
     /**
-     * Invoker mode: runs one batch of the queued work as the writer thread would (write, one force, report), then
-     * seals it as an idle writer does.
+     * Invoker mode, or writes on the callers' threads: runs one batch of the queued work as the writer thread would
+     * (write, one force, report), then seals it as an idle writer does.
      *
      * @return whether there was work to run
      */

@@ -24,6 +24,8 @@ final class FaultInjectingFileLayer implements FileLayer {
     volatile boolean noNewSpace;
 
     volatile boolean failForces;
+    /** Runs before every force, on the forcing thread: a test may hold a force there. */
+    volatile Runnable beforeForce = () -> {};
 
     @Override
     public StorageFile open(Path path) throws IOException {
@@ -103,6 +105,7 @@ final class FaultInjectingFileLayer implements FileLayer {
 
         @Override
         public void force() throws IOException {
+            beforeForce.run();
             if (failForces) {
                 throw new IOException("injected: fsync failed (EIO)");
             }

@@ -69,6 +69,7 @@ public final class GroupSeeding {
             groupJournal.compact(meta, 1);
             groupJournal.persist(
                     new Output.Persist(2, Optional.of(new HardState(term, Optional.empty())), index + 1, List.of()));
+            journal.runQueuedWrites(); // a journal without a writer thread writes on ours
         } catch (StorageException cause) {
             throw Rejections.ofStorage("cannot restore group " + group + ": " + cause.getMessage(), cause);
         } catch (IOException unreadable) {

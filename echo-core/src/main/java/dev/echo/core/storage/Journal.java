@@ -26,6 +26,26 @@ public interface Journal extends AutoCloseable {
     SortedSet<String> groupNames();
 
     /**
+     * Whether this journal has no writer thread of its own: the node then writes and forces what its groups queued
+     * on its loop threads, with {@link #runQueuedWrites}, at the end of every pass, once the pass's messages are on
+     * their way (docs/architecture.md, "Threads"). False by default.
+     */
+    default boolean writesOnCallerThreads() {
+        return false;
+    }
+
+    /**
+     * For a journal that {@link #writesOnCallerThreads}: writes, forces and reports what is queued, on the calling
+     * thread, which blocks on the force; returns at once if another thread is doing it (that thread takes in what is
+     * queued). Does nothing by default.
+     *
+     * @return whether anything was written
+     */
+    default boolean runQueuedWrites() {
+        return false;
+    }
+
+    /**
      * Writes and forces everything already queued, reports it, then stops the writer and releases the files.
      * Idempotent. Later calls on the journal or its groups fail with {@code ILLEGAL_STATE}.
      */
