@@ -204,6 +204,9 @@ public final class BenchMember {
         WrittenBytes written = new WrittenBytes(metrics);
         FileJournal journal = FileJournal.open(JournalOptions.builder(dir, "echo-bench", self.value())
                 .idleSpinIterations(Integer.getInteger("echo.bench.journalSpin", 0))
+                // -Decho.bench.writesOnLoop=true: the loop's thread writes and forces, no journal writer thread
+                // (docs/benchmarks.md, "The journal forced on the loops' threads").
+                .writesOnCallerThreads(Boolean.getBoolean("echo.bench.writesOnLoop"))
                 .metrics(written)
                 .build());
         // -Decho.bench.logCacheMib=N (through ECHO_BENCH_MEMBER_OPTS) sizes the log cache: what it costs the

@@ -40,6 +40,12 @@ public final class LoopThread {
     private final List<Pinned> groups = new CopyOnWriteArrayList<>();
     private final long tickNanos;
     private final NodeClock clock;
+    /**
+     * Run after every pass on this loop's thread (not by the invoker): the node's writes, when its journal has no
+     * writer thread of its own ({@link dev.echo.core.storage.Journal#writesOnCallerThreads}).
+     */
+    private final Runnable afterPass;
+
     private volatile Thread thread;
     private volatile boolean parked;
     private volatile boolean running = true;
@@ -59,8 +65,13 @@ public final class LoopThread {
     }
 
     LoopThread(long tickNanos, NodeClock clock) {
+        this(tickNanos, clock, () -> {});
+    }
+
+    LoopThread(long tickNanos, NodeClock clock, Runnable afterPass) {
         this.tickNanos = tickNanos;
         this.clock = clock;
+        this.afterPass = afterPass;
         this.nextTick = clock.nanoTime() + tickNanos;
     }
 
@@ -97,6 +108,7 @@ public final class LoopThread {
         }
         try {
             runOnce();
+            afterPass.run();
         } finally {
             hostedPassRunner.set(null);
         }
@@ -200,7 +212,9 @@ public final class LoopThread {
 
     private void run() {
         while (running) {
-            if (runOnce()) {
+            boolean worked = runOnce();
+            afterPass.run();
+            if (worked) {
                 continue;
             }
             parked = true;

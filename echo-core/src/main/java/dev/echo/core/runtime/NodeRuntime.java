@@ -147,7 +147,8 @@ public final class NodeRuntime implements TransportListener {
         this.rules = rules;
         this.random = seed.isPresent() ? new SplittableRandom(seed.getAsLong()) : new SecureRandom();
         for (int i = 0; i < loopThreads; i++) {
-            threads.add(new LoopThread(tickNanos, clock));
+            threads.add(
+                    new LoopThread(tickNanos, clock, journal.writesOnCallerThreads() ? this::writeQueued : () -> {}));
         }
         this.snapshotThread = invoker ? null : storageThread("echo-snapshot-" + self);
         this.logReadThread = invoker ? null : storageThread("echo-log-reader-" + self);
@@ -279,8 +280,8 @@ public final class NodeRuntime implements TransportListener {
     }
 
     /**
-     * Invoker mode: runs due ticks, ready groups and queued snapshot work on the caller's thread; returns whether
-     * anything ran.
+     * Invoker mode: runs due ticks, ready groups, queued snapshot work and, for a journal without a writer thread, its
+     * queued writes on the caller's thread; returns whether anything ran.
      */
     public boolean runPending() {
         boolean worked = false;
@@ -291,7 +292,18 @@ public final class NodeRuntime implements TransportListener {
             work.run();
             worked = true;
         }
+        worked |= journal.runQueuedWrites();
         return worked;
+    }
+
+    /**
+     * After a loop pass, when the journal has no writer thread: the pass's messages first, so that a leader's appends
+     * travel while it forces (its followers force at the same time: PROTOCOL.md's 1.5 rounds), then what the pass
+     * queued, written and forced on this thread. The reports schedule the groups' next pass.
+     */
+    private void writeQueued() {
+        transport.flushQueued();
+        journal.runQueuedWrites();
     }
 
     /** The member this node speaks for. */

@@ -110,6 +110,14 @@ public interface Transport extends AutoCloseable {
         return List.of();
     }
 
+    /**
+     * Writes out now the messages sent from the calling thread (one of {@link #ioExecutors}) that still wait for a later
+     * task of that thread: a loop pass calls it before it forces the journal on the same thread
+     * ({@link dev.echo.core.storage.Journal#writesOnCallerThreads}), so that a leader's appends travel while it forces.
+     * Does nothing on other threads, and by default.
+     */
+    default void flushQueued() {}
+
     /** A consistent-enough snapshot of the counters; cheap, callable from any thread. */
     TransportMetrics metrics();
 

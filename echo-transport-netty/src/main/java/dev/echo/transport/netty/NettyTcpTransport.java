@@ -168,6 +168,13 @@ public final class NettyTcpTransport implements Transport {
     }
 
     @Override
+    public void flushQueued() {
+        for (PeerLink link : links.values()) {
+            link.drainIfQueuedHere();
+        }
+    }
+
+    @Override
     public void updatePeer(MemberId member, PeerAddress address) {
         if (member.equals(self())) {
             return;

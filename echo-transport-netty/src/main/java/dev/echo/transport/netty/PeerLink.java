@@ -81,6 +81,16 @@ final class PeerLink {
         }
     }
 
+    /**
+     * Called on any thread: on this link's event loop, writes now what waits for a drain already queued there (that
+     * task then finds nothing left), so a loop pass about to force its journal on this thread sends first.
+     */
+    void drainIfQueuedHere() {
+        if (drainScheduled.get() && loop.inEventLoop()) {
+            drain();
+        }
+    }
+
     /** Starts connecting unless a connection exists or is being made. */
     void ensureConnected() {
         loop.execute(() -> {

@@ -13,12 +13,16 @@ import dev.echo.core.StateMachine;
 import dev.echo.core.Tuning;
 import dev.echo.core.codec.MessageCodec;
 import dev.echo.core.node.EchoNode;
+import dev.echo.core.storage.StorageException;
 import dev.echo.core.transport.Transport;
+import dev.echo.journal.FileJournal;
+import dev.echo.journal.JournalOptions;
 import dev.echo.testkit.storage.InMemoryJournal;
 import dev.echo.testkit.transport.Inbox;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,13 +33,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Where a node runs its group loops over TCP and UDP (docs/architecture.md, "Threads"): on the transport's I/O
- * threads by default, on threads of their own when told so. Either way three members commit the same commands in the same order;
- * the state machine's thread shows which way it ran.
+ * threads by default, on threads of their own when told so; and where a file journal writing on its callers' threads
+ * then forces, on those same threads. Either way three members commit the same commands in the same order; the state
+ * machine's thread shows which way it ran.
  */
 class LoopsOnTransportThreadsTest {
     private static final List<MemberId> MEMBERS = List.of(MemberId.of("a"), MemberId.of("b"), MemberId.of("c"));
@@ -51,10 +57,21 @@ class LoopsOnTransportThreadsTest {
         nodes.values().forEach(EchoNode::close);
     }
 
-    @ParameterizedTest(name = "{0}, on the transport's threads: {1}")
-    @CsvSource({"tcp, true", "tcp, false", "udp, true", "udp, false"})
-    void threeMembersCommitInOneOrderWithTheirLoopsWhereTheyWereToldToRun(String kind, boolean onTransport)
-            throws Exception {
+    @TempDir
+    Path data;
+
+    @ParameterizedTest(name = "{0}, on the transport's threads: {1}, journal: {2}")
+    @CsvSource({
+        "tcp, true, memory",
+        "tcp, false, memory",
+        "udp, true, memory",
+        "udp, false, memory",
+        "tcp, true, forced on the loops",
+        "tcp, false, forced on the loops",
+        "udp, true, forced on the loops"
+    })
+    void threeMembersCommitInOneOrderWithTheirLoopsWhereTheyWereToldToRun(
+            String kind, boolean onTransport, String journal) throws Exception {
         boolean udp = kind.equals("udp");
         Map<MemberId, Integer> ports = new TreeMap<>();
         for (MemberId member : MEMBERS) {
@@ -67,7 +84,7 @@ class LoopsOnTransportThreadsTest {
                     member,
                     EchoNode.builder(member)
                             .transport(transport)
-                            .journal(new InMemoryJournal())
+                            .journal(journal.equals("memory") ? new InMemoryJournal() : writingOnLoops(member))
                             .loopsOnTransportThreads(onTransport)
                             .build()
                             .start());
@@ -113,7 +130,21 @@ class LoopsOnTransportThreadsTest {
             for (String thread : machines.get(member).threads) {
                 assertTrue(thread.startsWith(prefix), member + " applied on " + thread + ", not on " + prefix + "*");
             }
+            assertTrue(
+                    journal.equals("memory") || !threadRuns("echo-journal-writer-" + member.value()),
+                    member + "'s journal forces on the loop threads, with no writer thread");
         }
+    }
+
+    private FileJournal writingOnLoops(MemberId member) throws StorageException {
+        return FileJournal.open(JournalOptions.builder(data.resolve(member.value()), "loops", member.value())
+                .writesOnCallerThreads(true)
+                .build());
+    }
+
+    private static boolean threadRuns(String name) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(thread -> thread.getName().equals(name));
     }
 
     /** Records each applied command and the threads that applied them; answers with the command. */
