@@ -152,6 +152,14 @@ public final class NettyUdpTransport implements Transport {
         return true;
     }
 
+    @Override
+    public void flushQueued() {
+        Channel open = channel;
+        if (open != null && drainScheduled.get() && open.eventLoop().inEventLoop()) {
+            drain(); // the drain task already queued then finds nothing left
+        }
+    }
+
     /**
      * Sends one authenticated question to {@code address} and waits up to {@link #IDENTIFY_TIMEOUT} for the answer
      * that repeats its nonce (PROTOCOL.md §8). A peer without the cluster key cannot answer, and its silence reads as
