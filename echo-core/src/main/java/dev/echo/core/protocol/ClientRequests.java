@@ -186,7 +186,7 @@ final class ClientRequests {
     void onReadIndexResponse(Message.ReadIndexResponse response) {
         PendingOperations.PendingRead read = pending.read(response.readId());
         if (read != null && response.term() == state.term && state.leaderId.equals(Optional.of(response.from()))) {
-            read.readIndex = Math.max(read.readIndex, response.readIndex());
+            pending.confirmRead(read, response.readIndex());
         }
     }
 

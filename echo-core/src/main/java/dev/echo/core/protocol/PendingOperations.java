@@ -2,7 +2,9 @@ package dev.echo.core.protocol;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.TreeMap;
 
 /**
@@ -16,6 +18,13 @@ final class PendingOperations {
     private final int retryTicks;
     private final TreeMap<RequestKey, PendingRequest> requests = new TreeMap<>();
     private final TreeMap<Long, PendingRead> reads = new TreeMap<>();
+    /**
+     * The reads given a read index, lowest index first, so that the end of every step finds the ones the apply point
+     * reached without looking at the others: a scan of every pending read per step made a burst of n reads cost n²
+     * (docs/benchmarks.md, "Linearizable reads in bulk"). A read whose index was raised keeps its older confirmation
+     * here until it comes up, then it is skipped.
+     */
+    private final PriorityQueue<Confirmation> confirmations = new PriorityQueue<>();
 
     PendingOperations(int maxPending, int retryTicks) {
         this.maxPending = maxPending;
@@ -61,13 +70,25 @@ final class PendingOperations {
         final long readId;
         final byte[] query;
         int ticksToRetry;
-        /** -1 until the leader confirmed a read index. */
-        long readIndex = -1;
+        /** -1 until the leader confirmed a read index; set through {@link #confirmRead}. */
+        private long readIndex = -1;
 
         PendingRead(long readId, byte[] query, int ticksToRetry) {
             this.readId = readId;
             this.query = query;
             this.ticksToRetry = ticksToRetry;
+        }
+    }
+
+    /** {@code read} was given {@code readIndex}; current while the read is pending with that index. */
+    private record Confirmation(long readIndex, PendingRead read) implements Comparable<Confirmation> {
+        @Override
+        public int compareTo(Confirmation other) {
+            return Long.compare(readIndex, other.readIndex);
+        }
+
+        boolean isCurrent(TreeMap<Long, PendingRead> reads) {
+            return read.readIndex == readIndex && reads.get(read.readId) == read;
         }
     }
 
@@ -115,17 +136,28 @@ final class PendingOperations {
         return reads.values();
     }
 
+    /**
+     * Gives {@code read} a confirmed read index (§9). Confirmations can repeat, since reads are retried; the highest
+     * index is kept, as any confirmed index is safe and a lower one never lowers what the read waits for.
+     */
+    void confirmRead(PendingRead read, long readIndex) {
+        if (readIndex > read.readIndex) {
+            read.readIndex = readIndex;
+            confirmations.add(new Confirmation(readIndex, read));
+        }
+    }
+
     /** Removes and returns, in id order, the reads whose index is confirmed and applied. */
     List<PendingRead> takeReadyReads(long lastApplied) {
         List<PendingRead> ready = new ArrayList<>();
-        for (PendingRead read : reads.values()) {
-            if (read.readIndex >= 0 && read.readIndex <= lastApplied) {
-                ready.add(read);
+        while (!confirmations.isEmpty() && confirmations.peek().readIndex() <= lastApplied) {
+            Confirmation confirmation = confirmations.poll();
+            if (confirmation.isCurrent(reads)) {
+                reads.remove(confirmation.read().readId);
+                ready.add(confirmation.read());
             }
         }
-        for (PendingRead read : ready) {
-            reads.remove(read.readId);
-        }
+        ready.sort(Comparator.comparingLong(read -> read.readId));
         return ready;
     }
 

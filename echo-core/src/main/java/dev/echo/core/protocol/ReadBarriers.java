@@ -115,7 +115,7 @@ final class ReadBarriers {
             if (read.requester().equals(state.self)) {
                 PendingOperations.PendingRead local = pending.read(read.readId());
                 if (local != null) {
-                    local.readIndex = Math.max(local.readIndex, read.readIndex());
+                    pending.confirmRead(local, read.readIndex());
                 }
             } else {
                 outbox.send(
