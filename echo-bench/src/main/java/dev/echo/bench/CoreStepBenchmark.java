@@ -16,9 +16,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The protocol core's own cost, without I/O: three members in one thread ({@link InMemoryGroup}). One invocation submits 256 commands of 116 bytes at the
- * leader and steps all three members until every command is committed and applied; the score is the time per
- * command, all three members' work included. Run: {@code bin/echo-bench jmh CoreStep}.
+ * The protocol core's own cost, without I/O: three members in one thread ({@link InMemoryGroup}). One invocation
+ * submits 256 commands of 116 bytes at the leader and steps all three members until every command is committed and
+ * applied; the score is the time per command, all three members' work included. Run:
+ * {@code bin/echo-bench jmh CoreStep}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
